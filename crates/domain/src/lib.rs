@@ -1,0 +1,15 @@
+//! Frontdesk's pure domain: types and rules with no I/O.
+//!
+//! Everything here compiles and tests in seconds; the stores, providers and HTTP layer
+//! depend on it, never the other way round.
+
+pub mod api_key;
+pub mod audit;
+pub mod clock;
+pub mod ids;
+pub mod jobs;
+pub mod page;
+pub mod tenant;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use ids::*;

@@ -1,0 +1,26 @@
+//! Column conversions: timestamps are stored as microseconds since the epoch.
+
+use frontdesk_store::StoreError;
+use jiff::Timestamp;
+
+pub fn ts(t: Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+pub fn from_ts(micros: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microsecond(micros).map_err(|e| StoreError::corrupt(format!("timestamp {micros}: {e}")))
+}
+
+pub fn from_opt_ts(micros: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+    micros.map(from_ts).transpose()
+}
+
+/// Maps unique violations to `Conflict` (naming the constraint), everything else to `Backend`.
+pub fn db_err(err: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &err
+        && db.is_unique_violation()
+    {
+        return StoreError::Conflict(db.message().to_owned());
+    }
+    StoreError::backend(err)
+}

@@ -1,0 +1,337 @@
+//! The behaviour every backend must show. A backend runs the whole suite with
+//! `frontdesk_store::conformance_suite!(async { Some(Arc::new(store) as DynStore) })`;
+//! the factory returns `None` to skip (e.g. no PostgreSQL configured).
+
+use crate::*;
+use frontdesk_domain::api_key::ApiKeySecret;
+use frontdesk_domain::audit::AuditEntry;
+use frontdesk_domain::jobs::{AfterFailure, JobStatus, NewJob};
+use frontdesk_domain::page::PageRequest;
+use frontdesk_domain::tenant::{NewTenant, Tenant};
+use frontdesk_domain::{AuditId, JobId, PatientId};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Expands to one `#[tokio::test]` per conformance case.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($make:expr) => {
+        $crate::conformance_suite!(@cases $make;
+            tenants_round_trip, duplicate_slug_conflicts, api_keys_lookup_and_revoke,
+            enqueue_dedupe_key_is_noop_while_live, cancel_by_dedupe_key, delayed_jobs_not_claimed_early,
+            expired_lease_is_reclaimed_once, failure_retries_then_dead, lease_expiry_on_last_attempt_is_dead,
+            release_returns_jobs_uncounted, jobs_are_tenant_scoped, job_list_paginates,
+            queue_stats_report_depth_and_age, inbound_event_dedupes_with_follow_ups,
+            audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema);
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance::$case(store).await;
+        }
+    )*};
+}
+
+fn t0() -> Timestamp {
+    "2026-05-04T12:00:00Z".parse().unwrap()
+}
+
+fn secs(n: i64) -> SignedDuration {
+    SignedDuration::from_secs(n)
+}
+
+fn at(offset_secs: i64) -> Timestamp {
+    t0() + secs(offset_secs)
+}
+
+async fn tenant(store: &DynStore, slug: &str) -> Tenant {
+    let new = NewTenant::parse(slug, &format!("Clinic {slug}"), "America/Sao_Paulo", "pt-BR").unwrap();
+    store.create_tenant(&new, t0()).await.unwrap()
+}
+
+fn claim(now: Timestamp, limit: u32) -> ClaimRequest {
+    ClaimRequest { lease_token: Uuid::now_v7(), now, lease: secs(30), limit }
+}
+
+fn job(t: &Tenant, kind: &str, run_at: Timestamp) -> NewJob {
+    NewJob::new(t.id, kind, json!({"n": 1}), run_at)
+}
+
+pub async fn tenants_round_trip(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    assert_eq!(store.tenant_by_slug("alpha").await.unwrap().as_ref(), Some(&t));
+    assert_eq!(store.tenant_by_id(t.id).await.unwrap().as_ref(), Some(&t));
+    assert_eq!(store.tenant_by_slug("nobody").await.unwrap(), None);
+    assert_eq!(t.timezone.as_str(), "America/Sao_Paulo");
+    assert_eq!(store.list_tenants().await.unwrap(), vec![t]);
+}
+
+pub async fn duplicate_slug_conflicts(store: DynStore) {
+    tenant(&store, "alpha").await;
+    let again = NewTenant::parse("alpha", "Other", "UTC", "en").unwrap();
+    assert!(matches!(store.create_tenant(&again, t0()).await, Err(StoreError::Conflict(_))));
+}
+
+pub async fn api_keys_lookup_and_revoke(store: DynStore) {
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let secret = ApiKeySecret::from_random([1, 2, 3, 4], [5; 32]);
+    let new = NewApiKey { tenant_id: a.id, prefix: secret.prefix().into(), hash: secret.hash(), name: "ci".into() };
+    let rec = store.create_api_key(&new, t0()).await.unwrap();
+    let found = store.api_key_by_prefix(secret.prefix()).await.unwrap().unwrap();
+    assert_eq!(found, rec);
+    assert!(found.hash.matches(&secret.hash()));
+    assert_eq!(found.revoked_at, None);
+    // Another tenant cannot revoke it.
+    assert!(matches!(store.revoke_api_key(b.id, secret.prefix(), at(1)).await, Err(StoreError::NotFound)));
+    store.revoke_api_key(a.id, secret.prefix(), at(2)).await.unwrap();
+    let revoked = store.api_key_by_prefix(secret.prefix()).await.unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(at(2)));
+    assert_eq!(store.list_api_keys(a.id).await.unwrap().len(), 1);
+    assert!(store.list_api_keys(b.id).await.unwrap().is_empty());
+    // Prefixes are unique.
+    assert!(matches!(store.create_api_key(&new, t0()).await, Err(StoreError::Conflict(_))));
+}
+
+pub async fn enqueue_dedupe_key_is_noop_while_live(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let first = store.enqueue(&job(&t, "remind", t0()).with_dedupe_key("appt-1"), t0()).await.unwrap();
+    let second = store.enqueue(&job(&t, "remind", at(60)).with_dedupe_key("appt-1"), t0()).await.unwrap();
+    assert!(matches!(first, Enqueued::Created(_)));
+    assert_eq!(second, Enqueued::Duplicate(first.id()));
+    // The same key in another tenant is independent.
+    let other = tenant(&store, "beta").await;
+    assert!(matches!(store.enqueue(&job(&other, "remind", t0()).with_dedupe_key("appt-1"), t0()).await.unwrap(), Enqueued::Created(_)));
+    // Once the job is done, the key is free again.
+    let c = claim(t0(), 10);
+    let claimed = store.claim_jobs(&c).await.unwrap();
+    let mine: Vec<JobId> = claimed.iter().filter(|j| j.tenant_id == t.id).map(|j| j.id).collect();
+    assert_eq!(mine, vec![first.id()]);
+    store.complete_jobs(c.lease_token, &mine, at(1)).await.unwrap();
+    let third = store.enqueue(&job(&t, "remind", at(60)).with_dedupe_key("appt-1"), at(2)).await.unwrap();
+    assert!(matches!(third, Enqueued::Created(id) if id != first.id()));
+    // enqueue_many applies the same rule inside its transaction.
+    let many = store
+        .enqueue_many(&[job(&t, "x", t0()).with_dedupe_key("k"), job(&t, "x", t0()).with_dedupe_key("k")], at(3))
+        .await
+        .unwrap();
+    assert!(matches!(many[0], Enqueued::Created(_)));
+    assert_eq!(many[1], Enqueued::Duplicate(many[0].id()));
+}
+
+pub async fn cancel_by_dedupe_key(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let e = store.enqueue(&job(&t, "remind", at(3600)).with_dedupe_key("appt-9"), t0()).await.unwrap();
+    store.enqueue(&job(&t, "remind", at(3600)).with_dedupe_key("appt-10"), t0()).await.unwrap();
+    let other = tenant(&store, "beta").await;
+    store.enqueue(&job(&other, "remind", at(3600)).with_dedupe_key("appt-9"), t0()).await.unwrap();
+    assert_eq!(store.cancel_jobs_by_dedupe_key(t.id, "appt-9", at(1)).await.unwrap(), 1);
+    assert_eq!(store.cancel_jobs_by_dedupe_key(t.id, "appt-9", at(2)).await.unwrap(), 0);
+    let j = store.get_job(t.id, e.id()).await.unwrap().unwrap();
+    assert_eq!(j.status, JobStatus::Cancelled);
+    let claimed = store.claim_jobs(&claim(at(7200), 10)).await.unwrap();
+    assert_eq!(claimed.len(), 2, "the other key and the other tenant's job remain");
+    assert!(claimed.iter().all(|j| j.id != e.id()));
+}
+
+pub async fn delayed_jobs_not_claimed_early(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let e = store.enqueue(&job(&t, "later", at(600)), t0()).await.unwrap();
+    assert!(store.claim_jobs(&claim(at(599), 10)).await.unwrap().is_empty());
+    let got = store.claim_jobs(&claim(at(600), 10)).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].id, e.id());
+    assert_eq!(got[0].status, JobStatus::Running);
+    assert_eq!(got[0].attempts, 1);
+    assert_eq!(got[0].payload, json!({"n": 1}));
+}
+
+pub async fn expired_lease_is_reclaimed_once(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let e = store.enqueue(&job(&t, "work", t0()), t0()).await.unwrap();
+    let dying = claim(t0(), 10);
+    assert_eq!(store.claim_jobs(&dying).await.unwrap().len(), 1);
+    // Still leased: nobody else gets it.
+    assert!(store.claim_jobs(&claim(at(29), 10)).await.unwrap().is_empty());
+    let rescuer = claim(at(31), 10);
+    let again = store.claim_jobs(&rescuer).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    // The dead worker's late completion is ignored; the rescuer's counts.
+    assert_eq!(store.complete_jobs(dying.lease_token, &[e.id()], at(32)).await.unwrap(), 0);
+    assert!(!store.fail_job(dying.lease_token, e.id(), "late", AfterFailure::Dead, at(32)).await.unwrap());
+    assert_eq!(store.complete_jobs(rescuer.lease_token, &[e.id()], at(33)).await.unwrap(), 1);
+    let done = store.get_job(t.id, e.id()).await.unwrap().unwrap();
+    assert_eq!(done.status, JobStatus::Succeeded);
+    assert!(store.claim_jobs(&claim(at(3600), 10)).await.unwrap().is_empty());
+}
+
+pub async fn failure_retries_then_dead(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let e = store.enqueue(&job(&t, "flaky", t0()).with_max_attempts(2), t0()).await.unwrap();
+    let c1 = claim(t0(), 1);
+    store.claim_jobs(&c1).await.unwrap();
+    assert!(store.fail_job(c1.lease_token, e.id(), "boom 1", AfterFailure::RetryAt(at(10)), at(1)).await.unwrap());
+    let j = store.get_job(t.id, e.id()).await.unwrap().unwrap();
+    assert_eq!((j.status, j.run_at, j.last_error.as_deref()), (JobStatus::Queued, at(10), Some("boom 1")));
+    assert!(store.claim_jobs(&claim(at(9), 1)).await.unwrap().is_empty());
+    let c2 = claim(at(10), 1);
+    assert_eq!(store.claim_jobs(&c2).await.unwrap().len(), 1);
+    assert!(store.fail_job(c2.lease_token, e.id(), "boom 2", AfterFailure::Dead, at(11)).await.unwrap());
+    let dead = store.get_job(t.id, e.id()).await.unwrap().unwrap();
+    assert_eq!((dead.status, dead.attempts, dead.last_error.as_deref()), (JobStatus::Dead, 2, Some("boom 2")));
+    let dead_list = store.list_jobs(t.id, &JobFilter { status: Some(JobStatus::Dead), kind: None }, PageRequest::default()).await.unwrap();
+    assert_eq!(dead_list.items.len(), 1);
+    // Retrying: not for another tenant, not twice.
+    let other = tenant(&store, "beta").await;
+    assert!(matches!(store.retry_dead_job(other.id, e.id(), at(20)).await, Err(StoreError::NotFound)));
+    let requeued = store.retry_dead_job(t.id, e.id(), at(20)).await.unwrap();
+    assert_eq!((requeued.status, requeued.attempts, requeued.run_at), (JobStatus::Queued, 0, at(20)));
+    assert!(matches!(store.retry_dead_job(t.id, e.id(), at(21)).await, Err(StoreError::Conflict(m)) if m.contains("queued")));
+    assert_eq!(store.claim_jobs(&claim(at(20), 1)).await.unwrap().len(), 1);
+}
+
+pub async fn lease_expiry_on_last_attempt_is_dead(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let e = store.enqueue(&job(&t, "once", t0()).with_max_attempts(1), t0()).await.unwrap();
+    store.claim_jobs(&claim(t0(), 1)).await.unwrap();
+    assert!(store.claim_jobs(&claim(at(60), 1)).await.unwrap().is_empty());
+    let j = store.get_job(t.id, e.id()).await.unwrap().unwrap();
+    assert_eq!(j.status, JobStatus::Dead);
+    assert!(j.last_error.unwrap().contains("lease"));
+}
+
+pub async fn release_returns_jobs_uncounted(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let e = store.enqueue(&job(&t, "w", t0()), t0()).await.unwrap();
+    let c = claim(t0(), 1);
+    store.claim_jobs(&c).await.unwrap();
+    assert_eq!(store.release_jobs(c.lease_token, &[e.id()], at(1)).await.unwrap(), 1);
+    let j = store.get_job(t.id, e.id()).await.unwrap().unwrap();
+    assert_eq!((j.status, j.attempts), (JobStatus::Queued, 0));
+    assert_eq!(store.claim_jobs(&claim(at(1), 1)).await.unwrap().len(), 1);
+}
+
+pub async fn jobs_are_tenant_scoped(store: DynStore) {
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let ja = store.enqueue(&job(&a, "w", t0()), t0()).await.unwrap();
+    store.enqueue(&job(&b, "w", t0()), t0()).await.unwrap();
+    assert!(store.get_job(b.id, ja.id()).await.unwrap().is_none());
+    assert!(store.get_job(a.id, ja.id()).await.unwrap().is_some());
+    let listed = store.list_jobs(a.id, &JobFilter::default(), PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items.iter().map(|j| j.id).collect::<Vec<_>>(), vec![ja.id()]);
+}
+
+pub async fn job_list_paginates(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(store.enqueue(&job(&t, "w", t0()), t0()).await.unwrap().id());
+    }
+    let first = store.list_jobs(t.id, &JobFilter::default(), PageRequest::new(None, Some(2))).await.unwrap();
+    assert_eq!(first.items.iter().map(|j| j.id).collect::<Vec<_>>(), vec![ids[4], ids[3]]);
+    let cursor = first.next_cursor.expect("more pages");
+    let second = store.list_jobs(t.id, &JobFilter::default(), PageRequest::new(Some(cursor), Some(10))).await.unwrap();
+    assert_eq!(second.items.iter().map(|j| j.id).collect::<Vec<_>>(), vec![ids[2], ids[1], ids[0]]);
+    assert_eq!(second.next_cursor, None);
+    let by_kind = store.list_jobs(t.id, &JobFilter { status: None, kind: Some("other".into()) }, PageRequest::default()).await.unwrap();
+    assert!(by_kind.items.is_empty());
+}
+
+pub async fn queue_stats_report_depth_and_age(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    assert_eq!(store.queue_stats(t0()).await.unwrap(), QueueStats::default());
+    store.enqueue(&job(&t, "w", at(-120)), t0()).await.unwrap();
+    store.enqueue(&job(&t, "w", at(-60)), t0()).await.unwrap();
+    store.enqueue(&job(&t, "w", at(600)), t0()).await.unwrap();
+    let stats = store.queue_stats(t0()).await.unwrap();
+    assert_eq!(stats, QueueStats { depth: 3, due: 2, oldest_due_at: Some(at(-120)) });
+}
+
+pub async fn inbound_event_dedupes_with_follow_ups(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let event = NewInboundEvent {
+        tenant_id: t.id,
+        provider: "twilio".into(),
+        external_id: "SM123".into(),
+        kind: "message".into(),
+        payload: json!({"Body": "oi"}),
+    };
+    let follow = || vec![job(&t, "handle_message", t0())];
+    let first = store.record_event(&event, &follow(), t0()).await.unwrap();
+    let second = store.record_event(&event, &follow(), at(5)).await.unwrap();
+    assert!(!first.duplicate);
+    assert!(second.duplicate);
+    assert_eq!(first.id, second.id);
+    let listed = store.list_jobs(t.id, &JobFilter::default(), PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items.len(), 1, "a retried webhook must not enqueue twice");
+    let stored = store.inbound_event(t.id, "twilio", "SM123").await.unwrap().unwrap();
+    assert_eq!(stored.payload, json!({"Body": "oi"}));
+    assert_eq!(stored.received_at, t0());
+    let other = tenant(&store, "beta").await;
+    assert!(store.inbound_event(other.id, "twilio", "SM123").await.unwrap().is_none());
+}
+
+pub async fn audit_is_tenant_scoped_newest_first(store: DynStore) {
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let entry = |t: &Tenant, n: i64| AuditEntry {
+        id: AuditId::new(),
+        tenant_id: t.id,
+        actor: "api_key:abcd0102".into(),
+        action: "read".into(),
+        resource_type: "patient".into(),
+        resource_id: Some(format!("r{n}")),
+        patient_id: Some(PatientId::new()),
+        request_id: Some("req-1".into()),
+        at: at(n),
+    };
+    let e1 = entry(&a, 1);
+    let e2 = entry(&a, 2);
+    store.record_audit(&e1).await.unwrap();
+    store.record_audit(&e2).await.unwrap();
+    store.record_audit(&entry(&b, 3)).await.unwrap();
+    let page = store.list_audit(a.id, PageRequest::default()).await.unwrap();
+    assert_eq!(page.items, vec![e2, e1]);
+}
+
+pub async fn concurrent_claims_never_share_a_job(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let jobs: Vec<NewJob> = (0..400).map(|_| job(&t, "w", t0())).collect();
+    store.enqueue_many(&jobs, t0()).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let c = claim(at(1), 16);
+                let got = store.claim_jobs(&c).await.unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                let ids: Vec<JobId> = got.iter().map(|j| j.id).collect();
+                assert_eq!(store.complete_jobs(c.lease_token, &ids, at(2)).await.unwrap(), ids.len() as u64);
+                mine.extend(ids);
+            }
+        }));
+    }
+    let mut seen = HashSet::new();
+    for task in futures::future::join_all(tasks).await {
+        for id in task.unwrap() {
+            assert!(seen.insert(id), "job {id} claimed twice");
+        }
+    }
+    assert_eq!(seen.len(), 400);
+}
+
+pub async fn health_reports_schema(store: DynStore) {
+    store.ping().await.unwrap();
+    assert!(store.schema_version().await.unwrap().unwrap_or(0) >= 1);
+    assert!(!store.backend_name().is_empty());
+}

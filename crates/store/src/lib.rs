@@ -1,0 +1,14 @@
+//! The storage contract of Frontdesk: one trait per aggregate, implemented by each backend
+//! crate (`frontdesk-store-sqlite`, `frontdesk-store-postgres`). Every tenant-scoped method
+//! takes the `TenantId` first, and a row of another tenant is reported as absent.
+
+mod error;
+mod traits;
+mod types;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use error::{StoreError, StoreResult};
+pub use traits::*;
+pub use types::*;
