@@ -1,1 +1,128 @@
-//! placeholder
+//! PostgreSQL backend: production and scale-out. Several `frontdesk` processes share one
+//! database; workers claim jobs with `FOR UPDATE SKIP LOCKED` and wake each other with
+//! `LISTEN/NOTIFY`.
+
+mod audit;
+mod convert;
+mod events;
+mod jobs;
+mod keys;
+mod tenants;
+
+use async_trait::async_trait;
+use frontdesk_store::{HealthStore, StoreError, StoreResult};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::PgPool;
+use std::str::FromStr;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The NOTIFY channel that announces new due jobs.
+const JOBS_CHANNEL: &str = "frontdesk_jobs";
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    wakeups: Arc<Notify>,
+}
+
+impl PgStore {
+    /// Connects to `url` (e.g. `postgres://postgres@127.0.0.1/frontdesk`).
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(StoreError::backend)?;
+        Self::connect_with(options, max_connections).await
+    }
+
+    pub async fn connect_with(options: PgConnectOptions, max_connections: u32) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(StoreError::backend)?;
+        let wakeups = Arc::new(Notify::new());
+        spawn_listener(pool.clone(), Arc::downgrade(&wakeups));
+        Ok(Self { pool, wakeups })
+    }
+
+    /// Creates a new, empty schema on the server at `url` and connects to it; tests use
+    /// this so that every test gets its own database objects.
+    pub async fn connect_isolated(url: &str, max_connections: u32) -> StoreResult<(Self, String)> {
+        let options = PgConnectOptions::from_str(url).map_err(StoreError::backend)?;
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let admin = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(StoreError::backend)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await
+            .map_err(StoreError::backend)?;
+        admin.close().await;
+        let scoped = options.options([("search_path", schema.as_str())]);
+        Ok((Self::connect_with(scoped, max_connections).await?, schema))
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await.map_err(StoreError::backend)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Relays NOTIFYs from any process to this process's idle workers. Reconnects after a
+/// dropped connection; ends when the store is gone.
+fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
+    tokio::spawn(async move {
+        loop {
+            let mut listener = match PgListener::connect_with(&pool).await {
+                Ok(l) => l,
+                Err(_) if pool.is_closed() => return,
+                Err(err) => {
+                    tracing::warn!(error = %err, "job wake-up listener could not connect; retrying");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    continue;
+                }
+            };
+            if let Err(err) = listener.listen(JOBS_CHANNEL).await {
+                tracing::warn!(error = %err, "LISTEN failed; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+            loop {
+                match listener.recv().await {
+                    Ok(_) => match wakeups.upgrade() {
+                        Some(n) => n.notify_waiters(),
+                        None => return,
+                    },
+                    Err(_) if pool.is_closed() => return,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "job wake-up listener lost its connection");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[async_trait]
+impl HealthStore for PgStore {
+    fn backend_name(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(convert::db_err)?;
+        Ok(())
+    }
+
+    async fn schema_version(&self) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(convert::db_err)
+    }
+}
