@@ -1,1 +1,24 @@
-//! placeholder
+//! Orchestration: turns requests and provider events into domain changes and jobs, and
+//! runs those jobs. Depends on the domain, the store traits and the provider traits only.
+
+pub mod access;
+pub mod audit;
+pub mod jobs;
+pub mod tenants;
+
+use frontdesk_domain::Clock;
+use frontdesk_store::DynStore;
+use std::sync::Arc;
+
+/// What every engine operation needs: where data lives and what time it is.
+#[derive(Clone)]
+pub struct Ctx {
+    pub store: DynStore,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Ctx {
+    pub fn new(store: DynStore, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+}

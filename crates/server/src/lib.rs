@@ -1,1 +1,13 @@
-//! placeholder
+//! The `frontdesk` binary's library: configuration, backend choice, process wiring. Tests
+//! and `main.rs` call the same `App`.
+
+pub mod app;
+pub mod backend;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod logging;
+
+pub use app::{App, Role};
+pub use config::Config;

@@ -1,1 +1,57 @@
-//! placeholder
+//! The HTTP surface: public JSON API (with its OpenAPI description), provider webhooks,
+//! health and metrics. Handlers stay thin: parse, call the engine, shape the answer.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod observe;
+pub mod openapi;
+pub mod ratelimit;
+mod routes;
+mod state;
+pub mod telemetry;
+
+pub use error::ApiError;
+pub use state::{AppState, WebConfig};
+
+use axum::Router;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+/// The complete application router.
+pub fn router(state: AppState) -> Router {
+    let (api, spec) = openapi::api_router(state.clone()).split_for_parts();
+    let mut app = Router::new()
+        .merge(api)
+        .merge(routes::metrics::router())
+        .merge(openapi::docs_router(spec))
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        // Tags each response with its route template for `observe`.
+        .route_layer(axum::middleware::from_fn(observe::tag_route))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))
+        .layer(CatchPanicLayer::custom(error::panic_response));
+    if let Some(cors) = cors_layer(&state.config.cors_origins) {
+        app = app.layer(cors);
+    }
+    app.layer(axum::middleware::from_fn(observe::observe))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let origins: Vec<_> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods(tower_http::cors::Any)
+            .allow_headers(tower_http::cors::Any)
+            .max_age(Duration::from_secs(3600)),
+    )
+}

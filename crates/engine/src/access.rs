@@ -1,0 +1,39 @@
+//! API keys: issuing, authenticating and revoking them.
+
+use crate::Ctx;
+use frontdesk_domain::api_key::ApiKeySecret;
+use frontdesk_domain::TenantId;
+use frontdesk_store::{ApiKeyRecord, NewApiKey, StoreError, StoreResult};
+
+/// Creates a key for a tenant. The secret is returned once and only its hash is stored.
+pub async fn issue_api_key(ctx: &Ctx, tenant: TenantId, name: &str) -> StoreResult<(ApiKeyRecord, ApiKeySecret)> {
+    // A prefix collision is astronomically rare but harmless: draw again.
+    for _ in 0..3 {
+        let secret = ApiKeySecret::from_random(rand::random(), rand::random());
+        let new = NewApiKey {
+            tenant_id: tenant,
+            prefix: secret.prefix().to_owned(),
+            hash: secret.hash(),
+            name: name.to_owned(),
+        };
+        match ctx.store.create_api_key(&new, ctx.clock.now()).await {
+            Ok(record) => return Ok((record, secret)),
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict("could not draw a unique key prefix".into()))
+}
+
+/// Returns the live key matching what a client presented, or `None` for anything else
+/// (malformed, unknown, wrong secret, revoked). The hash comparison is constant-time.
+pub async fn authenticate(ctx: &Ctx, presented: &str) -> StoreResult<Option<ApiKeyRecord>> {
+    let Some(secret) = ApiKeySecret::parse(presented.trim()) else {
+        return Ok(None);
+    };
+    let Some(record) = ctx.store.api_key_by_prefix(secret.prefix()).await? else {
+        return Ok(None);
+    };
+    let valid = record.hash.matches(&secret.hash()) && record.revoked_at.is_none();
+    Ok(valid.then_some(record))
+}

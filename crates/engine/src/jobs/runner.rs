@@ -1,0 +1,160 @@
+use super::{JobError, JobRegistry};
+use crate::Ctx;
+use frontdesk_domain::jobs::{after_failure, AfterFailure, Backoff, Job};
+use frontdesk_domain::JobId;
+use frontdesk_store::{ClaimRequest, StoreResult};
+use futures::FutureExt;
+use jiff::SignedDuration;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    pub workers: usize,
+    /// Jobs claimed per round trip.
+    pub batch: u32,
+    /// How long a claim is held before another worker may take the job over.
+    pub lease: SignedDuration,
+    /// Idle workers look for due jobs at least this often (wake-ups come sooner).
+    pub poll_interval: Duration,
+    pub backoff: Backoff,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            batch: 32,
+            lease: SignedDuration::from_mins(5),
+            poll_interval: Duration::from_secs(1),
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+pub struct JobRunner {
+    ctx: Ctx,
+    registry: JobRegistry,
+    config: RunnerConfig,
+}
+
+impl JobRunner {
+    pub fn new(ctx: Ctx, registry: JobRegistry, config: RunnerConfig) -> Self {
+        Self { ctx, registry, config }
+    }
+
+    /// Claims one batch of due jobs and runs it; returns how many jobs it claimed.
+    /// Stops early (releasing what it has not started) when `stop` is cancelled.
+    pub async fn run_batch(&self, stop: &CancellationToken) -> StoreResult<usize> {
+        let claim = ClaimRequest {
+            lease_token: Uuid::now_v7(),
+            now: self.ctx.clock.now(),
+            lease: self.config.lease,
+            limit: self.config.batch,
+        };
+        let jobs = self.ctx.store.claim_jobs(&claim).await?;
+        let claimed = jobs.len();
+        let mut succeeded: Vec<JobId> = Vec::with_capacity(claimed);
+        let mut remaining = jobs.into_iter();
+        for job in remaining.by_ref() {
+            if stop.is_cancelled() {
+                let mut unstarted = vec![job.id];
+                unstarted.extend(remaining.by_ref().map(|j| j.id));
+                self.ctx.store.release_jobs(claim.lease_token, &unstarted, self.ctx.clock.now()).await?;
+                break;
+            }
+            match self.run_one(&job).await {
+                Ok(()) => succeeded.push(job.id),
+                Err(err) => self.record_failure(claim.lease_token, &job, err).await?,
+            }
+        }
+        // Successes are committed together: one round trip per batch, not per job.
+        if !succeeded.is_empty() {
+            self.ctx.store.complete_jobs(claim.lease_token, &succeeded, self.ctx.clock.now()).await?;
+        }
+        Ok(claimed)
+    }
+
+    /// Runs every job that is due now, in this task, until none is left. Tests use this
+    /// with a controllable clock instead of background workers.
+    pub async fn run_pending(&self) -> StoreResult<usize> {
+        let never = CancellationToken::new();
+        let mut total = 0;
+        loop {
+            let n = self.run_batch(&never).await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+
+    /// Starts `workers` background workers that run until `stop` is cancelled; each then
+    /// finishes the job in hand and releases the rest of its batch.
+    pub fn spawn(self: Arc<Self>, stop: CancellationToken) -> JoinSet<()> {
+        let mut set = JoinSet::new();
+        for n in 0..self.config.workers.max(1) {
+            let runner = self.clone();
+            let stop = stop.clone();
+            set.spawn(async move { runner.work(n, stop).await });
+        }
+        set
+    }
+
+    async fn work(&self, worker: usize, stop: CancellationToken) {
+        let wakeups = self.ctx.store.job_wakeups();
+        while !stop.is_cancelled() {
+            // Register interest before looking, so a wake-up during the claim is not lost.
+            let notified = wakeups.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            match self.run_batch(&stop).await {
+                Ok(n) if n >= self.config.batch as usize => continue,
+                Ok(_) => {}
+                Err(err) => tracing::error!(worker, error = %err, "job worker could not reach the store"),
+            }
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = &mut notified => {}
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+            }
+        }
+        tracing::debug!(worker, "job worker stopped");
+    }
+
+    async fn run_one(&self, job: &Job) -> Result<(), JobError> {
+        let Some(handler) = self.registry.get(&job.kind) else {
+            return Err(JobError::Permanent(format!("no handler for job kind {:?}", job.kind)));
+        };
+        let started = Instant::now();
+        // A panicking handler must not take the worker down with it.
+        let outcome = AssertUnwindSafe(handler.run(job))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(JobError::Retry("job handler panicked".into())));
+        metrics::histogram!("frontdesk_job_duration_seconds", "kind" => job.kind.clone())
+            .record(started.elapsed().as_secs_f64());
+        if outcome.is_ok() {
+            metrics::counter!("frontdesk_jobs_total", "kind" => job.kind.clone(), "outcome" => "succeeded").increment(1);
+        }
+        outcome
+    }
+
+    async fn record_failure(&self, lease: Uuid, job: &Job, err: JobError) -> StoreResult<()> {
+        let now = self.ctx.clock.now();
+        let permanent = matches!(err, JobError::Permanent(_));
+        let next = after_failure(job.attempts, job.max_attempts, permanent, now, &self.config.backoff, rand::random());
+        let outcome = match next {
+            AfterFailure::RetryAt(_) => "retried",
+            AfterFailure::Dead => "dead",
+        };
+        metrics::counter!("frontdesk_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
+        tracing::warn!(job_id = %job.id, kind = %job.kind, attempt = job.attempts, outcome, error = %err, "job failed");
+        self.ctx.store.fail_job(lease, job.id, &err.to_string(), next, now).await?;
+        Ok(())
+    }
+}

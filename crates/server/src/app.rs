@@ -1,0 +1,128 @@
+//! Builds the application from its parts and runs it until shutdown.
+
+use crate::config::Config;
+use anyhow::Context;
+use frontdesk_domain::jobs::Backoff;
+use frontdesk_domain::{Clock, SystemClock};
+use frontdesk_engine::jobs::{JobRegistry, JobRunner, RunnerConfig};
+use frontdesk_engine::Ctx;
+use frontdesk_store::DynStore;
+use frontdesk_web::{AppState, WebConfig};
+use jiff::SignedDuration;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Which parts of the server a process runs: several `web` processes can share the job
+/// work of separate `worker` processes (PostgreSQL only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Role {
+    #[default]
+    All,
+    Web,
+    Worker,
+}
+
+pub struct App {
+    pub ctx: Ctx,
+    pub runner: Arc<JobRunner>,
+    config: Config,
+}
+
+impl App {
+    pub fn new(config: Config, store: DynStore, clock: Arc<dyn Clock>, registry: JobRegistry) -> Self {
+        let ctx = Ctx::new(store, clock);
+        let runner = Arc::new(JobRunner::new(ctx.clone(), registry, runner_config(&config)));
+        Self { ctx, runner, config }
+    }
+
+    /// Opens the configured database (migrating it) with the real clock.
+    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+        let store = crate::backend::open_store(&config.database_url, config.database_max_connections).await?;
+        Ok(Self::new(config, store, Arc::new(SystemClock), job_registry()))
+    }
+
+    pub fn web_config(&self) -> WebConfig {
+        let c = &self.config;
+        WebConfig {
+            public_url: c.public_url(),
+            cors_origins: c.cors_origins.clone(),
+            body_limit_bytes: c.body_limit_bytes,
+            metrics_token: c.metrics_token.clone(),
+            rate_limit_enabled: c.rate_limit_enabled,
+            api_requests_per_minute: c.rate_limit_api_per_minute,
+            webhook_requests_per_minute: c.rate_limit_webhook_per_minute,
+        }
+    }
+
+    pub fn router(&self) -> axum::Router {
+        frontdesk_web::router(AppState::new(self.ctx.clone(), self.web_config()))
+    }
+
+    /// Serves HTTP on `listener` (unless `role` is `Worker`) and runs job workers (unless
+    /// `role` is `Web`) until `shutdown` fires; then stops claiming jobs, lets in-flight
+    /// requests and jobs finish within the grace period, and returns.
+    pub async fn serve(self, listener: TcpListener, role: Role, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let grace = Duration::from_secs(self.config.shutdown_grace_secs);
+        let mut workers = (role != Role::Web).then(|| self.runner.clone().spawn(shutdown.clone()));
+        if role != Role::Worker {
+            let router = self.router();
+            let stop = shutdown.clone();
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await
+                .context("HTTP server failed")?;
+        } else {
+            drop(listener);
+            shutdown.cancelled().await;
+        }
+        if let Some(set) = workers.as_mut()
+            && tokio::time::timeout(grace, async { while set.join_next().await.is_some() {} }).await.is_err()
+        {
+            tracing::warn!("job workers did not finish within the grace period; their leases will expire");
+        }
+        tracing::info!("shut down");
+        Ok(())
+    }
+}
+
+fn runner_config(c: &Config) -> RunnerConfig {
+    RunnerConfig {
+        workers: c.jobs_workers,
+        batch: c.jobs_batch_size,
+        lease: SignedDuration::from_secs(c.jobs_lease_secs),
+        poll_interval: Duration::from_millis(c.jobs_poll_interval_ms),
+        backoff: Backoff {
+            base: SignedDuration::from_secs(c.jobs_backoff_base_secs),
+            max: SignedDuration::from_secs(c.jobs_backoff_max_secs),
+            jitter: 0.5,
+        },
+    }
+}
+
+/// The job kinds this build knows how to run. Capabilities register theirs here.
+pub fn job_registry() -> JobRegistry {
+    JobRegistry::new()
+}
+
+/// Resolves when the process is asked to stop (SIGTERM or Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,25 @@
+//! The one place that names concrete storage backends: chosen by the URL's scheme.
+
+use anyhow::{bail, Context};
+use frontdesk_store::DynStore;
+use frontdesk_store_postgres::PgStore;
+use frontdesk_store_sqlite::SqliteStore;
+use std::sync::Arc;
+
+/// Connects to the database at `url` and applies pending migrations.
+pub async fn open_store(url: &str, max_connections: u32) -> anyhow::Result<DynStore> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => {
+            let store = SqliteStore::connect(url).await.context("opening the SQLite database")?;
+            store.migrate().await.context("migrating the SQLite database")?;
+            Ok(Arc::new(store))
+        }
+        "postgres" | "postgresql" => {
+            let store = PgStore::connect(url, max_connections).await.context("connecting to PostgreSQL")?;
+            store.migrate().await.context("migrating the PostgreSQL database")?;
+            Ok(Arc::new(store))
+        }
+        other => bail!("unsupported database URL scheme {other:?}: use sqlite://… or postgres://…"),
+    }
+}

@@ -1,0 +1,156 @@
+//! `frontdesk bench jobs`: job-queue throughput on SQLite and PostgreSQL.
+
+use crate::backend::open_store;
+use anyhow::Context;
+use frontdesk_domain::jobs::NewJob;
+use frontdesk_domain::tenant::NewTenant;
+use frontdesk_domain::SystemClock;
+use frontdesk_engine::jobs::{FnHandler, JobRegistry, JobRunner, RunnerConfig};
+use frontdesk_engine::Ctx;
+use frontdesk_store::DynStore;
+use frontdesk_store_postgres::PgStore;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, clap::Args)]
+pub struct JobsBenchArgs {
+    /// Jobs per run.
+    #[arg(long, default_value_t = 20_000)]
+    pub jobs: usize,
+    /// Concurrent workers (and concurrent enqueuers).
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+    /// Jobs claimed per round trip.
+    #[arg(long, default_value_t = 32)]
+    pub batch: u32,
+    /// Repetitions per backend; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Which backends to measure.
+    #[arg(long, value_enum, default_value_t = Backends::Both)]
+    pub backend: Backends,
+    /// PostgreSQL server to use (a throwaway schema is created in it).
+    #[arg(long, env = "FRONTDESK_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub postgres_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backends {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+struct Figures {
+    enqueue_per_sec: f64,
+    complete_per_sec: f64,
+}
+
+pub async fn jobs(args: JobsBenchArgs) -> anyhow::Result<()> {
+    println!(
+        "frontdesk bench jobs: {} jobs/run, {} workers, batch {}, {} runs (median), no-op handler",
+        args.jobs, args.workers, args.batch, args.runs
+    );
+    println!("{:<10} {:>18} {:>28}", "backend", "enqueue jobs/s", "claim-run-complete jobs/s");
+    let mut backends = Vec::new();
+    if args.backend != Backends::Postgres {
+        backends.push("sqlite");
+    }
+    if args.backend != Backends::Sqlite {
+        backends.push("postgres");
+    }
+    for backend in backends {
+        let mut runs = Vec::new();
+        for _ in 0..args.runs {
+            let store = fresh_store(backend, &args).await?;
+            runs.push(run_once(store, &args).await?);
+        }
+        let median = |f: fn(&Figures) -> f64| {
+            let mut v: Vec<f64> = runs.iter().map(f).collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            v[v.len() / 2]
+        };
+        println!(
+            "{:<10} {:>18.0} {:>28.0}",
+            backend,
+            median(|f| f.enqueue_per_sec),
+            median(|f| f.complete_per_sec)
+        );
+    }
+    Ok(())
+}
+
+async fn fresh_store(backend: &str, args: &JobsBenchArgs) -> anyhow::Result<DynStore> {
+    if backend == "sqlite" {
+        let dir = tempfile_dir()?;
+        open_store(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 8).await
+    } else {
+        let (store, _) = PgStore::connect_isolated(&args.postgres_url, (args.workers as u32) * 2 + 4)
+            .await
+            .with_context(|| "connecting to PostgreSQL (set --postgres-url)".to_string())?;
+        store.migrate().await?;
+        Ok(Arc::new(store))
+    }
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("frontdesk-bench-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+async fn run_once(store: DynStore, args: &JobsBenchArgs) -> anyhow::Result<Figures> {
+    let ctx = Ctx::new(store.clone(), Arc::new(SystemClock));
+    let tenant = store.create_tenant(&NewTenant::parse("bench", "Bench", "UTC", "en")?, ctx.clock.now()).await?;
+    let bar = ProgressBar::new((args.jobs * 2) as u64).with_style(
+        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(store.backend_name());
+
+    // Enqueue: `workers` concurrent producers, one job per transaction.
+    let started = Instant::now();
+    let per_task = args.jobs.div_ceil(args.workers);
+    let mut producers = Vec::new();
+    for w in 0..args.workers {
+        let (store, bar) = (store.clone(), bar.clone());
+        let count = per_task.min(args.jobs.saturating_sub(w * per_task));
+        producers.push(tokio::spawn(async move {
+            for _ in 0..count {
+                let now = jiff::Timestamp::now();
+                store.enqueue(&NewJob::new(tenant.id, "bench.noop", serde_json::json!({}), now), now).await?;
+                bar.inc(1);
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for p in producers {
+        p.await??;
+    }
+    let enqueue_secs = started.elapsed().as_secs_f64();
+
+    // Claim-run-complete with the real runner and a no-op handler.
+    let mut registry = JobRegistry::new();
+    registry.register("bench.noop", FnHandler(|_job| async { Ok(()) }));
+    let config = RunnerConfig { workers: args.workers, batch: args.batch, poll_interval: Duration::from_millis(50), ..RunnerConfig::default() };
+    let runner = Arc::new(JobRunner::new(ctx.clone(), registry, config));
+    let stop = CancellationToken::new();
+    let started = Instant::now();
+    let mut workers = runner.spawn(stop.clone());
+    let mut last_depth = args.jobs as u64;
+    loop {
+        let depth = store.queue_stats(jiff::Timestamp::now()).await?.depth;
+        bar.inc(last_depth.saturating_sub(depth));
+        last_depth = depth;
+        if depth == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let run_secs = started.elapsed().as_secs_f64();
+    stop.cancel();
+    while workers.join_next().await.is_some() {}
+    bar.finish_and_clear();
+    Ok(Figures { enqueue_per_sec: args.jobs as f64 / enqueue_secs, complete_per_sec: args.jobs as f64 / run_secs })
+}

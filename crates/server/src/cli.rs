@@ -1,0 +1,112 @@
+//! Command-line interface.
+
+use crate::app::Role;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "Frontdesk runs a clinic's patient funnel: leads, conversations, scheduling, reminders and campaigns.",
+    long_about = "Frontdesk runs a clinic's patient funnel end to end.\n\n\
+        Configuration comes from defaults, then --config FILE (TOML), then the environment \
+        (FRONTDESK_* and DATABASE_URL). `frontdesk config example` prints every setting."
+)]
+pub struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server and/or the job workers (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage tenants (clinics).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage API keys.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Measure throughput on this machine.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides the `bind` setting).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Which parts to run: everything, only HTTP, or only job workers.
+    #[arg(long, value_enum, default_value_t = Role::All)]
+    pub role: Role,
+    /// Create the demo clinic if needed and print a new API key for it.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant.
+    Create {
+        /// Short URL-safe name: lowercase letters, digits and '-'.
+        #[arg(long)]
+        slug: String,
+        /// Display name of the clinic.
+        #[arg(long)]
+        name: String,
+        /// IANA time zone of the clinic.
+        #[arg(long, default_value = "America/Sao_Paulo")]
+        timezone: String,
+        /// Language for patient messages: pt-BR or en.
+        #[arg(long, default_value = "pt-BR")]
+        locale: String,
+    },
+    /// List tenants.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key; the key is printed once, as the last line of standard output.
+    Create {
+        /// Tenant slug.
+        #[arg(long)]
+        tenant: String,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "default")]
+        name: String,
+    },
+    /// Revoke a key by its prefix (the 8 characters after `fdk_`).
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        key_prefix: String,
+    },
+    /// List a tenant's keys (prefixes and names only).
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every setting with its default, as TOML.
+    Example,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Job queue throughput: enqueue, then claim-run-complete with N workers.
+    Jobs(crate::bench::JobsBenchArgs),
+}

@@ -1,0 +1,186 @@
+//! One typed configuration: defaults, then an optional TOML file, then the environment
+//! (`FRONTDESK_<SETTING>` and `DATABASE_URL`).
+
+use anyhow::Context;
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub bind: String,
+    /// Base URL the outside world uses to reach this server (webhook signatures use it).
+    pub public_url: Option<String>,
+    #[serde(deserialize_with = "list_or_csv")]
+    pub cors_origins: Vec<String>,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub metrics_token: Option<SecretString>,
+    pub body_limit_bytes: usize,
+    pub rate_limit_enabled: bool,
+    pub rate_limit_api_per_minute: u32,
+    pub rate_limit_webhook_per_minute: u32,
+    pub jobs_workers: usize,
+    pub jobs_batch_size: u32,
+    pub jobs_poll_interval_ms: u64,
+    pub jobs_lease_secs: i64,
+    pub jobs_backoff_base_secs: i64,
+    pub jobs_backoff_max_secs: i64,
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://frontdesk.db?mode=rwc".into(),
+            database_max_connections: 16,
+            bind: "127.0.0.1:8080".into(),
+            public_url: None,
+            cors_origins: Vec::new(),
+            log_format: LogFormat::Json,
+            log_level: "info".into(),
+            metrics_token: None,
+            body_limit_bytes: 1024 * 1024,
+            rate_limit_enabled: true,
+            rate_limit_api_per_minute: 100,
+            rate_limit_webhook_per_minute: 1000,
+            jobs_workers: 4,
+            jobs_batch_size: 32,
+            jobs_poll_interval_ms: 1000,
+            jobs_lease_secs: 300,
+            jobs_backoff_base_secs: 5,
+            jobs_backoff_max_secs: 3600,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Printed by `frontdesk config example`; a test keeps it equal to `Config::default()`.
+pub const EXAMPLE: &str = r#"# Frontdesk configuration. Every setting can also be given in the environment as
+# FRONTDESK_<NAME IN CAPITALS> (e.g. FRONTDESK_BIND), and the database as DATABASE_URL.
+# Precedence: these defaults < this file (--config) < environment.
+
+# sqlite://PATH?mode=rwc (embedded default) or postgres://user@host/db
+database_url = "sqlite://frontdesk.db?mode=rwc"
+# Pool size per process (PostgreSQL; SQLite uses one writer and four readers).
+database_max_connections = 16
+# Address the HTTP server listens on.
+bind = "127.0.0.1:8080"
+# Externally visible base URL, e.g. "https://frontdesk.example.com". Provider webhook
+# signatures are computed over it; defaults to http://<bind>.
+# public_url = "https://frontdesk.example.com"
+# Browser origins allowed to call the API (CORS); none by default. A list, or in the
+# environment a comma-separated string.
+cors_origins = []
+# "json" (one JSON object per line) or "pretty".
+log_format = "json"
+# A tracing filter: "info", "debug", "frontdesk_engine=debug,info"...
+log_level = "info"
+# When set, GET /metrics requires "Authorization: Bearer <token>".
+# metrics_token = "change-me"
+# Largest accepted request body, in bytes.
+body_limit_bytes = 1048576
+# Rate limits (requests per minute): per API key, and per webhook path. Turn off for benchmarks.
+rate_limit_enabled = true
+rate_limit_api_per_minute = 100
+rate_limit_webhook_per_minute = 1000
+# Background job workers in this process, and jobs claimed per round trip.
+jobs_workers = 4
+jobs_batch_size = 32
+# Idle workers look for due jobs at least this often; new jobs wake them sooner.
+jobs_poll_interval_ms = 1000
+# A claimed job is given back to the queue if its worker has not finished it by then.
+jobs_lease_secs = 300
+# Retry back-off: base * 2^(attempt-1), capped, with +-25% jitter.
+jobs_backoff_base_secs = 5
+jobs_backoff_max_secs = 3600
+# On SIGTERM, how long in-flight requests and jobs may take to finish.
+shutdown_grace_secs = 30
+"#;
+
+impl Config {
+    /// Loads defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            anyhow::ensure!(path.exists(), "config file {} does not exist", path.display());
+            figment = figment.merge(Toml::file(path));
+        }
+        figment
+            .merge(Env::prefixed("FRONTDESK_").ignore(&["TEST_POSTGRES_URL", "BENCH_POSTGRES_URL"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .extract()
+            .context("invalid configuration")
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+}
+
+fn list_or_csv<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        Csv(String),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::List(v) => v,
+        Raw::Csv(s) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn debug_eq(a: &Config, b: &Config) -> bool {
+        format!("{a:?}") == format!("{b:?}")
+    }
+
+    #[test]
+    fn example_matches_defaults() {
+        let parsed: Config = Figment::new().merge(Toml::string(EXAMPLE)).extract().unwrap();
+        assert!(debug_eq(&parsed, &Config::default()), "{parsed:#?}");
+        // Every setting is documented in the example.
+        let debug = format!("{:?}", Config::default());
+        for field in debug.split([',', '{']).filter_map(|p| p.split(':').next()).map(str::trim) {
+            if !field.is_empty() && !field.starts_with("Config") {
+                assert!(EXAMPLE.contains(field), "{field} missing from the example");
+            }
+        }
+    }
+
+    #[test]
+    fn environment_overrides_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("f.toml", "bind = \"0.0.0.0:9000\"\njobs_workers = 2\n")?;
+            jail.set_env("FRONTDESK_JOBS_WORKERS", "7");
+            jail.set_env("FRONTDESK_CORS_ORIGINS", "https://a.example, https://b.example");
+            jail.set_env("FRONTDESK_METRICS_TOKEN", "s3cret");
+            jail.set_env("DATABASE_URL", "postgres://x@y/z");
+            let c = Config::load(Some(Path::new("f.toml"))).unwrap();
+            assert_eq!(c.bind, "0.0.0.0:9000");
+            assert_eq!(c.jobs_workers, 7);
+            assert_eq!(c.database_url, "postgres://x@y/z");
+            assert_eq!(c.cors_origins, vec!["https://a.example", "https://b.example"]);
+            assert_eq!(c.metrics_token.as_ref().unwrap().expose_secret(), "s3cret");
+            assert!(!format!("{c:?}").contains("s3cret"), "secrets never print");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,63 @@
+//! The OpenAPI description is generated from the handlers' annotations while the router
+//! is built, so the spec cannot drift from the routes.
+
+use crate::routes;
+use crate::{auth, AppState};
+use axum::Router;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::OpenApi as Spec;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Frontdesk API",
+        description = "Runs a clinic's patient funnel: leads, conversations, scheduling, reminders, campaigns. \
+                       Every /api/v1 route needs an API key in `X-API-KEY` (or `Authorization: Bearer`)."
+    ),
+    modifiers(&ApiKeyScheme),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "tenant", description = "The clinic behind the API key"),
+        (name = "jobs", description = "Background jobs and their dead letters"),
+        (name = "audit", description = "Who read or changed patient data"),
+    )
+)]
+struct ApiDoc;
+
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut Spec) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-KEY"))));
+    }
+}
+
+/// Every documented route: the authenticated API and the public health checks.
+pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
+    let authenticated = OpenApiRouter::new()
+        .routes(routes!(routes::tenant::current_tenant))
+        .routes(routes!(routes::jobs::list_jobs))
+        .routes(routes!(routes::jobs::get_job))
+        .routes(routes!(routes::jobs::retry_job))
+        .routes(routes!(routes::audit::list_audit))
+        .route_layer(axum::middleware::from_fn_with_state(state, auth::require_api_key));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(authenticated)
+        .routes(routes!(routes::health::health))
+        .routes(routes!(routes::health::detailed))
+}
+
+/// The spec as JSON, for tests and tooling.
+pub fn spec(state: AppState) -> Spec {
+    api_router(state).into_openapi()
+}
+
+/// `/openapi.json` and `/docs`, a Swagger UI page bundled into the binary (no internet).
+pub fn docs_router(spec: Spec) -> Router<AppState> {
+    SwaggerUi::new("/docs").url("/openapi.json", spec).into()
+}

@@ -1,0 +1,66 @@
+use crate::auth::Principal;
+use crate::extract::ApiQuery;
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::Json;
+use frontdesk_domain::audit::AuditEntry;
+use frontdesk_domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditView {
+    pub id: Uuid,
+    /// `api_key:<prefix>`, `user:<id>` or `system:<component>`.
+    pub actor: String,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub patient_id: Option<Uuid>,
+    pub request_id: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: jiff::Timestamp,
+}
+
+impl From<AuditEntry> for AuditView {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            id: e.id.0,
+            actor: e.actor,
+            action: e.action,
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            patient_id: e.patient_id.map(|p| p.0),
+            request_id: e.request_id,
+            at: e.at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditView>,
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Cursor from a previous page.
+    pub before: Option<Uuid>,
+    /// Page size, 1-500 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// Who read or changed what, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), security(("api_key" = [])),
+    responses((status = 200, body = AuditPage), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list_audit(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let page = state.ctx.store.list_audit(who.tenant_id, PageRequest::new(q.before, q.limit)).await?;
+    Ok(Json(AuditPage { items: page.items.into_iter().map(AuditView::from).collect(), next_cursor: page.next_cursor }))
+}

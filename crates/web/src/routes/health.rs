@@ -1,0 +1,71 @@
+//! Liveness and readiness. No authentication: load balancers and uptime checks call these.
+
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the process answers.
+    pub status: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DetailedHealth {
+    /// `ok`, or `unavailable` when the database cannot be reached (HTTP 503).
+    pub status: &'static str,
+    pub version: &'static str,
+    pub database: DatabaseHealth,
+    pub jobs: Option<JobsHealth>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DatabaseHealth {
+    pub backend: &'static str,
+    pub reachable: bool,
+    /// Newest applied migration.
+    pub schema_version: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobsHealth {
+    /// Jobs queued or running.
+    pub depth: u64,
+    /// Queued jobs already due.
+    pub due: u64,
+    /// How long the oldest due job has waited, in seconds.
+    pub oldest_due_age_seconds: Option<f64>,
+}
+
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[utoipa::path(
+    get, path = "/health/detailed", tag = "health",
+    responses((status = 200, body = DetailedHealth), (status = 503, body = DetailedHealth))
+)]
+pub async fn detailed(State(state): State<AppState>) -> (StatusCode, Json<DetailedHealth>) {
+    let store = &state.ctx.store;
+    let now = state.ctx.clock.now();
+    let reachable = store.ping().await.is_ok();
+    let schema_version = store.schema_version().await.ok().flatten();
+    let jobs = store.queue_stats(now).await.ok().map(|s| JobsHealth {
+        depth: s.depth,
+        due: s.due,
+        oldest_due_age_seconds: s.oldest_due_at.map(|t| now.duration_since(t).as_secs_f64()),
+    });
+    let status = if reachable { "ok" } else { "unavailable" };
+    let code = if reachable { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = DetailedHealth {
+        status,
+        version: env!("CARGO_PKG_VERSION"),
+        database: DatabaseHealth { backend: store.backend_name(), reachable, schema_version },
+        jobs,
+    };
+    (code, Json(body))
+}

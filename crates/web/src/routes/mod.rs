@@ -1,0 +1,16 @@
+pub mod audit;
+pub mod health;
+pub mod jobs;
+pub mod metrics;
+pub mod tenant;
+
+use crate::ApiError;
+use axum::http::StatusCode;
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such route; see /docs for the API")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+}

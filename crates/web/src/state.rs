@@ -1,0 +1,58 @@
+use crate::ratelimit::RateLimits;
+use frontdesk_engine::Ctx;
+use metrics_exporter_prometheus::PrometheusHandle;
+use secrecy::SecretString;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// The HTTP layer's share of the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Externally visible base URL; webhook signatures are computed over it.
+    pub public_url: String,
+    pub cors_origins: Vec<String>,
+    pub body_limit_bytes: usize,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
+    pub rate_limit_enabled: bool,
+    pub api_requests_per_minute: u32,
+    pub webhook_requests_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            cors_origins: Vec::new(),
+            body_limit_bytes: 1024 * 1024,
+            metrics_token: None,
+            rate_limit_enabled: true,
+            api_requests_per_minute: 100,
+            webhook_requests_per_minute: 1000,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub ctx: Ctx,
+    pub config: WebConfig,
+    pub limits: RateLimits,
+    pub prometheus: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(ctx: Ctx, config: WebConfig) -> Self {
+        let limits = RateLimits::new(&config);
+        Self(Arc::new(Inner { ctx, config, limits, prometheus: crate::telemetry::prometheus() }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
