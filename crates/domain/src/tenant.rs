@@ -147,6 +147,34 @@ impl NewTenant {
     }
 }
 
+/// Editable settings of a tenant; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantChanges {
+    pub name: Option<String>,
+    pub timezone: Option<TimeZoneName>,
+    pub locale: Option<Locale>,
+}
+
+impl Tenant {
+    pub fn apply(mut self, changes: TenantChanges) -> Result<Self, TenantError> {
+        if let Some(name) = changes.name {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(TenantError::EmptyName);
+            }
+            self.name = name.to_owned();
+        }
+        if let Some(tz) = changes.timezone {
+            self.timezone = tz;
+        }
+        if let Some(locale) = changes.locale {
+            self.locale = locale;
+        }
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +195,22 @@ mod tests {
         assert_eq!(Locale::parse("pt_BR").unwrap(), Locale::PtBr);
         assert_eq!(Locale::parse("EN").unwrap(), Locale::En);
         assert!(Locale::parse("fr").is_err());
+    }
+
+    #[test]
+    fn changes_apply_only_given_fields() {
+        let t = Tenant {
+            id: crate::TenantId::new(),
+            slug: TenantSlug::parse("demo").unwrap(),
+            name: "Demo".into(),
+            timezone: TimeZoneName::parse("UTC").unwrap(),
+            locale: Locale::PtBr,
+            created_at: Timestamp::UNIX_EPOCH,
+        };
+        let changed = t.clone().apply(TenantChanges { locale: Some(Locale::En), ..Default::default() }).unwrap();
+        assert_eq!((changed.name.as_str(), changed.locale), ("Demo", Locale::En));
+        let empty = TenantChanges { name: Some("  ".into()), ..Default::default() };
+        assert_eq!(t.apply(empty), Err(TenantError::EmptyName));
     }
 
     #[test]

@@ -88,4 +88,19 @@ impl TenantStore for PgStore {
             .map_err(db_err)?;
         rows.into_iter().map(Tenant::try_from).collect()
     }
+
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE tenants SET name = $1, timezone = $2, locale = $3 WHERE id = $4")
+            .bind(&tenant.name)
+            .bind(tenant.timezone.as_str())
+            .bind(tenant.locale.as_str())
+            .bind(tenant.id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 }

@@ -88,4 +88,19 @@ impl TenantStore for SqliteStore {
             .map_err(db_err)?;
         rows.into_iter().map(Tenant::try_from).collect()
     }
+
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE tenants SET name = ?, timezone = ?, locale = ? WHERE id = ?")
+            .bind(&tenant.name)
+            .bind(tenant.timezone.as_str())
+            .bind(tenant.locale.as_str())
+            .bind(tenant.id.0)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 }

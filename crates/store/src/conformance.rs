@@ -67,7 +67,16 @@ pub async fn tenants_round_trip(store: DynStore) {
     assert_eq!(store.tenant_by_id(t.id).await.unwrap().as_ref(), Some(&t));
     assert_eq!(store.tenant_by_slug("nobody").await.unwrap(), None);
     assert_eq!(t.timezone.as_str(), "America/Sao_Paulo");
-    assert_eq!(store.list_tenants().await.unwrap(), vec![t]);
+    assert_eq!(store.list_tenants().await.unwrap(), vec![t.clone()]);
+    let mut changed = t.clone();
+    changed.name = "Clínica Nova".into();
+    changed.locale = frontdesk_domain::tenant::Locale::En;
+    changed.timezone = frontdesk_domain::tenant::TimeZoneName::parse("Europe/Lisbon").unwrap();
+    store.update_tenant(&changed).await.unwrap();
+    assert_eq!(store.tenant_by_id(t.id).await.unwrap(), Some(changed.clone()));
+    let mut ghost = changed;
+    ghost.id = frontdesk_domain::TenantId::new();
+    assert!(matches!(store.update_tenant(&ghost).await, Err(StoreError::NotFound)));
 }
 
 pub async fn duplicate_slug_conflicts(store: DynStore) {

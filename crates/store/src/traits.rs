@@ -20,6 +20,8 @@ pub trait TenantStore: Send + Sync {
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>>;
     async fn tenant_by_id(&self, id: TenantId) -> StoreResult<Option<Tenant>>;
     async fn list_tenants(&self) -> StoreResult<Vec<Tenant>>;
+    /// Replaces the editable fields (name, time zone, locale); `NotFound` if absent.
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
 }
 
 #[async_trait]

@@ -22,6 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "tenant", description = "The clinic behind the API key"),
+        (name = "api-keys", description = "The tenant's API keys"),
         (name = "jobs", description = "Background jobs and their dead letters"),
         (name = "audit", description = "Who read or changed patient data"),
     )
@@ -40,7 +41,9 @@ impl Modify for ApiKeyScheme {
 /// Every documented route: the authenticated API and the public health checks.
 pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
     let authenticated = OpenApiRouter::new()
-        .routes(routes!(routes::tenant::current_tenant))
+        .routes(routes!(routes::tenant::current_tenant, routes::tenant::update_tenant))
+        .routes(routes!(routes::api_keys::create_api_key, routes::api_keys::list_api_keys))
+        .routes(routes!(routes::api_keys::revoke_api_key))
         .routes(routes!(routes::jobs::list_jobs))
         .routes(routes!(routes::jobs::get_job))
         .routes(routes!(routes::jobs::retry_job))

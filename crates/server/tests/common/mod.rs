@@ -1,0 +1,168 @@
+//! `TestApp`: the real server on port 0 against a fresh SQLite file or a fresh PostgreSQL
+//! schema, with a controllable clock and deterministic job running.
+#![allow(dead_code)]
+
+use frontdesk_domain::tenant::{NewTenant, Tenant};
+use frontdesk_domain::ManualClock;
+use frontdesk_engine::jobs::{JobRegistry, JobRunner};
+use frontdesk_engine::{access, tenants, Ctx};
+use frontdesk_server::{App, Config, Role};
+use frontdesk_store::DynStore;
+use frontdesk_store_postgres::PgStore;
+use frontdesk_store_sqlite::SqliteStore;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub ctx: Ctx,
+    pub clock: ManualClock,
+    pub runner: Arc<JobRunner>,
+    pub backend: Backend,
+    shutdown: CancellationToken,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn start_time() -> jiff::Timestamp {
+    "2026-06-01T12:00:00Z".parse().unwrap()
+}
+
+/// A fresh, migrated store; `None` when PostgreSQL is asked for but not configured.
+pub async fn fresh_store(backend: Backend) -> Option<(DynStore, Option<tempfile::TempDir>)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+            let store = SqliteStore::connect(&url).await.unwrap();
+            store.migrate().await.unwrap();
+            Some((Arc::new(store), Some(dir)))
+        }
+        Backend::Postgres => {
+            let Ok(url) = std::env::var("FRONTDESK_TEST_POSTGRES_URL") else {
+                eprintln!("SKIPPED: FRONTDESK_TEST_POSTGRES_URL is not set, PostgreSQL variant not run");
+                return None;
+            };
+            let (store, _) = PgStore::connect_isolated(&url, 12)
+                .await
+                .expect("FRONTDESK_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached");
+            store.migrate().await.unwrap();
+            Some((Arc::new(store), None))
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}, JobRegistry::new()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config), registry: JobRegistry) -> Option<Self> {
+        let (store, dir) = fresh_store(backend).await?;
+        let mut config = Config { rate_limit_enabled: false, jobs_backoff_base_secs: 5, ..Config::default() };
+        tweak(&mut config);
+        let clock = ManualClock::new(start_time());
+        let app = App::new(config, store, Arc::new(clock.clone()), registry);
+        let ctx = app.ctx.clone();
+        let runner = app.runner.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let shutdown = CancellationToken::new();
+        // Web only: tests run jobs deterministically with `run_pending_jobs`.
+        tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
+        Some(Self { base, http: reqwest::Client::new(), ctx, clock, runner, backend, shutdown, _dir: dir })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A tenant with a live API key.
+    pub async fn tenant_with_key(&self, slug: &str) -> (Tenant, String) {
+        let new = NewTenant::parse(slug, &format!("Clínica {slug}"), "America/Sao_Paulo", "pt-BR").unwrap();
+        let tenant = tenants::create_tenant(&self.ctx, &new).await.unwrap();
+        let (_, secret) = access::issue_api_key(&self.ctx, tenant.id, "test").await.unwrap();
+        (tenant, secret.expose().to_owned())
+    }
+
+    pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path)).header("X-API-KEY", key)
+    }
+
+    pub fn post(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).header("X-API-KEY", key)
+    }
+
+    pub async fn run_pending_jobs(&self) -> usize {
+        self.runner.run_pending().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Asserts the JSON error shape and returns `(status, code, message)`.
+pub async fn error_of(response: reqwest::Response) -> (u16, String, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.expect("error bodies are JSON");
+    let code = body["error"]["code"].as_str().expect("error.code").to_owned();
+    let message = body["error"]["message"].as_str().expect("error.message").to_owned();
+    (status, code, message)
+}
+
+/// Runs each listed `async fn name(app: TestApp)` on SQLite and on PostgreSQL; with
+/// `raw:` first, each `async fn name(backend: Backend)` (tests that build their own app).
+#[macro_export]
+macro_rules! backend_tests {
+    (raw: $($name:ident),* $(,)?) => {
+        mod sqlite_raw {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres_raw {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if std::env::var("FRONTDESK_TEST_POSTGRES_URL").is_err() {
+                        eprintln!("SKIPPED: FRONTDESK_TEST_POSTGRES_URL is not set, PostgreSQL variant not run");
+                        return;
+                    }
+                    super::$name($crate::common::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.unwrap();
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else { return };
+                    super::$name(app).await;
+                }
+            )*
+        }
+    };
+}
