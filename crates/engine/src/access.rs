@@ -1,12 +1,16 @@
 //! API keys: issuing, authenticating and revoking them.
 
 use crate::Ctx;
-use frontdesk_domain::api_key::ApiKeySecret;
 use frontdesk_domain::TenantId;
+use frontdesk_domain::api_key::ApiKeySecret;
 use frontdesk_store::{ApiKeyRecord, NewApiKey, StoreError, StoreResult};
 
 /// Creates a key for a tenant. The secret is returned once and only its hash is stored.
-pub async fn issue_api_key(ctx: &Ctx, tenant: TenantId, name: &str) -> StoreResult<(ApiKeyRecord, ApiKeySecret)> {
+pub async fn issue_api_key(
+    ctx: &Ctx,
+    tenant: TenantId,
+    name: &str,
+) -> StoreResult<(ApiKeyRecord, ApiKeySecret)> {
     // A prefix collision is astronomically rare but harmless: draw again.
     for _ in 0..3 {
         let secret = ApiKeySecret::from_random(rand::random(), rand::random());

@@ -1,8 +1,8 @@
 //! Creating tenants.
 
 use crate::Ctx;
-use frontdesk_domain::tenant::{NewTenant, Tenant, TenantChanges, TenantError};
 use frontdesk_domain::TenantId;
+use frontdesk_domain::tenant::{NewTenant, Tenant, TenantChanges, TenantError};
 use frontdesk_store::{StoreError, StoreResult};
 use thiserror::Error;
 
@@ -20,7 +20,11 @@ pub enum UpdateTenantError {
     Store(#[from] StoreError),
 }
 
-pub async fn update_tenant(ctx: &Ctx, id: TenantId, changes: TenantChanges) -> Result<Tenant, UpdateTenantError> {
+pub async fn update_tenant(
+    ctx: &Ctx,
+    id: TenantId,
+    changes: TenantChanges,
+) -> Result<Tenant, UpdateTenantError> {
     let current = ctx.store.tenant_by_id(id).await?.ok_or(StoreError::NotFound)?;
     let updated = current.apply(changes)?;
     ctx.store.update_tenant(&updated).await?;

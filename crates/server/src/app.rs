@@ -4,8 +4,8 @@ use crate::config::Config;
 use anyhow::Context;
 use frontdesk_domain::jobs::Backoff;
 use frontdesk_domain::{Clock, SystemClock};
-use frontdesk_engine::jobs::{JobRegistry, JobRunner, RunnerConfig};
 use frontdesk_engine::Ctx;
+use frontdesk_engine::jobs::{JobRegistry, JobRunner, RunnerConfig};
 use frontdesk_store::DynStore;
 use frontdesk_web::{AppState, WebConfig};
 use jiff::SignedDuration;
@@ -63,7 +63,12 @@ impl App {
     /// Serves HTTP on `listener` (unless `role` is `Worker`) and runs job workers (unless
     /// `role` is `Web`) until `shutdown` fires; then stops claiming jobs, lets in-flight
     /// requests and jobs finish within the grace period, and returns.
-    pub async fn serve(self, listener: TcpListener, role: Role, shutdown: CancellationToken) -> anyhow::Result<()> {
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        role: Role,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<()> {
         let grace = Duration::from_secs(self.config.shutdown_grace_secs);
         let mut workers = (role != Role::Web).then(|| self.runner.clone().spawn(shutdown.clone()));
         if role != Role::Worker {

@@ -1,6 +1,6 @@
 //! The one place that names concrete storage backends: chosen by the URL's scheme.
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use frontdesk_store::DynStore;
 use frontdesk_store_postgres::PgStore;
 use frontdesk_store_sqlite::SqliteStore;

@@ -2,11 +2,11 @@
 
 use crate::backend::open_store;
 use anyhow::Context;
+use frontdesk_domain::SystemClock;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::tenant::NewTenant;
-use frontdesk_domain::SystemClock;
-use frontdesk_engine::jobs::{FnHandler, JobRegistry, JobRunner, RunnerConfig};
 use frontdesk_engine::Ctx;
+use frontdesk_engine::jobs::{FnHandler, JobRegistry, JobRunner, RunnerConfig};
 use frontdesk_store::DynStore;
 use frontdesk_store_postgres::PgStore;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -32,7 +32,11 @@ pub struct JobsBenchArgs {
     #[arg(long, value_enum, default_value_t = Backends::Both)]
     pub backend: Backends,
     /// PostgreSQL server to use (a throwaway schema is created in it).
-    #[arg(long, env = "FRONTDESK_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    #[arg(
+        long,
+        env = "FRONTDESK_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
     pub postgres_url: String,
 }
 
@@ -103,9 +107,11 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
 
 async fn run_once(store: DynStore, args: &JobsBenchArgs) -> anyhow::Result<Figures> {
     let ctx = Ctx::new(store.clone(), Arc::new(SystemClock));
-    let tenant = store.create_tenant(&NewTenant::parse("bench", "Bench", "UTC", "en")?, ctx.clock.now()).await?;
+    let tenant =
+        store.create_tenant(&NewTenant::parse("bench", "Bench", "UTC", "en")?, ctx.clock.now()).await?;
     let bar = ProgressBar::new((args.jobs * 2) as u64).with_style(
-        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message(store.backend_name());
 
@@ -133,7 +139,12 @@ async fn run_once(store: DynStore, args: &JobsBenchArgs) -> anyhow::Result<Figur
     // Claim-run-complete with the real runner and a no-op handler.
     let mut registry = JobRegistry::new();
     registry.register("bench.noop", FnHandler(|_job| async { Ok(()) }));
-    let config = RunnerConfig { workers: args.workers, batch: args.batch, poll_interval: Duration::from_millis(50), ..RunnerConfig::default() };
+    let config = RunnerConfig {
+        workers: args.workers,
+        batch: args.batch,
+        poll_interval: Duration::from_millis(50),
+        ..RunnerConfig::default()
+    };
     let runner = Arc::new(JobRunner::new(ctx.clone(), registry, config));
     let stop = CancellationToken::new();
     let started = Instant::now();
@@ -152,5 +163,8 @@ async fn run_once(store: DynStore, args: &JobsBenchArgs) -> anyhow::Result<Figur
     stop.cancel();
     while workers.join_next().await.is_some() {}
     bar.finish_and_clear();
-    Ok(Figures { enqueue_per_sec: args.jobs as f64 / enqueue_secs, complete_per_sec: args.jobs as f64 / run_secs })
+    Ok(Figures {
+        enqueue_per_sec: args.jobs as f64 / enqueue_secs,
+        complete_per_sec: args.jobs as f64 / run_secs,
+    })
 }

@@ -2,8 +2,8 @@
 //! (`FRONTDESK_<SETTING>` and `DATABASE_URL`).
 
 use anyhow::Context;
-use figment::providers::{Env, Format, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `serve --demo`: a demo clinic and a fresh API key, so a first run has something to call.
 
 use frontdesk_domain::tenant::NewTenant;
-use frontdesk_engine::{access, tenants, Ctx};
+use frontdesk_engine::{Ctx, access, tenants};
 
 pub const DEMO_SLUG: &str = "demo";
 

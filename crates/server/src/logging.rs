@@ -1,8 +1,8 @@
 //! Log lines go to stderr (stdout is for command output such as a new API key).
 
 use crate::config::{Config, LogFormat};
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 /// Installs the global subscriber; `writer` is stderr in the binary, a buffer in tests.
 pub fn init<W>(config: &Config, writer: W)

@@ -1,9 +1,9 @@
-use anyhow::{anyhow, Context};
+use anyhow::{Context, anyhow};
 use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
 use frontdesk_server::cli::{ApiKeyCommand, BenchCommand, Cli, Command, ConfigCommand, TenantCommand};
-use frontdesk_server::{app, bench, config, demo, logging, App, Config};
+use frontdesk_server::{App, Config, app, bench, config, demo, logging};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -49,18 +49,30 @@ async fn main() -> anyhow::Result<()> {
                 }
                 Command::Tenant(TenantCommand::Create { slug, name, timezone, locale }) => {
                     let new = NewTenant::parse(&slug, &name, &timezone, &locale)?;
-                    let t = tenants::create_tenant(ctx, &new).await.map_err(|e| anyhow!("cannot create tenant {slug}: {e}"))?;
+                    let t = tenants::create_tenant(ctx, &new)
+                        .await
+                        .map_err(|e| anyhow!("cannot create tenant {slug}: {e}"))?;
                     println!("created tenant {} ({}) id {}", t.slug, t.name, t.id);
                 }
                 Command::Tenant(TenantCommand::List) => {
                     for t in ctx.store.list_tenants().await? {
-                        println!("{}\t{}\t{}\t{}\t{}", t.slug, t.id, t.timezone.as_str(), t.locale.as_str(), t.name);
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            t.slug,
+                            t.id,
+                            t.timezone.as_str(),
+                            t.locale.as_str(),
+                            t.name
+                        );
                     }
                 }
                 Command::ApiKey(ApiKeyCommand::Create { tenant, name }) => {
                     let t = find_tenant(ctx, &tenant).await?;
                     let (record, secret) = access::issue_api_key(ctx, t.id, &name).await?;
-                    println!("API key {} for tenant {} (store it now; it is not shown again):", record.prefix, t.slug);
+                    println!(
+                        "API key {} for tenant {} (store it now; it is not shown again):",
+                        record.prefix, t.slug
+                    );
                     println!("{}", secret.expose());
                 }
                 Command::ApiKey(ApiKeyCommand::Revoke { tenant, key_prefix }) => {
@@ -74,7 +86,8 @@ async fn main() -> anyhow::Result<()> {
                 Command::ApiKey(ApiKeyCommand::List { tenant }) => {
                     let t = find_tenant(ctx, &tenant).await?;
                     for k in ctx.store.list_api_keys(t.id).await? {
-                        let state = k.revoked_at.map(|at| format!("revoked {at}")).unwrap_or_else(|| "active".into());
+                        let state =
+                            k.revoked_at.map(|at| format!("revoked {at}")).unwrap_or_else(|| "active".into());
                         println!("{}\t{}\t{}\tcreated {}", k.prefix, k.name, state, k.created_at);
                     }
                 }
@@ -85,7 +98,10 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn find_tenant(ctx: &frontdesk_engine::Ctx, slug: &str) -> anyhow::Result<frontdesk_domain::tenant::Tenant> {
+async fn find_tenant(
+    ctx: &frontdesk_engine::Ctx,
+    slug: &str,
+) -> anyhow::Result<frontdesk_domain::tenant::Tenant> {
     ctx.store
         .tenant_by_slug(slug)
         .await?

@@ -4,13 +4,13 @@
 #[macro_use]
 mod common;
 
-use common::{error_of, Backend, TestApp};
+use common::{Backend, TestApp, error_of};
 use frontdesk_domain::Clock;
 use frontdesk_domain::jobs::{AfterFailure, NewJob};
 use frontdesk_engine::jobs::JobRegistry;
 use frontdesk_store::ClaimRequest;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 backend_tests!(
     missing_or_bad_key_is_401,
@@ -32,7 +32,11 @@ async fn missing_or_bad_key_is_401(app: TestApp) {
     let (_, _key) = app.tenant_with_key("alpha").await;
     let r = app.http.get(app.url("/api/v1/jobs")).send().await.unwrap();
     assert_eq!(error_of(r).await.0, 401);
-    for bad in ["nonsense", "fdk_00000000_", "fdk_00000000_0000000000000000000000000000000000000000000000000000000000000000"] {
+    for bad in [
+        "nonsense",
+        "fdk_00000000_",
+        "fdk_00000000_0000000000000000000000000000000000000000000000000000000000000000",
+    ] {
         let r = app.get("/api/v1/jobs", bad).send().await.unwrap();
         let (status, code, _) = error_of(r).await;
         assert_eq!((status, code.as_str()), (401, "invalid_api_key"), "{bad}");
@@ -69,8 +73,17 @@ async fn every_route_is_tenant_isolated(app: TestApp) {
     let store = &app.ctx.store;
     let now = app.clock.now();
     // B owns a dead job.
-    let b_job = store.enqueue(&NewJob::new(b.id, "demo.fail", json!({}), now).with_max_attempts(1), now).await.unwrap().id();
-    let claim = ClaimRequest { lease_token: uuid::Uuid::now_v7(), now, lease: jiff::SignedDuration::from_secs(60), limit: 10 };
+    let b_job = store
+        .enqueue(&NewJob::new(b.id, "demo.fail", json!({}), now).with_max_attempts(1), now)
+        .await
+        .unwrap()
+        .id();
+    let claim = ClaimRequest {
+        lease_token: uuid::Uuid::now_v7(),
+        now,
+        lease: jiff::SignedDuration::from_secs(60),
+        limit: 10,
+    };
     store.claim_jobs(&claim).await.unwrap();
     store.fail_job(claim.lease_token, b_job, "boom", AfterFailure::Dead, now).await.unwrap();
     let a_job = store.enqueue(&NewJob::new(a.id, "demo.ok", json!({}), now), now).await.unwrap().id();
@@ -78,17 +91,26 @@ async fn every_route_is_tenant_isolated(app: TestApp) {
     // GET/PATCH /api/v1/tenant
     let t: Value = app.get("/api/v1/tenant", &key_a).send().await.unwrap().json().await.unwrap();
     assert_eq!(t["slug"], "alpha");
-    let patched = app.http.patch(app.url("/api/v1/tenant")).header("X-API-KEY", &key_a).json(&json!({"name": "Alpha 2"})).send().await.unwrap();
+    let patched = app
+        .http
+        .patch(app.url("/api/v1/tenant"))
+        .header("X-API-KEY", &key_a)
+        .json(&json!({"name": "Alpha 2"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(patched.status(), 200);
     assert_eq!(store.tenant_by_id(b.id).await.unwrap().unwrap().name, "Clínica beta");
 
     // GET /api/v1/jobs and /api/v1/jobs/{id}
     let list: Value = app.get("/api/v1/jobs", &key_a).send().await.unwrap().json().await.unwrap();
-    let ids: Vec<&str> = list["items"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        list["items"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![a_job.to_string()]);
     let dead: Value = app.get("/api/v1/jobs?status=dead", &key_a).send().await.unwrap().json().await.unwrap();
     assert_eq!(dead["items"].as_array().unwrap().len(), 0);
-    let (status, code, _) = error_of(app.get(&format!("/api/v1/jobs/{b_job}"), &key_a).send().await.unwrap()).await;
+    let (status, code, _) =
+        error_of(app.get(&format!("/api/v1/jobs/{b_job}"), &key_a).send().await.unwrap()).await;
     assert_eq!((status, code.as_str()), (404, "not_found"));
     assert_eq!(app.get(&format!("/api/v1/jobs/{a_job}"), &key_a).send().await.unwrap().status(), 200);
 
@@ -102,16 +124,30 @@ async fn every_route_is_tenant_isolated(app: TestApp) {
 
     // API keys: A cannot see or revoke B's keys.
     let keys: Value = app.get("/api/v1/api-keys", &key_a).send().await.unwrap().json().await.unwrap();
-    let prefixes: Vec<&str> = keys["items"].as_array().unwrap().iter().map(|k| k["prefix"].as_str().unwrap()).collect();
+    let prefixes: Vec<&str> =
+        keys["items"].as_array().unwrap().iter().map(|k| k["prefix"].as_str().unwrap()).collect();
     assert_eq!(prefixes, vec![&key_a[4..12]]);
-    let r = app.http.delete(app.url(&format!("/api/v1/api-keys/{}", &key_b[4..12]))).header("X-API-KEY", &key_a).send().await.unwrap();
+    let r = app
+        .http
+        .delete(app.url(&format!("/api/v1/api-keys/{}", &key_b[4..12])))
+        .header("X-API-KEY", &key_a)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(app.get("/api/v1/tenant", &key_b).send().await.unwrap().status(), 200, "B's key still works");
 
     // Audit: each tenant sees only its own entries.
     let audit_a: Value = app.get("/api/v1/audit", &key_a).send().await.unwrap().json().await.unwrap();
     let audit_b: Value = app.get("/api/v1/audit", &key_b).send().await.unwrap().json().await.unwrap();
-    let actions = |v: &Value| v["items"].as_array().unwrap().iter().map(|e| format!("{}:{}", e["action"].as_str().unwrap(), e["resource_type"].as_str().unwrap())).collect::<Vec<_>>();
+    let actions = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{}:{}", e["action"].as_str().unwrap(), e["resource_type"].as_str().unwrap()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(actions(&audit_a), vec!["update:tenant"]);
     assert_eq!(actions(&audit_b), vec!["retry:job"]);
     assert_eq!(audit_b["items"][0]["actor"], format!("api_key:{}", &key_b[4..12]));
@@ -124,14 +160,45 @@ async fn malformed_input_gets_4xx_json(app: TestApp) {
         (app.get("/api/v1/jobs?limit=many", &key), 400, "invalid_query", "limit"),
         (app.get("/api/v1/jobs?stauts=dead", &key), 400, "invalid_query", "stauts"),
         (app.get("/api/v1/jobs/not-a-uuid", &key), 400, "invalid_path", "UUID"),
-        (app.post("/api/v1/api-keys", &key).header("content-type", "application/json").body("{\"name\": "), 400, "malformed_json", "EOF"),
+        (
+            app.post("/api/v1/api-keys", &key).header("content-type", "application/json").body("{\"name\": "),
+            400,
+            "malformed_json",
+            "EOF",
+        ),
         (app.post("/api/v1/api-keys", &key).json(&json!({"name": 42})), 422, "invalid_body", "name"),
         (app.post("/api/v1/api-keys", &key).json(&json!({"nome": "x"})), 422, "invalid_body", "nome"),
-        (app.post("/api/v1/api-keys", &key).body("{\"name\":\"x\"}"), 415, "unsupported_media_type", "Content-Type"),
+        (
+            app.post("/api/v1/api-keys", &key).body("{\"name\":\"x\"}"),
+            415,
+            "unsupported_media_type",
+            "Content-Type",
+        ),
         (app.post("/api/v1/api-keys", &key).json(&json!({"name": "  "})), 422, "invalid_name", "name"),
-        (app.http.patch(app.url("/api/v1/tenant")).header("X-API-KEY", &key).json(&json!({"locale": "fr"})), 422, "invalid_body", "fr"),
-        (app.http.patch(app.url("/api/v1/tenant")).header("X-API-KEY", &key).json(&json!({"timezone": "Mars/Base"})), 422, "invalid_body", "Mars/Base"),
-        (app.http.patch(app.url("/api/v1/tenant")).header("X-API-KEY", &key).json(&json!({"name": ""})), 422, "invalid_tenant", "name"),
+        (
+            app.http
+                .patch(app.url("/api/v1/tenant"))
+                .header("X-API-KEY", &key)
+                .json(&json!({"locale": "fr"})),
+            422,
+            "invalid_body",
+            "fr",
+        ),
+        (
+            app.http
+                .patch(app.url("/api/v1/tenant"))
+                .header("X-API-KEY", &key)
+                .json(&json!({"timezone": "Mars/Base"})),
+            422,
+            "invalid_body",
+            "Mars/Base",
+        ),
+        (
+            app.http.patch(app.url("/api/v1/tenant")).header("X-API-KEY", &key).json(&json!({"name": ""})),
+            422,
+            "invalid_tenant",
+            "name",
+        ),
         (
             app.post("/api/v1/api-keys", &key).json(&json!({"name": "x".repeat(2 * 1024 * 1024)})),
             413,
@@ -162,7 +229,14 @@ async fn request_id_is_echoed_or_created(app: TestApp) {
     assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
     // The request id reaches the audit trail.
     let (_, key) = app.tenant_with_key("alpha").await;
-    app.http.patch(app.url("/api/v1/tenant")).header("X-API-KEY", &key).header("X-Request-Id", "req-audit-1").json(&json!({"locale": "en"})).send().await.unwrap();
+    app.http
+        .patch(app.url("/api/v1/tenant"))
+        .header("X-API-KEY", &key)
+        .header("X-Request-Id", "req-audit-1")
+        .json(&json!({"locale": "en"}))
+        .send()
+        .await
+        .unwrap();
     let audit: Value = app.get("/api/v1/audit", &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(audit["items"][0]["request_id"], "req-audit-1");
 }
@@ -172,11 +246,18 @@ async fn health_endpoints(app: TestApp) {
     assert_eq!(body, json!({"status": "ok"}));
     let (t, _) = app.tenant_with_key("alpha").await;
     let now = app.clock.now();
-    app.ctx.store.enqueue(&NewJob::new(t.id, "x", json!({}), now - jiff::SignedDuration::from_secs(90)), now).await.unwrap();
+    app.ctx
+        .store
+        .enqueue(&NewJob::new(t.id, "x", json!({}), now - jiff::SignedDuration::from_secs(90)), now)
+        .await
+        .unwrap();
     let body: Value = app.http.get(app.url("/health/detailed")).send().await.unwrap().json().await.unwrap();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"]["reachable"], true);
-    assert_eq!(body["database"]["backend"], if app.backend == Backend::Sqlite { "sqlite" } else { "postgres" });
+    assert_eq!(
+        body["database"]["backend"],
+        if app.backend == Backend::Sqlite { "sqlite" } else { "postgres" }
+    );
     assert!(body["database"]["schema_version"].as_i64().unwrap() >= 20261122000001);
     assert_eq!(body["jobs"]["depth"], 1);
     assert_eq!(body["jobs"]["oldest_due_age_seconds"], 90.0);
@@ -200,7 +281,14 @@ async fn metrics_count_requests_by_route(app: TestApp) {
 
 async fn openapi_and_docs_are_served(app: TestApp) {
     let spec: Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
-    for path in ["/api/v1/jobs", "/api/v1/jobs/{id}/retry", "/api/v1/audit", "/api/v1/tenant", "/api/v1/api-keys", "/health"] {
+    for path in [
+        "/api/v1/jobs",
+        "/api/v1/jobs/{id}/retry",
+        "/api/v1/audit",
+        "/api/v1/tenant",
+        "/api/v1/api-keys",
+        "/health",
+    ] {
         assert!(spec["paths"][path].is_object(), "{path} missing from the spec");
     }
     let docs = app.http.get(app.url("/docs/")).send().await.unwrap();
@@ -222,17 +310,32 @@ async fn api_key_lifecycle_over_http(app: TestApp) {
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     assert!(!listed.to_string().contains(&secret), "secrets are never listed");
     let prefix = created["prefix"].as_str().unwrap();
-    let r = app.http.delete(app.url(&format!("/api/v1/api-keys/{prefix}"))).header("X-API-KEY", &key).send().await.unwrap();
+    let r = app
+        .http
+        .delete(app.url(&format!("/api/v1/api-keys/{prefix}")))
+        .header("X-API-KEY", &key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.get("/api/v1/tenant", &secret).send().await.unwrap().status(), 401);
 }
 
 async fn tenant_settings_can_be_edited_and_are_audited(app: TestApp) {
     let (t, key) = app.tenant_with_key("alpha").await;
-    let r = app.http.patch(app.url("/api/v1/tenant")).header("X-API-KEY", &key)
-        .json(&json!({"timezone": "Europe/Lisbon", "locale": "en"})).send().await.unwrap();
+    let r = app
+        .http
+        .patch(app.url("/api/v1/tenant"))
+        .header("X-API-KEY", &key)
+        .json(&json!({"timezone": "Europe/Lisbon", "locale": "en"}))
+        .send()
+        .await
+        .unwrap();
     let body: Value = r.json().await.unwrap();
-    assert_eq!((body["timezone"].as_str(), body["locale"].as_str(), body["name"].as_str()), (Some("Europe/Lisbon"), Some("en"), Some("Clínica alpha")));
+    assert_eq!(
+        (body["timezone"].as_str(), body["locale"].as_str(), body["name"].as_str()),
+        (Some("Europe/Lisbon"), Some("en"), Some("Clínica alpha"))
+    );
     let stored = app.ctx.store.tenant_by_id(t.id).await.unwrap().unwrap();
     assert_eq!(stored.timezone.as_str(), "Europe/Lisbon");
     let audit: Value = app.get("/api/v1/audit", &key).send().await.unwrap().json().await.unwrap();
@@ -240,10 +343,16 @@ async fn tenant_settings_can_be_edited_and_are_audited(app: TestApp) {
 }
 
 async fn rate_limit_per_key_gives_429(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| {
-        c.rate_limit_enabled = true;
-        c.rate_limit_api_per_minute = 3;
-    }, JobRegistry::new()).await.unwrap();
+    let app = TestApp::spawn_with(
+        backend,
+        |c| {
+            c.rate_limit_enabled = true;
+            c.rate_limit_api_per_minute = 3;
+        },
+        JobRegistry::new(),
+    )
+    .await
+    .unwrap();
     let (_, key) = app.tenant_with_key("alpha").await;
     let (_, other) = app.tenant_with_key("beta").await;
     for _ in 0..3 {
@@ -259,19 +368,44 @@ async fn rate_limit_per_key_gives_429(backend: Backend) {
 }
 
 async fn metrics_token_is_enforced(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| c.metrics_token = Some("scrape-secret".into()), JobRegistry::new()).await.unwrap();
+    let app =
+        TestApp::spawn_with(backend, |c| c.metrics_token = Some("scrape-secret".into()), JobRegistry::new())
+            .await
+            .unwrap();
     assert_eq!(app.http.get(app.url("/metrics")).send().await.unwrap().status(), 401);
     assert_eq!(app.http.get(app.url("/metrics")).bearer_auth("wrong").send().await.unwrap().status(), 401);
-    assert_eq!(app.http.get(app.url("/metrics")).bearer_auth("scrape-secret").send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.http.get(app.url("/metrics")).bearer_auth("scrape-secret").send().await.unwrap().status(),
+        200
+    );
 }
 
 async fn cors_only_for_configured_origins(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |c| c.cors_origins = vec!["https://painel.clinica.example".into()], JobRegistry::new()).await.unwrap();
-    let ok = app.http.get(app.url("/health")).header("Origin", "https://painel.clinica.example").send().await.unwrap();
+    let app = TestApp::spawn_with(
+        backend,
+        |c| c.cors_origins = vec!["https://painel.clinica.example".into()],
+        JobRegistry::new(),
+    )
+    .await
+    .unwrap();
+    let ok = app
+        .http
+        .get(app.url("/health"))
+        .header("Origin", "https://painel.clinica.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.headers()["access-control-allow-origin"], "https://painel.clinica.example");
-    let other = app.http.get(app.url("/health")).header("Origin", "https://evil.example").send().await.unwrap();
+    let other =
+        app.http.get(app.url("/health")).header("Origin", "https://evil.example").send().await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
     let default_app = TestApp::spawn(backend).await.unwrap();
-    let r = default_app.http.get(default_app.url("/health")).header("Origin", "https://painel.clinica.example").send().await.unwrap();
+    let r = default_app
+        .http
+        .get(default_app.url("/health"))
+        .header("Origin", "https://painel.clinica.example")
+        .send()
+        .await
+        .unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none(), "no CORS by default");
 }

@@ -10,7 +10,8 @@ pub fn ts(t: Timestamp) -> OffsetDateTime {
 }
 
 pub fn from_ts(t: OffsetDateTime) -> Result<Timestamp, StoreError> {
-    Timestamp::from_nanosecond(t.unix_timestamp_nanos()).map_err(|e| StoreError::corrupt(format!("timestamp: {e}")))
+    Timestamp::from_nanosecond(t.unix_timestamp_nanos())
+        .map_err(|e| StoreError::corrupt(format!("timestamp: {e}")))
 }
 
 pub fn from_opt_ts(t: Option<OffsetDateTime>) -> Result<Option<Timestamp>, StoreError> {

@@ -1,6 +1,6 @@
+use crate::PgStore;
 use crate::convert::{db_err, from_ts, ts};
 use crate::jobs::insert_job;
-use crate::PgStore;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::{EventId, TenantId};
@@ -21,7 +21,12 @@ struct EventRow {
 
 #[async_trait]
 impl InboundEventStore for PgStore {
-    async fn record_event(&self, event: &NewInboundEvent, follow_ups: &[NewJob], now: Timestamp) -> StoreResult<RecordedEvent> {
+    async fn record_event(
+        &self,
+        event: &NewInboundEvent,
+        follow_ups: &[NewJob],
+        now: Timestamp,
+    ) -> StoreResult<RecordedEvent> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         let id = EventId::new();
         let inserted = sqlx::query(
@@ -60,7 +65,12 @@ impl InboundEventStore for PgStore {
         Ok(RecordedEvent { id, duplicate: false })
     }
 
-    async fn inbound_event(&self, tenant: TenantId, provider: &str, external_id: &str) -> StoreResult<Option<InboundEvent>> {
+    async fn inbound_event(
+        &self,
+        tenant: TenantId,
+        provider: &str,
+        external_id: &str,
+    ) -> StoreResult<Option<InboundEvent>> {
         let row: Option<EventRow> = sqlx::query_as(
             "SELECT id, tenant_id, provider, external_id, kind, payload, received_at FROM inbound_events
              WHERE tenant_id = $1 AND provider = $2 AND external_id = $3",

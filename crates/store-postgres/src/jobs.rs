@@ -2,13 +2,15 @@
 //! any number of workers in any number of processes take disjoint batches without waiting
 //! on each other; enqueues `NOTIFY` so idle workers elsewhere wake at once.
 
-use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use crate::PgStore;
+use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::{AfterFailure, Job, NewJob};
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::{JobId, TenantId};
-use frontdesk_store::{ClaimRequest, Enqueued, JobFilter, JobList, JobStore, QueueStats, StoreError, StoreResult};
+use frontdesk_store::{
+    ClaimRequest, Enqueued, JobFilter, JobList, JobStore, QueueStats, StoreError, StoreResult,
+};
 use jiff::Timestamp;
 use sqlx::{PgConnection, Postgres, Transaction};
 use std::sync::Arc;
@@ -186,7 +188,14 @@ impl JobStore for PgStore {
         Ok(done.rows_affected())
     }
 
-    async fn fail_job(&self, lease_token: Uuid, id: JobId, error: &str, next: AfterFailure, now: Timestamp) -> StoreResult<bool> {
+    async fn fail_job(
+        &self,
+        lease_token: Uuid,
+        id: JobId,
+        error: &str,
+        next: AfterFailure,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let (status, run_at) = match next {
             AfterFailure::RetryAt(at) => ("queued", Some(ts(at))),
             AfterFailure::Dead => ("dead", None),
@@ -232,7 +241,12 @@ impl JobStore for PgStore {
         Ok(done.rows_affected())
     }
 
-    async fn cancel_jobs_by_dedupe_key(&self, tenant: TenantId, key: &str, now: Timestamp) -> StoreResult<u64> {
+    async fn cancel_jobs_by_dedupe_key(
+        &self,
+        tenant: TenantId,
+        key: &str,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
         let done = sqlx::query(
             "UPDATE jobs SET status = 'cancelled', lease_token = NULL, lease_until = NULL, updated_at = $1
              WHERE tenant_id = $2 AND dedupe_key = $3 AND status IN ('queued','running')",
@@ -247,16 +261,22 @@ impl JobStore for PgStore {
     }
 
     async fn get_job(&self, tenant: TenantId, id: JobId) -> StoreResult<Option<Job>> {
-        let row: Option<JobRow> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = $1 AND id = $2"))
-            .bind(tenant.0)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let row: Option<JobRow> =
+            sqlx::query_as(concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = $1 AND id = $2"))
+                .bind(tenant.0)
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
         row.map(Job::try_from).transpose()
     }
 
-    async fn list_jobs(&self, tenant: TenantId, filter: &JobFilter, page: PageRequest) -> StoreResult<JobList> {
+    async fn list_jobs(
+        &self,
+        tenant: TenantId,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> StoreResult<JobList> {
         let rows: Vec<JobRow> = sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
@@ -290,12 +310,13 @@ impl JobStore for PgStore {
         let result = match row {
             Some(row) => Job::try_from(row),
             None => {
-                let status: Option<String> = sqlx::query_scalar("SELECT status FROM jobs WHERE tenant_id = $1 AND id = $2")
-                    .bind(tenant.0)
-                    .bind(id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                let status: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM jobs WHERE tenant_id = $1 AND id = $2")
+                        .bind(tenant.0)
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
                 Err(match status {
                     Some(s) => StoreError::Conflict(format!("job is {s}, only dead jobs can be retried")),
                     None => StoreError::NotFound,

@@ -1,5 +1,5 @@
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
-use crate::{convert, PgStore};
+use crate::{PgStore, convert};
 use async_trait::async_trait;
 use frontdesk_domain::api_key::KeyHash;
 use frontdesk_domain::{ApiKeyId, TenantId};
@@ -35,10 +35,7 @@ impl TryFrom<KeyRow> for ApiKeyRecord {
 
 macro_rules! select {
     ($tail:literal) => {
-        concat!(
-            "SELECT id, tenant_id, prefix, name, key_hash, created_at, revoked_at FROM api_keys ",
-            $tail
-        )
+        concat!("SELECT id, tenant_id, prefix, name, key_hash, created_at, revoked_at FROM api_keys ", $tail)
     };
 }
 

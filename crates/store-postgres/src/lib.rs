@@ -11,8 +11,8 @@ mod tenants;
 
 use async_trait::async_trait;
 use frontdesk_store::{HealthStore, StoreError, StoreResult};
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::str::FromStr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -53,7 +53,11 @@ impl PgStore {
     pub async fn connect_isolated(url: &str, max_connections: u32) -> StoreResult<(Self, String)> {
         let options = PgConnectOptions::from_str(url).map_err(StoreError::backend)?;
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let admin = PgPoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(StoreError::backend)?;
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(StoreError::backend)?;
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(&admin)
             .await

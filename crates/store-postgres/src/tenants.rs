@@ -1,8 +1,8 @@
 use crate::convert::{db_err, from_ts, ts};
-use crate::{convert, PgStore};
+use crate::{PgStore, convert};
 use async_trait::async_trait;
-use frontdesk_domain::tenant::{Locale, NewTenant, Tenant, TenantSlug, TimeZoneName};
 use frontdesk_domain::TenantId;
+use frontdesk_domain::tenant::{Locale, NewTenant, Tenant, TenantSlug, TimeZoneName};
 use frontdesk_store::{StoreError, StoreResult, TenantStore};
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -82,10 +82,8 @@ impl TenantStore for PgStore {
     }
 
     async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
-        let rows: Vec<TenantRow> = sqlx::query_as(select!("ORDER BY slug"))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let rows: Vec<TenantRow> =
+            sqlx::query_as(select!("ORDER BY slug")).fetch_all(&self.pool).await.map_err(db_err)?;
         rows.into_iter().map(Tenant::try_from).collect()
     }
 

@@ -1,9 +1,9 @@
-use crate::convert::{db_err, from_ts, ts};
 use crate::SqliteStore;
+use crate::convert::{db_err, from_ts, ts};
 use async_trait::async_trait;
+use frontdesk_domain::TenantId;
 use frontdesk_domain::audit::AuditEntry;
 use frontdesk_domain::page::{Page, PageRequest};
-use frontdesk_domain::TenantId;
 use frontdesk_store::{AuditStore, StoreError, StoreResult};
 use uuid::Uuid;
 

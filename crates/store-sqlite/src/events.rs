@@ -1,10 +1,12 @@
+use crate::SqliteStore;
 use crate::convert::{db_err, from_ts, ts};
 use crate::jobs::insert_job;
-use crate::SqliteStore;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::{EventId, TenantId};
-use frontdesk_store::{InboundEvent, InboundEventStore, NewInboundEvent, RecordedEvent, StoreError, StoreResult};
+use frontdesk_store::{
+    InboundEvent, InboundEventStore, NewInboundEvent, RecordedEvent, StoreError, StoreResult,
+};
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -21,7 +23,12 @@ struct EventRow {
 
 #[async_trait]
 impl InboundEventStore for SqliteStore {
-    async fn record_event(&self, event: &NewInboundEvent, follow_ups: &[NewJob], now: Timestamp) -> StoreResult<RecordedEvent> {
+    async fn record_event(
+        &self,
+        event: &NewInboundEvent,
+        follow_ups: &[NewJob],
+        now: Timestamp,
+    ) -> StoreResult<RecordedEvent> {
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let id = EventId::new();
         let inserted = sqlx::query(
@@ -60,7 +67,12 @@ impl InboundEventStore for SqliteStore {
         Ok(RecordedEvent { id, duplicate: false })
     }
 
-    async fn inbound_event(&self, tenant: TenantId, provider: &str, external_id: &str) -> StoreResult<Option<InboundEvent>> {
+    async fn inbound_event(
+        &self,
+        tenant: TenantId,
+        provider: &str,
+        external_id: &str,
+    ) -> StoreResult<Option<InboundEvent>> {
         let row: Option<EventRow> = sqlx::query_as(
             "SELECT id, tenant_id, provider, external_id, kind, payload, received_at FROM inbound_events
              WHERE tenant_id = ? AND provider = ? AND external_id = ?",
@@ -78,7 +90,8 @@ impl InboundEventStore for SqliteStore {
                 provider: r.provider,
                 external_id: r.external_id,
                 kind: r.kind,
-                payload: serde_json::from_str(&r.payload).map_err(|e| StoreError::corrupt(format!("event payload: {e}")))?,
+                payload: serde_json::from_str(&r.payload)
+                    .map_err(|e| StoreError::corrupt(format!("event payload: {e}")))?,
                 received_at: from_ts(r.received_at)?,
             })
         })

@@ -1,13 +1,15 @@
 //! The job queue on SQLite. All writes go through the single writer connection, so a
 //! claim (`UPDATE … RETURNING`) is atomic without row locks.
 
-use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use crate::SqliteStore;
+use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::{AfterFailure, Job, NewJob};
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::{JobId, TenantId};
-use frontdesk_store::{ClaimRequest, Enqueued, JobFilter, JobList, JobStore, QueueStats, StoreError, StoreResult};
+use frontdesk_store::{
+    ClaimRequest, Enqueued, JobFilter, JobList, JobStore, QueueStats, StoreError, StoreResult,
+};
 use jiff::Timestamp;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 use std::sync::Arc;
@@ -37,7 +39,8 @@ impl TryFrom<JobRow> for Job {
         Ok(Job {
             id: r.id.into(),
             tenant_id: r.tenant_id.into(),
-            payload: serde_json::from_str(&r.payload).map_err(|e| StoreError::corrupt(format!("job payload: {e}")))?,
+            payload: serde_json::from_str(&r.payload)
+                .map_err(|e| StoreError::corrupt(format!("job payload: {e}")))?,
             status: r.status.parse().map_err(StoreError::corrupt)?,
             kind: r.kind,
             run_at: from_ts(r.run_at)?,
@@ -63,7 +66,11 @@ fn rows_to_jobs(rows: Vec<JobRow>) -> StoreResult<Vec<Job>> {
 }
 
 /// Inserts one job inside an open transaction, honouring its dedupe key.
-pub(crate) async fn insert_job(tx: &mut SqliteConnection, job: &NewJob, now: Timestamp) -> StoreResult<Enqueued> {
+pub(crate) async fn insert_job(
+    tx: &mut SqliteConnection,
+    job: &NewJob,
+    now: Timestamp,
+) -> StoreResult<Enqueued> {
     let inserted = sqlx::query(
         "INSERT INTO jobs (id, tenant_id, kind, payload, status, run_at, attempts, max_attempts, dedupe_key, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -171,7 +178,14 @@ impl JobStore for SqliteStore {
         Ok(done)
     }
 
-    async fn fail_job(&self, lease_token: Uuid, id: JobId, error: &str, next: AfterFailure, now: Timestamp) -> StoreResult<bool> {
+    async fn fail_job(
+        &self,
+        lease_token: Uuid,
+        id: JobId,
+        error: &str,
+        next: AfterFailure,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let (status, run_at) = match next {
             AfterFailure::RetryAt(at) => ("queued", Some(ts(at))),
             AfterFailure::Dead => ("dead", None),
@@ -217,7 +231,12 @@ impl JobStore for SqliteStore {
         Ok(done)
     }
 
-    async fn cancel_jobs_by_dedupe_key(&self, tenant: TenantId, key: &str, now: Timestamp) -> StoreResult<u64> {
+    async fn cancel_jobs_by_dedupe_key(
+        &self,
+        tenant: TenantId,
+        key: &str,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
         let done = sqlx::query(
             "UPDATE jobs SET status = 'cancelled', lease_token = NULL, lease_until = NULL, updated_at = ?
              WHERE tenant_id = ? AND dedupe_key = ? AND status IN ('queued','running')",
@@ -232,16 +251,22 @@ impl JobStore for SqliteStore {
     }
 
     async fn get_job(&self, tenant: TenantId, id: JobId) -> StoreResult<Option<Job>> {
-        let row: Option<JobRow> = sqlx::query_as(concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = ? AND id = ?"))
-            .bind(tenant.0)
-            .bind(id.0)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db_err)?;
+        let row: Option<JobRow> =
+            sqlx::query_as(concat!("SELECT ", columns!(), " FROM jobs WHERE tenant_id = ? AND id = ?"))
+                .bind(tenant.0)
+                .bind(id.0)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db_err)?;
         row.map(Job::try_from).transpose()
     }
 
-    async fn list_jobs(&self, tenant: TenantId, filter: &JobFilter, page: PageRequest) -> StoreResult<JobList> {
+    async fn list_jobs(
+        &self,
+        tenant: TenantId,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> StoreResult<JobList> {
         let rows: Vec<JobRow> = sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
@@ -275,12 +300,13 @@ impl JobStore for SqliteStore {
         let result = match row {
             Some(row) => Job::try_from(row),
             None => {
-                let status: Option<String> = sqlx::query_scalar("SELECT status FROM jobs WHERE tenant_id = ? AND id = ?")
-                    .bind(tenant.0)
-                    .bind(id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                let status: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM jobs WHERE tenant_id = ? AND id = ?")
+                        .bind(tenant.0)
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
                 Err(match status {
                     Some(s) => StoreError::Conflict(format!("job is {s}, only dead jobs can be retried")),
                     None => StoreError::NotFound,

@@ -1,8 +1,8 @@
-use crate::convert::{db_err, from_ts, ts};
 use crate::SqliteStore;
+use crate::convert::{db_err, from_ts, ts};
 use async_trait::async_trait;
-use frontdesk_domain::tenant::{Locale, NewTenant, Tenant, TenantSlug, TimeZoneName};
 use frontdesk_domain::TenantId;
+use frontdesk_domain::tenant::{Locale, NewTenant, Tenant, TenantSlug, TimeZoneName};
 use frontdesk_store::{StoreError, StoreResult, TenantStore};
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -43,16 +43,18 @@ macro_rules! select {
 impl TenantStore for SqliteStore {
     async fn create_tenant(&self, new: &NewTenant, now: Timestamp) -> StoreResult<Tenant> {
         let id = TenantId::new();
-        sqlx::query("INSERT INTO tenants (id, slug, name, timezone, locale, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(id.0)
-            .bind(new.slug.as_str())
-            .bind(&new.name)
-            .bind(new.timezone.as_str())
-            .bind(new.locale.as_str())
-            .bind(ts(now))
-            .execute(&self.writer)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO tenants (id, slug, name, timezone, locale, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.0)
+        .bind(new.slug.as_str())
+        .bind(&new.name)
+        .bind(new.timezone.as_str())
+        .bind(new.locale.as_str())
+        .bind(ts(now))
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
         Ok(Tenant {
             id,
             slug: new.slug.clone(),
@@ -82,10 +84,8 @@ impl TenantStore for SqliteStore {
     }
 
     async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
-        let rows: Vec<TenantRow> = sqlx::query_as(select!("ORDER BY slug"))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)?;
+        let rows: Vec<TenantRow> =
+            sqlx::query_as(select!("ORDER BY slug")).fetch_all(&self.reader).await.map_err(db_err)?;
         rows.into_iter().map(Tenant::try_from).collect()
     }
 

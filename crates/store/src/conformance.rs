@@ -89,7 +89,8 @@ pub async fn api_keys_lookup_and_revoke(store: DynStore) {
     let a = tenant(&store, "alpha").await;
     let b = tenant(&store, "beta").await;
     let secret = ApiKeySecret::from_random([1, 2, 3, 4], [5; 32]);
-    let new = NewApiKey { tenant_id: a.id, prefix: secret.prefix().into(), hash: secret.hash(), name: "ci".into() };
+    let new =
+        NewApiKey { tenant_id: a.id, prefix: secret.prefix().into(), hash: secret.hash(), name: "ci".into() };
     let rec = store.create_api_key(&new, t0()).await.unwrap();
     let found = store.api_key_by_prefix(secret.prefix()).await.unwrap().unwrap();
     assert_eq!(found, rec);
@@ -114,7 +115,10 @@ pub async fn enqueue_dedupe_key_is_noop_while_live(store: DynStore) {
     assert_eq!(second, Enqueued::Duplicate(first.id()));
     // The same key in another tenant is independent.
     let other = tenant(&store, "beta").await;
-    assert!(matches!(store.enqueue(&job(&other, "remind", t0()).with_dedupe_key("appt-1"), t0()).await.unwrap(), Enqueued::Created(_)));
+    assert!(matches!(
+        store.enqueue(&job(&other, "remind", t0()).with_dedupe_key("appt-1"), t0()).await.unwrap(),
+        Enqueued::Created(_)
+    ));
     // Once the job is done, the key is free again.
     let c = claim(t0(), 10);
     let claimed = store.claim_jobs(&c).await.unwrap();
@@ -125,7 +129,10 @@ pub async fn enqueue_dedupe_key_is_noop_while_live(store: DynStore) {
     assert!(matches!(third, Enqueued::Created(id) if id != first.id()));
     // enqueue_many applies the same rule inside its transaction.
     let many = store
-        .enqueue_many(&[job(&t, "x", t0()).with_dedupe_key("k"), job(&t, "x", t0()).with_dedupe_key("k")], at(3))
+        .enqueue_many(
+            &[job(&t, "x", t0()).with_dedupe_key("k"), job(&t, "x", t0()).with_dedupe_key("k")],
+            at(3),
+        )
         .await
         .unwrap();
     assert!(matches!(many[0], Enqueued::Created(_)));
@@ -184,7 +191,9 @@ pub async fn failure_retries_then_dead(store: DynStore) {
     let e = store.enqueue(&job(&t, "flaky", t0()).with_max_attempts(2), t0()).await.unwrap();
     let c1 = claim(t0(), 1);
     store.claim_jobs(&c1).await.unwrap();
-    assert!(store.fail_job(c1.lease_token, e.id(), "boom 1", AfterFailure::RetryAt(at(10)), at(1)).await.unwrap());
+    assert!(
+        store.fail_job(c1.lease_token, e.id(), "boom 1", AfterFailure::RetryAt(at(10)), at(1)).await.unwrap()
+    );
     let j = store.get_job(t.id, e.id()).await.unwrap().unwrap();
     assert_eq!((j.status, j.run_at, j.last_error.as_deref()), (JobStatus::Queued, at(10), Some("boom 1")));
     assert!(store.claim_jobs(&claim(at(9), 1)).await.unwrap().is_empty());
@@ -192,15 +201,23 @@ pub async fn failure_retries_then_dead(store: DynStore) {
     assert_eq!(store.claim_jobs(&c2).await.unwrap().len(), 1);
     assert!(store.fail_job(c2.lease_token, e.id(), "boom 2", AfterFailure::Dead, at(11)).await.unwrap());
     let dead = store.get_job(t.id, e.id()).await.unwrap().unwrap();
-    assert_eq!((dead.status, dead.attempts, dead.last_error.as_deref()), (JobStatus::Dead, 2, Some("boom 2")));
-    let dead_list = store.list_jobs(t.id, &JobFilter { status: Some(JobStatus::Dead), kind: None }, PageRequest::default()).await.unwrap();
+    assert_eq!(
+        (dead.status, dead.attempts, dead.last_error.as_deref()),
+        (JobStatus::Dead, 2, Some("boom 2"))
+    );
+    let dead_list = store
+        .list_jobs(t.id, &JobFilter { status: Some(JobStatus::Dead), kind: None }, PageRequest::default())
+        .await
+        .unwrap();
     assert_eq!(dead_list.items.len(), 1);
     // Retrying: not for another tenant, not twice.
     let other = tenant(&store, "beta").await;
     assert!(matches!(store.retry_dead_job(other.id, e.id(), at(20)).await, Err(StoreError::NotFound)));
     let requeued = store.retry_dead_job(t.id, e.id(), at(20)).await.unwrap();
     assert_eq!((requeued.status, requeued.attempts, requeued.run_at), (JobStatus::Queued, 0, at(20)));
-    assert!(matches!(store.retry_dead_job(t.id, e.id(), at(21)).await, Err(StoreError::Conflict(m)) if m.contains("queued")));
+    assert!(
+        matches!(store.retry_dead_job(t.id, e.id(), at(21)).await, Err(StoreError::Conflict(m)) if m.contains("queued"))
+    );
     assert_eq!(store.claim_jobs(&claim(at(20), 1)).await.unwrap().len(), 1);
 }
 
@@ -245,10 +262,14 @@ pub async fn job_list_paginates(store: DynStore) {
     let first = store.list_jobs(t.id, &JobFilter::default(), PageRequest::new(None, Some(2))).await.unwrap();
     assert_eq!(first.items.iter().map(|j| j.id).collect::<Vec<_>>(), vec![ids[4], ids[3]]);
     let cursor = first.next_cursor.expect("more pages");
-    let second = store.list_jobs(t.id, &JobFilter::default(), PageRequest::new(Some(cursor), Some(10))).await.unwrap();
+    let second =
+        store.list_jobs(t.id, &JobFilter::default(), PageRequest::new(Some(cursor), Some(10))).await.unwrap();
     assert_eq!(second.items.iter().map(|j| j.id).collect::<Vec<_>>(), vec![ids[2], ids[1], ids[0]]);
     assert_eq!(second.next_cursor, None);
-    let by_kind = store.list_jobs(t.id, &JobFilter { status: None, kind: Some("other".into()) }, PageRequest::default()).await.unwrap();
+    let by_kind = store
+        .list_jobs(t.id, &JobFilter { status: None, kind: Some("other".into()) }, PageRequest::default())
+        .await
+        .unwrap();
     assert!(by_kind.items.is_empty());
 }
 

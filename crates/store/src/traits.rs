@@ -1,6 +1,6 @@
 use crate::{
-    ApiKeyRecord, ClaimRequest, Enqueued, InboundEvent, JobFilter, JobList, NewApiKey,
-    NewInboundEvent, QueueStats, RecordedEvent, StoreResult,
+    ApiKeyRecord, ClaimRequest, Enqueued, InboundEvent, JobFilter, JobList, NewApiKey, NewInboundEvent,
+    QueueStats, RecordedEvent, StoreResult,
 };
 use async_trait::async_trait;
 use frontdesk_domain::audit::AuditEntry;
@@ -58,9 +58,19 @@ pub trait JobStore: Send + Sync {
     /// Gives unfinished jobs back without counting the attempt (graceful shutdown).
     async fn release_jobs(&self, lease_token: Uuid, ids: &[JobId], now: Timestamp) -> StoreResult<u64>;
     /// Cancels the tenant's live jobs holding this dedupe key; returns how many.
-    async fn cancel_jobs_by_dedupe_key(&self, tenant: TenantId, key: &str, now: Timestamp) -> StoreResult<u64>;
+    async fn cancel_jobs_by_dedupe_key(
+        &self,
+        tenant: TenantId,
+        key: &str,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
     async fn get_job(&self, tenant: TenantId, id: JobId) -> StoreResult<Option<Job>>;
-    async fn list_jobs(&self, tenant: TenantId, filter: &JobFilter, page: PageRequest) -> StoreResult<JobList>;
+    async fn list_jobs(
+        &self,
+        tenant: TenantId,
+        filter: &JobFilter,
+        page: PageRequest,
+    ) -> StoreResult<JobList>;
     /// Puts a dead job back in the queue with fresh attempts. `NotFound` for another
     /// tenant's job, `Conflict` (naming the status) if it is not dead.
     async fn retry_dead_job(&self, tenant: TenantId, id: JobId, now: Timestamp) -> StoreResult<Job>;
@@ -81,7 +91,12 @@ pub trait InboundEventStore: Send + Sync {
         follow_ups: &[NewJob],
         now: Timestamp,
     ) -> StoreResult<RecordedEvent>;
-    async fn inbound_event(&self, tenant: TenantId, provider: &str, external_id: &str) -> StoreResult<Option<InboundEvent>>;
+    async fn inbound_event(
+        &self,
+        tenant: TenantId,
+        provider: &str,
+        external_id: &str,
+    ) -> StoreResult<Option<InboundEvent>>;
 }
 
 #[async_trait]
@@ -100,10 +115,7 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything a backend provides.
-pub trait Store:
-    TenantStore + ApiKeyStore + JobStore + InboundEventStore + AuditStore + HealthStore
-{
-}
+pub trait Store: TenantStore + ApiKeyStore + JobStore + InboundEventStore + AuditStore + HealthStore {}
 
 impl<T> Store for T where
     T: TenantStore + ApiKeyStore + JobStore + InboundEventStore + AuditStore + HealthStore

@@ -1,6 +1,6 @@
 //! One JSON error shape for every failure: `{"error": {"code", "message"}}`.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_store::StoreError;
 use serde::Serialize;
@@ -85,5 +85,6 @@ impl From<StoreError> for ApiError {
 /// A panicking handler answers like any other failure.
 pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("request handler panicked");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal server error").into_response()
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal server error")
+        .into_response()
 }

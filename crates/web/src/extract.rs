@@ -2,9 +2,9 @@
 //! JSON, wrong types, unknown enum values and oversized bodies get a 4xx naming the problem.
 
 use crate::ApiError;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::FromRequest;
 use axum::extract::FromRequestParts;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 
 #[derive(FromRequest)]

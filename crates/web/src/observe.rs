@@ -24,12 +24,8 @@ pub async fn tag_route(req: Request, next: Next) -> Response {
 pub async fn observe(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+    let request_id =
+        req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let span = tracing::info_span!("request", %request_id, %method);
     let response = next.run(req).instrument(span.clone()).await;
     let route = response
@@ -39,11 +35,7 @@ pub async fn observe(req: Request, next: Next) -> Response {
         .unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
-    let labels = [
-        ("route", route.clone()),
-        ("method", method.to_string()),
-        ("status", status.to_string()),
-    ];
+    let labels = [("route", route.clone()), ("method", method.to_string()), ("status", status.to_string())];
     metrics::counter!("frontdesk_http_requests_total", &labels).increment(1);
     metrics::histogram!("frontdesk_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     span.in_scope(|| {

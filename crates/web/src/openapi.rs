@@ -2,10 +2,10 @@
 //! is built, so the spec cannot drift from the routes.
 
 use crate::routes;
-use crate::{auth, AppState};
+use crate::{AppState, auth};
 use axum::Router;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::OpenApi as Spec;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,7 +34,10 @@ struct ApiKeyScheme;
 impl Modify for ApiKeyScheme {
     fn modify(&self, openapi: &mut Spec) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-KEY"))));
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-KEY"))),
+        );
     }
 }
 

@@ -2,8 +2,8 @@
 //! process (GCRA via `governor`); with N instances behind a balancer the effective limit
 //! is up to N times the configured one.
 
-use crate::state::WebConfig;
 use crate::ApiError;
+use crate::state::WebConfig;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;

@@ -1,7 +1,7 @@
 use super::{JobError, JobRegistry};
 use crate::Ctx;
-use frontdesk_domain::jobs::{after_failure, AfterFailure, Backoff, Job};
 use frontdesk_domain::JobId;
+use frontdesk_domain::jobs::{AfterFailure, Backoff, Job, after_failure};
 use frontdesk_store::{ClaimRequest, StoreResult};
 use futures::FutureExt;
 use jiff::SignedDuration;
@@ -139,7 +139,8 @@ impl JobRunner {
         metrics::histogram!("frontdesk_job_duration_seconds", "kind" => job.kind.clone())
             .record(started.elapsed().as_secs_f64());
         if outcome.is_ok() {
-            metrics::counter!("frontdesk_jobs_total", "kind" => job.kind.clone(), "outcome" => "succeeded").increment(1);
+            metrics::counter!("frontdesk_jobs_total", "kind" => job.kind.clone(), "outcome" => "succeeded")
+                .increment(1);
         }
         outcome
     }
@@ -147,12 +148,20 @@ impl JobRunner {
     async fn record_failure(&self, lease: Uuid, job: &Job, err: JobError) -> StoreResult<()> {
         let now = self.ctx.clock.now();
         let permanent = matches!(err, JobError::Permanent(_));
-        let next = after_failure(job.attempts, job.max_attempts, permanent, now, &self.config.backoff, rand::random());
+        let next = after_failure(
+            job.attempts,
+            job.max_attempts,
+            permanent,
+            now,
+            &self.config.backoff,
+            rand::random(),
+        );
         let outcome = match next {
             AfterFailure::RetryAt(_) => "retried",
             AfterFailure::Dead => "dead",
         };
-        metrics::counter!("frontdesk_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome).increment(1);
+        metrics::counter!("frontdesk_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome)
+            .increment(1);
         tracing::warn!(job_id = %job.id, kind = %job.kind, attempt = job.attempts, outcome, error = %err, "job failed");
         self.ctx.store.fail_job(lease, job.id, &err.to_string(), next, now).await?;
         Ok(())

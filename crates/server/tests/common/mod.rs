@@ -2,10 +2,10 @@
 //! schema, with a controllable clock and deterministic job running.
 #![allow(dead_code)]
 
-use frontdesk_domain::tenant::{NewTenant, Tenant};
 use frontdesk_domain::ManualClock;
+use frontdesk_domain::tenant::{NewTenant, Tenant};
 use frontdesk_engine::jobs::{JobRegistry, JobRunner};
-use frontdesk_engine::{access, tenants, Ctx};
+use frontdesk_engine::{Ctx, access, tenants};
 use frontdesk_server::{App, Config, Role};
 use frontdesk_store::DynStore;
 use frontdesk_store_postgres::PgStore;
@@ -63,7 +63,11 @@ impl TestApp {
         Self::spawn_with(backend, |_| {}, JobRegistry::new()).await
     }
 
-    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config), registry: JobRegistry) -> Option<Self> {
+    pub async fn spawn_with(
+        backend: Backend,
+        tweak: impl FnOnce(&mut Config),
+        registry: JobRegistry,
+    ) -> Option<Self> {
         let (store, dir) = fresh_store(backend).await?;
         let mut config = Config { rate_limit_enabled: false, jobs_backoff_base_secs: 5, ..Config::default() };
         tweak(&mut config);

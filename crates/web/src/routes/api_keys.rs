@@ -3,9 +3,9 @@
 use crate::auth::Principal;
 use crate::extract::{ApiJson, ApiPath};
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use frontdesk_engine::access;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_store::ApiKeyRecord;
@@ -27,7 +27,13 @@ pub struct ApiKeyView {
 
 impl From<ApiKeyRecord> for ApiKeyView {
     fn from(k: ApiKeyRecord) -> Self {
-        Self { id: k.id.0, prefix: k.prefix, name: k.name, created_at: k.created_at, revoked_at: k.revoked_at }
+        Self {
+            id: k.id.0,
+            prefix: k.prefix,
+            name: k.name,
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+        }
     }
 }
 
@@ -62,18 +68,30 @@ pub async fn create_api_key(
 ) -> Result<(StatusCode, Json<NewApiKeyView>), ApiError> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_name", "name must be 1-100 characters"));
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_name",
+            "name must be 1-100 characters",
+        ));
     }
     let (record, secret) = access::issue_api_key(&state.ctx, who.tenant_id, name).await?;
     let id = record.id.to_string();
-    audit::record(&state.ctx, &who.actor(), Access { action: "create", resource_type: "api_key", resource_id: Some(&id), patient_id: None }).await?;
+    audit::record(
+        &state.ctx,
+        &who.actor(),
+        Access { action: "create", resource_type: "api_key", resource_id: Some(&id), patient_id: None },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(NewApiKeyView { key: record.into(), secret: secret.expose().to_owned() })))
 }
 
 /// The tenant's keys (never their secrets).
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys", security(("api_key" = [])),
     responses((status = 200, body = ApiKeyList)))]
-pub async fn list_api_keys(State(state): State<AppState>, who: Principal) -> Result<Json<ApiKeyList>, ApiError> {
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<ApiKeyList>, ApiError> {
     let keys = state.ctx.store.list_api_keys(who.tenant_id).await?;
     Ok(Json(ApiKeyList { items: keys.into_iter().map(ApiKeyView::from).collect() }))
 }
@@ -92,6 +110,11 @@ pub async fn revoke_api_key(
         frontdesk_store::StoreError::NotFound => ApiError::not_found("API key"),
         other => other.into(),
     })?;
-    audit::record(&state.ctx, &who.actor(), Access { action: "revoke", resource_type: "api_key", resource_id: Some(&prefix), patient_id: None }).await?;
+    audit::record(
+        &state.ctx,
+        &who.actor(),
+        Access { action: "revoke", resource_type: "api_key", resource_id: Some(&prefix), patient_id: None },
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,8 +1,8 @@
 use crate::auth::Principal;
 use crate::extract::ApiQuery;
 use crate::{ApiError, AppState};
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use frontdesk_domain::audit::AuditEntry;
 use frontdesk_domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
@@ -62,5 +62,8 @@ pub async fn list_audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let page = state.ctx.store.list_audit(who.tenant_id, PageRequest::new(q.before, q.limit)).await?;
-    Ok(Json(AuditPage { items: page.items.into_iter().map(AuditView::from).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(AuditPage {
+        items: page.items.into_iter().map(AuditView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }

@@ -1,9 +1,9 @@
 //! Liveness and readiness. No authentication: load balancers and uptime checks call these.
 
 use crate::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 

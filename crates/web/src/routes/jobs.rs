@@ -3,11 +3,11 @@
 use crate::auth::Principal;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
+use frontdesk_domain::JobId;
 use frontdesk_domain::jobs::{Job, JobStatus};
 use frontdesk_domain::page::PageRequest;
-use frontdesk_domain::JobId;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_store::{JobFilter, StoreError};
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,10 @@ pub async fn list_jobs(
 ) -> Result<Json<JobPage>, ApiError> {
     let filter = JobFilter { status: q.status, kind: q.kind };
     let page = state.ctx.store.list_jobs(who.tenant_id, &filter, PageRequest::new(q.before, q.limit)).await?;
-    Ok(Json(JobPage { items: page.items.into_iter().map(JobView::from).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(JobPage {
+        items: page.items.into_iter().map(JobView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// One job of the tenant.
@@ -95,7 +98,8 @@ pub async fn get_job(
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<JobView>, ApiError> {
-    let job = state.ctx.store.get_job(who.tenant_id, JobId(id)).await?.ok_or_else(|| ApiError::not_found("job"))?;
+    let job =
+        state.ctx.store.get_job(who.tenant_id, JobId(id)).await?.ok_or_else(|| ApiError::not_found("job"))?;
     Ok(Json(job.into()))
 }
 
@@ -115,7 +119,8 @@ pub async fn retry_job(
         other => other.into(),
     })?;
     let resource_id = id.to_string();
-    let access = Access { action: "retry", resource_type: "job", resource_id: Some(&resource_id), patient_id: None };
+    let access =
+        Access { action: "retry", resource_type: "job", resource_id: Some(&resource_id), patient_id: None };
     audit::record(&state.ctx, &who.actor(), access).await?;
     Ok(Json(job.into()))
 }

@@ -1,11 +1,11 @@
 //! Prometheus text exposition, optionally behind a bearer token.
 
 use crate::{ApiError, AppState};
+use axum::Router;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
@@ -22,7 +22,10 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<im
             .unwrap_or("");
         let ok: bool = presented.as_bytes().ct_eq(expected.expose_secret().as_bytes()).into();
         if !ok {
-            return Err(ApiError::unauthorized("invalid_metrics_token", "metrics need the configured bearer token"));
+            return Err(ApiError::unauthorized(
+                "invalid_metrics_token",
+                "metrics need the configured bearer token",
+            ));
         }
     }
     let now = state.ctx.clock.now();

@@ -3,9 +3,9 @@
 use crate::auth::Principal;
 use crate::extract::ApiJson;
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use frontdesk_domain::tenant::{Tenant, TenantChanges};
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::tenants::{self, UpdateTenantError};
@@ -52,8 +52,12 @@ pub struct TenantPatch {
 /// The tenant the API key belongs to.
 #[utoipa::path(get, path = "/api/v1/tenant", tag = "tenant", security(("api_key" = [])),
     responses((status = 200, body = TenantView), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn current_tenant(State(state): State<AppState>, who: Principal) -> Result<Json<TenantView>, ApiError> {
-    let tenant = state.ctx.store.tenant_by_id(who.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+pub async fn current_tenant(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<TenantView>, ApiError> {
+    let tenant =
+        state.ctx.store.tenant_by_id(who.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     Ok(Json(tenant.into()))
 }
 
@@ -68,10 +72,17 @@ pub async fn update_tenant(
 ) -> Result<Json<TenantView>, ApiError> {
     let changes = TenantChanges { name: patch.name, timezone: patch.timezone, locale: patch.locale };
     let tenant = tenants::update_tenant(&state.ctx, who.tenant_id, changes).await.map_err(|e| match e {
-        UpdateTenantError::Invalid(err) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_tenant", err.to_string()),
+        UpdateTenantError::Invalid(err) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_tenant", err.to_string())
+        }
         UpdateTenantError::Store(err) => err.into(),
     })?;
     let id = tenant.id.to_string();
-    audit::record(&state.ctx, &who.actor(), Access { action: "update", resource_type: "tenant", resource_id: Some(&id), patient_id: None }).await?;
+    audit::record(
+        &state.ctx,
+        &who.actor(),
+        Access { action: "update", resource_type: "tenant", resource_id: Some(&id), patient_id: None },
+    )
+    .await?;
     Ok(Json(tenant.into()))
 }

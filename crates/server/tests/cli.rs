@@ -1,0 +1,80 @@
+//! The `frontdesk` binary's commands, run as a user would.
+
+use std::process::Command;
+
+fn frontdesk(db: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env("FRONTDESK_LOG_LEVEL", "warn")
+        .output()
+        .expect("run frontdesk");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn tenant_and_api_key_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
+    let (ok, out, err) = frontdesk(
+        &db,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "sorriso",
+            "--name",
+            "Clínica Sorriso",
+            "--timezone",
+            "America/Sao_Paulo",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("created tenant sorriso"));
+    let (ok, _, err) = frontdesk(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Again"]);
+    assert!(!ok);
+    assert!(err.contains("sorriso"), "{err}");
+    let (ok, _, err) =
+        frontdesk(&db, &["tenant", "create", "--slug", "x2", "--name", "Bad", "--timezone", "Mars/Base"]);
+    assert!(!ok);
+    assert!(err.contains("Mars/Base"), "{err}");
+
+    let (ok, out, err) = frontdesk(&db, &["api-key", "create", "--tenant", "sorriso", "--name", "recepção"]);
+    assert!(ok, "{err}");
+    let key = out.lines().last().unwrap().trim().to_owned();
+    assert!(key.starts_with("fdk_") && key.len() == 4 + 8 + 1 + 64, "{key}");
+    let prefix = &key[4..12];
+    let (_, list, _) = frontdesk(&db, &["api-key", "list", "--tenant", "sorriso"]);
+    assert!(list.contains(prefix) && list.contains("active"));
+    assert!(!list.contains(&key[13..]), "secrets are never listed");
+    let (ok, _, err) = frontdesk(&db, &["api-key", "revoke", "--tenant", "sorriso", prefix]);
+    assert!(ok, "{err}");
+    let (_, list, _) = frontdesk(&db, &["api-key", "list", "--tenant", "sorriso"]);
+    assert!(list.contains("revoked"));
+    let (ok, _, err) = frontdesk(&db, &["api-key", "create", "--tenant", "nobody"]);
+    assert!(!ok && err.contains("nobody"), "{err}");
+}
+
+#[test]
+fn config_example_and_help() {
+    let (ok, out, _) = frontdesk("sqlite::memory:", &["config", "example"]);
+    assert!(ok);
+    assert!(out.contains("database_url = \"sqlite://frontdesk.db?mode=rwc\""));
+    assert!(out.contains("rate_limit_api_per_minute = 100"));
+    let (ok, out, _) = frontdesk("sqlite::memory:", &["serve", "--help"]);
+    assert!(ok);
+    assert!(out.contains("--demo") && out.contains("--role") && out.contains("--bind"));
+}
+
+#[test]
+fn migrate_reports_the_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/m.db?mode=rwc", dir.path().display());
+    let (ok, out, err) = frontdesk(&db, &["migrate"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("20261122000001"), "{out}");
+}
