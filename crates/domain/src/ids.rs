@@ -64,4 +64,12 @@ uuid_id! {
     AuditId;
     /// A patient of a tenant.
     PatientId;
+    /// A place where a tenant sees patients (its own time zone and address).
+    LocationId;
+    /// A doctor, dentist or therapist who can be booked.
+    PractitionerId;
+    /// A bookable kind of appointment (consultation, cleaning...) with its duration.
+    ServiceId;
+    /// A booked appointment.
+    AppointmentId;
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod ids;
 pub mod jobs;
 pub mod page;
+pub mod scheduling;
 pub mod tenant;
 
 pub use clock::{Clock, ManualClock, SystemClock};
