@@ -17,11 +17,7 @@ pub struct ApiKeySecret(String);
 impl ApiKeySecret {
     /// Builds a key from 4 random bytes for the prefix and 32 for the secret.
     pub fn from_random(prefix_bytes: [u8; 4], secret_bytes: [u8; 32]) -> Self {
-        Self(format!(
-            "{SCHEME}_{}_{}",
-            hex::encode(prefix_bytes),
-            hex::encode(secret_bytes)
-        ))
+        Self(format!("{SCHEME}_{}_{}", hex::encode(prefix_bytes), hex::encode(secret_bytes)))
     }
 
     /// Checks the shape of a presented key; returns `None` for anything malformed.

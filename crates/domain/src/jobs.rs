@@ -21,13 +21,8 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
-    pub const ALL: [JobStatus; 5] = [
-        Self::Queued,
-        Self::Running,
-        Self::Succeeded,
-        Self::Dead,
-        Self::Cancelled,
-    ];
+    pub const ALL: [JobStatus; 5] =
+        [Self::Queued, Self::Running, Self::Succeeded, Self::Dead, Self::Cancelled];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -54,10 +49,7 @@ impl fmt::Display for JobStatus {
 impl FromStr for JobStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown job status {s:?}"))
+        Self::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| format!("unknown job status {s:?}"))
     }
 }
 
@@ -77,7 +69,12 @@ pub struct NewJob {
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
 
 impl NewJob {
-    pub fn new(tenant_id: TenantId, kind: impl Into<String>, payload: serde_json::Value, run_at: Timestamp) -> Self {
+    pub fn new(
+        tenant_id: TenantId,
+        kind: impl Into<String>,
+        payload: serde_json::Value,
+        run_at: Timestamp,
+    ) -> Self {
         Self {
             id: JobId::new(),
             tenant_id,
@@ -127,11 +124,7 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self {
-            base: SignedDuration::from_secs(5),
-            max: SignedDuration::from_hours(1),
-            jitter: 0.5,
-        }
+        Self { base: SignedDuration::from_secs(5), max: SignedDuration::from_hours(1), jitter: 0.5 }
     }
 }
 
@@ -180,7 +173,8 @@ mod tests {
 
     #[test]
     fn backoff_doubles_without_jitter() {
-        let b = Backoff { base: SignedDuration::from_secs(2), max: SignedDuration::from_secs(60), jitter: 0.0 };
+        let b =
+            Backoff { base: SignedDuration::from_secs(2), max: SignedDuration::from_secs(60), jitter: 0.0 };
         let secs: Vec<i64> = (1..=7).map(|n| b.delay(n, 0.3).as_secs()).collect();
         assert_eq!(secs, vec![2, 4, 8, 16, 32, 60, 60]);
     }

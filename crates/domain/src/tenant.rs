@@ -207,7 +207,8 @@ mod tests {
             locale: Locale::PtBr,
             created_at: Timestamp::UNIX_EPOCH,
         };
-        let changed = t.clone().apply(TenantChanges { locale: Some(Locale::En), ..Default::default() }).unwrap();
+        let changed =
+            t.clone().apply(TenantChanges { locale: Some(Locale::En), ..Default::default() }).unwrap();
         assert_eq!((changed.name.as_str(), changed.locale), ("Demo", Locale::En));
         let empty = TenantChanges { name: Some("  ".into()), ..Default::default() };
         assert_eq!(t.apply(empty), Err(TenantError::EmptyName));
@@ -215,10 +216,7 @@ mod tests {
 
     #[test]
     fn new_tenant_trims_and_rejects_empty_names() {
-        assert_eq!(
-            NewTenant::parse("demo", "   ", "UTC", "en"),
-            Err(TenantError::EmptyName)
-        );
+        assert_eq!(NewTenant::parse("demo", "   ", "UTC", "en"), Err(TenantError::EmptyName));
         let t = NewTenant::parse("demo", " Demo ", "UTC", "en").unwrap();
         assert_eq!(t.name, "Demo");
     }
