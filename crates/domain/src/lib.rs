@@ -6,10 +6,13 @@
 pub mod api_key;
 pub mod audit;
 pub mod clock;
+pub mod contact;
 pub mod ids;
 pub mod jobs;
 pub mod page;
+pub mod patients;
 pub mod scheduling;
+pub mod settings;
 pub mod tenant;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -2,11 +2,16 @@
 //! database; workers claim jobs with `FOR UPDATE SKIP LOCKED` and wake each other with
 //! `LISTEN/NOTIFY`.
 
+mod appointments;
 mod audit;
+mod catalog;
 mod convert;
 mod events;
 mod jobs;
 mod keys;
+mod notifications;
+mod patients;
+mod settings;
 mod tenants;
 
 use async_trait::async_trait;

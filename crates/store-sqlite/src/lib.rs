@@ -2,11 +2,16 @@
 //! single writer connection so that writers queue in-process instead of failing with
 //! SQLITE_BUSY; reads use a separate pool and never block on the writer.
 
+mod appointments;
 mod audit;
+mod catalog;
 mod convert;
 mod events;
 mod jobs;
 mod keys;
+mod notifications;
+mod patients;
+mod settings;
 mod tenants;
 
 use async_trait::async_trait;

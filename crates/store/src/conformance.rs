@@ -24,8 +24,23 @@ macro_rules! conformance_suite {
             expired_lease_is_reclaimed_once, failure_retries_then_dead, lease_expiry_on_last_attempt_is_dead,
             release_returns_jobs_uncounted, jobs_are_tenant_scoped, job_list_paginates,
             queue_stats_report_depth_and_age, inbound_event_dedupes_with_follow_ups,
-            audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema);
+            audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema,
+            enqueue_wakes_job_waiters);
+        $crate::conformance_suite!(@scheduling $make;
+            catalog_round_trip, settings_default_then_saved, patients_are_unique_per_phone_and_tenant,
+            overlapping_bookings_are_refused, concurrent_bookings_for_one_slot_have_one_winner,
+            idempotency_key_replays_the_first_booking, updates_are_versioned_and_keep_history,
+            appointments_filter_page_and_busy_ranges, no_show_counts_by_patient_and_practitioner,
+            notifications_are_recorded_per_tenant);
     };
+    (@scheduling $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_scheduling::$case(store).await;
+        }
+    )*};
     (@cases $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {
@@ -364,4 +379,21 @@ pub async fn health_reports_schema(store: DynStore) {
     store.ping().await.unwrap();
     assert!(store.schema_version().await.unwrap().unwrap_or(0) >= 1);
     assert!(!store.backend_name().is_empty());
+}
+
+pub async fn enqueue_wakes_job_waiters(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let wakeups = store.job_wakeups();
+    // On PostgreSQL the wake-up travels NOTIFY -> LISTEN, whose connection is set up in the
+    // background: try a few times before concluding it is broken.
+    for _ in 0..50 {
+        let notified = wakeups.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        store.enqueue(&job(&t, "w", t0()), t0()).await.unwrap();
+        if tokio::time::timeout(std::time::Duration::from_millis(200), notified).await.is_ok() {
+            return;
+        }
+    }
+    panic!("an enqueue never woke a waiting worker");
 }

@@ -3,12 +3,16 @@
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
 mod error;
+mod scheduling;
 mod traits;
 mod types;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod conformance_scheduling;
 
 pub use error::{StoreError, StoreResult};
+pub use scheduling::*;
 pub use traits::*;
 pub use types::*;

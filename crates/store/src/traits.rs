@@ -115,10 +115,33 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything a backend provides.
-pub trait Store: TenantStore + ApiKeyStore + JobStore + InboundEventStore + AuditStore + HealthStore {}
+pub trait Store:
+    TenantStore
+    + ApiKeyStore
+    + JobStore
+    + InboundEventStore
+    + AuditStore
+    + HealthStore
+    + crate::CatalogStore
+    + crate::SettingsStore
+    + crate::PatientStore
+    + crate::AppointmentStore
+    + crate::NotificationStore
+{
+}
 
 impl<T> Store for T where
-    T: TenantStore + ApiKeyStore + JobStore + InboundEventStore + AuditStore + HealthStore
+    T: TenantStore
+        + ApiKeyStore
+        + JobStore
+        + InboundEventStore
+        + AuditStore
+        + HealthStore
+        + crate::CatalogStore
+        + crate::SettingsStore
+        + crate::PatientStore
+        + crate::AppointmentStore
+        + crate::NotificationStore
 {
 }
 

@@ -8,6 +8,7 @@ mod hours;
 mod ics;
 mod model;
 mod ranking;
+mod record;
 mod search;
 mod slots;
 
@@ -29,6 +30,7 @@ pub use model::{
     Slot, TimeRange, same_department, weekday_serde,
 };
 pub use ranking::{RankedSlot, RankingContext, ReasonCode, ScoreReason, SearchResult, rank_slots};
+pub use record::{Appointment, AppointmentEvent};
 pub use search::{
     DEFAULT_LIMIT, DayPeriod, MAX_LIMIT, SearchError, SearchPlan, SearchPreferences, plan_search,
 };

@@ -1,0 +1,227 @@
+//! Personal contact data. Each type masks itself in `Debug` and `Display`, so a value that
+//! slips into a log line or an error message shows as `***` instead of the person's data.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ContactError {
+    #[error("not a valid phone number for region {region}")]
+    InvalidPhone { region: String },
+    #[error("unknown region {0:?}; use an ISO 3166 code such as BR")]
+    UnknownRegion(String),
+    #[error("not a valid e-mail address")]
+    InvalidEmail,
+    #[error("name must be 1-200 characters")]
+    InvalidName,
+}
+
+macro_rules! masked {
+    ($name:ident) => {
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}(***)", stringify!($name))
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("***")
+            }
+        }
+    };
+}
+
+/// A phone number in E.164 form (`+5511987654321`).
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneE164(String);
+masked!(PhoneE164);
+
+impl PhoneE164 {
+    /// Parses what a person or provider wrote (`(11) 98765-4321`, `whatsapp:+55…`,
+    /// `0055 11…`) using `region` for numbers without a country code. Brazilian mobiles
+    /// written without the ninth digit (pre-2016 format, still common in CRMs) get it
+    /// back, so both spellings identify the same patient.
+    pub fn parse(raw: &str, region: &str) -> Result<Self, ContactError> {
+        let region_id: phonenumber::country::Id = region
+            .to_ascii_uppercase()
+            .parse()
+            .map_err(|_| ContactError::UnknownRegion(region.to_owned()))?;
+        let cleaned = raw.trim().trim_start_matches("whatsapp:").trim_start_matches("tel:");
+        let cleaned =
+            cleaned.strip_prefix("00").map(|rest| format!("+{rest}")).unwrap_or_else(|| cleaned.to_owned());
+        let invalid = || ContactError::InvalidPhone { region: region.to_ascii_uppercase() };
+        let number = phonenumber::parse(Some(region_id), &cleaned).map_err(|_| invalid())?;
+        let code = number.code().value();
+        let national = number.national().value().to_string();
+        let national = if code == 55 { add_brazilian_ninth_digit(&national) } else { national };
+        let candidate = phonenumber::parse(None, &format!("+{code}{national}")).map_err(|_| invalid())?;
+        if !candidate.is_valid() {
+            return Err(invalid());
+        }
+        Ok(Self(format!("+{code}{national}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Digits only, without `+` (what some providers expect).
+    pub fn digits(&self) -> &str {
+        &self.0[1..]
+    }
+}
+
+/// Area code (2 digits) + 8-digit subscriber starting 6-9 is a mobile missing its 9.
+fn add_brazilian_ninth_digit(national: &str) -> String {
+    let bytes = national.as_bytes();
+    if national.len() == 10 && matches!(bytes[2], b'6'..=b'9') {
+        format!("{}9{}", &national[..2], &national[2..])
+    } else {
+        national.to_owned()
+    }
+}
+
+impl TryFrom<String> for PhoneE164 {
+    type Error = ContactError;
+    /// Stored and serialized values are already E.164; the region is only a fallback.
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value, "BR")
+    }
+}
+
+impl From<PhoneE164> for String {
+    fn from(value: PhoneE164) -> Self {
+        value.0
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+masked!(Email);
+
+impl Email {
+    /// A pragmatic check (one `@`, a dot in the domain, no spaces); delivery is the real test.
+    pub fn parse(raw: &str) -> Result<Self, ContactError> {
+        let raw = raw.trim();
+        let (local, domain) = raw.split_once('@').ok_or(ContactError::InvalidEmail)?;
+        let ok = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !raw.chars().any(char::is_whitespace)
+            && !domain.contains('@')
+            && raw.len() <= 254;
+        if ok {
+            Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+        } else {
+            Err(ContactError::InvalidEmail)
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = ContactError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+impl From<Email> for String {
+    fn from(value: Email) -> Self {
+        value.0
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+masked!(PersonName);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, ContactError> {
+        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(ContactError::InvalidName);
+        }
+        Ok(Self(name))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// For greetings ("Olá, Maria").
+    pub fn first_name(&self) -> &str {
+        self.0.split(' ').next().unwrap_or(&self.0)
+    }
+}
+
+impl TryFrom<String> for PersonName {
+    type Error = ContactError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+impl From<PersonName> for String {
+    fn from(value: PersonName) -> Self {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brazilian_spellings_meet_in_one_number() {
+        let expected = "+5511987654321";
+        for raw in [
+            "(11) 98765-4321",
+            "+55 11 98765-4321",
+            "whatsapp:+5511987654321",
+            "005511987654321",
+            "11987654321",
+        ] {
+            assert_eq!(PhoneE164::parse(raw, "BR").unwrap().as_str(), expected, "{raw}");
+        }
+        // Without the ninth digit.
+        assert_eq!(PhoneE164::parse("+55 11 8765-4321", "BR").unwrap().as_str(), "+5511987654321");
+        // Landlines keep their 8 digits.
+        assert_eq!(PhoneE164::parse("(11) 3456-7890", "BR").unwrap().as_str(), "+551134567890");
+        assert_eq!(PhoneE164::parse("+1 415 555 2671", "BR").unwrap().as_str(), "+14155552671");
+    }
+
+    #[test]
+    fn rejects_garbage_and_unknown_regions() {
+        assert!(PhoneE164::parse("12", "BR").is_err());
+        assert!(PhoneE164::parse("not a phone", "BR").is_err());
+        assert_eq!(PhoneE164::parse("11987654321", "XX"), Err(ContactError::UnknownRegion("XX".into())));
+    }
+
+    #[test]
+    fn personal_data_is_masked_in_debug_and_display() {
+        let phone = PhoneE164::parse("+5511987654321", "BR").unwrap();
+        let email = Email::parse("Maria@Example.com").unwrap();
+        let name = PersonName::parse("  Maria   Silva ").unwrap();
+        for shown in [format!("{phone:?} {phone}"), format!("{email:?} {email}"), format!("{name:?} {name}")]
+        {
+            assert!(
+                !shown.contains("5511") && !shown.contains("Maria") && !shown.contains("example"),
+                "{shown}"
+            );
+        }
+        assert_eq!(email.as_str(), "Maria@example.com");
+        assert_eq!(name.as_str(), "Maria Silva");
+        assert_eq!(name.first_name(), "Maria");
+    }
+
+    #[test]
+    fn emails() {
+        for bad in ["", "a", "a@b", "a @b.com", "@b.com", "a@.com", "a@b.com."] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Storage for the calendar (catalog, hours, exceptions), patients, appointments and the
+//! notifications the sandbox notifier records.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use frontdesk_domain::contact::PhoneE164;
+use frontdesk_domain::jobs::NewJob;
+use frontdesk_domain::page::{Page, PageRequest};
+use frontdesk_domain::patients::Patient;
+use frontdesk_domain::scheduling::{
+    Appointment, AppointmentEvent, AppointmentStatus, Exception, Location, Practitioner, Service, TimeRange,
+    WeeklyHours,
+};
+use frontdesk_domain::settings::TenantSettings;
+use frontdesk_domain::{AppointmentId, PatientId, PractitionerId, TenantId};
+use jiff::Timestamp;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// An exception with the id it is stored under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceptionRecord {
+    pub id: Uuid,
+    pub exception: Exception,
+}
+
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    async fn create_location(&self, location: &Location) -> StoreResult<()>;
+    async fn list_locations(&self, tenant: TenantId) -> StoreResult<Vec<Location>>;
+    async fn create_practitioner(&self, practitioner: &Practitioner) -> StoreResult<()>;
+    /// Replaces name, department, locations and the active flag.
+    async fn update_practitioner(&self, practitioner: &Practitioner) -> StoreResult<()>;
+    async fn list_practitioners(&self, tenant: TenantId) -> StoreResult<Vec<Practitioner>>;
+    async fn create_service(&self, service: &Service) -> StoreResult<()>;
+    async fn list_services(&self, tenant: TenantId) -> StoreResult<Vec<Service>>;
+    /// Replaces the weekly hours of one practitioner at one location.
+    async fn set_weekly_hours(&self, tenant: TenantId, hours: &WeeklyHours) -> StoreResult<()>;
+    async fn list_weekly_hours(&self, tenant: TenantId) -> StoreResult<Vec<WeeklyHours>>;
+    async fn add_exception(&self, tenant: TenantId, exception: &ExceptionRecord) -> StoreResult<()>;
+    async fn list_exceptions(&self, tenant: TenantId) -> StoreResult<Vec<ExceptionRecord>>;
+    async fn delete_exception(&self, tenant: TenantId, id: Uuid) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// The tenant's settings; defaults when none were saved.
+    async fn tenant_settings(&self, tenant: TenantId) -> StoreResult<TenantSettings>;
+    async fn save_tenant_settings(&self, tenant: TenantId, settings: &TenantSettings) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait PatientStore: Send + Sync {
+    /// `Conflict` when the tenant already has a patient with that phone.
+    async fn create_patient(&self, patient: &Patient) -> StoreResult<()>;
+    async fn get_patient(&self, tenant: TenantId, id: PatientId) -> StoreResult<Option<Patient>>;
+    async fn patient_by_phone(&self, tenant: TenantId, phone: &PhoneE164) -> StoreResult<Option<Patient>>;
+    async fn set_patient_external_id(
+        &self,
+        tenant: TenantId,
+        id: PatientId,
+        external_id: &str,
+    ) -> StoreResult<()>;
+}
+
+/// A request to replay an earlier booking instead of booking again.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub key: String,
+    /// Hash of the request body: the same key with another body is refused.
+    pub request_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    pub appointment: Appointment,
+    pub event: AppointmentEvent,
+    /// Reminders, no-show check...: enqueued in the booking's transaction.
+    pub jobs: Vec<NewJob>,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BookingOutcome {
+    Booked(Appointment),
+    /// The idempotency key was used before with the same request: the earlier appointment.
+    Replayed(Appointment),
+}
+
+/// A state change of an existing appointment, applied only if nobody changed it meanwhile.
+#[derive(Debug, Clone)]
+pub struct AppointmentChange {
+    /// The new state; its `version` must be `expected_version + 1`.
+    pub appointment: Appointment,
+    pub expected_version: i32,
+    pub event: AppointmentEvent,
+    /// Live jobs holding these dedupe keys are cancelled first (old reminders)...
+    pub cancel_dedupe_keys: Vec<String>,
+    /// ...then these are enqueued (new reminders), in the same transaction.
+    pub jobs: Vec<NewJob>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentFilter {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub status: Option<AppointmentStatus>,
+    pub practitioner_id: Option<PractitionerId>,
+    pub patient_id: Option<PatientId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct NoShowCounts {
+    pub by_patient: Vec<(PatientId, u64)>,
+    pub by_practitioner: Vec<(PractitionerId, u64)>,
+}
+
+/// Error texts the stores use in `StoreError::Conflict` for booking conflicts.
+pub mod conflicts {
+    /// Another appointment of the practitioner overlaps the blocked range.
+    pub const SLOT_TAKEN: &str = "slot_taken";
+    /// The idempotency key was used with a different request.
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+    /// The appointment changed since it was read.
+    pub const STALE_VERSION: &str = "stale_version";
+}
+
+#[async_trait]
+pub trait AppointmentStore: Send + Sync {
+    /// Books atomically: no overlapping live appointment of the practitioner may exist on
+    /// `[start, blocked_until)` (`Conflict(SLOT_TAKEN)`), even under concurrency.
+    async fn book_appointment(&self, booking: &NewBooking) -> StoreResult<BookingOutcome>;
+    /// Applies a change; `Conflict(STALE_VERSION)` if the version moved, `Conflict(SLOT_TAKEN)`
+    /// if a new time overlaps another appointment.
+    async fn update_appointment(&self, change: &AppointmentChange) -> StoreResult<Appointment>;
+    async fn get_appointment(&self, tenant: TenantId, id: AppointmentId) -> StoreResult<Option<Appointment>>;
+    /// Ordered by start time, then id; the cursor is the last appointment's id.
+    async fn list_appointments(
+        &self,
+        tenant: TenantId,
+        filter: &AppointmentFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Appointment>>;
+    /// Blocked ranges of live appointments of these practitioners overlapping `range`.
+    async fn busy_ranges(
+        &self,
+        tenant: TenantId,
+        practitioners: &[PractitionerId],
+        range: TimeRange,
+    ) -> StoreResult<Vec<(PractitionerId, TimeRange)>>;
+    async fn appointment_history(
+        &self,
+        tenant: TenantId,
+        id: AppointmentId,
+    ) -> StoreResult<Vec<AppointmentEvent>>;
+    async fn no_show_counts(&self, tenant: TenantId) -> StoreResult<NoShowCounts>;
+}
+
+/// A message the notifier was asked to send, as recorded by the sandbox notifier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotificationRecord {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub patient_id: PatientId,
+    pub template: String,
+    pub variables: serde_json::Value,
+    pub channel: String,
+    pub created_at: Timestamp,
+}
+
+#[async_trait]
+pub trait NotificationStore: Send + Sync {
+    async fn record_notification(&self, notification: &NotificationRecord) -> StoreResult<()>;
+    /// Newest first.
+    async fn list_notifications(
+        &self,
+        tenant: TenantId,
+        patient: Option<PatientId>,
+    ) -> StoreResult<Vec<NotificationRecord>>;
+}
