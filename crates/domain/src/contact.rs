@@ -56,7 +56,7 @@ impl PhoneE164 {
         let code = number.code().value();
         let national = number.national().value().to_string();
         let national = if code == 55 { add_brazilian_ninth_digit(&national) } else { national };
-        let candidate = phonenumber::parse(None, &format!("+{code}{national}")).map_err(|_| invalid())?;
+        let candidate = phonenumber::parse(None, format!("+{code}{national}")).map_err(|_| invalid())?;
         if !candidate.is_valid() {
             return Err(invalid());
         }

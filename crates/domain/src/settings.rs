@@ -4,9 +4,11 @@
 use crate::scheduling::{BookingRules, ReminderPolicy};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TenantSettings {
+    /// ISO 3166 region for phone numbers written without a country code.
+    pub default_region: String,
     pub booking: BookingRules,
     pub reminders: ReminderPolicy,
     pub scheduling: SchedulingSettings,
@@ -60,6 +62,17 @@ impl std::fmt::Debug for NinsaudeSettings {
             .field("password", &"***")
             .field("account_unit", &self.account_unit)
             .finish()
+    }
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            default_region: "BR".into(),
+            booking: BookingRules::default(),
+            reminders: ReminderPolicy::default(),
+            scheduling: SchedulingSettings::default(),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod jobs;
+pub mod scheduling;
 pub mod tenants;
 
 use frontdesk_domain::Clock;

@@ -6,6 +6,7 @@ use frontdesk_domain::jobs::Backoff;
 use frontdesk_domain::{Clock, SystemClock};
 use frontdesk_engine::Ctx;
 use frontdesk_engine::jobs::{JobRegistry, JobRunner, RunnerConfig};
+use frontdesk_engine::scheduling;
 use frontdesk_store::DynStore;
 use frontdesk_web::{AppState, WebConfig};
 use jiff::SignedDuration;
@@ -31,8 +32,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: Config, store: DynStore, clock: Arc<dyn Clock>, registry: JobRegistry) -> Self {
+    /// `extra_jobs` adds (or replaces) job handlers; tests use it for their own kinds.
+    pub fn new(config: Config, store: DynStore, clock: Arc<dyn Clock>, extra_jobs: JobRegistry) -> Self {
         let ctx = Ctx::new(store, clock);
+        let mut registry = job_registry(&ctx);
+        registry.extend(extra_jobs);
         let runner = Arc::new(JobRunner::new(ctx.clone(), registry, runner_config(&config)));
         Self { ctx, runner, config }
     }
@@ -40,7 +44,7 @@ impl App {
     /// Opens the configured database (migrating it) with the real clock.
     pub async fn from_config(config: Config) -> anyhow::Result<Self> {
         let store = crate::backend::open_store(&config.database_url, config.database_max_connections).await?;
-        Ok(Self::new(config, store, Arc::new(SystemClock), job_registry()))
+        Ok(Self::new(config, store, Arc::new(SystemClock), JobRegistry::new()))
     }
 
     pub fn web_config(&self) -> WebConfig {
@@ -107,8 +111,12 @@ fn runner_config(c: &Config) -> RunnerConfig {
 }
 
 /// The job kinds this build knows how to run. Capabilities register theirs here.
-pub fn job_registry() -> JobRegistry {
-    JobRegistry::new()
+pub fn job_registry(ctx: &Ctx) -> JobRegistry {
+    let mut registry = JobRegistry::new();
+    // Until the messaging capability lands, patients are "notified" into the sandbox.
+    let notifier = Arc::new(scheduling::SandboxNotifier { ctx: ctx.clone() });
+    scheduling::register_jobs(&mut registry, ctx.clone(), notifier);
+    registry
 }
 
 /// Resolves when the process is asked to stop (SIGTERM or Ctrl-C).

@@ -25,6 +25,11 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "api-keys", description = "The tenant's API keys"),
         (name = "jobs", description = "Background jobs and their dead letters"),
         (name = "audit", description = "Who read or changed patient data"),
+        (name = "settings", description = "The clinic's settings document"),
+        (name = "calendar", description = "Locations, practitioners, services, hours, exceptions"),
+        (name = "scheduling", description = "Availability, ranked search, no-show figures"),
+        (name = "appointments", description = "Booking and the appointment lifecycle"),
+        (name = "sandbox", description = "What the sandbox providers recorded"),
     )
 )]
 struct ApiDoc;
@@ -51,6 +56,27 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::jobs::get_job))
         .routes(routes!(routes::jobs::retry_job))
         .routes(routes!(routes::audit::list_audit))
+        .routes(routes!(routes::settings::get_settings, routes::settings::patch_settings))
+        .routes(routes!(routes::catalog::create_location, routes::catalog::list_locations))
+        .routes(routes!(routes::catalog::create_practitioner, routes::catalog::list_practitioners))
+        .routes(routes!(routes::catalog::update_practitioner))
+        .routes(routes!(routes::catalog::set_hours))
+        .routes(routes!(routes::catalog::list_hours))
+        .routes(routes!(routes::catalog::create_service, routes::catalog::list_services))
+        .routes(routes!(routes::catalog::add_exception, routes::catalog::list_exceptions))
+        .routes(routes!(routes::catalog::delete_exception))
+        .routes(routes!(routes::availability::availability))
+        .routes(routes!(routes::availability::search))
+        .routes(routes!(routes::appointments::create_appointment, routes::appointments::list_appointments))
+        .routes(routes!(routes::appointments::get_appointment))
+        .routes(routes!(routes::appointments::confirm))
+        .routes(routes!(routes::appointments::cancel))
+        .routes(routes!(routes::appointments::reschedule))
+        .routes(routes!(routes::appointments::check_in))
+        .routes(routes!(routes::appointments::complete))
+        .routes(routes!(routes::appointments::no_show))
+        .routes(routes!(routes::insights::no_show_counts))
+        .routes(routes!(routes::insights::list_notifications))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::require_api_key));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(authenticated)

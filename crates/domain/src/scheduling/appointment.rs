@@ -76,6 +76,18 @@ pub enum AppointmentAction {
 impl AppointmentAction {
     pub const ALL: [AppointmentAction; 6] =
         [Self::Confirm, Self::CheckIn, Self::Complete, Self::Cancel, Self::MarkNoShow, Self::Reschedule];
+
+    /// The verb as used in URLs and history (`/appointments/{id}/check-in` -> `check_in`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::CheckIn => "check_in",
+            Self::Complete => "complete",
+            Self::Cancel => "cancel",
+            Self::MarkNoShow => "no_show",
+            Self::Reschedule => "reschedule",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]

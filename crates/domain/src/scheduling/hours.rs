@@ -73,6 +73,8 @@ pub struct Exception {
     pub practitioner_id: Option<PractitionerId>,
     /// `None`: every location.
     pub location_id: Option<LocationId>,
+    /// Flattened, so a holiday reads `{"type": "time_off_dates", "first": ..., "last": ...}`.
+    #[serde(flatten)]
     pub kind: ExceptionKind,
     pub note: Option<String>,
 }

@@ -42,6 +42,12 @@ impl JobRegistry {
         self
     }
 
+    /// Adds every handler of `other`, replacing same-kind ones.
+    pub fn extend(&mut self, other: JobRegistry) -> &mut Self {
+        self.handlers.extend(other.handlers);
+        self
+    }
+
     pub fn get(&self, kind: &str) -> Option<&Arc<dyn JobHandler>> {
         self.handlers.get(kind)
     }

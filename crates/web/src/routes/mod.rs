@@ -1,8 +1,14 @@
 pub mod api_keys;
+pub mod appointments;
 pub mod audit;
+pub mod availability;
+pub mod catalog;
 pub mod health;
+pub mod insights;
 pub mod jobs;
 pub mod metrics;
+mod scheduling_errors;
+pub mod settings;
 pub mod tenant;
 
 use crate::ApiError;

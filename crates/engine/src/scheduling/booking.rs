@@ -1,0 +1,126 @@
+//! Booking: validate against hours and rules, then let the store insert atomically (it is
+//! the one place that can see every concurrent booking).
+
+use super::calendar::Calendar;
+use super::reminders::jobs_for;
+use super::{SchedulingFailure, SchedulingResult};
+use crate::Ctx;
+use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
+use frontdesk_domain::patients::Patient;
+use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, check_start};
+use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId, TenantId};
+use frontdesk_store::{BookingOutcome, IdempotencyClaim, NewBooking, StoreError};
+use jiff::Timestamp;
+
+#[derive(Debug, Clone)]
+pub enum PatientRef {
+    Id(PatientId),
+    /// Find the patient by phone, or create them.
+    Contact {
+        name: PersonName,
+        phone: PhoneE164,
+        email: Option<Email>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub tenant_id: TenantId,
+    pub patient: PatientRef,
+    pub practitioner_id: PractitionerId,
+    pub location_id: LocationId,
+    pub service_id: ServiceId,
+    pub start: Timestamp,
+    pub idempotency: Option<IdempotencyClaim>,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BookingResult {
+    pub appointment: Appointment,
+    /// True when an `Idempotency-Key` replayed an earlier booking.
+    pub replayed: bool,
+}
+
+/// Finds a patient by id or phone, creating one from the contact if needed.
+pub async fn resolve_patient(ctx: &Ctx, cal: &Calendar, who: PatientRef) -> SchedulingResult<Patient> {
+    match who {
+        PatientRef::Id(id) => {
+            ctx.store.get_patient(cal.tenant.id, id).await?.ok_or(SchedulingFailure::NotFound("patient"))
+        }
+        PatientRef::Contact { name, phone, email } => {
+            if let Some(p) = ctx.store.patient_by_phone(cal.tenant.id, &phone).await? {
+                return Ok(p);
+            }
+            let mut patient =
+                Patient::new(cal.tenant.id, name, phone.clone(), cal.tenant.locale, ctx.clock.now());
+            patient.email = email;
+            match ctx.store.create_patient(&patient).await {
+                Ok(()) => Ok(patient),
+                // Created by a concurrent request a moment ago.
+                Err(StoreError::Conflict(_)) => ctx
+                    .store
+                    .patient_by_phone(cal.tenant.id, &phone)
+                    .await?
+                    .ok_or(SchedulingFailure::NotFound("patient")),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingResult> {
+    let cal = Calendar::load(ctx, req.tenant_id).await?;
+    let service = cal.service(req.service_id)?;
+    let practitioner = cal.practitioner(req.practitioner_id)?;
+    cal.location(req.location_id)?;
+    if !practitioner.active {
+        return Err(SchedulingFailure::NotBookable("practitioner_inactive"));
+    }
+    let hours = cal.working_hours(req.practitioner_id, req.location_id)?;
+    let zone = cal.zone(req.location_id);
+    let now = ctx.clock.now();
+    // Hours and rules are checked here; overlaps with other appointments are left to the
+    // store, which sees concurrent bookings (and replays idempotent retries).
+    let date = zone.to_datetime(req.start).date();
+    let slot = check_start(&cal.request(hours, &zone, service, &[], now, (date, date)), req.start)?;
+    let patient = resolve_patient(ctx, &cal, req.patient).await?;
+    let appointment = Appointment {
+        id: AppointmentId::new(),
+        tenant_id: req.tenant_id,
+        patient_id: patient.id,
+        practitioner_id: req.practitioner_id,
+        location_id: req.location_id,
+        service_id: req.service_id,
+        start: slot.start,
+        end: slot.end,
+        blocked_until: Appointment::blocked_until_for(slot.end, cal.settings.booking.buffer_minutes),
+        status: AppointmentStatus::Booked,
+        version: 1,
+        external_id: None,
+        cancel_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let booking = NewBooking {
+        jobs: jobs_for(&appointment, &cal.settings.reminders, now),
+        event: AppointmentEvent {
+            appointment_id: appointment.id,
+            at: now,
+            action: "book".into(),
+            from_status: None,
+            to_status: AppointmentStatus::Booked,
+            actor: req.actor,
+            detail: None,
+        },
+        idempotency: req.idempotency,
+        appointment,
+    };
+    match ctx.store.book_appointment(&booking).await? {
+        BookingOutcome::Booked(a) => {
+            metrics::counter!("frontdesk_appointments_booked_total").increment(1);
+            Ok(BookingResult { appointment: a, replayed: false })
+        }
+        BookingOutcome::Replayed(a) => Ok(BookingResult { appointment: a, replayed: true }),
+    }
+}

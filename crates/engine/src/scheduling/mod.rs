@@ -1,0 +1,93 @@
+//! The clinic's calendar as a service: what is free, what ranks best for a patient,
+//! booking without double-booking, the appointment lifecycle, reminders and no-shows.
+//! Pure rules live in `frontdesk_domain::scheduling`; this module loads what they need
+//! from the store and writes their decisions back, jobs included.
+
+mod booking;
+mod calendar;
+mod catalog;
+mod lifecycle;
+mod notifier;
+mod reminders;
+mod search;
+
+pub use booking::{BookingRequest, BookingResult, PatientRef, book};
+pub use calendar::{Calendar, free_slots};
+pub use catalog::{
+    CatalogError, add_exception, create_location, create_practitioner, create_service, set_weekly_hours,
+};
+pub use lifecycle::{ActionRequest, apply_action};
+pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
+pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, register_jobs};
+pub use search::{SearchOutcome, search};
+
+use frontdesk_domain::scheduling::{SchedulingError, SearchError, SlotRejection};
+use frontdesk_store::StoreError;
+use thiserror::Error;
+
+/// Why a scheduling operation did not happen, in terms an API can map to a status code.
+#[derive(Debug, Error)]
+pub enum SchedulingFailure {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The slot (or an overlapping one) is taken: 409.
+    #[error("the requested time is no longer available")]
+    SlotTaken,
+    /// Never bookable under the clinic's hours and rules: 422.
+    #[error("the requested time cannot be booked: {0}")]
+    NotBookable(&'static str),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// The action is not allowed from the appointment's current status: 409.
+    #[error("cannot {action} an appointment that is {current}")]
+    InvalidTransition { action: &'static str, current: &'static str },
+    #[error("the Idempotency-Key was already used with a different request")]
+    IdempotencyKeyReused,
+    /// Someone changed the appointment meanwhile: retry.
+    #[error("the appointment changed meanwhile; reload and retry")]
+    Stale,
+    /// The external system of record failed: 502.
+    #[error("the clinic's scheduling system is unavailable: {0}")]
+    Upstream(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for SchedulingFailure {
+    fn from(err: StoreError) -> Self {
+        use frontdesk_store::conflicts;
+        match err {
+            StoreError::Conflict(m) if m == conflicts::SLOT_TAKEN => Self::SlotTaken,
+            StoreError::Conflict(m) if m == conflicts::IDEMPOTENCY_KEY_REUSED => Self::IdempotencyKeyReused,
+            StoreError::Conflict(m) if m == conflicts::STALE_VERSION => Self::Stale,
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<SearchError> for SchedulingFailure {
+    fn from(err: SearchError) -> Self {
+        Self::Invalid(err.to_string())
+    }
+}
+
+impl From<SchedulingError> for SchedulingFailure {
+    fn from(err: SchedulingError) -> Self {
+        Self::Invalid(err.to_string())
+    }
+}
+
+impl From<SlotRejection> for SchedulingFailure {
+    fn from(r: SlotRejection) -> Self {
+        match r {
+            SlotRejection::Overlaps => Self::SlotTaken,
+            SlotRejection::InvalidDuration => Self::NotBookable("invalid_duration"),
+            SlotRejection::TooSoon => Self::NotBookable("too_soon"),
+            SlotRejection::BeyondHorizon => Self::NotBookable("beyond_horizon"),
+            SlotRejection::OutsideWorkingHours => Self::NotBookable("outside_working_hours"),
+            SlotRejection::NotAligned => Self::NotBookable("not_aligned"),
+        }
+    }
+}
+
+pub type SchedulingResult<T> = Result<T, SchedulingFailure>;

@@ -1,0 +1,166 @@
+//! Reminder and no-show jobs. They are enqueued with the booking (same transaction),
+//! replaced on reschedule, cancelled on cancel, and each checks when it runs that the
+//! appointment is still at the time it was scheduled for: a late job for a changed
+//! appointment does nothing.
+
+use super::lifecycle::{ActionRequest, apply_action};
+use super::notifier::{Notification, Notifier, NotifyError};
+use crate::Ctx;
+use crate::jobs::{JobError, JobHandler, JobRegistry};
+use async_trait::async_trait;
+use frontdesk_domain::AppointmentId;
+use frontdesk_domain::jobs::{Job, NewJob};
+use frontdesk_domain::scheduling::{Appointment, AppointmentAction, ReminderPolicy};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub const REMINDER_JOB: &str = "scheduling.reminder";
+pub const NO_SHOW_JOB: &str = "scheduling.no_show_check";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    appointment_id: AppointmentId,
+    /// The start the job was scheduled for; a rescheduled appointment has another.
+    start: Timestamp,
+    #[serde(default)]
+    offset_minutes: Option<u32>,
+}
+
+fn reminder_key(id: AppointmentId, offset: u32) -> String {
+    format!("appointment:{id}:reminder:{offset}")
+}
+
+fn no_show_key(id: AppointmentId) -> String {
+    format!("appointment:{id}:no_show")
+}
+
+/// The jobs a booked appointment needs: a reminder per offset still in the future, and
+/// the no-show check after the end plus grace.
+pub fn jobs_for(a: &Appointment, policy: &ReminderPolicy, now: Timestamp) -> Vec<NewJob> {
+    let mut jobs = Vec::new();
+    for &offset in &policy.offsets_minutes {
+        let at = a.start - SignedDuration::from_mins(i64::from(offset));
+        if at > now {
+            let payload = Payload { appointment_id: a.id, start: a.start, offset_minutes: Some(offset) };
+            jobs.push(
+                NewJob::new(a.tenant_id, REMINDER_JOB, serde_json::json!(payload), at)
+                    .with_dedupe_key(reminder_key(a.id, offset)),
+            );
+        }
+    }
+    if let Some(at) = policy.no_show_check_at(a.end) {
+        let payload = Payload { appointment_id: a.id, start: a.start, offset_minutes: None };
+        jobs.push(
+            NewJob::new(a.tenant_id, NO_SHOW_JOB, serde_json::json!(payload), at.max(now))
+                .with_dedupe_key(no_show_key(a.id)),
+        );
+    }
+    jobs
+}
+
+/// Dedupe keys of every job `jobs_for` could have scheduled under `policy`.
+pub fn job_keys(id: AppointmentId, policy: &ReminderPolicy) -> Vec<String> {
+    let mut keys: Vec<String> = policy.offsets_minutes.iter().map(|o| reminder_key(id, *o)).collect();
+    keys.push(no_show_key(id));
+    keys
+}
+
+fn payload(job: &Job) -> Result<Payload, JobError> {
+    serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(format!("bad payload: {e}")))
+}
+
+struct ReminderHandler {
+    ctx: Ctx,
+    notifier: Arc<dyn Notifier>,
+}
+
+#[async_trait]
+impl JobHandler for ReminderHandler {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let p = payload(job)?;
+        let store = &self.ctx.store;
+        let retry = |e: frontdesk_store::StoreError| JobError::Retry(e.to_string());
+        let Some(a) = store.get_appointment(job.tenant_id, p.appointment_id).await.map_err(retry)? else {
+            return Ok(());
+        };
+        if a.start != p.start || !a.status.is_pending() {
+            tracing::info!(appointment_id = %a.id, "reminder skipped: the appointment changed");
+            return Ok(());
+        }
+        let cal = super::Calendar::load(&self.ctx, job.tenant_id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let patient = store.get_patient(job.tenant_id, a.patient_id).await.map_err(retry)?;
+        let Some(patient) = patient else { return Ok(()) };
+        let zone = cal.zone(a.location_id);
+        let local = zone.to_datetime(a.start);
+        let notification = Notification {
+            tenant_id: job.tenant_id,
+            patient_id: patient.id,
+            template: "appointment_reminder".into(),
+            variables: serde_json::json!({
+                "appointment_id": a.id,
+                "patient_first_name": patient.name.first_name(),
+                "date": local.date().to_string(),
+                "time": local.time().strftime("%H:%M").to_string(),
+                "practitioner": cal.practitioner(a.practitioner_id).map(|x| x.name.clone()).unwrap_or_default(),
+                "location": cal.location(a.location_id).map(|x| x.name.clone()).unwrap_or_default(),
+                "hours_before": p.offset_minutes.map(|m| m / 60),
+                "reply_options": {"1": "confirm", "2": "reschedule", "3": "cancel"},
+            }),
+            channel: None,
+        };
+        self.notifier.notify(&notification).await.map_err(|e| match e {
+            NotifyError::Retryable(m) => JobError::Retry(m),
+            NotifyError::Permanent(m) => JobError::Permanent(m),
+        })
+    }
+}
+
+struct NoShowHandler {
+    ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for NoShowHandler {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let p = payload(job)?;
+        let store = &self.ctx.store;
+        let Some(a) = store
+            .get_appointment(job.tenant_id, p.appointment_id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?
+        else {
+            return Ok(());
+        };
+        // Checked in, completed, cancelled or moved: nothing to do.
+        if a.start != p.start || !a.status.is_pending() {
+            return Ok(());
+        }
+        let request = ActionRequest {
+            action: AppointmentAction::MarkNoShow,
+            reason: Some("not checked in by the end of the grace period".into()),
+            new_start: None,
+            actor: "system:no_show".into(),
+        };
+        match apply_action(&self.ctx, job.tenant_id, a.id, request).await {
+            Ok(_) => {
+                metrics::counter!("frontdesk_no_shows_total").increment(1);
+                Ok(())
+            }
+            // Changed meanwhile: the next run sees the new state.
+            Err(super::SchedulingFailure::Stale) => {
+                Err(JobError::Retry("appointment changed meanwhile".into()))
+            }
+            Err(super::SchedulingFailure::InvalidTransition { .. }) => Ok(()),
+            Err(e) => Err(JobError::Retry(e.to_string())),
+        }
+    }
+}
+
+/// Registers the scheduling jobs with the runner.
+pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx, notifier: Arc<dyn Notifier>) {
+    registry.register(REMINDER_JOB, ReminderHandler { ctx: ctx.clone(), notifier });
+    registry.register(NO_SHOW_JOB, NoShowHandler { ctx });
+}
