@@ -11,15 +11,17 @@ use frontdesk_domain::Clock;
 use frontdesk_store::DynStore;
 use std::sync::Arc;
 
-/// What every engine operation needs: where data lives and what time it is.
+/// What every engine operation needs: where data lives, what time it is, and the
+/// per-tenant clients of external systems.
 #[derive(Clone)]
 pub struct Ctx {
     pub store: DynStore,
     pub clock: Arc<dyn Clock>,
+    pub externals: Arc<scheduling::ExternalCalendars>,
 }
 
 impl Ctx {
     pub fn new(store: DynStore, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self { store, clock, externals: Arc::default() }
     }
 }

@@ -346,6 +346,22 @@ impl AppointmentStore for SqliteStore {
             .collect()
     }
 
+    async fn idempotency_record(
+        &self,
+        tenant: TenantId,
+        key: &str,
+    ) -> StoreResult<Option<(String, AppointmentId)>> {
+        let row: Option<(String, Uuid)> = sqlx::query_as(
+            "SELECT request_hash, appointment_id FROM idempotency_keys WHERE tenant_id = ? AND key = ?",
+        )
+        .bind(tenant.0)
+        .bind(key)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        Ok(row.map(|(hash, id)| (hash, id.into())))
+    }
+
     async fn no_show_counts(&self, tenant: TenantId) -> StoreResult<NoShowCounts> {
         let by_patient: Vec<(Uuid, i64)> = sqlx::query_as(
             "SELECT patient_id, COUNT(*) FROM appointments WHERE tenant_id = ? AND status = 'no_show'

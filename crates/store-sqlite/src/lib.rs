@@ -7,6 +7,7 @@ mod audit;
 mod catalog;
 mod convert;
 mod events;
+mod external_ids;
 mod jobs;
 mod keys;
 mod notifications;

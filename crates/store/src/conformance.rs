@@ -31,7 +31,7 @@ macro_rules! conformance_suite {
             overlapping_bookings_are_refused, concurrent_bookings_for_one_slot_have_one_winner,
             idempotency_key_replays_the_first_booking, updates_are_versioned_and_keep_history,
             appointments_filter_page_and_busy_ranges, no_show_counts_by_patient_and_practitioner,
-            notifications_are_recorded_per_tenant);
+            notifications_are_recorded_per_tenant, external_ids_map_both_ways);
     };
     (@scheduling $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

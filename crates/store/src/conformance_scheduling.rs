@@ -430,3 +430,26 @@ pub async fn notifications_are_recorded_per_tenant(store: DynStore) {
     assert_eq!(store.list_notifications(c.tenant, Some(c.patient.id)).await.unwrap().len(), 2);
     assert!(store.list_notifications(c.tenant, Some(other.patient.id)).await.unwrap().is_empty());
 }
+
+pub async fn external_ids_map_both_ways(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let other = clinic(&store, "beta").await;
+    let map = |local: Uuid, ext: &str| ExternalId {
+        system: "ninsaude".into(),
+        resource: "practitioner".into(),
+        local_id: local,
+        external_id: ext.into(),
+    };
+    store.set_external_id(c.tenant, &map(c.doctors[0].id.0, "7")).await.unwrap();
+    store.set_external_id(c.tenant, &map(c.doctors[0].id.0, "8")).await.unwrap();
+    assert!(matches!(
+        store.set_external_id(c.tenant, &map(c.doctors[1].id.0, "8")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    store.set_external_id(other.tenant, &map(other.doctors[0].id.0, "8")).await.unwrap();
+    assert_eq!(
+        store.list_external_ids(c.tenant, "ninsaude").await.unwrap(),
+        vec![map(c.doctors[0].id.0, "8")]
+    );
+    assert!(store.list_external_ids(c.tenant, "helena").await.unwrap().is_empty());
+}

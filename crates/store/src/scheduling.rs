@@ -153,6 +153,12 @@ pub trait AppointmentStore: Send + Sync {
         tenant: TenantId,
         id: AppointmentId,
     ) -> StoreResult<Vec<AppointmentEvent>>;
+    /// The request hash and appointment an idempotency key was used for, if any.
+    async fn idempotency_record(
+        &self,
+        tenant: TenantId,
+        key: &str,
+    ) -> StoreResult<Option<(String, AppointmentId)>>;
     async fn no_show_counts(&self, tenant: TenantId) -> StoreResult<NoShowCounts>;
 }
 
@@ -177,4 +183,21 @@ pub trait NotificationStore: Send + Sync {
         tenant: TenantId,
         patient: Option<PatientId>,
     ) -> StoreResult<Vec<NotificationRecord>>;
+}
+
+/// Our row's id in an external system: `system` (`ninsaude`), `resource` (`practitioner`,
+/// `service`, `location`), our `local_id`, their `external_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExternalId {
+    pub system: String,
+    pub resource: String,
+    pub local_id: Uuid,
+    pub external_id: String,
+}
+
+#[async_trait]
+pub trait ExternalIdStore: Send + Sync {
+    /// Sets (or replaces) the mapping; `Conflict` if another row of ours has that external id.
+    async fn set_external_id(&self, tenant: TenantId, id: &ExternalId) -> StoreResult<()>;
+    async fn list_external_ids(&self, tenant: TenantId, system: &str) -> StoreResult<Vec<ExternalId>>;
 }

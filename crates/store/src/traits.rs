@@ -127,6 +127,7 @@ pub trait Store:
     + crate::PatientStore
     + crate::AppointmentStore
     + crate::NotificationStore
+    + crate::ExternalIdStore
 {
 }
 
@@ -142,6 +143,7 @@ impl<T> Store for T where
         + crate::PatientStore
         + crate::AppointmentStore
         + crate::NotificationStore
+        + crate::ExternalIdStore
 {
 }
 

@@ -65,6 +65,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::catalog::create_service, routes::catalog::list_services))
         .routes(routes!(routes::catalog::add_exception, routes::catalog::list_exceptions))
         .routes(routes!(routes::catalog::delete_exception))
+        .routes(routes!(routes::external_ids::set_external_id, routes::external_ids::list_external_ids))
         .routes(routes!(routes::availability::availability))
         .routes(routes!(routes::availability::search))
         .routes(routes!(routes::appointments::create_appointment, routes::appointments::list_appointments))

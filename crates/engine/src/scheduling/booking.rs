@@ -77,14 +77,39 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
     if !practitioner.active {
         return Err(SchedulingFailure::NotBookable("practitioner_inactive"));
     }
-    let hours = cal.working_hours(req.practitioner_id, req.location_id)?;
     let zone = cal.zone(req.location_id);
     let now = ctx.clock.now();
-    // Hours and rules are checked here; overlaps with other appointments are left to the
-    // store, which sees concurrent bookings (and replays idempotent retries).
-    let date = zone.to_datetime(req.start).date();
-    let slot = check_start(&cal.request(hours, &zone, service, &[], now, (date, date)), req.start)?;
-    let patient = resolve_patient(ctx, &cal, req.patient).await?;
+    let (slot, patient, external_id) = match &cal.external {
+        None => {
+            let hours = cal.working_hours(req.practitioner_id, req.location_id)?;
+            // Hours and rules are checked here; overlaps with other appointments are left to
+            // the store, which sees concurrent bookings (and replays idempotent retries).
+            let date = zone.to_datetime(req.start).date();
+            let slot = check_start(&cal.request(hours, &zone, service, &[], now, (date, date)), req.start)?;
+            (slot, resolve_patient(ctx, &cal, req.patient).await?, None)
+        }
+        Some(external) => {
+            if let Some(replay) = replay_before_upstream(ctx, &req).await? {
+                return Ok(replay);
+            }
+            let patient = resolve_patient(ctx, &cal, req.patient).await?;
+            let (slot, booked) = super::external_ops::book_upstream(
+                &cal,
+                external.as_ref(),
+                &patient,
+                service,
+                req.practitioner_id,
+                req.location_id,
+                req.start,
+                now,
+            )
+            .await?;
+            if patient.external_id.is_none() {
+                ctx.store.set_patient_external_id(cal.tenant.id, patient.id, &booked.patient_id).await?;
+            }
+            (slot, patient, Some(booked.appointment_id))
+        }
+    };
     let appointment = Appointment {
         id: AppointmentId::new(),
         tenant_id: req.tenant_id,
@@ -97,7 +122,7 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
         blocked_until: Appointment::blocked_until_for(slot.end, cal.settings.booking.buffer_minutes),
         status: AppointmentStatus::Booked,
         version: 1,
-        external_id: None,
+        external_id: external_id.clone(),
         cancel_reason: None,
         created_at: now,
         updated_at: now,
@@ -116,11 +141,41 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
         idempotency: req.idempotency,
         appointment,
     };
-    match ctx.store.book_appointment(&booking).await? {
+    let outcome = match ctx.store.book_appointment(&booking).await {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            // The upstream booking exists but ours could not be stored: undo it upstream.
+            if let (Some(external), Some(id)) = (&cal.external, &external_id)
+                && let Err(undo) = external.cancel(id).await
+            {
+                tracing::error!(error = %undo.0, "could not undo an upstream booking after a local failure");
+            }
+            return Err(err.into());
+        }
+    };
+    match outcome {
         BookingOutcome::Booked(a) => {
             metrics::counter!("frontdesk_appointments_booked_total").increment(1);
             Ok(BookingResult { appointment: a, replayed: false })
         }
         BookingOutcome::Replayed(a) => Ok(BookingResult { appointment: a, replayed: true }),
     }
+}
+
+/// With an external calendar, a retried request must be recognised before anything is
+/// created upstream (the store's own replay comes too late for that).
+async fn replay_before_upstream(ctx: &Ctx, req: &BookingRequest) -> SchedulingResult<Option<BookingResult>> {
+    let Some(claim) = &req.idempotency else { return Ok(None) };
+    let Some((hash, id)) = ctx.store.idempotency_record(req.tenant_id, &claim.key).await? else {
+        return Ok(None);
+    };
+    if hash != claim.request_hash {
+        return Err(SchedulingFailure::IdempotencyKeyReused);
+    }
+    let appointment = ctx
+        .store
+        .get_appointment(req.tenant_id, id)
+        .await?
+        .ok_or(SchedulingFailure::NotFound("appointment"))?;
+    Ok(Some(BookingResult { appointment, replayed: true }))
 }

@@ -1,5 +1,6 @@
 //! A tenant's calendar loaded once per request, and free-slot computation over it.
 
+use super::external::{ExternalCalendar, FreeInterval, NINSAUDE};
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
 use frontdesk_domain::scheduling::{
@@ -13,6 +14,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
 
 /// Everything slot generation needs, read in a handful of queries. Catalogs are small
 /// (tens of practitioners), so loading them whole is cheaper than joining per slot.
@@ -25,6 +28,10 @@ pub struct Calendar {
     pub hours: Vec<WeeklyHours>,
     pub exceptions: Vec<Exception>,
     pub zones: HashMap<LocationId, TimeZone>,
+    /// The external system of record, when the tenant uses one.
+    pub external: Option<Arc<dyn ExternalCalendar>>,
+    /// Our ids in that system: (resource, local id) -> external id.
+    pub external_ids: HashMap<(String, Uuid), String>,
 }
 
 impl Calendar {
@@ -33,8 +40,24 @@ impl Calendar {
         let tenant = s.tenant_by_id(tenant_id).await?.ok_or(SchedulingFailure::NotFound("tenant"))?;
         let locations = s.list_locations(tenant_id).await?;
         let zones = locations.iter().map(|l| (l.id, l.timezone.time_zone())).collect();
+        let settings = s.tenant_settings(tenant_id).await?;
+        let external = ctx
+            .externals
+            .for_tenant(ctx, tenant_id, &settings)
+            .map_err(|e| SchedulingFailure::Upstream(e.0))?;
+        let external_ids = match external {
+            Some(_) => s
+                .list_external_ids(tenant_id, NINSAUDE)
+                .await?
+                .into_iter()
+                .map(|e| ((e.resource, e.local_id), e.external_id))
+                .collect(),
+            None => HashMap::new(),
+        };
         Ok(Self {
-            settings: s.tenant_settings(tenant_id).await?,
+            external,
+            external_ids,
+            settings,
             practitioners: s.list_practitioners(tenant_id).await?,
             services: s.list_services(tenant_id).await?,
             hours: s.list_weekly_hours(tenant_id).await?,
@@ -43,6 +66,11 @@ impl Calendar {
             zones,
             tenant,
         })
+    }
+
+    /// Our `resource` row's id in the external system.
+    pub fn external_id(&self, resource: &str, local: Uuid) -> Option<&str> {
+        self.external_ids.get(&(resource.to_owned(), local)).map(String::as_str)
     }
 
     pub fn service(&self, id: ServiceId) -> SchedulingResult<&Service> {
@@ -116,6 +144,9 @@ pub async fn free_slots(
     to: Date,
 ) -> SchedulingResult<Vec<Slot>> {
     let now = ctx.clock.now();
+    if let Some(external) = &cal.external {
+        return external_free_slots(cal, external.as_ref(), service, targets, (from, to), now).await;
+    }
     let mut practitioners: Vec<PractitionerId> = targets.iter().map(|(p, _)| *p).collect();
     practitioners.sort_unstable();
     practitioners.dedup();
@@ -143,4 +174,85 @@ pub async fn free_slots(
     }
     slots.sort_by_key(|s| (s.start, s.practitioner_id, s.location_id));
     Ok(slots)
+}
+
+/// Free slots from the external agenda. Its agenda is per professional, not per location:
+/// each practitioner is asked once and their slots placed at the first target location.
+async fn external_free_slots(
+    cal: &Calendar,
+    external: &dyn ExternalCalendar,
+    service: &Service,
+    targets: &[(PractitionerId, LocationId)],
+    (from, to): (Date, Date),
+    now: Timestamp,
+) -> SchedulingResult<Vec<Slot>> {
+    let mut seen = Vec::new();
+    let mut slots = Vec::new();
+    for (practitioner, location) in targets {
+        if seen.contains(practitioner) {
+            continue;
+        }
+        seen.push(*practitioner);
+        let Some(professional) = cal.external_id("practitioner", practitioner.0) else { continue };
+        let intervals = external
+            .free_intervals(professional, from, to)
+            .await
+            .map_err(|e| SchedulingFailure::Upstream(e.0))?;
+        slots.extend(slots_in_intervals(cal, &intervals, *practitioner, *location, service, now));
+    }
+    slots.sort_by_key(|s| (s.start, s.practitioner_id, s.location_id));
+    Ok(slots)
+}
+
+/// Cuts free intervals (merged when back to back) into service-length slots on the
+/// tenant's grid, honouring minimum notice and the booking horizon.
+pub(crate) fn slots_in_intervals(
+    cal: &Calendar,
+    intervals: &[FreeInterval],
+    practitioner: PractitionerId,
+    location: LocationId,
+    service: &Service,
+    now: Timestamp,
+) -> Vec<Slot> {
+    let zone = cal.zone(location);
+    let rules = &cal.settings.booking;
+    let earliest = now + SignedDuration::from_mins(i64::from(rules.min_notice_minutes));
+    let today = zone.to_datetime(now).date();
+    let last_day = today.checked_add(jiff::Span::new().days(i64::from(rules.horizon_days))).unwrap_or(today);
+    let mut sorted: Vec<&FreeInterval> = intervals.iter().collect();
+    sorted.sort_by_key(|i| (i.date, i.start));
+    let mut merged: Vec<(Date, jiff::civil::Time, jiff::civil::Time)> = Vec::new();
+    for i in sorted {
+        match merged.last_mut() {
+            Some(last) if last.0 == i.date && last.2 >= i.start => last.2 = last.2.max(i.end),
+            _ => merged.push((i.date, i.start, i.end)),
+        }
+    }
+    let duration = SignedDuration::from_mins(i64::from(service.duration_minutes));
+    let step = SignedDuration::from_mins(i64::from(rules.slot_granularity_minutes.max(1)));
+    let mut out = Vec::new();
+    for (date, start, end) in merged {
+        if date > last_day {
+            continue;
+        }
+        let (Ok(open), Ok(close)) =
+            (zone.to_zoned(date.to_datetime(start)), zone.to_zoned(date.to_datetime(end)))
+        else {
+            continue;
+        };
+        let (mut t, close) = (open.timestamp(), close.timestamp());
+        while t + duration <= close {
+            if t >= earliest {
+                out.push(Slot {
+                    practitioner_id: practitioner,
+                    location_id: location,
+                    service_id: service.id,
+                    start: t,
+                    end: t + duration,
+                });
+            }
+            t += step;
+        }
+    }
+    out
 }

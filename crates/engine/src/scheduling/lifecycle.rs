@@ -50,10 +50,36 @@ pub async fn apply_action(
                 .new_start
                 .ok_or_else(|| SchedulingFailure::Invalid("reschedule needs a new start".into()))?;
             let service = cal.service(current.service_id)?;
-            let hours = cal.working_hours(current.practitioner_id, current.location_id)?;
-            let zone = cal.zone(current.location_id);
-            let date = zone.to_datetime(start).date();
-            let slot = check_start(&cal.request(hours, &zone, service, &[], now, (date, date)), start)?;
+            let slot = match (&cal.external, &current.external_id) {
+                (Some(external), Some(old_id)) => {
+                    // Upstream first: book the new time, then release the old one.
+                    let patient = ctx
+                        .store
+                        .get_patient(tenant, current.patient_id)
+                        .await?
+                        .ok_or(SchedulingFailure::NotFound("patient"))?;
+                    let (slot, booked) = super::external_ops::book_upstream(
+                        &cal,
+                        external.as_ref(),
+                        &patient,
+                        service,
+                        current.practitioner_id,
+                        current.location_id,
+                        start,
+                        now,
+                    )
+                    .await?;
+                    external.cancel(old_id).await.map_err(|e| SchedulingFailure::Upstream(e.0))?;
+                    next.external_id = Some(booked.appointment_id);
+                    slot
+                }
+                _ => {
+                    let hours = cal.working_hours(current.practitioner_id, current.location_id)?;
+                    let zone = cal.zone(current.location_id);
+                    let date = zone.to_datetime(start).date();
+                    check_start(&cal.request(hours, &zone, service, &[], now, (date, date)), start)?
+                }
+            };
             next.start = slot.start;
             next.end = slot.end;
             next.blocked_until =
@@ -61,7 +87,13 @@ pub async fn apply_action(
             detail = Some(format!("moved from {}", current.start));
             jobs = jobs_for(&next, &cal.settings.reminders, now);
         }
-        AppointmentAction::Cancel => next.cancel_reason = req.reason.clone(),
+        AppointmentAction::Cancel => {
+            // The system of record must agree first; if it cannot be reached, nothing changes.
+            if let (Some(external), Some(id)) = (&cal.external, &current.external_id) {
+                external.cancel(id).await.map_err(|e| SchedulingFailure::Upstream(e.0))?;
+            }
+            next.cancel_reason = req.reason.clone();
+        }
         _ => {}
     }
     // Confirming keeps the reminders; every other action ends or replaces them.

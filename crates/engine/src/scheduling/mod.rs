@@ -6,6 +6,8 @@
 mod booking;
 mod calendar;
 mod catalog;
+mod external;
+mod external_ops;
 mod lifecycle;
 mod notifier;
 mod reminders;
@@ -16,6 +18,7 @@ pub use calendar::{Calendar, free_slots};
 pub use catalog::{
     CatalogError, add_exception, create_location, create_practitioner, create_service, set_weekly_hours,
 };
+pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
 pub use lifecycle::{ActionRequest, apply_action};
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, register_jobs};

@@ -3,6 +3,7 @@ pub mod appointments;
 pub mod audit;
 pub mod availability;
 pub mod catalog;
+pub mod external_ids;
 pub mod health;
 pub mod insights;
 pub mod jobs;
