@@ -121,9 +121,12 @@ impl ExternalCalendar for Ninsaude {
 
 /// One client per tenant, kept while its settings stay the same, so OAuth tokens are reused
 /// across requests instead of logging in every time.
+/// A client and the settings fingerprint it was built from.
+type CachedClient = (String, Arc<dyn ExternalCalendar>);
+
 #[derive(Default)]
 pub struct ExternalCalendars {
-    clients: Mutex<HashMap<TenantId, (String, Arc<dyn ExternalCalendar>)>>,
+    clients: Mutex<HashMap<TenantId, CachedClient>>,
 }
 
 fn fingerprint(s: &NinsaudeSettings) -> String {
