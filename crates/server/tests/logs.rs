@@ -71,6 +71,15 @@ async fn requests_carrying_personal_data_leave_none_in_logs() {
             .await
             .unwrap();
         app.http.get(app.url(&format!("/health?email={EMAIL}"))).send().await.unwrap();
+        let booking = json!({
+            "patient": {"name": NAME, "phone": format!("+{PHONE}"), "email": EMAIL},
+            "practitioner_id": uuid::Uuid::now_v7(), "location_id": uuid::Uuid::now_v7(),
+            "service_id": uuid::Uuid::now_v7(), "start": "2026-06-03T13:00:00Z",
+        });
+        app.post("/api/v1/appointments", &key).json(&booking).send().await.unwrap();
+        let bad_phone = json!({"patient": {"name": NAME, "phone": "12"}, "practitioner_id": uuid::Uuid::now_v7(),
+            "location_id": uuid::Uuid::now_v7(), "service_id": uuid::Uuid::now_v7(), "start": "2026-06-03T13:00:00Z"});
+        app.post("/api/v1/appointments", &key).json(&bad_phone).send().await.unwrap();
         app.http
             .get(app.url("/api/v1/tenant"))
             .header("X-API-KEY", format!("fdk_{PHONE}"))
