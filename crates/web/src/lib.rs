@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod fhir;
 mod observe;
 pub mod openapi;
 pub mod ratelimit;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(routes::metrics::router())
         .merge(openapi::docs_router(spec))
+        .merge(fhir::router(state.clone()))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         // Tags each response with its route template for `observe`.
