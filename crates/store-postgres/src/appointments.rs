@@ -289,7 +289,7 @@ impl AppointmentStore for PgStore {
         let ids: Vec<Uuid> = practitioners.iter().map(|p| p.0).collect();
         let rows: Vec<(Uuid, time::OffsetDateTime, time::OffsetDateTime)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT practitioner_id, start_at, blocked_until FROM appointments
+                "SELECT practitioner_id, start_at, end_at FROM appointments
              WHERE tenant_id = $1 AND status IN {LIVE} AND start_at < $2 AND blocked_until > $3
                AND practitioner_id = ANY($4)
              ORDER BY practitioner_id, start_at"

@@ -300,7 +300,7 @@ impl AppointmentStore for SqliteStore {
         // UUID blobs travel as a JSON array of hex strings (one bind for any number of ids).
         let ids: Vec<String> = practitioners.iter().map(|p| p.0.simple().to_string()).collect();
         let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT practitioner_id, start_at, blocked_until FROM appointments
+            "SELECT practitioner_id, start_at, end_at FROM appointments
              WHERE tenant_id = ? AND status IN {LIVE} AND start_at < ? AND blocked_until > ?
                AND practitioner_id IN (SELECT unhex(value) FROM json_each(?))
              ORDER BY practitioner_id, start_at"

@@ -381,7 +381,7 @@ pub async fn appointments_filter_page_and_busy_ranges(store: DynStore) {
         .unwrap();
     assert_eq!(
         busy,
-        vec![(c.doctors[0].id, all[0].blocked_range()), (c.doctors[0].id, all[2].blocked_range())]
+        vec![(c.doctors[0].id, all[0].range()), (c.doctors[0].id, all[2].range())]
     );
     let other = clinic(&store, "beta").await;
     assert!(

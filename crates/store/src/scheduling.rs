@@ -141,7 +141,9 @@ pub trait AppointmentStore: Send + Sync {
         filter: &AppointmentFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Appointment>>;
-    /// Blocked ranges of live appointments of these practitioners overlapping `range`.
+    /// `[start, end)` of live appointments of these practitioners whose blocked range
+    /// (end plus buffer) overlaps `range`. Slot generation widens them by the current buffer
+    /// itself, so the buffer is not counted twice.
     async fn busy_ranges(
         &self,
         tenant: TenantId,
