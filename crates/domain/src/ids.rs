@@ -72,4 +72,8 @@ uuid_id! {
     ServiceId;
     /// A booked appointment.
     AppointmentId;
+    /// One thread with a patient on one channel (WhatsApp, SMS).
+    ConversationId;
+    /// One message, inbound or outbound, in a conversation.
+    MessageId;
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod contact;
 pub mod ids;
 pub mod jobs;
+pub mod messaging;
 pub mod page;
 pub mod patients;
 pub mod scheduling;

@@ -1,0 +1,102 @@
+//! The built-in message texts, one per template and locale. Tenants can replace any of
+//! them in their settings; these are what a new clinic sends.
+//!
+//! Written for WhatsApp and SMS: short, plain text, no markup. Optional variables are
+//! guarded with `is defined` because rendering uses strict undefined behaviour.
+
+use super::templates::TemplateKey;
+use crate::tenant::Locale;
+
+pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
+    use Locale::{En, PtBr};
+    use TemplateKey::*;
+    match (key, locale) {
+        (AppointmentReminder, PtBr) => REMINDER_PT_BR,
+        (AppointmentReminder, En) => REMINDER_EN,
+        (AppointmentConfirmation, PtBr) => CONFIRMATION_PT_BR,
+        (AppointmentConfirmation, En) => CONFIRMATION_EN,
+        (BookingOffer, PtBr) => BOOKING_OFFER_PT_BR,
+        (BookingOffer, En) => BOOKING_OFFER_EN,
+        (OptOutConfirmation, PtBr) => OPT_OUT_PT_BR,
+        (OptOutConfirmation, En) => OPT_OUT_EN,
+        (OptInConfirmation, PtBr) => OPT_IN_PT_BR,
+        (OptInConfirmation, En) => OPT_IN_EN,
+        (AskToType, PtBr) => ASK_TO_TYPE_PT_BR,
+        (AskToType, En) => ASK_TO_TYPE_EN,
+    }
+}
+
+// The digits 1/2/3 are what the dialogue's reply parser expects after a reminder.
+const REMINDER_PT_BR: &str = "\
+Olá, {{ patient_first_name }}! Lembrete da sua consulta com {{ practitioner }} \
+em {{ date }} às {{ time }}\
+{% if location is defined and location %}, em {{ location }}{% endif %}.
+
+Responda:
+1 para confirmar
+2 para remarcar
+3 para cancelar";
+
+const REMINDER_EN: &str = "\
+Hi {{ patient_first_name }}! This is a reminder of your appointment with {{ practitioner }} \
+on {{ date }} at {{ time }}\
+{% if location is defined and location %}, at {{ location }}{% endif %}.
+
+Reply:
+1 to confirm
+2 to reschedule
+3 to cancel";
+
+const CONFIRMATION_PT_BR: &str = "\
+Tudo certo, {{ patient_first_name }}! Sua consulta com {{ practitioner }} está marcada \
+para {{ date }} às {{ time }}\
+{% if location is defined and location %}, em {{ location }}{% endif %}. Até lá!";
+
+const CONFIRMATION_EN: &str = "\
+All set, {{ patient_first_name }}! Your appointment with {{ practitioner }} is booked \
+for {{ date }} at {{ time }}\
+{% if location is defined and location %}, at {{ location }}{% endif %}. See you then!";
+
+// `slots` are labels the caller has already formatted for the locale ("ter 14/10 às
+// 09:00"); the number in front is what the patient answers with.
+const BOOKING_OFFER_PT_BR: &str = "\
+{{ patient_first_name }}, estes são os próximos horários disponíveis:
+{% for slot in slots %}{{ loop.index }}. {{ slot }}
+{% endfor %}
+Responda com o número do horário que preferir.";
+
+const BOOKING_OFFER_EN: &str = "\
+{{ patient_first_name }}, these are the next available times:
+{% for slot in slots %}{{ loop.index }}. {{ slot }}
+{% endfor %}
+Reply with the number of the time you prefer.";
+
+// The opt-out confirmation is the last automated message the patient gets on this
+// channel, so it says how to come back.
+const OPT_OUT_PT_BR: &str = "\
+Pronto, você não receberá mais mensagens automáticas por aqui. \
+Se mudar de ideia, é só responder VOLTAR.";
+
+const OPT_OUT_EN: &str = "\
+Done, you will no longer receive automated messages here. \
+If you change your mind, just reply START.";
+
+const OPT_IN_PT_BR: &str = "\
+Que bom ter você de volta! Você voltará a receber lembretes e avisos por aqui. \
+Para parar, responda PARAR.";
+
+const OPT_IN_EN: &str = "\
+Welcome back! You will receive reminders and updates here again. \
+To stop, reply STOP.";
+
+// Sent when a voice note arrives and no transcriber is configured; the patient may be
+// new, so the name is optional.
+const ASK_TO_TYPE_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! \
+Recebemos seu áudio, mas por aqui ainda não conseguimos ouvi-lo. \
+Pode escrever sua mensagem, por favor?";
+
+const ASK_TO_TYPE_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! \
+We got your voice message, but we can't listen to audio here yet. \
+Could you type your message, please?";
