@@ -5,4 +5,8 @@
 //! so the engine can be tested against a fake and the server can point base URLs at a local
 //! mock. Nothing here knows about the database.
 
+pub mod helena;
 pub mod ninsaude;
+pub mod twilio;
+
+mod redact;
