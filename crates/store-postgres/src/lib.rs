@@ -10,6 +10,7 @@ mod events;
 mod external_ids;
 mod jobs;
 mod keys;
+mod messaging;
 mod notifications;
 mod patients;
 mod settings;

@@ -106,3 +106,27 @@ impl PatientStore for PgStore {
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 }
+
+/// Patients whose name contains `q.name` and whose phone contains `q.phone_digits`, newest first.
+pub(crate) async fn search(
+    store: &PgStore,
+    tenant: TenantId,
+    q: &frontdesk_store::PatientQuery,
+    page: frontdesk_domain::page::PageRequest,
+) -> StoreResult<frontdesk_domain::page::Page<Patient>> {
+    let rows: Vec<PatientRow> = sqlx::query_as(select!(
+        "WHERE tenant_id = $1 AND ($2::text IS NULL OR strpos(lower(name), lower($2)) > 0)
+           AND ($3::text IS NULL OR strpos(phone, $3) > 0) AND ($4::uuid IS NULL OR id < $4)
+         ORDER BY id DESC LIMIT $5"
+    ))
+    .bind(tenant.0)
+    .bind(&q.name)
+    .bind(&q.phone_digits)
+    .bind(page.before)
+    .bind(page.fetch_limit())
+    .fetch_all(&store.pool)
+    .await
+    .map_err(db_err)?;
+    let items = rows.into_iter().map(Patient::try_from).collect::<StoreResult<Vec<_>>>()?;
+    Ok(frontdesk_domain::page::Page::from_rows(items, page, |p| p.id.0))
+}

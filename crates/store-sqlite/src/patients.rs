@@ -106,3 +106,27 @@ impl PatientStore for SqliteStore {
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 }
+
+/// Patients whose name contains `q.name` and whose phone contains `q.phone_digits`, newest first.
+pub(crate) async fn search(
+    store: &SqliteStore,
+    tenant: TenantId,
+    q: &frontdesk_store::PatientQuery,
+    page: frontdesk_domain::page::PageRequest,
+) -> StoreResult<frontdesk_domain::page::Page<Patient>> {
+    let rows: Vec<PatientRow> = sqlx::query_as(select!(
+        "WHERE tenant_id = ?1 AND (?2 IS NULL OR instr(lower(name), lower(?2)) > 0)
+           AND (?3 IS NULL OR instr(phone, ?3) > 0) AND (?4 IS NULL OR id < ?4)
+         ORDER BY id DESC LIMIT ?5"
+    ))
+    .bind(tenant.0)
+    .bind(&q.name)
+    .bind(&q.phone_digits)
+    .bind(page.before)
+    .bind(page.fetch_limit())
+    .fetch_all(&store.reader)
+    .await
+    .map_err(db_err)?;
+    let items = rows.into_iter().map(Patient::try_from).collect::<StoreResult<Vec<_>>>()?;
+    Ok(frontdesk_domain::page::Page::from_rows(items, page, |p| p.id.0))
+}

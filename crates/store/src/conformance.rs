@@ -32,7 +32,18 @@ macro_rules! conformance_suite {
             idempotency_key_replays_the_first_booking, updates_are_versioned_and_keep_history,
             appointments_filter_page_and_busy_ranges, no_show_counts_by_patient_and_practitioner,
             notifications_are_recorded_per_tenant, external_ids_map_both_ways);
+        $crate::conformance_suite!(@messaging $make;
+            one_conversation_per_patient_and_channel, messages_dedupe_on_provider_id_and_save,
+            conversations_filter_and_page, consents_in_order, patients_search_and_update);
     };
+    (@messaging $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_messaging::$case(store).await;
+        }
+    )*};
     (@scheduling $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -379,10 +379,7 @@ pub async fn appointments_filter_page_and_busy_ranges(store: DynStore) {
         .busy_ranges(c.tenant, &[c.doctors[0].id], TimeRange { start: at(20), end: at(130) })
         .await
         .unwrap();
-    assert_eq!(
-        busy,
-        vec![(c.doctors[0].id, all[0].range()), (c.doctors[0].id, all[2].range())]
-    );
+    assert_eq!(busy, vec![(c.doctors[0].id, all[0].range()), (c.doctors[0].id, all[2].range())]);
     let other = clinic(&store, "beta").await;
     assert!(
         store

@@ -3,6 +3,7 @@
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
 mod error;
+mod messaging;
 mod scheduling;
 mod traits;
 mod types;
@@ -10,9 +11,12 @@ mod types;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_messaging;
+#[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
 
 pub use error::{StoreError, StoreResult};
+pub use messaging::*;
 pub use scheduling::*;
 pub use traits::*;
 pub use types::*;

@@ -128,6 +128,7 @@ pub trait Store:
     + crate::AppointmentStore
     + crate::NotificationStore
     + crate::ExternalIdStore
+    + crate::MessagingStore
 {
 }
 
@@ -144,6 +145,7 @@ impl<T> Store for T where
         + crate::AppointmentStore
         + crate::NotificationStore
         + crate::ExternalIdStore
+        + crate::MessagingStore
 {
 }
 

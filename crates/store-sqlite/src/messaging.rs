@@ -1,0 +1,359 @@
+//! Conversations, messages, consent and patient search on SQLite.
+
+use crate::SqliteStore;
+use crate::catalog::{json, unjson};
+use crate::convert::{db_err, from_opt_ts, from_ts, ts};
+use async_trait::async_trait;
+use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText};
+use frontdesk_domain::page::{Page, PageRequest};
+use frontdesk_domain::patients::Patient;
+use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
+use frontdesk_store::{ConversationFilter, MessagingStore, PatientQuery, StoreError, StoreResult};
+use uuid::Uuid;
+
+fn parse<T: std::str::FromStr>(raw: &str, what: &str) -> StoreResult<T> {
+    raw.parse().map_err(|_| StoreError::corrupt(format!("{what} {raw:?}")))
+}
+
+#[derive(sqlx::FromRow)]
+struct ConversationRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    patient_id: Uuid,
+    channel: String,
+    status: String,
+    assignee: Option<String>,
+    needs_staff: bool,
+    last_message_at: Option<i64>,
+    last_inbound_at: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<ConversationRow> for Conversation {
+    type Error = StoreError;
+    fn try_from(r: ConversationRow) -> StoreResult<Self> {
+        Ok(Conversation {
+            id: r.id.into(),
+            tenant_id: r.tenant_id.into(),
+            patient_id: r.patient_id.into(),
+            channel: parse(&r.channel, "channel")?,
+            status: parse(&r.status, "conversation status")?,
+            assignee: r.assignee,
+            needs_staff: r.needs_staff,
+            last_message_at: from_opt_ts(r.last_message_at)?,
+            last_inbound_at: from_opt_ts(r.last_inbound_at)?,
+            created_at: from_ts(r.created_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    patient_id: Uuid,
+    direction: String,
+    channel: String,
+    body: Option<String>,
+    media: String,
+    template: Option<String>,
+    provider: String,
+    provider_message_id: Option<String>,
+    status: String,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(r: MessageRow) -> StoreResult<Self> {
+        Ok(Message {
+            id: r.id.into(),
+            tenant_id: r.tenant_id.into(),
+            conversation_id: r.conversation_id.into(),
+            patient_id: r.patient_id.into(),
+            direction: parse(&r.direction, "direction")?,
+            channel: parse(&r.channel, "channel")?,
+            body: r.body.map(MessageText::new),
+            media: unjson(&r.media, "message media")?,
+            template: r.template,
+            provider: r.provider,
+            provider_message_id: r.provider_message_id,
+            status: parse(&r.status, "message status")?,
+            error_code: r.error_code,
+            error_message: r.error_message,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+macro_rules! conversations {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, tenant_id, patient_id, channel, status, assignee, needs_staff, last_message_at, last_inbound_at,
+                    created_at FROM conversations c ",
+            $tail
+        )
+    };
+}
+
+macro_rules! messages {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media, template, provider,
+                    provider_message_id, status, error_code, error_message, created_at, updated_at FROM messages ",
+            $tail
+        )
+    };
+}
+
+#[async_trait]
+impl MessagingStore for SqliteStore {
+    async fn conversation_for(&self, c: &Conversation) -> StoreResult<Conversation> {
+        sqlx::query(
+            "INSERT INTO conversations (id, tenant_id, patient_id, channel, status, assignee, needs_staff,
+                last_message_at, last_inbound_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, patient_id, channel) DO NOTHING",
+        )
+        .bind(c.id.0)
+        .bind(c.tenant_id.0)
+        .bind(c.patient_id.0)
+        .bind(c.channel.as_str())
+        .bind(c.status.as_str())
+        .bind(&c.assignee)
+        .bind(c.needs_staff)
+        .bind(c.last_message_at.map(ts))
+        .bind(c.last_inbound_at.map(ts))
+        .bind(ts(c.created_at))
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        let row: ConversationRow =
+            sqlx::query_as(conversations!("WHERE tenant_id = ? AND patient_id = ? AND channel = ?"))
+                .bind(c.tenant_id.0)
+                .bind(c.patient_id.0)
+                .bind(c.channel.as_str())
+                .fetch_one(&self.writer)
+                .await
+                .map_err(db_err)?;
+        row.try_into()
+    }
+
+    async fn save_conversation(&self, c: &Conversation) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE conversations SET status = ?, assignee = ?, needs_staff = ?, last_message_at = ?, last_inbound_at = ?
+             WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(c.status.as_str())
+        .bind(&c.assignee)
+        .bind(c.needs_staff)
+        .bind(c.last_message_at.map(ts))
+        .bind(c.last_inbound_at.map(ts))
+        .bind(c.tenant_id.0)
+        .bind(c.id.0)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn get_conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> StoreResult<Option<Conversation>> {
+        let row: Option<ConversationRow> = sqlx::query_as(conversations!("WHERE tenant_id = ? AND id = ?"))
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_err)?;
+        row.map(Conversation::try_from).transpose()
+    }
+
+    async fn list_conversations(
+        &self,
+        tenant: TenantId,
+        f: &ConversationFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Conversation>> {
+        let rows: Vec<ConversationRow> = sqlx::query_as(conversations!(
+            "WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR channel = ?3)
+               AND (?4 IS NULL OR patient_id = ?4) AND (?5 IS NULL OR assignee = ?5)
+               AND (?6 IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = ?1 AND m.conversation_id = c.id
+                                          AND instr(lower(m.body), lower(?6)) > 0))
+               AND (?7 IS NULL OR (COALESCE(last_message_at, created_at), id) <
+                    (SELECT COALESCE(last_message_at, created_at), id FROM conversations WHERE tenant_id = ?1 AND id = ?7))
+             ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT ?8"
+        ))
+        .bind(tenant.0)
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(f.channel.map(|c| c.as_str()))
+        .bind(f.patient_id.map(|p| p.0))
+        .bind(&f.assignee)
+        .bind(&f.text)
+        .bind(page.before)
+        .bind(page.fetch_limit())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        let items = rows.into_iter().map(Conversation::try_from).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(items, page, |c| c.id.0))
+    }
+
+    async fn insert_message(&self, m: &Message) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media, template,
+                provider, provider_message_id, status, error_code, error_message, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(m.id.0)
+        .bind(m.tenant_id.0)
+        .bind(m.conversation_id.0)
+        .bind(m.patient_id.0)
+        .bind(m.direction.as_str())
+        .bind(m.channel.as_str())
+        .bind(m.body.as_ref().map(|b| b.as_str()))
+        .bind(json(&m.media)?)
+        .bind(&m.template)
+        .bind(&m.provider)
+        .bind(&m.provider_message_id)
+        .bind(m.status.as_str())
+        .bind(&m.error_code)
+        .bind(&m.error_message)
+        .bind(ts(m.created_at))
+        .bind(ts(m.updated_at))
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn save_message(&self, m: &Message) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE messages SET provider_message_id = ?, status = ?, error_code = ?, error_message = ?, updated_at = ?
+             WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(&m.provider_message_id)
+        .bind(m.status.as_str())
+        .bind(&m.error_code)
+        .bind(&m.error_message)
+        .bind(ts(m.updated_at))
+        .bind(m.tenant_id.0)
+        .bind(m.id.0)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn get_message(&self, tenant: TenantId, id: MessageId) -> StoreResult<Option<Message>> {
+        let row: Option<MessageRow> = sqlx::query_as(messages!("WHERE tenant_id = ? AND id = ?"))
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_err)?;
+        row.map(Message::try_from).transpose()
+    }
+
+    async fn message_by_provider_id(
+        &self,
+        tenant: TenantId,
+        provider: &str,
+        pid: &str,
+    ) -> StoreResult<Option<Message>> {
+        let row: Option<MessageRow> =
+            sqlx::query_as(messages!("WHERE tenant_id = ? AND provider = ? AND provider_message_id = ?"))
+                .bind(tenant.0)
+                .bind(provider)
+                .bind(pid)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db_err)?;
+        row.map(Message::try_from).transpose()
+    }
+
+    async fn list_messages(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<Message>> {
+        let rows: Vec<MessageRow> =
+            sqlx::query_as(messages!("WHERE tenant_id = ? AND conversation_id = ? ORDER BY id"))
+                .bind(tenant.0)
+                .bind(conversation.0)
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db_err)?;
+        rows.into_iter().map(Message::try_from).collect()
+    }
+
+    async fn record_consent(&self, tenant: TenantId, patient: PatientId, c: &Consent) -> StoreResult<()> {
+        sqlx::query("INSERT INTO consents (id, tenant_id, patient_id, channel, state, source, at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(Uuid::now_v7())
+            .bind(tenant.0)
+            .bind(patient.0)
+            .bind(c.channel.as_str())
+            .bind(c.state.as_str())
+            .bind(&c.source)
+            .bind(ts(c.at))
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT channel, state, source, at FROM consents WHERE tenant_id = ? AND patient_id = ? ORDER BY id",
+        )
+        .bind(tenant.0)
+        .bind(patient.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(channel, state, source, at)| {
+                Ok(Consent {
+                    channel: parse(&channel, "channel")?,
+                    state: parse(&state, "consent")?,
+                    source,
+                    at: from_ts(at)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE patients SET name = ?, phone = ?, email = ?, birth_date = ?, locale = ?, external_id = ?
+             WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(p.name.as_str())
+        .bind(p.phone.as_str())
+        .bind(p.email.as_ref().map(|e| e.as_str()))
+        .bind(p.birth_date.map(|d| d.to_string()))
+        .bind(p.locale.as_str())
+        .bind(&p.external_id)
+        .bind(p.tenant_id.0)
+        .bind(p.id.0)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn search_patients(
+        &self,
+        tenant: TenantId,
+        q: &PatientQuery,
+        page: PageRequest,
+    ) -> StoreResult<Page<Patient>> {
+        crate::patients::search(self, tenant, q, page).await
+    }
+}

@@ -1,0 +1,198 @@
+//! Conformance cases for conversations, messages, consent and patient search.
+
+use crate::conformance_scheduling::clinic;
+use crate::*;
+use frontdesk_domain::contact::{PersonName, PhoneE164};
+use frontdesk_domain::messaging::*;
+use frontdesk_domain::page::PageRequest;
+use frontdesk_domain::patients::Patient;
+use frontdesk_domain::tenant::Locale;
+use frontdesk_domain::*;
+use jiff::{SignedDuration, Timestamp};
+
+fn t0() -> Timestamp {
+    "2026-05-04T12:00:00Z".parse().unwrap()
+}
+
+fn at(mins: i64) -> Timestamp {
+    t0() + SignedDuration::from_mins(mins)
+}
+
+fn message(c: &Conversation, direction: Direction, body: &str, sid: Option<&str>, mins: i64) -> Message {
+    Message {
+        id: MessageId::new(),
+        tenant_id: c.tenant_id,
+        conversation_id: c.id,
+        patient_id: c.patient_id,
+        direction,
+        channel: c.channel,
+        body: Some(MessageText::new(body)),
+        media: vec![Media { url: "https://media.example/1".into(), content_type: "image/jpeg".into() }],
+        template: None,
+        provider: "twilio".into(),
+        provider_message_id: sid.map(str::to_owned),
+        status: if direction == Direction::Inbound { MessageStatus::Received } else { MessageStatus::Queued },
+        error_code: None,
+        error_message: None,
+        created_at: at(mins),
+        updated_at: at(mins),
+    }
+}
+
+pub async fn one_conversation_per_patient_and_channel(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let first = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    let again = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, at(5)))
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+    let sms =
+        store.conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Sms, t0())).await.unwrap();
+    assert_ne!(sms.id, first.id);
+    let mut changed = first.clone();
+    changed.status = ConversationStatus::Closed;
+    changed.assignee = Some("recepcao".into());
+    changed.needs_staff = true;
+    changed.last_inbound_at = Some(at(3));
+    changed.last_message_at = Some(at(4));
+    store.save_conversation(&changed).await.unwrap();
+    assert_eq!(store.get_conversation(c.tenant, first.id).await.unwrap(), Some(changed));
+    let other = clinic(&store, "beta").await;
+    assert!(store.get_conversation(other.tenant, first.id).await.unwrap().is_none());
+}
+
+pub async fn messages_dedupe_on_provider_id_and_save(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let conv = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    let inbound = message(&conv, Direction::Inbound, "Oi, quero marcar", Some("SM1"), 1);
+    store.insert_message(&inbound).await.unwrap();
+    let retry = message(&conv, Direction::Inbound, "Oi, quero marcar", Some("SM1"), 2);
+    assert!(matches!(store.insert_message(&retry).await, Err(StoreError::Conflict(_))));
+    // Outbound messages have no provider id until the provider accepts them.
+    let mut out = message(&conv, Direction::Outbound, "Olá!", None, 3);
+    store.insert_message(&out).await.unwrap();
+    store.insert_message(&message(&conv, Direction::Outbound, "Segunda", None, 4)).await.unwrap();
+    out.provider_message_id = Some("SM2".into());
+    out.status = MessageStatus::Failed;
+    out.error_code = Some("63016".into());
+    out.error_message = Some("outside window".into());
+    out.updated_at = at(5);
+    store.save_message(&out).await.unwrap();
+    assert_eq!(store.message_by_provider_id(c.tenant, "twilio", "SM2").await.unwrap(), Some(out.clone()));
+    assert_eq!(store.get_message(c.tenant, inbound.id).await.unwrap(), Some(inbound.clone()));
+    let all = store.list_messages(c.tenant, conv.id).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0], inbound);
+    let other = clinic(&store, "beta").await;
+    assert!(store.message_by_provider_id(other.tenant, "twilio", "SM1").await.unwrap().is_none());
+}
+
+pub async fn conversations_filter_and_page(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let mut convs = Vec::new();
+    for (i, channel) in [Channel::Whatsapp, Channel::Sms].into_iter().enumerate() {
+        let mut conv =
+            store.conversation_for(&Conversation::new(c.tenant, c.patient.id, channel, t0())).await.unwrap();
+        conv.last_message_at = Some(at(10 * (i as i64 + 1)));
+        store.save_conversation(&conv).await.unwrap();
+        convs.push(conv);
+    }
+    store
+        .insert_message(&message(
+            &convs[0],
+            Direction::Inbound,
+            "Preciso de um CARDIOLOGISTA",
+            Some("SMa"),
+            1,
+        ))
+        .await
+        .unwrap();
+    let all = store
+        .list_conversations(c.tenant, &ConversationFilter::default(), PageRequest::new(None, Some(1)))
+        .await
+        .unwrap();
+    assert_eq!(all.items, vec![convs[1].clone()], "most recently active first");
+    let next = store
+        .list_conversations(
+            c.tenant,
+            &ConversationFilter::default(),
+            PageRequest::new(all.next_cursor, Some(5)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(next.items, vec![convs[0].clone()]);
+    let f = ConversationFilter { text: Some("cardiologista".into()), ..Default::default() };
+    assert_eq!(
+        store.list_conversations(c.tenant, &f, PageRequest::default()).await.unwrap().items,
+        vec![convs[0].clone()]
+    );
+    let f = ConversationFilter { channel: Some(Channel::Sms), ..Default::default() };
+    assert_eq!(store.list_conversations(c.tenant, &f, PageRequest::default()).await.unwrap().items.len(), 1);
+    let f = ConversationFilter { status: Some(ConversationStatus::Closed), ..Default::default() };
+    assert!(store.list_conversations(c.tenant, &f, PageRequest::default()).await.unwrap().items.is_empty());
+}
+
+pub async fn consents_in_order(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let out = Consent {
+        channel: Channel::Whatsapp,
+        state: ConsentState::OptedOut,
+        source: "keyword".into(),
+        at: at(1),
+    };
+    let back = Consent {
+        channel: Channel::Whatsapp,
+        state: ConsentState::OptedIn,
+        source: "keyword".into(),
+        at: at(2),
+    };
+    store.record_consent(c.tenant, c.patient.id, &out).await.unwrap();
+    store.record_consent(c.tenant, c.patient.id, &back).await.unwrap();
+    assert_eq!(store.consents(c.tenant, c.patient.id).await.unwrap(), vec![out, back]);
+    let other = clinic(&store, "beta").await;
+    assert!(store.consents(other.tenant, c.patient.id).await.unwrap().is_empty());
+}
+
+pub async fn patients_search_and_update(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let joao = Patient::new(
+        c.tenant,
+        PersonName::parse("João Pereira").unwrap(),
+        PhoneE164::parse("+5521999887766", "BR").unwrap(),
+        Locale::PtBr,
+        t0(),
+    );
+    store.create_patient(&joao).await.unwrap();
+    let by_name = PatientQuery { name: Some("pereira".into()), phone_digits: None };
+    assert_eq!(
+        store.search_patients(c.tenant, &by_name, PageRequest::default()).await.unwrap().items,
+        vec![joao.clone()]
+    );
+    let by_phone = PatientQuery { name: None, phone_digits: Some("99887766".into()) };
+    assert_eq!(
+        store.search_patients(c.tenant, &by_phone, PageRequest::default()).await.unwrap().items,
+        vec![joao.clone()]
+    );
+    let all = store
+        .search_patients(c.tenant, &PatientQuery::default(), PageRequest::new(None, Some(1)))
+        .await
+        .unwrap();
+    assert_eq!(all.items, vec![joao.clone()]);
+    assert!(all.next_cursor.is_some());
+    let mut renamed = joao.clone();
+    renamed.name = PersonName::parse("João P. Pereira").unwrap();
+    renamed.locale = Locale::En;
+    store.update_patient(&renamed).await.unwrap();
+    assert_eq!(store.get_patient(c.tenant, joao.id).await.unwrap(), Some(renamed));
+    let other = clinic(&store, "beta").await;
+    assert!(
+        store.search_patients(other.tenant, &by_name, PageRequest::default()).await.unwrap().items.is_empty()
+    );
+}

@@ -1,0 +1,79 @@
+//! Storage for patients' conversations, their messages and consent decisions.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use frontdesk_domain::messaging::{Channel, Consent, Conversation, ConversationStatus, Message};
+use frontdesk_domain::page::{Page, PageRequest};
+use frontdesk_domain::patients::Patient;
+use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
+
+#[derive(Debug, Clone, Default)]
+pub struct ConversationFilter {
+    pub status: Option<ConversationStatus>,
+    pub channel: Option<Channel>,
+    pub patient_id: Option<PatientId>,
+    pub assignee: Option<String>,
+    /// Case-insensitive text search in message bodies.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PatientQuery {
+    /// Case-insensitive part of the name.
+    pub name: Option<String>,
+    /// Digits that the E.164 phone contains.
+    pub phone_digits: Option<String>,
+}
+
+#[async_trait]
+pub trait MessagingStore: Send + Sync {
+    /// The patient's conversation on `channel`, created (from `template`) if there is none.
+    async fn conversation_for(&self, template: &Conversation) -> StoreResult<Conversation>;
+    /// Saves status, assignee, flags and timestamps of an existing conversation.
+    async fn save_conversation(&self, conversation: &Conversation) -> StoreResult<()>;
+    async fn get_conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> StoreResult<Option<Conversation>>;
+    /// Most recently active first; the cursor is the last conversation's id.
+    async fn list_conversations(
+        &self,
+        tenant: TenantId,
+        filter: &ConversationFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Conversation>>;
+    /// `Conflict` if the provider message id was stored before (a retried webhook).
+    async fn insert_message(&self, message: &Message) -> StoreResult<()>;
+    /// Saves status, error, provider id and update time of an existing message.
+    async fn save_message(&self, message: &Message) -> StoreResult<()>;
+    async fn get_message(&self, tenant: TenantId, id: MessageId) -> StoreResult<Option<Message>>;
+    async fn message_by_provider_id(
+        &self,
+        tenant: TenantId,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<Message>>;
+    /// Oldest first.
+    async fn list_messages(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<Message>>;
+    async fn record_consent(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+        consent: &Consent,
+    ) -> StoreResult<()>;
+    /// Oldest first.
+    async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>>;
+    async fn update_patient(&self, patient: &Patient) -> StoreResult<()>;
+    /// Newest first.
+    async fn search_patients(
+        &self,
+        tenant: TenantId,
+        query: &PatientQuery,
+        page: PageRequest,
+    ) -> StoreResult<Page<Patient>>;
+}
