@@ -12,6 +12,7 @@ pub struct TenantSettings {
     pub booking: BookingRules,
     pub reminders: ReminderPolicy,
     pub scheduling: SchedulingSettings,
+    pub messaging: crate::messaging::MessagingSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -72,6 +73,7 @@ impl Default for TenantSettings {
             booking: BookingRules::default(),
             reminders: ReminderPolicy::default(),
             scheduling: SchedulingSettings::default(),
+            messaging: crate::messaging::MessagingSettings::default(),
         }
     }
 }
@@ -85,11 +87,13 @@ impl TenantSettings {
         if let Some(n) = shown.scheduling.ninsaude.as_mut() {
             n.password = MASK.into();
         }
+        shown.messaging = self.messaging.masked();
         shown
     }
 
     /// Keeps stored secrets when a client sends back the mask it was shown.
     pub fn keep_secrets_from(&mut self, previous: &TenantSettings) {
+        self.messaging.keep_secrets_from(&previous.messaging);
         if let (Some(new), Some(old)) =
             (self.scheduling.ninsaude.as_mut(), previous.scheduling.ninsaude.as_ref())
             && new.password == MASK

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod jobs;
+pub mod messaging;
 pub mod scheduling;
 pub mod tenants;
 
@@ -18,10 +19,17 @@ pub struct Ctx {
     pub store: DynStore,
     pub clock: Arc<dyn Clock>,
     pub externals: Arc<scheduling::ExternalCalendars>,
+    /// The externally visible base URL, for callback URLs given to providers.
+    pub public_url: Arc<str>,
 }
 
 impl Ctx {
     pub fn new(store: DynStore, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, externals: Arc::default() }
+        Self { store, clock, externals: Arc::default(), public_url: Arc::from("http://127.0.0.1:8080") }
+    }
+
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::from(url);
+        self
     }
 }

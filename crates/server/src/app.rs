@@ -6,7 +6,7 @@ use frontdesk_domain::jobs::Backoff;
 use frontdesk_domain::{Clock, SystemClock};
 use frontdesk_engine::Ctx;
 use frontdesk_engine::jobs::{JobRegistry, JobRunner, RunnerConfig};
-use frontdesk_engine::scheduling;
+use frontdesk_engine::{messaging, scheduling};
 use frontdesk_store::DynStore;
 use frontdesk_web::{AppState, WebConfig};
 use jiff::SignedDuration;
@@ -34,7 +34,7 @@ pub struct App {
 impl App {
     /// `extra_jobs` adds (or replaces) job handlers; tests use it for their own kinds.
     pub fn new(config: Config, store: DynStore, clock: Arc<dyn Clock>, extra_jobs: JobRegistry) -> Self {
-        let ctx = Ctx::new(store, clock);
+        let ctx = Ctx::new(store, clock).with_public_url(&config.public_url());
         let mut registry = job_registry(&ctx);
         registry.extend(extra_jobs);
         let runner = Arc::new(JobRunner::new(ctx.clone(), registry, runner_config(&config)));
@@ -113,9 +113,9 @@ fn runner_config(c: &Config) -> RunnerConfig {
 /// The job kinds this build knows how to run. Capabilities register theirs here.
 pub fn job_registry(ctx: &Ctx) -> JobRegistry {
     let mut registry = JobRegistry::new();
-    // Until the messaging capability lands, patients are "notified" into the sandbox.
-    let notifier = Arc::new(scheduling::SandboxNotifier { ctx: ctx.clone() });
+    let notifier = Arc::new(messaging::MessagingNotifier { ctx: ctx.clone() });
     scheduling::register_jobs(&mut registry, ctx.clone(), notifier);
+    messaging::register_jobs(&mut registry, ctx.clone());
     registry
 }
 

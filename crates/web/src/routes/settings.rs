@@ -35,6 +35,7 @@ pub async fn patch_settings(
     let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_settings", m);
     let mut next: TenantSettings = serde_json::from_value(doc).map_err(|e| invalid(e.to_string()))?;
     next.booking.validate().map_err(|e| invalid(e.to_string()))?;
+    next.messaging.validate().map_err(|e| invalid(e.to_string()))?;
     if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
     }

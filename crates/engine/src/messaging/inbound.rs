@@ -1,0 +1,198 @@
+//! Inbound messages: the webhook stores the provider's event and enqueues its processing
+//! in one transaction (so an acknowledged message is never lost and a retried webhook is a
+//! no-op); the job identifies the patient, files the message in the conversation, and
+//! handles consent keywords.
+
+use super::outbound::{Content, SendRequest, send};
+use crate::Ctx;
+use crate::jobs::{JobError, JobHandler};
+use async_trait::async_trait;
+use frontdesk_domain::contact::{PersonName, PhoneE164};
+use frontdesk_domain::jobs::{Job, NewJob};
+use frontdesk_domain::messaging::{
+    Channel, Consent, ConsentKeyword, ConsentState, Conversation, Direction, Media, Message, MessageStatus,
+    MessageText, TemplateKey, keyword,
+};
+use frontdesk_domain::patients::Patient;
+use frontdesk_domain::{MessageId, TenantId};
+use frontdesk_store::{NewInboundEvent, RecordedEvent, StoreError, StoreResult};
+use serde::{Deserialize, Serialize};
+
+pub const PROCESS_INBOUND_JOB: &str = "messaging.process_inbound";
+
+/// An inbound message in provider-neutral form, as stored with the raw event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InboundMessageEvent {
+    /// `twilio`, `helena` or `sandbox`.
+    pub provider: String,
+    pub provider_message_id: String,
+    pub channel: Channel,
+    /// The sender as the provider wrote it (`whatsapp:+55...`, `+55...`, digits).
+    pub from: String,
+    pub body: String,
+    #[serde(default)]
+    pub media: Vec<Media>,
+    /// The name the patient uses on WhatsApp, for a first contact.
+    pub profile_name: Option<String>,
+    /// Everything else the provider sent (button payloads, WaId...), kept for later use.
+    #[serde(default)]
+    pub extra: serde_json::Value,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    provider: String,
+    external_id: String,
+}
+
+/// Stores the event and enqueues its processing. A second delivery of the same provider
+/// message changes nothing (`duplicate` in the result).
+pub async fn accept_inbound(
+    ctx: &Ctx,
+    tenant: TenantId,
+    event: &InboundMessageEvent,
+) -> StoreResult<RecordedEvent> {
+    let raw = serde_json::to_value(event).map_err(|e| StoreError::corrupt(e.to_string()))?;
+    let record = NewInboundEvent {
+        tenant_id: tenant,
+        provider: event.provider.clone(),
+        external_id: event.provider_message_id.clone(),
+        kind: "message".into(),
+        payload: raw,
+    };
+    let payload =
+        Payload { provider: event.provider.clone(), external_id: event.provider_message_id.clone() };
+    let job = NewJob::new(tenant, PROCESS_INBOUND_JOB, serde_json::json!(payload), ctx.clock.now())
+        .with_dedupe_key(format!("inbound:{}:{}", event.provider, event.provider_message_id));
+    ctx.store.record_event(&record, &[job], ctx.clock.now()).await
+}
+
+pub(super) struct ProcessInbound {
+    pub ctx: Ctx,
+}
+
+fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+#[async_trait]
+impl JobHandler for ProcessInbound {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let p: Payload = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+        let ctx = &self.ctx;
+        let tenant = job.tenant_id;
+        let Some(stored) =
+            ctx.store.inbound_event(tenant, &p.provider, &p.external_id).await.map_err(retry)?
+        else {
+            return Err(JobError::Permanent("the inbound event is gone".into()));
+        };
+        let event: InboundMessageEvent = serde_json::from_value(stored.payload)
+            .map_err(|e| JobError::Permanent(format!("stored event unreadable: {e}")))?;
+        let now = ctx.clock.now();
+        let patient = identify_patient(ctx, tenant, &event).await?;
+        let mut conversation = ctx
+            .store
+            .conversation_for(&Conversation::new(tenant, patient.id, event.channel, now))
+            .await
+            .map_err(retry)?;
+        conversation.reopen_on_inbound(stored.received_at);
+        let body = event.body.trim();
+        let message = Message {
+            id: MessageId::new(),
+            tenant_id: tenant,
+            conversation_id: conversation.id,
+            patient_id: patient.id,
+            direction: Direction::Inbound,
+            channel: event.channel,
+            body: (!body.is_empty()).then(|| MessageText::new(body)),
+            media: event.media.clone(),
+            template: None,
+            provider: event.provider.clone(),
+            provider_message_id: Some(event.provider_message_id.clone()),
+            status: MessageStatus::Received,
+            error_code: None,
+            error_message: None,
+            created_at: stored.received_at,
+            updated_at: now,
+        };
+        match ctx.store.insert_message(&message).await {
+            Ok(()) => {}
+            // Filed by an earlier run of this job that failed later on: carry on.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(retry(e)),
+        }
+        ctx.store.save_conversation(&conversation).await.map_err(retry)?;
+        metrics::counter!("frontdesk_messages_received_total", "channel" => event.channel.as_str())
+            .increment(1);
+        if let Some(k) = keyword(body) {
+            apply_keyword(ctx, &patient, event.channel, k).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Finds the patient by phone (every spelling of a number meets in its E.164 form), or
+/// registers a new one from the first message.
+async fn identify_patient(
+    ctx: &Ctx,
+    tenant: TenantId,
+    event: &InboundMessageEvent,
+) -> Result<Patient, JobError> {
+    let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
+    let phone = PhoneE164::parse(&event.from, &settings.default_region)
+        .map_err(|e| JobError::Permanent(format!("sender is not a phone number: {e}")))?;
+    if let Some(p) = ctx.store.patient_by_phone(tenant, &phone).await.map_err(retry)? {
+        return Ok(p);
+    }
+    let t = ctx
+        .store
+        .tenant_by_id(tenant)
+        .await
+        .map_err(retry)?
+        .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+    let name = event
+        .profile_name
+        .as_deref()
+        .and_then(|n| PersonName::parse(n).ok())
+        .or_else(|| PersonName::parse(&format!("WhatsApp {}", phone.digits())).ok())
+        .ok_or_else(|| JobError::Permanent("no usable name".into()))?;
+    let patient = Patient::new(tenant, name, phone.clone(), t.locale, ctx.clock.now());
+    match ctx.store.create_patient(&patient).await {
+        Ok(()) => Ok(patient),
+        Err(StoreError::Conflict(_)) => ctx
+            .store
+            .patient_by_phone(tenant, &phone)
+            .await
+            .map_err(retry)?
+            .ok_or_else(|| JobError::Retry("patient vanished".into())),
+        Err(e) => Err(retry(e)),
+    }
+}
+
+/// STOP/PARAR... opt the patient out of automated messages on the channel; START/VOLTAR
+/// opt back in. Each change is confirmed once (a reply, which consent rules allow).
+async fn apply_keyword(
+    ctx: &Ctx,
+    patient: &Patient,
+    channel: Channel,
+    k: ConsentKeyword,
+) -> Result<(), JobError> {
+    let (state, template) = match k {
+        ConsentKeyword::OptOut => (ConsentState::OptedOut, TemplateKey::OptOutConfirmation),
+        ConsentKeyword::OptIn => (ConsentState::OptedIn, TemplateKey::OptInConfirmation),
+    };
+    let consent = Consent { channel, state, source: "keyword".into(), at: ctx.clock.now() };
+    ctx.store.record_consent(patient.tenant_id, patient.id, &consent).await.map_err(retry)?;
+    let reply = SendRequest {
+        tenant_id: patient.tenant_id,
+        patient_id: patient.id,
+        channel,
+        content: Content::Template {
+            key: template,
+            variables: serde_json::json!({"patient_first_name": patient.name.first_name()}),
+        },
+        automated: false,
+    };
+    send(ctx, reply).await.map(|_| ()).map_err(|e| JobError::Retry(e.to_string()))
+}

@@ -1,0 +1,44 @@
+//! Conversations with patients over WhatsApp and SMS: accepting inbound messages (stored
+//! first, processed by a job), sending with consent, quiet hours and the WhatsApp window
+//! respected, provider status updates, and the real `Notifier` for scheduling.
+
+mod inbound;
+mod notifier;
+mod outbound;
+mod send_job;
+mod status;
+
+pub use inbound::{InboundMessageEvent, PROCESS_INBOUND_JOB, accept_inbound};
+pub use notifier::MessagingNotifier;
+pub use outbound::{Content, SendRequest, send};
+pub use send_job::SEND_JOB;
+pub use status::apply_status;
+
+use crate::Ctx;
+use crate::jobs::JobRegistry;
+use frontdesk_store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum MessagingFailure {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The patient opted out of automated messages on this channel.
+    #[error("the patient opted out of automated messages on this channel")]
+    OptedOut,
+    /// WhatsApp accepts free-form text only within 24 hours of the patient's last message.
+    #[error("the WhatsApp 24-hour window is closed: send an approved template instead")]
+    WindowClosed,
+    #[error("no approved WhatsApp template is configured for {0}")]
+    NoApprovedTemplate(String),
+    #[error("invalid message: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Registers the messaging jobs with the runner.
+pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
+    registry.register(PROCESS_INBOUND_JOB, inbound::ProcessInbound { ctx: ctx.clone() });
+    registry.register(SEND_JOB, send_job::SendHandler { ctx });
+}

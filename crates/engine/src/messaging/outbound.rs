@@ -1,0 +1,136 @@
+//! Sending to a patient: decide the text, check consent, the WhatsApp window and quiet
+//! hours, file the message as queued, and enqueue the job that hands it to the provider.
+
+use super::MessagingFailure;
+use super::send_job::{SEND_JOB, SendPayload};
+use crate::Ctx;
+use frontdesk_domain::jobs::NewJob;
+use frontdesk_domain::messaging::{
+    Channel, Conversation, Direction, Message, MessageStatus, MessageText, ProviderKind, TemplateKey,
+    may_send_automated, next_allowed, render,
+};
+use frontdesk_domain::{MessageId, PatientId, TenantId};
+
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Free-form text (a staff reply).
+    Text(String),
+    /// One of Frontdesk's templates, rendered in the patient's language; outside the
+    /// WhatsApp window the tenant's approved template for it is sent instead.
+    Template { key: TemplateKey, variables: serde_json::Value },
+}
+
+#[derive(Debug, Clone)]
+pub struct SendRequest {
+    pub tenant_id: TenantId,
+    pub patient_id: PatientId,
+    pub channel: Channel,
+    pub content: Content,
+    /// Reminders and campaigns: subject to consent and quiet hours. Replies within a
+    /// conversation and staff messages are not.
+    pub automated: bool,
+}
+
+pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailure> {
+    let store = &ctx.store;
+    let now = ctx.clock.now();
+    let patient = store
+        .get_patient(req.tenant_id, req.patient_id)
+        .await?
+        .ok_or(MessagingFailure::NotFound("patient"))?;
+    let tenant = store.tenant_by_id(req.tenant_id).await?.ok_or(MessagingFailure::NotFound("tenant"))?;
+    let settings = store.tenant_settings(req.tenant_id).await?;
+    let provider = settings.messaging.provider_for(req.channel);
+    let conversation =
+        store.conversation_for(&Conversation::new(req.tenant_id, patient.id, req.channel, now)).await?;
+    if req.automated && !may_send_automated(&store.consents(req.tenant_id, patient.id).await?, req.channel) {
+        // Kept on the conversation, so staff can see why the patient heard nothing.
+        let skipped = Message {
+            id: MessageId::new(),
+            tenant_id: req.tenant_id,
+            conversation_id: conversation.id,
+            patient_id: patient.id,
+            direction: Direction::Outbound,
+            channel: req.channel,
+            body: None,
+            media: Vec::new(),
+            template: match &req.content {
+                Content::Template { key, .. } => Some(key.as_str().to_owned()),
+                Content::Text(_) => None,
+            },
+            provider: provider.as_str().to_owned(),
+            provider_message_id: None,
+            status: MessageStatus::Failed,
+            error_code: Some("opted_out".into()),
+            error_message: Some("skipped: the patient opted out of automated messages".into()),
+            created_at: now,
+            updated_at: now,
+        };
+        store.insert_message(&skipped).await?;
+        return Err(MessagingFailure::OptedOut);
+    }
+    // The 24-hour rule is Meta's; the sandbox plays the patient and does not enforce it.
+    let window_closed = provider != ProviderKind::Sandbox
+        && req.channel == Channel::Whatsapp
+        && !conversation.window_open(now);
+    let (body, template, approved) = match &req.content {
+        Content::Text(text) => {
+            if text.trim().is_empty() {
+                return Err(MessagingFailure::Invalid("the message is empty".into()));
+            }
+            if window_closed {
+                return Err(MessagingFailure::WindowClosed);
+            }
+            (text.trim().to_owned(), None, None)
+        }
+        Content::Template { key, variables } => {
+            let override_source = settings.messaging.template_override(*key, patient.locale);
+            let text = render(*key, patient.locale, override_source, variables)
+                .map_err(|e| MessagingFailure::Invalid(e.to_string()))?;
+            let approved = if window_closed {
+                let t = settings
+                    .messaging
+                    .approved_template(*key, patient.locale)
+                    .ok_or_else(|| MessagingFailure::NoApprovedTemplate(key.as_str().into()))?;
+                let params = t.parameters(variables).map_err(|e| MessagingFailure::Invalid(e.to_string()))?;
+                Some((t.id.clone(), params))
+            } else {
+                None
+            };
+            (text, Some(key.as_str().to_owned()), approved)
+        }
+    };
+    let message = Message {
+        id: MessageId::new(),
+        tenant_id: req.tenant_id,
+        conversation_id: conversation.id,
+        patient_id: patient.id,
+        direction: Direction::Outbound,
+        channel: req.channel,
+        body: Some(MessageText::new(body)),
+        media: Vec::new(),
+        template: approved.as_ref().map(|(id, _)| id.clone()).or(template),
+        provider: provider.as_str().to_owned(),
+        provider_message_id: None,
+        status: MessageStatus::Queued,
+        error_code: None,
+        error_message: None,
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_message(&message).await?;
+    // Automated messages wait for the clinic's allowed hours (in the clinic's time zone).
+    let run_at = if req.automated {
+        next_allowed(now, &tenant.timezone.time_zone(), &settings.messaging.quiet_hours)
+    } else {
+        now
+    };
+    let payload = SendPayload { message_id: message.id, automated: req.automated, approved };
+    let job = NewJob::new(req.tenant_id, SEND_JOB, serde_json::json!(payload), run_at)
+        .with_dedupe_key(format!("message:{}", message.id));
+    store.enqueue(&job, now).await?;
+    let mut updated = conversation;
+    updated.record_outbound(now);
+    store.save_conversation(&updated).await?;
+    Ok(message)
+}
