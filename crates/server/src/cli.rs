@@ -109,4 +109,7 @@ pub enum ConfigCommand {
 pub enum BenchCommand {
     /// Job queue throughput: enqueue, then claim-run-complete with N workers.
     Jobs(crate::bench::JobsBenchArgs),
+    /// Ranked slot search over 50 practitioners x 14 days with 10,000 appointments:
+    /// latency in-process (with and without database reads) and HTTP throughput.
+    Search(crate::bench::SearchBenchArgs),
 }

@@ -16,6 +16,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(BenchCommand::Jobs(args)) => bench::jobs(args).await,
+        Command::Bench(BenchCommand::Search(args)) => bench::search(args).await,
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;

@@ -1,15 +1,12 @@
 //! `frontdesk bench jobs`: job-queue throughput on SQLite and PostgreSQL.
 
-use crate::backend::open_store;
-use anyhow::Context;
+use super::{Backends, DEFAULT_POSTGRES_URL, fresh_store, median, progress_bar};
 use frontdesk_domain::SystemClock;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::Ctx;
 use frontdesk_engine::jobs::{FnHandler, JobRegistry, JobRunner, RunnerConfig};
 use frontdesk_store::DynStore;
-use frontdesk_store_postgres::PgStore;
-use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -35,16 +32,9 @@ pub struct JobsBenchArgs {
     #[arg(
         long,
         env = "FRONTDESK_BENCH_POSTGRES_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        default_value = DEFAULT_POSTGRES_URL
     )]
     pub postgres_url: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Backends {
-    Sqlite,
-    Postgres,
-    Both,
 }
 
 struct Figures {
@@ -58,62 +48,30 @@ pub async fn jobs(args: JobsBenchArgs) -> anyhow::Result<()> {
         args.jobs, args.workers, args.batch, args.runs
     );
     println!("{:<10} {:>18} {:>28}", "backend", "enqueue jobs/s", "claim-run-complete jobs/s");
-    let mut backends = Vec::new();
-    if args.backend != Backends::Postgres {
-        backends.push("sqlite");
-    }
-    if args.backend != Backends::Sqlite {
-        backends.push("postgres");
-    }
-    for backend in backends {
+    for backend in args.backend.names() {
         let mut runs = Vec::new();
         for _ in 0..args.runs {
-            let store = fresh_store(backend, &args).await?;
+            let connections = (args.workers as u32) * 2 + 4;
+            // The guard keeps the SQLite directory until the run is over.
+            let (store, _scratch) = fresh_store(backend, &args.postgres_url, connections).await?;
             runs.push(run_once(store, &args).await?);
         }
-        let median = |f: fn(&Figures) -> f64| {
-            let mut v: Vec<f64> = runs.iter().map(f).collect();
-            v.sort_by(|a, b| a.total_cmp(b));
-            v[v.len() / 2]
-        };
+        let median_of = |f: fn(&Figures) -> f64| median(runs.iter().map(f).collect());
         println!(
             "{:<10} {:>18.0} {:>28.0}",
             backend,
-            median(|f| f.enqueue_per_sec),
-            median(|f| f.complete_per_sec)
+            median_of(|f| f.enqueue_per_sec),
+            median_of(|f| f.complete_per_sec)
         );
     }
     Ok(())
-}
-
-async fn fresh_store(backend: &str, args: &JobsBenchArgs) -> anyhow::Result<DynStore> {
-    if backend == "sqlite" {
-        let dir = tempfile_dir()?;
-        open_store(&format!("sqlite://{}/bench.db?mode=rwc", dir.display()), 8).await
-    } else {
-        let (store, _) = PgStore::connect_isolated(&args.postgres_url, (args.workers as u32) * 2 + 4)
-            .await
-            .with_context(|| "connecting to PostgreSQL (set --postgres-url)".to_string())?;
-        store.migrate().await?;
-        Ok(Arc::new(store))
-    }
-}
-
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("frontdesk-bench-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
 
 async fn run_once(store: DynStore, args: &JobsBenchArgs) -> anyhow::Result<Figures> {
     let ctx = Ctx::new(store.clone(), Arc::new(SystemClock));
     let tenant =
         store.create_tenant(&NewTenant::parse("bench", "Bench", "UTC", "en")?, ctx.clock.now()).await?;
-    let bar = ProgressBar::new((args.jobs * 2) as u64).with_style(
-        ProgressStyle::with_template("{spinner} {msg:<10} [{bar:30}] {pos}/{len}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(store.backend_name());
+    let bar = progress_bar((args.jobs * 2) as u64, store.backend_name());
 
     // Enqueue: `workers` concurrent producers, one job per transaction.
     let started = Instant::now();

@@ -1,0 +1,160 @@
+//! `frontdesk bench ...`: measurements on this machine, printed as small tables.
+//!
+//! Shared here: which backends to measure, a fresh throwaway store per run, progress bars
+//! and the order statistics every report uses (medians and percentiles, never means, so
+//! one slow outlier does not move the headline figure).
+
+mod jobs;
+mod search;
+mod search_http;
+mod search_seed;
+
+pub use jobs::{JobsBenchArgs, jobs};
+pub use search::{SearchBenchArgs, search};
+
+use crate::backend::open_store;
+use anyhow::Context;
+use frontdesk_store::DynStore;
+use frontdesk_store_postgres::PgStore;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The PostgreSQL server benches use unless told otherwise (trust auth on a dev machine).
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backends {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+impl Backends {
+    /// Backend names in the order they are measured.
+    pub fn names(self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self != Backends::Postgres {
+            names.push("sqlite");
+        }
+        if self != Backends::Sqlite {
+            names.push("postgres");
+        }
+        names
+    }
+}
+
+/// A directory removed when dropped, so repeated bench runs do not fill the temp dir.
+pub struct ScratchDir(PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new, migrated, empty store: SQLite in a fresh temp directory (kept until the returned
+/// guard drops), or PostgreSQL in a throwaway schema so nothing real is touched. The schema
+/// is left behind: dropping it needs SQL the store does not expose.
+pub async fn fresh_store(
+    backend: &str,
+    postgres_url: &str,
+    pg_connections: u32,
+) -> anyhow::Result<(DynStore, Option<ScratchDir>)> {
+    if backend == "sqlite" {
+        let dir = ScratchDir(
+            std::env::temp_dir().join(format!("frontdesk-bench-{}", uuid::Uuid::now_v7().simple())),
+        );
+        std::fs::create_dir_all(&dir.0)?;
+        let store = open_store(&format!("sqlite://{}/bench.db?mode=rwc", dir.0.display()), 8).await?;
+        Ok((store, Some(dir)))
+    } else {
+        let (store, _) = PgStore::connect_isolated(postgres_url, pg_connections)
+            .await
+            .with_context(|| "connecting to PostgreSQL (set --postgres-url)".to_string())?;
+        store.migrate().await?;
+        Ok((Arc::new(store), None))
+    }
+}
+
+/// A bar in the style every bench uses; cleared when the measurement ends.
+pub fn progress_bar(len: u64, message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("{spinner} {msg:<18} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(message.into());
+    bar
+}
+
+/// The middle value (the upper one of an even count); `NaN` for no values.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Order statistics of a set of latencies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Latency {
+    pub count: usize,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl Latency {
+    pub fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort_unstable();
+        Self {
+            count: samples.len(),
+            p50: percentile(&samples, 50.0),
+            p99: percentile(&samples, 99.0),
+            max: samples.last().copied().unwrap_or_default(),
+        }
+    }
+}
+
+/// Nearest-rank percentile of sorted samples: the smallest sample with at least `p`% of
+/// all samples at or below it, so it is always a latency that really happened.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Milliseconds with two decimals: in-process searches take well under a millisecond to
+/// a few milliseconds, so whole milliseconds would hide the differences that matter.
+pub fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn millis(v: &[u64]) -> Vec<Duration> {
+        v.iter().map(|m| Duration::from_millis(*m)).collect()
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let sorted = millis(&(1..=100).collect::<Vec<_>>());
+        assert_eq!(percentile(&sorted, 50.0), Duration::from_millis(50));
+        assert_eq!(percentile(&sorted, 99.0), Duration::from_millis(99));
+        assert_eq!(percentile(&sorted, 100.0), Duration::from_millis(100));
+        assert_eq!(percentile(&millis(&[7]), 99.0), Duration::from_millis(7));
+        assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+        let l = Latency::of(millis(&[5, 1, 3]));
+        assert_eq!((l.count, l.p50, l.max), (3, Duration::from_millis(3), Duration::from_millis(5)));
+    }
+
+    #[test]
+    fn median_takes_the_upper_middle() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 3.0);
+        assert!(median(vec![]).is_nan());
+    }
+}
