@@ -29,7 +29,10 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "calendar", description = "Locations, practitioners, services, hours, exceptions"),
         (name = "scheduling", description = "Availability, ranked search, no-show figures"),
         (name = "appointments", description = "Booking and the appointment lifecycle"),
-        (name = "sandbox", description = "What the sandbox providers recorded"),
+        (name = "sandbox", description = "What the sandbox providers recorded; playing the patient"),
+        (name = "patients", description = "Patients of the clinic"),
+        (name = "conversations", description = "WhatsApp and SMS conversations and messages"),
+        (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
     )
 )]
 struct ApiDoc;
@@ -78,9 +81,22 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::appointments::no_show))
         .routes(routes!(routes::insights::no_show_counts))
         .routes(routes!(routes::insights::list_notifications))
-        .route_layer(axum::middleware::from_fn_with_state(state, auth::require_api_key));
+        .routes(routes!(routes::patients::create_patient, routes::patients::search_patients))
+        .routes(routes!(routes::patients::get_patient, routes::patients::update_patient))
+        .routes(routes!(routes::conversations::list_conversations))
+        .routes(routes!(routes::conversations::get_conversation, routes::conversations::update_conversation))
+        .routes(routes!(routes::conversations::reply))
+        .routes(routes!(routes::conversations::send_message))
+        .routes(routes!(routes::conversations::sandbox_inbound))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key));
+    let webhooks = OpenApiRouter::new()
+        .routes(routes!(routes::webhooks::twilio_message))
+        .routes(routes!(routes::webhooks::twilio_status))
+        .routes(routes!(routes::webhooks::helena))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::ratelimit::webhook_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(authenticated)
+        .merge(webhooks)
         .routes(routes!(routes::health::health))
         .routes(routes!(routes::health::detailed))
 }

@@ -3,14 +3,17 @@ pub mod appointments;
 pub mod audit;
 pub mod availability;
 pub mod catalog;
+pub mod conversations;
 pub mod external_ids;
 pub mod health;
 pub mod insights;
 pub mod jobs;
 pub mod metrics;
+pub mod patients;
 mod scheduling_errors;
 pub mod settings;
 pub mod tenant;
+pub mod webhooks;
 
 use crate::ApiError;
 use axum::http::StatusCode;

@@ -1,0 +1,225 @@
+//! Provider webhooks, from raw request to stored event: authenticate (Twilio's signature,
+//! Helena's token), parse the wire format into Frontdesk's terms, then store. Nothing is
+//! stored for a request that fails authentication.
+
+use super::inbound::{InboundMessageEvent, accept_inbound};
+use super::send_job::twilio_status;
+use super::status::apply_status;
+use crate::Ctx;
+use frontdesk_domain::TenantId;
+use frontdesk_domain::messaging::{Channel, Media, MessageStatus};
+use frontdesk_domain::tenant::Tenant;
+use frontdesk_providers::helena::{self, HelenaDirection, HelenaEvent, HelenaMessageStatus};
+use frontdesk_providers::twilio;
+use frontdesk_store::{NewInboundEvent, StoreError};
+use secrecy::SecretString;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum WebhookError {
+    #[error("unknown tenant")]
+    UnknownTenant,
+    #[error("{0} is not configured for this tenant")]
+    NotConfigured(&'static str),
+    #[error("the request is not authentic: {0}")]
+    Forbidden(String),
+    #[error("invalid payload: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+async fn tenant(ctx: &Ctx, slug: &str) -> Result<Tenant, WebhookError> {
+    ctx.store.tenant_by_slug(slug).await?.ok_or(WebhookError::UnknownTenant)
+}
+
+async fn twilio_verified(
+    ctx: &Ctx,
+    slug: &str,
+    url: &str,
+    body: &[u8],
+    signature: Option<&str>,
+) -> Result<(TenantId, Vec<(String, String)>), WebhookError> {
+    let t = tenant(ctx, slug).await?;
+    let settings = ctx.store.tenant_settings(t.id).await?;
+    let token = settings
+        .messaging
+        .twilio
+        .as_ref()
+        .map(|t| t.auth_token.clone())
+        .ok_or(WebhookError::NotConfigured("Twilio"))?;
+    twilio::verify_signature(&token, url, body, signature)
+        .map_err(|e| WebhookError::Forbidden(e.to_string()))?;
+    Ok((t.id, twilio::parse_form(body)))
+}
+
+/// An inbound Twilio message (`url` is the public URL Twilio called, query included).
+/// Returns whether it was new.
+pub async fn twilio_message(
+    ctx: &Ctx,
+    slug: &str,
+    url: &str,
+    body: &[u8],
+    signature: Option<&str>,
+) -> Result<bool, WebhookError> {
+    let (tenant, params) = twilio_verified(ctx, slug, url, body, signature).await?;
+    let m = twilio::parse_inbound(&params).map_err(|e| WebhookError::Invalid(e.to_string()))?;
+    let event = InboundMessageEvent {
+        provider: "twilio".into(),
+        provider_message_id: m.message_sid.clone(),
+        channel: match m.channel {
+            twilio::Channel::Whatsapp => Channel::Whatsapp,
+            twilio::Channel::Sms => Channel::Sms,
+        },
+        from: m.from.clone(),
+        body: m.body.clone(),
+        media: m
+            .media
+            .iter()
+            .map(|x| Media { url: x.url.clone(), content_type: x.content_type.clone() })
+            .collect(),
+        profile_name: m.profile_name.clone(),
+        extra: serde_json::json!({
+            "wa_id": m.wa_id, "button_payload": m.button_payload, "button_text": m.button_text,
+            "message_type": m.message_type, "opt_out_type": m.opt_out_type,
+        }),
+    };
+    Ok(!accept_inbound(ctx, tenant, &event).await?.duplicate)
+}
+
+/// A Twilio status callback. Returns whether it changed a message.
+pub async fn twilio_status_callback(
+    ctx: &Ctx,
+    slug: &str,
+    url: &str,
+    body: &[u8],
+    signature: Option<&str>,
+) -> Result<bool, WebhookError> {
+    let (tenant, params) = twilio_verified(ctx, slug, url, body, signature).await?;
+    let s = twilio::parse_status(&params).map_err(|e| WebhookError::Invalid(e.to_string()))?;
+    let status = twilio_status(&s.status);
+    Ok(apply_status(
+        ctx,
+        tenant,
+        "twilio",
+        &s.message_sid,
+        status,
+        s.error_code.map(|c| c.to_string()),
+        s.error_message,
+    )
+    .await?)
+}
+
+fn helena_status(s: &HelenaMessageStatus) -> Option<MessageStatus> {
+    Some(match s {
+        HelenaMessageStatus::Processing | HelenaMessageStatus::Saved | HelenaMessageStatus::Queued => {
+            MessageStatus::Queued
+        }
+        HelenaMessageStatus::Sent => MessageStatus::Sent,
+        HelenaMessageStatus::Delivered => MessageStatus::Delivered,
+        HelenaMessageStatus::Read => MessageStatus::Read,
+        HelenaMessageStatus::Failed => MessageStatus::Failed,
+        _ => return None,
+    })
+}
+
+/// A Helena webhook, authenticated by the tenant's secret token (query or header).
+pub async fn helena_event(
+    ctx: &Ctx,
+    slug: &str,
+    token: Option<&str>,
+    body: &[u8],
+) -> Result<(), WebhookError> {
+    let t = tenant(ctx, slug).await?;
+    let settings = ctx.store.tenant_settings(t.id).await?;
+    let secret = settings
+        .messaging
+        .helena
+        .as_ref()
+        .map(|h| h.webhook_secret.clone())
+        .ok_or(WebhookError::NotConfigured("Helena"))?;
+    if !helena::verify_token(&SecretString::from(secret), token) {
+        return Err(WebhookError::Forbidden("wrong or missing token".into()));
+    }
+    let event = helena::parse_event(body).map_err(|e| WebhookError::Invalid(e.to_string()))?;
+    match event {
+        HelenaEvent::MessageReceived(m) if m.direction == HelenaDirection::FromContact => {
+            let from = m
+                .from
+                .as_deref()
+                .map(helena::phone)
+                .ok_or_else(|| WebhookError::Invalid("the message has no sender phone".into()))?;
+            let inbound = InboundMessageEvent {
+                provider: "helena".into(),
+                provider_message_id: m.message_id.clone(),
+                channel: Channel::Whatsapp,
+                from,
+                body: m.text.clone().unwrap_or_default(),
+                media: m
+                    .file
+                    .iter()
+                    .filter_map(|f| {
+                        Some(Media {
+                            url: f.url.clone()?,
+                            content_type: f.content_type.clone().unwrap_or_default(),
+                        })
+                    })
+                    .collect(),
+                profile_name: None,
+                extra: serde_json::json!({"session_id": m.session_id, "contact_id": m.contact_id}),
+            };
+            accept_inbound(ctx, t.id, &inbound).await?;
+        }
+        HelenaEvent::MessageUpdated(u) => {
+            if let Some(status) = helena_status(&u.status) {
+                apply_status(ctx, t.id, "helena", &u.message_id, status, None, u.error.clone()).await?;
+            }
+        }
+        // Contacts, our own outbound echoes and event types we do not act on yet are kept
+        // for audit (deduplicated on a hash of the body) and acknowledged.
+        other => {
+            let kind = match &other {
+                HelenaEvent::Contact(_) => "contact".to_owned(),
+                HelenaEvent::Unknown { event_type } => event_type.clone(),
+                _ => "message".to_owned(),
+            };
+            let payload: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+            let record = NewInboundEvent {
+                tenant_id: t.id,
+                provider: "helena".into(),
+                external_id: hex_sha256(body),
+                kind,
+                payload,
+            };
+            ctx.store.record_event(&record, &[], ctx.clock.now()).await?;
+        }
+    }
+    Ok(())
+}
+
+fn hex_sha256(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(body))
+}
+
+/// Plays the patient: a message as if it came from a provider, through the same path.
+pub async fn sandbox_inbound(
+    ctx: &Ctx,
+    tenant: TenantId,
+    from: &str,
+    body: &str,
+    channel: Channel,
+) -> Result<(), WebhookError> {
+    let event = InboundMessageEvent {
+        provider: "sandbox".into(),
+        provider_message_id: format!("SBIN{}", uuid::Uuid::now_v7().simple()),
+        channel,
+        from: from.to_owned(),
+        body: body.to_owned(),
+        media: Vec::new(),
+        profile_name: None,
+        extra: serde_json::Value::Null,
+    };
+    accept_inbound(ctx, tenant, &event).await?;
+    Ok(())
+}
