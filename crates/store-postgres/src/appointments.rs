@@ -287,12 +287,14 @@ impl AppointmentStore for PgStore {
         range: TimeRange,
     ) -> StoreResult<Vec<(PractitionerId, TimeRange)>> {
         let ids: Vec<Uuid> = practitioners.iter().map(|p| p.0).collect();
-        let rows: Vec<(Uuid, time::OffsetDateTime, time::OffsetDateTime)> =
+        // One row per practitioner with arrays rather than one row per appointment: a
+        // search reads thousands of ranges, and per-row overhead dominated.
+        let rows: Vec<(Uuid, Vec<time::OffsetDateTime>, Vec<time::OffsetDateTime>)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT practitioner_id, start_at, end_at FROM appointments
-             WHERE tenant_id = $1 AND status IN {LIVE} AND start_at < $2 AND blocked_until > $3
-               AND practitioner_id = ANY($4)
-             ORDER BY practitioner_id, start_at"
+                "SELECT practitioner_id, array_agg(start_at ORDER BY start_at), array_agg(end_at ORDER BY start_at) FROM appointments
+                 WHERE tenant_id = $1 AND status IN {LIVE} AND start_at < $2 AND blocked_until > $3
+                   AND practitioner_id = ANY($4)
+                 GROUP BY practitioner_id"
             )))
             .bind(tenant.0)
             .bind(ts(range.end))
@@ -301,9 +303,14 @@ impl AppointmentStore for PgStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db_err)?;
-        rows.into_iter()
-            .map(|(p, s, e)| Ok((p.into(), TimeRange { start: from_ts(s)?, end: from_ts(e)? })))
-            .collect()
+        let mut out = Vec::new();
+        for (p, starts, ends) in rows {
+            for (s, e) in starts.into_iter().zip(ends) {
+                out.push((p.into(), TimeRange { start: from_ts(s)?, end: from_ts(e)? }));
+            }
+        }
+        out.sort_by_key(|(p, r): &(PractitionerId, TimeRange)| (*p, r.start));
+        Ok(out)
     }
 
     async fn appointment_history(

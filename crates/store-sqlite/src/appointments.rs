@@ -299,11 +299,13 @@ impl AppointmentStore for SqliteStore {
     ) -> StoreResult<Vec<(PractitionerId, TimeRange)>> {
         // UUID blobs travel as a JSON array of hex strings (one bind for any number of ids).
         let ids: Vec<String> = practitioners.iter().map(|p| p.0.simple().to_string()).collect();
-        let rows: Vec<(Uuid, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT practitioner_id, start_at, end_at FROM appointments
+        // One row per practitioner with "start/end,start/end,..." rather than one row per
+        // appointment: a search reads thousands of ranges, and per-row overhead dominated.
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT practitioner_id, group_concat(start_at || '/' || end_at) FROM appointments
              WHERE tenant_id = ? AND status IN {LIVE} AND start_at < ? AND blocked_until > ?
                AND practitioner_id IN (SELECT unhex(value) FROM json_each(?))
-             ORDER BY practitioner_id, start_at"
+             GROUP BY practitioner_id"
         )))
         .bind(tenant.0)
         .bind(ts(range.end))
@@ -312,9 +314,16 @@ impl AppointmentStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db_err)?;
-        rows.into_iter()
-            .map(|(p, s, e)| Ok((p.into(), TimeRange { start: from_ts(s)?, end: from_ts(e)? })))
-            .collect()
+        let mut out = Vec::new();
+        for (p, packed) in rows {
+            for pair in packed.split(',') {
+                let (s, e) = pair.split_once('/').ok_or_else(|| StoreError::corrupt("busy range"))?;
+                let micros = |v: &str| v.parse::<i64>().map_err(|_| StoreError::corrupt("busy range"));
+                out.push((p.into(), TimeRange { start: from_ts(micros(s)?)?, end: from_ts(micros(e)?)? }));
+            }
+        }
+        out.sort_by_key(|(p, r): &(PractitionerId, TimeRange)| (*p, r.start));
+        Ok(out)
     }
 
     async fn appointment_history(

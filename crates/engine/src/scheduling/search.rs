@@ -15,6 +15,8 @@ const SEARCH_DAYS: i64 = 14;
 pub struct SearchOutcome {
     pub service: Service,
     pub result: SearchResult,
+    /// The calendar the search ran on (names of practitioners and locations for replies).
+    pub calendar: Calendar,
 }
 
 pub async fn search(
@@ -32,5 +34,6 @@ pub async fn search(
     let slots = free_slots(ctx, &cal, plan.service, &plan.targets, from, to).await?;
     let ranking = RankingContext { now, zones: &cal.zones, default_zone: &tz };
     let result = rank_slots(&slots, prefs, &ranking);
-    Ok(SearchOutcome { service: plan.service.clone(), result })
+    let service = plan.service.clone();
+    Ok(SearchOutcome { service, result, calendar: cal })
 }

@@ -148,7 +148,7 @@ pub async fn search(
     ApiJson(prefs): ApiJson<SearchPreferences>,
 ) -> Result<Json<SearchView>, ApiError> {
     let outcome = engine::search(&state.ctx, who.tenant_id, &prefs).await?;
-    let cal = Calendar::load(&state.ctx, who.tenant_id).await?;
+    let cal = &outcome.calendar;
     let name_of_p = |id: PractitionerId| cal.practitioner(id).map(|p| p.name.clone()).unwrap_or_default();
     let name_of_l = |id: LocationId| cal.location(id).map(|l| l.name.clone()).unwrap_or_default();
     Ok(Json(SearchView {
@@ -162,7 +162,7 @@ pub async fn search(
             .map(|r| RankedSlotView {
                 practitioner_name: name_of_p(r.slot.practitioner_id),
                 location_name: name_of_l(r.slot.location_id),
-                slot: slot_view(&cal, &r.slot),
+                slot: slot_view(cal, &r.slot),
                 score: r.score,
                 reasons: r.reasons,
             })
