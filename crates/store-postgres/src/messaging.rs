@@ -4,7 +4,7 @@ use crate::PgStore;
 use crate::catalog::{json, unjson};
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use async_trait::async_trait;
-use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText};
+use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText, search_key};
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
@@ -185,7 +185,7 @@ impl MessagingStore for PgStore {
             "WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR channel = $3)
                AND ($4::uuid IS NULL OR patient_id = $4) AND ($5::text IS NULL OR assignee = $5)
                AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = $1 AND m.conversation_id = c.id
-                                          AND strpos(lower(m.body), lower($6)) > 0))
+                                          AND strpos(m.search_text, $6) > 0))
                AND ($7::uuid IS NULL OR (COALESCE(last_message_at, created_at), id) <
                     (SELECT COALESCE(last_message_at, created_at), id FROM conversations WHERE tenant_id = $1 AND id = $7))
              ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT $8"
@@ -195,7 +195,7 @@ impl MessagingStore for PgStore {
         .bind(f.channel.map(|c| c.as_str()))
         .bind(f.patient_id.map(|p| p.0))
         .bind(&f.assignee)
-        .bind(&f.text)
+        .bind(f.text.as_deref().map(search_key))
         .bind(page.before)
         .bind(page.fetch_limit())
         .fetch_all(&self.pool)
@@ -208,8 +208,8 @@ impl MessagingStore for PgStore {
     async fn insert_message(&self, m: &Message) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media, template,
-                provider, provider_message_id, status, error_code, error_message, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16)",
+                provider, provider_message_id, status, error_code, error_message, created_at, updated_at, search_text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(m.id.0)
         .bind(m.tenant_id.0)
@@ -227,6 +227,7 @@ impl MessagingStore for PgStore {
         .bind(&m.error_message)
         .bind(ts(m.created_at))
         .bind(ts(m.updated_at))
+        .bind(m.body.as_ref().map(|b| search_key(b.as_str())))
         .execute(&self.pool)
         .await
         .map_err(db_err)?;

@@ -195,3 +195,19 @@ mod tests {
         assert!(!m.is_voice_only());
     }
 }
+
+/// The form message text is searched in: lower case, accents removed, compatibility
+/// characters folded, so "convênio", "CONVENIO" and "Convênio" all find each other.
+pub fn search_key(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+#[cfg(test)]
+mod search_key_tests {
+    #[test]
+    fn folds_case_and_accents() {
+        assert_eq!(super::search_key("Vocês atendem CONVÊNIO?"), "voces atendem convenio?");
+    }
+}
