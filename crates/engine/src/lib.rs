@@ -19,13 +19,21 @@ pub struct Ctx {
     pub store: DynStore,
     pub clock: Arc<dyn Clock>,
     pub externals: Arc<scheduling::ExternalCalendars>,
+    /// Recently loaded calendars, reused while unchanged.
+    pub calendars: Arc<scheduling::CalendarCache>,
     /// The externally visible base URL, for callback URLs given to providers.
     pub public_url: Arc<str>,
 }
 
 impl Ctx {
     pub fn new(store: DynStore, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, externals: Arc::default(), public_url: Arc::from("http://127.0.0.1:8080") }
+        Self {
+            store,
+            clock,
+            externals: Arc::default(),
+            calendars: Arc::default(),
+            public_url: Arc::from("http://127.0.0.1:8080"),
+        }
     }
 
     pub fn with_public_url(mut self, url: &str) -> Self {

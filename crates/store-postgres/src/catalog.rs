@@ -211,6 +211,15 @@ impl CatalogStore for PgStore {
             .collect()
     }
 
+    async fn calendar_version(&self, tenant: TenantId) -> StoreResult<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT version FROM calendar_versions WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(v.unwrap_or(0))
+    }
+
     async fn delete_exception(&self, tenant: TenantId, id: Uuid) -> StoreResult<()> {
         let done = sqlx::query("DELETE FROM schedule_exceptions WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.0)

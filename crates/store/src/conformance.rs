@@ -31,7 +31,7 @@ macro_rules! conformance_suite {
             overlapping_bookings_are_refused, concurrent_bookings_for_one_slot_have_one_winner,
             idempotency_key_replays_the_first_booking, updates_are_versioned_and_keep_history,
             appointments_filter_page_and_busy_ranges, no_show_counts_by_patient_and_practitioner,
-            notifications_are_recorded_per_tenant, external_ids_map_both_ways);
+            notifications_are_recorded_per_tenant, external_ids_map_both_ways, calendar_version_moves_with_every_change);
         $crate::conformance_suite!(@messaging $make;
             one_conversation_per_patient_and_channel, messages_dedupe_on_provider_id_and_save,
             conversations_filter_and_page, consents_in_order, patients_search_and_update);

@@ -234,6 +234,34 @@ fn change(old: &Appointment, new: Appointment, action: &str) -> AppointmentChang
     }
 }
 
+pub async fn calendar_version_moves_with_every_change(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let other = clinic(&store, "beta").await;
+    let v0 = store.calendar_version(c.tenant).await.unwrap();
+    let a = appointment(&c, 0, 60, 30, 0);
+    store.book_appointment(&booking(&a)).await.unwrap();
+    let v1 = store.calendar_version(c.tenant).await.unwrap();
+    assert!(v1 > v0);
+    let mut gone = a.clone();
+    gone.status = AppointmentStatus::Cancelled;
+    gone.version = 2;
+    store.update_appointment(&change(&a, gone, "cancel")).await.unwrap();
+    let v2 = store.calendar_version(c.tenant).await.unwrap();
+    assert!(v2 > v1);
+    store.save_tenant_settings(c.tenant, &TenantSettings::default()).await.unwrap();
+    let v3 = store.calendar_version(c.tenant).await.unwrap();
+    assert!(v3 > v2);
+    let holiday =
+        ExceptionRecord { id: Uuid::now_v7(), exception: Exception::holiday(date(2026, 12, 25), None) };
+    store.add_exception(c.tenant, &holiday).await.unwrap();
+    store.delete_exception(c.tenant, holiday.id).await.unwrap();
+    assert!(store.calendar_version(c.tenant).await.unwrap() >= v3 + 2);
+    // Other tenants' changes do not invalidate this one's calendar.
+    let before = store.calendar_version(c.tenant).await.unwrap();
+    store.book_appointment(&booking(&appointment(&other, 0, 60, 30, 0))).await.unwrap();
+    assert_eq!(store.calendar_version(c.tenant).await.unwrap(), before);
+}
+
 pub async fn concurrent_bookings_for_one_slot_have_one_winner(store: DynStore) {
     let c = clinic(&store, "alpha").await;
     let mut tasks = Vec::new();

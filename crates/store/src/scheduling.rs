@@ -39,6 +39,9 @@ pub trait CatalogStore: Send + Sync {
     async fn list_weekly_hours(&self, tenant: TenantId) -> StoreResult<Vec<WeeklyHours>>;
     async fn add_exception(&self, tenant: TenantId, exception: &ExceptionRecord) -> StoreResult<()>;
     async fn list_exceptions(&self, tenant: TenantId) -> StoreResult<Vec<ExceptionRecord>>;
+    /// A counter that changes whenever anything affecting free time changes (appointments,
+    /// catalog, hours, exceptions, settings, external ids); 0 before any change.
+    async fn calendar_version(&self, tenant: TenantId) -> StoreResult<i64>;
     async fn delete_exception(&self, tenant: TenantId, id: Uuid) -> StoreResult<()>;
 }
 

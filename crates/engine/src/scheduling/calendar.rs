@@ -32,6 +32,14 @@ pub struct Calendar {
     pub external: Option<Arc<dyn ExternalCalendar>>,
     /// Our ids in that system: (resource, local id) -> external id.
     pub external_ids: HashMap<(String, Uuid), String>,
+    /// Busy time read ahead (cached calendars only); otherwise read per request.
+    pub busy: Option<BusySnapshot>,
+}
+
+/// Busy time of every practitioner over `window`.
+pub struct BusySnapshot {
+    pub window: TimeRange,
+    pub by_practitioner: HashMap<PractitionerId, Vec<TimeRange>>,
 }
 
 impl Calendar {
@@ -55,6 +63,7 @@ impl Calendar {
             None => HashMap::new(),
         };
         Ok(Self {
+            busy: None,
             external,
             external_ids,
             settings,
@@ -161,10 +170,18 @@ pub async fn free_slots(
                 24 * (i64::from(to.since(from).map(|s| s.get_days()).unwrap_or(0)) + 2),
             ),
     };
-    let mut busy: HashMap<PractitionerId, Vec<TimeRange>> = HashMap::new();
-    for (p, r) in ctx.store.busy_ranges(cal.tenant.id, &practitioners, range).await? {
-        busy.entry(p).or_default().push(r);
-    }
+    let fetched: HashMap<PractitionerId, Vec<TimeRange>>;
+    let busy = match &cal.busy {
+        Some(b) if b.window.start <= range.start && range.end <= b.window.end => &b.by_practitioner,
+        _ => {
+            let mut read: HashMap<PractitionerId, Vec<TimeRange>> = HashMap::new();
+            for (p, r) in ctx.store.busy_ranges(cal.tenant.id, &practitioners, range).await? {
+                read.entry(p).or_default().push(r);
+            }
+            fetched = read;
+            &fetched
+        }
+    };
     let mut slots = Vec::new();
     for (practitioner, location) in targets {
         let Some(hours) = cal.hours_of(*practitioner, *location) else { continue };

@@ -4,6 +4,7 @@
 //! from the store and writes their decisions back, jobs included.
 
 mod booking;
+mod cache;
 mod calendar;
 mod catalog;
 mod external;
@@ -14,7 +15,8 @@ mod reminders;
 mod search;
 
 pub use booking::{BookingRequest, BookingResult, PatientRef, book};
-pub use calendar::{Calendar, free_slots};
+pub use cache::{CalendarCache, load_cached};
+pub use calendar::{BusySnapshot, Calendar, free_slots};
 pub use catalog::{
     CatalogError, add_exception, create_location, create_practitioner, create_service, set_weekly_hours,
 };

@@ -16,7 +16,7 @@ pub struct SearchOutcome {
     pub service: Service,
     pub result: SearchResult,
     /// The calendar the search ran on (names of practitioners and locations for replies).
-    pub calendar: Calendar,
+    pub calendar: std::sync::Arc<Calendar>,
 }
 
 pub async fn search(
@@ -24,7 +24,7 @@ pub async fn search(
     tenant: frontdesk_domain::TenantId,
     prefs: &SearchPreferences,
 ) -> SchedulingResult<SearchOutcome> {
-    let cal = Calendar::load(ctx, tenant).await?;
+    let cal = super::cache::load_cached(ctx, tenant).await?;
     let plan = plan_search(prefs, &cal.services, &cal.practitioners)?;
     let now = ctx.clock.now();
     let tz = cal.tenant_zone();

@@ -93,7 +93,7 @@ pub async fn availability(
             "from must not be after to, and the range at most {MAX_DAYS} days"
         )));
     }
-    let cal = Calendar::load(&state.ctx, who.tenant_id).await?;
+    let cal = engine::load_cached(&state.ctx, who.tenant_id).await?;
     let service = cal.service(ServiceId(q.service_id))?.clone();
     let targets: Vec<(PractitionerId, LocationId)> = cal
         .practitioners
