@@ -6,6 +6,7 @@ pub mod audit;
 pub mod jobs;
 pub mod messaging;
 pub mod scheduling;
+pub mod settings;
 pub mod tenants;
 
 use frontdesk_domain::Clock;

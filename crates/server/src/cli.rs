@@ -36,6 +36,9 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// A tenant's settings document (providers, quiet hours, templates, booking rules).
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Measure throughput on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -96,6 +99,23 @@ pub enum ApiKeyCommand {
     List {
         #[arg(long)]
         tenant: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Print the settings as JSON (secrets masked).
+    Get {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Merge a JSON merge patch into the settings, e.g.
+    /// '{"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": "AC...", "auth_token": "..."}}}'.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        /// The patch (JSON); `-` reads it from standard input.
+        patch: String,
     },
 }
 

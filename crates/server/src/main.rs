@@ -2,7 +2,9 @@ use anyhow::{Context, anyhow};
 use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
-use frontdesk_server::cli::{ApiKeyCommand, BenchCommand, Cli, Command, ConfigCommand, TenantCommand};
+use frontdesk_server::cli::{
+    ApiKeyCommand, BenchCommand, Cli, Command, ConfigCommand, SettingsCommand, TenantCommand,
+};
 use frontdesk_server::{App, Config, app, bench, config, demo, logging};
 use tokio_util::sync::CancellationToken;
 
@@ -91,6 +93,21 @@ async fn main() -> anyhow::Result<()> {
                             k.revoked_at.map(|at| format!("revoked {at}")).unwrap_or_else(|| "active".into());
                         println!("{}\t{}\t{}\tcreated {}", k.prefix, k.name, state, k.created_at);
                     }
+                }
+                Command::Settings(SettingsCommand::Get { tenant }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    let s = ctx.store.tenant_settings(t.id).await?.masked();
+                    println!("{}", serde_json::to_string_pretty(&s)?);
+                }
+                Command::Settings(SettingsCommand::Set { tenant, patch }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    let raw = if patch == "-" { std::io::read_to_string(std::io::stdin())? } else { patch };
+                    let patch: serde_json::Value =
+                        serde_json::from_str(&raw).context("the patch is not valid JSON")?;
+                    let s = frontdesk_engine::settings::apply_patch(ctx, t.id, &patch)
+                        .await
+                        .map_err(|e| anyhow!("settings not changed: {e}"))?;
+                    println!("{}", serde_json::to_string_pretty(&s.masked())?);
                 }
                 Command::Serve(_) | Command::Config(_) | Command::Bench(_) => unreachable!("handled above"),
             }

@@ -85,3 +85,21 @@ fn migrate_reports_the_schema_version() {
         .unwrap();
     assert!(out.contains(&newest), "{out} should name {newest}");
 }
+
+#[test]
+fn settings_get_and_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/s.db?mode=rwc", dir.path().display());
+    assert!(frontdesk(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Sorriso"]).0);
+    let patch = r#"{"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": "AC1", "auth_token": "tok-secret", "whatsapp_from": "+14155238886"}}}"#;
+    let (ok, out, err) = frontdesk(&db, &["settings", "set", "--tenant", "sorriso", patch]);
+    assert!(ok, "{err}");
+    assert!(out.contains("\"whatsapp_provider\": \"twilio\"") && !out.contains("tok-secret"), "{out}");
+    let (ok, out, _) = frontdesk(&db, &["settings", "get", "--tenant", "sorriso"]);
+    assert!(ok && out.contains("AC1") && out.contains("********") && !out.contains("tok-secret"));
+    let (ok, _, err) = frontdesk(
+        &db,
+        &["settings", "set", "--tenant", "sorriso", r#"{"booking": {"slot_granularity_minutes": 0}}"#],
+    );
+    assert!(!ok && err.contains("slot_granularity_minutes"), "{err}");
+}

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_engine::audit::{self, Access};
+use frontdesk_engine::settings::{self, SettingsError};
 
 /// The settings with secrets masked.
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("api_key" = [])),
@@ -29,19 +30,10 @@ pub async fn patch_settings(
     who: Principal,
     ApiJson(patch): ApiJson<serde_json::Value>,
 ) -> Result<Json<TenantSettings>, ApiError> {
-    let current = state.ctx.store.tenant_settings(who.tenant_id).await?;
-    let mut doc = serde_json::to_value(&current).map_err(|e| ApiError::internal(&e))?;
-    json_patch::merge(&mut doc, &patch);
-    let invalid = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_settings", m);
-    let mut next: TenantSettings = serde_json::from_value(doc).map_err(|e| invalid(e.to_string()))?;
-    next.booking.validate().map_err(|e| invalid(e.to_string()))?;
-    next.messaging.validate().map_err(|e| invalid(e.to_string()))?;
-    if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
-    }
-    next.default_region = next.default_region.to_ascii_uppercase();
-    next.keep_secrets_from(&current);
-    state.ctx.store.save_tenant_settings(who.tenant_id, &next).await?;
+    let next = settings::apply_patch(&state.ctx, who.tenant_id, &patch).await.map_err(|e| match e {
+        SettingsError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_settings", m),
+        SettingsError::Store(s) => s.into(),
+    })?;
     let access = Access { action: "update", resource_type: "settings", resource_id: None, patient_id: None };
     audit::record(&state.ctx, &who.actor(), access).await?;
     Ok(Json(next.masked()))

@@ -1,0 +1,39 @@
+//! Editing a tenant's settings document with JSON merge patch (RFC 7386), for the API and
+//! the CLI alike.
+
+use crate::Ctx;
+use frontdesk_domain::TenantId;
+use frontdesk_domain::settings::TenantSettings;
+use frontdesk_store::StoreError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Merges `patch` into the stored settings, validates the result, keeps secrets the client
+/// sent back masked, saves, and returns the new settings (unmasked: callers mask).
+pub async fn apply_patch(
+    ctx: &Ctx,
+    tenant: TenantId,
+    patch: &serde_json::Value,
+) -> Result<TenantSettings, SettingsError> {
+    let current = ctx.store.tenant_settings(tenant).await?;
+    let mut doc = serde_json::to_value(&current).map_err(|e| SettingsError::Invalid(e.to_string()))?;
+    json_patch::merge(&mut doc, patch);
+    let invalid = |m: String| SettingsError::Invalid(m);
+    let mut next: TenantSettings = serde_json::from_value(doc).map_err(|e| invalid(e.to_string()))?;
+    next.booking.validate().map_err(|e| invalid(e.to_string()))?;
+    next.messaging.validate().map_err(|e| invalid(e.to_string()))?;
+    if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
+    }
+    next.default_region = next.default_region.to_ascii_uppercase();
+    next.keep_secrets_from(&current);
+    ctx.store.save_tenant_settings(tenant, &next).await?;
+    Ok(next)
+}
