@@ -132,4 +132,6 @@ pub enum BenchCommand {
     /// Ranked slot search over 50 practitioners x 14 days with 10,000 appointments:
     /// latency in-process (with and without database reads) and HTTP throughput.
     Search(crate::bench::SearchBenchArgs),
+    /// Signed Twilio inbound webhooks per second (acknowledged after commit), beside pgbench.
+    Webhooks(crate::bench::WebhooksBenchArgs),
 }

@@ -19,6 +19,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Jobs(args)) => bench::jobs(args).await,
         Command::Bench(BenchCommand::Search(args)) => bench::search(args).await,
+        Command::Bench(BenchCommand::Webhooks(args)) => bench::webhooks(args).await,
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;

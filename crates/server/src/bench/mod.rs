@@ -8,9 +8,11 @@ mod jobs;
 mod search;
 mod search_http;
 mod search_seed;
+mod webhooks;
 
 pub use jobs::{JobsBenchArgs, jobs};
 pub use search::{SearchBenchArgs, search};
+pub use webhooks::{WebhooksBenchArgs, webhooks};
 
 use crate::backend::open_store;
 use anyhow::Context;
