@@ -6,9 +6,8 @@ use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use async_trait::async_trait;
 use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText, search_key};
 use frontdesk_domain::page::{Page, PageRequest};
-use frontdesk_domain::patients::Patient;
 use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
-use frontdesk_store::{ConversationFilter, MessagingStore, PatientQuery, StoreError, StoreResult};
+use frontdesk_store::{ConversationFilter, MessagingStore, StoreError, StoreResult};
 use uuid::Uuid;
 
 fn parse<T: std::str::FromStr>(raw: &str, what: &str) -> StoreResult<T> {
@@ -328,33 +327,5 @@ impl MessagingStore for PgStore {
                 })
             })
             .collect()
-    }
-
-    async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
-        let done = sqlx::query(
-            "UPDATE patients SET name = $1, phone = $2, email = $3, birth_date = $4::date, locale = $5, external_id = $6
-             WHERE tenant_id = $7 AND id = $8",
-        )
-        .bind(p.name.as_str())
-        .bind(p.phone.as_str())
-        .bind(p.email.as_ref().map(|e| e.as_str()))
-        .bind(p.birth_date.map(|d| d.to_string()))
-        .bind(p.locale.as_str())
-        .bind(&p.external_id)
-        .bind(p.tenant_id.0)
-        .bind(p.id.0)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
-    }
-
-    async fn search_patients(
-        &self,
-        tenant: TenantId,
-        q: &PatientQuery,
-        page: PageRequest,
-    ) -> StoreResult<Page<Patient>> {
-        crate::patients::search(self, tenant, q, page).await
     }
 }

@@ -90,6 +90,34 @@ impl PatientStore for PgStore {
         row.map(Patient::try_from).transpose()
     }
 
+    async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE patients SET name = $1, phone = $2, email = $3, birth_date = $4::date, locale = $5, external_id = $6
+             WHERE tenant_id = $7 AND id = $8",
+        )
+        .bind(p.name.as_str())
+        .bind(p.phone.as_str())
+        .bind(p.email.as_ref().map(|e| e.as_str()))
+        .bind(p.birth_date.map(|d| d.to_string()))
+        .bind(p.locale.as_str())
+        .bind(&p.external_id)
+        .bind(p.tenant_id.0)
+        .bind(p.id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn search_patients(
+        &self,
+        tenant: TenantId,
+        q: &frontdesk_store::PatientQuery,
+        page: frontdesk_domain::page::PageRequest,
+    ) -> StoreResult<frontdesk_domain::page::Page<Patient>> {
+        search(self, tenant, q, page).await
+    }
+
     async fn set_patient_external_id(
         &self,
         tenant: TenantId,
@@ -108,7 +136,7 @@ impl PatientStore for PgStore {
 }
 
 /// Patients whose name contains `q.name` and whose phone contains `q.phone_digits`, newest first.
-pub(crate) async fn search(
+async fn search(
     store: &PgStore,
     tenant: TenantId,
     q: &frontdesk_store::PatientQuery,

@@ -4,7 +4,6 @@ use crate::StoreResult;
 use async_trait::async_trait;
 use frontdesk_domain::messaging::{Channel, Consent, Conversation, ConversationStatus, Message};
 use frontdesk_domain::page::{Page, PageRequest};
-use frontdesk_domain::patients::Patient;
 use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
 
 #[derive(Debug, Clone, Default)]
@@ -15,14 +14,6 @@ pub struct ConversationFilter {
     pub assignee: Option<String>,
     /// Case-insensitive text search in message bodies.
     pub text: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct PatientQuery {
-    /// Case-insensitive part of the name.
-    pub name: Option<String>,
-    /// Digits that the E.164 phone contains.
-    pub phone_digits: Option<String>,
 }
 
 #[async_trait]
@@ -68,12 +59,4 @@ pub trait MessagingStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Oldest first.
     async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>>;
-    async fn update_patient(&self, patient: &Patient) -> StoreResult<()>;
-    /// Newest first.
-    async fn search_patients(
-        &self,
-        tenant: TenantId,
-        query: &PatientQuery,
-        page: PageRequest,
-    ) -> StoreResult<Page<Patient>>;
 }

@@ -64,6 +64,23 @@ pub trait PatientStore: Send + Sync {
         id: PatientId,
         external_id: &str,
     ) -> StoreResult<()>;
+    /// Replaces name, phone, email, birth date, locale and external id.
+    async fn update_patient(&self, patient: &Patient) -> StoreResult<()>;
+    /// Newest first.
+    async fn search_patients(
+        &self,
+        tenant: TenantId,
+        query: &PatientQuery,
+        page: PageRequest,
+    ) -> StoreResult<Page<Patient>>;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PatientQuery {
+    /// Case-insensitive part of the name.
+    pub name: Option<String>,
+    /// Digits that the E.164 phone contains.
+    pub phone_digits: Option<String>,
 }
 
 /// A request to replay an earlier booking instead of booking again.
