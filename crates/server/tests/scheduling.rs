@@ -23,6 +23,7 @@ backend_tests!(
     calendar_is_tenant_isolated,
     settings_merge_patch,
     catalog_input_is_validated,
+    dst_week_generates_the_right_local_slots,
 );
 
 struct Clinic {
@@ -578,4 +579,79 @@ async fn catalog_input_is_validated(app: TestApp) {
     let r = app.http.put(app.url(&format!("/api/v1/practitioners/{}/hours", c.doctors[0]))).header("X-API-KEY", &c.key)
         .json(&json!({"location_id": c.location, "intervals": [{"weekday": "monday", "start": "12:00", "end": "08:00"}]})).send().await.unwrap();
     assert_eq!(r.status(), 422);
+}
+
+/// New York falls back on Sunday 2026-11-01: 08:00 local is 12:00Z before and 13:00Z after.
+async fn dst_week_generates_the_right_local_slots(app: TestApp) {
+    app.clock.set("2026-10-20T12:00:00Z".parse().unwrap());
+    let (_, key) = app.tenant_with_key("nyc").await;
+    let (_, loc) =
+        post(&app, &key, "/api/v1/locations", json!({"name": "Manhattan", "timezone": "America/New_York"}))
+            .await;
+    let location = loc["id"].as_str().unwrap();
+    let (_, doc) = post(
+        &app,
+        &key,
+        "/api/v1/practitioners",
+        json!({"name": "Dr. Lee", "department": "GP", "location_ids": [location]}),
+    )
+    .await;
+    let doctor = doc["id"].as_str().unwrap();
+    let intervals: Vec<Value> = ["friday", "saturday", "sunday", "monday"]
+        .iter()
+        .map(|d| json!({"weekday": d, "start": "08:00", "end": "10:00"}))
+        .collect();
+    let r = app
+        .http
+        .put(app.url(&format!("/api/v1/practitioners/{doctor}/hours")))
+        .header("X-API-KEY", &key)
+        .json(&json!({"location_id": location, "intervals": intervals}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, svc) = post(
+        &app,
+        &key,
+        "/api/v1/services",
+        json!({"name": "Visit", "department": "GP", "duration_minutes": 60}),
+    )
+    .await;
+    let v = get(
+        &app,
+        &key,
+        &format!(
+            "/api/v1/availability?service_id={}&from=2026-10-30&to=2026-11-02",
+            svc["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    let first: Vec<(String, String)> = v["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["slots"][0]["local_start"].as_str().unwrap().to_owned(),
+                d["slots"][0]["start"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The tenant's days are São Paulo's, but every slot's wall time is New York's.
+    assert_eq!(
+        first,
+        vec![
+            ("2026-10-30T08:00:00".to_owned(), "2026-10-30T12:00:00Z".to_owned()),
+            ("2026-10-31T08:00:00".to_owned(), "2026-10-31T12:00:00Z".to_owned()),
+            ("2026-11-01T08:00:00".to_owned(), "2026-11-01T13:00:00Z".to_owned()),
+            ("2026-11-02T08:00:00".to_owned(), "2026-11-02T13:00:00Z".to_owned()),
+        ]
+    );
+    for day in v["days"].as_array().unwrap() {
+        assert_eq!(
+            day["slots"].as_array().unwrap().len(),
+            5,
+            "08:00-10:00 on a 15-minute grid, 60-minute visits"
+        );
+    }
 }
