@@ -22,6 +22,8 @@ backend_tests!(
     quiet_hours_defer_an_automated_message_to_0800_local,
     free_text_outside_the_whatsapp_window_is_refused,
     sandbox_conversation_and_patient_apis,
+    helena_inbound_and_outbound_against_a_mock,
+    arbitrary_webhook_bodies_never_get_5xx,
 );
 
 const TOKEN: &str = "12345";
@@ -452,4 +454,150 @@ async fn sandbox_conversation_and_patient_apis(app: TestApp) {
         "phone_taken",
         "the nine-digit and eight-digit spellings are one patient"
     );
+}
+
+async fn helena_inbound_and_outbound_against_a_mock(app: TestApp) {
+    let server = MockServer::start().await;
+    let (_, key) = app.tenant_with_key("clinic").await;
+    let r = app.http.patch(app.url("/api/v1/settings")).header("X-API-KEY", &key)
+        .json(&json!({"messaging": {"whatsapp_provider": "helena", "helena": {
+            "base_url": server.uri(), "api_token": "pn_token", "webhook_secret": "hook-secret", "from": "+5511900000000"}}}))
+        .send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let event = json!({"eventType": "MESSAGE_RECEIVED", "date": "2026-06-01T12:00:00Z", "changeMetadata": null,
+        "content": {"id": "0b7c5d2e-1111-4a5b-9c3d-2e2f3a4b5c6d", "type": "TEXT", "sessionId": "5f0c0f0e-2222-4a5b-9c3d-2e2f3a4b5c6d",
+            "text": "Bom dia, tem horário amanhã?", "direction": "FROM_HUB", "status": "DELIVERED",
+            "details": {"from": "+55|11987654321", "file": null, "errors": null}}});
+    let wrong =
+        app.http.post(app.url("/webhooks/helena/clinic?token=nope")).json(&event).send().await.unwrap();
+    assert_eq!(wrong.status(), 403);
+    for _ in 0..2 {
+        let r = app
+            .http
+            .post(app.url("/webhooks/helena/clinic?token=hook-secret"))
+            .json(&event)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    app.run_pending_jobs().await;
+    let msgs = messages(&app, &key).await;
+    assert_eq!(msgs.len(), 1, "a redelivered event is stored once");
+    assert_eq!(msgs[0]["body"], "Bom dia, tem horário amanhã?");
+    // A reply goes out through Helena's send/text with the token.
+    Mock::given(method("POST"))
+        .and(path("/chat/v1/send/text"))
+        .and(header("authorization", "Bearer pn_token"))
+        .and(wiremock::matchers::body_partial_json(json!({"to": "+5511987654321", "text": "Temos sim!"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "msg-out-1", "sessionId": "s1", "status": "PROCESSING"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let conv = conversations(&app, &key).await[0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(&format!("/api/v1/conversations/{conv}/messages"), &key)
+        .json(&json!({"body": "Temos sim!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    app.run_pending_jobs().await;
+    let out = messages(&app, &key).await.into_iter().find(|m| m["direction"] == "outbound").unwrap();
+    assert_eq!(
+        (out["provider"].as_str(), out["provider_message_id"].as_str()),
+        (Some("helena"), Some("msg-out-1"))
+    );
+    let update = json!({"eventType": "MESSAGE_UPDATED", "date": "2026-06-01T12:01:00Z",
+        "content": {"id": "msg-out-1", "status": "READ", "direction": "TO_HUB", "sessionId": "s1"}});
+    let r = app
+        .http
+        .post(app.url("/webhooks/helena/clinic"))
+        .header("X-Helena-Token", "hook-secret")
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let out = messages(&app, &key).await.into_iter().find(|m| m["direction"] == "outbound").unwrap();
+    assert_eq!(out["status"], "read");
+    // Other event types are kept and acknowledged.
+    let contact = json!({"eventType": "CONTACT_NEW", "date": "2026-06-01T12:02:00Z", "content": {"id": "c1", "name": "Ana", "phonenumber": "+55|11999990000"}});
+    let r = app
+        .http
+        .post(app.url("/webhooks/helena/clinic?token=hook-secret"))
+        .json(&contact)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+/// Random bodies, correctly signed so they reach the parsers: never a 5xx.
+async fn arbitrary_webhook_bodies_never_get_5xx(app: TestApp) {
+    use rand::{Rng, SeedableRng};
+    let server = MockServer::start().await;
+    let key = twilio_clinic(&app, &server).await;
+    let r = app.http.patch(app.url("/api/v1/settings")).header("X-API-KEY", &key)
+        .json(&json!({"messaging": {"helena": {"base_url": server.uri(), "api_token": "t", "webhook_secret": "s", "from": "+5511900000000"}}}))
+        .send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let pieces = [
+        "MessageSid=",
+        "From=",
+        "whatsapp%3A%2B55",
+        "Body=",
+        "&",
+        "=",
+        "%",
+        "NumMedia=",
+        "99",
+        "MediaUrl0=",
+        "{",
+        "}",
+        "\"eventType\"",
+        ":",
+        "\"MESSAGE_RECEIVED\"",
+        "\"content\"",
+        "[",
+        "]",
+        "null",
+        "\u{0}",
+        "é",
+        "MessageStatus=",
+        "delivered",
+    ];
+    for i in 0..150 {
+        let body: String =
+            (0..rng.random_range(0..20)).map(|_| pieces[rng.random_range(0..pieces.len())]).collect();
+        let params = frontdesk_providers::twilio::parse_form(body.as_bytes());
+        for endpoint in ["messages", "status"] {
+            let path = format!("/webhooks/twilio/clinic/{endpoint}");
+            let signature = compute_signature(TOKEN, &format!("http://127.0.0.1:8080{path}"), params.clone());
+            let r = app
+                .http
+                .post(app.url(&path))
+                .header("X-Twilio-Signature", signature)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().as_u16() < 500, "case {i} {endpoint}: {}", r.status());
+        }
+        let r = app
+            .http
+            .post(app.url("/webhooks/helena/clinic?token=s"))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().as_u16() < 500, "case {i} helena: {}", r.status());
+    }
+    app.run_pending_jobs().await;
 }
