@@ -102,7 +102,7 @@ impl JobHandler for ReminderHandler {
             variables: serde_json::json!({
                 "appointment_id": a.id,
                 "patient_first_name": patient.name.first_name(),
-                "date": local.date().to_string(),
+                "date": patient_date(local.date(), patient.locale),
                 "time": local.time().strftime("%H:%M").to_string(),
                 "practitioner": cal.practitioner(a.practitioner_id).map(|x| x.name.clone()).unwrap_or_default(),
                 "location": cal.location(a.location_id).map(|x| x.name.clone()).unwrap_or_default(),
@@ -163,4 +163,30 @@ impl JobHandler for NoShowHandler {
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx, notifier: Arc<dyn Notifier>) {
     registry.register(REMINDER_JOB, ReminderHandler { ctx: ctx.clone(), notifier });
     registry.register(NO_SHOW_JOB, NoShowHandler { ctx });
+}
+
+/// A date as patients read it in their language: "qua, 03/06" or "Wed, Jun 3".
+fn patient_date(d: jiff::civil::Date, locale: frontdesk_domain::tenant::Locale) -> String {
+    use frontdesk_domain::tenant::Locale;
+    match locale {
+        Locale::PtBr => {
+            const DAYS: [&str; 7] = ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"];
+            let day = DAYS[d.weekday().to_monday_zero_offset().unsigned_abs() as usize % 7];
+            format!("{day}, {:02}/{:02}", d.day(), d.month())
+        }
+        Locale::En => d.strftime("%a, %b %-d").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::patient_date;
+    use frontdesk_domain::tenant::Locale;
+
+    #[test]
+    fn dates_read_naturally() {
+        let d = jiff::civil::date(2026, 6, 3);
+        assert_eq!(patient_date(d, Locale::PtBr), "qua, 03/06");
+        assert_eq!(patient_date(d, Locale::En), "Wed, Jun 3");
+    }
 }
