@@ -15,6 +15,8 @@ pub enum CatalogError {
     Invalid(String),
     #[error("unknown {0} for this clinic")]
     UnknownReference(&'static str),
+    #[error("{0} not found")]
+    NotFound(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -50,6 +52,43 @@ pub async fn create_practitioner(ctx: &Ctx, p: Practitioner) -> Result<Practitio
     }
     check_locations(ctx, p.tenant_id, &p.location_ids).await?;
     ctx.store.create_practitioner(&p).await?;
+    Ok(p)
+}
+
+/// Fields of a practitioner to change; absent ones stay.
+#[derive(Debug, Clone, Default)]
+pub struct PractitionerChanges {
+    pub name: Option<String>,
+    pub department: Option<String>,
+    pub location_ids: Option<Vec<frontdesk_domain::LocationId>>,
+    pub active: Option<bool>,
+}
+
+pub async fn update_practitioner(
+    ctx: &Ctx,
+    tenant: TenantId,
+    id: frontdesk_domain::PractitionerId,
+    changes: PractitionerChanges,
+) -> Result<Practitioner, CatalogError> {
+    let all = ctx.store.list_practitioners(tenant).await?;
+    let mut p = all.into_iter().find(|p| p.id == id).ok_or(CatalogError::NotFound("practitioner"))?;
+    if let Some(name) = changes.name {
+        p.name = name.trim().to_owned();
+    }
+    if let Some(d) = changes.department {
+        p.department = d.trim().to_owned();
+    }
+    if let Some(ids) = changes.location_ids {
+        check_locations(ctx, tenant, &ids).await?;
+        p.location_ids = ids;
+    }
+    if let Some(active) = changes.active {
+        p.active = active;
+    }
+    if p.name.is_empty() || p.department.is_empty() {
+        return Err(CatalogError::Invalid("name and department must not be empty".into()));
+    }
+    ctx.store.update_practitioner(&p).await?;
     Ok(p)
 }
 

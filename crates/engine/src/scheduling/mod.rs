@@ -18,13 +18,14 @@ pub use booking::{BookingRequest, BookingResult, PatientRef, book};
 pub use cache::{CalendarCache, load_cached};
 pub use calendar::{BusySnapshot, Calendar, free_slots};
 pub use catalog::{
-    CatalogError, add_exception, create_location, create_practitioner, create_service, set_weekly_hours,
+    CatalogError, PractitionerChanges, add_exception, create_location, create_practitioner, create_service,
+    set_weekly_hours, update_practitioner,
 };
 pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
 pub use lifecycle::{ActionRequest, apply_action};
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, register_jobs};
-pub use search::{SearchOutcome, search};
+pub use search::{Availability, SearchOutcome, availability, search};
 
 use frontdesk_domain::scheduling::{SchedulingError, SearchError, SlotRejection};
 use frontdesk_store::StoreError;

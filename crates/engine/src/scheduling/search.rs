@@ -37,3 +37,36 @@ pub async fn search(
     let service = plan.service.clone();
     Ok(SearchOutcome { service, result, calendar: cal })
 }
+
+/// Free slots of a service on local dates `from..=to`, optionally for one practitioner or
+/// location, with the calendar they were computed on.
+pub struct Availability {
+    pub calendar: std::sync::Arc<Calendar>,
+    pub service: Service,
+    pub slots: Vec<frontdesk_domain::scheduling::Slot>,
+}
+
+pub async fn availability(
+    ctx: &Ctx,
+    tenant: frontdesk_domain::TenantId,
+    service: frontdesk_domain::ServiceId,
+    practitioner: Option<frontdesk_domain::PractitionerId>,
+    location: Option<frontdesk_domain::LocationId>,
+    (from, to): (jiff::civil::Date, jiff::civil::Date),
+) -> SchedulingResult<Availability> {
+    let cal = super::cache::load_cached(ctx, tenant).await?;
+    let service = cal.service(service)?.clone();
+    // Everyone in the service's department who is active, where they work.
+    let targets: Vec<_> = cal
+        .practitioners
+        .iter()
+        .filter(|p| {
+            p.active && frontdesk_domain::scheduling::same_department(&p.department, &service.department)
+        })
+        .filter(|p| practitioner.is_none_or(|id| p.id == id))
+        .flat_map(|p| p.location_ids.iter().map(move |l| (p.id, *l)))
+        .filter(|(_, l)| location.is_none_or(|id| *l == id))
+        .collect();
+    let slots = free_slots(ctx, &cal, &service, &targets, from, to).await?;
+    Ok(Availability { calendar: cal, service, slots })
+}

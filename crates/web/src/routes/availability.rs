@@ -93,19 +93,16 @@ pub async fn availability(
             "from must not be after to, and the range at most {MAX_DAYS} days"
         )));
     }
-    let cal = engine::load_cached(&state.ctx, who.tenant_id).await?;
-    let service = cal.service(ServiceId(q.service_id))?.clone();
-    let targets: Vec<(PractitionerId, LocationId)> = cal
-        .practitioners
-        .iter()
-        .filter(|p| {
-            p.active && frontdesk_domain::scheduling::same_department(&p.department, &service.department)
-        })
-        .filter(|p| q.practitioner_id.is_none_or(|id| p.id.0 == id))
-        .flat_map(|p| p.location_ids.iter().map(move |l| (p.id, *l)))
-        .filter(|(_, l)| q.location_id.is_none_or(|id| l.0 == id))
-        .collect();
-    let slots = engine::free_slots(&state.ctx, &cal, &service, &targets, from, to).await?;
+    let found = engine::availability(
+        &state.ctx,
+        who.tenant_id,
+        ServiceId(q.service_id),
+        q.practitioner_id.map(PractitionerId),
+        q.location_id.map(LocationId),
+        (from, to),
+    )
+    .await?;
+    let (cal, service, slots) = (found.calendar, found.service, found.slots);
     let grouped = group_by_local_day(&slots, &cal.tenant_zone());
     Ok(Json(AvailabilityView {
         service_id: service.id.0,

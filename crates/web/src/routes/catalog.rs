@@ -207,28 +207,13 @@ pub async fn update_practitioner(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<PractitionerPatch>,
 ) -> Result<Json<PractitionerView>, ApiError> {
-    let all = state.ctx.store.list_practitioners(who.tenant_id).await?;
-    let mut p = all.into_iter().find(|p| p.id.0 == id).ok_or_else(|| ApiError::not_found("practitioner"))?;
-    if let Some(name) = patch.name {
-        p.name = name.trim().to_owned();
-    }
-    if let Some(d) = patch.department {
-        p.department = d.trim().to_owned();
-    }
-    if let Some(ids) = patch.location_ids {
-        let known = state.ctx.store.list_locations(who.tenant_id).await?;
-        if !ids.iter().all(|i| known.iter().any(|l| l.id.0 == *i)) {
-            return Err(engine::CatalogError::UnknownReference("location").into());
-        }
-        p.location_ids = ids.into_iter().map(LocationId).collect();
-    }
-    if let Some(active) = patch.active {
-        p.active = active;
-    }
-    if p.name.is_empty() || p.department.is_empty() {
-        return Err(engine::CatalogError::Invalid("name and department must not be empty".into()).into());
-    }
-    state.ctx.store.update_practitioner(&p).await?;
+    let changes = engine::PractitionerChanges {
+        name: patch.name,
+        department: patch.department,
+        location_ids: patch.location_ids.map(|ids| ids.into_iter().map(LocationId).collect()),
+        active: patch.active,
+    };
+    let p = engine::update_practitioner(&state.ctx, who.tenant_id, PractitionerId(id), changes).await?;
     Ok(Json(p.into()))
 }
 

@@ -38,6 +38,7 @@ impl From<CatalogError> for ApiError {
             CatalogError::UnknownReference(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_reference", e.to_string())
             }
+            CatalogError::NotFound(what) => ApiError::not_found(what),
             CatalogError::Store(s) => s.into(),
         }
     }
