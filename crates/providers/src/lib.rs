@@ -8,5 +8,6 @@
 pub mod helena;
 pub mod ninsaude;
 pub mod twilio;
+pub mod vapi;
 
 mod redact;
