@@ -10,8 +10,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Digest;
-use sha2::digest::core_api::BlockSizeUser;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 
@@ -172,14 +170,9 @@ fn digest(plan: &HmacPlan, secret: &SecretString, request: &SignedRequest<'_>) -
     }
     let payload = payload(plan, request);
     Ok(match plan.algorithm {
-        HmacAlgorithm::Sha1 => {
-            let mut mac =
-                <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(&key).map_err(|_| HmacError::NoSecret)?;
-            mac.update(&payload);
-            mac.finalize().into_bytes().to_vec()
-        }
-        HmacAlgorithm::Sha256 => hmac_sha2::<sha2::Sha256>(&key, &payload),
-        HmacAlgorithm::Sha512 => hmac_sha2::<sha2::Sha512>(&key, &payload),
+        HmacAlgorithm::Sha1 => mac_bytes::<Hmac<sha1::Sha1>>(&key, &payload)?,
+        HmacAlgorithm::Sha256 => mac_bytes::<Hmac<sha2::Sha256>>(&key, &payload)?,
+        HmacAlgorithm::Sha512 => mac_bytes::<Hmac<sha2::Sha512>>(&key, &payload)?,
     })
 }
 
@@ -212,15 +205,11 @@ fn payload(plan: &HmacPlan, request: &SignedRequest<'_>) -> Vec<u8> {
     out
 }
 
-/// HMAC (RFC 2104) over a `sha2` 0.10 hash.
-fn hmac_sha2<D: Digest + BlockSizeUser>(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let block = D::block_size();
-    let mut padded = if key.len() > block { D::digest(key).to_vec() } else { key.to_vec() };
-    padded.resize(block, 0);
-    let inner_pad: Vec<u8> = padded.iter().map(|b| b ^ 0x36).collect();
-    let outer_pad: Vec<u8> = padded.iter().map(|b| b ^ 0x5c).collect();
-    let inner = D::new().chain_update(&inner_pad).chain_update(message).finalize();
-    D::new().chain_update(&outer_pad).chain_update(inner).finalize().to_vec()
+/// The HMAC (RFC 2104) of `message` with any of the `hmac` crate's MACs.
+fn mac_bytes<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Result<Vec<u8>, HmacError> {
+    let mut mac = <M as KeyInit>::new_from_slice(key).map_err(|_| HmacError::NoSecret)?;
+    mac.update(message);
+    Ok(mac.finalize().into_bytes().to_vec())
 }
 
 #[cfg(test)]
