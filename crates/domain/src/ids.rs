@@ -76,4 +76,8 @@ uuid_id! {
     ConversationId;
     /// One message, inbound or outbound, in a conversation.
     MessageId;
+    /// One voice call, outbound or inbound.
+    CallId;
+    /// One acquisition attempt for a patient (an ad form, a CRM card, a first message).
+    LeadId;
 }

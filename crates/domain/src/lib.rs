@@ -9,12 +9,14 @@ pub mod clock;
 pub mod contact;
 pub mod ids;
 pub mod jobs;
+#[macro_use]
 pub mod messaging;
 pub mod page;
 pub mod patients;
 pub mod scheduling;
 pub mod settings;
 pub mod tenant;
+pub mod voice;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::*;

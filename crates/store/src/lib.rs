@@ -7,6 +7,7 @@ mod messaging;
 mod scheduling;
 mod traits;
 mod types;
+mod voice;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -20,3 +21,4 @@ pub use messaging::*;
 pub use scheduling::*;
 pub use traits::*;
 pub use types::*;
+pub use voice::*;

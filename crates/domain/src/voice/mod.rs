@@ -1,0 +1,15 @@
+//! AI voice calls as pure rules: the call record and its transcript, how an ended call is
+//! classified into an outcome, the retry cadence that follows an unanswered call, and the
+//! telephony facts (answer rate, handle time, cost) computed from stored calls.
+//!
+//! Nothing here places a call, stores one or reads a clock.
+
+mod cadence;
+mod call;
+mod facts;
+mod outcome;
+
+pub use cadence::{RetryCadence, RetryPlan, RetryStep, next_attempt};
+pub use call::{Call, CallDirection, CallStatus, TranscriptTurn};
+pub use facts::{OutcomeTally, TelephonyFacts};
+pub use outcome::{CallOutcome, Classification, EndedCall, classify};
