@@ -7,6 +7,7 @@ pub mod jobs;
 pub mod messaging;
 pub mod scheduling;
 pub mod settings;
+pub mod tenant_directory;
 pub mod tenants;
 
 use frontdesk_domain::Clock;
@@ -24,6 +25,8 @@ pub struct Ctx {
     pub calendars: Arc<scheduling::CalendarCache>,
     /// The externally visible base URL, for callback URLs given to providers.
     pub public_url: Arc<str>,
+    /// Tenants and settings by slug, for webhooks.
+    pub tenants: Arc<tenant_directory::TenantDirectory>,
 }
 
 impl Ctx {
@@ -34,6 +37,7 @@ impl Ctx {
             externals: Arc::default(),
             calendars: Arc::default(),
             public_url: Arc::from("http://127.0.0.1:8080"),
+            tenants: Arc::default(),
         }
     }
 

@@ -28,5 +28,6 @@ pub async fn update_tenant(
     let current = ctx.store.tenant_by_id(id).await?.ok_or(StoreError::NotFound)?;
     let updated = current.apply(changes)?;
     ctx.store.update_tenant(&updated).await?;
+    ctx.tenants.forget(id);
     Ok(updated)
 }

@@ -6,6 +6,7 @@ mod appointments;
 mod audit;
 mod catalog;
 mod convert;
+mod event_batch;
 mod events;
 mod external_ids;
 mod jobs;
@@ -34,6 +35,7 @@ const JOBS_CHANNEL: &str = "frontdesk_jobs";
 pub struct PgStore {
     pool: PgPool,
     wakeups: Arc<Notify>,
+    events: event_batch::EventBatcher,
 }
 
 impl PgStore {
@@ -52,7 +54,8 @@ impl PgStore {
             .map_err(StoreError::backend)?;
         let wakeups = Arc::new(Notify::new());
         spawn_listener(pool.clone(), Arc::downgrade(&wakeups));
-        Ok(Self { pool, wakeups })
+        let events = event_batch::EventBatcher::start(pool.clone());
+        Ok(Self { pool, wakeups, events })
     }
 
     /// Creates a new, empty schema on the server at `url` and connects to it; tests use

@@ -23,7 +23,7 @@ macro_rules! conformance_suite {
             enqueue_dedupe_key_is_noop_while_live, cancel_by_dedupe_key, delayed_jobs_not_claimed_early,
             expired_lease_is_reclaimed_once, failure_retries_then_dead, lease_expiry_on_last_attempt_is_dead,
             release_returns_jobs_uncounted, jobs_are_tenant_scoped, job_list_paginates,
-            queue_stats_report_depth_and_age, inbound_event_dedupes_with_follow_ups,
+            queue_stats_report_depth_and_age, inbound_event_dedupes_with_follow_ups, concurrent_deliveries_store_each_event_once,
             audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema,
             enqueue_wakes_job_waiters);
         $crate::conformance_suite!(@scheduling $make;
@@ -331,6 +331,45 @@ pub async fn inbound_event_dedupes_with_follow_ups(store: DynStore) {
     assert_eq!(stored.received_at, t0());
     let other = tenant(&store, "beta").await;
     assert!(store.inbound_event(other.id, "twilio", "SM123").await.unwrap().is_none());
+}
+
+/// Webhook retries race their originals; whatever the backend does to write concurrent
+/// deliveries together, each message is stored once, with one job, and every delivery of
+/// it learns the same id.
+pub async fn concurrent_deliveries_store_each_event_once(store: DynStore) {
+    let t = tenant(&store, "alpha").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..3 {
+        for n in 0..20 {
+            let store = store.clone();
+            let t = t.clone();
+            tasks.spawn(async move {
+                let event = NewInboundEvent {
+                    tenant_id: t.id,
+                    provider: "twilio".into(),
+                    external_id: format!("SM{n:03}"),
+                    kind: "message".into(),
+                    payload: json!({"n": n, "round": round}),
+                };
+                let follow = vec![job(&t, "handle_message", t0()).with_dedupe_key(format!("in:{n}"))];
+                (n, store.record_event(&event, &follow, t0()).await.unwrap())
+            });
+        }
+    }
+    let mut by_message: std::collections::HashMap<i32, Vec<RecordedEvent>> = Default::default();
+    while let Some(done) = tasks.join_next().await {
+        let (n, recorded) = done.unwrap();
+        by_message.entry(n).or_default().push(recorded);
+    }
+    assert_eq!(by_message.len(), 20);
+    for (n, deliveries) in &by_message {
+        assert_eq!(deliveries.iter().filter(|d| !d.duplicate).count(), 1, "message {n}: {deliveries:?}");
+        assert!(deliveries.iter().all(|d| d.id == deliveries[0].id), "message {n}: {deliveries:?}");
+        let stored = store.inbound_event(t.id, "twilio", &format!("SM{n:03}")).await.unwrap().unwrap();
+        assert_eq!(stored.id, deliveries[0].id);
+    }
+    let jobs = store.list_jobs(t.id, &JobFilter::default(), PageRequest::new(None, Some(500))).await.unwrap();
+    assert_eq!(jobs.items.len(), 20, "one processing job per message");
 }
 
 pub async fn audit_is_tenant_scoped_newest_first(store: DynStore) {

@@ -8,7 +8,8 @@ use super::status::apply_status;
 use crate::Ctx;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::messaging::{Channel, Media, MessageStatus};
-use frontdesk_domain::tenant::Tenant;
+use crate::tenant_directory::TenantEntry;
+use std::sync::Arc;
 use frontdesk_providers::helena::{self, HelenaDirection, HelenaEvent, HelenaMessageStatus};
 use frontdesk_providers::twilio;
 use frontdesk_store::{NewInboundEvent, StoreError};
@@ -29,8 +30,8 @@ pub enum WebhookError {
     Store(#[from] StoreError),
 }
 
-async fn tenant(ctx: &Ctx, slug: &str) -> Result<Tenant, WebhookError> {
-    ctx.store.tenant_by_slug(slug).await?.ok_or(WebhookError::UnknownTenant)
+async fn tenant(ctx: &Ctx, slug: &str) -> Result<Arc<TenantEntry>, WebhookError> {
+    ctx.tenants.by_slug(&ctx.store, slug).await?.ok_or(WebhookError::UnknownTenant)
 }
 
 async fn twilio_verified(
@@ -41,8 +42,8 @@ async fn twilio_verified(
     signature: Option<&str>,
 ) -> Result<(TenantId, Vec<(String, String)>), WebhookError> {
     let t = tenant(ctx, slug).await?;
-    let settings = ctx.store.tenant_settings(t.id).await?;
-    let token = settings
+    let token = t
+        .settings
         .messaging
         .twilio
         .as_ref()
@@ -50,7 +51,7 @@ async fn twilio_verified(
         .ok_or(WebhookError::NotConfigured("Twilio"))?;
     twilio::verify_signature(&token, url, body, signature)
         .map_err(|e| WebhookError::Forbidden(e.to_string()))?;
-    Ok((t.id, twilio::parse_form(body)))
+    Ok((t.tenant.id, twilio::parse_form(body)))
 }
 
 /// An inbound Twilio message (`url` is the public URL Twilio called, query included).
@@ -130,9 +131,10 @@ pub async fn helena_event(
     token: Option<&str>,
     body: &[u8],
 ) -> Result<(), WebhookError> {
-    let t = tenant(ctx, slug).await?;
-    let settings = ctx.store.tenant_settings(t.id).await?;
-    let secret = settings
+    let entry = tenant(ctx, slug).await?;
+    let t = &entry.tenant;
+    let secret = entry
+        .settings
         .messaging
         .helena
         .as_ref()

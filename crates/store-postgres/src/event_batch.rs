@@ -1,0 +1,271 @@
+//! Group commit for webhook ingest. Every provider delivery must be committed before it is
+//! acknowledged, and a commit per delivery made the database's commit rate the ceiling of
+//! ingest. Deliveries that arrive while a commit is in flight are queued here and written
+//! together: one multi-row statement and one commit for the whole group, after which each
+//! caller gets its own answer. A caller still returns only once its row is durable.
+//!
+//! A failed group (one row violating a constraint) is retried row by row, so one bad
+//! delivery cannot fail its neighbours.
+
+use crate::PgStore;
+use crate::convert::{db_err, ts};
+use frontdesk_domain::EventId;
+use frontdesk_domain::jobs::NewJob;
+use frontdesk_store::{NewInboundEvent, RecordedEvent, StoreError, StoreResult};
+use jiff::Timestamp;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc, oneshot};
+use uuid::Uuid;
+
+/// Rows in one group: enough to absorb a burst, small enough for a quick statement.
+const MAX_GROUP: usize = 256;
+/// Groups in flight at once, so a slow commit does not hold the queue behind it.
+const WRITERS: usize = 4;
+
+pub(crate) struct Pending {
+    pub event: NewInboundEvent,
+    pub job: NewJob,
+    pub now: Timestamp,
+    pub reply: oneshot::Sender<StoreResult<RecordedEvent>>,
+}
+
+#[derive(Clone)]
+pub(crate) struct EventBatcher {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl EventBatcher {
+    /// Starts the writers; they stop once every clone of the store (every sender) is gone.
+    pub fn start(pool: PgPool) -> Self {
+        let (queue, rx) = mpsc::channel(MAX_GROUP * WRITERS * 4);
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..WRITERS {
+            tokio::spawn(write_groups(pool.clone(), rx.clone()));
+        }
+        Self { queue }
+    }
+
+    /// Queues one delivery; `None` when the writers are gone (the caller writes it alone).
+    pub async fn submit(
+        &self,
+        event: &NewInboundEvent,
+        job: &NewJob,
+        now: Timestamp,
+    ) -> Option<StoreResult<RecordedEvent>> {
+        let (reply, answer) = oneshot::channel();
+        let pending = Pending { event: event.clone(), job: job.clone(), now, reply };
+        self.queue.send(pending).await.ok()?;
+        answer.await.ok()
+    }
+}
+
+async fn write_groups(pool: PgPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    loop {
+        let received = {
+            let mut rx = rx.lock().await;
+            rx.recv_many(&mut group, MAX_GROUP).await
+        };
+        if received == 0 {
+            return;
+        }
+        let batch = std::mem::take(&mut group);
+        match write_group(&pool, &batch).await {
+            Ok(results) => {
+                for (pending, result) in batch.into_iter().zip(results) {
+                    let _ = pending.reply.send(Ok(result));
+                }
+            }
+            Err(_) => {
+                for p in batch {
+                    let result = write_one(&pool, &p.event, &p.job, p.now).await;
+                    let _ = p.reply.send(result);
+                }
+            }
+        }
+    }
+}
+
+/// One statement inserts every new event and, for each, its job; one NOTIFY wakes the
+/// workers. Returns each delivery's outcome in order.
+async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<RecordedEvent>> {
+    let n = group.len();
+    let mut ids = Vec::with_capacity(n);
+    let (mut tenants, mut providers, mut externals, mut kinds, mut payloads, mut received) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n),
+         Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut job_ids, mut job_kinds, mut job_payloads, mut run_ats, mut max_attempts, mut dedupe_keys) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n),
+         Vec::with_capacity(n), Vec::with_capacity(n));
+    for p in group {
+        ids.push(EventId::new().0);
+        tenants.push(p.event.tenant_id.0);
+        providers.push(p.event.provider.as_str());
+        externals.push(p.event.external_id.as_str());
+        kinds.push(p.event.kind.as_str());
+        payloads.push(&p.event.payload);
+        received.push(ts(p.now));
+        job_ids.push(p.job.id.0);
+        job_kinds.push(p.job.kind.as_str());
+        job_payloads.push(&p.job.payload);
+        run_ats.push(ts(p.job.run_at));
+        max_attempts.push(i32::try_from(p.job.max_attempts).unwrap_or(i32::MAX));
+        dedupe_keys.push(p.job.dedupe_key.as_deref());
+    }
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    // WITH ORDINALITY keeps delivery order, so of two deliveries of one message in a group
+    // the first is the one stored.
+    let inserted: Vec<Uuid> = sqlx::query_scalar(
+        "WITH input AS (
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
+                                 $7::timestamptz[], $8::uuid[], $9::text[], $10::jsonb[], $11::timestamptz[],
+                                 $12::int4[], $13::text[])
+                     WITH ORDINALITY AS t(id, tenant_id, provider, external_id, kind, payload, received_at,
+                                          job_id, job_kind, job_payload, run_at, max_attempts, dedupe_key, n)),
+         ev AS (
+            INSERT INTO inbound_events (id, tenant_id, provider, external_id, kind, payload, received_at)
+            SELECT id, tenant_id, provider, external_id, kind, payload, received_at FROM input ORDER BY n
+            ON CONFLICT (tenant_id, provider, external_id) DO NOTHING RETURNING id),
+         job AS (
+            INSERT INTO jobs (id, tenant_id, kind, payload, status, run_at, attempts, max_attempts, dedupe_key,
+                              created_at, updated_at)
+            SELECT i.job_id, i.tenant_id, i.job_kind, i.job_payload, 'queued', i.run_at, 0, i.max_attempts,
+                   i.dedupe_key, i.received_at, i.received_at
+            FROM input i JOIN ev ON ev.id = i.id ORDER BY i.n
+            ON CONFLICT DO NOTHING RETURNING id)
+         SELECT id FROM ev",
+    )
+    .bind(&ids)
+    .bind(&tenants)
+    .bind(&providers)
+    .bind(&externals)
+    .bind(&kinds)
+    .bind(&payloads)
+    .bind(&received)
+    .bind(&job_ids)
+    .bind(&job_kinds)
+    .bind(&job_payloads)
+    .bind(&run_ats)
+    .bind(&max_attempts)
+    .bind(&dedupe_keys)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    if !inserted.is_empty() {
+        crate::jobs::notify(&mut tx).await?;
+    }
+    // Deliveries not inserted repeat a stored event: answer with the stored id.
+    let mut existing: HashMap<(Uuid, &str, &str), Uuid> = HashMap::new();
+    if inserted.len() < n {
+        let rows: Vec<(Uuid, String, String, Uuid)> = sqlx::query_as(
+            "SELECT e.tenant_id, e.provider, e.external_id, e.id FROM inbound_events e
+             JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS k(tenant_id, provider, external_id)
+               ON e.tenant_id = k.tenant_id AND e.provider = k.provider AND e.external_id = k.external_id",
+        )
+        .bind(&tenants)
+        .bind(&providers)
+        .bind(&externals)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for (tenant, provider, external, id) in rows {
+            let key = group
+                .iter()
+                .find(|p| {
+                    p.event.tenant_id.0 == tenant && p.event.provider == provider && p.event.external_id == external
+                })
+                .map(|p| (p.event.tenant_id.0, p.event.provider.as_str(), p.event.external_id.as_str()));
+            if let Some(key) = key {
+                existing.insert(key, id);
+            }
+        }
+    }
+    tx.commit().await.map_err(db_err)?;
+    let fresh: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
+    group
+        .iter()
+        .zip(ids)
+        .map(|(p, id)| {
+            if fresh.contains(&id) {
+                return Ok(RecordedEvent { id: id.into(), duplicate: false });
+            }
+            let key = (p.event.tenant_id.0, p.event.provider.as_str(), p.event.external_id.as_str());
+            existing
+                .get(&key)
+                .map(|id| RecordedEvent { id: (*id).into(), duplicate: true })
+                .ok_or_else(|| StoreError::corrupt("an event was neither inserted nor found"))
+        })
+        .collect()
+}
+
+/// The single-delivery statement: the event, its job if the event is new, and a NOTIFY.
+pub(crate) async fn write_one(
+    pool: &PgPool,
+    event: &NewInboundEvent,
+    job: &NewJob,
+    now: Timestamp,
+) -> StoreResult<RecordedEvent> {
+    let id = EventId::new();
+    // Data-modifying CTEs all run; the job is inserted only if the event was new, and
+    // the NOTIFY (delivered at commit) only if a job was.
+    let inserted: Option<Uuid> = sqlx::query_scalar(
+        "WITH ev AS (
+            INSERT INTO inbound_events (id, tenant_id, provider, external_id, kind, payload, received_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (tenant_id, provider, external_id) DO NOTHING RETURNING id),
+         job AS (
+            INSERT INTO jobs (id, tenant_id, kind, payload, status, run_at, attempts, max_attempts, dedupe_key,
+                              created_at, updated_at)
+            SELECT $8, $2, $9, $10, 'queued', $11, 0, $12, $13, $7, $7 FROM ev
+            ON CONFLICT DO NOTHING RETURNING id),
+         wake AS (SELECT pg_notify($14, '') FROM job)
+         SELECT (SELECT id FROM ev) FROM (SELECT count(*) FROM wake) AS w",
+    )
+    .bind(id.0)
+    .bind(event.tenant_id.0)
+    .bind(&event.provider)
+    .bind(&event.external_id)
+    .bind(&event.kind)
+    .bind(&event.payload)
+    .bind(ts(now))
+    .bind(job.id.0)
+    .bind(&job.kind)
+    .bind(&job.payload)
+    .bind(ts(job.run_at))
+    .bind(i32::try_from(job.max_attempts).unwrap_or(i32::MAX))
+    .bind(&job.dedupe_key)
+    .bind(crate::JOBS_CHANNEL)
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    if let Some(id) = inserted {
+        return Ok(RecordedEvent { id: id.into(), duplicate: false });
+    }
+    let existing: Uuid = sqlx::query_scalar(
+        "SELECT id FROM inbound_events WHERE tenant_id = $1 AND provider = $2 AND external_id = $3",
+    )
+    .bind(event.tenant_id.0)
+    .bind(&event.provider)
+    .bind(&event.external_id)
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(RecordedEvent { id: existing.into(), duplicate: true })
+}
+
+impl PgStore {
+    /// One delivery with one follow-up job, through the group writer.
+    pub(crate) async fn record_event_grouped(
+        &self,
+        event: &NewInboundEvent,
+        job: &NewJob,
+        now: Timestamp,
+    ) -> StoreResult<RecordedEvent> {
+        match self.events.submit(event, job, now).await {
+            Some(result) => result,
+            None => write_one(&self.pool, event, job, now).await,
+        }
+    }
+}
