@@ -4,6 +4,7 @@
 
 mod appointments;
 mod audit;
+mod calls;
 mod catalog;
 mod convert;
 mod event_batch;

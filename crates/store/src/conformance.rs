@@ -35,7 +35,21 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@messaging $make;
             one_conversation_per_patient_and_channel, messages_dedupe_on_provider_id_and_save,
             conversations_filter_and_page, consents_in_order, patients_search_and_update);
+        $crate::conformance_suite!(@voice $make;
+            calls_round_trip_every_field, call_provider_ids_are_unique_per_tenant_and_provider,
+            calls_are_tenant_scoped, calls_filter_and_page, transcript_is_replaced_in_order,
+            concurrent_transcript_replacements_leave_one_copy,
+            call_payloads_are_kept_oldest_first, call_tallies_group_by_outcome_within_the_period,
+            call_jobs_are_enqueued_with_the_call);
     };
+    (@voice $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_voice::$case(store).await;
+        }
+    )*};
     (@messaging $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -95,7 +95,8 @@ pub fn appointment(c: &Clinic, doctor: usize, start_min: i64, minutes: i64, buff
     }
 }
 
-fn booking(a: &Appointment) -> NewBooking {
+/// A booking of `a` with its history event and no jobs.
+pub fn booking(a: &Appointment) -> NewBooking {
     NewBooking {
         appointment: a.clone(),
         event: AppointmentEvent {

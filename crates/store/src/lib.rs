@@ -15,6 +15,8 @@ pub mod conformance;
 pub mod conformance_messaging;
 #[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
+#[cfg(feature = "conformance")]
+pub mod conformance_voice;
 
 pub use error::{StoreError, StoreResult};
 pub use messaging::*;

@@ -129,6 +129,7 @@ pub trait Store:
     + crate::NotificationStore
     + crate::ExternalIdStore
     + crate::MessagingStore
+    + crate::CallStore
 {
 }
 
@@ -146,6 +147,7 @@ impl<T> Store for T where
         + crate::NotificationStore
         + crate::ExternalIdStore
         + crate::MessagingStore
+        + crate::CallStore
 {
 }
 

@@ -54,6 +54,7 @@ pub trait CallStore: Send + Sync {
         page: PageRequest,
     ) -> StoreResult<Page<Call>>;
     /// Replaces the call's transcript (a repeated end-of-call report leaves one copy).
+    /// `NotFound` if the tenant has no such call.
     async fn replace_transcript(
         &self,
         tenant: TenantId,
@@ -62,6 +63,7 @@ pub trait CallStore: Send + Sync {
     ) -> StoreResult<()>;
     /// In spoken order.
     async fn transcript(&self, tenant: TenantId, call: CallId) -> StoreResult<Vec<TranscriptTurn>>;
+    /// `NotFound` if the tenant has no such call.
     async fn record_call_payload(&self, tenant: TenantId, payload: &CallPayload) -> StoreResult<()>;
     /// Oldest first.
     async fn call_payloads(&self, tenant: TenantId, call: CallId) -> StoreResult<Vec<CallPayload>>;

@@ -90,18 +90,18 @@ pub fn classify(call: &EndedCall<'_>) -> Classification {
     if let Some(outcome) = telephony_outcome(&reason) {
         return of(outcome, why(&reason));
     }
-    if let Some(data) = call.structured_data.and_then(Value::as_object) {
-        if let Some((outcome, key)) = extracted_outcome(data) {
-            let callback_at = ["callback_at", "callbackAt", "callback_time", "callbackTime"]
-                .iter()
-                .find_map(|k| data.get(*k).and_then(Value::as_str))
-                .and_then(|s| s.parse::<Timestamp>().ok());
-            return Classification {
-                outcome,
-                reason: format!("the assistant extracted {key}"),
-                callback_at: callback_at.filter(|_| outcome == CallOutcome::CallbackRequested),
-            };
-        }
+    if let Some(data) = call.structured_data.and_then(Value::as_object)
+        && let Some((outcome, key)) = extracted_outcome(data)
+    {
+        let callback_at = ["callback_at", "callbackAt", "callback_time", "callbackTime"]
+            .iter()
+            .find_map(|k| data.get(*k).and_then(Value::as_str))
+            .and_then(|s| s.parse::<Timestamp>().ok());
+        return Classification {
+            outcome,
+            reason: format!("the assistant extracted {key}"),
+            callback_at: callback_at.filter(|_| outcome == CallOutcome::CallbackRequested),
+        };
     }
     if reason.contains("error") || reason.contains("failed") || reason.contains("not-found") {
         return of(CallOutcome::Failed, why(&reason));
