@@ -13,6 +13,7 @@ pub struct TenantSettings {
     pub reminders: ReminderPolicy,
     pub scheduling: SchedulingSettings,
     pub messaging: crate::messaging::MessagingSettings,
+    pub voice: crate::voice::VoiceSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -74,6 +75,7 @@ impl Default for TenantSettings {
             reminders: ReminderPolicy::default(),
             scheduling: SchedulingSettings::default(),
             messaging: crate::messaging::MessagingSettings::default(),
+            voice: crate::voice::VoiceSettings::default(),
         }
     }
 }
@@ -88,12 +90,14 @@ impl TenantSettings {
             n.password = MASK.into();
         }
         shown.messaging = self.messaging.masked();
+        shown.voice = self.voice.masked();
         shown
     }
 
     /// Keeps stored secrets when a client sends back the mask it was shown.
     pub fn keep_secrets_from(&mut self, previous: &TenantSettings) {
         self.messaging.keep_secrets_from(&previous.messaging);
+        self.voice.keep_secrets_from(&previous.voice);
         if let (Some(new), Some(old)) =
             (self.scheduling.ninsaude.as_mut(), previous.scheduling.ninsaude.as_ref())
             && new.password == MASK

@@ -27,13 +27,17 @@ pub async fn apply_patch(
     json_patch::merge(&mut doc, patch);
     let invalid = |m: String| SettingsError::Invalid(m);
     let mut next: TenantSettings = serde_json::from_value(doc).map_err(|e| invalid(e.to_string()))?;
+    // A client may send back the mask it was shown; that means "unchanged", so the stored
+    // secret is restored before validation (which refuses a mask as a value).
+    next.keep_secrets_from(&current);
     next.booking.validate().map_err(|e| invalid(e.to_string()))?;
     next.messaging.validate().map_err(|e| invalid(e.to_string()))?;
+    next.voice.validate().map_err(|e| invalid(format!("voice: {e}")))?;
     if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
     }
     next.default_region = next.default_region.to_ascii_uppercase();
-    next.keep_secrets_from(&current);
     ctx.store.save_tenant_settings(tenant, &next).await?;
+    ctx.tenants.forget(tenant);
     Ok(next)
 }

@@ -22,7 +22,7 @@ use uuid::Uuid;
 /// Rows in one group: enough to absorb a burst, small enough for a quick statement.
 const MAX_GROUP: usize = 256;
 /// Groups in flight at once, so a slow commit does not hold the queue behind it.
-const WRITERS: usize = 4;
+const WRITERS: usize = 2;
 
 pub(crate) struct Pending {
     pub event: NewInboundEvent,
@@ -93,12 +93,22 @@ async fn write_groups(pool: PgPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
 async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<RecordedEvent>> {
     let n = group.len();
     let mut ids = Vec::with_capacity(n);
-    let (mut tenants, mut providers, mut externals, mut kinds, mut payloads, mut received) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n),
-         Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut job_ids, mut job_kinds, mut job_payloads, mut run_ats, mut max_attempts, mut dedupe_keys) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n),
-         Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut tenants, mut providers, mut externals, mut kinds, mut payloads, mut received) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut job_ids, mut job_kinds, mut job_payloads, mut run_ats, mut max_attempts, mut dedupe_keys) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for p in group {
         ids.push(EventId::new().0);
         tenants.push(p.event.tenant_id.0);
@@ -114,9 +124,9 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
         max_attempts.push(i32::try_from(p.job.max_attempts).unwrap_or(i32::MAX));
         dedupe_keys.push(p.job.dedupe_key.as_deref());
     }
-    let mut tx = pool.begin().await.map_err(db_err)?;
-    // WITH ORDINALITY keeps delivery order, so of two deliveries of one message in a group
-    // the first is the one stored.
+    // One statement is one transaction: the events, their jobs and the NOTIFY (delivered at
+    // commit) in a single round trip. WITH ORDINALITY keeps delivery order, so of two
+    // deliveries of one message in a group the first is the one stored.
     let inserted: Vec<Uuid> = sqlx::query_scalar(
         "WITH input AS (
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
@@ -134,8 +144,9 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
             SELECT i.job_id, i.tenant_id, i.job_kind, i.job_payload, 'queued', i.run_at, 0, i.max_attempts,
                    i.dedupe_key, i.received_at, i.received_at
             FROM input i JOIN ev ON ev.id = i.id ORDER BY i.n
-            ON CONFLICT DO NOTHING RETURNING id)
-         SELECT id FROM ev",
+            ON CONFLICT DO NOTHING RETURNING id),
+         wake AS (SELECT pg_notify($14, '') WHERE EXISTS (SELECT 1 FROM job))
+         SELECT ev.id FROM ev, (SELECT count(*) FROM wake) AS w",
     )
     .bind(&ids)
     .bind(&tenants)
@@ -150,13 +161,12 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
     .bind(&run_ats)
     .bind(&max_attempts)
     .bind(&dedupe_keys)
-    .fetch_all(&mut *tx)
+    .bind(crate::JOBS_CHANNEL)
+    .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    if !inserted.is_empty() {
-        crate::jobs::notify(&mut tx).await?;
-    }
-    // Deliveries not inserted repeat a stored event: answer with the stored id.
+    // Deliveries not inserted repeat a stored event, committed before the insert gave up
+    // on it (ON CONFLICT waits for a concurrent insert's outcome): answer with its id.
     let mut existing: HashMap<(Uuid, &str, &str), Uuid> = HashMap::new();
     if inserted.len() < n {
         let rows: Vec<(Uuid, String, String, Uuid)> = sqlx::query_as(
@@ -167,14 +177,16 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
         .bind(&tenants)
         .bind(&providers)
         .bind(&externals)
-        .fetch_all(&mut *tx)
+        .fetch_all(pool)
         .await
         .map_err(db_err)?;
         for (tenant, provider, external, id) in rows {
             let key = group
                 .iter()
                 .find(|p| {
-                    p.event.tenant_id.0 == tenant && p.event.provider == provider && p.event.external_id == external
+                    p.event.tenant_id.0 == tenant
+                        && p.event.provider == provider
+                        && p.event.external_id == external
                 })
                 .map(|p| (p.event.tenant_id.0, p.event.provider.as_str(), p.event.external_id.as_str()));
             if let Some(key) = key {
@@ -182,7 +194,6 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
             }
         }
     }
-    tx.commit().await.map_err(db_err)?;
     let fresh: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
     group
         .iter()

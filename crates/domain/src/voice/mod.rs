@@ -8,8 +8,12 @@ mod cadence;
 mod call;
 mod facts;
 mod outcome;
+mod settings;
 
 pub use cadence::{RetryCadence, RetryPlan, RetryStep, next_attempt};
 pub use call::{Call, CallDirection, CallStatus, TranscriptTurn};
 pub use facts::{OutcomeTally, TelephonyFacts};
 pub use outcome::{CallOutcome, Classification, EndedCall, classify};
+pub use settings::{
+    SandboxOutcome, VapiHmacSettings, VapiSettings, VoiceProviderKind, VoiceSettings, VoiceSettingsError,
+};

@@ -6,14 +6,14 @@ use super::inbound::{InboundMessageEvent, accept_inbound};
 use super::send_job::twilio_status;
 use super::status::apply_status;
 use crate::Ctx;
+use crate::tenant_directory::TenantEntry;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::messaging::{Channel, Media, MessageStatus};
-use crate::tenant_directory::TenantEntry;
-use std::sync::Arc;
 use frontdesk_providers::helena::{self, HelenaDirection, HelenaEvent, HelenaMessageStatus};
 use frontdesk_providers::twilio;
 use frontdesk_store::{NewInboundEvent, StoreError};
 use secrecy::SecretString;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]

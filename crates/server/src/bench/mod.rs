@@ -50,6 +50,19 @@ impl Backends {
 /// A directory removed when dropped, so repeated bench runs do not fill the temp dir.
 pub struct ScratchDir(PathBuf);
 
+impl ScratchDir {
+    /// A new empty directory under the system temp dir, named `{prefix}-{uuid}`.
+    pub fn new(prefix: &str) -> std::io::Result<Self> {
+        let dir = Self(std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::now_v7().simple())));
+        std::fs::create_dir_all(&dir.0)?;
+        Ok(dir)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -65,10 +78,7 @@ pub async fn fresh_store(
     pg_connections: u32,
 ) -> anyhow::Result<(DynStore, Option<ScratchDir>)> {
     if backend == "sqlite" {
-        let dir = ScratchDir(
-            std::env::temp_dir().join(format!("frontdesk-bench-{}", uuid::Uuid::now_v7().simple())),
-        );
-        std::fs::create_dir_all(&dir.0)?;
+        let dir = ScratchDir::new("frontdesk-bench")?;
         let store = open_store(&format!("sqlite://{}/bench.db?mode=rwc", dir.0.display()), 8).await?;
         Ok((store, Some(dir)))
     } else {

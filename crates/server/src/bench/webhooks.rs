@@ -25,29 +25,48 @@ pub struct WebhooksBenchArgs {
     pub backend: Backends,
     #[arg(long, env = "FRONTDESK_BENCH_POSTGRES_URL", default_value = DEFAULT_POSTGRES_URL)]
     pub postgres_url: String,
+    /// The load generator. `wrk` (Debian package `wrk`) replays pre-signed requests from a
+    /// separate process and costs the server little CPU; `builtin` is an in-process
+    /// reqwest client that needs nothing installed but takes a share of the same cores.
+    /// Default: wrk when it is on PATH.
+    #[arg(long, value_enum)]
+    pub client: Option<LoadClient>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoadClient {
+    Wrk,
+    Builtin,
 }
 
 const TOKEN: &str = "bench-auth-token";
 const ACCOUNT: &str = "ACbenchbenchbenchbenchbenchbenchbe";
 
 pub async fn webhooks(args: WebhooksBenchArgs) -> anyhow::Result<()> {
+    let client = args.client.unwrap_or(if wrk_available() { LoadClient::Wrk } else { LoadClient::Builtin });
     println!(
-        "frontdesk bench webhooks: signed Twilio inbound messages, {} connections, {} s per backend",
-        args.concurrency, args.seconds
+        "frontdesk bench webhooks: signed Twilio inbound messages, {} connections, {} s per backend, load from {}",
+        args.concurrency,
+        args.seconds,
+        match client {
+            LoadClient::Wrk => "wrk (a separate process)",
+            LoadClient::Builtin => "the built-in client (same process)",
+        }
     );
     println!("{:<10} {:>10} {:>10} {:>10} {:>8}", "backend", "req/s", "p50 ms", "p99 ms", "errors");
     let mut pg_rate = None;
     for backend in args.backend.names() {
         let (store, _dir) = fresh_store(backend, &args.postgres_url, 32).await?;
-        let (rate, latency, errors) = run(store, &args).await?;
-        println!(
-            "{:<10} {:>10.0} {:>10} {:>10} {:>8}",
-            backend,
-            rate,
-            ms(latency.p50),
-            ms(latency.p99),
-            errors
-        );
+        let server = BenchServer::start(store).await?;
+        let (rate, p50, p99, errors) = match client {
+            LoadClient::Wrk => run_wrk(&server, &args)?,
+            LoadClient::Builtin => {
+                let (rate, latency, errors) = run_builtin(&server.url, &args).await?;
+                (rate, ms(latency.p50), ms(latency.p99), errors)
+            }
+        };
+        server.stop().await?;
+        println!("{:<10} {:>10.0} {:>10} {:>10} {:>8}", backend, rate, p50, p99, errors);
         if backend == "postgres" {
             pg_rate = Some(rate);
         }
@@ -66,56 +85,72 @@ pub async fn webhooks(args: WebhooksBenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(
-    store: frontdesk_store::DynStore,
-    args: &WebhooksBenchArgs,
-) -> anyhow::Result<(f64, Latency, usize)> {
-    let clock = Arc::new(SystemClock);
-    let tenant = store
-        .create_tenant(
-            &NewTenant::parse("bench", "Bench", "America/Sao_Paulo", "pt-BR")?,
-            jiff::Timestamp::now(),
-        )
-        .await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let config = Config { rate_limit_enabled: false, public_url: Some(base.clone()), ..Config::default() };
-    let app = App::new(config, store, clock, JobRegistry::new());
-    let patch = serde_json::json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {
-        "account_sid": ACCOUNT, "auth_token": TOKEN, "whatsapp_from": "+14155238886"}}});
-    frontdesk_engine::settings::apply_patch(&app.ctx, tenant.id, &patch).await?;
-    let shutdown = CancellationToken::new();
-    // Web only: acknowledging is the measured path; processing jobs wait in the queue.
-    let server = tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
-    let url = format!("{base}/webhooks/twilio/bench/messages");
+/// The real server on a loopback port, configured for one Twilio tenant. Web role only:
+/// acknowledging is the measured path; processing jobs wait in the queue.
+struct BenchServer {
+    url: String,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl BenchServer {
+    async fn start(store: frontdesk_store::DynStore) -> anyhow::Result<Self> {
+        let clock = Arc::new(SystemClock);
+        let tenant = store
+            .create_tenant(
+                &NewTenant::parse("bench", "Bench", "America/Sao_Paulo", "pt-BR")?,
+                jiff::Timestamp::now(),
+            )
+            .await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let config =
+            Config { rate_limit_enabled: false, public_url: Some(base.clone()), ..Config::default() };
+        let app = App::new(config, store, clock, JobRegistry::new());
+        let patch = serde_json::json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {
+            "account_sid": ACCOUNT, "auth_token": TOKEN, "whatsapp_from": "+14155238886"}}});
+        frontdesk_engine::settings::apply_patch(&app.ctx, tenant.id, &patch).await?;
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
+        Ok(Self { url: format!("{base}/webhooks/twilio/bench/messages"), shutdown, task })
+    }
+
+    async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.task.await?
+    }
+}
+
+/// The `n`th request of connection `c`: a distinct message from one of many patients, so
+/// the work resembles a clinic's inbox, not one chat. Returns the form body and signature.
+fn signed_request(url: &str, c: u64, n: u64) -> (String, String) {
+    let sid = format!("SM{c:04}{n:012}");
+    let from = format!("whatsapp:+55119{:08}", (c * 1_000_003 + n) % 100_000_000);
+    let params = [
+        ("MessageSid", sid.as_str()),
+        ("AccountSid", ACCOUNT),
+        ("From", from.as_str()),
+        ("To", "whatsapp:+14155238886"),
+        ("Body", "Oi, quero marcar uma consulta"),
+        ("NumMedia", "0"),
+    ];
+    let signature = compute_signature(TOKEN, url, params.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    (form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish(), signature)
+}
+
+async fn run_builtin(url: &str, args: &WebhooksBenchArgs) -> anyhow::Result<(f64, Latency, usize)> {
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut clients = tokio::task::JoinSet::new();
     let started = Instant::now();
-    for c in 0..args.concurrency {
-        let url = url.clone();
+    for c in 0..args.concurrency as u64 {
+        let url = url.to_owned();
         clients.spawn(async move {
             let http = reqwest::Client::new();
             let (mut samples, mut errors) = (Vec::new(), 0usize);
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
-                let sid = format!("SM{c:04}{n:012}");
-                // Different patients, so the work resembles a clinic's inbox, not one chat.
-                let from = format!("whatsapp:+55119{:08}", (c as u64 * 1_000_003 + n) % 100_000_000);
-                let params = [
-                    ("MessageSid", sid.as_str()),
-                    ("AccountSid", ACCOUNT),
-                    ("From", from.as_str()),
-                    ("To", "whatsapp:+14155238886"),
-                    ("Body", "Oi, quero marcar uma consulta"),
-                    ("NumMedia", "0"),
-                ];
-                let signature = compute_signature(
-                    TOKEN,
-                    &url,
-                    params.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-                );
-                let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+                let (body, signature) = signed_request(&url, c, n);
                 let t = Instant::now();
                 let ok = http
                     .post(&url)
@@ -139,10 +174,95 @@ async fn run(
         errors += e;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    shutdown.cancel();
-    server.await??;
     let ok = samples.len() - errors;
     Ok((ok as f64 / elapsed, Latency::of(samples), errors))
+}
+
+fn wrk_available() -> bool {
+    std::process::Command::new("wrk")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// Replays requests signed in advance (wrk cannot compute HMAC-SHA1), each thread its own
+/// share so no message repeats, and reports what wrk measured.
+const WRK_SCRIPT: &str = r#"
+local threads = {}
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  bodies, signatures, next_index = {}, {}, 1
+  local n = 0
+  for line in io.lines(args[1]) do
+    if n % tonumber(args[2]) == id then
+      local tab = line:find("\t", 1, true)
+      table.insert(signatures, line:sub(1, tab - 1))
+      table.insert(bodies, line:sub(tab + 1))
+    end
+    n = n + 1
+  end
+end
+function request()
+  local i = next_index
+  next_index = (next_index % #bodies) + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded",
+                                   ["X-Twilio-Signature"] = signatures[i]}, bodies[i])
+end
+function done(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read
+            + summary.errors.write + summary.errors.timeout
+  io.write(string.format("FRONTDESK %d %d %f %f %d\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, bad))
+end
+"#;
+
+fn run_wrk(server: &BenchServer, args: &WebhooksBenchArgs) -> anyhow::Result<(f64, String, String, usize)> {
+    let dir = super::ScratchDir::new("frontdesk-wrk")?;
+    let threads = 2u64;
+    // Enough distinct messages for 25,000 requests/s; wrk wraps around after that and the
+    // repeats are answered as duplicates.
+    let total = 25_000 * args.seconds.max(1);
+    let requests = dir.path().join("requests.tsv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&requests)?);
+    for i in 0..total {
+        let (body, signature) = signed_request(&server.url, i % threads, i);
+        use std::io::Write;
+        writeln!(out, "{signature}\t{body}")?;
+    }
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    let script = dir.path().join("webhooks.lua");
+    std::fs::write(&script, WRK_SCRIPT)?;
+    let output = std::process::Command::new("wrk")
+        .arg(format!("-t{threads}"))
+        .arg(format!("-c{}", args.concurrency))
+        .arg(format!("-d{}s", args.seconds))
+        .arg("--timeout")
+        .arg("10s")
+        .arg("-s")
+        .arg(&script)
+        .arg(&server.url)
+        .arg("--")
+        .arg(&requests)
+        .arg(threads.to_string())
+        .output()
+        .context("running wrk")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text.lines().find_map(|l| l.strip_prefix("FRONTDESK ")).with_context(|| {
+        format!("wrk printed no summary: {text} {}", String::from_utf8_lossy(&output.stderr))
+    })?;
+    let f: Vec<f64> = line.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    anyhow::ensure!(f.len() == 5, "unexpected wrk summary {line:?}");
+    let (count, micros, p50, p99, errors) = (f[0], f[1], f[2], f[3], f[4] as usize);
+    let rate = (count - errors as f64) / (micros / 1e6);
+    Ok((rate, format!("{p50:.2}"), format!("{p99:.2}"), errors))
 }
 
 /// Runs pgbench with a one-row INSERT script and returns its transactions per second.
