@@ -9,6 +9,7 @@ pub mod scheduling;
 pub mod settings;
 pub mod tenant_directory;
 pub mod tenants;
+pub mod voice;
 
 use frontdesk_domain::Clock;
 use frontdesk_store::DynStore;

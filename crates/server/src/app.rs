@@ -116,6 +116,7 @@ pub fn job_registry(ctx: &Ctx) -> JobRegistry {
     let notifier = Arc::new(messaging::MessagingNotifier { ctx: ctx.clone() });
     scheduling::register_jobs(&mut registry, ctx.clone(), notifier);
     messaging::register_jobs(&mut registry, ctx.clone());
+    frontdesk_engine::voice::register_jobs(&mut registry, ctx.clone());
     registry
 }
 

@@ -32,6 +32,8 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "sandbox", description = "What the sandbox providers recorded; playing the patient"),
         (name = "patients", description = "Patients of the clinic"),
         (name = "conversations", description = "WhatsApp and SMS conversations and messages"),
+        (name = "calls", description = "AI voice calls: placing them, their transcripts and outcomes"),
+        (name = "voice", description = "Tools a voice agent calls mid-call (platforms other than VAPI)"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
     )
 )]
@@ -88,11 +90,18 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::conversations::reply))
         .routes(routes!(routes::conversations::send_message))
         .routes(routes!(routes::conversations::sandbox_inbound))
+        .routes(routes!(routes::calls::place_call, routes::calls::list_calls))
+        .routes(routes!(routes::calls::get_call))
+        .routes(routes!(routes::calls::patient_lookup))
+        .routes(routes!(routes::calls::available_slots))
+        .routes(routes!(routes::calls::book_appointment))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key));
     let webhooks = OpenApiRouter::new()
         .routes(routes!(routes::webhooks::twilio_message))
         .routes(routes!(routes::webhooks::twilio_status))
         .routes(routes!(routes::webhooks::helena))
+        .routes(routes!(routes::voice_webhooks::vapi))
+        .routes(routes!(routes::voice_webhooks::generic))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::ratelimit::webhook_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(authenticated)

@@ -23,6 +23,8 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
         (OptInConfirmation, En) => OPT_IN_EN,
         (AskToType, PtBr) => ASK_TO_TYPE_PT_BR,
         (AskToType, En) => ASK_TO_TYPE_EN,
+        (MissedCall, PtBr) => MISSED_CALL_PT_BR,
+        (MissedCall, En) => MISSED_CALL_EN,
     }
 }
 
@@ -100,3 +102,13 @@ const ASK_TO_TYPE_EN: &str = "\
 Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! \
 We got your voice message, but we can't listen to audio here yet. \
 Could you type your message, please?";
+
+const MISSED_CALL_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! \
+Aqui é da {{ clinic_name }}. Tentamos falar com você por telefone agora há pouco. \
+Quer agendar sua consulta por aqui? É só responder esta mensagem.";
+
+const MISSED_CALL_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! \
+This is {{ clinic_name }}. We just tried to reach you by phone. \
+Would you like to book your appointment here? Just reply to this message.";

@@ -37,6 +37,8 @@ pub enum TemplateKey {
     OptInConfirmation,
     /// A voice note arrived and nothing can transcribe it.
     AskToType,
+    /// After a call nobody answered: the same offer, in writing.
+    MissedCall,
 }
 
 wire_names!(TemplateKey {
@@ -46,6 +48,7 @@ wire_names!(TemplateKey {
     OptOutConfirmation => "opt_out_confirmation",
     OptInConfirmation => "opt_in_confirmation",
     AskToType => "ask_to_type",
+    MissedCall => "missed_call",
 });
 
 impl TemplateKey {
@@ -59,6 +62,7 @@ impl TemplateKey {
             }
             Self::BookingOffer => &["patient_first_name", "slots"],
             Self::OptOutConfirmation | Self::OptInConfirmation | Self::AskToType => &[],
+            Self::MissedCall => &["clinic_name"],
         }
     }
 

@@ -141,16 +141,44 @@ impl Call {
         reason: Option<String>,
         now: Timestamp,
     ) -> Self {
+        let mut call = Self::new(tenant_id, Some(patient_id), CallDirection::Outbound, provider, now);
+        call.reason = reason;
+        call
+    }
+
+    /// A call first heard of from its provider (an inbound call, or one placed elsewhere),
+    /// already under way.
+    pub fn reported(
+        tenant_id: TenantId,
+        patient_id: Option<PatientId>,
+        direction: CallDirection,
+        provider: &str,
+        provider_call_id: &str,
+        now: Timestamp,
+    ) -> Self {
+        let mut call = Self::new(tenant_id, patient_id, direction, provider, now);
+        call.provider_call_id = Some(provider_call_id.to_owned());
+        call.status = CallStatus::InProgress;
+        call
+    }
+
+    fn new(
+        tenant_id: TenantId,
+        patient_id: Option<PatientId>,
+        direction: CallDirection,
+        provider: &str,
+        now: Timestamp,
+    ) -> Self {
         Self {
             id: CallId::new(),
             tenant_id,
-            patient_id: Some(patient_id),
+            patient_id,
             lead_id: None,
-            direction: CallDirection::Outbound,
+            direction,
             provider: provider.to_string(),
             provider_call_id: None,
             status: CallStatus::Queued,
-            reason,
+            reason: None,
             assistant_id: None,
             attempt: 1,
             parent_call_id: None,

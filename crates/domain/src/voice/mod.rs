@@ -9,6 +9,7 @@ mod call;
 mod facts;
 mod outcome;
 mod settings;
+pub mod spoken;
 
 pub use cadence::{RetryCadence, RetryPlan, RetryStep, next_attempt};
 pub use call::{Call, CallDirection, CallStatus, TranscriptTurn};

@@ -283,7 +283,7 @@ mod tests {
         let mut back = shown.clone();
         back.keep_secrets_from(&s);
         assert_eq!(back, s);
-        assert_eq!(shown.validate(), Err(VoiceSettingsError::SecretNotSet("voice.vapi.api_key")));
+        assert_eq!(shown.validate(), Err(VoiceSettingsError::SecretNotSet("voice.webhook_secret")));
     }
 
     #[test]

@@ -2,6 +2,7 @@ pub mod api_keys;
 pub mod appointments;
 pub mod audit;
 pub mod availability;
+pub mod calls;
 pub mod catalog;
 pub mod conversations;
 pub mod external_ids;
@@ -13,6 +14,7 @@ pub mod patients;
 mod scheduling_errors;
 pub mod settings;
 pub mod tenant;
+pub mod voice_webhooks;
 pub mod webhooks;
 
 use crate::ApiError;
