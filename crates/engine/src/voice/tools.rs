@@ -87,6 +87,10 @@ pub async fn run_tool(
         return Ok(from_stored(stored.payload));
     }
     let result = match name {
+        _ if !args.is_object() => Err(ToolFailure::Tool(ToolError::new(
+            "invalid_arguments",
+            "the arguments are not a JSON object; send them as one",
+        ))),
         LOOKUP_PATIENT => lookup_patient(ctx, caller, args).await,
         FIND_SLOTS => find_slots(ctx, caller, args).await,
         BOOK_APPOINTMENT => book_appointment(ctx, caller, key.as_deref(), args).await,
