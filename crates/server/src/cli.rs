@@ -134,4 +134,7 @@ pub enum BenchCommand {
     Search(crate::bench::SearchBenchArgs),
     /// Signed Twilio inbound webhooks per second (acknowledged after commit), beside pgbench.
     Webhooks(crate::bench::WebhooksBenchArgs),
+    /// VAPI `tool-calls` over HTTP: find_slots and book_appointment latency (p50/p99) from a
+    /// few concurrent calls, against a 50 ms p99 target.
+    Voice(crate::bench::VoiceBenchArgs),
 }

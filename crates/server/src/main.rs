@@ -25,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Jobs(args)) => bench::jobs(args).await,
         Command::Bench(BenchCommand::Search(args)) => bench::search(args).await,
         Command::Bench(BenchCommand::Webhooks(args)) => bench::webhooks(args).await,
+        Command::Bench(BenchCommand::Voice(args)) => bench::voice(args).await,
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;

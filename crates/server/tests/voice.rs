@@ -28,6 +28,7 @@ backend_tests!(
     outbound_call_through_mock_vapi,
     generic_webhook_and_tool_endpoints,
     assistant_request_recognises_the_caller,
+    mangled_server_messages_never_fail_the_server,
 );
 
 const SECRET: &str = "vapi-server-secret";
@@ -683,4 +684,54 @@ async fn assistant_request_recognises_the_caller(app: TestApp) {
     assert_eq!(s, 200);
     let (s, _) = vapi(&app, &c, &json!({"message": {"type": "speech-update", "status": "started"}})).await;
     assert_eq!(s, 200, "unknown types are acknowledged");
+}
+
+/// Every prefix of real messages, and real messages with each field replaced by values of
+/// the wrong type, get a 2xx or 4xx answer: never a 5xx.
+async fn mangled_server_messages_never_fail_the_server(app: TestApp) {
+    let c = clinic(&app, "sorriso").await;
+    with_vapi(&app, &c, "http://127.0.0.1:9").await;
+    let originals = [
+        tool_message(
+            "m-1",
+            "+5511900001111",
+            json!([function_call("m-tc", "book_appointment", json!({"slot_id": "x.y.z.1"}))]),
+        ),
+        end_of_call("m-2", "customer-busy"),
+        json!({"message": {"type": "status-update", "status": "ended", "endedReason": "voicemail", "call": {"id": "m-3"}}}),
+        json!({"message": {"type": "assistant-request", "call": {"id": "m-4"}, "customer": {"number": "+5511900001111"}}}),
+    ];
+    let weird = [
+        json!(null),
+        json!(42),
+        json!("text"),
+        json!([1, 2]),
+        json!({"nested": {"deep": true}}),
+        json!(-1.5e300),
+    ];
+    let mut bodies: Vec<String> = Vec::new();
+    for original in &originals {
+        let text = original.to_string();
+        bodies.extend((0..text.len()).step_by(17).filter_map(|n| text.get(..n).map(str::to_owned)));
+        let message = original["message"].as_object().unwrap();
+        for key in message.keys() {
+            for w in &weird {
+                let mut mangled = original.clone();
+                mangled["message"][key] = w.clone();
+                bodies.push(mangled.to_string());
+            }
+        }
+    }
+    for body in bodies {
+        let r = app
+            .http
+            .post(app.url("/webhooks/vapi/sorriso"))
+            .header("X-Vapi-Secret", SECRET)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().as_u16() < 500, "{} for {body}", r.status());
+    }
 }

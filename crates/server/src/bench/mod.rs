@@ -8,10 +8,12 @@ mod jobs;
 mod search;
 mod search_http;
 mod search_seed;
+mod voice;
 mod webhooks;
 
 pub use jobs::{JobsBenchArgs, jobs};
 pub use search::{SearchBenchArgs, search};
+pub use voice::{VoiceBenchArgs, voice};
 pub use webhooks::{WebhooksBenchArgs, webhooks};
 
 use crate::backend::open_store;

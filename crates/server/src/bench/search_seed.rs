@@ -115,10 +115,26 @@ pub fn plan(count: usize, practitioners: usize, days: usize, seed: u64) -> (Vec<
     (out, booked)
 }
 
+/// How big a clinic to seed and from which day its calendar starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub practitioners: usize,
+    /// Appointments are placed on the working days of `first_day..first_day + DAYS`.
+    pub first_day: Date,
+    pub appointments: usize,
+}
+
 /// Creates the clinic through the engine (as `serve --demo` does), then books
 /// `appointments` straight through the store: the booking API would add reminder jobs
 /// and idempotency bookkeeping that a search never reads.
 pub async fn seed(ctx: &Ctx, appointments: usize, label: &str) -> anyhow::Result<Clinic> {
+    seed_shaped(ctx, Shape { practitioners: PRACTITIONERS, first_day: bench_today(), appointments }, label)
+        .await
+}
+
+/// [`seed`] with another number of practitioners and another first day.
+pub async fn seed_shaped(ctx: &Ctx, shape: Shape, label: &str) -> anyhow::Result<Clinic> {
+    let Shape { practitioners: practitioner_count, first_day, appointments } = shape;
     let tz = TimeZoneName::parse(ZONE)?;
     let now = ctx.clock.now();
     let tenant = tenants::create_tenant(ctx, &NewTenant::parse("bench", "Clínica Bench", ZONE, "pt-BR")?)
@@ -156,7 +172,7 @@ pub async fn seed(ctx: &Ctx, appointments: usize, label: &str) -> anyhow::Result
         .flat_map(|d| [morning, afternoon].map(|hours| WeeklyInterval { weekday: *d, hours }))
         .collect();
     let mut practitioners = Vec::new();
-    for i in 0..PRACTITIONERS {
+    for i in 0..practitioner_count {
         let location = locations[i % locations.len()].id;
         let p = Practitioner {
             id: PractitionerId::new(),
@@ -184,10 +200,10 @@ pub async fn seed(ctx: &Ctx, appointments: usize, label: &str) -> anyhow::Result
     }
 
     let working_days: Vec<Date> = (0..DAYS)
-        .map(|d| bench_today() + d.days())
+        .map(|d| first_day + d.days())
         .filter(|d| !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday))
         .collect();
-    let (planned, mut booked) = plan(appointments, PRACTITIONERS, working_days.len(), 2026);
+    let (planned, mut booked) = plan(appointments, practitioner_count, working_days.len(), 2026);
     let buffer = ctx.store.tenant_settings(tenant).await?.booking.buffer_minutes;
     let zone = tz.time_zone();
     let mut bookings = Vec::with_capacity(planned.len());
