@@ -7,6 +7,7 @@
 
 pub mod helena;
 pub mod ninsaude;
+pub mod openai;
 pub mod twilio;
 pub mod vapi;
 

@@ -95,6 +95,42 @@ impl TwilioApi for TwilioClient {
             .map_err(TwilioError::unreachable)?;
         read_response(response).await
     }
+
+    async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, TwilioError> {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|_| TwilioError::InvalidRequest("the media URL is not a URL"))?;
+        if !matches!(parsed.scheme(), "https" | "http") {
+            return Err(TwilioError::InvalidRequest("the media URL is not http(s)"));
+        }
+        let response = self
+            .http
+            .get(parsed)
+            .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
+            .send()
+            .await
+            .map_err(TwilioError::unreachable)?;
+        let status = response.status().as_u16();
+        match status {
+            200..=299 => {}
+            429 => return Err(TwilioError::RateLimited { code: None }),
+            500..=599 => return Err(TwilioError::Upstream { status, code: None }),
+            _ => {
+                return Err(TwilioError::Rejected {
+                    status,
+                    code: None,
+                    message: "media download refused".into(),
+                });
+            }
+        }
+        if response.content_length().is_some_and(|n| n > super::MAX_MEDIA_BYTES as u64) {
+            return Err(TwilioError::InvalidRequest("the media is larger than 16 MiB"));
+        }
+        let bytes = response.bytes().await.map_err(TwilioError::unreachable)?;
+        if bytes.len() > super::MAX_MEDIA_BYTES {
+            return Err(TwilioError::InvalidRequest("the media is larger than 16 MiB"));
+        }
+        Ok(bytes.to_vec())
+    }
 }
 
 /// The form fields of a send, in the order twilio-python writes them. Validation happens

@@ -3,6 +3,7 @@
 //! and property tests that no input panics the parsers. Unmet `expect(n)` counts fail the
 //! test when the mock server drops, so every mock with a count is an assertion.
 
+mod media;
 mod props;
 mod send;
 mod support;
