@@ -25,6 +25,20 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
         (AskToType, En) => ASK_TO_TYPE_EN,
         (MissedCall, PtBr) => MISSED_CALL_PT_BR,
         (MissedCall, En) => MISSED_CALL_EN,
+        (LeadWelcome, PtBr) => LEAD_WELCOME_PT_BR,
+        (LeadWelcome, En) => LEAD_WELCOME_EN,
+        (LeadFollowUp, PtBr) => LEAD_FOLLOW_UP_PT_BR,
+        (LeadFollowUp, En) => LEAD_FOLLOW_UP_EN,
+        (Reactivation, PtBr) => REACTIVATION_PT_BR,
+        (Reactivation, En) => REACTIVATION_EN,
+        (AskService, PtBr) => ASK_SERVICE_PT_BR,
+        (AskService, En) => ASK_SERVICE_EN,
+        (AppointmentCancelled, PtBr) => CANCELLED_PT_BR,
+        (AppointmentCancelled, En) => CANCELLED_EN,
+        (HandOff, PtBr) => HAND_OFF_PT_BR,
+        (HandOff, En) => HAND_OFF_EN,
+        (DidNotUnderstand, PtBr) => DID_NOT_UNDERSTAND_PT_BR,
+        (DidNotUnderstand, En) => DID_NOT_UNDERSTAND_EN,
     }
 }
 
@@ -112,3 +126,54 @@ const MISSED_CALL_EN: &str = "\
 Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! \
 This is {{ clinic_name }}. We just tried to reach you by phone. \
 Would you like to book your appointment here? Just reply to this message.";
+
+
+const LEAD_WELCOME_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! \
+Aqui é da {{ clinic_name }}. Recebemos seu contato\
+{% if service is defined and service %} sobre {{ service }}{% endif %}. \
+Quer agendar? Responda com o dia e o horário que prefere.";
+
+const LEAD_WELCOME_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! \
+This is {{ clinic_name }}. We got your request\
+{% if service is defined and service %} about {{ service }}{% endif %}. \
+Would you like to book? Reply with the day and time you prefer.";
+
+const LEAD_FOLLOW_UP_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! \
+A {{ clinic_name }} ainda tem horários livres esta semana. Quer que eu reserve um para você?";
+
+const LEAD_FOLLOW_UP_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! \
+{{ clinic_name }} still has free times this week. Shall I book one for you?";
+
+const REACTIVATION_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! \
+Sentimos sua falta na {{ clinic_name }}. Quer marcar um novo horário? É só responder esta mensagem.";
+
+const REACTIVATION_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! \
+We missed you at {{ clinic_name }}. Would you like a new time? Just reply to this message.";
+
+const ASK_SERVICE_PT_BR: &str = "\
+Claro! Para qual atendimento? {% for s in services %}{{ s }}{% if not loop.last %}, {% endif %}{% endfor %}.";
+
+const ASK_SERVICE_EN: &str = "\
+Sure! Which service? {% for s in services %}{{ s }}{% if not loop.last %}, {% endif %}{% endfor %}.";
+
+const CANCELLED_PT_BR: &str = "\
+Pronto, sua consulta de {{ date }} às {{ time }} foi cancelada. Se quiser marcar outra, é só escrever.";
+
+const CANCELLED_EN: &str = "\
+Done, your appointment on {{ date }} at {{ time }} is cancelled. Write any time to book another.";
+
+const HAND_OFF_PT_BR: &str = "Certo! Uma pessoa da nossa equipe vai continuar o atendimento por aqui em breve.";
+
+const HAND_OFF_EN: &str = "Sure! Someone from our team will continue here shortly.";
+
+const DID_NOT_UNDERSTAND_PT_BR: &str = "\
+Desculpe, não entendi. Você quer marcar, remarcar ou cancelar uma consulta?";
+
+const DID_NOT_UNDERSTAND_EN: &str = "\
+Sorry, I didn't understand. Would you like to book, reschedule or cancel an appointment?";

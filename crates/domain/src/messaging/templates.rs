@@ -39,6 +39,20 @@ pub enum TemplateKey {
     AskToType,
     /// After a call nobody answered: the same offer, in writing.
     MissedCall,
+    /// The first message to a new lead (speed-to-lead).
+    LeadWelcome,
+    /// A later nudge to a lead who has not answered.
+    LeadFollowUp,
+    /// After a missed appointment: an offer to book again.
+    Reactivation,
+    /// The dialogue needs to know which service the patient wants.
+    AskService,
+    /// After a cancellation by message.
+    AppointmentCancelled,
+    /// A person from the clinic takes over the conversation.
+    HandOff,
+    /// The dialogue did not understand and asks again.
+    DidNotUnderstand,
 }
 
 wire_names!(TemplateKey {
@@ -49,6 +63,13 @@ wire_names!(TemplateKey {
     OptInConfirmation => "opt_in_confirmation",
     AskToType => "ask_to_type",
     MissedCall => "missed_call",
+    LeadWelcome => "lead_welcome",
+    LeadFollowUp => "lead_follow_up",
+    Reactivation => "reactivation",
+    AskService => "ask_service",
+    AppointmentCancelled => "appointment_cancelled",
+    HandOff => "hand_off",
+    DidNotUnderstand => "did_not_understand",
 });
 
 impl TemplateKey {
@@ -62,7 +83,10 @@ impl TemplateKey {
             }
             Self::BookingOffer => &["patient_first_name", "slots"],
             Self::OptOutConfirmation | Self::OptInConfirmation | Self::AskToType => &[],
-            Self::MissedCall => &["clinic_name"],
+            Self::MissedCall | Self::LeadWelcome | Self::LeadFollowUp | Self::Reactivation => &["clinic_name"],
+            Self::AskService => &["services"],
+            Self::AppointmentCancelled => &["date", "time"],
+            Self::HandOff | Self::DidNotUnderstand => &[],
         }
     }
 
@@ -82,6 +106,8 @@ impl TemplateKey {
             "location": "Clínica Sorriso - Pinheiros",
             "clinic_name": "Clínica Sorriso",
             "slots": slots,
+            "service": "Limpeza",
+            "services": ["Limpeza", "Clareamento"],
         })
     }
 }
