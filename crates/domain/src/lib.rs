@@ -11,6 +11,7 @@ pub mod ids;
 pub mod jobs;
 #[macro_use]
 pub mod messaging;
+pub mod leads;
 pub mod page;
 pub mod patients;
 pub mod scheduling;

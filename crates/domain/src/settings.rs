@@ -14,6 +14,7 @@ pub struct TenantSettings {
     pub scheduling: SchedulingSettings,
     pub messaging: crate::messaging::MessagingSettings,
     pub voice: crate::voice::VoiceSettings,
+    pub leads: crate::leads::LeadSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -76,6 +77,7 @@ impl Default for TenantSettings {
             scheduling: SchedulingSettings::default(),
             messaging: crate::messaging::MessagingSettings::default(),
             voice: crate::voice::VoiceSettings::default(),
+            leads: crate::leads::LeadSettings::default(),
         }
     }
 }

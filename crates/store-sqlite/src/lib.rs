@@ -11,6 +11,7 @@ mod events;
 mod external_ids;
 mod jobs;
 mod keys;
+mod leads;
 mod messaging;
 mod notifications;
 mod patients;

@@ -41,7 +41,20 @@ macro_rules! conformance_suite {
             concurrent_transcript_replacements_leave_one_copy,
             call_payloads_are_kept_oldest_first, call_tallies_group_by_outcome_within_the_period,
             call_jobs_are_enqueued_with_the_call);
+        $crate::conformance_suite!(@leads $make;
+            leads_round_trip_every_field, lead_writes_carry_events_and_jobs, leads_are_tenant_scoped,
+            leads_filter_and_page, recent_and_latest_lead_for_patient, lead_events_oldest_first,
+            dialogues_insert_update_with_versions, concurrent_dialogue_updates_have_one_winner,
+            dialogues_are_tenant_scoped);
     };
+    (@leads $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_leads::$case(store).await;
+        }
+    )*};
     (@voice $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -3,6 +3,7 @@
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
 mod error;
+mod leads;
 mod messaging;
 mod scheduling;
 mod traits;
@@ -12,6 +13,8 @@ mod voice;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_leads;
+#[cfg(feature = "conformance")]
 pub mod conformance_messaging;
 #[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
@@ -19,6 +22,7 @@ pub mod conformance_scheduling;
 pub mod conformance_voice;
 
 pub use error::{StoreError, StoreResult};
+pub use leads::*;
 pub use messaging::*;
 pub use scheduling::*;
 pub use traits::*;

@@ -130,6 +130,8 @@ pub trait Store:
     + crate::ExternalIdStore
     + crate::MessagingStore
     + crate::CallStore
+    + crate::LeadStore
+    + crate::DialogueStore
 {
 }
 
@@ -148,6 +150,8 @@ impl<T> Store for T where
         + crate::ExternalIdStore
         + crate::MessagingStore
         + crate::CallStore
+        + crate::LeadStore
+        + crate::DialogueStore
 {
 }
 

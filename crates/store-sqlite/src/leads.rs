@@ -1,0 +1,430 @@
+//! Leads, their timeline events and the booking dialogue's state on SQLite.
+
+use crate::SqliteStore;
+use crate::catalog::{json, unjson};
+use crate::convert::{db_err, from_opt_ts, from_ts, ts};
+use crate::jobs::insert_job;
+use async_trait::async_trait;
+use frontdesk_domain::jobs::NewJob;
+use frontdesk_domain::leads::{Dialogue, Lead, LeadEvent};
+use frontdesk_domain::page::{Page, PageRequest};
+use frontdesk_domain::{ConversationId, LeadId, PatientId, TenantId};
+use frontdesk_store::{DialogueStore, LeadFilter, LeadStore, StoreError, StoreResult};
+use jiff::Timestamp;
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+fn parse<T: std::str::FromStr>(raw: &str, what: &str) -> StoreResult<T> {
+    raw.parse().map_err(|_| StoreError::corrupt(format!("{what} {raw:?}")))
+}
+
+#[derive(sqlx::FromRow)]
+struct LeadRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    patient_id: Uuid,
+    source: String,
+    utm_source: Option<String>,
+    utm_medium: Option<String>,
+    utm_campaign: Option<String>,
+    utm_term: Option<String>,
+    utm_content: Option<String>,
+    campaign: Option<String>,
+    service_interest: Option<String>,
+    notes: Option<String>,
+    stage: String,
+    lost_reason: Option<String>,
+    temperature: String,
+    score: i32,
+    score_reasons: String,
+    owner: Option<String>,
+    stage_times: String,
+    first_outbound_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<LeadRow> for Lead {
+    type Error = StoreError;
+    fn try_from(r: LeadRow) -> StoreResult<Self> {
+        Ok(Lead {
+            id: r.id.into(),
+            tenant_id: r.tenant_id.into(),
+            patient_id: r.patient_id.into(),
+            source: parse(&r.source, "lead source")?,
+            utm_source: r.utm_source,
+            utm_medium: r.utm_medium,
+            utm_campaign: r.utm_campaign,
+            utm_term: r.utm_term,
+            utm_content: r.utm_content,
+            campaign: r.campaign,
+            service_interest: r.service_interest,
+            notes: r.notes,
+            stage: parse(&r.stage, "lead stage")?,
+            lost_reason: r.lost_reason,
+            temperature: parse(&r.temperature, "lead temperature")?,
+            score: r.score,
+            score_reasons: unjson(&r.score_reasons, "lead score reasons")?,
+            owner: r.owner,
+            stage_times: unjson(&r.stage_times, "lead stage times")?,
+            first_outbound_at: from_opt_ts(r.first_outbound_at)?,
+            created_at: from_ts(r.created_at)?,
+            updated_at: from_ts(r.updated_at)?,
+        })
+    }
+}
+
+macro_rules! leads {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, tenant_id, patient_id, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+                    campaign, service_interest, notes, stage, lost_reason, temperature, score, score_reasons, owner,
+                    stage_times, first_outbound_at, created_at, updated_at FROM leads ",
+            $tail
+        )
+    };
+}
+
+type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments>;
+
+/// Binds every column of a lead as `?1`..`?22`, in the order of the table, so the insert
+/// and the update share one list.
+fn bind_lead<'q>(q: SqliteQuery<'q>, l: &Lead) -> StoreResult<SqliteQuery<'q>> {
+    Ok(q.bind(l.id.0)
+        .bind(l.tenant_id.0)
+        .bind(l.patient_id.0)
+        .bind(l.source.as_str())
+        .bind(&l.utm_source)
+        .bind(&l.utm_medium)
+        .bind(&l.utm_campaign)
+        .bind(&l.utm_term)
+        .bind(&l.utm_content)
+        .bind(&l.campaign)
+        .bind(&l.service_interest)
+        .bind(&l.notes)
+        .bind(l.stage.as_str())
+        .bind(&l.lost_reason)
+        .bind(l.temperature.as_str())
+        .bind(l.score)
+        .bind(json(&l.score_reasons)?)
+        .bind(&l.owner)
+        .bind(json(&l.stage_times)?)
+        .bind(l.first_outbound_at.map(ts))
+        .bind(ts(l.created_at))
+        .bind(ts(l.updated_at)))
+}
+
+/// Appends timeline events and enqueues jobs inside a lead's transaction. An event is
+/// stored only if its tenant has its lead; otherwise the whole write is `NotFound`.
+async fn append(
+    tx: &mut SqliteConnection,
+    events: &[LeadEvent],
+    jobs: &[NewJob],
+    now: Timestamp,
+) -> StoreResult<()> {
+    for e in events {
+        let done = sqlx::query(
+            "INSERT INTO lead_events (id, tenant_id, lead_id, at, kind, detail)
+             SELECT ?, tenant_id, id, ?, ?, ? FROM leads WHERE tenant_id = ? AND id = ?",
+        )
+        .bind(e.id)
+        .bind(ts(e.at))
+        .bind(&e.kind)
+        .bind(json(&e.detail)?)
+        .bind(e.tenant_id.0)
+        .bind(e.lead_id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+    }
+    for job in jobs {
+        insert_job(&mut *tx, job, now).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl LeadStore for SqliteStore {
+    async fn insert_lead(
+        &self,
+        lead: &Lead,
+        events: &[LeadEvent],
+        jobs: &[NewJob],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        // Inserted only if the tenant has the patient.
+        let done = bind_lead(
+            sqlx::query(
+                "INSERT INTO leads (id, tenant_id, patient_id, source, utm_source, utm_medium, utm_campaign, utm_term,
+                    utm_content, campaign, service_interest, notes, stage, lost_reason, temperature, score,
+                    score_reasons, owner, stage_times, first_outbound_at, created_at, updated_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                    ?21, ?22 FROM patients WHERE tenant_id = ?2 AND id = ?3",
+            ),
+            lead,
+        )?
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append(&mut tx, events, jobs, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        if !jobs.is_empty() {
+            self.wakeups.notify_waiters();
+        }
+        Ok(())
+    }
+
+    async fn save_lead(
+        &self,
+        lead: &Lead,
+        events: &[LeadEvent],
+        jobs: &[NewJob],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        // ?21 (created_at) is bound but never changes.
+        let done = bind_lead(
+            sqlx::query(
+                "UPDATE leads SET patient_id = ?3, source = ?4, utm_source = ?5, utm_medium = ?6, utm_campaign = ?7,
+                    utm_term = ?8, utm_content = ?9, campaign = ?10, service_interest = ?11, notes = ?12,
+                    stage = ?13, lost_reason = ?14, temperature = ?15, score = ?16, score_reasons = ?17,
+                    owner = ?18, stage_times = ?19, first_outbound_at = ?20, updated_at = ?22
+                 WHERE tenant_id = ?2 AND id = ?1
+                   AND EXISTS (SELECT 1 FROM patients WHERE tenant_id = ?2 AND id = ?3)",
+            ),
+            lead,
+        )?
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        // Dropping the transaction rolls it back: no events or jobs for a missing lead (or a
+        // patient the tenant does not have).
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append(&mut tx, events, jobs, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        if !jobs.is_empty() {
+            self.wakeups.notify_waiters();
+        }
+        Ok(())
+    }
+
+    async fn get_lead(&self, tenant: TenantId, id: LeadId) -> StoreResult<Option<Lead>> {
+        let row: Option<LeadRow> = sqlx::query_as(leads!("WHERE tenant_id = ? AND id = ?"))
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_err)?;
+        row.map(Lead::try_from).transpose()
+    }
+
+    async fn list_leads(
+        &self,
+        tenant: TenantId,
+        f: &LeadFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Lead>> {
+        // Ids are time-ordered, so id order is creation order and the cursor is the id.
+        let rows: Vec<LeadRow> = sqlx::query_as(leads!(
+            "WHERE tenant_id = ?1 AND (?2 IS NULL OR stage = ?2) AND (?3 IS NULL OR temperature = ?3)
+               AND (?4 IS NULL OR source = ?4) AND (?5 IS NULL OR patient_id = ?5)
+               AND (?6 IS NULL OR created_at >= ?6) AND (?7 IS NULL OR created_at < ?7)
+               AND (?8 IS NULL OR id < ?8)
+             ORDER BY id DESC LIMIT ?9"
+        ))
+        .bind(tenant.0)
+        .bind(f.stage.map(|s| s.as_str()))
+        .bind(f.temperature.map(|t| t.as_str()))
+        .bind(f.source.map(|s| s.as_str()))
+        .bind(f.patient_id.map(|p| p.0))
+        .bind(f.from.map(ts))
+        .bind(f.to.map(ts))
+        .bind(page.before)
+        .bind(page.fetch_limit())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        let items = rows.into_iter().map(Lead::try_from).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page::from_rows(items, page, |l| l.id.0))
+    }
+
+    async fn recent_lead_for_patient(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+        since: Timestamp,
+    ) -> StoreResult<Option<Lead>> {
+        let row: Option<LeadRow> = sqlx::query_as(leads!(
+            "WHERE tenant_id = ? AND patient_id = ? AND created_at >= ?
+             ORDER BY created_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(tenant.0)
+        .bind(patient.0)
+        .bind(ts(since))
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        row.map(Lead::try_from).transpose()
+    }
+
+    async fn latest_lead_for_patient(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+    ) -> StoreResult<Option<Lead>> {
+        let row: Option<LeadRow> = sqlx::query_as(leads!(
+            "WHERE tenant_id = ? AND patient_id = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(tenant.0)
+        .bind(patient.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        row.map(Lead::try_from).transpose()
+    }
+
+    async fn lead_events(&self, tenant: TenantId, lead: LeadId) -> StoreResult<Vec<LeadEvent>> {
+        let rows: Vec<(Uuid, Uuid, Uuid, i64, String, String)> = sqlx::query_as(
+            "SELECT id, tenant_id, lead_id, at, kind, detail FROM lead_events
+             WHERE tenant_id = ? AND lead_id = ? ORDER BY at, id",
+        )
+        .bind(tenant.0)
+        .bind(lead.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(id, tenant_id, lead_id, at, kind, detail)| {
+                Ok(LeadEvent {
+                    id,
+                    tenant_id: tenant_id.into(),
+                    lead_id: lead_id.into(),
+                    at: from_ts(at)?,
+                    kind,
+                    detail: unjson(&detail, "lead event detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DialogueRow {
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    patient_id: Uuid,
+    state: String,
+    version: i64,
+    updated_at: i64,
+    expires_at: i64,
+}
+
+impl TryFrom<DialogueRow> for Dialogue {
+    type Error = StoreError;
+    fn try_from(r: DialogueRow) -> StoreResult<Self> {
+        Ok(Dialogue {
+            tenant_id: r.tenant_id.into(),
+            conversation_id: r.conversation_id.into(),
+            patient_id: r.patient_id.into(),
+            state: unjson(&r.state, "dialogue state")?,
+            version: r.version,
+            updated_at: from_ts(r.updated_at)?,
+            expires_at: from_ts(r.expires_at)?,
+        })
+    }
+}
+
+#[async_trait]
+impl DialogueStore for SqliteStore {
+    async fn get_dialogue(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+    ) -> StoreResult<Option<Dialogue>> {
+        let row: Option<DialogueRow> = sqlx::query_as(
+            "SELECT tenant_id, conversation_id, patient_id, state, version, updated_at, expires_at
+             FROM dialogues WHERE tenant_id = ? AND conversation_id = ?",
+        )
+        .bind(tenant.0)
+        .bind(conversation.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_err)?;
+        row.map(Dialogue::try_from).transpose()
+    }
+
+    async fn save_dialogue(&self, d: &Dialogue, expected_version: Option<i64>) -> StoreResult<i64> {
+        let state = json(&d.state)?;
+        let Some(expected) = expected_version else {
+            // Inserted only if the tenant has the conversation, with this patient; a second
+            // insert hits the primary key (Conflict).
+            let done = sqlx::query(
+                "INSERT INTO dialogues (tenant_id, conversation_id, patient_id, state, version, updated_at, expires_at)
+                 SELECT tenant_id, id, patient_id, ?, 1, ?, ? FROM conversations
+                 WHERE tenant_id = ? AND id = ? AND patient_id = ?",
+            )
+            .bind(state)
+            .bind(ts(d.updated_at))
+            .bind(ts(d.expires_at))
+            .bind(d.tenant_id.0)
+            .bind(d.conversation_id.0)
+            .bind(d.patient_id.0)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+            return if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(1) };
+        };
+        let next = expected.checked_add(1).ok_or_else(|| StoreError::corrupt("dialogue version overflow"))?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let done = sqlx::query(
+            "UPDATE dialogues SET state = ?, version = ?, updated_at = ?, expires_at = ?
+             WHERE tenant_id = ? AND conversation_id = ? AND version = ?",
+        )
+        .bind(state)
+        .bind(next)
+        .bind(ts(d.updated_at))
+        .bind(ts(d.expires_at))
+        .bind(d.tenant_id.0)
+        .bind(d.conversation_id.0)
+        .bind(expected)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 1 {
+            tx.commit().await.map_err(db_err)?;
+            return Ok(next);
+        }
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM dialogues WHERE tenant_id = ? AND conversation_id = ?")
+                .bind(d.tenant_id.0)
+                .bind(d.conversation_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        match stored {
+            Some(v) => Err(StoreError::Conflict(format!("dialogue is at version {v}, not {expected}"))),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn delete_dialogue(&self, tenant: TenantId, conversation: ConversationId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM dialogues WHERE tenant_id = ? AND conversation_id = ?")
+            .bind(tenant.0)
+            .bind(conversation.0)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
