@@ -127,7 +127,6 @@ Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first
 This is {{ clinic_name }}. We just tried to reach you by phone. \
 Would you like to book your appointment here? Just reply to this message.";
 
-
 const LEAD_WELCOME_PT_BR: &str = "\
 Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! \
 Aqui é da {{ clinic_name }}. Recebemos seu contato\
@@ -168,7 +167,8 @@ Pronto, sua consulta de {{ date }} às {{ time }} foi cancelada. Se quiser marca
 const CANCELLED_EN: &str = "\
 Done, your appointment on {{ date }} at {{ time }} is cancelled. Write any time to book another.";
 
-const HAND_OFF_PT_BR: &str = "Certo! Uma pessoa da nossa equipe vai continuar o atendimento por aqui em breve.";
+const HAND_OFF_PT_BR: &str =
+    "Certo! Uma pessoa da nossa equipe vai continuar o atendimento por aqui em breve.";
 
 const HAND_OFF_EN: &str = "Sure! Someone from our team will continue here shortly.";
 

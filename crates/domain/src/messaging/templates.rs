@@ -83,7 +83,9 @@ impl TemplateKey {
             }
             Self::BookingOffer => &["patient_first_name", "slots"],
             Self::OptOutConfirmation | Self::OptInConfirmation | Self::AskToType => &[],
-            Self::MissedCall | Self::LeadWelcome | Self::LeadFollowUp | Self::Reactivation => &["clinic_name"],
+            Self::MissedCall | Self::LeadWelcome | Self::LeadFollowUp | Self::Reactivation => {
+                &["clinic_name"]
+            }
             Self::AskService => &["services"],
             Self::AppointmentCancelled => &["date", "time"],
             Self::HandOff | Self::DidNotUnderstand => &[],

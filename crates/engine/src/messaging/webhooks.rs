@@ -9,7 +9,9 @@ use crate::Ctx;
 use crate::tenant_directory::TenantEntry;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::messaging::{Channel, Media, MessageStatus};
-use frontdesk_providers::helena::{self, HelenaDirection, HelenaEvent, HelenaMessageStatus};
+use frontdesk_providers::helena::{
+    self, HelenaContactKind, HelenaDirection, HelenaEvent, HelenaMessageStatus,
+};
 use frontdesk_providers::twilio;
 use frontdesk_store::{NewInboundEvent, StoreError};
 use secrecy::SecretString;
@@ -177,6 +179,31 @@ pub async fn helena_event(
                 apply_status(ctx, t.id, "helena", &u.message_id, status, None, u.error.clone()).await?;
             }
         }
+        // A new contact or CRM card with a phone is a lead (a repeat merges into it).
+        HelenaEvent::Contact(contact)
+            if matches!(contact.kind, HelenaContactKind::ContactNew | HelenaContactKind::PanelCardNew)
+                && contact.phone.is_some() =>
+        {
+            record_raw(ctx, t.id, "contact", body).await?;
+            let intake = crate::leads::LeadIntake {
+                source: Some(frontdesk_domain::leads::LeadSource::Crm),
+                name: contact.name.clone(),
+                phone: contact.phone.clone().unwrap_or_default(),
+                email: contact.email.clone(),
+                utm_source: contact.utm.get("source").cloned(),
+                utm_medium: contact.utm.get("medium").cloned(),
+                utm_campaign: contact.utm.get("campaign").cloned(),
+                submitted_at: Some(ctx.clock.now()),
+                ..Default::default()
+            };
+            match crate::leads::create_lead(ctx, t.id, intake).await {
+                Ok(_) => {}
+                Err(crate::leads::LeadFailure::Store(e)) => return Err(e.into()),
+                // A contact we cannot turn into a lead (no usable phone) is still kept above.
+                // (The error may quote the phone, so it stays out of the log.)
+                Err(_) => tracing::info!("helena contact not taken as a lead"),
+            }
+        }
         // Contacts, our own outbound echoes and event types we do not act on yet are kept
         // for audit (deduplicated on a hash of the body) and acknowledged.
         other => {
@@ -185,17 +212,23 @@ pub async fn helena_event(
                 HelenaEvent::Unknown { event_type } => event_type.clone(),
                 _ => "message".to_owned(),
             };
-            let payload: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
-            let record = NewInboundEvent {
-                tenant_id: t.id,
-                provider: "helena".into(),
-                external_id: hex_sha256(body),
-                kind,
-                payload,
-            };
-            ctx.store.record_event(&record, &[], ctx.clock.now()).await?;
+            record_raw(ctx, t.id, &kind, body).await?;
         }
     }
+    Ok(())
+}
+
+/// Keeps a Helena event as received, deduplicated on a hash of the body.
+async fn record_raw(ctx: &Ctx, tenant: TenantId, kind: &str, body: &[u8]) -> Result<(), WebhookError> {
+    let payload: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+    let record = NewInboundEvent {
+        tenant_id: tenant,
+        provider: "helena".into(),
+        external_id: hex_sha256(body),
+        kind: kind.to_owned(),
+        payload,
+    };
+    ctx.store.record_event(&record, &[], ctx.clock.now()).await?;
     Ok(())
 }
 

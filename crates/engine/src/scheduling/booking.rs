@@ -6,6 +6,7 @@ use super::reminders::jobs_for;
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
+use frontdesk_domain::leads::LeadStage;
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, check_start};
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId, TenantId};
@@ -127,8 +128,10 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
         created_at: now,
         updated_at: now,
     };
+    let mut jobs = jobs_for(&appointment, &cal.settings.reminders, now);
+    jobs.push(crate::leads::appointment_job(&appointment, LeadStage::Booked, now));
     let booking = NewBooking {
-        jobs: jobs_for(&appointment, &cal.settings.reminders, now),
+        jobs,
         event: AppointmentEvent {
             appointment_id: appointment.id,
             at: now,

@@ -6,6 +6,7 @@ use super::calendar::Calendar;
 use super::reminders::{job_keys, jobs_for};
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
+use frontdesk_domain::leads::LeadStage;
 use frontdesk_domain::scheduling::{
     Appointment, AppointmentAction, AppointmentEvent, check_start, transition,
 };
@@ -95,6 +96,15 @@ pub async fn apply_action(
             next.cancel_reason = req.reason.clone();
         }
         _ => {}
+    }
+    // The patient's lead follows what happened to the appointment.
+    let lead_stage = match req.action {
+        AppointmentAction::CheckIn | AppointmentAction::Complete => Some(LeadStage::Showed),
+        AppointmentAction::MarkNoShow => Some(LeadStage::NoShow),
+        _ => None,
+    };
+    if let Some(stage) = lead_stage {
+        jobs.push(crate::leads::appointment_job(&next, stage, now));
     }
     // Confirming keeps the reminders; every other action ends or replaces them.
     let cancel_dedupe_keys = if req.action == AppointmentAction::Confirm { Vec::new() } else { keys };

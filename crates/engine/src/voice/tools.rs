@@ -251,17 +251,27 @@ async fn lookup_patient(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Res
     }))
 }
 
+/// The booking token of a slot (see [`slot_id`]).
+pub fn slot_token(slot: &frontdesk_domain::scheduling::Slot) -> String {
+    slot_id(slot.practitioner_id, slot.service_id, slot.location_id, slot.start)
+}
+
+/// Reads a token made by [`slot_token`].
+pub fn parse_slot_token(raw: &str) -> Option<SlotRef> {
+    parse_slot_id(raw)
+}
+
 /// `<practitioner>.<service>.<location>.<unix seconds>`: everything a booking needs, in
 /// one token the assistant hands back.
 fn slot_id(p: PractitionerId, s: ServiceId, l: LocationId, start: Timestamp) -> String {
     format!("{}.{}.{}.{}", p, s, l, start.as_second())
 }
 
-struct SlotRef {
-    practitioner_id: PractitionerId,
-    service_id: ServiceId,
-    location_id: LocationId,
-    start: Timestamp,
+pub struct SlotRef {
+    pub practitioner_id: PractitionerId,
+    pub service_id: ServiceId,
+    pub location_id: LocationId,
+    pub start: Timestamp,
 }
 
 fn parse_slot_id(raw: &str) -> Option<SlotRef> {

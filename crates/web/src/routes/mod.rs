@@ -9,6 +9,7 @@ pub mod external_ids;
 pub mod health;
 pub mod insights;
 pub mod jobs;
+pub mod leads;
 pub mod metrics;
 pub mod patients;
 mod scheduling_errors;

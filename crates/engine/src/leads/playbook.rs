@@ -1,0 +1,250 @@
+//! What the clinic does for a lead over time: the hot-lead playbook at once, the follow-up
+//! cadence while the patient stays silent, and reactivation after a missed appointment.
+//! Each step checks first whether it is still wanted (a reply, a booking, an opt-out or a
+//! lost lead stops the sequence) and leaves a timeline entry saying what it did or why not.
+
+use super::intake::lead_job;
+use super::{FOLLOW_UP_JOB, REACTIVATION_JOB};
+use crate::Ctx;
+use crate::jobs::{JobError, JobHandler};
+use crate::messaging::{Content, MessagingFailure, SendRequest, send};
+use crate::voice::{PlaceCallRequest, place_call};
+use async_trait::async_trait;
+use frontdesk_domain::jobs::Job;
+use frontdesk_domain::leads::{Lead, LeadEvent, LeadStage};
+use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey, may_send_automated};
+use frontdesk_domain::page::PageRequest;
+use frontdesk_domain::scheduling::AppointmentStatus;
+use frontdesk_store::AppointmentFilter;
+use jiff::SignedDuration;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct StepRef {
+    lead_id: frontdesk_domain::LeadId,
+    #[serde(default)]
+    step: usize,
+}
+
+fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+async fn load(ctx: &Ctx, job: &Job) -> Result<(Lead, usize), JobError> {
+    let r: StepRef =
+        serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let lead = ctx
+        .store
+        .get_lead(job.tenant_id, r.lead_id)
+        .await
+        .map_err(retry)?
+        .ok_or_else(|| JobError::Permanent("the lead no longer exists".into()))?;
+    Ok((lead, r.step))
+}
+
+/// Sends one automated WhatsApp template to the lead's patient; the event says what
+/// happened (sent, or skipped and why).
+async fn message(ctx: &Ctx, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, JobError> {
+    let now = ctx.clock.now();
+    let tenant = ctx
+        .store
+        .tenant_by_id(lead.tenant_id)
+        .await
+        .map_err(retry)?
+        .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+    let patient = ctx
+        .store
+        .get_patient(lead.tenant_id, lead.patient_id)
+        .await
+        .map_err(retry)?
+        .ok_or_else(|| JobError::Permanent("no patient".into()))?;
+    let request = SendRequest {
+        tenant_id: lead.tenant_id,
+        patient_id: lead.patient_id,
+        channel: Channel::Whatsapp,
+        content: Content::Template {
+            key,
+            variables: json!({
+                "clinic_name": tenant.name,
+                "patient_first_name": patient.name.first_name(),
+                "service": lead.service_interest,
+            }),
+        },
+        automated: true,
+    };
+    Ok(match send(ctx, request).await {
+        Ok(m) => LeadEvent::new(lead, "message_sent", json!({"template": key, "message_id": m.id}), now),
+        Err(MessagingFailure::Store(e)) => return Err(retry(e)),
+        Err(e) => {
+            LeadEvent::new(lead, "message_skipped", json!({"template": key, "why": e.to_string()}), now)
+        }
+    })
+}
+
+async fn call(ctx: &Ctx, lead: &Lead, reason: &str) -> Result<LeadEvent, JobError> {
+    let request = PlaceCallRequest {
+        tenant_id: lead.tenant_id,
+        patient_id: lead.patient_id,
+        reason: Some(reason.to_owned()),
+        assistant_id: None,
+        lead_id: Some(lead.id),
+    };
+    let placed = place_call(ctx, request).await.map_err(retry)?;
+    Ok(LeadEvent::new(
+        lead,
+        "call_requested",
+        json!({"call_id": placed.id, "reason": reason}),
+        ctx.clock.now(),
+    ))
+}
+
+/// Why the sequence should stop, if it should: the patient wrote since the lead began,
+/// opted out, or the lead moved on.
+async fn stop_reason(ctx: &Ctx, lead: &Lead) -> Result<Option<&'static str>, JobError> {
+    if !matches!(lead.stage, LeadStage::New | LeadStage::Contacted) {
+        return Ok(Some("the lead moved on"));
+    }
+    let consents = ctx.store.consents(lead.tenant_id, lead.patient_id).await.map_err(retry)?;
+    if !may_send_automated(&consents, Channel::Whatsapp) {
+        return Ok(Some("the patient opted out"));
+    }
+    let conversation = ctx
+        .store
+        .conversation_for(&Conversation::new(
+            lead.tenant_id,
+            lead.patient_id,
+            Channel::Whatsapp,
+            ctx.clock.now(),
+        ))
+        .await
+        .map_err(retry)?;
+    if conversation.last_inbound_at.is_some_and(|t| t >= lead.created_at) {
+        return Ok(Some("the patient replied"));
+    }
+    Ok(None)
+}
+
+pub(super) struct SpeedToLead {
+    pub ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for SpeedToLead {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let ctx = &self.ctx;
+        let (mut lead, _) = load(ctx, job).await?;
+        let now = ctx.clock.now();
+        if !matches!(lead.stage, LeadStage::New | LeadStage::Contacted) {
+            let e = LeadEvent::new(&lead, "speed_to_lead_skipped", json!({"why": "the lead moved on"}), now);
+            return ctx.store.save_lead(&lead, &[e], &[], now).await.map_err(retry);
+        }
+        let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
+        let mut events =
+            vec![call(ctx, &lead, "hot_lead").await?, message(ctx, &lead, TemplateKey::LeadWelcome).await?];
+        lead.note_outbound(now);
+        if lead.move_to(LeadStage::Contacted, now) {
+            events.push(LeadEvent::new(&lead, "stage_changed", json!({"to": "contacted"}), now));
+        }
+        let jobs = match settings.leads.follow_up.first() {
+            Some(step) => {
+                vec![lead_job(
+                    &lead,
+                    FOLLOW_UP_JOB,
+                    0,
+                    now + SignedDuration::from_mins(i64::from(step.after_minutes)),
+                )]
+            }
+            None => Vec::new(),
+        };
+        ctx.store.save_lead(&lead, &events, &jobs, now).await.map_err(retry)
+    }
+}
+
+pub(super) struct FollowUp {
+    pub ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for FollowUp {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let ctx = &self.ctx;
+        let (mut lead, step) = load(ctx, job).await?;
+        let now = ctx.clock.now();
+        if let Some(why) = stop_reason(ctx, &lead).await? {
+            let e = LeadEvent::new(&lead, "follow_up_stopped", json!({"step": step, "why": why}), now);
+            return ctx.store.save_lead(&lead, &[e], &[], now).await.map_err(retry);
+        }
+        let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
+        let Some(this) = settings.leads.follow_up.get(step) else { return Ok(()) };
+        let mut events = Vec::new();
+        if this.call {
+            events.push(call(ctx, &lead, "follow_up").await?);
+        }
+        if this.message {
+            events.push(message(ctx, &lead, TemplateKey::LeadFollowUp).await?);
+        }
+        lead.note_outbound(now);
+        if lead.move_to(LeadStage::Contacted, now) {
+            events.push(LeadEvent::new(&lead, "stage_changed", json!({"to": "contacted"}), now));
+        }
+        // Steps count from the lead's creation, so a late run does not push the rest back.
+        let jobs = match settings.leads.follow_up.get(step + 1) {
+            Some(next) => {
+                let at = lead.created_at + SignedDuration::from_mins(i64::from(next.after_minutes));
+                vec![lead_job(&lead, FOLLOW_UP_JOB, step + 1, at.max(now))]
+            }
+            None => Vec::new(),
+        };
+        ctx.store.save_lead(&lead, &events, &jobs, now).await.map_err(retry)
+    }
+}
+
+pub(super) struct Reactivation {
+    pub ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for Reactivation {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let ctx = &self.ctx;
+        let (lead, step) = load(ctx, job).await?;
+        let now = ctx.clock.now();
+        let lead = &lead;
+        let stop = |why: &'static str| {
+            let e = LeadEvent::new(lead, "reactivation_stopped", json!({"step": step, "why": why}), now);
+            async move { ctx.store.save_lead(lead, &[e], &[], now).await.map_err(retry) }
+        };
+        if lead.stage != LeadStage::NoShow {
+            return stop("the lead moved on").await;
+        }
+        let upcoming =
+            AppointmentFilter { from: Some(now), patient_id: Some(lead.patient_id), ..Default::default() };
+        let rebooked = ctx
+            .store
+            .list_appointments(lead.tenant_id, &upcoming, PageRequest::new(None, Some(20)))
+            .await
+            .map_err(retry)?
+            .items
+            .iter()
+            .any(|a| matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Confirmed));
+        if rebooked {
+            return stop("the patient booked again").await;
+        }
+        let consents = ctx.store.consents(lead.tenant_id, lead.patient_id).await.map_err(retry)?;
+        if !may_send_automated(&consents, Channel::Whatsapp) {
+            return stop("the patient opted out").await;
+        }
+        let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
+        let event = message(ctx, lead, TemplateKey::Reactivation).await?;
+        let missed_at = lead.stage_times.get(&LeadStage::NoShow).copied().unwrap_or(now);
+        let jobs = match settings.leads.reactivation_days.get(step + 1) {
+            Some(days) => {
+                let at = missed_at + SignedDuration::from_hours(24 * i64::from(*days));
+                vec![lead_job(lead, REACTIVATION_JOB, step + 1, at.max(now))]
+            }
+            None => Vec::new(),
+        };
+        ctx.store.save_lead(lead, &[event], &jobs, now).await.map_err(retry)
+    }
+}

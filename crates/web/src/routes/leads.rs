@@ -1,0 +1,268 @@
+//! Leads for staff and for lead sources (ad forms, CRMs posting with an API key): create,
+//! list, read with the timeline, and edit (stage, owner, notes, lost reason).
+
+use crate::auth::Principal;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use frontdesk_domain::LeadId;
+use frontdesk_domain::leads::{Lead, LeadEvent, LeadSource, LeadStage, Temperature};
+use frontdesk_domain::page::PageRequest;
+use frontdesk_engine::audit::{self, Access};
+use frontdesk_engine::leads::{self, LeadFailure, LeadIntake};
+use frontdesk_store::LeadFilter;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+impl From<LeadFailure> for ApiError {
+    fn from(f: LeadFailure) -> Self {
+        let message = f.to_string();
+        match f {
+            LeadFailure::NotFound(what) => ApiError::not_found(what),
+            LeadFailure::Invalid(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_lead", message)
+            }
+            LeadFailure::Store(e) => e.into(),
+        }
+    }
+}
+
+async fn audited(
+    state: &AppState,
+    who: &Principal,
+    action: &str,
+    lead: Option<&Lead>,
+) -> Result<(), ApiError> {
+    let access =
+        Access { action, resource_type: "lead", resource_id: None, patient_id: lead.map(|l| l.patient_id) };
+    Ok(audit::record(&state.ctx, &who.actor(), access).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLead {
+    /// The patient's phone; a new patient is registered when nobody has it.
+    pub phone: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// `paid_ads`, `organic`, `social`, `referral`, `whatsapp`, `phone`, `crm`, `import`.
+    #[schema(value_type = Option<String>)]
+    pub source: Option<LeadSource>,
+    pub service_interest: Option<String>,
+    pub notes: Option<String>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub utm_term: Option<String>,
+    pub utm_content: Option<String>,
+    pub campaign: Option<String>,
+    pub owner: Option<String>,
+    /// When the patient submitted the form (defaults to now).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub submitted_at: Option<jiff::Timestamp>,
+    /// What the patient wrote, if anything (scores stated intent and urgency).
+    pub message: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeadCreatedView {
+    #[schema(value_type = Object)]
+    pub lead: Lead,
+    /// True when the patient's recent lead absorbed this one.
+    pub merged: bool,
+}
+
+/// Creates a lead (or merges it into the patient's recent one): 201, or 200 when merged.
+/// A hot lead is called and messaged at once.
+#[utoipa::path(post, path = "/api/v1/leads", tag = "leads", security(("api_key" = [])),
+    request_body = NewLead,
+    responses((status = 201, body = LeadCreatedView), (status = 200, body = LeadCreatedView),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_lead(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(b): ApiJson<NewLead>,
+) -> Result<(StatusCode, Json<LeadCreatedView>), ApiError> {
+    for (field, value, max) in
+        [("notes", &b.notes, 2000), ("message", &b.message, 2000), ("name", &b.name, 200)]
+    {
+        if value.as_deref().is_some_and(|v| v.chars().count() > max) {
+            return Err(ApiError::bad_request(
+                "invalid_lead",
+                format!("{field} is at most {max} characters"),
+            ));
+        }
+    }
+    let intake = LeadIntake {
+        source: b.source,
+        name: b.name,
+        phone: b.phone,
+        email: b.email,
+        service_interest: b.service_interest,
+        notes: b.notes,
+        utm_source: b.utm_source,
+        utm_medium: b.utm_medium,
+        utm_campaign: b.utm_campaign,
+        utm_term: b.utm_term,
+        utm_content: b.utm_content,
+        campaign: b.campaign,
+        owner: b.owner,
+        submitted_at: Some(b.submitted_at.unwrap_or_else(|| state.ctx.clock.now())),
+        first_message: b.message,
+    };
+    let created = leads::create_lead(&state.ctx, who.tenant_id, intake).await?;
+    audited(&state, &who, "create", Some(&created.lead)).await?;
+    let status = if created.merged { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(LeadCreatedView { lead: created.lead, merged: created.merged })))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LeadQuery {
+    #[param(value_type = Option<String>)]
+    pub stage: Option<LeadStage>,
+    #[param(value_type = Option<String>)]
+    pub temperature: Option<Temperature>,
+    #[param(value_type = Option<String>)]
+    pub source: Option<LeadSource>,
+    pub patient_id: Option<Uuid>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<jiff::Timestamp>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<jiff::Timestamp>,
+    pub before: Option<Uuid>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeadPage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Lead>,
+    pub next_cursor: Option<Uuid>,
+}
+
+/// Leads, newest first.
+#[utoipa::path(get, path = "/api/v1/leads", tag = "leads", security(("api_key" = [])),
+    params(LeadQuery), responses((status = 200, body = LeadPage)))]
+pub async fn list_leads(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(q): ApiQuery<LeadQuery>,
+) -> Result<Json<LeadPage>, ApiError> {
+    let filter = LeadFilter {
+        stage: q.stage,
+        temperature: q.temperature,
+        source: q.source,
+        patient_id: q.patient_id.map(frontdesk_domain::PatientId),
+        from: q.from,
+        to: q.to,
+    };
+    let page =
+        state.ctx.store.list_leads(who.tenant_id, &filter, PageRequest::new(q.before, q.limit)).await?;
+    audited(&state, &who, "list", None).await?;
+    Ok(Json(LeadPage { items: page.items, next_cursor: page.next_cursor }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeadView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub lead: Lead,
+    /// Everything that happened to the lead, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: Vec<LeadEvent>,
+}
+
+async fn load(state: &AppState, who: &Principal, id: Uuid) -> Result<Lead, ApiError> {
+    state.ctx.store.get_lead(who.tenant_id, LeadId(id)).await?.ok_or_else(|| ApiError::not_found("lead"))
+}
+
+/// One lead with its timeline.
+#[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "leads", security(("api_key" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = LeadView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_lead(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<LeadView>, ApiError> {
+    let lead = load(&state, &who, id).await?;
+    let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
+    audited(&state, &who, "read", Some(&lead)).await?;
+    Ok(Json(LeadView { lead, timeline }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadPatch {
+    /// Move the lead (forward only; `lost` needs `lost_reason`).
+    #[schema(value_type = Option<String>)]
+    pub stage: Option<LeadStage>,
+    pub lost_reason: Option<String>,
+    pub owner: Option<String>,
+    pub notes: Option<String>,
+    pub service_interest: Option<String>,
+}
+
+/// Edits a lead; each change lands on its timeline.
+#[utoipa::path(patch, path = "/api/v1/leads/{id}", tag = "leads", security(("api_key" = [])),
+    params(("id" = Uuid, Path)), request_body = LeadPatch,
+    responses((status = 200, body = LeadView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn update_lead(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(patch): ApiJson<LeadPatch>,
+) -> Result<Json<LeadView>, ApiError> {
+    let mut lead = load(&state, &who, id).await?;
+    let now = state.ctx.clock.now();
+    let mut events = Vec::new();
+    if let Some(stage) = patch.stage {
+        let from = lead.stage;
+        let moved = match stage {
+            LeadStage::Lost => {
+                let reason = patch.lost_reason.clone().filter(|r| !r.trim().is_empty()).ok_or_else(|| {
+                    ApiError::bad_request("lost_reason_required", "a lost lead needs lost_reason")
+                })?;
+                lead.mark_lost(reason, now)
+            }
+            other => lead.move_to(other, now),
+        };
+        if !moved {
+            return Err(ApiError::conflict(
+                "invalid_stage_change",
+                format!("a lead that is {} cannot move to {}", from.as_str(), stage.as_str()),
+            ));
+        }
+        events.push(LeadEvent::new(
+            &lead,
+            "stage_changed",
+            json!({"from": from, "to": stage, "by": who.actor().name}),
+            now,
+        ));
+    }
+    let mut edited = Vec::new();
+    if let Some(owner) = patch.owner {
+        lead.owner = Some(owner.trim().to_owned()).filter(|o| !o.is_empty());
+        edited.push("owner");
+    }
+    if let Some(notes) = patch.notes {
+        lead.notes = Some(notes).filter(|n| !n.trim().is_empty());
+        edited.push("notes");
+    }
+    if let Some(service) = patch.service_interest {
+        lead.service_interest = Some(service).filter(|s| !s.trim().is_empty());
+        edited.push("service_interest");
+    }
+    if !edited.is_empty() {
+        lead.updated_at = now;
+        events.push(LeadEvent::new(&lead, "edited", json!({"fields": edited}), now));
+    }
+    state.ctx.store.save_lead(&lead, &events, &[], now).await?;
+    audited(&state, &who, "update", Some(&lead)).await?;
+    let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
+    Ok(Json(LeadView { lead, timeline }))
+}
