@@ -157,7 +157,22 @@ impl PersonName {
     pub fn first_name(&self) -> &str {
         self.0.split(' ').next().unwrap_or(&self.0)
     }
+
+    /// The name a patient gets until they say theirs (a first message, a call, a CRM card
+    /// without a name): it reads naturally in a greeting ("Olá, Paciente!") and tells staff
+    /// the number's last digits.
+    pub fn placeholder(phone: &PhoneE164) -> Self {
+        let digits = phone.digits();
+        Self(format!("{PLACEHOLDER} {}", &digits[digits.len().saturating_sub(4)..]))
+    }
+
+    /// Whether this is still the [`PersonName::placeholder`] of `phone`.
+    pub fn is_placeholder_for(&self, phone: &PhoneE164) -> bool {
+        *self == Self::placeholder(phone)
+    }
 }
+
+const PLACEHOLDER: &str = "Paciente";
 
 impl TryFrom<String> for PersonName {
     type Error = ContactError;
@@ -168,6 +183,20 @@ impl TryFrom<String> for PersonName {
 impl From<PersonName> for String {
     fn from(value: PersonName) -> Self {
         value.0
+    }
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn placeholder_names_are_recognised() {
+        let phone = PhoneE164::parse("+5511987654321", "BR").unwrap();
+        let name = PersonName::placeholder(&phone);
+        assert_eq!(name.as_str(), "Paciente 4321");
+        assert!(name.is_placeholder_for(&phone));
+        assert!(!PersonName::parse("Maria Souza").unwrap().is_placeholder_for(&phone));
     }
 }
 

@@ -19,6 +19,7 @@ backend_tests!(
     follow_up_stops_when_the_patient_replies,
     appointments_move_the_lead_and_no_show_reactivates,
     staff_edit_stage_owner_and_lost_reason,
+    unknown_numbers_writing_or_calling_become_leads,
 );
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
@@ -302,4 +303,57 @@ async fn staff_edit_stage_owner_and_lost_reason(app: TestApp) {
     assert_eq!(app.get(&path, &other).send().await.unwrap().status(), 404);
     assert_eq!(get(&app, &key, "/api/v1/leads?stage=lost").await["items"].as_array().unwrap().len(), 1);
     assert!(get(&app, &key, "/api/v1/leads?stage=new").await["items"].as_array().unwrap().is_empty());
+}
+
+async fn unknown_numbers_writing_or_calling_become_leads(app: TestApp) {
+    let (key, _) = clinic(&app, "sorriso").await;
+    let r = app
+        .post("/api/v1/sandbox/inbound", &key)
+        .json(&json!({"from": "+5511911112222", "body": "Oi, vocês atendem sábado?"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    app.run_pending_jobs().await;
+    let leads = get(&app, &key, "/api/v1/leads?source=whatsapp").await;
+    let lead = &leads["items"][0];
+    assert_eq!(lead["stage"], "new", "{leads}");
+    let view = get(&app, &key, &format!("/api/v1/leads/{}", lead["id"].as_str().unwrap())).await;
+    let scored = view["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "scored").unwrap().clone();
+    assert_eq!(scored["detail"]["next"], "none: the patient is in conversation");
+    // Writing again is the same lead, not a second one.
+    app.post("/api/v1/sandbox/inbound", &key)
+        .json(&json!({"from": "+5511911112222", "body": "?"}))
+        .send()
+        .await
+        .unwrap();
+    app.run_pending_jobs().await;
+    assert_eq!(get(&app, &key, "/api/v1/leads").await["items"].as_array().unwrap().len(), 1);
+
+    let r = patch(
+        &app,
+        &key,
+        "/api/v1/settings",
+        json!({"voice": {"provider": "vapi", "vapi": {"api_key": "k",
+        "assistant_id": "a", "phone_number_id": "p", "inbound_assistant_id": "in", "server_secret": "s"}}}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let request = json!({"message": {"type": "assistant-request", "call": {"id": "in-1"},
+        "customer": {"number": "+5511933334444"}}});
+    let r = app
+        .http
+        .post(app.url("/webhooks/vapi/sorriso"))
+        .header("X-Vapi-Secret", "s")
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert!(answer["assistantOverrides"]["variableValues"].get("patientFirstName").is_none(), "{answer}");
+    let phone_leads = get(&app, &key, "/api/v1/leads?source=phone").await;
+    assert_eq!(phone_leads["items"].as_array().unwrap().len(), 1, "{phone_leads}");
+    let calls = get(&app, &key, "/api/v1/calls").await;
+    assert_eq!(calls["items"][0]["lead_id"], phone_leads["items"][0]["id"]);
 }

@@ -32,6 +32,8 @@ pub struct LeadIntake {
     pub submitted_at: Option<Timestamp>,
     /// What the patient wrote first (intent and urgency score).
     pub first_message: Option<String>,
+    /// The patient wrote in and is talking with the dialogue already: no outreach playbook.
+    pub in_conversation: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -59,8 +61,7 @@ async fn find_or_register(
     }
     let name = match intake.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => PersonName::parse(n).map_err(|e| LeadFailure::Invalid(format!("name: {e}")))?,
-        None => PersonName::parse(&format!("Lead {}", phone.digits()))
-            .map_err(|e| LeadFailure::Invalid(format!("name: {e}")))?,
+        None => PersonName::placeholder(&phone),
     };
     let mut patient = Patient::new(tenant.id, name, phone.clone(), tenant.locale, ctx.clock.now());
     if let Some(email) = intake.email.as_deref().filter(|e| !e.trim().is_empty()) {
@@ -122,7 +123,9 @@ pub async fn create_lead(
     lead.temperature = temperature;
     lead.score_reasons = reasons.clone();
     let mut jobs = Vec::new();
-    let next = if temperature == Temperature::Hot && settings.leads.speed_to_lead {
+    let next = if intake.in_conversation {
+        "none: the patient is in conversation".to_owned()
+    } else if temperature == Temperature::Hot && settings.leads.speed_to_lead {
         jobs.push(lead_job(&lead, SPEED_TO_LEAD_JOB, 0, now));
         "speed-to-lead now".to_owned()
     } else if let Some(step) = settings.leads.follow_up.first() {

@@ -90,7 +90,7 @@ impl JobHandler for ProcessInbound {
         let event: InboundMessageEvent = serde_json::from_value(stored.payload)
             .map_err(|e| JobError::Permanent(format!("stored event unreadable: {e}")))?;
         let now = ctx.clock.now();
-        let patient = identify_patient(ctx, tenant, &event).await?;
+        let (patient, first_contact) = identify_patient(ctx, tenant, &event).await?;
         let mut conversation = ctx
             .store
             .conversation_for(&Conversation::new(tenant, patient.id, event.channel, now))
@@ -127,23 +127,25 @@ impl JobHandler for ProcessInbound {
             .increment(1);
         if let Some(k) = keyword(body) {
             apply_keyword(ctx, &patient, event.channel, k).await?;
+        } else if first_contact {
+            new_lead(ctx, tenant, &event, stored.received_at).await?;
         }
         Ok(())
     }
 }
 
 /// Finds the patient by phone (every spelling of a number meets in its E.164 form), or
-/// registers a new one from the first message.
+/// registers a new one from the first message (`true`: a number the clinic did not know).
 async fn identify_patient(
     ctx: &Ctx,
     tenant: TenantId,
     event: &InboundMessageEvent,
-) -> Result<Patient, JobError> {
+) -> Result<(Patient, bool), JobError> {
     let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
     let phone = PhoneE164::parse(&event.from, &settings.default_region)
         .map_err(|e| JobError::Permanent(format!("sender is not a phone number: {e}")))?;
     if let Some(p) = ctx.store.patient_by_phone(tenant, &phone).await.map_err(retry)? {
-        return Ok(p);
+        return Ok((p, false));
     }
     let t = ctx
         .store
@@ -155,16 +157,16 @@ async fn identify_patient(
         .profile_name
         .as_deref()
         .and_then(|n| PersonName::parse(n).ok())
-        .or_else(|| PersonName::parse(&format!("WhatsApp {}", phone.digits())).ok())
-        .ok_or_else(|| JobError::Permanent("no usable name".into()))?;
+        .unwrap_or_else(|| PersonName::placeholder(&phone));
     let patient = Patient::new(tenant, name, phone.clone(), t.locale, ctx.clock.now());
     match ctx.store.create_patient(&patient).await {
-        Ok(()) => Ok(patient),
+        Ok(()) => Ok((patient, true)),
         Err(StoreError::Conflict(_)) => ctx
             .store
             .patient_by_phone(tenant, &phone)
             .await
             .map_err(retry)?
+            .map(|p| (p, false))
             .ok_or_else(|| JobError::Retry("patient vanished".into())),
         Err(e) => Err(retry(e)),
     }
@@ -195,4 +197,31 @@ async fn apply_keyword(
         automated: false,
     };
     send(ctx, reply).await.map(|_| ()).map_err(|e| JobError::Retry(e.to_string()))
+}
+
+/// A number the clinic did not know wrote in: a lead, already in conversation (so no
+/// outreach playbook; the dialogue answers).
+async fn new_lead(
+    ctx: &Ctx,
+    tenant: TenantId,
+    event: &InboundMessageEvent,
+    at: jiff::Timestamp,
+) -> Result<(), JobError> {
+    let intake = crate::leads::LeadIntake {
+        source: Some(match event.channel {
+            Channel::Whatsapp => frontdesk_domain::leads::LeadSource::Whatsapp,
+            Channel::Sms => frontdesk_domain::leads::LeadSource::Phone,
+        }),
+        name: event.profile_name.clone(),
+        phone: event.from.clone(),
+        submitted_at: Some(at),
+        first_message: Some(event.body.clone()),
+        in_conversation: true,
+        ..Default::default()
+    };
+    match crate::leads::create_lead(ctx, tenant, intake).await {
+        Ok(_) => Ok(()),
+        Err(crate::leads::LeadFailure::Store(e)) => Err(retry(e)),
+        Err(e) => Err(JobError::Permanent(e.to_string())),
+    }
 }

@@ -72,8 +72,29 @@ pub async fn call_for(
         None => None,
     };
     let direction = if inbound { CallDirection::Inbound } else { CallDirection::Outbound };
-    let call =
-        Call::reported(r.tenant.id, patient.map(|p| p.id), direction, r.provider, provider_call_id, now);
+    let (patient_id, lead_id) = match (patient, inbound, customer_number) {
+        (Some(p), _, _) => (Some(p.id), None),
+        // A number the clinic does not know calls in: a lead (already talking, so no
+        // outreach playbook).
+        (None, true, Some(number)) => {
+            let intake = crate::leads::LeadIntake {
+                source: Some(frontdesk_domain::leads::LeadSource::Phone),
+                phone: number.to_owned(),
+                submitted_at: Some(now),
+                in_conversation: true,
+                ..Default::default()
+            };
+            match crate::leads::create_lead(ctx, r.tenant.id, intake).await {
+                Ok(created) => (Some(created.lead.patient_id), Some(created.lead.id)),
+                Err(crate::leads::LeadFailure::Store(e)) => return Err(e.into()),
+                // A withheld or malformed number: the call is recorded without a patient.
+                Err(_) => (None, None),
+            }
+        }
+        _ => (None, None),
+    };
+    let mut call = Call::reported(r.tenant.id, patient_id, direction, r.provider, provider_call_id, now);
+    call.lead_id = lead_id;
     match ctx.store.insert_call(&call, &[], now).await {
         Ok(()) => Ok(call),
         // Another message about the same call recorded it a moment ago.

@@ -232,7 +232,9 @@ async fn describe(ctx: &Ctx, tenant: &Tenant, a: &Appointment) -> Result<Value, 
 }
 
 async fn lookup_patient(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Result<Value, ToolFailure> {
-    let Some(patient) = patient_of(ctx, caller, args).await? else {
+    // A number registered moments ago from this very call has no name yet: still "new".
+    let known = patient_of(ctx, caller, args).await?.filter(|p| !p.name.is_placeholder_for(&p.phone));
+    let Some(patient) = known else {
         let message = match caller.tenant.locale {
             Locale::PtBr => "Paciente não encontrado; é um novo paciente.",
             Locale::En => "No patient with this number; this is a new patient.",
@@ -484,7 +486,17 @@ async fn book_appointment(
 ) -> Result<Value, ToolFailure> {
     let slot = slot_from_args(args)?;
     let patient = match patient_of(ctx, caller, args).await? {
-        Some(p) => PatientRef::Id(p.id),
+        Some(mut p) => {
+            // The caller said their name: it replaces the placeholder of a new number.
+            if p.name.is_placeholder_for(&p.phone)
+                && let Some(name) = text(args, &["name", "patient_name", "patientName"])
+                && let Ok(name) = PersonName::parse(name)
+            {
+                p.name = name;
+                ctx.store.update_patient(&p).await?;
+            }
+            PatientRef::Id(p.id)
+        }
         None => {
             let phone = phone_of(caller, args)?
                 .ok_or_else(|| invalid("the caller's phone number is unknown; ask for it"))?;

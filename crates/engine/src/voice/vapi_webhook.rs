@@ -160,6 +160,15 @@ pub(super) async fn handle(
             Ok(json!({}))
         }
         ServerMessage::AssistantRequest { call_id, customer_number } => {
+            // Who the caller is, looked up before the call is recorded: recording an unknown
+            // caller registers them as a lead, with no name worth greeting them by.
+            let known = match customer_number
+                .as_deref()
+                .and_then(|n| PhoneE164::parse(n, &r.settings.default_region).ok())
+            {
+                Some(phone) => ctx.store.patient_by_phone(r.tenant.id, &phone).await?,
+                None => None,
+            };
             let call = ingest::call_for(ctx, r, &call_id, customer_number.as_deref(), true).await?;
             ingest::keep_payload(ctx, r, Some(call.id), "assistant-request", raw).await?;
             let Some(assistant) = r.settings.voice.vapi.as_ref().and_then(|v| v.inbound_assistant_id.clone())
@@ -171,14 +180,7 @@ pub(super) async fn handle(
             };
             let mut variables = BTreeMap::new();
             variables.insert("clinicName".to_owned(), r.tenant.name.clone());
-            let patient = match customer_number
-                .as_deref()
-                .and_then(|n| PhoneE164::parse(n, &r.settings.default_region).ok())
-            {
-                Some(phone) => ctx.store.patient_by_phone(r.tenant.id, &phone).await?,
-                None => None,
-            };
-            if let Some(p) = patient {
+            if let Some(p) = known {
                 variables.insert("patientFirstName".to_owned(), p.name.first_name().to_owned());
                 variables.insert("patientId".to_owned(), p.id.to_string());
             }

@@ -113,6 +113,7 @@ pub async fn create_lead(
         owner: b.owner,
         submitted_at: Some(b.submitted_at.unwrap_or_else(|| state.ctx.clock.now())),
         first_message: b.message,
+        in_conversation: false,
     };
     let created = leads::create_lead(&state.ctx, who.tenant_id, intake).await?;
     audited(&state, &who, "create", Some(&created.lead)).await?;
