@@ -12,6 +12,7 @@ pub mod jobs;
 #[macro_use]
 pub mod messaging;
 pub mod leads;
+pub mod nlu;
 pub mod page;
 pub mod patients;
 pub mod scheduling;

@@ -15,6 +15,7 @@ pub struct TenantSettings {
     pub messaging: crate::messaging::MessagingSettings,
     pub voice: crate::voice::VoiceSettings,
     pub leads: crate::leads::LeadSettings,
+    pub dialogue: crate::leads::DialogueSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -78,6 +79,7 @@ impl Default for TenantSettings {
             messaging: crate::messaging::MessagingSettings::default(),
             voice: crate::voice::VoiceSettings::default(),
             leads: crate::leads::LeadSettings::default(),
+            dialogue: crate::leads::DialogueSettings::default(),
         }
     }
 }
@@ -93,6 +95,7 @@ impl TenantSettings {
         }
         shown.messaging = self.messaging.masked();
         shown.voice = self.voice.masked();
+        shown.dialogue = self.dialogue.masked();
         shown
     }
 
@@ -100,6 +103,7 @@ impl TenantSettings {
     pub fn keep_secrets_from(&mut self, previous: &TenantSettings) {
         self.messaging.keep_secrets_from(&previous.messaging);
         self.voice.keep_secrets_from(&previous.voice);
+        self.dialogue.keep_secrets_from(&previous.dialogue);
         if let (Some(new), Some(old)) =
             (self.scheduling.ninsaude.as_mut(), previous.scheduling.ninsaude.as_ref())
             && new.password == MASK

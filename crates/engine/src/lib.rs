@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod jobs;
+pub mod journey;
 pub mod leads;
 pub mod messaging;
 pub mod scheduling;

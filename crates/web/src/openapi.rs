@@ -33,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "patients", description = "Patients of the clinic"),
         (name = "conversations", description = "WhatsApp and SMS conversations and messages"),
         (name = "leads", description = "Acquisition attempts, their temperature, stage and timeline"),
+        (name = "nlu", description = "What the dialogue understands in a message (pt-BR and English)"),
         (name = "calls", description = "AI voice calls: placing them, their transcripts and outcomes"),
         (name = "voice", description = "Tools a voice agent calls mid-call (platforms other than VAPI)"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
@@ -93,6 +94,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::conversations::sandbox_inbound))
         .routes(routes!(routes::leads::create_lead, routes::leads::list_leads))
         .routes(routes!(routes::leads::get_lead, routes::leads::update_lead))
+        .routes(routes!(routes::nlu::parse))
         .routes(routes!(routes::calls::place_call, routes::calls::list_calls))
         .routes(routes!(routes::calls::get_call))
         .routes(routes!(routes::calls::patient_lookup))

@@ -69,3 +69,66 @@ mod tests {
         assert!(d.is_expired(now + SignedDuration::from_hours(24)));
     }
 }
+
+/// The dialogue section of a tenant's settings (`dialogue`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DialogueSettings {
+    /// Answer patients automatically; off leaves every conversation to staff.
+    pub enabled: bool,
+    /// A dialogue idle this long starts over.
+    pub idle_hours: u32,
+    /// Answers to common questions; a question no entry matches goes to staff.
+    pub faq: Vec<super::faq::FaqEntry>,
+    /// An OpenAI-compatible `/audio/transcriptions` server for voice notes (a local
+    /// Whisper, say). Without one, a patient who sends audio is asked to type.
+    pub transcriber: Option<ModelEndpoint>,
+}
+
+impl Default for DialogueSettings {
+    fn default() -> Self {
+        Self { enabled: true, idle_hours: 24, faq: Vec::new(), transcriber: None }
+    }
+}
+
+/// An OpenAI-compatible model server.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelEndpoint {
+    /// Up to the version segment: `https://api.openai.com/v1`, `http://127.0.0.1:8000/v1`.
+    pub base_url: String,
+    /// Write-only; local servers often need none.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    pub model: String,
+}
+
+impl std::fmt::Debug for ModelEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelEndpoint")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
+impl DialogueSettings {
+    pub fn masked(&self) -> Self {
+        let mut shown = self.clone();
+        if let Some(key) = shown.transcriber.as_mut().and_then(|t| t.api_key.as_mut()) {
+            *key = crate::settings::MASK.into();
+        }
+        shown
+    }
+
+    pub fn keep_secrets_from(&mut self, previous: &DialogueSettings) {
+        if let (Some(key), Some(old)) = (
+            self.transcriber.as_mut().and_then(|t| t.api_key.as_mut()),
+            previous.transcriber.as_ref().and_then(|t| t.api_key.as_ref()),
+        ) && key == crate::settings::MASK
+        {
+            *key = old.clone();
+        }
+    }
+}

@@ -6,11 +6,12 @@
 //! Nothing here stores a lead, sends a message or reads a clock.
 
 mod dialogue;
+pub mod faq;
 mod lead;
 mod scoring;
 mod settings;
 
-pub use dialogue::Dialogue;
+pub use dialogue::{Dialogue, DialogueSettings, ModelEndpoint};
 pub use lead::{Lead, LeadEvent, LeadSource, LeadStage, Temperature};
 pub use scoring::{LeadScoring, ScoreInput, SourcePoints, score};
 pub use settings::{FollowUpStep, LeadSettings, LeadSettingsError};

@@ -126,11 +126,45 @@ impl JobHandler for ProcessInbound {
         metrics::counter!("frontdesk_messages_received_total", "channel" => event.channel.as_str())
             .increment(1);
         if let Some(k) = keyword(body) {
-            apply_keyword(ctx, &patient, event.channel, k).await?;
-        } else if first_contact {
+            return apply_keyword(ctx, &patient, event.channel, k).await;
+        }
+        if first_contact {
             new_lead(ctx, tenant, &event, stored.received_at).await?;
         }
-        Ok(())
+        if conversation.needs_staff {
+            return Ok(()); // staff took over: the automation stays quiet
+        }
+        let text = if message.is_voice_only() {
+            match super::voice_notes::transcribe(ctx, tenant, &message).await? {
+                Some(transcript) => transcript,
+                None => {
+                    // Nothing can listen to it: ask kindly for text.
+                    let ask = SendRequest {
+                        tenant_id: tenant,
+                        patient_id: patient.id,
+                        channel: event.channel,
+                        content: Content::Template {
+                            key: TemplateKey::AskToType,
+                            variables: serde_json::json!({"patient_first_name": patient.name.first_name()}),
+                        },
+                        automated: false,
+                    };
+                    send(ctx, ask).await.map_err(|e| JobError::Permanent(e.to_string()))?;
+                    return Ok(());
+                }
+            }
+        } else {
+            body.to_owned()
+        };
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        match crate::journey::on_inbound(ctx, &patient, &conversation, message.id, &text).await {
+            Ok(()) => Ok(()),
+            Err(crate::journey::JourneyError::Store(e)) => Err(retry(e)),
+            // A reply may already have gone out: retrying could send it twice.
+            Err(e) => Err(JobError::Permanent(e.to_string())),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod notifier;
 mod outbound;
 mod send_job;
 mod status;
+mod voice_notes;
 pub mod webhooks;
 
 pub use inbound::{InboundMessageEvent, PROCESS_INBOUND_JOB, accept_inbound};

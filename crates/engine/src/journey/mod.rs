@@ -1,0 +1,538 @@
+//! The WhatsApp booking dialogue: after an inbound message is filed, understand it in the
+//! context of what was offered last, and answer: collect the service, offer the top ranked
+//! slots, book the one chosen, move or cancel an appointment, confirm one (a "1" to a
+//! reminder included), answer from the clinic's FAQ, or hand the conversation to staff.
+//!
+//! The state lives in the store beside the conversation (versioned, so two messages racing
+//! cannot both act on it) and expires after the tenant's idle time. Booking goes through
+//! the same path as every other booking: never two appointments for one slot.
+
+mod state;
+
+pub use state::{JourneyState, Offered, Step, Wish};
+
+use crate::Ctx;
+use crate::messaging::{Content, MessagingFailure, SendRequest, send};
+use crate::scheduling::{
+    ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action, book, load_cached, search,
+};
+use frontdesk_domain::leads::Dialogue;
+use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey};
+use frontdesk_domain::nlu::{Intent, OfferedSlot, SlotChoice, Understanding, understand};
+use frontdesk_domain::page::PageRequest;
+use frontdesk_domain::patients::Patient;
+use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentStatus, SearchPreferences};
+use frontdesk_domain::tenant::{Locale, Tenant};
+use frontdesk_domain::voice::spoken::when_with;
+use frontdesk_domain::{MessageId, ServiceId};
+use frontdesk_store::{AppointmentFilter, IdempotencyClaim, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use thiserror::Error;
+
+/// Slots offered at once: a short list the patient can answer with a number.
+const OFFER: usize = 3;
+
+#[derive(Debug, Error)]
+pub enum JourneyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Scheduling(String),
+    #[error("{0}")]
+    Messaging(String),
+}
+
+impl From<MessagingFailure> for JourneyError {
+    fn from(e: MessagingFailure) -> Self {
+        match e {
+            MessagingFailure::Store(s) => Self::Store(s),
+            other => Self::Messaging(other.to_string()),
+        }
+    }
+}
+
+struct Turn<'a> {
+    ctx: &'a Ctx,
+    tenant: Tenant,
+    patient: &'a Patient,
+    conversation: &'a Conversation,
+    message_id: MessageId,
+}
+
+impl Turn<'_> {
+    fn locale(&self) -> Locale {
+        self.patient.locale
+    }
+
+    async fn reply(&self, key: TemplateKey, variables: serde_json::Value) -> Result<(), JourneyError> {
+        let mut variables = variables;
+        variables["patient_first_name"] = json!(self.patient.name.first_name());
+        variables["clinic_name"] = json!(self.tenant.name);
+        let request = SendRequest {
+            tenant_id: self.tenant.id,
+            patient_id: self.patient.id,
+            channel: self.conversation.channel,
+            content: Content::Template { key, variables },
+            automated: false,
+        };
+        send(self.ctx, request).await?;
+        Ok(())
+    }
+
+    async fn reply_text(&self, text: String) -> Result<(), JourneyError> {
+        let request = SendRequest {
+            tenant_id: self.tenant.id,
+            patient_id: self.patient.id,
+            channel: self.conversation.channel,
+            content: Content::Text(text),
+            automated: false,
+        };
+        send(self.ctx, request).await?;
+        Ok(())
+    }
+}
+
+/// Handles one inbound text message of a conversation the automation still owns.
+pub async fn on_inbound(
+    ctx: &Ctx,
+    patient: &Patient,
+    conversation: &Conversation,
+    message_id: MessageId,
+    text: &str,
+) -> Result<(), JourneyError> {
+    if conversation.needs_staff
+        || conversation.channel != Channel::Whatsapp && conversation.channel != Channel::Sms
+    {
+        return Ok(());
+    }
+    let now = ctx.clock.now();
+    let tenant = ctx.store.tenant_by_id(patient.tenant_id).await?.ok_or(StoreError::NotFound)?;
+    let settings = ctx.store.tenant_settings(tenant.id).await?;
+    if !settings.dialogue.enabled {
+        return Ok(());
+    }
+    let idle = SignedDuration::from_hours(i64::from(settings.dialogue.idle_hours.max(1)));
+    let stored = ctx.store.get_dialogue(tenant.id, conversation.id).await?;
+    let (mut state, version) = match &stored {
+        Some(d) if d.expires_at > now => {
+            (serde_json::from_value(d.state.clone()).unwrap_or_default(), Some(d.version))
+        }
+        Some(d) => (JourneyState::default(), Some(d.version)),
+        None => (JourneyState::default(), None),
+    };
+    let tz = tenant.timezone.time_zone();
+    let today = tz.to_datetime(now).date();
+    let offered: Vec<OfferedSlot> =
+        state.offered().iter().map(|o| OfferedSlot { local_start: o.local_start }).collect();
+    let understood = understand(text, &offered, today);
+    let turn = Turn { ctx, tenant, patient, conversation, message_id };
+    let next = respond(&turn, state.clone(), &understood, text).await?;
+    state = next;
+    let dialogue = Dialogue {
+        tenant_id: turn.tenant.id,
+        conversation_id: conversation.id,
+        patient_id: patient.id,
+        state: serde_json::to_value(&state).unwrap_or_default(),
+        version: version.unwrap_or(0),
+        updated_at: now,
+        expires_at: now + idle,
+    };
+    match ctx.store.save_dialogue(&dialogue, version).await {
+        Ok(_) => Ok(()),
+        // Another message of the same conversation moved the dialogue meanwhile; its
+        // answer stands, and this message has had its reply.
+        Err(StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn respond(
+    turn: &Turn<'_>,
+    mut state: JourneyState,
+    u: &Understanding,
+    text: &str,
+) -> Result<JourneyState, JourneyError> {
+    remember(&mut state, u);
+    if u.intent != Intent::Unclear || u.slot_choice.is_some() {
+        state.misunderstood = 0;
+    }
+    // A choice among offered slots wins over everything else it might also look like.
+    if let Some(choice) = &u.slot_choice {
+        match (choice, &state.step) {
+            (SlotChoice::Index(i), Step::ChoosingSlot { offered }) => {
+                if let Some(slot) = offered.get(*i).cloned() {
+                    return book_offered(turn, state, &slot).await;
+                }
+            }
+            (SlotChoice::Index(i), Step::ChoosingNewTime { appointment_id, offered }) => {
+                if let Some(slot) = offered.get(*i).cloned() {
+                    return move_to(turn, state.clone(), *appointment_id, &slot).await;
+                }
+            }
+            (SlotChoice::NoneOfThese, _) => {
+                // Other times: later than the last offered, with whatever preference came along.
+                if state.wish.date.is_none()
+                    && let Some(last) = state.offered().last()
+                {
+                    state.wish.date =
+                        Some(last.local_start.date().tomorrow().unwrap_or(last.local_start.date()));
+                }
+                return offer(turn, state).await;
+            }
+            _ => {}
+        }
+    }
+    let reminder_reply = reminder_digit(text, &state);
+    match (reminder_reply.unwrap_or(u.intent), &state.step) {
+        (Intent::HumanRequest, _) => hand_off(turn, state).await,
+        (Intent::Cancel, _) => cancel(turn, state).await,
+        (Intent::Reschedule, _) => reschedule(turn, state).await,
+        (Intent::Confirm, Step::Idle) => confirm(turn, state).await,
+        (Intent::Decline, Step::ChoosingSlot { .. } | Step::ChoosingNewTime { .. }) => {
+            state.step = Step::Idle;
+            turn.reply_text(match turn.locale() {
+                Locale::PtBr => "Tudo bem! Quando quiser marcar, é só escrever.".into(),
+                Locale::En => "No problem! Write any time you want to book.".into(),
+            })
+            .await?;
+            Ok(state)
+        }
+        (Intent::Question, _) => answer(turn, state, text).await,
+        (_, Step::AwaitingService) => offer(turn, state).await,
+        (Intent::BookingRequest, _) => offer(turn, state).await,
+        (_, Step::ChoosingSlot { .. })
+            if u.entities.date.is_some() || u.entities.time.is_some() || u.entities.period.is_some() =>
+        {
+            offer(turn, state).await
+        }
+        (Intent::Greeting, _) => {
+            turn.reply_text(match turn.locale() {
+                Locale::PtBr => format!(
+                    "Olá, {}! Como posso ajudar? Posso marcar, remarcar ou cancelar uma consulta.",
+                    turn.patient.name.first_name()
+                ),
+                Locale::En => format!(
+                    "Hi {}! How can I help? I can book, reschedule or cancel an appointment.",
+                    turn.patient.name.first_name()
+                ),
+            })
+            .await?;
+            Ok(state)
+        }
+        _ => {
+            state.misunderstood += 1;
+            if state.misunderstood >= 2 {
+                return hand_off(turn, state).await;
+            }
+            turn.reply(TemplateKey::DidNotUnderstand, json!({})).await?;
+            Ok(state)
+        }
+    }
+}
+
+/// "1", "2", "3" right after a reminder (no slots on offer): confirm, reschedule, cancel.
+fn reminder_digit(text: &str, state: &JourneyState) -> Option<Intent> {
+    if !state.offered().is_empty() {
+        return None;
+    }
+    match text.trim() {
+        "1" => Some(Intent::Confirm),
+        "2" => Some(Intent::Reschedule),
+        "3" => Some(Intent::Cancel),
+        _ => None,
+    }
+}
+
+fn remember(state: &mut JourneyState, u: &Understanding) {
+    let e = &u.entities;
+    if e.date.is_some() {
+        state.wish.date = e.date;
+    }
+    if e.time.is_some() {
+        state.wish.time = e.time;
+        state.wish.period = None;
+    }
+    if e.period.is_some() {
+        state.wish.period = e.period;
+        state.wish.time = None;
+    }
+}
+
+/// The service the patient means: already known, the only one, or named in the message.
+async fn service_for(
+    turn: &Turn<'_>,
+    state: &mut JourneyState,
+    text: Option<&str>,
+) -> Result<Option<ServiceId>, JourneyError> {
+    if let Some(id) = state.wish.service_id {
+        return Ok(Some(id));
+    }
+    let services = turn.ctx.store.list_services(turn.tenant.id).await?;
+    let found = match services.as_slice() {
+        [only] => Some(only.id),
+        _ => text.and_then(|t| {
+            let t = frontdesk_domain::nlu::normalize(t);
+            services
+                .iter()
+                .find(|s| {
+                    let name = frontdesk_domain::nlu::normalize(&s.name);
+                    let dept = frontdesk_domain::nlu::normalize(&s.department);
+                    t.contains(&name) || (!dept.is_empty() && t.contains(&dept))
+                })
+                .map(|s| s.id)
+        }),
+    };
+    state.wish.service_id = found;
+    Ok(found)
+}
+
+async fn offer(turn: &Turn<'_>, mut state: JourneyState) -> Result<JourneyState, JourneyError> {
+    offer_for(turn, &mut state, None).await?;
+    Ok(state)
+}
+
+/// Offers slots for a new booking (or, with `moving`, for an existing appointment).
+async fn offer_for(
+    turn: &Turn<'_>,
+    state: &mut JourneyState,
+    moving: Option<&Appointment>,
+) -> Result<(), JourneyError> {
+    let service = match moving {
+        Some(a) => Some(a.service_id),
+        None => service_for(turn, state, None).await?,
+    };
+    let Some(service_id) = service else {
+        state.step = Step::AwaitingService;
+        let names: Vec<String> =
+            turn.ctx.store.list_services(turn.tenant.id).await?.into_iter().map(|s| s.name).collect();
+        turn.reply(TemplateKey::AskService, json!({"services": names})).await?;
+        return Ok(());
+    };
+    let prefs = SearchPreferences {
+        service_id: Some(service_id),
+        earliest_date: state.wish.date,
+        weekdays: state.wish.date.map(|d| vec![d.weekday()]).unwrap_or_default(),
+        exact_time: state.wish.time,
+        time_of_day: state.wish.period,
+        limit: OFFER,
+        ..Default::default()
+    };
+    let found = search(turn.ctx, turn.tenant.id, &prefs)
+        .await
+        .map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let offered: Vec<Offered> = found
+        .result
+        .slots
+        .iter()
+        .take(OFFER)
+        .map(|r| {
+            let who = found
+                .calendar
+                .practitioners
+                .iter()
+                .find(|p| p.id == r.slot.practitioner_id)
+                .map(|p| p.name.as_str());
+            Offered {
+                slot_id: crate::voice::tools::slot_token(&r.slot),
+                local_start: r.local_start,
+                label: when_with(turn.locale(), r.local_start, who),
+            }
+        })
+        .collect();
+    if offered.is_empty() {
+        state.step = Step::Idle;
+        turn.reply_text(match turn.locale() {
+            Locale::PtBr => {
+                "Não encontrei horários livres com essa preferência. Pode sugerir outro dia ou período?"
+                    .into()
+            }
+            Locale::En => {
+                "I couldn't find free times for that. Could you suggest another day or time of day?".into()
+            }
+        })
+        .await?;
+        return Ok(());
+    }
+    let labels: Vec<&str> = offered.iter().map(|o| o.label.as_str()).collect();
+    turn.reply(TemplateKey::BookingOffer, json!({"slots": labels})).await?;
+    state.step = match moving {
+        Some(a) => Step::ChoosingNewTime { appointment_id: a.id, offered },
+        None => Step::ChoosingSlot { offered },
+    };
+    Ok(())
+}
+
+async fn describe(turn: &Turn<'_>, a: &Appointment) -> Result<serde_json::Value, JourneyError> {
+    let cal =
+        load_cached(turn.ctx, turn.tenant.id).await.map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let local = cal.zone(a.location_id).to_datetime(a.start);
+    let practitioner = cal.practitioners.iter().find(|p| p.id == a.practitioner_id).map(|p| p.name.clone());
+    let location = cal.locations.iter().find(|l| l.id == a.location_id).map(|l| l.name.clone());
+    let (date, time) = match turn.locale() {
+        Locale::PtBr => (local.strftime("%d/%m").to_string(), local.strftime("%H:%M").to_string()),
+        Locale::En => (local.strftime("%b %-d").to_string(), local.strftime("%-I:%M %p").to_string()),
+    };
+    Ok(json!({"date": date, "time": time, "practitioner": practitioner, "location": location}))
+}
+
+async fn book_offered(
+    turn: &Turn<'_>,
+    mut state: JourneyState,
+    slot: &Offered,
+) -> Result<JourneyState, JourneyError> {
+    let Some(parsed) = crate::voice::tools::parse_slot_token(&slot.slot_id) else {
+        state.step = Step::Idle;
+        return offer(turn, state).await;
+    };
+    let request = BookingRequest {
+        tenant_id: turn.tenant.id,
+        patient: PatientRef::Id(turn.patient.id),
+        practitioner_id: parsed.practitioner_id,
+        location_id: parsed.location_id,
+        service_id: parsed.service_id,
+        start: parsed.start,
+        // The message is the unit of retry: a re-run of its job books nothing twice.
+        idempotency: Some(IdempotencyClaim {
+            key: format!("dialogue:{}", turn.message_id),
+            request_hash: slot.slot_id.clone(),
+        }),
+        actor: "dialogue".into(),
+    };
+    match book(turn.ctx, request).await {
+        Ok(booked) => {
+            let vars = describe(turn, &booked.appointment).await?;
+            turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
+            Ok(JourneyState::default())
+        }
+        Err(SchedulingFailure::SlotTaken) => {
+            turn.reply_text(match turn.locale() {
+                Locale::PtBr => "Esse horário acabou de ser ocupado. Veja outras opções:".into(),
+                Locale::En => "That time was just taken. Here are other options:".into(),
+            })
+            .await?;
+            state.wish.date = Some(parsed_date(turn, parsed.start));
+            offer(turn, state).await
+        }
+        Err(e) => Err(JourneyError::Scheduling(e.to_string())),
+    }
+}
+
+fn parsed_date(turn: &Turn<'_>, at: Timestamp) -> jiff::civil::Date {
+    turn.tenant.timezone.time_zone().to_datetime(at).date()
+}
+
+async fn upcoming(turn: &Turn<'_>) -> Result<Option<Appointment>, JourneyError> {
+    let filter = AppointmentFilter {
+        from: Some(turn.ctx.clock.now()),
+        patient_id: Some(turn.patient.id),
+        ..Default::default()
+    };
+    let mut live: Vec<Appointment> = turn
+        .ctx
+        .store
+        .list_appointments(turn.tenant.id, &filter, PageRequest::new(None, Some(50)))
+        .await?
+        .items
+        .into_iter()
+        .filter(|a| matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Confirmed))
+        .collect();
+    live.sort_by_key(|a| a.start);
+    Ok(live.into_iter().next())
+}
+
+async fn no_appointment(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {
+    turn.reply_text(match turn.locale() {
+        Locale::PtBr => "Não encontrei nenhuma consulta marcada no seu nome. Quer marcar uma?".into(),
+        Locale::En => "I couldn't find an upcoming appointment for you. Would you like to book one?".into(),
+    })
+    .await?;
+    Ok(JourneyState { step: Step::Idle, ..state })
+}
+
+async fn action(
+    turn: &Turn<'_>,
+    a: &Appointment,
+    action: AppointmentAction,
+    new_start: Option<Timestamp>,
+) -> Result<Appointment, SchedulingFailure> {
+    let request =
+        ActionRequest { action, reason: Some("by message".into()), new_start, actor: "dialogue".into() };
+    apply_action(turn.ctx, turn.tenant.id, a.id, request).await
+}
+
+async fn confirm(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {
+    let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
+    let confirmed = match a.status {
+        AppointmentStatus::Confirmed => a,
+        _ => action(turn, &a, AppointmentAction::Confirm, None)
+            .await
+            .map_err(|e| JourneyError::Scheduling(e.to_string()))?,
+    };
+    let vars = describe(turn, &confirmed).await?;
+    turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
+    Ok(JourneyState::default())
+}
+
+async fn cancel(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {
+    let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
+    let cancelled = action(turn, &a, AppointmentAction::Cancel, None)
+        .await
+        .map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let vars = describe(turn, &cancelled).await?;
+    turn.reply(TemplateKey::AppointmentCancelled, vars).await?;
+    Ok(JourneyState::default())
+}
+
+async fn reschedule(turn: &Turn<'_>, mut state: JourneyState) -> Result<JourneyState, JourneyError> {
+    let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
+    offer_for(turn, &mut state, Some(&a)).await?;
+    Ok(state)
+}
+
+async fn move_to(
+    turn: &Turn<'_>,
+    mut state: JourneyState,
+    appointment: frontdesk_domain::AppointmentId,
+    slot: &Offered,
+) -> Result<JourneyState, JourneyError> {
+    let Some(parsed) = crate::voice::tools::parse_slot_token(&slot.slot_id) else {
+        return Ok(JourneyState::default());
+    };
+    let current =
+        turn.ctx.store.get_appointment(turn.tenant.id, appointment).await?.ok_or(StoreError::NotFound)?;
+    match action(turn, &current, AppointmentAction::Reschedule, Some(parsed.start)).await {
+        Ok(moved) => {
+            let vars = describe(turn, &moved).await?;
+            turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
+            Ok(JourneyState::default())
+        }
+        Err(SchedulingFailure::SlotTaken) => {
+            state.wish.date = Some(parsed_date(turn, parsed.start));
+            offer_for(turn, &mut state, Some(&current)).await?;
+            Ok(state)
+        }
+        Err(e) => Err(JourneyError::Scheduling(e.to_string())),
+    }
+}
+
+/// Marks the conversation as needing staff: the automation stays quiet until released.
+async fn hand_off(turn: &Turn<'_>, _state: JourneyState) -> Result<JourneyState, JourneyError> {
+    let mut conversation = turn.conversation.clone();
+    conversation.needs_staff = true;
+    turn.ctx.store.save_conversation(&conversation).await?;
+    turn.reply(TemplateKey::HandOff, json!({})).await?;
+    Ok(JourneyState::default())
+}
+
+/// An answer from the clinic's FAQ, or a person when none fits.
+async fn answer(turn: &Turn<'_>, state: JourneyState, text: &str) -> Result<JourneyState, JourneyError> {
+    let settings = turn.ctx.store.tenant_settings(turn.tenant.id).await?;
+    match frontdesk_domain::leads::faq::best_answer(&settings.dialogue.faq, text, turn.locale()) {
+        Some(answer) => {
+            turn.reply_text(answer.to_owned()).await?;
+            Ok(state)
+        }
+        None => hand_off(turn, state).await,
+    }
+}

@@ -1,0 +1,58 @@
+//! What the booking dialogue remembers between messages, persisted as JSON with the
+//! conversation (it survives restarts and pauses, until it expires).
+
+use frontdesk_domain::scheduling::DayPeriod;
+use frontdesk_domain::{AppointmentId, ServiceId};
+use jiff::civil::{Date, DateTime, Time};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offered {
+    /// The booking token of `voice::tools` (`practitioner.service.location.start`).
+    pub slot_id: String,
+    pub local_start: DateTime,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "step")]
+pub enum Step {
+    #[default]
+    Idle,
+    /// Asked which service; the next message names it.
+    AwaitingService,
+    /// Slots were offered for a new booking.
+    ChoosingSlot { offered: Vec<Offered> },
+    /// Slots were offered to move an existing appointment.
+    ChoosingNewTime { appointment_id: AppointmentId, offered: Vec<Offered> },
+}
+
+/// What the patient asked for so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Wish {
+    pub service_id: Option<ServiceId>,
+    /// A named weekday arrives resolved to its next date.
+    pub date: Option<Date>,
+    pub time: Option<Time>,
+    pub period: Option<DayPeriod>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JourneyState {
+    #[serde(flatten)]
+    pub step: Step,
+    #[serde(default)]
+    pub wish: Wish,
+    /// Messages not understood in a row; the second hands the conversation to staff.
+    #[serde(default)]
+    pub misunderstood: u32,
+}
+
+impl JourneyState {
+    pub fn offered(&self) -> &[Offered] {
+        match &self.step {
+            Step::ChoosingSlot { offered } | Step::ChoosingNewTime { offered, .. } => offered,
+            _ => &[],
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Voice notes: WhatsApp patients often talk rather than type. When the tenant configured
+//! a transcriber, the audio is downloaded (with the provider's credentials) and turned
+//! into text the dialogue understands like any message.
+
+use crate::Ctx;
+use crate::jobs::JobError;
+use frontdesk_domain::TenantId;
+use frontdesk_domain::messaging::Message;
+use frontdesk_providers::openai::{OpenAiClient, OpenAiConfig, OpenAiError, Transcriber};
+use frontdesk_providers::twilio::{TwilioApi, TwilioClient, TwilioConfig, TwilioSender};
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// The transcript of the message's audio, or `None` when nothing can transcribe it.
+pub(super) async fn transcribe(
+    ctx: &Ctx,
+    tenant: TenantId,
+    message: &Message,
+) -> Result<Option<String>, JobError> {
+    let settings = ctx.store.tenant_settings(tenant).await.map_err(|e| JobError::Retry(e.to_string()))?;
+    let Some(endpoint) = settings.dialogue.transcriber.clone() else { return Ok(None) };
+    let Some(media) = message.media.iter().find(|m| m.is_audio()) else { return Ok(None) };
+    let audio = match (message.provider.as_str(), &settings.messaging.twilio) {
+        ("twilio", Some(t)) => {
+            let config = TwilioConfig::new(
+                t.account_sid.clone(),
+                SecretString::from(t.auth_token.clone()),
+                TwilioSender::Number(String::new()),
+            )
+            .with_base_url(t.base_url.clone());
+            let client = TwilioClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))?;
+            client.fetch_media(&media.url).await.map_err(|e| JobError::Retry(e.to_string()))?
+        }
+        // Other providers hand out URLs that need no credentials.
+        _ => reqwest::get(&media.url)
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| JobError::Retry(e.without_url().to_string()))?
+            .bytes()
+            .await
+            .map_err(|e| JobError::Retry(e.without_url().to_string()))?
+            .to_vec(),
+    };
+    let client = OpenAiClient::new(OpenAiConfig {
+        base_url: endpoint.base_url.clone(),
+        api_key: endpoint.api_key.clone().map(SecretString::from),
+        model: endpoint.model.clone(),
+        timeout: Duration::from_secs(60),
+    })
+    .map_err(|e| JobError::Permanent(e.to_string()))?;
+    let extension = media.content_type.split('/').nth(1).and_then(|s| s.split(';').next()).unwrap_or("ogg");
+    // A hint from the patient's language speeds the model up and avoids mishearings.
+    let patient = ctx
+        .store
+        .get_patient(tenant, message.patient_id)
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
+    let language = patient.map(|p| match p.locale {
+        frontdesk_domain::tenant::Locale::PtBr => "pt",
+        frontdesk_domain::tenant::Locale::En => "en",
+    });
+    match client.transcribe(audio, &format!("voice.{extension}"), &media.content_type, language).await {
+        Ok(text) => Ok(Some(text)),
+        Err(
+            OpenAiError::Rejected { .. } | OpenAiError::InvalidResponse(_) | OpenAiError::InvalidConfig(_),
+        ) => Ok(None),
+        Err(e) => Err(JobError::Retry(e.to_string())),
+    }
+}

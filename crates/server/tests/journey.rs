@@ -1,0 +1,393 @@
+//! The WhatsApp booking dialogue end to end on both backends, playing the patient through
+//! the sandbox's inbound endpoint (the same ingest path as a provider webhook), in
+//! Portuguese and in English: booking in conversation, rejecting the offered slots, a
+//! pause in the middle, rescheduling and cancelling by message, "1" to a reminder,
+//! questions answered from the FAQ, and a request for a person stopping the automation.
+
+#[macro_use]
+mod common;
+
+use common::TestApp;
+use frontdesk_domain::tenant::NewTenant;
+use frontdesk_engine::{access, tenants};
+use jiff::SignedDuration;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+backend_tests!(
+    books_in_portuguese_by_choosing_a_number,
+    books_in_english_by_ordinal,
+    rejecting_the_slots_offers_new_ones_with_the_new_preference,
+    the_dialogue_resumes_after_a_pause,
+    reschedule_and_cancel_by_message,
+    one_in_reply_to_a_reminder_confirms,
+    questions_are_answered_from_the_faq_or_go_to_staff,
+    a_voice_note_is_transcribed_and_understood,
+    nlu_parse_endpoint,
+);
+
+async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = app.post(path, key).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(app: &TestApp, key: &str, path: &str) -> Value {
+    let r = app.get(path, key).send().await.unwrap();
+    assert_eq!(r.status(), 200, "GET {path}");
+    r.json().await.unwrap()
+}
+
+/// A clinic (in `locale`) with two dentists working weekdays 08:00-12:00 and 14:00-18:00
+/// and one 30-minute service.
+async fn clinic(app: &TestApp, slug: &str, locale: &str) -> String {
+    let new = NewTenant::parse(slug, "Clínica Sorriso", "America/Sao_Paulo", locale).unwrap();
+    let tenant = tenants::create_tenant(&app.ctx, &new).await.unwrap();
+    let (_, secret) = access::issue_api_key(&app.ctx, tenant.id, "test").await.unwrap();
+    let key = secret.expose().to_owned();
+    let (_, loc) = post(
+        app,
+        &key,
+        "/api/v1/locations",
+        json!({"name": "Centro", "address": "Rua A, 1", "timezone": "America/Sao_Paulo"}),
+    )
+    .await;
+    let location = loc["id"].as_str().unwrap().to_owned();
+    for name in ["Dra. Ana Lima", "Dr. Bruno Reis"] {
+        let (_, d) = post(
+            app,
+            &key,
+            "/api/v1/practitioners",
+            json!({"name": name, "department": "Odontologia", "location_ids": [location]}),
+        )
+        .await;
+        let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+            .iter()
+            .flat_map(|day| {
+                [
+                    json!({"weekday": day, "start": "08:00", "end": "12:00"}),
+                    json!({"weekday": day, "start": "14:00", "end": "18:00"}),
+                ]
+            })
+            .collect();
+        let r = app
+            .http
+            .put(app.url(&format!("/api/v1/practitioners/{}/hours", d["id"].as_str().unwrap())))
+            .header("X-API-KEY", &key)
+            .json(&json!({"location_id": location, "intervals": intervals}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let (s, v) = post(
+        app,
+        &key,
+        "/api/v1/services",
+        json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    key
+}
+
+/// The patient writes; the jobs run; returns the clinic's replies to that message.
+async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
+    let before = outbound(app, key, from).await.len();
+    let r = app
+        .post("/api/v1/sandbox/inbound", key)
+        .json(&json!({"from": from, "body": text}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    outbound(app, key, from).await.split_off(before)
+}
+
+async fn outbound(app: &TestApp, key: &str, from: &str) -> Vec<String> {
+    let patients = get(app, key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
+    let Some(patient) = patients["items"][0]["id"].as_str() else { return Vec::new() };
+    let list = get(app, key, &format!("/api/v1/conversations?patient_id={patient}")).await;
+    let Some(id) = list["items"][0]["id"].as_str() else { return Vec::new() };
+    let c = get(app, key, &format!("/api/v1/conversations/{id}")).await;
+    c["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["direction"] == "outbound")
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn appointments(app: &TestApp, key: &str) -> Vec<Value> {
+    get(app, key, "/api/v1/appointments").await["items"].as_array().unwrap().clone()
+}
+
+fn local_hour(a: &Value) -> i8 {
+    let start: jiff::Timestamp = a["start"].as_str().unwrap().parse().unwrap();
+    start.to_zoned(jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap()).hour()
+}
+
+// 2026-06-01 12:00Z is Monday 09:00 in São Paulo.
+
+async fn books_in_portuguese_by_choosing_a_number(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987650001";
+    let offer = say(&app, &key, patient, "Oi, qro marcar uma limpeza amanhã de manhã").await;
+    assert_eq!(offer.len(), 1, "{offer:?}");
+    assert!(offer[0].contains("1.") && offer[0].contains("2.") && offer[0].contains("3."), "{}", offer[0]);
+    assert!(offer[0].contains("terça-feira, 2 de junho"), "tomorrow is Tuesday: {}", offer[0]);
+    let done = say(&app, &key, patient, "2").await;
+    assert!(done[0].starts_with("Tudo certo"), "{done:?}");
+    let booked = appointments(&app, &key).await;
+    assert_eq!(booked.len(), 1);
+    assert!((8..12).contains(&local_hour(&booked[0])), "a morning slot");
+    // The second offered slot is the one booked, and the confirmation names it.
+    assert!(done[0].contains("02/06"), "{}", done[0]);
+    // The patient who wrote in is a lead, now booked.
+    app.run_pending_jobs().await;
+    let leads = get(&app, &key, "/api/v1/leads").await;
+    assert_eq!(leads["items"][0]["stage"], "booked", "{leads}");
+}
+
+async fn books_in_english_by_ordinal(app: TestApp) {
+    let key = clinic(&app, "smile", "en").await;
+    let patient = "+14155550101";
+    let offer = say(&app, &key, patient, "hi, can I book a cleaning on wednesday afternoon?").await;
+    assert!(offer[0].contains("Wednesday, June 3"), "{offer:?}");
+    assert!(offer[0].contains("PM"), "{}", offer[0]);
+    let done = say(&app, &key, patient, "the first one please").await;
+    assert!(done[0].starts_with("All set"), "{done:?}");
+    let booked = appointments(&app, &key).await;
+    assert_eq!(booked.len(), 1);
+    assert!((14..18).contains(&local_hour(&booked[0])));
+}
+
+async fn rejecting_the_slots_offers_new_ones_with_the_new_preference(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987650002";
+    let first = say(&app, &key, patient, "quero agendar limpeza de manhã").await;
+    assert!(first[0].contains("1."), "{first:?}");
+    let second = say(&app, &key, patient, "nenhum desses, tem à tarde?").await;
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_ne!(first[0], second[0], "new slots");
+    let done = say(&app, &key, patient, "o primeiro").await;
+    assert!(done[0].starts_with("Tudo certo"), "{done:?}");
+    assert!(
+        (14..18).contains(&local_hour(&appointments(&app, &key).await[0])),
+        "the afternoon was asked for"
+    );
+}
+
+async fn the_dialogue_resumes_after_a_pause(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987650003";
+    let offer = say(&app, &key, patient, "bom dia! gostaria de marcar uma limpeza na quinta").await;
+    assert!(offer[0].contains("quinta-feira, 4 de junho"), "{offer:?}");
+    // The patient comes back three hours later and picks from the same list.
+    app.clock.advance(SignedDuration::from_hours(3));
+    let done = say(&app, &key, patient, "pode ser o 3").await;
+    assert!(done[0].starts_with("Tudo certo"), "{done:?}");
+    assert_eq!(appointments(&app, &key).await.len(), 1);
+    // After the idle time (24 h) a bare number means nothing any more.
+    let again = say(&app, &key, patient, "quero marcar outra limpeza").await;
+    assert!(again[0].contains("1."), "{again:?}");
+    app.clock.advance(SignedDuration::from_hours(30));
+    let stale = say(&app, &key, patient, "1").await;
+    assert_eq!(appointments(&app, &key).await.len(), 1, "{stale:?}");
+}
+
+async fn reschedule_and_cancel_by_message(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987650004";
+    say(&app, &key, patient, "quero marcar limpeza amanhã às 10h").await;
+    say(&app, &key, patient, "1").await;
+    let before = appointments(&app, &key).await;
+    assert_eq!(before.len(), 1);
+    let offer = say(&app, &key, patient, "preciso remarcar pra sexta").await;
+    assert!(offer[0].contains("sexta-feira, 5 de junho"), "{offer:?}");
+    let moved = say(&app, &key, patient, "2").await;
+    assert!(moved[0].starts_with("Tudo certo"), "{moved:?}");
+    let after = appointments(&app, &key).await;
+    assert_eq!(after.len(), 1, "moved, not doubled");
+    assert_ne!(after[0]["start"], before[0]["start"]);
+    let cancelled = say(&app, &key, patient, "vou ter que cancelar a consulta").await;
+    assert!(cancelled[0].contains("cancelada"), "{cancelled:?}");
+    assert_eq!(appointments(&app, &key).await[0]["status"], "cancelled");
+}
+
+async fn one_in_reply_to_a_reminder_confirms(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987650005";
+    say(&app, &key, patient, "quero marcar limpeza amanhã de manhã").await;
+    say(&app, &key, patient, "1").await;
+    // The reminder goes out a day before; the patient answers "1".
+    app.clock.advance(SignedDuration::from_hours(20));
+    app.run_pending_jobs().await;
+    let reply = say(&app, &key, patient, "1").await;
+    assert!(reply.last().unwrap().starts_with("Tudo certo"), "{reply:?}");
+    assert_eq!(appointments(&app, &key).await[0]["status"], "confirmed");
+}
+
+async fn questions_are_answered_from_the_faq_or_go_to_staff(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let faq = json!({"dialogue": {"faq": [
+        {"question": "Qual o endereço?", "answer": "Ficamos na Rua A, 1 - Centro.", "keywords": ["onde", "localização"]},
+        {"question": "Aceitam convênio?", "answer": "Aceitamos Amil e Unimed.", "keywords": ["plano", "convenio"]}]}});
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&faq)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let patient = "+5511987650006";
+    let answer = say(&app, &key, patient, "vcs aceitam plano de saúde?").await;
+    assert_eq!(answer, vec!["Aceitamos Amil e Unimed.".to_owned()]);
+    let human = say(&app, &key, patient, "quero falar com uma atendente").await;
+    assert_eq!(human.len(), 1);
+    assert!(human[0].contains("equipe"), "{human:?}");
+    // Staff own the conversation now: the automation stays quiet.
+    let silence = say(&app, &key, patient, "quero marcar uma limpeza").await;
+    assert!(silence.is_empty(), "{silence:?}");
+    let list = get(&app, &key, "/api/v1/conversations").await;
+    assert_eq!(list["items"][0]["needs_staff"], true);
+}
+
+const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+/// Seed scenario 2: a WhatsApp voice note through a signed Twilio webhook, fetched with
+/// the account's credentials, transcribed by a mock OpenAI-compatible server and answered
+/// like text; without a transcriber the patient is asked to type.
+async fn a_voice_note_is_transcribed_and_understood(app: TestApp) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/media/voice-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(b"OggS-voice-note".to_vec()))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/audio/transcriptions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"text": "Oi, quero marcar uma limpeza amanhã de manhã"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages.json")))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMout", "status": "queued"})))
+        .mount(&server)
+        .await;
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let settings = json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": SID,
+        "auth_token": "12345", "base_url": server.uri(), "whatsapp_from": "+14155238886"}},
+        "dialogue": {"transcriber": {"base_url": format!("{}/v1", server.uri()), "model": "whisper-1"}}});
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let media = format!("{}/media/voice-1", server.uri());
+    let voice_note = |sid: &'static str, from: &'static str| {
+        let media = media.clone();
+        let app = &app;
+        async move {
+            let params = [
+                ("MessageSid", sid),
+                ("AccountSid", SID),
+                ("From", from),
+                ("To", "whatsapp:+14155238886"),
+                ("Body", ""),
+                ("NumMedia", "1"),
+                ("MediaUrl0", media.as_str()),
+                ("MediaContentType0", "audio/ogg"),
+            ];
+            let path = "/webhooks/twilio/sorriso/messages";
+            let signature = frontdesk_providers::twilio::compute_signature(
+                "12345",
+                &format!("http://127.0.0.1:8080{path}"),
+                params.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+            );
+            let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+            let r = app
+                .http
+                .post(app.url(path))
+                .header("X-Twilio-Signature", signature)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            app.run_pending_jobs().await;
+            app.run_pending_jobs().await;
+        }
+    };
+    voice_note("SMvoice1", "whatsapp:+5511987650007").await;
+    let sent: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/Messages.json"))
+        .filter_map(|r| body_of(&r.body))
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("terça-feira, 2 de junho") && sent[0].contains("1."), "{}", sent[0]);
+    let audio = server.received_requests().await.unwrap();
+    let fetched = audio.iter().find(|r| r.url.path() == "/media/voice-1").unwrap();
+    assert!(fetched.headers.get("authorization").unwrap().to_str().unwrap().starts_with("Basic "));
+    // Without a transcriber the patient is asked to type instead.
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&json!({"dialogue": {"transcriber": null}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    voice_note("SMvoice2", "whatsapp:+5511987650008").await;
+    let last = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|r| r.url.path().ends_with("/Messages.json"))
+        .unwrap();
+    let body = body_of(&last.body).unwrap();
+    assert!(body.contains("escrever"), "{body}");
+}
+
+/// The `Body` field of a form-encoded Twilio send.
+fn body_of(form: &[u8]) -> Option<String> {
+    form_urlencoded::parse(form).find(|(k, _)| k == "Body").map(|(_, v)| v.into_owned())
+}
+
+async fn nlu_parse_endpoint(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (s, u) = post(&app, &key, "/api/v1/nlu/parse", json!({"text": "qro marcar amanha as 10h"})).await;
+    assert_eq!(s, 200, "{u}");
+    assert_eq!(u["intent"], "booking_request");
+    assert_eq!(u["entities"]["date"], "2026-06-02");
+    assert_eq!(u["entities"]["time"], "10:00:00");
+    let offered = json!({"text": "o segundo", "offered_slots": ["2026-06-02T09:00", "2026-06-02T10:00"]});
+    let (_, u) = post(&app, &key, "/api/v1/nlu/parse", offered).await;
+    assert_eq!(u["slot_choice"], json!({"index": 1}), "{u}");
+    let (s, _) = post(&app, &key, "/api/v1/nlu/parse", json!({"text": "x".repeat(5000)})).await;
+    assert_eq!(s, 400);
+    let r = app.http.post(app.url("/api/v1/nlu/parse")).json(&json!({"text": "oi"})).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+}
