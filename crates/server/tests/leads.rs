@@ -20,6 +20,8 @@ backend_tests!(
     appointments_move_the_lead_and_no_show_reactivates,
     staff_edit_stage_owner_and_lost_reason,
     unknown_numbers_writing_or_calling_become_leads,
+    hot_lead_from_helena_gets_its_call_and_message,
+    stated_urgency_in_the_first_message_heats_the_lead,
 );
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
@@ -169,6 +171,8 @@ async fn helena_contact_becomes_a_lead(app: TestApp) {
     let items = leads["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{leads}");
     assert_eq!(items[0]["utm_campaign"], "clareamento");
+    // Warm (CRM 15 + recent 15): the follow-up cadence, not the hot playbook.
+    assert_eq!(items[0]["temperature"], "warm");
     let r = app.http.post(app.url("/webhooks/helena/sorriso?token=wrong")).json(&event).send().await.unwrap();
     assert_eq!(r.status(), 403);
 }
@@ -356,4 +360,61 @@ async fn unknown_numbers_writing_or_calling_become_leads(app: TestApp) {
     assert_eq!(phone_leads["items"].as_array().unwrap().len(), 1, "{phone_leads}");
     let calls = get(&app, &key, "/api/v1/calls").await;
     assert_eq!(calls["items"][0]["lead_id"], phone_leads["items"][0]["id"]);
+}
+
+/// Seed `000_*`: a CRM card for a patient the clinic values is called and messaged within
+/// seconds.
+async fn hot_lead_from_helena_gets_its_call_and_message(app: TestApp) {
+    let vapi = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/call"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "vapi-helena-call"})))
+        .expect(1)
+        .mount(&vapi)
+        .await;
+    let (key, _) = clinic(&app, "sorriso").await;
+    let settings = json!({
+        "messaging": {"helena": {"base_url": "http://127.0.0.1:9", "api_token": "pn_token",
+            "webhook_secret": "hook-secret", "from": "+5511900000000"}},
+        "leads": {"scoring": {"source_points": {"crm": 50}}},
+        "voice": {"provider": "vapi", "vapi": {"base_url": vapi.uri(), "api_key": "k", "assistant_id": "a",
+            "phone_number_id": "p", "server_secret": "s"}}});
+    let r = patch(&app, &key, "/api/v1/settings", settings).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let event = json!({"eventType": "PANEL_CARD_NEW", "date": "2026-06-01T11:59:00Z",
+        "content": {"id": "card-7", "panelId": "panel-1", "stepId": "step-1", "title": "Implante - Joana",
+            "contactIds": ["contact-7"], "contacts": [{"id": "contact-7", "name": "Joana Reis", "phonenumber": "+55|11988887777"}]}});
+    let r = app
+        .http
+        .post(app.url("/webhooks/helena/sorriso?token=hook-secret"))
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let lead = get(&app, &key, "/api/v1/leads").await["items"][0].clone();
+    assert_eq!(lead["temperature"], "hot", "{lead}");
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    let requests = vapi.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(body["customer"]["number"], "+5511988887777");
+    let messages = messages_of(&app, &key, lead["patient_id"].as_str().unwrap()).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["template"], "lead_welcome");
+    let view = get(&app, &key, &format!("/api/v1/leads/{}", lead["id"].as_str().unwrap())).await;
+    assert_eq!(view["first_outbound_at"], "2026-06-01T12:00:00Z", "seconds, not hours");
+}
+
+async fn stated_urgency_in_the_first_message_heats_the_lead(app: TestApp) {
+    let (key, _) = clinic(&app, "sorriso").await;
+    let lead = json!({"phone": "+5511966665555", "name": "Beto Lima", "source": "organic",
+        "message": "Oi, quero marcar uma consulta urgente, estou com muita dor"});
+    let (s, created) = post(&app, &key, "/api/v1/leads", lead).await;
+    assert_eq!(s, 201, "{created}");
+    let reasons: Vec<&str> =
+        created["lead"]["score_reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(reasons.iter().any(|r| r.contains("urgen")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("intent")), "{reasons:?}");
+    assert_eq!(created["lead"]["temperature"], "hot");
 }

@@ -7,6 +7,7 @@ use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::leads::{Lead, LeadEvent, LeadSource, ScoreInput, Temperature, score};
+use frontdesk_domain::nlu::{Intent, understand};
 use frontdesk_domain::patients::Patient;
 use frontdesk_store::StoreError;
 use jiff::{SignedDuration, Timestamp};
@@ -97,6 +98,11 @@ pub async fn create_lead(
     let mut lead = Lead::new(tenant_id, patient.id, intake.source.unwrap_or(LeadSource::Crm), now);
     merge(&mut lead, &intake, now);
     lead.owner = intake.owner.clone();
+    // What the patient wrote, if anything: a stated wish to book, or urgency, heats the lead.
+    let understood = intake.first_message.as_deref().map(|m| {
+        let today = tenant.timezone.time_zone().to_datetime(now).date();
+        understand(m, &[], today)
+    });
     let price = match &lead.service_interest {
         Some(wanted) => ctx
             .store
@@ -113,10 +119,8 @@ pub async fn create_lead(
         service_price_cents: price,
         submitted_at: intake.submitted_at,
         now,
-        // Stated intent and urgency come from message understanding, which is not wired
-        // into intake yet: until it is, a first message scores nothing.
-        booking_intent: false,
-        urgent: false,
+        booking_intent: understood.as_ref().is_some_and(|u| u.intent == Intent::BookingRequest),
+        urgent: understood.as_ref().is_some_and(|u| u.urgent),
     };
     let (points, temperature, reasons) = score(&input, &settings.leads.scoring);
     lead.score = points;
