@@ -182,12 +182,15 @@ async fn rejecting_the_slots_offers_new_ones_with_the_new_preference(app: TestAp
     );
 }
 
+/// Seed scenario 5: state recovery after a pause and a server restart.
 async fn the_dialogue_resumes_after_a_pause(app: TestApp) {
     let key = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650003";
     let offer = say(&app, &key, patient, "bom dia! gostaria de marcar uma limpeza na quinta").await;
     assert!(offer[0].contains("quinta-feira, 4 de junho"), "{offer:?}");
-    // The patient comes back three hours later and picks from the same list.
+    // The server restarts (a deploy) and the patient comes back three hours later to pick
+    // from the same list: the dialogue lives in the database, not in the process.
+    let app = app.restarted().await;
     app.clock.advance(SignedDuration::from_hours(3));
     let done = say(&app, &key, patient, "pode ser o 3").await;
     assert!(done[0].starts_with("Tudo certo"), "{done:?}");

@@ -83,6 +83,30 @@ impl TestApp {
         Some(Self { base, http: reqwest::Client::new(), ctx, clock, runner, backend, shutdown, _dir: dir })
     }
 
+    /// Stops this server and starts a new one on the same database (and clock): nothing
+    /// survives but what was stored, as after a deploy or a crash.
+    pub async fn restarted(mut self) -> TestApp {
+        self.shutdown.cancel();
+        let store = self.ctx.store.clone();
+        let config = Config { rate_limit_enabled: false, jobs_backoff_base_secs: 5, ..Config::default() };
+        let app = App::new(config, store, Arc::new(self.clock.clone()), JobRegistry::new());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let shutdown = CancellationToken::new();
+        let (ctx, runner) = (app.ctx.clone(), app.runner.clone());
+        tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            ctx,
+            clock: self.clock.clone(),
+            runner,
+            backend: self.backend,
+            shutdown,
+            _dir: self._dir.take(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
