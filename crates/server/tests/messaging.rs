@@ -26,11 +26,27 @@ backend_tests!(
     arbitrary_webhook_bodies_never_get_5xx,
 );
 
+/// A tenant whose booking dialogue is off: these tests are about carrying messages, and
+/// the dialogue's replies would be extra messages in every count (it has its own tests).
+async fn transport_only(app: &TestApp, slug: &str) -> String {
+    let (_, key) = app.tenant_with_key(slug).await;
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&json!({"dialogue": {"enabled": false}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    key
+}
+
 const TOKEN: &str = "12345";
 const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
 async fn twilio_clinic(app: &TestApp, server: &MockServer) -> String {
-    let (_, key) = app.tenant_with_key("clinic").await;
+    let key = transport_only(&app, "clinic").await;
     let r = app.http.patch(app.url("/api/v1/settings")).header("X-API-KEY", &key)
         .json(&json!({"messaging": {"whatsapp_provider": "twilio", "sms_provider": "twilio", "twilio": {
             "account_sid": SID, "auth_token": TOKEN, "base_url": server.uri(), "whatsapp_from": "+14155238886", "sms_from": "+14155238886"
@@ -275,7 +291,7 @@ async fn twilio_21211_ends_as_failed_with_that_code(app: TestApp) {
 }
 
 async fn opt_out_blocks_a_later_reminder_and_start_opts_back_in(app: TestApp) {
-    let (_, key) = app.tenant_with_key("clinic").await;
+    let key = transport_only(&app, "clinic").await;
     let inbound = |body: &str| {
         app.post("/api/v1/sandbox/inbound", &key)
             .json(&json!({"from": "+55 11 98765-4321", "body": body}))
@@ -325,7 +341,7 @@ async fn opt_out_blocks_a_later_reminder_and_start_opts_back_in(app: TestApp) {
 }
 
 async fn quiet_hours_defer_an_automated_message_to_0800_local(app: TestApp) {
-    let (_, key) = app.tenant_with_key("clinic").await;
+    let key = transport_only(&app, "clinic").await;
     let pid = patient_id(&app, &key).await;
     // 2026-06-02 01:30Z is Monday 22:30 in São Paulo: inside quiet hours.
     app.clock.set("2026-06-02T01:30:00Z".parse().unwrap());
@@ -393,8 +409,8 @@ async fn free_text_outside_the_whatsapp_window_is_refused(app: TestApp) {
 }
 
 async fn sandbox_conversation_and_patient_apis(app: TestApp) {
-    let (_, key) = app.tenant_with_key("clinic").await;
-    let (_, other) = app.tenant_with_key("other").await;
+    let key = transport_only(&app, "clinic").await;
+    let other = transport_only(&app, "other").await;
     app.post("/api/v1/sandbox/inbound", &key)
         .json(&json!({"from": "11987654321", "body": "Vocês atendem convênio?"}))
         .send()
@@ -458,7 +474,7 @@ async fn sandbox_conversation_and_patient_apis(app: TestApp) {
 
 async fn helena_inbound_and_outbound_against_a_mock(app: TestApp) {
     let server = MockServer::start().await;
-    let (_, key) = app.tenant_with_key("clinic").await;
+    let key = transport_only(&app, "clinic").await;
     let r = app.http.patch(app.url("/api/v1/settings")).header("X-API-KEY", &key)
         .json(&json!({"messaging": {"whatsapp_provider": "helena", "helena": {
             "base_url": server.uri(), "api_token": "pn_token", "webhook_secret": "hook-secret", "from": "+5511900000000"}}}))
