@@ -46,7 +46,7 @@ const TOKEN: &str = "12345";
 const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
 async fn twilio_clinic(app: &TestApp, server: &MockServer) -> String {
-    let key = transport_only(&app, "clinic").await;
+    let key = transport_only(app, "clinic").await;
     let r = app.http.patch(app.url("/api/v1/settings")).header("X-API-KEY", &key)
         .json(&json!({"messaging": {"whatsapp_provider": "twilio", "sms_provider": "twilio", "twilio": {
             "account_sid": SID, "auth_token": TOKEN, "base_url": server.uri(), "whatsapp_from": "+14155238886", "sms_from": "+14155238886"
