@@ -39,6 +39,9 @@ pub enum Command {
     /// A tenant's settings document (providers, quiet hours, templates, booking rules).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Leads: import a spreadsheet of contacts.
+    #[command(subcommand)]
+    Leads(LeadsCommand),
     /// Measure throughput on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -120,6 +123,39 @@ pub enum SettingsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// Import leads from a CSV file, with a progress bar and a summary at the end.
+    #[command(long_about = LEADS_IMPORT_HELP)]
+    Import {
+        /// The CSV file (UTF-8, with or without a BOM; columns separated by ',' or ';').
+        file: PathBuf,
+        /// Tenant slug.
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+const LEADS_IMPORT_HELP: &str = "Import leads from a CSV file.\n\n\
+    The first line names the columns; names are case-insensitive, accents optional, and \
+    columns in any order. Unknown columns are ignored (and listed).\n\n\
+    \x20 phone | telefone | celular | whatsapp    required; without a country code, the clinic's region\n\
+    \x20 name | nome\n\
+    \x20 email | e-mail\n\
+    \x20 source | origem                          paid_ads, organic, social, referral, whatsapp, phone, crm\n\
+    \x20                                          or import (the default)\n\
+    \x20 service | servico | service_interest\n\
+    \x20 notes | observacoes\n\
+    \x20 utm_source, utm_medium, utm_campaign, utm_term, utm_content\n\
+    \x20 campaign | campanha\n\
+    \x20 owner | responsavel\n\
+    \x20 submitted_at                             RFC 3339, e.g. 2026-05-01T14:30:00-03:00\n\n\
+    Each row becomes a lead as if posted to the API: a phone seen within the dedupe window \
+    merges into its recent lead, and the lead is scored and followed up. A bad row is \
+    skipped and reported with its line and the column at fault, never its contents. At \
+    most 50,000 rows per file: a larger file is refused before anything is imported.\n\n\
+    Exits non-zero only when the file cannot be read as a lead list or the tenant is unknown.";
+
+#[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print every setting with its default, as TOML.
     Example,
@@ -137,4 +173,7 @@ pub enum BenchCommand {
     /// VAPI `tool-calls` over HTTP: find_slots and book_appointment latency (p50/p99) from a
     /// few concurrent calls, against a 50 ms p99 target.
     Voice(crate::bench::VoiceBenchArgs),
+    /// Speed-to-lead: hot leads posted at a steady rate, latency (p50/p99) from the 201 to the
+    /// outbound call request reaching a mock VAPI, against a 1 s p99 target.
+    SpeedToLead(crate::bench::SpeedToLeadBenchArgs),
 }

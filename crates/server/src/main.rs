@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Search(args)) => bench::search(args).await,
         Command::Bench(BenchCommand::Webhooks(args)) => bench::webhooks(args).await,
         Command::Bench(BenchCommand::Voice(args)) => bench::voice(args).await,
+        Command::Bench(BenchCommand::SpeedToLead(args)) => bench::speed_to_lead(args).await,
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;
@@ -116,6 +117,10 @@ async fn main() -> anyhow::Result<()> {
                         .map_err(|e| anyhow!("settings not changed: {e}"))?;
                     println!("{}", serde_json::to_string_pretty(&s.masked())?);
                 }
+                Command::Leads(frontdesk_server::cli::LeadsCommand::Import { file, tenant }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    import_leads(ctx, &t, &file).await?;
+                }
                 Command::Serve(_) | Command::Config(_) | Command::Bench(_) => unreachable!("handled above"),
             }
             Ok(())
@@ -131,4 +136,43 @@ async fn find_tenant(
         .tenant_by_slug(slug)
         .await?
         .ok_or_else(|| anyhow!("no tenant with slug {slug:?} (see `frontdesk tenant list`)"))
+}
+
+/// `frontdesk leads import`: reads the whole file first (so the bar knows its length and a
+/// file that is not a lead list fails before any lead is created), then imports row by row.
+async fn import_leads(
+    ctx: &frontdesk_engine::Ctx,
+    tenant: &frontdesk_domain::tenant::Tenant,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    use frontdesk_engine::leads::{self, LeadFailure, LeadsCsv};
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let csv = LeadsCsv::read(file).map_err(|e| match e {
+        LeadFailure::Invalid(why) => anyhow!("cannot import {}: {why}", path.display()),
+        other => anyhow!(other),
+    })?;
+    let bar = indicatif::ProgressBar::new(csv.rows()).with_style(
+        indicatif::ProgressStyle::with_template("{spinner} importing [{bar:30}] {pos}/{len} rows ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let summary =
+        leads::import_leads(ctx, tenant.id, csv, &|done| bar.set_position(done)).await.with_context(
+            || format!("import into {} stopped; rows before the failure were imported", tenant.slug),
+        )?;
+    bar.finish_and_clear();
+    println!("{}: {} rows into tenant {}", path.display(), summary.rows, tenant.slug);
+    println!("imported: {}", summary.imported);
+    println!("merged:   {}", summary.merged);
+    println!("skipped:  {}", summary.skipped.len());
+    const LISTED: usize = 50;
+    for row in summary.skipped.iter().take(LISTED) {
+        println!("  line {}: {}", row.line, row.reason);
+    }
+    if summary.skipped.len() > LISTED {
+        println!("  ... and {} more", summary.skipped.len() - LISTED);
+    }
+    if !summary.ignored_columns.is_empty() {
+        println!("ignored columns: {}", summary.ignored_columns.join(", "));
+    }
+    Ok(())
 }

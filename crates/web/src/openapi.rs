@@ -94,6 +94,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::conversations::sandbox_inbound))
         .routes(routes!(routes::leads::create_lead, routes::leads::list_leads))
         .routes(routes!(routes::leads::get_lead, routes::leads::update_lead))
+        .routes(routes!(routes::leads::import_leads))
         .routes(routes!(routes::nlu::parse))
         .routes(routes!(routes::calls::place_call, routes::calls::list_calls))
         .routes(routes!(routes::calls::get_call))

@@ -3,10 +3,12 @@
 //! call and a WhatsApp message at once), the follow-up cadence for the others, and stage
 //! moves driven by the appointments they lead to.
 
+mod import;
 mod intake;
 mod playbook;
 mod stages;
 
+pub use import::{ImportSummary, LeadsCsv, MAX_IMPORT_ROWS, SkippedRow, import_csv, import_leads};
 pub use intake::{LeadCreated, LeadIntake, create_lead};
 pub use stages::{LEAD_APPOINTMENT_JOB, appointment_job};
 

@@ -8,11 +8,13 @@ mod jobs;
 mod search;
 mod search_http;
 mod search_seed;
+mod speed_to_lead;
 mod voice;
 mod webhooks;
 
 pub use jobs::{JobsBenchArgs, jobs};
 pub use search::{SearchBenchArgs, search};
+pub use speed_to_lead::{SpeedToLeadBenchArgs, speed_to_lead};
 pub use voice::{VoiceBenchArgs, voice};
 pub use webhooks::{WebhooksBenchArgs, webhooks};
 

@@ -121,6 +121,100 @@ pub async fn create_lead(
     Ok((status, Json(LeadCreatedView { lead: created.lead, merged: created.merged })))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct LeadImportSummary {
+    /// Data rows in the file (blank rows are not counted).
+    pub rows: u64,
+    /// Rows that became a new lead.
+    pub imported: u64,
+    /// Rows merged into the patient's recent lead.
+    pub merged: u64,
+    /// Rows left out: their line (the header is line 1) and a reason naming the column.
+    pub skipped: Vec<LeadImportSkipped>,
+    /// Header names that matched no known column.
+    pub ignored_columns: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LeadImportSkipped {
+    pub line: u64,
+    pub reason: String,
+}
+
+impl From<leads::ImportSummary> for LeadImportSummary {
+    fn from(s: leads::ImportSummary) -> Self {
+        Self {
+            rows: s.rows,
+            imported: s.imported,
+            merged: s.merged,
+            skipped: s
+                .skipped
+                .into_iter()
+                .map(|r| LeadImportSkipped { line: r.line, reason: r.reason })
+                .collect(),
+            ignored_columns: s.ignored_columns,
+        }
+    }
+}
+
+/// Imports leads from a CSV file sent as the body (`Content-Type: text/csv`). The first
+/// line names the columns, in English or Portuguese: `phone`/`telefone`/`celular`/`whatsapp`
+/// (required), `name`/`nome`, `email`, `source`/`origem` (default `import`),
+/// `service`/`servico`, `notes`/`observacoes`, `utm_*`, `campaign`/`campanha`,
+/// `owner`/`responsavel`, `submitted_at` (RFC 3339). Separated by `,` or `;`; UTF-8, BOM
+/// optional. Each row is a lead as from `POST /api/v1/leads` (repeats merge); a bad row is
+/// skipped with its line and reason. The request body limit (1 MiB by default) applies:
+/// larger files go through `frontdesk leads import FILE --tenant SLUG`.
+#[utoipa::path(post, path = "/api/v1/leads/import", tag = "leads", security(("api_key" = [])),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = LeadImportSummary), (status = 400, body = crate::error::ErrorBody),
+              (status = 413, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn import_leads(
+    State(state): State<AppState>,
+    who: Principal,
+    headers: axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<LeadImportSummary>, ApiError> {
+    let content_type = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let essence = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let accepted = ["text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"];
+    if essence.as_deref().is_some_and(|e| !accepted.contains(&e)) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the CSV file itself as the body, with Content-Type: text/csv",
+        ));
+    }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the CSV is larger than the request body limit; import it with \
+                 `frontdesk leads import FILE --tenant SLUG`",
+            )
+        } else {
+            ApiError::bad_request("unreadable_body", rejection.body_text())
+        }
+    })?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "empty_body",
+            "the body is empty: send the CSV file (a header line naming the columns, then one lead a line)",
+        ));
+    }
+    let summary = match leads::import_csv(&state.ctx, who.tenant_id, &body[..], &|_| {}).await {
+        Ok(summary) => summary,
+        Err(LeadFailure::Invalid(message)) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv", message));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audited(&state, &who, "import", None).await?;
+    Ok(Json(summary.into()))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct LeadQuery {
