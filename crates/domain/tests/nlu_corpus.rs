@@ -3,24 +3,13 @@
 //!
 //! `cargo test -p frontdesk-domain --test nlu_corpus -- --nocapture` prints the tables.
 
-use frontdesk_domain::nlu::{Evaluation, Intent, evaluate};
+use frontdesk_domain::nlu::{Evaluation, Intent, evaluate, parse_labelled};
 use std::path::PathBuf;
 
 fn load(name: &str) -> Vec<(String, Intent)> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/nlu").join(name);
     let content = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = content.lines();
-    assert_eq!(lines.next().map(str::trim_end), Some("text\tintent"), "{name}: header");
-    lines
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|(n, line)| {
-            let (text, intent) =
-                line.rsplit_once('\t').unwrap_or_else(|| panic!("{name}:{}: no tab in {line:?}", n + 2));
-            let intent = intent.parse().unwrap_or_else(|e| panic!("{name}:{}: {e}", n + 2));
-            (text.to_owned(), intent)
-        })
-        .collect()
+    parse_labelled(&content).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn report(title: &str, evaluation: &Evaluation) {

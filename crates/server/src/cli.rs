@@ -42,6 +42,9 @@ pub enum Command {
     /// Leads: import a spreadsheet of contacts.
     #[command(subcommand)]
     Leads(LeadsCommand),
+    /// Message understanding: check the intent rules against labelled messages.
+    #[command(subcommand)]
+    Nlu(NluCommand),
     /// Measure throughput on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -120,6 +123,15 @@ pub enum SettingsCommand {
         /// The patch (JSON); `-` reads it from standard input.
         patch: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NluCommand {
+    /// Accuracy per intent and a confusion table for a TSV file: a `text<TAB>intent` header,
+    /// then one message and its expected intent per line (booking_request, reschedule,
+    /// cancel, confirm, decline, question, opt_out, human_request, greeting, unclear).
+    /// `data/nlu/corpus.tsv` is the project's own corpus.
+    Eval { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,7 @@ use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, BenchCommand, Cli, Command, ConfigCommand, SettingsCommand, TenantCommand,
+    ApiKeyCommand, BenchCommand, Cli, Command, ConfigCommand, NluCommand, SettingsCommand, TenantCommand,
 };
 use frontdesk_server::{App, Config, app, bench, config, demo, logging};
 use tokio_util::sync::CancellationToken;
@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", config::EXAMPLE);
             Ok(())
         }
+        Command::Nlu(NluCommand::Eval { file }) => nlu_eval(&file),
         Command::Bench(BenchCommand::Jobs(args)) => bench::jobs(args).await,
         Command::Bench(BenchCommand::Search(args)) => bench::search(args).await,
         Command::Bench(BenchCommand::Webhooks(args)) => bench::webhooks(args).await,
@@ -121,7 +122,9 @@ async fn main() -> anyhow::Result<()> {
                     let t = find_tenant(ctx, &tenant).await?;
                     import_leads(ctx, &t, &file).await?;
                 }
-                Command::Serve(_) | Command::Config(_) | Command::Bench(_) => unreachable!("handled above"),
+                Command::Serve(_) | Command::Config(_) | Command::Bench(_) | Command::Nlu(_) => {
+                    unreachable!("handled above")
+                }
             }
             Ok(())
         }
@@ -173,6 +176,22 @@ async fn import_leads(
     }
     if !summary.ignored_columns.is_empty() {
         println!("ignored columns: {}", summary.ignored_columns.join(", "));
+    }
+    Ok(())
+}
+
+/// `frontdesk nlu eval FILE`: the evaluation table, then the misclassified messages.
+fn nlu_eval(file: &std::path::Path) -> anyhow::Result<()> {
+    let content = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let lines =
+        frontdesk_domain::nlu::parse_labelled(&content).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let evaluation = frontdesk_domain::nlu::evaluate(lines.into_iter());
+    print!("{evaluation}");
+    if !evaluation.errors.is_empty() {
+        println!("misclassified ({}):", evaluation.errors.len());
+        for e in evaluation.errors.iter().take(50) {
+            println!("  {} -> {}  {}", e.expected, e.predicted, e.text);
+        }
     }
     Ok(())
 }

@@ -139,3 +139,18 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
     assert!(logs.contains("shut down"), "{logs}");
 }
+
+#[test]
+fn nlu_eval_prints_accuracy_per_intent() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/holdout.tsv");
+    let (ok, out, err) = frontdesk("sqlite::memory:", &["nlu", "eval", corpus]);
+    assert!(ok, "{err}");
+    assert!(out.contains("accuracy:"), "{out}");
+    assert!(out.contains("booking_request") && out.contains("confusion"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "text\tintent\noi\tnot_an_intent\n").unwrap();
+    let (ok, _, err) = frontdesk("sqlite::memory:", &["nlu", "eval", bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("line 2"), "{err}");
+}

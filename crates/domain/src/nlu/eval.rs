@@ -135,3 +135,24 @@ impl fmt::Display for Evaluation {
         Ok(())
     }
 }
+
+/// Reads a labelled file: a `text<TAB>intent` header, then one message and its expected
+/// intent per line (the last tab splits them; blank lines and `#` comments are skipped).
+/// Errors name the line.
+pub fn parse_labelled(content: &str) -> Result<Vec<(String, Intent)>, String> {
+    let mut lines = content.lines();
+    if lines.next().map(|h| h.trim_start_matches('\u{feff}').trim_end()) != Some("text\tintent") {
+        return Err("line 1: the header must be `text<TAB>intent`".into());
+    }
+    lines
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(n, line)| {
+            let (text, intent) = line
+                .rsplit_once('\t')
+                .ok_or_else(|| format!("line {}: no tab between text and intent", n + 2))?;
+            let intent = intent.trim().parse::<Intent>().map_err(|e| format!("line {}: {e}", n + 2))?;
+            Ok((text.to_owned(), intent))
+        })
+        .collect()
+}

@@ -66,7 +66,7 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-pub use eval::{Evaluation, IntentStats, Misclassified, evaluate, evaluate_on};
+pub use eval::{Evaluation, IntentStats, Misclassified, evaluate, evaluate_on, parse_labelled};
 
 use crate::scheduling::DayPeriod;
 use jiff::civil::{Date, DateTime, Time, Weekday};
