@@ -34,6 +34,7 @@ pub async fn apply_patch(
     next.messaging.validate().map_err(|e| invalid(e.to_string()))?;
     next.voice.validate().map_err(|e| invalid(format!("voice: {e}")))?;
     next.leads.validate().map_err(|e| invalid(format!("leads: {e}")))?;
+    next.dialogue.validate().map_err(|e| invalid(format!("dialogue: {e}")))?;
     if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
     }

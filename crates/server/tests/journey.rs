@@ -25,6 +25,7 @@ backend_tests!(
     questions_are_answered_from_the_faq_or_go_to_staff,
     a_voice_note_is_transcribed_and_understood,
     nlu_parse_endpoint,
+    the_service_is_asked_for_and_taken_by_name_or_number,
 );
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
@@ -393,4 +394,28 @@ async fn nlu_parse_endpoint(app: TestApp) {
     assert_eq!(s, 400);
     let r = app.http.post(app.url("/api/v1/nlu/parse")).json(&json!({"text": "oi"})).send().await.unwrap();
     assert_eq!(r.status(), 401);
+}
+
+async fn the_service_is_asked_for_and_taken_by_name_or_number(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (s, v) = post(
+        &app,
+        &key,
+        "/api/v1/services",
+        json!({"name": "Clareamento", "department": "odontologia", "duration_minutes": 60}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let patient = "+5511987650009";
+    let asked = say(&app, &key, patient, "oi, queria marcar um horário amanhã").await;
+    assert!(asked[0].contains("Limpeza") && asked[0].contains("Clareamento"), "{asked:?}");
+    let offer = say(&app, &key, patient, "2").await;
+    assert!(offer[0].contains("1.") && offer[0].contains("terça-feira, 2 de junho"), "{offer:?}");
+    say(&app, &key, patient, "1").await;
+    let booked = appointments(&app, &key).await;
+    assert_eq!(booked.len(), 1);
+    assert_eq!(booked[0]["service_id"], v["id"], "the second service listed");
+    // Named in the first message: no question.
+    let direct = say(&app, &key, "+5511987650010", "quero agendar uma limpeza na sexta").await;
+    assert!(direct[0].contains("sexta-feira, 5 de junho"), "{direct:?}");
 }

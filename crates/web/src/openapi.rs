@@ -108,6 +108,9 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::webhooks::helena))
         .routes(routes!(routes::voice_webhooks::vapi))
         .routes(routes!(routes::voice_webhooks::generic))
+        .routes(routes!(routes::n8n::intake_response))
+        .routes(routes!(routes::n8n::triage_response))
+        .routes(routes!(routes::n8n::booking_response))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::ratelimit::webhook_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(authenticated)

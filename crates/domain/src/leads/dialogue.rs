@@ -83,12 +83,66 @@ pub struct DialogueSettings {
     /// An OpenAI-compatible `/audio/transcriptions` server for voice notes (a local
     /// Whisper, say). Without one, a patient who sends audio is asked to type.
     pub transcriber: Option<ModelEndpoint>,
+    /// The clinic's own n8n workflow: patient messages are forwarded to it (except the
+    /// answer to offered slots, which the built-in dialogue books), and it calls back to
+    /// send the next question, name the department, or book/cancel/confirm.
+    pub n8n: Option<N8nSettings>,
 }
 
 impl Default for DialogueSettings {
     fn default() -> Self {
-        Self { enabled: true, idle_hours: 24, faq: Vec::new(), transcriber: None }
+        Self { enabled: true, idle_hours: 24, faq: Vec::new(), transcriber: None, n8n: None }
     }
+}
+
+/// Where and how patient messages reach a clinic's n8n workflow, and the token its
+/// callbacks carry.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct N8nSettings {
+    /// The workflow's Webhook node (`https://n8n.example.com/webhook/frontdesk`).
+    pub webhook_url: String,
+    /// The header `auth_value` is sent in (n8n's "Header Auth" credential).
+    #[serde(default = "default_auth_header")]
+    pub auth_header: String,
+    /// Write-only: shown masked. `Bearer xyz`, or whatever the webhook's credential expects.
+    #[serde(default)]
+    pub auth_value: Option<String>,
+    /// Write-only: shown masked. n8n sends it back as `Authorization: Bearer <token>` on the
+    /// callbacks (`/webhooks/n8n/{tenant}/...`); at least 16 characters.
+    pub callback_token: String,
+}
+
+fn default_auth_header() -> String {
+    "Authorization".into()
+}
+
+/// The shortest callback token accepted: anything shorter is guessable.
+pub const MIN_CALLBACK_TOKEN_LEN: usize = 16;
+
+impl std::fmt::Debug for N8nSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("N8nSettings")
+            .field("webhook_url", &self.webhook_url)
+            .field("auth_header", &self.auth_header)
+            .field("auth_value", &self.auth_value.as_ref().map(|_| "***"))
+            .field("callback_token", &"***")
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DialogueSettingsError {
+    #[error("n8n.webhook_url must be an http:// or https:// URL")]
+    WebhookUrl,
+    #[error("n8n.auth_header must be an HTTP header name (letters, digits, '-')")]
+    AuthHeader,
+    #[error("n8n.auth_value must be one line of printable characters, and not the mask")]
+    AuthValue,
+    #[error(
+        "n8n.callback_token must be set: at least {MIN_CALLBACK_TOKEN_LEN} printable characters, no spaces"
+    )]
+    CallbackToken,
 }
 
 /// An OpenAI-compatible model server.
@@ -114,10 +168,47 @@ impl std::fmt::Debug for ModelEndpoint {
 }
 
 impl DialogueSettings {
+    pub fn validate(&self) -> Result<(), DialogueSettingsError> {
+        use DialogueSettingsError as E;
+        let Some(n) = &self.n8n else { return Ok(()) };
+        let url = n.webhook_url.trim();
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        if rest.is_none_or(|r| r.is_empty() || r.starts_with('/'))
+            || url.len() != n.webhook_url.len()
+            || url.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(E::WebhookUrl);
+        }
+        if n.auth_header.is_empty()
+            || !n.auth_header.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(E::AuthHeader);
+        }
+        if n.auth_value.as_deref().is_some_and(|v| {
+            v.trim().is_empty() || v == crate::settings::MASK || v.chars().any(|c| c.is_control())
+        }) {
+            return Err(E::AuthValue);
+        }
+        let token = &n.callback_token;
+        if token.len() < MIN_CALLBACK_TOKEN_LEN
+            || token == crate::settings::MASK
+            || !token.chars().all(|c| c.is_ascii_graphic())
+        {
+            return Err(E::CallbackToken);
+        }
+        Ok(())
+    }
+
     pub fn masked(&self) -> Self {
         let mut shown = self.clone();
         if let Some(key) = shown.transcriber.as_mut().and_then(|t| t.api_key.as_mut()) {
             *key = crate::settings::MASK.into();
+        }
+        if let Some(n) = shown.n8n.as_mut() {
+            if let Some(value) = n.auth_value.as_mut() {
+                *value = crate::settings::MASK.into();
+            }
+            n.callback_token = crate::settings::MASK.into();
         }
         shown
     }
@@ -130,5 +221,52 @@ impl DialogueSettings {
         {
             *key = old.clone();
         }
+        if let (Some(new), Some(old)) = (self.n8n.as_mut(), previous.n8n.as_ref()) {
+            if let (Some(value), Some(old_value)) = (new.auth_value.as_mut(), old.auth_value.as_ref())
+                && value == crate::settings::MASK
+            {
+                *value = old_value.clone();
+            }
+            if new.callback_token == crate::settings::MASK {
+                new.callback_token = old.callback_token.clone();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod n8n_tests {
+    use super::*;
+    use crate::settings::MASK;
+
+    fn with_n8n() -> DialogueSettings {
+        let json = serde_json::json!({"n8n": {"webhook_url": "https://n8n.example.com/webhook/fd",
+            "auth_value": "Bearer abc", "callback_token": "0123456789abcdef"}});
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn n8n_secrets_are_masked_kept_and_validated() {
+        let s = with_n8n();
+        assert_eq!(s.n8n.as_ref().unwrap().auth_header, "Authorization");
+        assert_eq!(s.validate(), Ok(()));
+        let shown = s.masked();
+        let n = shown.n8n.as_ref().unwrap();
+        assert_eq!((n.auth_value.as_deref(), n.callback_token.as_str()), (Some(MASK), MASK));
+        assert!(!format!("{s:?}").contains("abc"));
+        let mut back = shown.clone();
+        back.keep_secrets_from(&s);
+        assert_eq!(back, s);
+        let bad = |f: fn(&mut N8nSettings)| {
+            let mut s = with_n8n();
+            f(s.n8n.as_mut().unwrap());
+            s.validate().unwrap_err()
+        };
+        assert_eq!(bad(|n| n.webhook_url = "ftp://x".into()), DialogueSettingsError::WebhookUrl);
+        assert_eq!(bad(|n| n.webhook_url = "https://".into()), DialogueSettingsError::WebhookUrl);
+        assert_eq!(bad(|n| n.auth_header = "X Auth".into()), DialogueSettingsError::AuthHeader);
+        assert_eq!(bad(|n| n.auth_value = Some("a\nb".into())), DialogueSettingsError::AuthValue);
+        assert_eq!(bad(|n| n.callback_token = "short".into()), DialogueSettingsError::CallbackToken);
+        assert_eq!(bad(|n| n.callback_token = MASK.into()), DialogueSettingsError::CallbackToken);
     }
 }

@@ -7,8 +7,13 @@
 //! cannot both act on it) and expires after the tenant's idle time. Booking goes through
 //! the same path as every other booking: never two appointments for one slot.
 
+mod n8n;
 mod state;
 
+pub use n8n::{
+    N8N_FORWARD_JOB, N8nBooking, N8nBookingAction, N8nCaller, N8nFailure, N8nIntake, N8nTriage,
+    authenticate_n8n, n8n_booking_response, n8n_intake_response, n8n_triage_response, register_jobs,
+};
 pub use state::{JourneyState, Offered, Step, Wish};
 
 use crate::Ctx;
@@ -121,6 +126,11 @@ pub async fn on_inbound(
         Some(d) => (JourneyState::default(), Some(d.version)),
         None => (JourneyState::default(), None),
     };
+    // The clinic's n8n workflow answers, except a choice among offered slots: that stays
+    // here, where the slots were offered and are booked.
+    if settings.dialogue.n8n.is_some() && state.offered().is_empty() {
+        return n8n::forward(ctx, &tenant, conversation, message_id, text).await;
+    }
     let tz = tenant.timezone.time_zone();
     let today = tz.to_datetime(now).date();
     let offered: Vec<OfferedSlot> =
@@ -154,6 +164,24 @@ async fn respond(
     text: &str,
 ) -> Result<JourneyState, JourneyError> {
     remember(&mut state, u);
+    // The service, when the message names it ("dermatologia") or, right after the list of
+    // services, its number.
+    if state.wish.service_id.is_none() {
+        let numbered =
+            (state.step == Step::AwaitingService).then(|| text.trim().parse::<usize>().ok()).flatten();
+        match numbered {
+            Some(n) => {
+                let services = turn.ctx.store.list_services(turn.tenant.id).await?;
+                state.wish.service_id = n.checked_sub(1).and_then(|i| services.get(i)).map(|s| s.id);
+            }
+            None => {
+                service_for(turn, &mut state, Some(text)).await?;
+            }
+        }
+        if state.step == Step::AwaitingService && state.wish.service_id.is_some() {
+            return offer(turn, state).await;
+        }
+    }
     if u.intent != Intent::Unclear || u.slot_choice.is_some() {
         state.misunderstood = 0;
     }
@@ -233,7 +261,7 @@ async fn respond(
 
 /// "1", "2", "3" right after a reminder (no slots on offer): confirm, reschedule, cancel.
 fn reminder_digit(text: &str, state: &JourneyState) -> Option<Intent> {
-    if !state.offered().is_empty() {
+    if state.step != Step::Idle {
         return None;
     }
     match text.trim() {

@@ -46,6 +46,15 @@ pub struct JourneyState {
     /// Messages not understood in a row; the second hands the conversation to staff.
     #[serde(default)]
     pub misunderstood: u32,
+    /// What the clinic's n8n workflow extracted so far (chief complaint, symptoms...).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extracted: serde_json::Map<String, serde_json::Value>,
+    /// The n8n workflow said it has all it needs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub intake_complete: bool,
+    /// The department n8n's triage chose, as the clinic's services spell it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 impl JourneyState {

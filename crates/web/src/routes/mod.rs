@@ -11,6 +11,7 @@ pub mod insights;
 pub mod jobs;
 pub mod leads;
 pub mod metrics;
+pub mod n8n;
 pub mod nlu;
 pub mod patients;
 mod scheduling_errors;
