@@ -26,6 +26,7 @@ backend_tests!(
     a_voice_note_is_transcribed_and_understood,
     nlu_parse_endpoint,
     the_service_is_asked_for_and_taken_by_name_or_number,
+    a_model_may_override_the_rules_and_the_rules_answer_when_it_fails,
 );
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
@@ -418,4 +419,53 @@ async fn the_service_is_asked_for_and_taken_by_name_or_number(app: TestApp) {
     // Named in the first message: no question.
     let direct = say(&app, &key, "+5511987650010", "quero agendar uma limpeza na sexta").await;
     assert!(direct[0].contains("sexta-feira, 5 de junho"), "{direct:?}");
+}
+
+/// The optional classifier: a mock chat-completions server answers in the JSON schema.
+/// Surer than the rules, it wins; slow or broken, the rules answer.
+async fn a_model_may_override_the_rules_and_the_rules_answer_when_it_fails(app: TestApp) {
+    let model = MockServer::start().await;
+    let content = json!({"intent": "human_request", "confidence": 0.97}).to_string();
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"choices": [{"message": {"content": content}}]})),
+        )
+        .up_to_n_times(1)
+        .mount(&model)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&model)
+        .await;
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let settings = json!({"dialogue": {"classifier": {"base_url": format!("{}/v1", model.uri()), "model": "small",
+        "api_key": "sk-local"}}});
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let shown: Value = app.get("/api/v1/settings", &key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shown["dialogue"]["classifier"]["api_key"], "********", "the key is write-only");
+    // The rules cannot place this message; the model reads it as a request for a person.
+    let handed = say(&app, &key, "+5511987650011", "é sobre um assunto delicado do meu exame").await;
+    assert!(handed[0].contains("equipe"), "{handed:?}");
+    let request: Value = serde_json::from_slice(&model.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(request["response_format"]["type"], "json_schema");
+    assert!(
+        request["response_format"]["json_schema"]["schema"]["properties"]["intent"]["enum"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 10
+    );
+    // The model fails from now on: the rules answer a clear booking request by themselves.
+    let offer = say(&app, &key, "+5511987650012", "quero marcar uma limpeza amanhã").await;
+    assert!(offer[0].contains("1."), "{offer:?}");
 }

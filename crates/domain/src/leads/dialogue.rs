@@ -83,6 +83,9 @@ pub struct DialogueSettings {
     /// An OpenAI-compatible `/audio/transcriptions` server for voice notes (a local
     /// Whisper, say). Without one, a patient who sends audio is asked to type.
     pub transcriber: Option<ModelEndpoint>,
+    /// An OpenAI-compatible chat model asked for a second opinion on each message's intent;
+    /// it overrides the rules when surer, and on a timeout or error the rules answer.
+    pub classifier: Option<ModelEndpoint>,
     /// The clinic's own n8n workflow: patient messages are forwarded to it (except the
     /// answer to offered slots, which the built-in dialogue books), and it calls back to
     /// send the next question, name the department, or book/cancel/confirm.
@@ -91,7 +94,14 @@ pub struct DialogueSettings {
 
 impl Default for DialogueSettings {
     fn default() -> Self {
-        Self { enabled: true, idle_hours: 24, faq: Vec::new(), transcriber: None, n8n: None }
+        Self {
+            enabled: true,
+            idle_hours: 24,
+            faq: Vec::new(),
+            transcriber: None,
+            classifier: None,
+            n8n: None,
+        }
     }
 }
 
@@ -201,8 +211,10 @@ impl DialogueSettings {
 
     pub fn masked(&self) -> Self {
         let mut shown = self.clone();
-        if let Some(key) = shown.transcriber.as_mut().and_then(|t| t.api_key.as_mut()) {
-            *key = crate::settings::MASK.into();
+        for endpoint in [shown.transcriber.as_mut(), shown.classifier.as_mut()].into_iter().flatten() {
+            if let Some(key) = endpoint.api_key.as_mut() {
+                *key = crate::settings::MASK.into();
+            }
         }
         if let Some(n) = shown.n8n.as_mut() {
             if let Some(value) = n.auth_value.as_mut() {
@@ -214,12 +226,17 @@ impl DialogueSettings {
     }
 
     pub fn keep_secrets_from(&mut self, previous: &DialogueSettings) {
-        if let (Some(key), Some(old)) = (
-            self.transcriber.as_mut().and_then(|t| t.api_key.as_mut()),
-            previous.transcriber.as_ref().and_then(|t| t.api_key.as_ref()),
-        ) && key == crate::settings::MASK
-        {
-            *key = old.clone();
+        let pairs = [
+            (self.transcriber.as_mut(), previous.transcriber.as_ref()),
+            (self.classifier.as_mut(), previous.classifier.as_ref()),
+        ];
+        for (new, old) in pairs {
+            if let (Some(key), Some(old)) =
+                (new.and_then(|t| t.api_key.as_mut()), old.and_then(|t| t.api_key.as_ref()))
+                && key == crate::settings::MASK
+            {
+                *key = old.clone();
+            }
         }
         if let (Some(new), Some(old)) = (self.n8n.as_mut(), previous.n8n.as_ref()) {
             if let (Some(value), Some(old_value)) = (new.auth_value.as_mut(), old.auth_value.as_ref())

@@ -7,6 +7,7 @@
 //! cannot both act on it) and expires after the tenant's idle time. Booking goes through
 //! the same path as every other booking: never two appointments for one slot.
 
+mod classifier;
 mod n8n;
 mod state;
 
@@ -135,7 +136,10 @@ pub async fn on_inbound(
     let today = tz.to_datetime(now).date();
     let offered: Vec<OfferedSlot> =
         state.offered().iter().map(|o| OfferedSlot { local_start: o.local_start }).collect();
-    let understood = understand(text, &offered, today);
+    let mut understood = understand(text, &offered, today);
+    if let Some(model) = &settings.dialogue.classifier {
+        understood = classifier::second_opinion(model, text, understood).await;
+    }
     let turn = Turn { ctx, tenant, patient, conversation, message_id };
     let next = respond(&turn, state.clone(), &understood, text).await?;
     state = next;
