@@ -1,4 +1,4 @@
-//! Conversations, messages, consent and patient search on SQLite.
+//! Conversations, messages, consent and patient search on PostgreSQL.
 
 use crate::PgStore;
 use crate::catalog::{json, unjson};
@@ -56,6 +56,7 @@ struct MessageRow {
     channel: String,
     body: Option<String>,
     media: String,
+    transcript: Option<String>,
     template: Option<String>,
     provider: String,
     provider_message_id: Option<String>,
@@ -78,6 +79,7 @@ impl TryFrom<MessageRow> for Message {
             channel: parse(&r.channel, "channel")?,
             body: r.body.map(MessageText::new),
             media: unjson(&r.media, "message media")?,
+            transcript: r.transcript.map(MessageText::new),
             template: r.template,
             provider: r.provider,
             provider_message_id: r.provider_message_id,
@@ -103,8 +105,9 @@ macro_rules! conversations {
 macro_rules! messages {
     ($tail:literal) => {
         concat!(
-            "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media::text, template, provider,
-                    provider_message_id, status, error_code, error_message, created_at, updated_at FROM messages ",
+            "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media::text, transcript,
+                    template, provider, provider_message_id, status, error_code, error_message, created_at, updated_at
+             FROM messages ",
             $tail
         )
     };
@@ -206,9 +209,10 @@ impl MessagingStore for PgStore {
 
     async fn insert_message(&self, m: &Message) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media, template,
-                provider, provider_message_id, status, error_code, error_message, created_at, updated_at, search_text)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media, transcript,
+                template, provider, provider_message_id, status, error_code, error_message, created_at, updated_at,
+                search_text)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(m.id.0)
         .bind(m.tenant_id.0)
@@ -218,6 +222,7 @@ impl MessagingStore for PgStore {
         .bind(m.channel.as_str())
         .bind(m.body.as_ref().map(|b| b.as_str()))
         .bind(json(&m.media)?)
+        .bind(m.transcript.as_ref().map(|t| t.as_str()))
         .bind(&m.template)
         .bind(&m.provider)
         .bind(&m.provider_message_id)
@@ -226,7 +231,7 @@ impl MessagingStore for PgStore {
         .bind(&m.error_message)
         .bind(ts(m.created_at))
         .bind(ts(m.updated_at))
-        .bind(m.body.as_ref().map(|b| search_key(b.as_str())))
+        .bind(m.search_text())
         .execute(&self.pool)
         .await
         .map_err(db_err)?;
@@ -235,16 +240,47 @@ impl MessagingStore for PgStore {
 
     async fn save_message(&self, m: &Message) -> StoreResult<()> {
         let done = sqlx::query(
-            "UPDATE messages SET provider_message_id = $1, status = $2, error_code = $3, error_message = $4, updated_at = $5
-             WHERE tenant_id = $6 AND id = $7",
+            "UPDATE messages SET provider_message_id = $1, status = $2, error_code = $3, error_message = $4, updated_at = $5,
+                transcript = $6, search_text = $7
+             WHERE tenant_id = $8 AND id = $9",
         )
         .bind(&m.provider_message_id)
         .bind(m.status.as_str())
         .bind(&m.error_code)
         .bind(&m.error_message)
         .bind(ts(m.updated_at))
+        .bind(m.transcript.as_ref().map(|t| t.as_str()))
+        .bind(m.search_text())
         .bind(m.tenant_id.0)
         .bind(m.id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn set_message_transcript(
+        &self,
+        tenant: TenantId,
+        id: MessageId,
+        transcript: &MessageText,
+    ) -> StoreResult<()> {
+        // The search text covers the body too, which a message keeps from its insert.
+        let row: Option<MessageRow> = sqlx::query_as(messages!("WHERE tenant_id = $1 AND id = $2"))
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let mut message = Message::try_from(row.ok_or(StoreError::NotFound)?)?;
+        message.transcript = Some(transcript.clone());
+        let done = sqlx::query(
+            "UPDATE messages SET transcript = $1, search_text = $2 WHERE tenant_id = $3 AND id = $4",
+        )
+        .bind(transcript.as_str())
+        .bind(message.search_text())
+        .bind(tenant.0)
+        .bind(id.0)
         .execute(&self.pool)
         .await
         .map_err(db_err)?;

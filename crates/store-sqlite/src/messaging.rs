@@ -56,6 +56,7 @@ struct MessageRow {
     channel: String,
     body: Option<String>,
     media: String,
+    transcript: Option<String>,
     template: Option<String>,
     provider: String,
     provider_message_id: Option<String>,
@@ -78,6 +79,7 @@ impl TryFrom<MessageRow> for Message {
             channel: parse(&r.channel, "channel")?,
             body: r.body.map(MessageText::new),
             media: unjson(&r.media, "message media")?,
+            transcript: r.transcript.map(MessageText::new),
             template: r.template,
             provider: r.provider,
             provider_message_id: r.provider_message_id,
@@ -103,8 +105,9 @@ macro_rules! conversations {
 macro_rules! messages {
     ($tail:literal) => {
         concat!(
-            "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media, template, provider,
-                    provider_message_id, status, error_code, error_message, created_at, updated_at FROM messages ",
+            "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media, transcript, template,
+                    provider, provider_message_id, status, error_code, error_message, created_at, updated_at
+             FROM messages ",
             $tail
         )
     };
@@ -206,9 +209,10 @@ impl MessagingStore for SqliteStore {
 
     async fn insert_message(&self, m: &Message) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media, template,
-                provider, provider_message_id, status, error_code, error_message, created_at, updated_at, search_text)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media, transcript,
+                template, provider, provider_message_id, status, error_code, error_message, created_at, updated_at,
+                search_text)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(m.id.0)
         .bind(m.tenant_id.0)
@@ -218,6 +222,7 @@ impl MessagingStore for SqliteStore {
         .bind(m.channel.as_str())
         .bind(m.body.as_ref().map(|b| b.as_str()))
         .bind(json(&m.media)?)
+        .bind(m.transcript.as_ref().map(|t| t.as_str()))
         .bind(&m.template)
         .bind(&m.provider)
         .bind(&m.provider_message_id)
@@ -226,7 +231,7 @@ impl MessagingStore for SqliteStore {
         .bind(&m.error_message)
         .bind(ts(m.created_at))
         .bind(ts(m.updated_at))
-        .bind(m.body.as_ref().map(|b| search_key(b.as_str())))
+        .bind(m.search_text())
         .execute(&self.writer)
         .await
         .map_err(db_err)?;
@@ -235,7 +240,8 @@ impl MessagingStore for SqliteStore {
 
     async fn save_message(&self, m: &Message) -> StoreResult<()> {
         let done = sqlx::query(
-            "UPDATE messages SET provider_message_id = ?, status = ?, error_code = ?, error_message = ?, updated_at = ?
+            "UPDATE messages SET provider_message_id = ?, status = ?, error_code = ?, error_message = ?, updated_at = ?,
+                transcript = ?, search_text = ?
              WHERE tenant_id = ? AND id = ?",
         )
         .bind(&m.provider_message_id)
@@ -243,11 +249,40 @@ impl MessagingStore for SqliteStore {
         .bind(&m.error_code)
         .bind(&m.error_message)
         .bind(ts(m.updated_at))
+        .bind(m.transcript.as_ref().map(|t| t.as_str()))
+        .bind(m.search_text())
         .bind(m.tenant_id.0)
         .bind(m.id.0)
         .execute(&self.writer)
         .await
         .map_err(db_err)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn set_message_transcript(
+        &self,
+        tenant: TenantId,
+        id: MessageId,
+        transcript: &MessageText,
+    ) -> StoreResult<()> {
+        // The search text covers the body too, which a message keeps from its insert.
+        let row: Option<MessageRow> = sqlx::query_as(messages!("WHERE tenant_id = ? AND id = ?"))
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(db_err)?;
+        let mut message = Message::try_from(row.ok_or(StoreError::NotFound)?)?;
+        message.transcript = Some(transcript.clone());
+        let done =
+            sqlx::query("UPDATE messages SET transcript = ?, search_text = ? WHERE tenant_id = ? AND id = ?")
+                .bind(transcript.as_str())
+                .bind(message.search_text())
+                .bind(tenant.0)
+                .bind(id.0)
+                .execute(&self.writer)
+                .await
+                .map_err(db_err)?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 

@@ -34,7 +34,8 @@ macro_rules! conformance_suite {
             notifications_are_recorded_per_tenant, external_ids_map_both_ways, calendar_version_moves_with_every_change);
         $crate::conformance_suite!(@messaging $make;
             one_conversation_per_patient_and_channel, messages_dedupe_on_provider_id_and_save,
-            conversations_filter_and_page, consents_in_order, patients_search_and_update);
+            voice_note_transcripts_are_kept_and_searched, conversations_filter_and_page, consents_in_order,
+            patients_search_and_update);
         $crate::conformance_suite!(@voice $make;
             calls_round_trip_every_field, call_provider_ids_are_unique_per_tenant_and_provider,
             calls_are_tenant_scoped, calls_filter_and_page, transcript_is_replaced_in_order,

@@ -28,6 +28,7 @@ fn message(c: &Conversation, direction: Direction, body: &str, sid: Option<&str>
         channel: c.channel,
         body: Some(MessageText::new(body)),
         media: vec![Media { url: "https://media.example/1".into(), content_type: "image/jpeg".into() }],
+        transcript: None,
         template: None,
         provider: "twilio".into(),
         provider_message_id: sid.map(str::to_owned),
@@ -92,6 +93,68 @@ pub async fn messages_dedupe_on_provider_id_and_save(store: DynStore) {
     assert_eq!(all[0], inbound);
     let other = clinic(&store, "beta").await;
     assert!(store.message_by_provider_id(other.tenant, "twilio", "SM1").await.unwrap().is_none());
+}
+
+pub async fn voice_note_transcripts_are_kept_and_searched(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let conv = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    let audio = vec![Media { url: "https://media.example/2".into(), content_type: "audio/ogg".into() }];
+    // Inserted with a transcript: it reads back with it, and search finds its words.
+    let mut told = message(&conv, Direction::Inbound, "", Some("SMv1"), 1);
+    told.body = None;
+    told.media = audio.clone();
+    told.transcript = Some(MessageText::new("Tenho CONVÊNIO odontológico"));
+    store.insert_message(&told).await.unwrap();
+    assert_eq!(store.get_message(c.tenant, told.id).await.unwrap(), Some(told.clone()));
+    let search = |text: &str| ConversationFilter { text: Some(text.into()), ..Default::default() };
+    let found = |f: ConversationFilter| {
+        let store = store.clone();
+        async move { store.list_conversations(c.tenant, &f, PageRequest::default()).await.unwrap().items }
+    };
+    assert_eq!(found(search("convenio")).await, vec![conv.clone()]);
+
+    // A voice note filed untranscribed gets its transcript later.
+    let mut note = message(&conv, Direction::Inbound, "segue o áudio", Some("SMv2"), 2);
+    note.media = audio;
+    store.insert_message(&note).await.unwrap();
+    assert!(found(search("limpeza")).await.is_empty());
+    let said = MessageText::new("Quero marcar uma Limpeza amanhã");
+    let other = clinic(&store, "beta").await;
+    assert!(matches!(
+        store.set_message_transcript(other.tenant, note.id, &said).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.get_message(c.tenant, note.id).await.unwrap().unwrap().transcript, None);
+    assert!(matches!(
+        store.set_message_transcript(c.tenant, MessageId::new(), &said).await,
+        Err(StoreError::NotFound)
+    ));
+    store.set_message_transcript(c.tenant, note.id, &said).await.unwrap();
+    note.transcript = Some(said);
+    assert_eq!(store.get_message(c.tenant, note.id).await.unwrap(), Some(note.clone()));
+    assert_eq!(store.list_messages(c.tenant, conv.id).await.unwrap(), vec![told.clone(), note.clone()]);
+    // Both the body and the transcript are searched, accents and case aside.
+    assert_eq!(found(search("LIMPEZA amanha")).await, vec![conv.clone()]);
+    assert_eq!(found(search("segue o audio")).await, vec![conv.clone()]);
+    let f = ConversationFilter { text: Some("limpeza".into()), ..Default::default() };
+    assert!(
+        store.list_conversations(other.tenant, &f, PageRequest::default()).await.unwrap().items.is_empty()
+    );
+
+    // A later transcript replaces the first; saving the message keeps or changes it too.
+    store.set_message_transcript(c.tenant, note.id, &MessageText::new("Quero uma consulta")).await.unwrap();
+    assert!(found(search("limpeza")).await.is_empty());
+    assert_eq!(found(search("consulta")).await, vec![conv.clone()]);
+    note.transcript = Some(MessageText::new("Quero um clareamento"));
+    note.status = MessageStatus::Read;
+    note.updated_at = at(3);
+    store.save_message(&note).await.unwrap();
+    assert_eq!(store.message_by_provider_id(c.tenant, "twilio", "SMv2").await.unwrap(), Some(note.clone()));
+    assert!(found(search("consulta")).await.is_empty());
+    assert_eq!(found(search("clareamento")).await, vec![conv]);
 }
 
 pub async fn conversations_filter_and_page(store: DynStore) {

@@ -2,7 +2,7 @@
 
 use crate::StoreResult;
 use async_trait::async_trait;
-use frontdesk_domain::messaging::{Channel, Consent, Conversation, ConversationStatus, Message};
+use frontdesk_domain::messaging::{Channel, Consent, Conversation, ConversationStatus, Message, MessageText};
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
 
@@ -12,7 +12,7 @@ pub struct ConversationFilter {
     pub channel: Option<Channel>,
     pub patient_id: Option<PatientId>,
     pub assignee: Option<String>,
-    /// Case-insensitive text search in message bodies.
+    /// Case- and accent-insensitive text search in message bodies and voice-note transcripts.
     pub text: Option<String>,
 }
 
@@ -36,8 +36,17 @@ pub trait MessagingStore: Send + Sync {
     ) -> StoreResult<Page<Conversation>>;
     /// `Conflict` if the provider message id was stored before (a retried webhook).
     async fn insert_message(&self, message: &Message) -> StoreResult<()>;
-    /// Saves status, error, provider id and update time of an existing message.
+    /// Saves status, error, provider id, transcript and update time of an existing message
+    /// (the transcript is searched with the body).
     async fn save_message(&self, message: &Message) -> StoreResult<()>;
+    /// Stores what a voice note said on its message, replacing an earlier transcript, and
+    /// makes conversation text search find it. `NotFound` for another tenant's message.
+    async fn set_message_transcript(
+        &self,
+        tenant: TenantId,
+        id: MessageId,
+        transcript: &MessageText,
+    ) -> StoreResult<()>;
     async fn get_message(&self, tenant: TenantId, id: MessageId) -> StoreResult<Option<Message>>;
     async fn message_by_provider_id(
         &self,

@@ -76,6 +76,10 @@ pub struct Message {
     /// `None` for a media-only message or a WhatsApp template sent by id.
     pub body: Option<MessageText>,
     pub media: Vec<Media>,
+    /// What the patient said in a voice note, once it has been transcribed; masked like
+    /// `body`. `None` for text messages and audio nothing could transcribe.
+    #[serde(default)]
+    pub transcript: Option<MessageText>,
     /// The template it was rendered from (a `TemplateKey` name or a provider template id).
     pub template: Option<String>,
     /// `twilio`, `helena` or `sandbox`.
@@ -117,6 +121,14 @@ impl Message {
         true
     }
 
+    /// The form the message's text is searched in (see [`search_key`]): the body and the
+    /// transcript of a voice note, one per line; `None` when it has neither.
+    pub fn search_text(&self) -> Option<String> {
+        let parts: Vec<&str> =
+            [&self.body, &self.transcript].into_iter().flatten().map(MessageText::as_str).collect();
+        (!parts.is_empty()).then(|| search_key(&parts.join("\n")))
+    }
+
     /// Whether the patient sent a voice note or other audio and nothing else to read.
     pub fn is_voice_only(&self) -> bool {
         self.body.as_ref().is_none_or(MessageText::is_blank)
@@ -140,6 +152,7 @@ mod tests {
             channel: Channel::Whatsapp,
             body: Some(MessageText::new("Olá Maria, sua consulta é amanhã")),
             media: vec![],
+            transcript: None,
             template: None,
             provider: "twilio".into(),
             provider_message_id: Some("SM123".into()),
@@ -160,6 +173,29 @@ mod tests {
         assert_eq!(json["body"], "Olá Maria, sua consulta é amanhã");
         assert_eq!(json["status"], "queued");
         assert_eq!(serde_json::from_value::<Message>(json).unwrap(), m);
+    }
+
+    #[test]
+    fn transcript_is_masked_serialized_and_searched() {
+        let mut m = outbound();
+        m.body = None;
+        m.transcript = Some(MessageText::new("Quero marcar uma LIMPEZA amanhã"));
+        let shown = format!("{m:?}");
+        assert!(!shown.contains("LIMPEZA") && !shown.contains("marcar"), "{shown}");
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["transcript"], "Quero marcar uma LIMPEZA amanhã");
+        assert_eq!(serde_json::from_value::<Message>(json).unwrap(), m);
+        assert_eq!(m.search_text().as_deref(), Some("quero marcar uma limpeza amanha"));
+        m.body = Some(MessageText::new("Áudio"));
+        assert_eq!(m.search_text().as_deref(), Some("audio\nquero marcar uma limpeza amanha"));
+        m.transcript = None;
+        assert_eq!(m.search_text().as_deref(), Some("audio"));
+        m.body = None;
+        assert_eq!(m.search_text(), None);
+        // Messages serialized before transcripts existed still read.
+        let mut old = serde_json::to_value(outbound()).unwrap();
+        old.as_object_mut().unwrap().remove("transcript");
+        assert_eq!(serde_json::from_value::<Message>(old).unwrap().transcript, None);
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl JobHandler for ProcessInbound {
             channel: event.channel,
             body: (!body.is_empty()).then(|| MessageText::new(body)),
             media: event.media.clone(),
+            transcript: None,
             template: None,
             provider: event.provider.clone(),
             provider_message_id: Some(event.provider_message_id.clone()),

@@ -54,6 +54,7 @@ pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailu
             channel: req.channel,
             body: None,
             media: Vec::new(),
+            transcript: None,
             template: match &req.content {
                 Content::Template { key, .. } => Some(key.as_str().to_owned()),
                 Content::Text(_) => None,
@@ -109,6 +110,7 @@ pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailu
         channel: req.channel,
         body: Some(MessageText::new(body)),
         media: Vec::new(),
+        transcript: None,
         template: approved.as_ref().map(|(id, _)| id.clone()).or(template),
         provider: provider.as_str().to_owned(),
         provider_message_id: None,

@@ -1,17 +1,20 @@
 //! Voice notes: WhatsApp patients often talk rather than type. When the tenant configured
 //! a transcriber, the audio is downloaded (with the provider's credentials) and turned
-//! into text the dialogue understands like any message.
+//! into text the dialogue understands like any message. The transcript is kept on the
+//! message, so staff read what the patient said.
 
 use crate::Ctx;
 use crate::jobs::JobError;
 use frontdesk_domain::TenantId;
-use frontdesk_domain::messaging::Message;
+use frontdesk_domain::messaging::{Message, MessageText};
 use frontdesk_providers::openai::{OpenAiClient, OpenAiConfig, OpenAiError, Transcriber};
 use frontdesk_providers::twilio::{TwilioApi, TwilioClient, TwilioConfig, TwilioSender};
+use frontdesk_store::StoreError;
 use secrecy::SecretString;
 use std::time::Duration;
 
-/// The transcript of the message's audio, or `None` when nothing can transcribe it.
+/// The transcript of the message's audio, or `None` when nothing can transcribe it. A
+/// transcript is also stored on the message.
 pub(super) async fn transcribe(
     ctx: &Ctx,
     tenant: TenantId,
@@ -60,10 +63,39 @@ pub(super) async fn transcribe(
         frontdesk_domain::tenant::Locale::En => "en",
     });
     match client.transcribe(audio, &format!("voice.{extension}"), &media.content_type, language).await {
-        Ok(text) => Ok(Some(text)),
+        Ok(text) => {
+            keep(ctx, tenant, message, &MessageText::new(text.as_str())).await?;
+            Ok(Some(text))
+        }
         Err(
             OpenAiError::Rejected { .. } | OpenAiError::InvalidResponse(_) | OpenAiError::InvalidConfig(_),
         ) => Ok(None),
         Err(e) => Err(JobError::Retry(e.to_string())),
+    }
+}
+
+/// Stores the transcript on the message. A run of the inbound job retried after the
+/// message was filed holds a fresh id: the stored message is then found by provider id.
+async fn keep(
+    ctx: &Ctx,
+    tenant: TenantId,
+    message: &Message,
+    transcript: &MessageText,
+) -> Result<(), JobError> {
+    let retry = |e: StoreError| JobError::Retry(e.to_string());
+    match ctx.store.set_message_transcript(tenant, message.id, transcript).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::NotFound) => {
+            let Some(pid) = message.provider_message_id.as_deref() else { return Ok(()) };
+            let stored =
+                ctx.store.message_by_provider_id(tenant, &message.provider, pid).await.map_err(retry)?;
+            match stored {
+                Some(stored) => {
+                    ctx.store.set_message_transcript(tenant, stored.id, transcript).await.map_err(retry)
+                }
+                None => Ok(()),
+            }
+        }
+        Err(e) => Err(retry(e)),
     }
 }
