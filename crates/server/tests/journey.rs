@@ -27,6 +27,7 @@ backend_tests!(
     nlu_parse_endpoint,
     the_service_is_asked_for_and_taken_by_name_or_number,
     a_model_may_override_the_rules_and_the_rules_answer_when_it_fails,
+    declining_closes_the_lead,
 );
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
@@ -109,6 +110,15 @@ async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
     outbound(app, key, from).await.split_off(before)
 }
 
+/// Chooses a slot as a patient the clinic knows only by number: the dialogue asks for the
+/// name before booking, and the name is given. Returns the replies to the name.
+async fn pick(app: &TestApp, key: &str, from: &str, choice: &str, name: &str) -> Vec<String> {
+    let asked = say(app, key, from, choice).await;
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("nome completo") || asked[0].contains("full name"), "{asked:?}");
+    say(app, key, from, name).await
+}
+
 async fn outbound(app: &TestApp, key: &str, from: &str) -> Vec<String> {
     let patients = get(app, key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
     let Some(patient) = patients["items"][0]["id"].as_str() else { return Vec::new() };
@@ -142,7 +152,7 @@ async fn books_in_portuguese_by_choosing_a_number(app: TestApp) {
     assert_eq!(offer.len(), 1, "{offer:?}");
     assert!(offer[0].contains("1.") && offer[0].contains("2.") && offer[0].contains("3."), "{}", offer[0]);
     assert!(offer[0].contains("terça-feira, 2 de junho"), "tomorrow is Tuesday: {}", offer[0]);
-    let done = say(&app, &key, patient, "2").await;
+    let done = pick(&app, &key, patient, "2", "Maria Souza").await;
     assert!(done[0].starts_with("Tudo certo"), "{done:?}");
     let booked = appointments(&app, &key).await;
     assert_eq!(booked.len(), 1);
@@ -161,7 +171,7 @@ async fn books_in_english_by_ordinal(app: TestApp) {
     let offer = say(&app, &key, patient, "hi, can I book a cleaning on wednesday afternoon?").await;
     assert!(offer[0].contains("Wednesday, June 3"), "{offer:?}");
     assert!(offer[0].contains("PM"), "{}", offer[0]);
-    let done = say(&app, &key, patient, "the first one please").await;
+    let done = pick(&app, &key, patient, "the first one please", "John Smith").await;
     assert!(done[0].starts_with("All set"), "{done:?}");
     let booked = appointments(&app, &key).await;
     assert_eq!(booked.len(), 1);
@@ -176,7 +186,7 @@ async fn rejecting_the_slots_offers_new_ones_with_the_new_preference(app: TestAp
     let second = say(&app, &key, patient, "nenhum desses, tem à tarde?").await;
     assert_eq!(second.len(), 1, "{second:?}");
     assert_ne!(first[0], second[0], "new slots");
-    let done = say(&app, &key, patient, "o primeiro").await;
+    let done = pick(&app, &key, patient, "o primeiro", "Ana Paula Reis").await;
     assert!(done[0].starts_with("Tudo certo"), "{done:?}");
     assert!(
         (14..18).contains(&local_hour(&appointments(&app, &key).await[0])),
@@ -194,7 +204,7 @@ async fn the_dialogue_resumes_after_a_pause(app: TestApp) {
     // from the same list: the dialogue lives in the database, not in the process.
     let app = app.restarted().await;
     app.clock.advance(SignedDuration::from_hours(3));
-    let done = say(&app, &key, patient, "pode ser o 3").await;
+    let done = pick(&app, &key, patient, "pode ser o 3", "Carlos Lima").await;
     assert!(done[0].starts_with("Tudo certo"), "{done:?}");
     assert_eq!(appointments(&app, &key).await.len(), 1);
     // After the idle time (24 h) a bare number means nothing any more.
@@ -209,7 +219,7 @@ async fn reschedule_and_cancel_by_message(app: TestApp) {
     let key = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650004";
     say(&app, &key, patient, "quero marcar limpeza amanhã às 10h").await;
-    say(&app, &key, patient, "1").await;
+    pick(&app, &key, patient, "1", "Rita Alves").await;
     let before = appointments(&app, &key).await;
     assert_eq!(before.len(), 1);
     let offer = say(&app, &key, patient, "preciso remarcar pra sexta").await;
@@ -228,7 +238,7 @@ async fn one_in_reply_to_a_reminder_confirms(app: TestApp) {
     let key = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650005";
     say(&app, &key, patient, "quero marcar limpeza amanhã de manhã").await;
-    say(&app, &key, patient, "1").await;
+    pick(&app, &key, patient, "1", "Jorge Neves").await;
     // The reminder goes out a day before; the patient answers "1".
     app.clock.advance(SignedDuration::from_hours(20));
     app.run_pending_jobs().await;
@@ -353,6 +363,21 @@ async fn a_voice_note_is_transcribed_and_understood(app: TestApp) {
     let audio = server.received_requests().await.unwrap();
     let fetched = audio.iter().find(|r| r.url.path() == "/media/voice-1").unwrap();
     assert!(fetched.headers.get("authorization").unwrap().to_str().unwrap().starts_with("Basic "));
+    // The transcript is kept on the voice note, for staff to read and search.
+    let patients = get(&app, &key, "/api/v1/patients?phone=%2B5511987650007").await;
+    let patient = patients["items"][0]["id"].as_str().unwrap();
+    let list = get(&app, &key, &format!("/api/v1/conversations?patient_id={patient}")).await;
+    let conversation = list["items"][0]["id"].as_str().unwrap();
+    let c = get(&app, &key, &format!("/api/v1/conversations/{conversation}")).await;
+    let inbound: Vec<&Value> =
+        c["messages"].as_array().unwrap().iter().filter(|m| m["direction"] == "inbound").collect();
+    assert_eq!(inbound.len(), 1, "{c}");
+    assert_eq!(inbound[0]["transcript"], "Oi, quero marcar uma limpeza amanhã de manhã");
+    assert_eq!(inbound[0]["media"][0]["content_type"], "audio/ogg");
+    assert!(inbound[0]["body"].is_null(), "{}", inbound[0]);
+    let found = get(&app, &key, "/api/v1/conversations?q=quero%20marcar%20uma%20LIMPEZA").await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["items"][0]["id"], conversation);
     // Without a transcriber the patient is asked to type instead.
     let r = app
         .http
@@ -412,7 +437,7 @@ async fn the_service_is_asked_for_and_taken_by_name_or_number(app: TestApp) {
     assert!(asked[0].contains("Limpeza") && asked[0].contains("Clareamento"), "{asked:?}");
     let offer = say(&app, &key, patient, "2").await;
     assert!(offer[0].contains("1.") && offer[0].contains("terça-feira, 2 de junho"), "{offer:?}");
-    say(&app, &key, patient, "1").await;
+    pick(&app, &key, patient, "1", "Lia Prado").await;
     let booked = appointments(&app, &key).await;
     assert_eq!(booked.len(), 1);
     assert_eq!(booked[0]["service_id"], v["id"], "the second service listed");
@@ -468,4 +493,23 @@ async fn a_model_may_override_the_rules_and_the_rules_answer_when_it_fails(app: 
     // The model fails from now on: the rules answer a clear booking request by themselves.
     let offer = say(&app, &key, "+5511987650012", "quero marcar uma limpeza amanhã").await;
     assert!(offer[0].contains("1."), "{offer:?}");
+}
+
+async fn declining_closes_the_lead(app: TestApp) {
+    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (s, created) = post(
+        &app,
+        &key,
+        "/api/v1/leads",
+        json!({"phone": "+5511987650013", "name": "Nina Costa", "source": "organic"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{created}");
+    let reply = say(&app, &key, "+5511987650013", "não, obrigada, não tenho interesse").await;
+    assert!(reply[0].starts_with("Tudo bem"), "{reply:?}");
+    let lead = get(&app, &key, &format!("/api/v1/leads/{}", created["lead"]["id"].as_str().unwrap())).await;
+    assert_eq!(
+        (lead["stage"].as_str(), lead["lost_reason"].as_str()),
+        (Some("lost"), Some("declined by message"))
+    );
 }

@@ -267,7 +267,7 @@ async fn intake_and_triage_then_the_patient_books_by_number(app: TestApp) {
         "intake-response",
         Some(TOKEN),
         Some("intake-1"),
-        json!({"conversation_id": conversation, "extracted_fields": {"chief_complaint": "dor de dente"},
+        json!({"conversation_id": conversation, "extracted_fields": {"chief_complaint": "dor de dente", "name": "Maria Souza"},
                "next_question": "Há quanto tempo sente a dor?", "intake_complete": false}),
     )
     .await;
@@ -280,7 +280,10 @@ async fn intake_and_triage_then_the_patient_books_by_number(app: TestApp) {
     assert!(quiet.is_empty(), "{quiet:?}");
     let last = forwarded(&server).await.pop().unwrap();
     assert_eq!(last["text"], "Desde ontem");
-    assert_eq!(last["state"]["extracted_fields"], json!({"chief_complaint": "dor de dente"}));
+    assert_eq!(
+        last["state"]["extracted_fields"],
+        json!({"chief_complaint": "dor de dente", "name": "Maria Souza"})
+    );
     let (s, _) = callback(
         &app,
         "sorriso",

@@ -58,6 +58,7 @@ impl From<MessagingFailure> for JourneyError {
     }
 }
 
+#[derive(Clone)]
 struct Turn<'a> {
     ctx: &'a Ctx,
     tenant: Tenant,
@@ -168,6 +169,10 @@ async fn respond(
     text: &str,
 ) -> Result<JourneyState, JourneyError> {
     remember(&mut state, u);
+    if let Step::AwaitingName { chosen } = &state.step {
+        let chosen = chosen.clone();
+        return take_name(turn, state, u, text, &chosen).await;
+    }
     // The service, when the message names it ("dermatologia") or, right after the list of
     // services, its number.
     if state.wish.service_id.is_none() {
@@ -230,6 +235,7 @@ async fn respond(
             .await?;
             Ok(state)
         }
+        (Intent::Decline, Step::Idle) => decline(turn, state).await,
         (Intent::Question, _) => answer(turn, state, text).await,
         (_, Step::AwaitingService) => offer(turn, state).await,
         (Intent::BookingRequest, _) => offer(turn, state).await,
@@ -408,11 +414,87 @@ async fn describe(turn: &Turn<'_>, a: &Appointment) -> Result<serde_json::Value,
     Ok(json!({"date": date, "time": time, "practitioner": practitioner, "location": location}))
 }
 
+/// The patient's name, then the booking they chose. A message that is plainly not a name
+/// (a question, a change of mind) is handled as usual and the choice is dropped.
+async fn take_name(
+    turn: &Turn<'_>,
+    mut state: JourneyState,
+    u: &Understanding,
+    text: &str,
+    chosen: &Offered,
+) -> Result<JourneyState, JourneyError> {
+    let raw = u.entities.name.clone().or_else(|| {
+        let t = text.trim();
+        let words = t.split_whitespace().count();
+        let plain = t.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-');
+        // Names can look like words the rules know ("Maria" is one letter from "marca"), so
+        // only a clear different request stops a plain line of words from being the name.
+        let other_request = matches!(
+            u.intent,
+            Intent::Cancel
+                | Intent::Reschedule
+                | Intent::HumanRequest
+                | Intent::OptOut
+                | Intent::Question
+                | Intent::Decline
+        );
+        (plain && (1..=6).contains(&words) && !other_request).then(|| t.to_owned())
+    });
+    let Some(name) = raw.and_then(|n| frontdesk_domain::contact::PersonName::parse(&n).ok()) else {
+        state.step = Step::Idle;
+        return Box::pin(respond(turn, state, u, text)).await;
+    };
+    let mut patient = turn.patient.clone();
+    patient.name = name;
+    turn.ctx.store.update_patient(&patient).await?;
+    let named = Turn { patient: &patient, ..turn.clone() };
+    state.step = Step::Idle;
+    book_offered(&named, state, chosen).await
+}
+
+/// "Não, obrigado": acknowledged, and the patient's open lead is closed as declined.
+async fn decline(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {
+    let now = turn.ctx.clock.now();
+    if let Some(mut lead) = turn.ctx.store.latest_lead_for_patient(turn.tenant.id, turn.patient.id).await?
+        && matches!(
+            lead.stage,
+            frontdesk_domain::leads::LeadStage::New
+                | frontdesk_domain::leads::LeadStage::Contacted
+                | frontdesk_domain::leads::LeadStage::NoShow
+        )
+    {
+        let from = lead.stage;
+        lead.mark_lost("declined by message", now);
+        let event = frontdesk_domain::leads::LeadEvent::new(
+            &lead,
+            "stage_changed",
+            json!({"from": from, "to": "lost", "why": "declined by message"}),
+            now,
+        );
+        turn.ctx.store.save_lead(&lead, &[event], &[], now).await?;
+    }
+    turn.reply_text(match turn.locale() {
+        Locale::PtBr => "Tudo bem! Se precisar de nós, é só escrever.".into(),
+        Locale::En => "No problem! Write any time you need us.".into(),
+    })
+    .await?;
+    Ok(state)
+}
+
 async fn book_offered(
     turn: &Turn<'_>,
     mut state: JourneyState,
     slot: &Offered,
 ) -> Result<JourneyState, JourneyError> {
+    if turn.patient.name.is_placeholder_for(&turn.patient.phone) {
+        state.step = Step::AwaitingName { chosen: slot.clone() };
+        turn.reply_text(match turn.locale() {
+            Locale::PtBr => format!("Ótimo, {}! Para confirmar, qual é o seu nome completo?", slot.label),
+            Locale::En => format!("Great, {}! To confirm, what is your full name?", slot.label),
+        })
+        .await?;
+        return Ok(state);
+    }
     let Some(parsed) = crate::voice::tools::parse_slot_token(&slot.slot_id) else {
         state.step = Step::Idle;
         return offer(turn, state).await;

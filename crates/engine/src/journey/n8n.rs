@@ -460,6 +460,19 @@ pub async fn n8n_intake_response(
     if !claim(ctx, caller, "intake_response", raw).await? {
         return Ok(duplicate());
     }
+    // The workflow collected the patient's name: it replaces the placeholder a number
+    // that wrote in got, so the booking does not ask for it again.
+    let given_name = ["name", "nome", "full_name", "patient_name"]
+        .iter()
+        .find_map(|k| req.extracted_fields.get(*k).and_then(Value::as_str))
+        .and_then(|n| frontdesk_domain::contact::PersonName::parse(n).ok());
+    if let Some(name) = given_name
+        && patient.name.is_placeholder_for(&patient.phone)
+    {
+        let mut named = patient.clone();
+        named.name = name;
+        ctx.store.update_patient(&named).await?;
+    }
     let complete = req.intake_complete;
     let state = update_state(&turn, &settings, |s| {
         merge_fields(&mut s.extracted, &req.extracted_fields);

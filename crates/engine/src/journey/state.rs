@@ -25,6 +25,8 @@ pub enum Step {
     ChoosingSlot { offered: Vec<Offered> },
     /// Slots were offered to move an existing appointment.
     ChoosingNewTime { appointment_id: AppointmentId, offered: Vec<Offered> },
+    /// A slot was chosen by a patient the clinic knows only by number: their name first.
+    AwaitingName { chosen: Offered },
 }
 
 /// What the patient asked for so far.
