@@ -1,8 +1,9 @@
-//! The WhatsApp booking dialogue end to end on both backends, playing the patient through
-//! the sandbox's inbound endpoint (the same ingest path as a provider webhook), in
+//! The WhatsApp booking dialogue end to end on both backends, the patient writing through
+//! signed Twilio webhooks and the clinic answering through a mock Twilio Messages API, in
 //! Portuguese and in English: booking in conversation, rejecting the offered slots, a
-//! pause in the middle, rescheduling and cancelling by message, "1" to a reminder,
-//! questions answered from the FAQ, and a request for a person stopping the automation.
+//! pause and a server restart in the middle, rescheduling and cancelling by message, "1"
+//! to a reminder, questions answered from the FAQ, a request for a person stopping the
+//! automation, voice notes, and the voice agent booking in English.
 
 #[macro_use]
 mod common;
@@ -14,6 +15,28 @@ use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const TWILIO_TOKEN: &str = "12345";
+
+/// Posts a Twilio inbound webhook signed with the tenant's auth token over the public URL.
+async fn signed_twilio(app: &TestApp, slug: &str, params: &[(&str, &str)]) -> reqwest::Response {
+    let path = format!("/webhooks/twilio/{slug}/messages");
+    let signature = frontdesk_providers::twilio::compute_signature(
+        TWILIO_TOKEN,
+        &format!("http://127.0.0.1:8080{path}"),
+        params.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    app.http
+        .post(app.url(&path))
+        .header("X-Twilio-Signature", signature)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
 
 backend_tests!(
     books_in_portuguese_by_choosing_a_number,
@@ -28,6 +51,7 @@ backend_tests!(
     the_service_is_asked_for_and_taken_by_name_or_number,
     a_model_may_override_the_rules_and_the_rules_answer_when_it_fails,
     declining_closes_the_lead,
+    the_voice_agent_books_in_english,
 );
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
@@ -44,7 +68,7 @@ async fn get(app: &TestApp, key: &str, path: &str) -> Value {
 
 /// A clinic (in `locale`) with two dentists working weekdays 08:00-12:00 and 14:00-18:00
 /// and one 30-minute service.
-async fn clinic(app: &TestApp, slug: &str, locale: &str) -> String {
+async fn clinic(app: &TestApp, slug: &str, locale: &str) -> (String, MockServer) {
     let new = NewTenant::parse(slug, "Clínica Sorriso", "America/Sao_Paulo", locale).unwrap();
     let tenant = tenants::create_tenant(&app.ctx, &new).await.unwrap();
     let (_, secret) = access::issue_api_key(&app.ctx, tenant.id, "test").await.unwrap();
@@ -92,19 +116,44 @@ async fn clinic(app: &TestApp, slug: &str, locale: &str) -> String {
     )
     .await;
     assert_eq!(s, 201, "{v}");
-    key
-}
-
-/// The patient writes; the jobs run; returns the clinic's replies to that message.
-async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
-    let before = outbound(app, key, from).await.len();
+    // WhatsApp goes through Twilio (a mock): patients write through signed webhooks and the
+    // clinic's replies are sent to the Messages API.
+    let twilio = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages.json")))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMreply", "status": "queued"})))
+        .mount(&twilio)
+        .await;
+    let settings = json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": SID,
+        "auth_token": TWILIO_TOKEN, "base_url": twilio.uri(), "whatsapp_from": "+14155238886"}}});
     let r = app
-        .post("/api/v1/sandbox/inbound", key)
-        .json(&json!({"from": from, "body": text}))
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&settings)
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    (key, twilio)
+}
+
+/// The patient writes (a signed Twilio webhook); the jobs run; returns the clinic's replies.
+async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
+    let before = outbound(app, key, from).await.len();
+    let slug = get(app, key, "/api/v1/tenant").await["slug"].as_str().unwrap().to_owned();
+    let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
+    let whatsapp = format!("whatsapp:{from}");
+    let params = [
+        ("MessageSid", sid.as_str()),
+        ("AccountSid", SID),
+        ("From", whatsapp.as_str()),
+        ("To", "whatsapp:+14155238886"),
+        ("Body", text),
+        ("NumMedia", "0"),
+    ];
+    let r = signed_twilio(app, &slug, &params).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     app.run_pending_jobs().await;
     app.run_pending_jobs().await;
     outbound(app, key, from).await.split_off(before)
@@ -146,7 +195,7 @@ fn local_hour(a: &Value) -> i8 {
 // 2026-06-01 12:00Z is Monday 09:00 in São Paulo.
 
 async fn books_in_portuguese_by_choosing_a_number(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650001";
     let offer = say(&app, &key, patient, "Oi, qro marcar uma limpeza amanhã de manhã").await;
     assert_eq!(offer.len(), 1, "{offer:?}");
@@ -166,7 +215,7 @@ async fn books_in_portuguese_by_choosing_a_number(app: TestApp) {
 }
 
 async fn books_in_english_by_ordinal(app: TestApp) {
-    let key = clinic(&app, "smile", "en").await;
+    let (key, _twilio) = clinic(&app, "smile", "en").await;
     let patient = "+14155550101";
     let offer = say(&app, &key, patient, "hi, can I book a cleaning on wednesday afternoon?").await;
     assert!(offer[0].contains("Wednesday, June 3"), "{offer:?}");
@@ -179,7 +228,7 @@ async fn books_in_english_by_ordinal(app: TestApp) {
 }
 
 async fn rejecting_the_slots_offers_new_ones_with_the_new_preference(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650002";
     let first = say(&app, &key, patient, "quero agendar limpeza de manhã").await;
     assert!(first[0].contains("1."), "{first:?}");
@@ -196,7 +245,7 @@ async fn rejecting_the_slots_offers_new_ones_with_the_new_preference(app: TestAp
 
 /// Seed scenario 5: state recovery after a pause and a server restart.
 async fn the_dialogue_resumes_after_a_pause(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650003";
     let offer = say(&app, &key, patient, "bom dia! gostaria de marcar uma limpeza na quinta").await;
     assert!(offer[0].contains("quinta-feira, 4 de junho"), "{offer:?}");
@@ -216,7 +265,7 @@ async fn the_dialogue_resumes_after_a_pause(app: TestApp) {
 }
 
 async fn reschedule_and_cancel_by_message(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650004";
     say(&app, &key, patient, "quero marcar limpeza amanhã às 10h").await;
     pick(&app, &key, patient, "1", "Rita Alves").await;
@@ -235,7 +284,7 @@ async fn reschedule_and_cancel_by_message(app: TestApp) {
 }
 
 async fn one_in_reply_to_a_reminder_confirms(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let patient = "+5511987650005";
     say(&app, &key, patient, "quero marcar limpeza amanhã de manhã").await;
     pick(&app, &key, patient, "1", "Jorge Neves").await;
@@ -248,7 +297,7 @@ async fn one_in_reply_to_a_reminder_confirms(app: TestApp) {
 }
 
 async fn questions_are_answered_from_the_faq_or_go_to_staff(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let faq = json!({"dialogue": {"faq": [
         {"question": "Qual o endereço?", "answer": "Ficamos na Rua A, 1 - Centro.", "keywords": ["onde", "localização"]},
         {"question": "Aceitam convênio?", "answer": "Aceitamos Amil e Unimed.", "keywords": ["plano", "convenio"]}]}});
@@ -274,8 +323,6 @@ async fn questions_are_answered_from_the_faq_or_go_to_staff(app: TestApp) {
     assert_eq!(list["items"][0]["needs_staff"], true);
 }
 
-const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-
 /// Seed scenario 2: a WhatsApp voice note through a signed Twilio webhook, fetched with
 /// the account's credentials, transcribed by a mock OpenAI-compatible server and answered
 /// like text; without a transcriber the patient is asked to type.
@@ -300,7 +347,7 @@ async fn a_voice_note_is_transcribed_and_understood(app: TestApp) {
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMout", "status": "queued"})))
         .mount(&server)
         .await;
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let settings = json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": SID,
         "auth_token": "12345", "base_url": server.uri(), "whatsapp_from": "+14155238886"}},
         "dialogue": {"transcriber": {"base_url": format!("{}/v1", server.uri()), "model": "whisper-1"}}});
@@ -407,7 +454,7 @@ fn body_of(form: &[u8]) -> Option<String> {
 }
 
 async fn nlu_parse_endpoint(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let (s, u) = post(&app, &key, "/api/v1/nlu/parse", json!({"text": "qro marcar amanha as 10h"})).await;
     assert_eq!(s, 200, "{u}");
     assert_eq!(u["intent"], "booking_request");
@@ -423,7 +470,7 @@ async fn nlu_parse_endpoint(app: TestApp) {
 }
 
 async fn the_service_is_asked_for_and_taken_by_name_or_number(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let (s, v) = post(
         &app,
         &key,
@@ -464,7 +511,7 @@ async fn a_model_may_override_the_rules_and_the_rules_answer_when_it_fails(app: 
         .respond_with(ResponseTemplate::new(500))
         .mount(&model)
         .await;
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let settings = json!({"dialogue": {"classifier": {"base_url": format!("{}/v1", model.uri()), "model": "small",
         "api_key": "sk-local"}}});
     let r = app
@@ -496,7 +543,7 @@ async fn a_model_may_override_the_rules_and_the_rules_answer_when_it_fails(app: 
 }
 
 async fn declining_closes_the_lead(app: TestApp) {
-    let key = clinic(&app, "sorriso", "pt-BR").await;
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
     let (s, created) = post(
         &app,
         &key,
@@ -512,4 +559,64 @@ async fn declining_closes_the_lead(app: TestApp) {
         (lead["stage"].as_str(), lead["lost_reason"].as_str()),
         (Some("lost"), Some("declined by message"))
     );
+}
+
+/// Seed scenario 4 in English: the voice agent finds times and books mid-call through
+/// VAPI's server URL, then the end-of-call report marks the call booked.
+async fn the_voice_agent_books_in_english(app: TestApp) {
+    let (key, _twilio) = clinic(&app, "smile", "en").await;
+    let settings = json!({"voice": {"provider": "vapi", "vapi": {"api_key": "k", "assistant_id": "a",
+        "phone_number_id": "p", "server_secret": "vapi-secret"}}});
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let tool = |id: &str, name: &str, args: Value| {
+        json!({"message": {"type": "tool-calls", "call": {"id": "vapi-en-1"}, "customer": {"number": "+14155550199"},
+            "toolCallList": [{"id": id, "type": "function", "function": {"name": name, "arguments": args.to_string()}}]}})
+    };
+    let call = |body: Value| {
+        app.http
+            .post(app.url("/webhooks/vapi/smile"))
+            .header("X-Vapi-Secret", "vapi-secret")
+            .json(&body)
+            .send()
+    };
+    let found: Value =
+        call(tool("t1", "find_slots", json!({"preferred_day": "tomorrow", "preferred_time": "afternoon"})))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let result: Value = serde_json::from_str(found["results"][0]["result"].as_str().unwrap()).unwrap();
+    assert!(
+        result["message"].as_str().unwrap().starts_with("Available times: Tuesday, June 2, at "),
+        "{result}"
+    );
+    assert!(result["message"].as_str().unwrap().contains("PM"), "{result}");
+    let slot = result["slots"][0]["slot_id"].as_str().unwrap();
+    let booked: Value = call(tool("t2", "book_appointment", json!({"slot_id": slot, "name": "Mary Jones"})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let result: Value = serde_json::from_str(booked["results"][0]["result"].as_str().unwrap()).unwrap();
+    assert!(result["message"].as_str().unwrap().starts_with("Booked: Tuesday, June 2"), "{result}");
+    let report = json!({"message": {"type": "end-of-call-report", "endedReason": "customer-ended-call",
+        "call": {"id": "vapi-en-1"}, "artifact": {"messages": [
+            {"role": "bot", "message": "Hi! How can I help?", "secondsFromStart": 0.4},
+            {"role": "user", "message": "I'd like a cleaning tomorrow afternoon.", "secondsFromStart": 2.1}]}}});
+    assert_eq!(call(report).await.unwrap().status(), 200);
+    let calls = get(&app, &key, "/api/v1/calls").await;
+    assert_eq!(calls["items"][0]["outcome"], "booked");
+    let appointments = appointments(&app, &key).await;
+    assert_eq!(appointments.len(), 1);
+    assert!((14..18).contains(&local_hour(&appointments[0])));
 }
