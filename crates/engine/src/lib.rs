@@ -6,6 +6,7 @@ pub mod audit;
 pub mod jobs;
 pub mod journey;
 pub mod leads;
+pub mod links;
 pub mod messaging;
 pub mod scheduling;
 pub mod settings;
@@ -30,6 +31,8 @@ pub struct Ctx {
     pub public_url: Arc<str>,
     /// Tenants and settings by slug, for webhooks.
     pub tenants: Arc<tenant_directory::TenantDirectory>,
+    /// Signs links patients open without an account; `None` makes none.
+    pub links: Option<Arc<links::LinkSigner>>,
 }
 
 impl Ctx {
@@ -41,7 +44,13 @@ impl Ctx {
             calendars: Arc::default(),
             public_url: Arc::from("http://127.0.0.1:8080"),
             tenants: Arc::default(),
+            links: None,
         }
+    }
+
+    pub fn with_link_secret(mut self, secret: Option<secrecy::SecretString>) -> Self {
+        self.links = secret.map(|s| Arc::new(links::LinkSigner::new(s)));
+        self
     }
 
     pub fn with_public_url(mut self, url: &str) -> Self {

@@ -34,7 +34,9 @@ pub struct App {
 impl App {
     /// `extra_jobs` adds (or replaces) job handlers; tests use it for their own kinds.
     pub fn new(config: Config, store: DynStore, clock: Arc<dyn Clock>, extra_jobs: JobRegistry) -> Self {
-        let ctx = Ctx::new(store, clock).with_public_url(&config.public_url());
+        let ctx = Ctx::new(store, clock)
+            .with_public_url(&config.public_url())
+            .with_link_secret(config.link_secret.clone());
         let mut registry = job_registry(&ctx);
         registry.extend(extra_jobs);
         let runner = Arc::new(JobRunner::new(ctx.clone(), registry, runner_config(&config)));

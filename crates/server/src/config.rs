@@ -21,6 +21,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub metrics_token: Option<SecretString>,
+    /// Signs the calendar links sent to patients; without it no link is sent.
+    pub link_secret: Option<SecretString>,
     pub body_limit_bytes: usize,
     pub rate_limit_enabled: bool,
     pub rate_limit_api_per_minute: u32,
@@ -52,6 +54,7 @@ impl Default for Config {
             log_format: LogFormat::Json,
             log_level: "info".into(),
             metrics_token: None,
+            link_secret: None,
             body_limit_bytes: 1024 * 1024,
             rate_limit_enabled: true,
             rate_limit_api_per_minute: 100,
@@ -90,6 +93,9 @@ log_format = "json"
 log_level = "info"
 # When set, GET /metrics requires "Authorization: Bearer <token>".
 # metrics_token = "change-me"
+# Signs the calendar (.ics) links sent to patients with their booking; without it the
+# confirmation has no link. Any long random string; changing it invalidates sent links.
+# link_secret = "change-me-too"
 # Largest accepted request body, in bytes.
 body_limit_bytes = 1048576
 # Rate limits (requests per minute): per API key, and per webhook path. Turn off for benchmarks.

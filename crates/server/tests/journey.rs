@@ -208,6 +208,16 @@ async fn books_in_portuguese_by_choosing_a_number(app: TestApp) {
     assert!((8..12).contains(&local_hour(&booked[0])), "a morning slot");
     // The second offered slot is the one booked, and the confirmation names it.
     assert!(done[0].contains("02/06"), "{}", done[0]);
+    // ...with a signed link to the calendar file that works without an account.
+    let link = done[0].split_whitespace().find(|w| w.contains("/public/sorriso/appointments/")).unwrap();
+    let path = link.trim_start_matches("http://127.0.0.1:8080");
+    let r = app.http.get(app.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    assert!(r.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
+    let flipped = if path.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{flipped}", &path[..path.len() - 1]);
+    assert_eq!(app.http.get(app.url(&forged)).send().await.unwrap().status(), 404);
     // The patient who wrote in is a lead, now booked.
     app.run_pending_jobs().await;
     let leads = get(&app, &key, "/api/v1/leads").await;

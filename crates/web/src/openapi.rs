@@ -36,6 +36,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "nlu", description = "What the dialogue understands in a message (pt-BR and English)"),
         (name = "calls", description = "AI voice calls: placing them, their transcripts and outcomes"),
         (name = "voice", description = "Tools a voice agent calls mid-call (platforms other than VAPI)"),
+        (name = "public", description = "What patients open from a message, behind signed links"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
     )
 )]
@@ -106,6 +107,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::webhooks::twilio_message))
         .routes(routes!(routes::webhooks::twilio_status))
         .routes(routes!(routes::webhooks::helena))
+        .routes(routes!(routes::public::appointment_calendar))
         .routes(routes!(routes::voice_webhooks::vapi))
         .routes(routes!(routes::voice_webhooks::generic))
         .routes(routes!(routes::n8n::intake_response))

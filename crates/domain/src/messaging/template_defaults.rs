@@ -66,12 +66,18 @@ Reply:
 const CONFIRMATION_PT_BR: &str = "\
 Tudo certo, {{ patient_first_name }}! Sua consulta com {{ practitioner }} está marcada \
 para {{ date }} às {{ time }}\
-{% if location is defined and location %}, em {{ location }}{% endif %}. Até lá!";
+{% if location is defined and location %}, em {{ location }}{% endif %}. Até lá!\
+{% if ics_url is defined and ics_url %}
+
+Adicione à sua agenda: {{ ics_url }}{% endif %}";
 
 const CONFIRMATION_EN: &str = "\
 All set, {{ patient_first_name }}! Your appointment with {{ practitioner }} is booked \
 for {{ date }} at {{ time }}\
-{% if location is defined and location %}, at {{ location }}{% endif %}. See you then!";
+{% if location is defined and location %}, at {{ location }}{% endif %}. See you then!\
+{% if ics_url is defined and ics_url %}
+
+Add it to your calendar: {{ ics_url }}{% endif %}";
 
 // `slots` are labels the caller has already formatted for the locale ("ter 14/10 às
 // 09:00"); the number in front is what the patient answers with.

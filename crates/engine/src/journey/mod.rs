@@ -515,7 +515,10 @@ async fn book_offered(
     };
     match book(turn.ctx, request).await {
         Ok(booked) => {
-            let vars = describe(turn, &booked.appointment).await?;
+            let mut vars = describe(turn, &booked.appointment).await?;
+            if let Some(url) = crate::links::ics_url(turn.ctx, &turn.tenant, booked.appointment.id) {
+                vars["ics_url"] = json!(url);
+            }
             turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
             Ok(JourneyState::default())
         }

@@ -9,6 +9,7 @@ mod calendar;
 mod catalog;
 mod external;
 mod external_ops;
+mod ics_file;
 mod lifecycle;
 mod notifier;
 mod reminders;
@@ -22,6 +23,7 @@ pub use catalog::{
     set_weekly_hours, update_practitioner,
 };
 pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
+pub use ics_file::calendar_file;
 pub use lifecycle::{ActionRequest, apply_action};
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, register_jobs};

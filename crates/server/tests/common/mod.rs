@@ -69,7 +69,12 @@ impl TestApp {
         registry: JobRegistry,
     ) -> Option<Self> {
         let (store, dir) = fresh_store(backend).await?;
-        let mut config = Config { rate_limit_enabled: false, jobs_backoff_base_secs: 5, ..Config::default() };
+        let mut config = Config {
+            rate_limit_enabled: false,
+            jobs_backoff_base_secs: 5,
+            link_secret: Some("test-link-secret".into()),
+            ..Config::default()
+        };
         tweak(&mut config);
         let clock = ManualClock::new(start_time());
         let app = App::new(config, store, Arc::new(clock.clone()), registry);
@@ -88,7 +93,12 @@ impl TestApp {
     pub async fn restarted(mut self) -> TestApp {
         self.shutdown.cancel();
         let store = self.ctx.store.clone();
-        let config = Config { rate_limit_enabled: false, jobs_backoff_base_secs: 5, ..Config::default() };
+        let config = Config {
+            rate_limit_enabled: false,
+            jobs_backoff_base_secs: 5,
+            link_secret: Some("test-link-secret".into()),
+            ..Config::default()
+        };
         let app = App::new(config, store, Arc::new(self.clock.clone()), JobRegistry::new());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

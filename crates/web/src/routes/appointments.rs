@@ -10,9 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
 use frontdesk_domain::page::PageRequest;
-use frontdesk_domain::scheduling::{
-    Appointment, AppointmentAction, AppointmentEvent, AppointmentStatus, CalendarEvent, appointment_ics,
-};
+use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentEvent, AppointmentStatus};
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId};
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::scheduling::{self as engine, ActionRequest, BookingRequest, PatientRef};
@@ -266,41 +264,20 @@ pub async fn get_appointment(
 }
 
 async fn ics_response(state: &AppState, who: &Principal, a: &Appointment) -> Result<Response, ApiError> {
-    let store = &state.ctx.store;
-    let tenant = store.tenant_by_id(who.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
-    let service = store.list_services(who.tenant_id).await?.into_iter().find(|s| s.id == a.service_id);
-    let practitioner =
-        store.list_practitioners(who.tenant_id).await?.into_iter().find(|p| p.id == a.practitioner_id);
-    let location = store.list_locations(who.tenant_id).await?.into_iter().find(|l| l.id == a.location_id);
-    let summary = format!(
-        "{} - {}",
-        service.map(|s| s.name).unwrap_or_else(|| "Consulta".into()),
-        practitioner.map(|p| p.name).unwrap_or_default()
-    );
-    let place = location.map(|l| match l.address {
-        Some(addr) => format!("{}, {addr}", l.name),
-        None => l.name,
-    });
-    let event = CalendarEvent {
-        appointment_id: a.id,
-        start: a.start,
-        end: a.end,
-        stamp: a.updated_at,
-        sequence: u32::try_from(a.version - 1).unwrap_or(0),
-        summary: &summary,
-        location: place.as_deref(),
-        description: Some(tenant.name.as_str()),
-        status: a.status,
-    };
-    let body = appointment_ics(&event);
-    Ok((
+    let body = frontdesk_engine::scheduling::calendar_file(&state.ctx, who.tenant_id, a).await?;
+    Ok(calendar_response(a.id, body))
+}
+
+/// A calendar file as a download.
+pub(crate) fn calendar_response(id: frontdesk_domain::AppointmentId, body: String) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"appointment-{}.ics\"", a.id)),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"appointment-{id}.ics\"")),
         ],
         body,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Deserialize, Default, ToSchema)]

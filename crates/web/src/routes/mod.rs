@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod n8n;
 pub mod nlu;
 pub mod patients;
+pub mod public;
 mod scheduling_errors;
 pub mod settings;
 pub mod tenant;
