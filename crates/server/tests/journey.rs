@@ -52,6 +52,7 @@ backend_tests!(
     a_model_may_override_the_rules_and_the_rules_answer_when_it_fails,
     declining_closes_the_lead,
     the_voice_agent_books_in_english,
+    a_named_unit_is_preferred,
 );
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
@@ -629,4 +630,40 @@ async fn the_voice_agent_books_in_english(app: TestApp) {
     let appointments = appointments(&app, &key).await;
     assert_eq!(appointments.len(), 1);
     assert!((14..18).contains(&local_hour(&appointments[0])));
+}
+
+async fn a_named_unit_is_preferred(app: TestApp) {
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
+    let (_, loc) = post(
+        &app,
+        &key,
+        "/api/v1/locations",
+        json!({"name": "Unidade Paulista", "address": "Av. Paulista, 1000", "timezone": "America/Sao_Paulo"}),
+    )
+    .await;
+    let (_, d) = post(
+        &app,
+        &key,
+        "/api/v1/practitioners",
+        json!({"name": "Dra. Paula Mendes", "department": "Odontologia", "location_ids": [loc["id"]]}),
+    )
+    .await;
+    let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+        .iter()
+        .map(|day| json!({"weekday": day, "start": "08:00", "end": "12:00"}))
+        .collect();
+    let r = app
+        .http
+        .put(app.url(&format!("/api/v1/practitioners/{}/hours", d["id"].as_str().unwrap())))
+        .header("X-API-KEY", &key)
+        .json(&json!({"location_id": loc["id"], "intervals": intervals}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let offer =
+        say(&app, &key, "+5511987650014", "quero marcar uma limpeza amanhã de manhã na paulista").await;
+    let lines: Vec<&str> = offer[0].lines().filter(|l| l.starts_with(['1', '2', '3'])).collect();
+    assert_eq!(lines.len(), 3, "{offer:?}");
+    assert!(lines.iter().all(|l| l.contains("Dra. Paula Mendes")), "{offer:?}");
 }

@@ -169,6 +169,7 @@ async fn respond(
     text: &str,
 ) -> Result<JourneyState, JourneyError> {
     remember(&mut state, u);
+    remember_location(turn, &mut state, text).await?;
     if let Step::AwaitingName { chosen } = &state.step {
         let chosen = chosen.clone();
         return take_name(turn, state, u, text, &chosen).await;
@@ -297,6 +298,35 @@ fn remember(state: &mut JourneyState, u: &Understanding) {
     }
 }
 
+/// A clinic unit named in the message (by its name or a distinctive word of it: "Paulista"
+/// for "Unidade Paulista"), when the clinic has more than one.
+async fn remember_location(
+    turn: &Turn<'_>,
+    state: &mut JourneyState,
+    text: &str,
+) -> Result<(), JourneyError> {
+    let locations = turn.ctx.store.list_locations(turn.tenant.id).await?;
+    if locations.len() < 2 {
+        return Ok(());
+    }
+    let said = frontdesk_domain::nlu::normalize(text);
+    let words: Vec<&str> = said.split_whitespace().collect();
+    // Words every unit shares ("unidade", "clinica") say nothing about which one.
+    let shared = |w: &str| {
+        locations.iter().all(|l| frontdesk_domain::nlu::normalize(&l.name).split_whitespace().any(|x| x == w))
+    };
+    let named = locations.iter().find(|l| {
+        frontdesk_domain::nlu::normalize(&l.name)
+            .split_whitespace()
+            .filter(|w| w.chars().count() >= 4 && !shared(w))
+            .any(|w| words.contains(&w))
+    });
+    if let Some(l) = named {
+        state.wish.location_id = Some(l.id);
+    }
+    Ok(())
+}
+
 /// The service the patient means: already known, the only one, or named in the message.
 async fn service_for(
     turn: &Turn<'_>,
@@ -353,6 +383,7 @@ async fn offer_for(
         weekdays: state.wish.date.map(|d| vec![d.weekday()]).unwrap_or_default(),
         exact_time: state.wish.time,
         time_of_day: state.wish.period,
+        location_id: state.wish.location_id,
         limit: OFFER,
         ..Default::default()
     };

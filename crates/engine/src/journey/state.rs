@@ -2,7 +2,7 @@
 //! conversation (it survives restarts and pauses, until it expires).
 
 use frontdesk_domain::scheduling::DayPeriod;
-use frontdesk_domain::{AppointmentId, ServiceId};
+use frontdesk_domain::{AppointmentId, LocationId, ServiceId};
 use jiff::civil::{Date, DateTime, Time};
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +37,9 @@ pub struct Wish {
     pub date: Option<Date>,
     pub time: Option<Time>,
     pub period: Option<DayPeriod>,
+    /// A unit the patient named ("na Paulista"); preferred, not required, by the search.
+    #[serde(default)]
+    pub location_id: Option<LocationId>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
