@@ -25,13 +25,12 @@ use crate::scheduling::{
 use frontdesk_domain::leads::Dialogue;
 use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey};
 use frontdesk_domain::nlu::{Intent, OfferedSlot, SlotChoice, Understanding, understand};
-use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentStatus, SearchPreferences};
 use frontdesk_domain::tenant::{Locale, Tenant};
 use frontdesk_domain::voice::spoken::when_with;
 use frontdesk_domain::{MessageId, ServiceId};
-use frontdesk_store::{AppointmentFilter, IdempotencyClaim, StoreError};
+use frontdesk_store::{IdempotencyClaim, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use thiserror::Error;
@@ -571,22 +570,7 @@ fn parsed_date(turn: &Turn<'_>, at: Timestamp) -> jiff::civil::Date {
 }
 
 async fn upcoming(turn: &Turn<'_>) -> Result<Option<Appointment>, JourneyError> {
-    let filter = AppointmentFilter {
-        from: Some(turn.ctx.clock.now()),
-        patient_id: Some(turn.patient.id),
-        ..Default::default()
-    };
-    let mut live: Vec<Appointment> = turn
-        .ctx
-        .store
-        .list_appointments(turn.tenant.id, &filter, PageRequest::new(None, Some(50)))
-        .await?
-        .items
-        .into_iter()
-        .filter(|a| matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Confirmed))
-        .collect();
-    live.sort_by_key(|a| a.start);
-    Ok(live.into_iter().next())
+    Ok(crate::scheduling::upcoming_for(turn.ctx, turn.tenant.id, turn.patient.id).await?.into_iter().next())
 }
 
 async fn no_appointment(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {

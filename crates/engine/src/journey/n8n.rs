@@ -708,9 +708,7 @@ pub async fn n8n_booking_response(
             };
             let already =
                 action == AppointmentAction::Confirm && appointment.status == AppointmentStatus::Confirmed;
-            if !already
-                && !matches!(appointment.status, AppointmentStatus::Booked | AppointmentStatus::Confirmed)
-            {
+            if !already && !appointment.status.is_pending() {
                 return Err(SchedulingFailure::InvalidTransition {
                     action: verb,
                     current: appointment.status.as_str(),

@@ -13,9 +13,6 @@ use async_trait::async_trait;
 use frontdesk_domain::jobs::Job;
 use frontdesk_domain::leads::{Lead, LeadEvent, LeadStage};
 use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey, may_send_automated};
-use frontdesk_domain::page::PageRequest;
-use frontdesk_domain::scheduling::AppointmentStatus;
-use frontdesk_store::AppointmentFilter;
 use jiff::SignedDuration;
 use serde::Deserialize;
 use serde_json::json;
@@ -218,16 +215,10 @@ impl JobHandler for Reactivation {
         if lead.stage != LeadStage::NoShow {
             return stop("the lead moved on").await;
         }
-        let upcoming =
-            AppointmentFilter { from: Some(now), patient_id: Some(lead.patient_id), ..Default::default() };
-        let rebooked = ctx
-            .store
-            .list_appointments(lead.tenant_id, &upcoming, PageRequest::new(None, Some(20)))
+        let rebooked = !crate::scheduling::upcoming_for(ctx, lead.tenant_id, lead.patient_id)
             .await
             .map_err(retry)?
-            .items
-            .iter()
-            .any(|a| matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Confirmed));
+            .is_empty();
         if rebooked {
             return stop("the patient booked again").await;
         }

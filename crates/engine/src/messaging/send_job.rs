@@ -137,9 +137,7 @@ async fn send_twilio(
         (None, Channel::Whatsapp) => TwilioSender::Number(t.whatsapp_from.clone().unwrap_or_default()),
         (None, Channel::Sms) => TwilioSender::Number(t.sms_from.clone().unwrap_or_default()),
     };
-    let config = TwilioConfig::new(&t.account_sid, SecretString::from(t.auth_token.clone()), sender)
-        .with_base_url(&t.base_url);
-    let client = TwilioClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let client = twilio_client(t, sender)?;
     let content = match &p.approved {
         Some((content_sid, variables)) => {
             MessageContent::Template { content_sid: content_sid.clone(), variables: variables.clone() }
@@ -229,4 +227,14 @@ async fn send_helena(
         Err(e) if e.is_retryable() => Err(retry(e)),
         Err(e) => Ok(Outcome::Refused { code: None, message: e.to_string() }),
     }
+}
+
+/// The tenant's Twilio account as a client (`sender` only matters for sends).
+pub(super) fn twilio_client(
+    t: &frontdesk_domain::messaging::TwilioSettings,
+    sender: TwilioSender,
+) -> Result<TwilioClient, JobError> {
+    let config = TwilioConfig::new(&t.account_sid, SecretString::from(t.auth_token.clone()), sender)
+        .with_base_url(&t.base_url);
+    TwilioClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))
 }

@@ -8,7 +8,7 @@ use crate::jobs::JobError;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::messaging::{Message, MessageText};
 use frontdesk_providers::openai::{OpenAiClient, OpenAiConfig, OpenAiError, Transcriber};
-use frontdesk_providers::twilio::{TwilioApi, TwilioClient, TwilioConfig, TwilioSender};
+use frontdesk_providers::twilio::{TwilioApi, TwilioSender};
 use frontdesk_store::StoreError;
 use secrecy::SecretString;
 use std::time::Duration;
@@ -25,13 +25,7 @@ pub(super) async fn transcribe(
     let Some(media) = message.media.iter().find(|m| m.is_audio()) else { return Ok(None) };
     let audio = match (message.provider.as_str(), &settings.messaging.twilio) {
         ("twilio", Some(t)) => {
-            let config = TwilioConfig::new(
-                t.account_sid.clone(),
-                SecretString::from(t.auth_token.clone()),
-                TwilioSender::Number(String::new()),
-            )
-            .with_base_url(t.base_url.clone());
-            let client = TwilioClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))?;
+            let client = super::send_job::twilio_client(t, TwilioSender::Number(String::new()))?;
             client.fetch_media(&media.url).await.map_err(|e| JobError::Retry(e.to_string()))?
         }
         // Other providers hand out URLs that need no credentials.

@@ -14,6 +14,7 @@ mod lifecycle;
 mod notifier;
 mod reminders;
 mod search;
+mod upcoming;
 
 pub use booking::{BookingRequest, BookingResult, PatientRef, book};
 pub use cache::{CalendarCache, load_cached};
@@ -28,6 +29,7 @@ pub use lifecycle::{ActionRequest, apply_action};
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, register_jobs};
 pub use search::{Availability, SearchOutcome, availability, search};
+pub use upcoming::upcoming_for;
 
 use frontdesk_domain::scheduling::{SchedulingError, SearchError, SlotRejection};
 use frontdesk_store::StoreError;

@@ -12,15 +12,12 @@ use crate::scheduling::{
     ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action, book, load_cached, search,
 };
 use frontdesk_domain::contact::{PersonName, PhoneE164};
-use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::patients::Patient;
-use frontdesk_domain::scheduling::{
-    Appointment, AppointmentAction, AppointmentStatus, DayPeriod, SearchPreferences,
-};
+use frontdesk_domain::scheduling::{Appointment, AppointmentAction, DayPeriod, SearchPreferences};
 use frontdesk_domain::tenant::{Locale, Tenant};
 use frontdesk_domain::voice::spoken::when_with;
-use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId, TenantId};
-use frontdesk_store::{AppointmentFilter, IdempotencyClaim, NewInboundEvent, StoreError};
+use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId};
+use frontdesk_store::{IdempotencyClaim, NewInboundEvent, StoreError};
 use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use serde_json::{Value, json};
@@ -202,21 +199,6 @@ async fn patient_of(
     }
 }
 
-async fn upcoming(ctx: &Ctx, tenant: TenantId, patient: PatientId) -> Result<Vec<Appointment>, StoreError> {
-    let filter =
-        AppointmentFilter { from: Some(ctx.clock.now()), patient_id: Some(patient), ..Default::default() };
-    let mut live: Vec<Appointment> = ctx
-        .store
-        .list_appointments(tenant, &filter, PageRequest::new(None, Some(50)))
-        .await?
-        .items
-        .into_iter()
-        .filter(|a| matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Confirmed))
-        .collect();
-    live.sort_by_key(|a| a.start);
-    Ok(live)
-}
-
 async fn describe(ctx: &Ctx, tenant: &Tenant, a: &Appointment) -> Result<Value, ToolFailure> {
     let cal = load_cached(ctx, tenant.id).await?;
     let who = cal.practitioners.iter().find(|p| p.id == a.practitioner_id).map(|p| p.name.as_str());
@@ -242,7 +224,7 @@ async fn lookup_patient(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Res
         return Ok(json!({"found": false, "message": message}));
     };
     let mut appointments = Vec::new();
-    for a in upcoming(ctx, caller.tenant.id, patient.id).await? {
+    for a in crate::scheduling::upcoming_for(ctx, caller.tenant.id, patient.id).await? {
         appointments.push(describe(ctx, caller.tenant, &a).await?);
     }
     Ok(json!({
@@ -548,9 +530,9 @@ async fn target(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Result<Appo
     let patient = patient_of(ctx, caller, args)
         .await?
         .ok_or_else(|| ToolFailure::Tool(ToolError::new("not_found", "the caller is not a known patient")))?;
-    upcoming(ctx, caller.tenant.id, patient.id).await?.into_iter().next().ok_or_else(|| {
-        ToolFailure::Tool(ToolError::new("not_found", "the caller has no upcoming appointment"))
-    })
+    crate::scheduling::upcoming_for(ctx, caller.tenant.id, patient.id).await?.into_iter().next().ok_or_else(
+        || ToolFailure::Tool(ToolError::new("not_found", "the caller has no upcoming appointment")),
+    )
 }
 
 async fn reschedule_appointment(
