@@ -22,6 +22,14 @@ pub async fn apply_patch(
     tenant: TenantId,
     patch: &serde_json::Value,
 ) -> Result<TenantSettings, SettingsError> {
+    // A merge patch that is not an object replaces the whole target (RFC 7386 §2): `[]` or
+    // `null` would wipe credentials, templates and booking rules. Settings are only ever edited
+    // field by field, so anything else is refused.
+    if !patch.is_object() {
+        return Err(SettingsError::Invalid(
+            "the settings patch must be a JSON object (a JSON merge patch of the fields to change)".into(),
+        ));
+    }
     let current = ctx.store.tenant_settings(tenant).await?;
     let mut doc = serde_json::to_value(&current).map_err(|e| SettingsError::Invalid(e.to_string()))?;
     json_patch::merge(&mut doc, patch);

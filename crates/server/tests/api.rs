@@ -25,6 +25,7 @@ backend_tests!(
     openapi_and_docs_are_served,
     api_key_lifecycle_over_http,
     tenant_settings_can_be_edited_and_are_audited,
+    settings_patch_must_be_an_object,
 );
 backend_tests!(raw: rate_limit_per_key_gives_429, metrics_token_is_enforced, cors_only_for_configured_origins);
 
@@ -340,6 +341,26 @@ async fn tenant_settings_can_be_edited_and_are_audited(app: TestApp) {
     assert_eq!(stored.timezone.as_str(), "Europe/Lisbon");
     let audit: Value = app.get("/api/v1/audit", &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(audit["items"][0]["resource_id"], t.id.to_string());
+}
+
+async fn settings_patch_must_be_an_object(app: TestApp) {
+    let (t, key) = app.tenant_with_key("alpha").await;
+    let before = app.ctx.store.tenant_settings(t.id).await.unwrap();
+    for body in [json!([]), json!(null), json!("x"), json!(3)] {
+        let r = app
+            .http
+            .patch(app.url("/api/v1/settings"))
+            .header("X-API-KEY", &key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let (status, code, message) = error_of(r).await;
+        assert_eq!((status, code.as_str()), (422, "invalid_settings"), "{body}");
+        assert!(message.contains("JSON object"), "{message}");
+    }
+    let after = app.ctx.store.tenant_settings(t.id).await.unwrap();
+    assert_eq!(serde_json::to_value(&after).unwrap(), serde_json::to_value(&before).unwrap());
 }
 
 async fn rate_limit_per_key_gives_429(backend: Backend) {
