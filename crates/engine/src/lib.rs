@@ -33,6 +33,8 @@ pub struct Ctx {
     pub tenants: Arc<tenant_directory::TenantDirectory>,
     /// Signs links patients open without an account; `None` makes none.
     pub links: Option<Arc<links::LinkSigner>>,
+    /// Limits for downloading media patients send (hosts, addresses, time, size).
+    pub media: frontdesk_providers::media::MediaPolicy,
 }
 
 impl Ctx {
@@ -45,11 +47,17 @@ impl Ctx {
             public_url: Arc::from("http://127.0.0.1:8080"),
             tenants: Arc::default(),
             links: None,
+            media: Default::default(),
         }
     }
 
     pub fn with_link_secret(mut self, secret: Option<secrecy::SecretString>) -> Self {
         self.links = secret.map(|s| Arc::new(links::LinkSigner::new(s)));
+        self
+    }
+
+    pub fn with_media_policy(mut self, media: frontdesk_providers::media::MediaPolicy) -> Self {
+        self.media = media;
         self
     }
 

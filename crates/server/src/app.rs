@@ -7,6 +7,7 @@ use frontdesk_domain::{Clock, SystemClock};
 use frontdesk_engine::Ctx;
 use frontdesk_engine::jobs::{JobRegistry, JobRunner, RunnerConfig};
 use frontdesk_engine::{messaging, scheduling};
+use frontdesk_providers::media::MediaPolicy;
 use frontdesk_store::DynStore;
 use frontdesk_web::{AppState, WebConfig};
 use jiff::SignedDuration;
@@ -36,7 +37,8 @@ impl App {
     pub fn new(config: Config, store: DynStore, clock: Arc<dyn Clock>, extra_jobs: JobRegistry) -> Self {
         let ctx = Ctx::new(store, clock)
             .with_public_url(&config.public_url())
-            .with_link_secret(config.link_secret.clone());
+            .with_link_secret(config.link_secret.clone())
+            .with_media_policy(MediaPolicy::default().with_private_network(config.allow_private_network));
         let mut registry = job_registry(&ctx);
         registry.extend(extra_jobs);
         let runner = Arc::new(JobRunner::new(ctx.clone(), registry, runner_config(&config)));

@@ -34,6 +34,10 @@ pub struct Config {
     pub jobs_backoff_base_secs: i64,
     pub jobs_backoff_max_secs: i64,
     pub shutdown_grace_secs: u64,
+    /// Lets provider downloads (patients' voice notes) reach private and loopback
+    /// addresses. Only for tests and local mocks: in production a forged webhook could
+    /// otherwise make the server fetch from inside its own network.
+    pub allow_private_network: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -66,6 +70,7 @@ impl Default for Config {
             jobs_backoff_base_secs: 5,
             jobs_backoff_max_secs: 3600,
             shutdown_grace_secs: 30,
+            allow_private_network: false,
         }
     }
 }
@@ -114,6 +119,9 @@ jobs_backoff_base_secs = 5
 jobs_backoff_max_secs = 3600
 # On SIGTERM, how long in-flight requests and jobs may take to finish.
 shutdown_grace_secs = 30
+# Lets downloads of patients' media (voice notes) reach private and loopback addresses.
+# Only for tests and local mocks; keep it false in production.
+allow_private_network = false
 "#;
 
 impl Config {

@@ -340,7 +340,7 @@ async fn questions_are_answered_from_the_faq_or_go_to_staff(app: TestApp) {
 async fn a_voice_note_is_transcribed_and_understood(app: TestApp) {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/media/voice-1"))
+        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages/MMvoice/Media/ME1")))
         .respond_with(ResponseTemplate::new(200).set_body_bytes(b"OggS-voice-note".to_vec()))
         .mount(&server)
         .await;
@@ -371,7 +371,7 @@ async fn a_voice_note_is_transcribed_and_understood(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let media = format!("{}/media/voice-1", server.uri());
+    let media = format!("{}/2010-04-01/Accounts/{SID}/Messages/MMvoice/Media/ME1", server.uri());
     let voice_note = |sid: &'static str, from: &'static str| {
         let media = media.clone();
         let app = &app;
@@ -419,7 +419,7 @@ async fn a_voice_note_is_transcribed_and_understood(app: TestApp) {
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(sent[0].contains("terça-feira, 2 de junho") && sent[0].contains("1."), "{}", sent[0]);
     let audio = server.received_requests().await.unwrap();
-    let fetched = audio.iter().find(|r| r.url.path() == "/media/voice-1").unwrap();
+    let fetched = audio.iter().find(|r| r.url.path().ends_with("/Media/ME1")).unwrap();
     assert!(fetched.headers.get("authorization").unwrap().to_str().unwrap().starts_with("Basic "));
     // The transcript is kept on the voice note, for staff to read and search.
     let patients = get(&app, &key, "/api/v1/patients?phone=%2B5511987650007").await;

@@ -7,8 +7,9 @@ use crate::Ctx;
 use crate::jobs::JobError;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::messaging::{Message, MessageText};
+use frontdesk_providers::media::Download;
 use frontdesk_providers::openai::{OpenAiClient, OpenAiConfig, OpenAiError, Transcriber};
-use frontdesk_providers::twilio::{TwilioApi, TwilioSender};
+use frontdesk_providers::twilio::{TwilioApi, TwilioClient, TwilioConfig, TwilioSender};
 use frontdesk_store::StoreError;
 use secrecy::SecretString;
 use std::time::Duration;
@@ -23,20 +24,34 @@ pub(super) async fn transcribe(
     let settings = ctx.store.tenant_settings(tenant).await.map_err(|e| JobError::Retry(e.to_string()))?;
     let Some(endpoint) = settings.dialogue.transcriber.clone() else { return Ok(None) };
     let Some(media) = message.media.iter().find(|m| m.is_audio()) else { return Ok(None) };
-    let audio = match (message.provider.as_str(), &settings.messaging.twilio) {
+    let fetched = match (message.provider.as_str(), &settings.messaging.twilio) {
         ("twilio", Some(t)) => {
-            let client = super::send_job::twilio_client(t, TwilioSender::Number(String::new()))?;
-            client.fetch_media(&media.url).await.map_err(|e| JobError::Retry(e.to_string()))?
+            let config = TwilioConfig::new(
+                &t.account_sid,
+                SecretString::from(t.auth_token.clone()),
+                TwilioSender::Number(String::new()),
+            )
+            .with_base_url(&t.base_url)
+            .with_media_policy(ctx.media.clone());
+            let client = TwilioClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))?;
+            client.fetch_media(&media.url).await.map_err(|e| (e.is_retryable(), e.to_string()))
         }
         // Other providers hand out URLs that need no credentials.
-        _ => reqwest::get(&media.url)
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(|e| JobError::Retry(e.without_url().to_string()))?
-            .bytes()
-            .await
-            .map_err(|e| JobError::Retry(e.without_url().to_string()))?
-            .to_vec(),
+        _ => {
+            let download = Download { url: &media.url, hosts: &[], basic_auth: None };
+            frontdesk_providers::media::download(&ctx.media, download)
+                .await
+                .map_err(|e| (e.is_retryable(), e.to_string()))
+        }
+    };
+    let audio = match fetched {
+        Ok(audio) => audio,
+        Err((true, e)) => return Err(JobError::Retry(e)),
+        // A refused or missing file cannot be heard: the patient is asked to type instead.
+        Err((false, e)) => {
+            tracing::warn!(error = %e, "voice note could not be downloaded");
+            return Ok(None);
+        }
     };
     let client = OpenAiClient::new(OpenAiConfig {
         base_url: endpoint.base_url.clone(),

@@ -13,6 +13,7 @@ use super::config::{TwilioConfig, TwilioSender};
 use super::error::TwilioError;
 use super::types::{Channel, MessageContent, MessageStatus, OutboundSms, SentMessage};
 use super::wire::is_whatsapp;
+use crate::media::{self, Download, HostPattern, MediaPolicy};
 use crate::redact::scrub;
 
 /// Twilio's limit for `Body`.
@@ -29,6 +30,8 @@ pub struct TwilioClient {
     account_sid: String,
     auth_token: SecretString,
     sender: TwilioSender,
+    base_url: reqwest::Url,
+    media: MediaPolicy,
 }
 
 impl TwilioClient {
@@ -43,7 +46,8 @@ impl TwilioClient {
         }
         let base = config.base_url.trim_end_matches('/');
         // Fail at start-up on a typo rather than on the first patient's message.
-        reqwest::Url::parse(base).map_err(|_| TwilioError::InvalidRequest("base_url is not a valid URL"))?;
+        let base_url = reqwest::Url::parse(base)
+            .map_err(|_| TwilioError::InvalidRequest("base_url is not a valid URL"))?;
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
@@ -55,6 +59,8 @@ impl TwilioClient {
             account_sid: config.account_sid,
             auth_token: config.auth_token,
             sender: config.sender,
+            base_url,
+            media: config.media,
         })
     }
 }
@@ -99,37 +105,22 @@ impl TwilioApi for TwilioClient {
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, TwilioError> {
         let parsed = reqwest::Url::parse(url)
             .map_err(|_| TwilioError::InvalidRequest("the media URL is not a URL"))?;
-        if !matches!(parsed.scheme(), "https" | "http") {
-            return Err(TwilioError::InvalidRequest("the media URL is not http(s)"));
+        // The account's credentials go only to this account's media on the API host the
+        // client is configured for: a forged webhook cannot make them travel elsewhere.
+        let same_origin = parsed.scheme() == self.base_url.scheme()
+            && parsed.host_str() == self.base_url.host_str()
+            && parsed.port_or_known_default() == self.base_url.port_or_known_default();
+        let prefix = format!("/2010-04-01/Accounts/{}/", self.account_sid);
+        if !same_origin || !parsed.path().starts_with(&prefix) || !parsed.path().contains("/Media/") {
+            return Err(TwilioError::InvalidRequest("the media URL is not this account's Twilio media"));
         }
-        let response = self
-            .http
-            .get(parsed)
-            .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
-            .send()
-            .await
-            .map_err(TwilioError::unreachable)?;
-        let status = response.status().as_u16();
-        match status {
-            200..=299 => {}
-            429 => return Err(TwilioError::RateLimited { code: None }),
-            500..=599 => return Err(TwilioError::Upstream { status, code: None }),
-            _ => {
-                return Err(TwilioError::Rejected {
-                    status,
-                    code: None,
-                    message: "media download refused".into(),
-                });
-            }
-        }
-        if response.content_length().is_some_and(|n| n > super::MAX_MEDIA_BYTES as u64) {
-            return Err(TwilioError::InvalidRequest("the media is larger than 16 MiB"));
-        }
-        let bytes = response.bytes().await.map_err(TwilioError::unreachable)?;
-        if bytes.len() > super::MAX_MEDIA_BYTES {
-            return Err(TwilioError::InvalidRequest("the media is larger than 16 MiB"));
-        }
-        Ok(bytes.to_vec())
+        let api_host = self.base_url.host_str().unwrap_or_default();
+        // Twilio answers with a redirect to a short-lived CDN URL that needs no credentials.
+        let hosts =
+            [HostPattern::new(api_host), HostPattern::new(".twilio.com"), HostPattern::new(".twiliocdn.com")];
+        let download =
+            Download { url, hosts: &hosts, basic_auth: Some((&self.account_sid, &self.auth_token)) };
+        media::download(&self.media, download).await.map_err(TwilioError::Media)
     }
 }
 

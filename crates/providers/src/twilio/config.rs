@@ -1,5 +1,6 @@
 //! Connection settings for one Twilio account.
 
+use crate::media::MediaPolicy;
 use secrecy::SecretString;
 use std::fmt;
 use std::time::Duration;
@@ -44,6 +45,8 @@ pub struct TwilioConfig {
     pub sender: TwilioSender,
     /// Limit for each HTTP request, connection included.
     pub timeout: Duration,
+    /// How inbound media (voice notes) may be downloaded.
+    pub media: MediaPolicy,
 }
 
 impl TwilioConfig {
@@ -55,7 +58,13 @@ impl TwilioConfig {
             base_url: DEFAULT_BASE_URL.to_owned(),
             sender,
             timeout: DEFAULT_TIMEOUT,
+            media: MediaPolicy::default(),
         }
+    }
+
+    pub fn with_media_policy(mut self, media: MediaPolicy) -> Self {
+        self.media = media;
+        self
     }
 
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
@@ -77,6 +86,7 @@ impl fmt::Debug for TwilioConfig {
             .field("base_url", &self.base_url)
             .field("sender", &self.sender)
             .field("timeout", &self.timeout)
+            .field("media", &self.media)
             .finish()
     }
 }

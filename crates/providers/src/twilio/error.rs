@@ -32,6 +32,10 @@ pub enum TwilioError {
     #[error("Twilio sent an unexpected response: {0}")]
     InvalidResponse(String),
 
+    /// A media download failed or was refused (see [`crate::media`]).
+    #[error(transparent)]
+    Media(crate::media::MediaError),
+
     /// The call was not made: the message or the configuration cannot work.
     #[error("invalid Twilio request: {0}")]
     InvalidRequest(&'static str),
@@ -45,6 +49,7 @@ impl TwilioError {
             Self::Unreachable(_) | Self::RateLimited { .. } | Self::Upstream { .. } => true,
             // 408 is "not now" rather than "not this".
             Self::Rejected { status, .. } => *status == 408,
+            Self::Media(e) => e.is_retryable(),
             Self::InvalidResponse(_) | Self::InvalidRequest(_) => false,
         }
     }

@@ -37,12 +37,10 @@ pub trait TwilioApi: Send + Sync {
     async fn send(&self, message: &OutboundSms) -> Result<SentMessage, TwilioError>;
 
     /// Downloads an inbound message's media (a voice note) with the account's credentials,
-    /// which Twilio requires when media access is protected. At most [`MAX_MEDIA_BYTES`].
+    /// which Twilio requires when media access is protected, under the client's
+    /// [`crate::media::MediaPolicy`].
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, TwilioError> {
         let _ = url;
         Err(TwilioError::InvalidRequest("this client cannot download media"))
     }
 }
-
-/// WhatsApp's own limit for audio and most media.
-pub const MAX_MEDIA_BYTES: usize = 16 * 1024 * 1024;

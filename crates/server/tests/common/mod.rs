@@ -73,6 +73,8 @@ impl TestApp {
             rate_limit_enabled: false,
             jobs_backoff_base_secs: 5,
             link_secret: Some("test-link-secret".into()),
+            // Mock providers listen on 127.0.0.1.
+            allow_private_network: true,
             ..Config::default()
         };
         tweak(&mut config);
@@ -97,6 +99,8 @@ impl TestApp {
             rate_limit_enabled: false,
             jobs_backoff_base_secs: 5,
             link_secret: Some("test-link-secret".into()),
+            // Mock providers listen on 127.0.0.1.
+            allow_private_network: true,
             ..Config::default()
         };
         let app = App::new(config, store, Arc::new(self.clock.clone()), JobRegistry::new());
