@@ -61,6 +61,7 @@ impl App {
             rate_limit_enabled: c.rate_limit_enabled,
             api_requests_per_minute: c.rate_limit_api_per_minute,
             webhook_requests_per_minute: c.rate_limit_webhook_per_minute,
+            auth_failures_per_minute: c.rate_limit_auth_failures_per_minute,
         }
     }
 
@@ -82,7 +83,9 @@ impl App {
         if role != Role::Worker {
             let router = self.router();
             let stop = shutdown.clone();
-            axum::serve(listener, router)
+            // Connect info gives rate limits the client's address.
+            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, service)
                 .with_graceful_shutdown(async move { stop.cancelled().await })
                 .await
                 .context("HTTP server failed")?;

@@ -27,6 +27,7 @@ pub struct Config {
     pub rate_limit_enabled: bool,
     pub rate_limit_api_per_minute: u32,
     pub rate_limit_webhook_per_minute: u32,
+    pub rate_limit_auth_failures_per_minute: u32,
     pub jobs_workers: usize,
     pub jobs_batch_size: u32,
     pub jobs_poll_interval_ms: u64,
@@ -63,6 +64,7 @@ impl Default for Config {
             rate_limit_enabled: true,
             rate_limit_api_per_minute: 100,
             rate_limit_webhook_per_minute: 1000,
+            rate_limit_auth_failures_per_minute: 30,
             jobs_workers: 4,
             jobs_batch_size: 32,
             jobs_poll_interval_ms: 1000,
@@ -103,10 +105,13 @@ log_level = "info"
 # link_secret = "change-me-too"
 # Largest accepted request body, in bytes.
 body_limit_bytes = 1048576
-# Rate limits (requests per minute): per API key, and per webhook path. Turn off for benchmarks.
+# Rate limits (requests per minute), each per route: per API key on the API, per client
+# address on webhooks and public links, and requests with a missing or wrong API key per
+# client address. Turn off for benchmarks.
 rate_limit_enabled = true
 rate_limit_api_per_minute = 100
 rate_limit_webhook_per_minute = 1000
+rate_limit_auth_failures_per_minute = 30
 # Background job workers in this process, and jobs claimed per round trip.
 jobs_workers = 4
 jobs_batch_size = 32

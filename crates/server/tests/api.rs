@@ -27,7 +27,7 @@ backend_tests!(
     tenant_settings_can_be_edited_and_are_audited,
     settings_patch_must_be_an_object,
 );
-backend_tests!(raw: rate_limit_per_key_gives_429, metrics_token_is_enforced, cors_only_for_configured_origins);
+backend_tests!(raw: rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
 
 async fn missing_or_bad_key_is_401(app: TestApp) {
     let (_, _key) = app.tenant_with_key("alpha").await;
@@ -386,6 +386,57 @@ async fn rate_limit_per_key_gives_429(backend: Backend) {
     assert_eq!((status, code.as_str()), (429, "rate_limited"));
     assert_eq!(app.get("/api/v1/tenant", &other).send().await.unwrap().status(), 200, "limits are per key");
     assert_eq!(app.http.get(app.url("/health")).send().await.unwrap().status(), 200, "health is not limited");
+}
+
+/// Guessing keys is throttled: past the limit a wrong key gets 429, not another try.
+async fn wrong_keys_are_limited_per_address(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        |c| {
+            c.rate_limit_enabled = true;
+            c.rate_limit_auth_failures_per_minute = 3;
+        },
+        JobRegistry::new(),
+    )
+    .await
+    .unwrap();
+    let (_, key) = app.tenant_with_key("alpha").await;
+    for n in 0..3 {
+        let wrong = format!("fdk_0000000{n}_{}", "0".repeat(64));
+        assert_eq!(app.get("/api/v1/tenant", &wrong).send().await.unwrap().status(), 401);
+    }
+    let r = app.get("/api/v1/tenant", "fdk_00000009_nope").send().await.unwrap();
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(error_of(r).await.0, 429);
+    let r = app.http.get(app.url("/api/v1/tenant")).send().await.unwrap();
+    assert_eq!(error_of(r).await.0, 429, "a missing key counts as a failure too");
+    assert_eq!(
+        app.get("/api/v1/tenant", &key).send().await.unwrap().status(),
+        200,
+        "a valid key still works"
+    );
+}
+
+/// The webhook limit counts the route, not the raw path: a percent-encoded tenant slug
+/// or another tenant's path is no way around it, and an unknown path is not a new bucket.
+async fn webhook_limit_is_per_route_not_per_path(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        |c| {
+            c.rate_limit_enabled = true;
+            c.rate_limit_webhook_per_minute = 2;
+        },
+        JobRegistry::new(),
+    )
+    .await
+    .unwrap();
+    let post = |path: &str| app.http.post(app.url(path)).form(&[("Body", "x")]).send();
+    assert_ne!(post("/webhooks/twilio/alpha/messages").await.unwrap().status(), 429);
+    assert_ne!(post("/webhooks/twilio/beta/messages").await.unwrap().status(), 429);
+    let r = post("/webhooks/twilio/%61lpha/messages").await.unwrap();
+    assert_eq!(error_of(r).await.0, 429);
+    // Another route has its own budget.
+    assert_ne!(post("/webhooks/twilio/alpha/status").await.unwrap().status(), 429);
 }
 
 async fn metrics_token_is_enforced(backend: Backend) {

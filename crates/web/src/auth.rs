@@ -42,16 +42,19 @@ pub async fn require_api_key(
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let ip = crate::ratelimit::client_ip(&req);
     let Some(presented) = presented_key(req.headers()) else {
+        state.limits.check_auth_failure(ip)?;
         return Err(ApiError::unauthorized(
             "missing_api_key",
             "send your API key in the X-API-KEY header (or Authorization: Bearer)",
         ));
     };
     let Some(key) = frontdesk_engine::access::authenticate(&state.ctx, presented).await? else {
+        state.limits.check_auth_failure(ip)?;
         return Err(ApiError::unauthorized("invalid_api_key", "the API key is unknown or revoked"));
     };
-    state.limits.check_api_key(&key.prefix)?;
+    state.limits.check_api(&key.prefix, crate::ratelimit::route_of(&req))?;
     let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     req.extensions_mut().insert(Principal { tenant_id: key.tenant_id, key_prefix: key.prefix, request_id });
     Ok(next.run(req).await)

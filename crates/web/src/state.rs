@@ -17,6 +17,8 @@ pub struct WebConfig {
     pub rate_limit_enabled: bool,
     pub api_requests_per_minute: u32,
     pub webhook_requests_per_minute: u32,
+    /// Requests with a missing or wrong API key, per client address.
+    pub auth_failures_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -29,6 +31,7 @@ impl Default for WebConfig {
             rate_limit_enabled: true,
             api_requests_per_minute: 100,
             webhook_requests_per_minute: 1000,
+            auth_failures_per_minute: 30,
         }
     }
 }
