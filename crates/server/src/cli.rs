@@ -45,9 +45,6 @@ pub enum Command {
     /// Message understanding: check the intent rules against labelled messages.
     #[command(subcommand)]
     Nlu(NluCommand),
-    /// Measure throughput on this machine.
-    #[command(subcommand)]
-    Bench(BenchCommand),
 }
 
 #[derive(Debug, Args)]
@@ -171,21 +168,4 @@ const LEADS_IMPORT_HELP: &str = "Import leads from a CSV file.\n\n\
 pub enum ConfigCommand {
     /// Print every setting with its default, as TOML.
     Example,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Job queue throughput: enqueue, then claim-run-complete with N workers.
-    Jobs(crate::bench::JobsBenchArgs),
-    /// Ranked slot search over 50 practitioners x 14 days with 10,000 appointments:
-    /// latency in-process (with and without database reads) and HTTP throughput.
-    Search(crate::bench::SearchBenchArgs),
-    /// Signed Twilio inbound webhooks per second (acknowledged after commit), beside pgbench.
-    Webhooks(crate::bench::WebhooksBenchArgs),
-    /// VAPI `tool-calls` over HTTP: find_slots and book_appointment latency (p50/p99) from a
-    /// few concurrent calls, against a 50 ms p99 target.
-    Voice(crate::bench::VoiceBenchArgs),
-    /// Speed-to-lead: hot leads posted at a steady rate, latency (p50/p99) from the 201 to the
-    /// outbound call request reaching a mock VAPI, against a 1 s p99 target.
-    SpeedToLead(crate::bench::SpeedToLeadBenchArgs),
 }

@@ -3,9 +3,9 @@ use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, BenchCommand, Cli, Command, ConfigCommand, NluCommand, SettingsCommand, TenantCommand,
+    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SettingsCommand, TenantCommand,
 };
-use frontdesk_server::{App, Config, app, bench, config, demo, logging};
+use frontdesk_server::{App, Config, app, config, demo, logging};
 use tokio_util::sync::CancellationToken;
 
 // glibc's allocator showed as a fifth of the webhook path's CPU under concurrent load
@@ -23,11 +23,6 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nlu(NluCommand::Eval { file }) => nlu_eval(&file),
-        Command::Bench(BenchCommand::Jobs(args)) => bench::jobs(args).await,
-        Command::Bench(BenchCommand::Search(args)) => bench::search(args).await,
-        Command::Bench(BenchCommand::Webhooks(args)) => bench::webhooks(args).await,
-        Command::Bench(BenchCommand::Voice(args)) => bench::voice(args).await,
-        Command::Bench(BenchCommand::SpeedToLead(args)) => bench::speed_to_lead(args).await,
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;
@@ -122,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
                     let t = find_tenant(ctx, &tenant).await?;
                     import_leads(ctx, &t, &file).await?;
                 }
-                Command::Serve(_) | Command::Config(_) | Command::Bench(_) | Command::Nlu(_) => {
+                Command::Serve(_) | Command::Config(_) | Command::Nlu(_) => {
                     unreachable!("handled above")
                 }
             }

@@ -3,10 +3,10 @@
 
 use super::search::SearchBenchArgs;
 use super::{Latency, progress_bar};
-use crate::{App, Config, Role};
 use frontdesk_domain::{ManualClock, TenantId};
 use frontdesk_engine::access;
 use frontdesk_engine::jobs::JobRegistry;
+use frontdesk_server::{App, Config, Role};
 use frontdesk_store::DynStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -3,12 +3,12 @@
 //! single-row insert rate of the same PostgreSQL (pgbench), since that commit is the floor.
 
 use super::{Backends, DEFAULT_POSTGRES_URL, Latency, fresh_store, ms};
-use crate::{App, Config, Role};
 use anyhow::Context;
 use frontdesk_domain::SystemClock;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::jobs::JobRegistry;
 use frontdesk_providers::twilio::compute_signature;
+use frontdesk_server::{App, Config, Role};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;

@@ -7,7 +7,6 @@
 //! stores the call with its `voice.place_call` job (woken in turn), which asks VAPI.
 
 use super::{Backends, DEFAULT_POSTGRES_URL, Latency, fresh_store, ms, progress_bar};
-use crate::{App, Config, Role};
 use anyhow::{Context, bail};
 use axum::Json;
 use axum::extract::State;
@@ -18,6 +17,7 @@ use frontdesk_domain::tenant::{NewTenant, TimeZoneName};
 use frontdesk_domain::{LocationId, PractitionerId, ServiceId};
 use frontdesk_engine::jobs::JobRegistry;
 use frontdesk_engine::{Ctx, access, scheduling, tenants};
+use frontdesk_server::{App, Config, Role};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -1,4 +1,4 @@
-//! `frontdesk bench ...`: measurements on this machine, printed as small tables.
+//! `frontdesk-bench ...`: measurements on this machine, printed as small tables.
 //!
 //! Shared here: which backends to measure, a fresh throwaway store per run, progress bars
 //! and the order statistics every report uses (medians and percentiles, never means, so
@@ -18,8 +18,8 @@ pub use speed_to_lead::{SpeedToLeadBenchArgs, speed_to_lead};
 pub use voice::{VoiceBenchArgs, voice};
 pub use webhooks::{WebhooksBenchArgs, webhooks};
 
-use crate::backend::open_store;
 use anyhow::Context;
+use frontdesk_server::backend::open_store;
 use frontdesk_store::DynStore;
 use frontdesk_store_postgres::PgStore;
 use indicatif::{ProgressBar, ProgressStyle};

@@ -9,12 +9,12 @@
 
 use super::search_seed::{self, Clinic, DAYS, Shape, ZONE};
 use super::{Backends, DEFAULT_POSTGRES_URL, Latency, fresh_store, ms, progress_bar};
-use crate::{App, Config, Role};
 use anyhow::{Context, bail};
 use frontdesk_domain::SystemClock;
 use frontdesk_domain::tenant::TimeZoneName;
 use frontdesk_engine::jobs::JobRegistry;
 use frontdesk_providers::vapi::SECRET_HEADER;
+use frontdesk_server::{App, Config, Role};
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
 use serde_json::{Value, json};
