@@ -259,7 +259,15 @@ pub async fn set_hours(
         location_id: LocationId(body.location_id),
         intervals: body.intervals,
     };
-    Ok(Json(engine::set_weekly_hours(&state.ctx, who.tenant_id, hours).await?))
+    match engine::set_weekly_hours(&state.ctx, who.tenant_id, hours).await {
+        Ok(hours) => Ok(Json(hours)),
+        // The practitioner is the resource the path names: unknown here means 404, as for
+        // every other path id (another tenant's included).
+        Err(engine::CatalogError::UnknownReference("practitioner")) => {
+            Err(ApiError::not_found("practitioner"))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/hours", tag = "calendar", security(("api_key" = [])),

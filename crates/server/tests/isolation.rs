@@ -1,0 +1,267 @@
+//! Tenant isolation over the whole API, driven by the OpenAPI document: every route with a
+//! path id is called, with every method it has, by a second tenant's key naming the first
+//! tenant's records; every listing route is read by the second tenant. None may answer
+//! with, or change, the first tenant's data. A new route is covered as soon as it is in the
+//! spec; a route whose id this test cannot name fails the test until it is taught.
+
+#[macro_use]
+mod common;
+
+use common::TestApp;
+use frontdesk_domain::Clock;
+use frontdesk_domain::jobs::NewJob;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+backend_tests!(no_route_leaks_or_changes_another_tenants_records);
+
+/// The victim's records, by the collection that names them in a path.
+struct Victim {
+    key: String,
+    ids: BTreeMap<&'static str, String>,
+    /// Values that must never appear in an answer to the other tenant.
+    secrets: Vec<String>,
+}
+
+async fn send(app: &TestApp, method: Method, path: &str, key: &str, body: Option<Value>) -> (u16, String) {
+    let mut request = app.http.request(method, app.url(path)).header("X-API-KEY", key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let r = request.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn created(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
+    let (status, text) = send(app, Method::POST, path, key, Some(body)).await;
+    assert!((200..300).contains(&status), "POST {path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_owned()
+}
+
+/// One of everything, made through the API by the victim clinic.
+async fn victim(app: &TestApp) -> Victim {
+    let (tenant, key) = app.tenant_with_key("victim").await;
+    let mut ids = BTreeMap::new();
+    let location = created(
+        app,
+        &key,
+        "/api/v1/locations",
+        json!({"name": "Sede Vítima", "address": "Rua Secreta, 9", "timezone": "America/Sao_Paulo"}),
+    )
+    .await;
+    let location = id_of(&location);
+    let doctor = created(
+        app,
+        &key,
+        "/api/v1/practitioners",
+        json!({"name": "Dra. Vitória Segredo", "department": "Cardiologia", "location_ids": [location]}),
+    )
+    .await;
+    let doctor = id_of(&doctor);
+    let hours = json!({"location_id": location, "intervals": [{"weekday": "wednesday", "start": "08:00", "end": "12:00"}]});
+    let (s, t) =
+        send(app, Method::PUT, &format!("/api/v1/practitioners/{doctor}/hours"), &key, Some(hours)).await;
+    assert_eq!(s, 200, "{t}");
+    let service = created(
+        app,
+        &key,
+        "/api/v1/services",
+        json!({"name": "Consulta Vítima", "department": "cardiologia", "duration_minutes": 30}),
+    )
+    .await;
+    let exception = created(app, &key, "/api/v1/exceptions", json!({"type": "time_off_dates", "first": "2026-06-10", "last": "2026-06-10", "note": "Folga secreta"})).await;
+    let appointment = created(
+        app,
+        &key,
+        "/api/v1/appointments",
+        json!({"patient": {"name": "Vera Sigilo", "phone": "+5511977776666"}, "practitioner_id": doctor,
+            "location_id": location, "service_id": id_of(&service), "start": "2026-06-03T09:00:00-03:00"}),
+    )
+    .await;
+    let patient = appointment["patient_id"].as_str().unwrap().to_owned();
+    let lead = created(
+        app,
+        &key,
+        "/api/v1/leads",
+        json!({"phone": "+5511955554444", "name": "Leila Oculta", "source": "paid_ads"}),
+    )
+    .await;
+    let call =
+        created(app, &key, "/api/v1/calls", json!({"patient_id": patient, "reason": "confirmação"})).await;
+    created(
+        app,
+        &key,
+        "/api/v1/sandbox/inbound",
+        json!({"from": "+5511944443333", "body": "mensagem confidencial"}),
+    )
+    .await;
+    app.run_pending_jobs().await;
+    let conversations: Value =
+        serde_json::from_str(&send(app, Method::GET, "/api/v1/conversations", &key, None).await.1).unwrap();
+    let conversation = id_of(&conversations["items"][0]);
+    let now = app.clock.now();
+    let job = app
+        .ctx
+        .store
+        .enqueue(&NewJob::new(tenant.id, "demo.victim", json!({}), now), now)
+        .await
+        .unwrap()
+        .id();
+
+    ids.insert("practitioners", doctor.clone());
+    ids.insert("locations", location.clone());
+    ids.insert("exceptions", id_of(&exception));
+    ids.insert("appointments", id_of(&appointment));
+    ids.insert("patients", patient.clone());
+    ids.insert("leads", id_of(&lead["lead"]));
+    ids.insert("calls", id_of(&call));
+    ids.insert("conversations", conversation.clone());
+    ids.insert("jobs", job.to_string());
+    ids.insert("api-keys", key[4..12].to_owned());
+    let mut secrets: Vec<String> = ids.values().cloned().collect();
+    secrets.extend(
+        [
+            location.as_str(),
+            "Vítima",
+            "Secreta",
+            "Segredo",
+            "Sigilo",
+            "Oculta",
+            "confidencial",
+            "977776666",
+            "955554444",
+            "944443333",
+        ]
+        .map(str::to_owned),
+    );
+    Victim { key, ids, secrets }
+}
+
+/// Everything the victim can read about its own records, to compare before and after.
+async fn snapshot(app: &TestApp, v: &Victim) -> Vec<String> {
+    let mut out = Vec::new();
+    for path in [
+        "/api/v1/appointments",
+        "/api/v1/patients",
+        "/api/v1/leads",
+        "/api/v1/conversations",
+        "/api/v1/practitioners",
+        "/api/v1/exceptions",
+        "/api/v1/calls",
+        "/api/v1/api-keys",
+        "/api/v1/settings",
+        "/api/v1/tenant",
+    ] {
+        let (status, text) = send(app, Method::GET, path, &v.key, None).await;
+        assert_eq!(status, 200, "GET {path}: {text}");
+        out.push(text);
+    }
+    out
+}
+
+/// The spec's paths, each with its methods.
+async fn routes(app: &TestApp) -> Vec<(String, Vec<Method>)> {
+    let spec: Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(path, ops)| {
+            let methods =
+                ops.as_object().unwrap().keys().filter_map(|m| m.to_uppercase().parse().ok()).collect();
+            (path.clone(), methods)
+        })
+        .collect()
+}
+
+/// `/api/v1/leads/{id}` with the victim's lead id, or `None` when the path names a
+/// collection this test does not know (the caller fails on that).
+fn with_victim_ids(path: &str, v: &Victim) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut out = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        if segment.starts_with('{') {
+            let collection = segments[i - 1];
+            out.push(v.ids.get(collection)?.clone());
+        } else {
+            out.push((*segment).to_owned());
+        }
+    }
+    Some(out.join("/"))
+}
+
+/// Bodies, one of which suits each route: a route must not hide behind a 422 that comes
+/// before its tenant check, so at least one of them has to reach that check (and get 404).
+fn candidate_bodies(own_location: &str) -> Vec<Value> {
+    vec![
+        json!({}),
+        json!({"reason": "teste"}),
+        json!({"start": "2026-06-03T10:00:00-03:00"}),
+        json!({"body": "olá"}),
+        json!({"stage": "contacted"}),
+        json!({"needs_staff": false}),
+        json!({"name": "Intruso"}),
+        json!({"location_id": own_location, "intervals": []}),
+    ]
+}
+
+async fn no_route_leaks_or_changes_another_tenants_records(app: TestApp) {
+    let v = victim(&app).await;
+    let (_, intruder) = app.tenant_with_key("intruder").await;
+    let place = json!({"name": "Sede", "address": "Rua B, 2", "timezone": "America/Sao_Paulo"});
+    let own_location = id_of(&created(&app, &intruder, "/api/v1/locations", place).await);
+    let before = snapshot(&app, &v).await;
+    let mut by_id = 0;
+    let mut listings = 0;
+    for (path, methods) in routes(&app).await {
+        if !path.starts_with("/api/v1/") {
+            continue; // webhooks and public links are addressed by slug and signed, not keyed
+        }
+        if path.contains('{') {
+            let concrete = with_victim_ids(&path, &v)
+                .unwrap_or_else(|| panic!("{path}: teach this test which victim record its id names"));
+            for method in methods {
+                let bodies: Vec<Option<Value>> = if method == Method::GET || method == Method::DELETE {
+                    vec![None]
+                } else {
+                    candidate_bodies(&own_location).into_iter().map(Some).collect()
+                };
+                let mut statuses = Vec::new();
+                for body in bodies {
+                    let (status, text) = send(&app, method.clone(), &concrete, &intruder, body.clone()).await;
+                    assert!(
+                        !(200..300).contains(&status) && status < 500,
+                        "{method} {path} with another tenant's id and {body:?} answered {status}: {text}"
+                    );
+                    for secret in &v.secrets {
+                        assert!(!text.contains(secret.as_str()), "{method} {path} shows {secret:?}: {text}");
+                    }
+                    statuses.push(status);
+                }
+                assert!(
+                    statuses.contains(&404),
+                    "{method} {path}: no body reached the tenant check: {statuses:?}"
+                );
+                by_id += 1;
+            }
+        } else if methods.contains(&Method::GET) {
+            let (status, text) = send(&app, Method::GET, &path, &intruder, None).await;
+            assert!(status < 500, "GET {path}: {status} {text}");
+            for secret in &v.secrets {
+                assert!(
+                    !text.contains(secret.as_str()),
+                    "GET {path} shows the other tenant's {secret:?}: {text}"
+                );
+            }
+            listings += 1;
+        }
+    }
+    // The walk really walked: today's spec has 17 id routes x methods and 20 listings.
+    assert!(by_id >= 20 && listings >= 15, "{by_id} id calls, {listings} listings");
+    assert_eq!(snapshot(&app, &v).await, before, "the victim's records changed");
+}
