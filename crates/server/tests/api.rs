@@ -1,14 +1,11 @@
 //! The HTTP API on both backends: authentication, tenant isolation, errors, request ids,
 //! health, metrics, OpenAPI, rate limits, CORS.
 
-#[macro_use]
-mod common;
-
-use common::{Backend, TestApp, error_of};
 use frontdesk_domain::Clock;
 use frontdesk_domain::jobs::{AfterFailure, NewJob};
 use frontdesk_engine::jobs::JobRegistry;
 use frontdesk_store::ClaimRequest;
+use frontdesk_test_support::{Backend, TestApp, backend_tests, error_of};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

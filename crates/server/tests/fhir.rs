@@ -1,10 +1,6 @@
 //! The FHIR R4 read API over HTTP on both backends: every resource type, status mapping,
 //! search filters, Bundle shape, OperationOutcome errors, tenant isolation and auditing.
 
-#[macro_use]
-mod common;
-
-use common::TestApp;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::scheduling::{
@@ -17,6 +13,7 @@ use frontdesk_engine::scheduling::{
     ActionRequest, BookingRequest, PatientRef, apply_action, book, create_location, create_practitioner,
     create_service, set_weekly_hours,
 };
+use frontdesk_test_support::{TestApp, backend_tests};
 use jiff::civil::{Weekday, time};
 use serde_json::Value;
 

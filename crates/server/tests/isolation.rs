@@ -4,12 +4,9 @@
 //! with, or change, the first tenant's data. A new route is covered as soon as it is in the
 //! spec; a route whose id this test cannot name fails the test until it is taught.
 
-#[macro_use]
-mod common;
-
-use common::TestApp;
 use frontdesk_domain::Clock;
 use frontdesk_domain::jobs::NewJob;
+use frontdesk_test_support::{TestApp, backend_tests};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

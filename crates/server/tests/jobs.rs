@@ -1,14 +1,11 @@
 //! The durable job runner on both backends, driven by a controllable clock.
 
-#[macro_use]
-mod common;
-
-use common::{Backend, TestApp, fresh_store};
 use frontdesk_domain::jobs::{JobStatus, NewJob};
 use frontdesk_domain::{Clock, JobId, ManualClock, TenantId};
 use frontdesk_engine::Ctx;
 use frontdesk_engine::jobs::{FnHandler, JobError, JobRegistry, JobRunner, RunnerConfig};
 use frontdesk_store::{ClaimRequest, DynStore, Enqueued};
+use frontdesk_test_support::{Backend, TestApp, backend_tests, fresh_store};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -55,7 +52,7 @@ struct Rig {
 impl Rig {
     async fn new(backend: Backend) -> Self {
         let (store, dir) = fresh_store(backend).await.expect("backend available");
-        let clock = ManualClock::new(common::start_time());
+        let clock = ManualClock::new(frontdesk_test_support::start_time());
         let ctx = Ctx::new(store, Arc::new(clock.clone()));
         let new = frontdesk_domain::tenant::NewTenant::parse("jobs", "Jobs", "UTC", "en").unwrap();
         let tenant = ctx.store.create_tenant(&new, clock.now()).await.unwrap().id;
@@ -225,7 +222,7 @@ async fn dead_after_max_attempts_then_retry_over_http(backend: Backend) {
         app.post(&format!("/api/v1/jobs/{id}/retry"), &key).send().await.unwrap().json().await.unwrap();
     assert_eq!((retried["status"].as_str(), retried["attempts"].as_u64()), (Some("queued"), Some(0)));
     let again = app.post(&format!("/api/v1/jobs/{id}/retry"), &key).send().await.unwrap();
-    let (status, code, message) = common::error_of(again).await;
+    let (status, code, message) = frontdesk_test_support::error_of(again).await;
     assert_eq!((status, code.as_str()), (409, "job_not_dead"));
     assert!(message.contains("queued"));
     assert_eq!(runner.run_pending().await.unwrap(), 1, "the retried job runs again");

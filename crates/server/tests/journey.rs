@@ -5,12 +5,11 @@
 //! to a reminder, questions answered from the FAQ, a request for a person stopping the
 //! automation, voice notes, and the voice agent booking in English.
 
-#[macro_use]
-mod common;
-
-use common::TestApp;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
+use frontdesk_test_support::{
+    CalendarSpec, TestApp, backend_tests, get, post, post_signed_twilio, setup_calendar,
+};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -21,21 +20,7 @@ const TWILIO_TOKEN: &str = "12345";
 
 /// Posts a Twilio inbound webhook signed with the tenant's auth token over the public URL.
 async fn signed_twilio(app: &TestApp, slug: &str, params: &[(&str, &str)]) -> reqwest::Response {
-    let path = format!("/webhooks/twilio/{slug}/messages");
-    let signature = frontdesk_providers::twilio::compute_signature(
-        TWILIO_TOKEN,
-        &format!("http://127.0.0.1:8080{path}"),
-        params.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-    );
-    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
-    app.http
-        .post(app.url(&path))
-        .header("X-Twilio-Signature", signature)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    post_signed_twilio(app, &format!("/webhooks/twilio/{slug}/messages"), params, TWILIO_TOKEN).await
 }
 
 backend_tests!(
@@ -55,18 +40,6 @@ backend_tests!(
     a_named_unit_is_preferred,
 );
 
-async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app.post(path, key).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = app.get(path, key).send().await.unwrap();
-    assert_eq!(r.status(), 200, "GET {path}");
-    r.json().await.unwrap()
-}
-
 /// A clinic (in `locale`) with two dentists working weekdays 08:00-12:00 and 14:00-18:00
 /// and one 30-minute service.
 async fn clinic(app: &TestApp, slug: &str, locale: &str) -> (String, MockServer) {
@@ -74,49 +47,7 @@ async fn clinic(app: &TestApp, slug: &str, locale: &str) -> (String, MockServer)
     let tenant = tenants::create_tenant(&app.ctx, &new).await.unwrap();
     let (_, secret) = access::issue_api_key(&app.ctx, tenant.id, "test").await.unwrap();
     let key = secret.expose().to_owned();
-    let (_, loc) = post(
-        app,
-        &key,
-        "/api/v1/locations",
-        json!({"name": "Centro", "address": "Rua A, 1", "timezone": "America/Sao_Paulo"}),
-    )
-    .await;
-    let location = loc["id"].as_str().unwrap().to_owned();
-    for name in ["Dra. Ana Lima", "Dr. Bruno Reis"] {
-        let (_, d) = post(
-            app,
-            &key,
-            "/api/v1/practitioners",
-            json!({"name": name, "department": "Odontologia", "location_ids": [location]}),
-        )
-        .await;
-        let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
-            .iter()
-            .flat_map(|day| {
-                [
-                    json!({"weekday": day, "start": "08:00", "end": "12:00"}),
-                    json!({"weekday": day, "start": "14:00", "end": "18:00"}),
-                ]
-            })
-            .collect();
-        let r = app
-            .http
-            .put(app.url(&format!("/api/v1/practitioners/{}/hours", d["id"].as_str().unwrap())))
-            .header("X-API-KEY", &key)
-            .json(&json!({"location_id": location, "intervals": intervals}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-    }
-    let (s, v) = post(
-        app,
-        &key,
-        "/api/v1/services",
-        json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30}),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
+    setup_calendar(app, &key, CalendarSpec::default()).await;
     // WhatsApp goes through Twilio (a mock): patients write through signed webhooks and the
     // clinic's replies are sent to the Messages API.
     let twilio = MockServer::start().await;

@@ -3,10 +3,7 @@
 //! message), follow-ups that stop on a reply, stages moved by appointments, and
 //! reactivation after a no-show that stops when the patient books again.
 
-#[macro_use]
-mod common;
-
-use common::{TestApp, error_of};
+use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, error_of, get, post, setup_calendar};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -24,18 +21,6 @@ backend_tests!(
     stated_urgency_in_the_first_message_heats_the_lead,
 );
 
-async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app.post(path, key).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = app.get(path, key).send().await.unwrap();
-    assert_eq!(r.status(), 200, "GET {path}");
-    r.json().await.unwrap()
-}
-
 async fn patch(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Response {
     app.http.patch(app.url(path)).header("X-API-KEY", key).json(&body).send().await.unwrap()
 }
@@ -43,44 +28,15 @@ async fn patch(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Re
 /// A clinic with one dentist (weekdays 08:00-12:00) and two services, one high-value.
 async fn clinic(app: &TestApp, slug: &str) -> (String, String) {
     let (_, key) = app.tenant_with_key(slug).await;
-    let (_, loc) = post(
-        app,
-        &key,
-        "/api/v1/locations",
-        json!({"name": "Centro", "address": "Rua A, 1", "timezone": "America/Sao_Paulo"}),
-    )
-    .await;
-    let location = loc["id"].as_str().unwrap().to_owned();
-    let (_, d) = post(
-        app,
-        &key,
-        "/api/v1/practitioners",
-        json!({"name": "Dra. Ana Lima", "department": "Odontologia", "location_ids": [location]}),
-    )
-    .await;
-    let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
-        .iter()
-        .map(|day| json!({"weekday": day, "start": "08:00", "end": "12:00"}))
-        .collect();
-    let r = app
-        .http
-        .put(app.url(&format!("/api/v1/practitioners/{}/hours", d["id"].as_str().unwrap())))
-        .header("X-API-KEY", &key)
-        .json(&json!({"location_id": location, "intervals": intervals}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    for (name, price) in [("Limpeza", 15000), ("Implante", 450000)] {
-        let (s, v) = post(
-            app,
-            &key,
-            "/api/v1/services",
-            json!({"name": name, "department": "odontologia", "duration_minutes": 30, "price_cents": price}),
-        )
-        .await;
-        assert_eq!(s, 201, "{v}");
-    }
+    let spec = CalendarSpec {
+        practitioners: &["Dra. Ana Lima"],
+        hours: &[("08:00", "12:00")],
+        services: [("Limpeza", 15000), ("Implante", 450000)]
+            .map(|(name, price)| json!({"name": name, "department": "odontologia", "duration_minutes": 30, "price_cents": price}))
+            .to_vec(),
+        ..CalendarSpec::default()
+    };
+    let location = setup_calendar(app, &key, spec).await.location;
     let r = patch(
         app,
         &key,

@@ -3,10 +3,7 @@
 //! the column and never the data; auth, empty and oversized bodies), and the
 //! `frontdesk leads import` command run as a user would.
 
-#[macro_use]
-mod common;
-
-use common::{TestApp, error_of};
+use frontdesk_test_support::{TestApp, backend_tests, error_of};
 use serde_json::Value;
 use std::process::Command;
 

@@ -1,10 +1,8 @@
 //! No personal data in log lines. Its own test binary, because it installs the global
 //! log subscriber (the same one the binary uses) writing into a buffer.
 
-mod common;
-
-use common::{Backend, TestApp};
 use frontdesk_server::config::{Config, LogFormat};
+use frontdesk_test_support::{Backend, TestApp};
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex};

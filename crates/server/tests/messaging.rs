@@ -1,12 +1,9 @@
 //! Messaging end to end on both backends, through the real webhook endpoints with signed
 //! Twilio requests, and with a mock Twilio API for outbound messages.
 
-#[macro_use]
-mod common;
-
-use common::{TestApp, error_of};
 use frontdesk_domain::Clock;
 use frontdesk_providers::twilio::compute_signature;
+use frontdesk_test_support::{TestApp, backend_tests, error_of, post_signed_twilio};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_string_contains, header, method, path};
@@ -56,24 +53,9 @@ async fn twilio_clinic(app: &TestApp, server: &MockServer) -> String {
     key
 }
 
-fn form(params: &[(&str, &str)]) -> String {
-    form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish()
-}
-
 /// Posts a webhook signed the way Twilio signs it (over the public URL and all params).
 async fn post_signed(app: &TestApp, path: &str, params: &[(&str, &str)], token: &str) -> reqwest::Response {
-    // TestApp's public URL defaults to http://<bind>, i.e. http://127.0.0.1:8080.
-    let public = format!("http://127.0.0.1:8080{path}");
-    let signature =
-        compute_signature(token, &public, params.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    app.http
-        .post(app.url(path))
-        .header("X-Twilio-Signature", signature)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(params))
-        .send()
-        .await
-        .unwrap()
+    post_signed_twilio(app, path, params, token).await
 }
 
 fn inbound<'a>(sid: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -137,7 +119,7 @@ async fn forged_signature_is_403_and_nothing_is_stored(app: TestApp) {
         .http
         .post(app.url("/webhooks/twilio/clinic/messages"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&inbound("SM9", "sem assinatura")))
+        .form(&inbound("SM9", "sem assinatura"))
         .send()
         .await
         .unwrap();

@@ -4,12 +4,9 @@
 //! then picks one through the built-in dialogue), and book, cancel or confirm; callbacks
 //! are authenticated and idempotent; a failed forward is retried and delivered once.
 
-#[macro_use]
-mod common;
-
-use common::TestApp;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
+use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, get, patch, setup_calendar};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -26,29 +23,8 @@ backend_tests!(
 const TOKEN: &str = "cb-token-0123456789abcdef";
 const HOOK: &str = "/webhook/frontdesk";
 
-async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app.post(path, key).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = app.get(path, key).send().await.unwrap();
-    assert_eq!(r.status(), 200, "GET {path}");
-    r.json().await.unwrap()
-}
-
 async fn patch_settings(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .http
-        .patch(app.url("/api/v1/settings"))
-        .header("X-API-KEY", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    patch(app, key, "/api/v1/settings", body).await
 }
 
 /// A clinic with two dentists working weekdays 08:00-12:00 and 14:00-18:00 and one
@@ -58,49 +34,7 @@ async fn clinic(app: &TestApp, slug: &str) -> String {
     let tenant = tenants::create_tenant(&app.ctx, &new).await.unwrap();
     let (_, secret) = access::issue_api_key(&app.ctx, tenant.id, "test").await.unwrap();
     let key = secret.expose().to_owned();
-    let (_, loc) = post(
-        app,
-        &key,
-        "/api/v1/locations",
-        json!({"name": "Centro", "address": "Rua A, 1", "timezone": "America/Sao_Paulo"}),
-    )
-    .await;
-    let location = loc["id"].as_str().unwrap().to_owned();
-    for name in ["Dra. Ana Lima", "Dr. Bruno Reis"] {
-        let (_, d) = post(
-            app,
-            &key,
-            "/api/v1/practitioners",
-            json!({"name": name, "department": "Odontologia", "location_ids": [location]}),
-        )
-        .await;
-        let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
-            .iter()
-            .flat_map(|day| {
-                [
-                    json!({"weekday": day, "start": "08:00", "end": "12:00"}),
-                    json!({"weekday": day, "start": "14:00", "end": "18:00"}),
-                ]
-            })
-            .collect();
-        let r = app
-            .http
-            .put(app.url(&format!("/api/v1/practitioners/{}/hours", d["id"].as_str().unwrap())))
-            .header("X-API-KEY", &key)
-            .json(&json!({"location_id": location, "intervals": intervals}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-    }
-    let (s, v) = post(
-        app,
-        &key,
-        "/api/v1/services",
-        json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30}),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
+    setup_calendar(app, &key, CalendarSpec::default()).await;
     key
 }
 

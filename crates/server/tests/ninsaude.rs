@@ -2,10 +2,7 @@
 //! comes from it, bookings are created there first and mirrored with the external id,
 //! and an unreachable Ninsaúde is a 502, never a silent local-only booking.
 
-#[macro_use]
-mod common;
-
-use common::{TestApp, error_of};
+use frontdesk_test_support::{TestApp, backend_tests, error_of};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -2,9 +2,7 @@
 //! to it visible in review. After an intended API change: `cargo insta review` (or run with
 //! INSTA_UPDATE=always) and commit the new snapshot.
 
-mod common;
-
-use common::{Backend, TestApp};
+use frontdesk_test_support::{Backend, TestApp};
 
 #[tokio::test]
 async fn openapi_spec_matches_snapshot() {

@@ -1,10 +1,7 @@
 //! The calendar over HTTP on both backends: setup, availability, ranked search, booking
 //! (concurrency, idempotency), lifecycle, reminders and no-shows with a controllable clock.
 
-#[macro_use]
-mod common;
-
-use common::{TestApp, error_of};
+use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, error_of, get, post, setup_calendar};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
@@ -33,65 +30,20 @@ struct Clinic {
     service: String,
 }
 
-async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app.post(path, key).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = app.get(path, key).send().await.unwrap();
-    assert_eq!(r.status(), 200, "GET {path}");
-    r.json().await.unwrap()
-}
-
 /// A clinic set up through the API: one location in São Paulo, two cardiologists working
 /// weekdays 08:00-12:00 and 13:00-17:00, a 30-minute consultation.
 async fn clinic(app: &TestApp, slug: &str) -> Clinic {
     let (_, key) = app.tenant_with_key(slug).await;
-    let (s, loc) = post(
-        app,
-        &key,
-        "/api/v1/locations",
-        json!({"name": "Centro", "address": "Rua A, 1", "timezone": "America/Sao_Paulo"}),
-    )
-    .await;
-    assert_eq!(s, 201, "{loc}");
-    let location = loc["id"].as_str().unwrap().to_owned();
-    let mut doctors = Vec::new();
-    for name in ["Dra. Ana", "Dr. Bruno"] {
-        let (s, d) = post(
-            app,
-            &key,
-            "/api/v1/practitioners",
-            json!({"name": name, "department": "Cardiologia", "location_ids": [location]}),
-        )
-        .await;
-        assert_eq!(s, 201, "{d}");
-        let id = d["id"].as_str().unwrap().to_owned();
-        let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
-            .iter()
-            .flat_map(|day| {
-                [
-                    json!({"weekday": day, "start": "08:00", "end": "12:00"}),
-                    json!({"weekday": day, "start": "13:00", "end": "17:00"}),
-                ]
-            })
-            .collect();
-        let r = app
-            .http
-            .put(app.url(&format!("/api/v1/practitioners/{id}/hours")))
-            .header("X-API-KEY", &key)
-            .json(&json!({"location_id": location, "intervals": intervals}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        doctors.push(id);
-    }
-    let (s, svc) = post(app, &key, "/api/v1/services", json!({"name": "Consulta", "department": "cardiologia", "duration_minutes": 30, "price_cents": 30000})).await;
-    assert_eq!(s, 201, "{svc}");
-    Clinic { key, location, doctors, service: svc["id"].as_str().unwrap().to_owned() }
+    let spec = CalendarSpec {
+        department: "Cardiologia",
+        practitioners: &["Dra. Ana", "Dr. Bruno"],
+        hours: &[("08:00", "12:00"), ("13:00", "17:00")],
+        services: vec![
+            json!({"name": "Consulta", "department": "cardiologia", "duration_minutes": 30, "price_cents": 30000}),
+        ],
+    };
+    let calendar = setup_calendar(app, &key, spec).await;
+    Clinic { key, location: calendar.location, doctors: calendar.practitioners, service: calendar.service }
 }
 
 /// Wednesday 2026-06-03 at `hh:mm` São Paulo time (UTC-3), as RFC 3339.
@@ -510,7 +462,7 @@ async fn calendar_is_tenant_isolated(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 422);
+    assert_eq!(r.status(), 404);
     let r = app
         .http
         .patch(app.url(&format!("/api/v1/practitioners/{}", a.doctors[0])))

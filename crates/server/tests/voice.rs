@@ -3,14 +3,13 @@
 //! outbound placement against a mock VAPI, the retry cadence, the generic voice webhook
 //! and tool endpoints, and the sandbox playing a whole call.
 
-#[macro_use]
-mod common;
-
-use common::{TestApp, error_of};
 use frontdesk_domain::jobs::JobStatus;
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::voice::TelephonyFacts;
 use frontdesk_store::JobFilter;
+use frontdesk_test_support::{
+    CalendarSpec, TestApp, backend_tests, error_of, get, patch, post, setup_calendar,
+};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
@@ -39,74 +38,17 @@ struct Clinic {
     service: String,
 }
 
-async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app.post(path, key).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, key: &str, path: &str) -> Value {
-    let r = app.get(path, key).send().await.unwrap();
-    assert_eq!(r.status(), 200, "GET {path}");
-    r.json().await.unwrap()
-}
-
-async fn patch_settings(app: &TestApp, key: &str, patch: Value) {
-    let r = app
-        .http
-        .patch(app.url("/api/v1/settings"))
-        .header("X-API-KEY", key)
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+async fn patch_settings(app: &TestApp, key: &str, body: Value) {
+    let (status, answer) = patch(app, key, "/api/v1/settings", body).await;
+    assert_eq!(status, 200, "{answer}");
 }
 
 /// One location, two dentists working weekdays 08:00-12:00, one 30-minute service.
 async fn clinic(app: &TestApp, slug: &str) -> Clinic {
     let (_, key) = app.tenant_with_key(slug).await;
-    let (s, loc) = post(
-        app,
-        &key,
-        "/api/v1/locations",
-        json!({"name": "Centro", "address": "Rua A, 1", "timezone": "America/Sao_Paulo"}),
-    )
-    .await;
-    assert_eq!(s, 201, "{loc}");
-    let location = loc["id"].as_str().unwrap().to_owned();
-    for name in ["Dra. Ana Lima", "Dr. Bruno Reis"] {
-        let (s, d) = post(
-            app,
-            &key,
-            "/api/v1/practitioners",
-            json!({"name": name, "department": "Odontologia", "location_ids": [location]}),
-        )
-        .await;
-        assert_eq!(s, 201, "{d}");
-        let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
-            .iter()
-            .map(|day| json!({"weekday": day, "start": "08:00", "end": "12:00"}))
-            .collect();
-        let r = app
-            .http
-            .put(app.url(&format!("/api/v1/practitioners/{}/hours", d["id"].as_str().unwrap())))
-            .header("X-API-KEY", &key)
-            .json(&json!({"location_id": location, "intervals": intervals}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-    }
-    let (s, svc) = post(
-        app,
-        &key,
-        "/api/v1/services",
-        json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30}),
-    )
-    .await;
-    assert_eq!(s, 201, "{svc}");
-    Clinic { slug: slug.to_owned(), key, service: svc["id"].as_str().unwrap().to_owned() }
+    let spec = CalendarSpec { hours: &[("08:00", "12:00")], ..CalendarSpec::default() };
+    let calendar = setup_calendar(app, &key, spec).await;
+    Clinic { slug: slug.to_owned(), key, service: calendar.service }
 }
 
 async fn with_vapi(app: &TestApp, c: &Clinic, base_url: &str) {

@@ -1,6 +1,16 @@
-//! `TestApp`: the real server on port 0 against a fresh SQLite file or a fresh PostgreSQL
-//! schema, with a controllable clock and deterministic job running.
-#![allow(dead_code)]
+//! The harness every integration test of Frontdesk uses: `TestApp`, the real server on
+//! port 0 against a fresh SQLite file or a fresh PostgreSQL schema, with a controllable
+//! clock and deterministic job running; `backend_tests!` to run a test on both backends;
+//! and the small helpers the suites share (JSON calls, a clinic's calendar, signed
+//! provider webhooks).
+
+mod calendar;
+mod http;
+mod webhooks;
+
+pub use calendar::{Calendar, CalendarSpec, setup_calendar};
+pub use http::{get, patch, post, put};
+pub use webhooks::{TWILIO_PUBLIC_BASE, post_signed_twilio};
 
 use frontdesk_domain::ManualClock;
 use frontdesk_domain::tenant::{NewTenant, Tenant};
@@ -170,7 +180,7 @@ macro_rules! backend_tests {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::Backend::Sqlite).await;
+                    super::$name($crate::Backend::Sqlite).await;
                 }
             )*
         }
@@ -182,7 +192,7 @@ macro_rules! backend_tests {
                         eprintln!("SKIPPED: FRONTDESK_TEST_POSTGRES_URL is not set, PostgreSQL variant not run");
                         return;
                     }
-                    super::$name($crate::common::Backend::Postgres).await;
+                    super::$name($crate::Backend::Postgres).await;
                 }
             )*
         }
@@ -192,7 +202,7 @@ macro_rules! backend_tests {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.unwrap();
+                    let app = $crate::TestApp::spawn($crate::Backend::Sqlite).await.unwrap();
                     super::$name(app).await;
                 }
             )*
@@ -201,7 +211,7 @@ macro_rules! backend_tests {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else { return };
+                    let Some(app) = $crate::TestApp::spawn($crate::Backend::Postgres).await else { return };
                     super::$name(app).await;
                 }
             )*
