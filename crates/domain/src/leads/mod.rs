@@ -6,12 +6,14 @@
 //! Nothing here stores a lead, sends a message or reads a clock.
 
 mod dialogue;
+mod edit;
 pub mod faq;
 mod lead;
 mod scoring;
 mod settings;
 
 pub use dialogue::{Dialogue, DialogueSettings, ModelEndpoint};
+pub use edit::{LeadEdit, LeadEditError, apply_edit};
 pub use lead::{Lead, LeadEvent, LeadSource, LeadStage, Temperature};
 pub use scoring::{LeadScoring, ScoreInput, SourcePoints, score};
 pub use settings::{FollowUpStep, LeadSettings, LeadSettingsError};

@@ -8,13 +8,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontdesk_domain::LeadId;
-use frontdesk_domain::leads::{Lead, LeadEvent, LeadSource, LeadStage, Temperature};
+use frontdesk_domain::leads::{
+    Lead, LeadEdit, LeadEditError, LeadEvent, LeadSource, LeadStage, Temperature, apply_edit,
+};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::leads::{self, LeadFailure, LeadIntake};
 use frontdesk_store::LeadFilter;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -314,48 +315,17 @@ pub async fn update_lead(
 ) -> Result<Json<LeadView>, ApiError> {
     let mut lead = load(&state, &who, id).await?;
     let now = state.ctx.clock.now();
-    let mut events = Vec::new();
-    if let Some(stage) = patch.stage {
-        let from = lead.stage;
-        let moved = match stage {
-            LeadStage::Lost => {
-                let reason = patch.lost_reason.clone().filter(|r| !r.trim().is_empty()).ok_or_else(|| {
-                    ApiError::bad_request("lost_reason_required", "a lost lead needs lost_reason")
-                })?;
-                lead.mark_lost(reason, now)
-            }
-            other => lead.move_to(other, now),
-        };
-        if !moved {
-            return Err(ApiError::conflict(
-                "invalid_stage_change",
-                format!("a lead that is {} cannot move to {}", from.as_str(), stage.as_str()),
-            ));
-        }
-        events.push(LeadEvent::new(
-            &lead,
-            "stage_changed",
-            json!({"from": from, "to": stage, "by": who.actor().name}),
-            now,
-        ));
-    }
-    let mut edited = Vec::new();
-    if let Some(owner) = patch.owner {
-        lead.owner = Some(owner.trim().to_owned()).filter(|o| !o.is_empty());
-        edited.push("owner");
-    }
-    if let Some(notes) = patch.notes {
-        lead.notes = Some(notes).filter(|n| !n.trim().is_empty());
-        edited.push("notes");
-    }
-    if let Some(service) = patch.service_interest {
-        lead.service_interest = Some(service).filter(|s| !s.trim().is_empty());
-        edited.push("service_interest");
-    }
-    if !edited.is_empty() {
-        lead.updated_at = now;
-        events.push(LeadEvent::new(&lead, "edited", json!({"fields": edited}), now));
-    }
+    let edit = LeadEdit {
+        stage: patch.stage,
+        lost_reason: patch.lost_reason,
+        owner: patch.owner,
+        notes: patch.notes,
+        service_interest: patch.service_interest,
+    };
+    let events = apply_edit(&mut lead, edit, &who.actor().name, now).map_err(|e| match e {
+        LeadEditError::LostReasonRequired => ApiError::bad_request("lost_reason_required", e.to_string()),
+        LeadEditError::InvalidStageChange { .. } => ApiError::conflict("invalid_stage_change", e.to_string()),
+    })?;
     state.ctx.store.save_lead(&lead, &events, &[], now).await?;
     audited(&state, &who, "update", Some(&lead)).await?;
     let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
