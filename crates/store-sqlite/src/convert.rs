@@ -15,12 +15,4 @@ pub fn from_opt_ts(micros: Option<i64>) -> Result<Option<Timestamp>, StoreError>
     micros.map(from_ts).transpose()
 }
 
-/// Maps unique violations to `Conflict` (naming the constraint), everything else to `Backend`.
-pub fn db_err(err: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &err
-        && db.is_unique_violation()
-    {
-        return StoreError::Conflict(db.message().to_owned());
-    }
-    StoreError::backend(err)
-}
+pub use frontdesk_store_sql::db_err;

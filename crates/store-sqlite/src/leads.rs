@@ -413,7 +413,7 @@ impl DialogueStore for SqliteStore {
                 .await
                 .map_err(db_err)?;
         match stored {
-            Some(v) => Err(StoreError::Conflict(format!("dialogue is at version {v}, not {expected}"))),
+            Some(_) => Err(StoreError::Conflict(frontdesk_store::Conflict::Stale)),
             None => Err(StoreError::NotFound),
         }
     }

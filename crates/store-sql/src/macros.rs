@@ -1,0 +1,1 @@
+//! The shared trait implementations, one macro per aggregate.
