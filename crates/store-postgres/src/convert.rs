@@ -18,9 +18,4 @@ pub fn from_opt_ts(t: Option<OffsetDateTime>) -> Result<Option<Timestamp>, Store
     t.map(from_ts).transpose()
 }
 
-/// Postgres keeps microseconds; round-trip values through this to compare them.
-pub fn truncate(t: Timestamp) -> Timestamp {
-    Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
-}
-
 pub use frontdesk_store_sql::db_err;

@@ -14,12 +14,17 @@
 
 mod codec;
 mod error;
-pub mod macros;
+#[doc(hidden)]
+pub mod tenants;
 
-pub use async_trait;
 pub use codec::{DbDate, DbTime, truncate};
 pub use error::db_err;
-pub use sqlx;
+
+/// The crates the macros' expansions name, so a backend needs no matching versions.
+#[doc(hidden)]
+pub mod deps {
+    pub use {async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
+}
 
 /// What a backend gives the shared implementation: its pools.
 pub trait SqlBackend: Send + Sync {

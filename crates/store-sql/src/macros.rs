@@ -1,1 +1,0 @@
-//! The shared trait implementations, one macro per aggregate.
