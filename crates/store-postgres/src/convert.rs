@@ -19,3 +19,11 @@ pub fn from_opt_ts(t: Option<OffsetDateTime>) -> Result<Option<Timestamp>, Store
 }
 
 pub use frontdesk_store_sql::db_err;
+
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::corrupt(format!("encode: {e}")))
+}
+
+pub(crate) fn unjson<T: serde::de::DeserializeOwned>(raw: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(raw).map_err(|e| StoreError::corrupt(format!("{what}: {e}")))
+}

@@ -4,14 +4,12 @@
 
 mod appointments;
 mod calls;
-mod catalog;
 mod convert;
 mod event_batch;
 mod events;
 mod jobs;
 mod leads;
 mod messaging;
-mod patients;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::PgPool;
@@ -125,6 +123,10 @@ impl frontdesk_store_sql::SqlBackend for PgStore {
     fn reader(&self) -> &PgPool {
         &self.pool
     }
+    fn contains(haystack: &str, needle: &str) -> String {
+        format!("strpos({haystack}, {needle}) > 0")
+    }
 }
 
+frontdesk_store_sql::catalog_store!(PgStore);
 frontdesk_store_sql::tenant_store!(PgStore, "postgres");

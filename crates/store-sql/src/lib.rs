@@ -12,6 +12,8 @@
 //! and a macro gives each backend concrete types without restating a dozen trait bounds
 //! on every function.
 
+#[doc(hidden)]
+pub mod catalog;
 mod codec;
 mod error;
 #[doc(hidden)]
@@ -33,6 +35,9 @@ pub trait SqlBackend: Send + Sync {
     fn writer(&self) -> &sqlx::Pool<Self::Db>;
     /// Where plain reads go.
     fn reader(&self) -> &sqlx::Pool<Self::Db>;
+    /// SQL that is true when text `haystack` contains `needle` (`instr` on SQLite,
+    /// `strpos` on PostgreSQL: neither has the other's).
+    fn contains(haystack: &str, needle: &str) -> String;
 }
 
 /// `NotFound` when a statement touched no row: the row is not there (or is another tenant's).

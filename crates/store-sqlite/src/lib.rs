@@ -4,13 +4,11 @@
 
 mod appointments;
 mod calls;
-mod catalog;
 mod convert;
 mod events;
 mod jobs;
 mod leads;
 mod messaging;
-mod patients;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::SqlitePool;
@@ -77,6 +75,10 @@ impl frontdesk_store_sql::SqlBackend for SqliteStore {
     fn reader(&self) -> &SqlitePool {
         &self.reader
     }
+    fn contains(haystack: &str, needle: &str) -> String {
+        format!("instr({haystack}, {needle}) > 0")
+    }
 }
 
+frontdesk_store_sql::catalog_store!(SqliteStore);
 frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");

@@ -193,6 +193,11 @@ pub async fn patients_are_unique_per_phone_and_tenant(store: DynStore) {
         t0(),
     );
     store.create_patient(&elsewhere).await.unwrap();
+    // A birth date reads back as the same calendar day on every backend.
+    let mut dated = elsewhere.clone();
+    dated.birth_date = Some(jiff::civil::date(1984, 2, 29));
+    store.update_patient(&dated).await.unwrap();
+    assert_eq!(store.get_patient(other.tenant, dated.id).await.unwrap(), Some(dated));
     store.set_patient_external_id(c.tenant, c.patient.id, "ns-123").await.unwrap();
     assert_eq!(
         store.get_patient(c.tenant, c.patient.id).await.unwrap().unwrap().external_id.as_deref(),
