@@ -26,7 +26,7 @@ pub async fn issue_api_key(
             Err(e) => return Err(e),
         }
     }
-    Err(StoreError::Conflict("could not draw a unique key prefix".into()))
+    Err(StoreError::duplicate(frontdesk_store::Record::ApiKey))
 }
 
 /// Returns the live key matching what a client presented, or `None` for anything else

@@ -10,8 +10,8 @@ use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, TimeRange};
 use frontdesk_domain::{AppointmentId, PractitionerId, TenantId};
 use frontdesk_store::{
-    AppointmentChange, AppointmentFilter, AppointmentStore, BookingOutcome, NewBooking, NoShowCounts,
-    StoreError, StoreResult, conflicts,
+    AppointmentChange, AppointmentFilter, AppointmentStore, BookingOutcome, Conflict, NewBooking,
+    NoShowCounts, StoreError, StoreResult,
 };
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -74,16 +74,6 @@ macro_rules! select {
 
 /// Live statuses, the ones that occupy the calendar (`AppointmentStatus::occupies_calendar`).
 const LIVE: &str = "('booked','confirmed','checked_in','completed')";
-
-/// Turns the exclusion constraint's violation into the documented conflict.
-fn slot_taken(err: StoreError) -> StoreError {
-    match err {
-        StoreError::Conflict(what) if what == "appointments_no_overlap" => {
-            StoreError::Conflict(conflicts::SLOT_TAKEN.into())
-        }
-        other => other,
-    }
-}
 
 async fn insert_event(tx: &mut PgConnection, tenant: TenantId, e: &AppointmentEvent) -> StoreResult<()> {
     sqlx::query(
@@ -149,7 +139,7 @@ impl AppointmentStore for PgStore {
                 .await
                 .map_err(db_err)?;
                 if hash != claim.request_hash {
-                    return Err(StoreError::Conflict(conflicts::IDEMPOTENCY_KEY_REUSED.into()));
+                    return Err(StoreError::Conflict(Conflict::IdempotencyKeyReused));
                 }
                 let earlier = fetch(&mut tx, a.tenant_id, id.into()).await?.ok_or(StoreError::NotFound)?;
                 return Ok(BookingOutcome::Replayed(earlier));
@@ -177,7 +167,7 @@ impl AppointmentStore for PgStore {
         .bind(ts(a.updated_at))
         .execute(&mut *tx)
         .await
-        .map_err(|e| slot_taken(db_err(e)))?;
+        .map_err(db_err)?;
         insert_event(&mut tx, a.tenant_id, &b.event).await?;
         for job in &b.jobs {
             insert_job(&mut tx, job, a.created_at).await?;
@@ -214,10 +204,10 @@ impl AppointmentStore for PgStore {
         .bind(c.expected_version)
         .execute(&mut *tx)
         .await
-        .map_err(|e| slot_taken(db_err(e)))?;
+        .map_err(db_err)?;
         if done.rows_affected() == 0 {
             return Err(match fetch(&mut tx, a.tenant_id, a.id).await? {
-                Some(_) => StoreError::Conflict(conflicts::STALE_VERSION.into()),
+                Some(_) => StoreError::Conflict(Conflict::Stale),
                 None => StoreError::NotFound,
             });
         }

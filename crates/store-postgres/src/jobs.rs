@@ -102,7 +102,7 @@ pub(crate) async fn insert_job(tx: &mut PgConnection, job: &NewJob, now: Timesta
     .map_err(db_err)?;
     existing
         .map(|id| Enqueued::Duplicate(id.into()))
-        .ok_or_else(|| StoreError::Conflict(format!("job id {} already exists", job.id)))
+        .ok_or_else(|| StoreError::duplicate(frontdesk_store::Record::Job))
 }
 
 /// Wakes idle workers in every process once the transaction commits.
@@ -318,7 +318,10 @@ impl JobStore for PgStore {
                         .await
                         .map_err(db_err)?;
                 Err(match status {
-                    Some(s) => StoreError::Conflict(format!("job is {s}, only dead jobs can be retried")),
+                    Some(s) => match s.parse() {
+                        Ok(status) => StoreError::Conflict(frontdesk_store::Conflict::JobNotDead { status }),
+                        Err(_) => StoreError::corrupt(format!("job status {s}")),
+                    },
                     None => StoreError::NotFound,
                 })
             }

@@ -1,8 +1,8 @@
 //! Leads, their timeline events and the booking dialogue's state on PostgreSQL.
 
 use crate::PgStore;
-use crate::catalog::{json, unjson};
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
+use crate::convert::{json, unjson};
 use crate::jobs::{insert_job, notify};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
@@ -408,7 +408,7 @@ impl DialogueStore for PgStore {
                 .await
                 .map_err(db_err)?;
         match stored {
-            Some(v) => Err(StoreError::Conflict(format!("dialogue is at version {v}, not {expected}"))),
+            Some(_) => Err(StoreError::Conflict(frontdesk_store::Conflict::Stale)),
             None => Err(StoreError::NotFound),
         }
     }

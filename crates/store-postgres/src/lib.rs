@@ -3,24 +3,15 @@
 //! `LISTEN/NOTIFY`.
 
 mod appointments;
-mod audit;
 mod calls;
-mod catalog;
 mod convert;
 mod event_batch;
 mod events;
-mod external_ids;
 mod jobs;
-mod keys;
 mod leads;
 mod messaging;
-mod notifications;
-mod patients;
-mod settings;
-mod tenants;
 
-use async_trait::async_trait;
-use frontdesk_store::{HealthStore, StoreError, StoreResult};
+use frontdesk_store::{StoreError, StoreResult};
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::str::FromStr;
@@ -124,21 +115,18 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
     });
 }
 
-#[async_trait]
-impl HealthStore for PgStore {
-    fn backend_name(&self) -> &'static str {
-        "postgres"
+impl frontdesk_store_sql::SqlBackend for PgStore {
+    type Db = sqlx::Postgres;
+    fn writer(&self) -> &PgPool {
+        &self.pool
     }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(convert::db_err)?;
-        Ok(())
+    fn reader(&self) -> &PgPool {
+        &self.pool
     }
-
-    async fn schema_version(&self) -> StoreResult<Option<i64>> {
-        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(convert::db_err)
+    fn contains(haystack: &str, needle: &str) -> String {
+        format!("strpos({haystack}, {needle}) > 0")
     }
 }
+
+frontdesk_store_sql::catalog_store!(PgStore);
+frontdesk_store_sql::tenant_store!(PgStore, "postgres");

@@ -10,8 +10,8 @@ use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, TimeRange};
 use frontdesk_domain::{AppointmentId, PractitionerId, TenantId};
 use frontdesk_store::{
-    AppointmentChange, AppointmentFilter, AppointmentStore, BookingOutcome, NewBooking, NoShowCounts,
-    StoreError, StoreResult, conflicts,
+    AppointmentChange, AppointmentFilter, AppointmentStore, BookingOutcome, Conflict, NewBooking,
+    NoShowCounts, StoreError, StoreResult,
 };
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -141,14 +141,14 @@ impl AppointmentStore for SqliteStore {
             .map_err(db_err)?;
             if let Some((hash, id)) = prior {
                 if hash != claim.request_hash {
-                    return Err(StoreError::Conflict(conflicts::IDEMPOTENCY_KEY_REUSED.into()));
+                    return Err(StoreError::Conflict(Conflict::IdempotencyKeyReused));
                 }
                 let earlier = fetch(&mut tx, a.tenant_id, id.into()).await?.ok_or(StoreError::NotFound)?;
                 return Ok(BookingOutcome::Replayed(earlier));
             }
         }
         if overlaps(&mut tx, a).await? {
-            return Err(StoreError::Conflict(conflicts::SLOT_TAKEN.into()));
+            return Err(StoreError::Conflict(Conflict::SlotTaken));
         }
         sqlx::query(
             "INSERT INTO appointments (id, tenant_id, patient_id, practitioner_id, location_id, service_id, start_at, end_at,
@@ -202,7 +202,7 @@ impl AppointmentStore for SqliteStore {
         let a = &c.appointment;
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         if a.status.occupies_calendar() && overlaps(&mut tx, a).await? {
-            return Err(StoreError::Conflict(conflicts::SLOT_TAKEN.into()));
+            return Err(StoreError::Conflict(Conflict::SlotTaken));
         }
         let done = sqlx::query(
             "UPDATE appointments SET practitioner_id = ?, location_id = ?, service_id = ?, start_at = ?, end_at = ?,
@@ -228,7 +228,7 @@ impl AppointmentStore for SqliteStore {
         .map_err(db_err)?;
         if done.rows_affected() == 0 {
             return Err(match fetch(&mut tx, a.tenant_id, a.id).await? {
-                Some(_) => StoreError::Conflict(conflicts::STALE_VERSION.into()),
+                Some(_) => StoreError::Conflict(Conflict::Stale),
                 None => StoreError::NotFound,
             });
         }

@@ -1,8 +1,8 @@
 //! Voice calls, their transcripts and raw provider payloads on SQLite.
 
 use crate::SqliteStore;
-use crate::catalog::{json, unjson};
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
+use crate::convert::{json, unjson};
 use crate::jobs::insert_job;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;

@@ -15,12 +15,12 @@ pub fn from_opt_ts(micros: Option<i64>) -> Result<Option<Timestamp>, StoreError>
     micros.map(from_ts).transpose()
 }
 
-/// Maps unique violations to `Conflict` (naming the constraint), everything else to `Backend`.
-pub fn db_err(err: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &err
-        && db.is_unique_violation()
-    {
-        return StoreError::Conflict(db.message().to_owned());
-    }
-    StoreError::backend(err)
+pub use frontdesk_store_sql::db_err;
+
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::corrupt(format!("encode: {e}")))
+}
+
+pub(crate) fn unjson<T: serde::de::DeserializeOwned>(raw: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(raw).map_err(|e| StoreError::corrupt(format!("{what}: {e}")))
 }

@@ -3,23 +3,14 @@
 //! SQLITE_BUSY; reads use a separate pool and never block on the writer.
 
 mod appointments;
-mod audit;
 mod calls;
-mod catalog;
 mod convert;
 mod events;
-mod external_ids;
 mod jobs;
-mod keys;
 mod leads;
 mod messaging;
-mod notifications;
-mod patients;
-mod settings;
-mod tenants;
 
-use async_trait::async_trait;
-use frontdesk_store::{HealthStore, StoreError, StoreResult};
+use frontdesk_store::{StoreError, StoreResult};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
@@ -76,21 +67,18 @@ impl SqliteStore {
     }
 }
 
-#[async_trait]
-impl HealthStore for SqliteStore {
-    fn backend_name(&self) -> &'static str {
-        "sqlite"
+impl frontdesk_store_sql::SqlBackend for SqliteStore {
+    type Db = sqlx::Sqlite;
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
-
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(convert::db_err)?;
-        Ok(())
+    fn reader(&self) -> &SqlitePool {
+        &self.reader
     }
-
-    async fn schema_version(&self) -> StoreResult<Option<i64>> {
-        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&self.reader)
-            .await
-            .map_err(convert::db_err)
+    fn contains(haystack: &str, needle: &str) -> String {
+        format!("instr({haystack}, {needle}) > 0")
     }
 }
+
+frontdesk_store_sql::catalog_store!(SqliteStore);
+frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");

@@ -1,8 +1,8 @@
 //! Conversations, messages, consent and patient search on SQLite.
 
 use crate::SqliteStore;
-use crate::catalog::{json, unjson};
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
+use crate::convert::{json, unjson};
 use async_trait::async_trait;
 use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText, search_key};
 use frontdesk_domain::page::{Page, PageRequest};

@@ -136,7 +136,10 @@ pub async fn tenants_round_trip(store: DynStore) {
 pub async fn duplicate_slug_conflicts(store: DynStore) {
     tenant(&store, "alpha").await;
     let again = NewTenant::parse("alpha", "Other", "UTC", "en").unwrap();
-    assert!(matches!(store.create_tenant(&again, t0()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_tenant(&again, t0()).await,
+        Err(StoreError::Conflict(Conflict::Duplicate { what: Record::Tenant }))
+    ));
 }
 
 pub async fn api_keys_lookup_and_revoke(store: DynStore) {
@@ -158,7 +161,10 @@ pub async fn api_keys_lookup_and_revoke(store: DynStore) {
     assert_eq!(store.list_api_keys(a.id).await.unwrap().len(), 1);
     assert!(store.list_api_keys(b.id).await.unwrap().is_empty());
     // Prefixes are unique.
-    assert!(matches!(store.create_api_key(&new, t0()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.create_api_key(&new, t0()).await,
+        Err(StoreError::Conflict(Conflict::Duplicate { what: Record::ApiKey }))
+    ));
 }
 
 pub async fn enqueue_dedupe_key_is_noop_while_live(store: DynStore) {
@@ -269,9 +275,10 @@ pub async fn failure_retries_then_dead(store: DynStore) {
     assert!(matches!(store.retry_dead_job(other.id, e.id(), at(20)).await, Err(StoreError::NotFound)));
     let requeued = store.retry_dead_job(t.id, e.id(), at(20)).await.unwrap();
     assert_eq!((requeued.status, requeued.attempts, requeued.run_at), (JobStatus::Queued, 0, at(20)));
-    assert!(
-        matches!(store.retry_dead_job(t.id, e.id(), at(21)).await, Err(StoreError::Conflict(m)) if m.contains("queued"))
-    );
+    assert!(matches!(
+        store.retry_dead_job(t.id, e.id(), at(21)).await,
+        Err(StoreError::Conflict(Conflict::JobNotDead { status: JobStatus::Queued }))
+    ));
     assert_eq!(store.claim_jobs(&claim(at(20), 1)).await.unwrap().len(), 1);
 }
 

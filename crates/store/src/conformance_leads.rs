@@ -115,7 +115,10 @@ pub async fn leads_round_trip_every_field(store: DynStore) {
     let full = full_lead(&c);
     store.insert_lead(&full, &[], &[], t0()).await.unwrap();
     assert_eq!(store.get_lead(c.tenant, full.id).await.unwrap(), Some(full.clone()));
-    assert!(matches!(store.insert_lead(&full, &[], &[], t0()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.insert_lead(&full, &[], &[], t0()).await,
+        Err(StoreError::Conflict(Conflict::Duplicate { what: Record::Lead }))
+    ));
 
     // Saving writes every mutable field, clearing options included.
     let cleared = Lead {
@@ -472,7 +475,10 @@ pub async fn dialogues_insert_update_with_versions(store: DynStore) {
     assert_eq!(stored, Dialogue { version: 1, ..d.clone() });
     // A second insert for the same conversation conflicts and changes nothing.
     let rival = dialogue(&conv, json!({"step": "start"}), 1);
-    assert!(matches!(store.save_dialogue(&rival, None).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.save_dialogue(&rival, None).await,
+        Err(StoreError::Conflict(Conflict::Duplicate { what: Record::Dialogue }))
+    ));
     assert_eq!(store.get_dialogue(c.tenant, conv.id).await.unwrap(), Some(stored.clone()));
 
     // Update against the version read: 1 -> 2.
@@ -486,7 +492,7 @@ pub async fn dialogues_insert_update_with_versions(store: DynStore) {
     let stale = dialogue(&conv, json!({"step": "stale"}), 6);
     for v in [1, 3, 0, -1] {
         assert!(
-            matches!(store.save_dialogue(&stale, Some(v)).await, Err(StoreError::Conflict(_))),
+            matches!(store.save_dialogue(&stale, Some(v)).await, Err(StoreError::Conflict(Conflict::Stale))),
             "expected version {v}"
         );
     }

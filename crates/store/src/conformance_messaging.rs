@@ -75,7 +75,10 @@ pub async fn messages_dedupe_on_provider_id_and_save(store: DynStore) {
     let inbound = message(&conv, Direction::Inbound, "Oi, quero marcar", Some("SM1"), 1);
     store.insert_message(&inbound).await.unwrap();
     let retry = message(&conv, Direction::Inbound, "Oi, quero marcar", Some("SM1"), 2);
-    assert!(matches!(store.insert_message(&retry).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.insert_message(&retry).await,
+        Err(StoreError::Conflict(Conflict::Duplicate { what: Record::Message }))
+    ));
     // Outbound messages have no provider id until the provider accepts them.
     let mut out = message(&conv, Direction::Outbound, "Olá!", None, 3);
     store.insert_message(&out).await.unwrap();

@@ -161,7 +161,10 @@ pub async fn call_provider_ids_are_unique_per_tenant_and_provider(store: DynStor
     store.insert_call(&first, &[], t0()).await.unwrap();
     // A retried webhook creating the same provider call again.
     let again = with_pid(&a, "vapi", Some("pc-1"), 1);
-    assert!(matches!(store.insert_call(&again, &[], t0()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.insert_call(&again, &[], t0()).await,
+        Err(StoreError::Conflict(Conflict::Duplicate { what: Record::Call }))
+    ));
     assert_eq!(store.get_call(a.tenant, again.id).await.unwrap(), None);
     // The same id at another provider, or at another tenant, is another call.
     let sandbox = with_pid(&a, "sandbox", Some("pc-1"), 2);
@@ -183,7 +186,10 @@ pub async fn call_provider_ids_are_unique_per_tenant_and_provider(store: DynStor
     // Accepting an unplaced call under an id already taken is refused as well.
     let mut accepted = unplaced[0].clone();
     accepted.provider_call_id = Some("pc-1".into());
-    assert!(matches!(store.save_call(&accepted, &[], at(6)).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.save_call(&accepted, &[], at(6)).await,
+        Err(StoreError::Conflict(Conflict::Duplicate { what: Record::Call }))
+    ));
     assert_eq!(store.get_call(a.tenant, accepted.id).await.unwrap(), Some(unplaced[0].clone()));
     accepted.provider_call_id = Some("pc-9".into());
     store.save_call(&accepted, &[], at(6)).await.unwrap();

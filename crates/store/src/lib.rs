@@ -21,7 +21,7 @@ pub mod conformance_scheduling;
 #[cfg(feature = "conformance")]
 pub mod conformance_voice;
 
-pub use error::{StoreError, StoreResult};
+pub use error::{Conflict, Record, StoreError, StoreResult};
 pub use leads::*;
 pub use messaging::*;
 pub use scheduling::*;

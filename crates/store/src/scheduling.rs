@@ -135,22 +135,12 @@ pub struct NoShowCounts {
     pub by_practitioner: Vec<(PractitionerId, u64)>,
 }
 
-/// Error texts the stores use in `StoreError::Conflict` for booking conflicts.
-pub mod conflicts {
-    /// Another appointment of the practitioner overlaps the blocked range.
-    pub const SLOT_TAKEN: &str = "slot_taken";
-    /// The idempotency key was used with a different request.
-    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
-    /// The appointment changed since it was read.
-    pub const STALE_VERSION: &str = "stale_version";
-}
-
 #[async_trait]
 pub trait AppointmentStore: Send + Sync {
     /// Books atomically: no overlapping live appointment of the practitioner may exist on
-    /// `[start, blocked_until)` (`Conflict(SLOT_TAKEN)`), even under concurrency.
+    /// `[start, blocked_until)` (`Conflict::SlotTaken`), even under concurrency.
     async fn book_appointment(&self, booking: &NewBooking) -> StoreResult<BookingOutcome>;
-    /// Applies a change; `Conflict(STALE_VERSION)` if the version moved, `Conflict(SLOT_TAKEN)`
+    /// Applies a change; `Conflict::Stale` if the version moved, `Conflict::SlotTaken`
     /// if a new time overlaps another appointment.
     async fn update_appointment(&self, change: &AppointmentChange) -> StoreResult<Appointment>;
     async fn get_appointment(&self, tenant: TenantId, id: AppointmentId) -> StoreResult<Option<Appointment>>;

@@ -2,7 +2,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use frontdesk_store::StoreError;
+use frontdesk_store::{Conflict, StoreError};
 use serde::Serialize;
 use std::any::Any;
 use utoipa::ToSchema;
@@ -76,8 +76,23 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::not_found("resource"),
-            StoreError::Conflict(what) => Self::conflict("conflict", what),
+            StoreError::Conflict(conflict) => conflict.into(),
             StoreError::Backend(_) => Self::internal(&err),
+        }
+    }
+}
+
+/// Each store conflict has its own stable code; the message names what collided, never
+/// backend text. A stale version is a failed precondition (412), the rest are 409.
+impl From<Conflict> for ApiError {
+    fn from(conflict: Conflict) -> Self {
+        let message = conflict.to_string();
+        match conflict {
+            Conflict::SlotTaken => Self::conflict("slot_taken", message),
+            Conflict::Duplicate { .. } => Self::conflict("duplicate", message),
+            Conflict::Stale => Self::new(StatusCode::PRECONDITION_FAILED, "stale_version", message),
+            Conflict::IdempotencyKeyReused => Self::conflict("idempotency_key_reused", message),
+            Conflict::JobNotDead { .. } => Self::conflict("job_not_dead", message),
         }
     }
 }

@@ -17,7 +17,7 @@ use frontdesk_domain::scheduling::{
 use frontdesk_domain::tenant::{Locale, NewTenant, TimeZoneName};
 use frontdesk_domain::{AppointmentId, LocationId, PractitionerId, ServiceId, TenantId};
 use frontdesk_engine::{Ctx, scheduling, tenants};
-use frontdesk_store::{BookingOutcome, NewBooking, StoreError, conflicts};
+use frontdesk_store::{BookingOutcome, Conflict, NewBooking, StoreError};
 use jiff::civil::{Date, DateTime, Weekday, date, time};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use rand::rngs::StdRng;
@@ -253,7 +253,7 @@ pub async fn seed_shaped(ctx: &Ctx, shape: Shape, label: &str) -> anyhow::Result
                 match store.book_appointment(b).await {
                     Ok(BookingOutcome::Booked(_) | BookingOutcome::Replayed(_)) => inserted += 1,
                     // The plan has no overlaps, so this would be a store bug worth seeing.
-                    Err(StoreError::Conflict(m)) if m == conflicts::SLOT_TAKEN => refused += 1,
+                    Err(StoreError::Conflict(Conflict::SlotTaken)) => refused += 1,
                     Err(e) => return Err(anyhow::Error::from(e).context("booking a bench appointment")),
                 }
                 bar.inc(1);

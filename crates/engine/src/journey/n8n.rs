@@ -316,7 +316,7 @@ async fn update_state(
             Err(e) => return Err(e),
         }
     }
-    Err(StoreError::Conflict("the conversation's dialogue kept changing; retry".into()))
+    Err(StoreError::Conflict(frontdesk_store::Conflict::Stale))
 }
 
 // ---------------------------------------------------------------------------------------

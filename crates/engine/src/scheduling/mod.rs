@@ -65,11 +65,11 @@ pub enum SchedulingFailure {
 
 impl From<StoreError> for SchedulingFailure {
     fn from(err: StoreError) -> Self {
-        use frontdesk_store::conflicts;
+        use frontdesk_store::Conflict;
         match err {
-            StoreError::Conflict(m) if m == conflicts::SLOT_TAKEN => Self::SlotTaken,
-            StoreError::Conflict(m) if m == conflicts::IDEMPOTENCY_KEY_REUSED => Self::IdempotencyKeyReused,
-            StoreError::Conflict(m) if m == conflicts::STALE_VERSION => Self::Stale,
+            StoreError::Conflict(Conflict::SlotTaken) => Self::SlotTaken,
+            StoreError::Conflict(Conflict::IdempotencyKeyReused) => Self::IdempotencyKeyReused,
+            StoreError::Conflict(Conflict::Stale) => Self::Stale,
             other => Self::Store(other),
         }
     }

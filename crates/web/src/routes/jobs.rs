@@ -115,7 +115,6 @@ pub async fn retry_job(
     let now = state.ctx.clock.now();
     let job = state.ctx.store.retry_dead_job(who.tenant_id, JobId(id), now).await.map_err(|e| match e {
         StoreError::NotFound => ApiError::not_found("job"),
-        StoreError::Conflict(msg) => ApiError::conflict("job_not_dead", msg),
         other => other.into(),
     })?;
     let resource_id = id.to_string();

@@ -1,0 +1,46 @@
+//! The store implementation shared by `frontdesk-store-sqlite` and `frontdesk-store-postgres`.
+//!
+//! Each query is written once, in SQL both dialects accept (`$1`-style placeholders bind by
+//! number on SQLite too, see sqlx-sqlite's `arguments.rs`). What differs between the
+//! backends is kept small and explicit: column encodings (`DbTime`, `DbDate`: one Rust
+//! type, each backend's own column type), the pools (`SqlBackend`), and the few operations
+//! whose guarantees come from different mechanisms (job claiming, the no-overlap rule,
+//! wake-ups, group commit), which stay in the backends.
+//!
+//! The trait implementations are macros (`tenant_store!(SqliteStore)`...) expanded in each
+//! backend crate: sqlx's executors and codecs are resolved per database at compile time,
+//! and a macro gives each backend concrete types without restating a dozen trait bounds
+//! on every function.
+
+#[doc(hidden)]
+pub mod catalog;
+mod codec;
+mod error;
+#[doc(hidden)]
+pub mod tenants;
+
+pub use codec::{DbDate, DbTime, truncate};
+pub use error::db_err;
+
+/// The crates the macros' expansions name, so a backend needs no matching versions.
+#[doc(hidden)]
+pub mod deps {
+    pub use {async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
+}
+
+/// What a backend gives the shared implementation: its pools.
+pub trait SqlBackend: Send + Sync {
+    type Db: sqlx::Database;
+    /// Where writes go (on SQLite a single connection, so writers queue in-process).
+    fn writer(&self) -> &sqlx::Pool<Self::Db>;
+    /// Where plain reads go.
+    fn reader(&self) -> &sqlx::Pool<Self::Db>;
+    /// SQL that is true when text `haystack` contains `needle` (`instr` on SQLite,
+    /// `strpos` on PostgreSQL: neither has the other's).
+    fn contains(haystack: &str, needle: &str) -> String;
+}
+
+/// `NotFound` when a statement touched no row: the row is not there (or is another tenant's).
+pub fn found(rows: u64) -> frontdesk_store::StoreResult<()> {
+    if rows == 0 { Err(frontdesk_store::StoreError::NotFound) } else { Ok(()) }
+}
