@@ -80,4 +80,8 @@ uuid_id! {
     CallId;
     /// One acquisition attempt for a patient (an ad form, a CRM card, a first message).
     LeadId;
+    /// A person of the clinic's staff who signs into the app.
+    UserId;
+    /// One signed-in browser of a user.
+    SessionId;
 }

@@ -17,6 +17,7 @@ pub mod page;
 pub mod patients;
 pub mod scheduling;
 pub mod settings;
+pub mod staff;
 pub mod tenant;
 pub mod voice;
 

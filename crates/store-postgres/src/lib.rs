@@ -130,3 +130,4 @@ impl frontdesk_store_sql::SqlBackend for PgStore {
 
 frontdesk_store_sql::catalog_store!(PgStore);
 frontdesk_store_sql::tenant_store!(PgStore, "postgres");
+frontdesk_store_sql::user_store!(PgStore);

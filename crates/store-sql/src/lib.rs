@@ -18,6 +18,8 @@ mod codec;
 mod error;
 #[doc(hidden)]
 pub mod tenants;
+#[doc(hidden)]
+pub mod users;
 
 pub use codec::{DbDate, DbTime, truncate};
 pub use error::db_err;

@@ -82,3 +82,4 @@ impl frontdesk_store_sql::SqlBackend for SqliteStore {
 
 frontdesk_store_sql::catalog_store!(SqliteStore);
 frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");
+frontdesk_store_sql::user_store!(SqliteStore);

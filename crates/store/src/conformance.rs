@@ -25,7 +25,8 @@ macro_rules! conformance_suite {
             release_returns_jobs_uncounted, jobs_are_tenant_scoped, job_list_paginates,
             queue_stats_report_depth_and_age, inbound_event_dedupes_with_follow_ups, concurrent_deliveries_store_each_event_once,
             audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema,
-            enqueue_wakes_job_waiters);
+            enqueue_wakes_job_waiters, users_are_unique_by_email_and_tenant_scoped,
+            sessions_are_found_by_token_and_end_everywhere);
         $crate::conformance_suite!(@scheduling $make;
             catalog_round_trip, settings_default_then_saved, patients_are_unique_per_phone_and_tenant,
             overlapping_bookings_are_refused, concurrent_bookings_for_one_slot_have_one_winner,
@@ -481,4 +482,69 @@ pub async fn enqueue_wakes_job_waiters(store: DynStore) {
         }
     }
     panic!("an enqueue never woke a waiting worker");
+}
+
+fn user(t: &Tenant, email: &str, role: frontdesk_domain::staff::Role) -> frontdesk_domain::staff::User {
+    frontdesk_domain::staff::NewUser {
+        tenant_id: t.id,
+        email: frontdesk_domain::contact::Email::parse(email).unwrap(),
+        name: "Ana Lima".into(),
+        role,
+    }
+    .into_user(t0())
+    .unwrap()
+}
+
+pub async fn users_are_unique_by_email_and_tenant_scoped(store: DynStore) {
+    use frontdesk_domain::staff::Role;
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let mut ana = user(&a, "Ana.Lima@Clinica.com", Role::Admin);
+    ana.password_hash = Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
+    store.create_user(&ana).await.unwrap();
+    let found = store.user_by_email("ana.lima@clinica.COM").await.unwrap().unwrap();
+    assert_eq!(found, ana);
+    // The e-mail signs into one clinic only, whatever its case.
+    let twin = user(&b, "ana.lima@clinica.com", Role::Staff);
+    assert!(matches!(
+        store.create_user(&twin).await,
+        Err(StoreError::Conflict(crate::Conflict::Duplicate { what: crate::Record::User }))
+    ));
+    assert!(store.get_user(b.id, ana.id).await.unwrap().is_none());
+    assert!(store.list_users(b.id).await.unwrap().is_empty());
+    ana.role = Role::Viewer;
+    ana.disabled_at = Some(at(60));
+    ana.locale = Some(frontdesk_domain::tenant::Locale::En);
+    store.save_user(&ana).await.unwrap();
+    assert_eq!(store.list_users(a.id).await.unwrap(), vec![ana.clone()]);
+    let mut stray = ana.clone();
+    stray.tenant_id = b.id;
+    assert!(matches!(store.save_user(&stray).await, Err(StoreError::NotFound)));
+}
+
+pub async fn sessions_are_found_by_token_and_end_everywhere(store: DynStore) {
+    use frontdesk_domain::staff::{Role, SessionRecord};
+    let a = tenant(&store, "alpha").await;
+    let ana = user(&a, "ana@clinica.com", Role::Staff);
+    store.create_user(&ana).await.unwrap();
+    let session = |token: &str| SessionRecord {
+        id: frontdesk_domain::SessionId::new(),
+        tenant_id: a.id,
+        user_id: ana.id,
+        token_hash: token.into(),
+        csrf_token: format!("csrf-{token}"),
+        created_at: t0(),
+        last_seen_at: t0(),
+    };
+    let (laptop, phone) = (session("h1"), session("h2"));
+    store.create_session(&laptop).await.unwrap();
+    store.create_session(&phone).await.unwrap();
+    assert_eq!(store.session_by_token("h1").await.unwrap(), Some(laptop.clone()));
+    store.touch_session(laptop.id, at(600)).await.unwrap();
+    assert_eq!(store.session_by_token("h1").await.unwrap().unwrap().last_seen_at, at(600));
+    store.delete_session(laptop.id).await.unwrap();
+    assert!(store.session_by_token("h1").await.unwrap().is_none());
+    assert!(store.session_by_token("h2").await.unwrap().is_some());
+    assert_eq!(store.delete_user_sessions(a.id, ana.id).await.unwrap(), 1);
+    assert!(store.session_by_token("h2").await.unwrap().is_none());
 }

@@ -56,6 +56,8 @@ pub enum Record {
     TranscriptTurn,
     Lead,
     Dialogue,
+    User,
+    Session,
     /// A row the mapping does not know (a new table): still a conflict, named generically.
     Other,
 }
@@ -82,6 +84,8 @@ impl Record {
             Self::TranscriptTurn => "transcript_turn",
             Self::Lead => "lead",
             Self::Dialogue => "dialogue",
+            Self::User => "user",
+            Self::Session => "session",
             Self::Other => "record",
         }
     }
@@ -107,6 +111,8 @@ impl Record {
             "call_transcript_turns" => Self::TranscriptTurn,
             "leads" => Self::Lead,
             "dialogues" => Self::Dialogue,
+            "users" => Self::User,
+            "sessions" => Self::Session,
             _ => Self::Other,
         }
     }

@@ -8,6 +8,7 @@ mod messaging;
 mod scheduling;
 mod traits;
 mod types;
+mod users;
 mod voice;
 
 #[cfg(feature = "conformance")]
@@ -27,4 +28,5 @@ pub use messaging::*;
 pub use scheduling::*;
 pub use traits::*;
 pub use types::*;
+pub use users::*;
 pub use voice::*;

@@ -132,6 +132,7 @@ pub trait Store:
     + crate::CallStore
     + crate::LeadStore
     + crate::DialogueStore
+    + crate::UserStore
 {
 }
 
@@ -152,6 +153,7 @@ impl<T> Store for T where
         + crate::CallStore
         + crate::LeadStore
         + crate::DialogueStore
+        + crate::UserStore
 {
 }
 
