@@ -10,6 +10,7 @@ pub mod links;
 pub mod messaging;
 pub mod scheduling;
 pub mod settings;
+pub mod staff;
 pub mod tenant_directory;
 pub mod tenants;
 pub mod voice;

@@ -33,6 +33,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Manage the people who sign into the staff app.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -79,6 +82,40 @@ pub enum TenantCommand {
     },
     /// List tenants.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person; the password is read from standard input (one line), so it never
+    /// appears in the shell history or the process list.
+    #[command(
+        after_help = "Example:\n  printf '%s\\n' 'a long passphrase' | frontdesk user add --tenant sorriso \\\n      --email ana@sorriso.com.br --name 'Ana Lima' --role admin"
+    )]
+    Add {
+        /// Tenant slug.
+        #[arg(long)]
+        tenant: String,
+        /// Sign-in e-mail (unique across clinics).
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// owner, admin, staff or viewer.
+        #[arg(long, default_value = "staff")]
+        role: String,
+    },
+    /// Set a new password (read from standard input) and sign the person out everywhere.
+    ResetPassword {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// List a tenant's users: e-mail, name, role, state.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,21 +1,34 @@
 //! `serve --demo`: a demo clinic with a calendar worth exploring, and a fresh API key.
 
 use anyhow::Context;
+use frontdesk_domain::contact::Email;
 use frontdesk_domain::contact::{PersonName, PhoneE164};
 use frontdesk_domain::scheduling::{
     LocalInterval, Location, Practitioner, Service, WeeklyHours, WeeklyInterval,
 };
+use frontdesk_domain::staff::{NewUser, Role};
 use frontdesk_domain::tenant::{NewTenant, Tenant, TimeZoneName};
 use frontdesk_domain::{LocationId, PractitionerId, ServiceId};
 use frontdesk_engine::scheduling::{self as scheduling, BookingRequest, PatientRef};
-use frontdesk_engine::{Ctx, access, tenants};
+use frontdesk_engine::{Ctx, access, staff, tenants};
 use jiff::ToSpan;
 use jiff::civil::{Weekday, time};
 
 pub const DEMO_SLUG: &str = "demo";
 
-/// Ensures the demo tenant exists (seeding its calendar once) and issues a new API key.
-pub async fn prepare(ctx: &Ctx) -> anyhow::Result<String> {
+/// The demo clinic's owner, who signs into the staff app.
+pub const DEMO_OWNER_EMAIL: &str = "owner@demo.frontdesk.local";
+
+/// What `serve --demo` prints: a new API key and the owner's fresh password.
+pub struct DemoAccess {
+    pub api_key: String,
+    pub owner_email: &'static str,
+    pub owner_password: String,
+}
+
+/// Ensures the demo tenant exists (seeding its calendar once), issues a new API key and
+/// gives the demo owner a new password (each start prints working credentials).
+pub async fn prepare(ctx: &Ctx) -> anyhow::Result<DemoAccess> {
     let tenant = match ctx.store.tenant_by_slug(DEMO_SLUG).await? {
         Some(t) => t,
         None => {
@@ -27,7 +40,27 @@ pub async fn prepare(ctx: &Ctx) -> anyhow::Result<String> {
         seed_calendar(ctx, &tenant).await.context("seeding the demo calendar")?;
     }
     let (_, secret) = access::issue_api_key(ctx, tenant.id, "demo").await?;
-    Ok(secret.expose().to_owned())
+    let owner_password = hex_password();
+    match ctx.store.user_by_email(DEMO_OWNER_EMAIL).await? {
+        Some(owner) => {
+            staff::set_password(ctx, tenant.id, owner.id, &owner_password).await?;
+        }
+        None => {
+            let owner = NewUser {
+                tenant_id: tenant.id,
+                email: Email::parse(DEMO_OWNER_EMAIL)?,
+                name: "Dona da Clínica".into(),
+                role: Role::Owner,
+            };
+            staff::add_user(ctx, owner, Some(&owner_password)).await?;
+        }
+    }
+    Ok(DemoAccess { api_key: secret.expose().to_owned(), owner_email: DEMO_OWNER_EMAIL, owner_password })
+}
+
+/// 16 random hex characters: 64 bits, easy to copy from a terminal.
+fn hex_password() -> String {
+    (0..16).map(|_| char::from_digit(rand::random_range(0..16u32), 16).unwrap_or('0')).collect()
 }
 
 const DEPARTMENTS: [(&str, &str, u32, i64); 4] = [

@@ -1,9 +1,9 @@
 use anyhow::{Context, anyhow};
 use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
-use frontdesk_engine::{access, tenants};
+use frontdesk_engine::{access, staff, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SettingsCommand, TenantCommand,
+    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SettingsCommand, TenantCommand, UserCommand,
 };
 use frontdesk_server::{App, Config, app, config, demo, logging};
 use tokio_util::sync::CancellationToken;
@@ -30,8 +30,14 @@ async fn main() -> anyhow::Result<()> {
             logging::init(&config, std::io::stderr);
             let app = App::from_config(config.clone()).await?;
             if args.demo {
-                let key = demo::prepare(&app.ctx).await?;
-                println!("Demo clinic ready. API key (shown once):\n{key}");
+                let access = demo::prepare(&app.ctx).await?;
+                println!(
+                    "Demo clinic ready.\nStaff app: {}/login as {} with password {}\nAPI key (shown once):\n{}",
+                    config.public_url().trim_end_matches('/'),
+                    access.owner_email,
+                    access.owner_password,
+                    access.api_key
+                );
             }
             let listener = tokio::net::TcpListener::bind(&config.bind)
                 .await
@@ -96,6 +102,42 @@ async fn main() -> anyhow::Result<()> {
                         let state =
                             k.revoked_at.map(|at| format!("revoked {at}")).unwrap_or_else(|| "active".into());
                         println!("{}\t{}\t{}\tcreated {}", k.prefix, k.name, state, k.created_at);
+                    }
+                }
+                Command::User(UserCommand::Add { tenant, email, name, role }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    let new = frontdesk_domain::staff::NewUser {
+                        tenant_id: t.id,
+                        email: frontdesk_domain::contact::Email::parse(&email)
+                            .map_err(|_| anyhow!("{email:?} is not an e-mail address"))?,
+                        name,
+                        role: frontdesk_domain::staff::Role::parse(&role)?,
+                    };
+                    let password = read_password()?;
+                    let user = staff::add_user(ctx, new, Some(&password))
+                        .await
+                        .map_err(|e| anyhow!("user not added: {e}"))?;
+                    println!("added {} ({}) to {}", user.email.as_str(), user.role.as_str(), t.slug);
+                }
+                Command::User(UserCommand::ResetPassword { tenant, email }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    let user = ctx
+                        .store
+                        .user_by_email(&email)
+                        .await?
+                        .filter(|u| u.tenant_id == t.id)
+                        .ok_or_else(|| anyhow!("no user {email:?} in {tenant}"))?;
+                    let password = read_password()?;
+                    staff::set_password(ctx, t.id, user.id, &password)
+                        .await
+                        .map_err(|e| anyhow!("password not changed: {e}"))?;
+                    println!("password changed; every session of {} ended", user.email.as_str());
+                }
+                Command::User(UserCommand::List { tenant }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    for u in ctx.store.list_users(t.id).await? {
+                        let state = if u.is_active() { "active" } else { "disabled" };
+                        println!("{}\t{}\t{}\t{}", u.email.as_str(), u.role.as_str(), state, u.name);
                     }
                 }
                 Command::Settings(SettingsCommand::Get { tenant }) => {
@@ -189,4 +231,17 @@ fn nlu_eval(file: &std::path::Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One line of standard input, without its line ending: a password.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        anyhow::bail!(
+            "no password on standard input (pipe one line, e.g. `printf '%s\\n' \"$PASSWORD\" | frontdesk user add ...`)"
+        );
+    }
+    Ok(password)
 }

@@ -154,3 +154,65 @@ fn nlu_eval_prints_accuracy_per_intent() {
     assert!(!ok);
     assert!(err.contains("line 2"), "{err}");
 }
+
+fn frontdesk_with_stdin(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env("FRONTDESK_LOG_LEVEL", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run frontdesk");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn user_commands_read_passwords_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
+    let (ok, _, err) =
+        frontdesk(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Clínica Sorriso"]);
+    assert!(ok, "{err}");
+    let add = [
+        "user",
+        "add",
+        "--tenant",
+        "sorriso",
+        "--email",
+        "Ana@Sorriso.com.br",
+        "--name",
+        "Ana Lima",
+        "--role",
+        "admin",
+    ];
+    let (ok, _, err) = frontdesk_with_stdin(&db, &add, "");
+    assert!(!ok && err.contains("standard input"), "{err}");
+    let (ok, _, err) = frontdesk_with_stdin(&db, &add, "short\n");
+    assert!(!ok && err.contains("at least 8"), "{err}");
+    let (ok, out, err) = frontdesk_with_stdin(&db, &add, "a long passphrase\n");
+    assert!(ok, "{err}");
+    assert!(out.contains("admin"), "{out}");
+    assert!(!out.contains("passphrase") && !err.contains("passphrase"), "the password is never echoed");
+    let (ok, _, err) = frontdesk_with_stdin(&db, &add, "a long passphrase\n");
+    assert!(!ok && err.contains("already"), "{err}");
+    let bad_role =
+        ["user", "add", "--tenant", "sorriso", "--email", "b@x.com", "--name", "B", "--role", "root"];
+    let (ok, _, err) = frontdesk_with_stdin(&db, &bad_role, "a long passphrase\n");
+    assert!(!ok && err.contains("root"), "{err}");
+    let (ok, list, _) = frontdesk(&db, &["user", "list", "--tenant", "sorriso"]);
+    assert!(ok && list.contains("Ana@sorriso.com.br\tadmin\tactive\tAna Lima"), "{list}");
+    let reset = ["user", "reset-password", "--tenant", "sorriso", "--email", "ana@sorriso.com.br"];
+    let (ok, out, err) = frontdesk_with_stdin(&db, &reset, "another long passphrase\n");
+    assert!(ok && out.contains("ended"), "{out}{err}");
+    let (ok, help, _) = frontdesk(&db, &["--help"]);
+    assert!(ok && help.contains("user") && !help.contains("bench"), "{help}");
+}

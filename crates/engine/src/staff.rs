@@ -1,0 +1,176 @@
+//! Staff accounts: adding people, their passwords (argon2id), signing in and out.
+//!
+//! A session is a random token in an `HttpOnly` cookie; the store keeps only its SHA-256,
+//! so a copy of the database cannot be replayed as a sign-in. Each session also carries a
+//! CSRF token that every form of the app posts back.
+
+use crate::Ctx;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use frontdesk_domain::staff::{
+    NewUser, SessionPolicy, SessionRecord, SessionState, User, UserError, check_password,
+};
+use frontdesk_domain::{SessionId, TenantId, UserId};
+use frontdesk_store::{StoreError, StoreResult};
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Invalid(#[from] UserError),
+    #[error("someone already signs in with that e-mail")]
+    EmailTaken,
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(_) => Self::EmailTaken,
+            StoreError::NotFound => Self::NotFound,
+            other => Self::Store(other),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Unknown e-mail, wrong password, no password yet or a disabled account: one answer
+    /// for all, so the form does not reveal who has an account.
+    #[error("wrong e-mail or password")]
+    WrongCredentials,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A new sign-in: the cookie's token is only here, never stored.
+pub struct SignedIn {
+    pub user: User,
+    pub session: SessionRecord,
+    pub token: String,
+}
+
+/// Adds a user, with a password when one is given (otherwise they cannot sign in until one
+/// is set).
+pub async fn add_user(ctx: &Ctx, new: NewUser, password: Option<&str>) -> Result<User, AccountError> {
+    let mut user = new.into_user(ctx.clock.now())?;
+    if let Some(password) = password {
+        check_password(password)?;
+        user.password_hash = Some(hash_password(password));
+    }
+    ctx.store.create_user(&user).await?;
+    Ok(user)
+}
+
+/// Sets a new password and ends every session of the user.
+pub async fn set_password(
+    ctx: &Ctx,
+    tenant: TenantId,
+    id: UserId,
+    password: &str,
+) -> Result<User, AccountError> {
+    check_password(password)?;
+    let mut user = ctx.store.get_user(tenant, id).await?.ok_or(AccountError::NotFound)?;
+    user.password_hash = Some(hash_password(password));
+    ctx.store.save_user(&user).await?;
+    ctx.store.delete_user_sessions(tenant, id).await?;
+    Ok(user)
+}
+
+pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<SignedIn, SignInError> {
+    let user = ctx.store.user_by_email(email).await?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    // An unknown e-mail costs the same hashing as a known one: timing tells nothing.
+    let matches = verify_password(stored.unwrap_or(&DUMMY_HASH), password) && stored.is_some();
+    let Some(user) = user.filter(|u| matches && u.is_active()) else {
+        return Err(SignInError::WrongCredentials);
+    };
+    let now = ctx.clock.now();
+    let token = random_token();
+    let session = SessionRecord {
+        id: SessionId::new(),
+        tenant_id: user.tenant_id,
+        user_id: user.id,
+        token_hash: token_hash(&token),
+        csrf_token: random_token(),
+        created_at: now,
+        last_seen_at: now,
+    };
+    ctx.store.create_session(&session).await?;
+    Ok(SignedIn { user, session, token })
+}
+
+/// The signed-in user behind a cookie's token, if the session is still valid (expired
+/// sessions are deleted on sight).
+pub async fn resume(
+    ctx: &Ctx,
+    token: &str,
+    policy: &SessionPolicy,
+) -> StoreResult<Option<(User, SessionRecord)>> {
+    let Some(session) = ctx.store.session_by_token(&token_hash(token)).await? else { return Ok(None) };
+    let now = ctx.clock.now();
+    match policy.check(&session, now) {
+        SessionState::IdleExpired | SessionState::AbsoluteExpired => {
+            ctx.store.delete_session(session.id).await?;
+            return Ok(None);
+        }
+        SessionState::Valid { touch: true } => ctx.store.touch_session(session.id, now).await?,
+        SessionState::Valid { touch: false } => {}
+    }
+    let user = ctx.store.get_user(session.tenant_id, session.user_id).await?;
+    Ok(user.filter(User::is_active).map(|u| (u, session)))
+}
+
+pub async fn sign_out(ctx: &Ctx, session: SessionId) -> StoreResult<()> {
+    ctx.store.delete_session(session).await
+}
+
+pub async fn sign_out_everywhere(ctx: &Ctx, tenant: TenantId, user: UserId) -> StoreResult<u64> {
+    ctx.store.delete_user_sessions(tenant, user).await
+}
+
+fn hash_password(password: &str) -> String {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).expect("16 bytes is a valid salt");
+    // Argon2id with the crate's defaults (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("hashing a bounded password")
+        .to_string()
+}
+
+fn verify_password(stored: &str, password: &str) -> bool {
+    PasswordHash::new(stored)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A hash to verify against when the e-mail is unknown.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("no-such-user-password"));
+
+/// 256 random bits, hex.
+fn random_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_salt_and_verify() {
+        let a = hash_password("correct horse battery");
+        let b = hash_password("correct horse battery");
+        assert_ne!(a, b, "salted");
+        assert!(a.starts_with("$argon2id$"));
+        assert!(verify_password(&a, "correct horse battery"));
+        assert!(!verify_password(&a, "correct horse battery!"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+}
