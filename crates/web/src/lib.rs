@@ -1,6 +1,7 @@
 //! The HTTP surface: public JSON API (with its OpenAPI description), provider webhooks,
-//! health and metrics. Handlers stay thin: parse, call the engine, shape the answer.
+//! health and metrics, and the staff app's pages. Handlers stay thin: parse, call the engine, shape the answer.
 
+mod app;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::metrics::router())
         .merge(openapi::docs_router(spec))
         .merge(fhir::router(state.clone()))
+        .merge(app::router())
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         // Tags each response with its route template for `observe`.

@@ -32,6 +32,8 @@ const SWEEP_EVERY: u32 = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Caller<'a> {
     ApiKey(&'a str),
+    /// A sign-in name (lower-cased e-mail).
+    Account(&'a str),
     Ip(IpAddr),
 }
 
@@ -93,6 +95,8 @@ pub struct RateLimits {
     api: Option<Limiter>,
     webhooks: Option<Limiter>,
     auth_failures: Option<Limiter>,
+    sign_in_per_ip: Option<Limiter>,
+    sign_in_per_account: Option<Limiter>,
 }
 
 impl RateLimits {
@@ -103,6 +107,10 @@ impl RateLimits {
             api: limiter(config.api_requests_per_minute),
             webhooks: limiter(config.webhook_requests_per_minute),
             auth_failures: limiter(config.auth_failures_per_minute),
+            // Sign-in attempts: a few per account (guessing one person's password) and
+            // more per address (a reception desk shares one).
+            sign_in_per_ip: limiter(SIGN_IN_PER_IP_PER_MINUTE),
+            sign_in_per_account: limiter(SIGN_IN_PER_ACCOUNT_PER_MINUTE),
         }
     }
 
@@ -121,7 +129,17 @@ impl RateLimits {
     pub fn check_auth_failure(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.auth_failures.as_ref().map_or(Ok(()), |l| l.check(Caller::Ip(ip), "auth"))
     }
+
+    /// One sign-in attempt from `ip` for `email` (counted before the password is checked).
+    pub fn check_sign_in(&self, ip: IpAddr, email: &str) -> Result<(), ApiError> {
+        let account = email.trim().to_lowercase();
+        self.sign_in_per_ip.as_ref().map_or(Ok(()), |l| l.check(Caller::Ip(ip), "sign-in"))?;
+        self.sign_in_per_account.as_ref().map_or(Ok(()), |l| l.check(Caller::Account(&account), "sign-in"))
+    }
 }
+
+const SIGN_IN_PER_IP_PER_MINUTE: u32 = 30;
+const SIGN_IN_PER_ACCOUNT_PER_MINUTE: u32 = 5;
 
 /// The route template of a request (`/api/v1/leads/{id}`), or a fixed name when none
 /// matched, so unmatched paths share one bucket.
@@ -133,6 +151,24 @@ pub fn route_of(req: &Request) -> &str {
 /// built in-process (tests through `oneshot`) have none and share one bucket.
 pub fn client_ip(req: &Request) -> IpAddr {
     req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+/// The client's address as an extractor, for handlers that also read a body.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        Ok(Self(ip))
+    }
 }
 
 /// Middleware for webhook routers: limits by client address and route template.

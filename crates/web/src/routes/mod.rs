@@ -24,8 +24,15 @@ pub mod webhooks;
 use crate::ApiError;
 use axum::http::StatusCode;
 
-pub async fn not_found() -> ApiError {
+/// JSON for API clients; a page with a way back for a person in the app.
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/app") {
+        let locale = crate::app::browser_locale(&headers);
+        return crate::app::problem_page(locale, StatusCode::NOT_FOUND);
+    }
     ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such route; see /docs for the API")
+        .into_response()
 }
 
 pub async fn method_not_allowed() -> ApiError {

@@ -1,0 +1,311 @@
+//! The staff app driven as a person would, in Debian's headless Chromium through
+//! chromedriver: sign in, see a patient's message arrive without reloading, reply, and the
+//! limits (a viewer changes nothing, another clinic sees nothing, a form without its CSRF
+//! token does nothing, signing out ends the session). Every main page is checked with
+//! axe-core and saved as screenshots at desktop and phone width under target/screenshots/.
+//!
+//! Needs `chromedriver` and `chromium` on PATH and axe-core fetched by
+//! `scripts/fetch-test-assets.sh`. Without them the test says so and passes, unless
+//! `FRONTDESK_REQUIRE_BROWSER=1` (set by CI) makes their absence a failure.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use frontdesk_domain::contact::Email;
+use frontdesk_domain::staff::{NewUser, Role};
+use frontdesk_engine::staff;
+use frontdesk_test_support::{Backend, TestApp};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const PASSWORD: &str = "uma senha bem longa";
+const AXE_VERSION: &str = "4.14.1";
+
+fn required() -> bool {
+    std::env::var("FRONTDESK_REQUIRE_BROWSER").is_ok_and(|v| v == "1")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+fn axe_source() -> Option<String> {
+    std::fs::read_to_string(target_dir().join(format!("test-assets/axe-{AXE_VERSION}.min.js"))).ok()
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> Option<Driver> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Some(Driver { child, url });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    // The flags a root sandbox needs, and none of Chromium's calls home (the network is closed).
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=pt-BR",
+        "--window-size=1280,900",
+    ];
+    // The clinic is Brazilian and so is its reception's browser.
+    let prefs = json!({"intl.accept_languages": "pt-BR,pt"});
+    caps.insert("goog:chromeOptions".into(), json!({"args": args, "prefs": prefs}));
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("chromedriver starts a Chromium session")
+}
+
+/// Saves the page at desktop and phone width.
+async fn screenshots(c: &Client, name: &str) {
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (label, w, h) in [("desktop", 1280, 900), ("phone", 390, 844)] {
+        c.set_window_size(w, h).await.unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}-{label}.png")), png).unwrap();
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+}
+
+/// Runs axe-core in the page: no serious or critical violation allowed.
+async fn accessible(c: &Client, axe: Option<&str>, page: &str) {
+    let Some(axe) = axe else { return };
+    c.execute(axe, vec![]).await.unwrap();
+    let script = "const done = arguments[arguments.length - 1];
+        axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))));";
+    let violations = c.execute_async(script, vec![]).await.unwrap();
+    let serious: Vec<&Value> = violations
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .collect();
+    assert!(serious.is_empty(), "{page}: accessibility violations {serious:?}");
+}
+
+async fn sign_in(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Css("#email")).await.unwrap().send_keys(email).await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_url(&url::Url::parse(&app.url("/app")).unwrap()).await.unwrap();
+}
+
+async fn add_user(app: &TestApp, tenant: frontdesk_domain::TenantId, email: &str, role: Role) {
+    let new = NewUser {
+        tenant_id: tenant,
+        email: Email::parse(email).unwrap(),
+        name: format!("Pessoa {}", role.as_str()),
+        role,
+    };
+    staff::add_user(&app.ctx, new, Some(PASSWORD)).await.unwrap();
+}
+
+/// Waits (polling, as a person looking at the screen) until the page shows `text`.
+async fn until_page_shows(c: &Client, text: &str) -> bool {
+    for _ in 0..40 {
+        if c.source().await.unwrap().contains(text) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
+/// A session cookie of a browser, to replay requests outside it.
+async fn session_cookie(c: &Client) -> String {
+    let cookie = c.get_named_cookie("fd_session").await.unwrap();
+    format!("fd_session={}", cookie.value())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_work_the_inbox_in_a_real_browser() {
+    let Some(driver) = start_driver().await else {
+        assert!(
+            !required(),
+            "chromedriver is required (FRONTDESK_REQUIRE_BROWSER=1) but could not be started"
+        );
+        eprintln!(
+            "SKIPPED: chromedriver not found; install chromium and chromium-driver to run the browser tests"
+        );
+        return;
+    };
+    let axe = axe_source();
+    assert!(axe.is_some() || !required(), "axe-core missing: run scripts/fetch-test-assets.sh");
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (clinic, key) = app.tenant_with_key("sorriso").await;
+    let (other, _) = app.tenant_with_key("outra").await;
+    add_user(&app, clinic.id, "ana@sorriso.com.br", Role::Staff).await;
+    add_user(&app, clinic.id, "vera@sorriso.com.br", Role::Viewer).await;
+    add_user(&app, other.id, "otto@outra.com.br", Role::Owner).await;
+    let c = browser(&driver).await;
+
+    // Signed out, the app sends a person to the form; a wrong password is said so.
+    c.goto(&app.url("/")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    accessible(&c, axe.as_deref(), "login").await;
+    screenshots(&c, "login").await;
+    c.find(Locator::Css("#email")).await.unwrap().send_keys("ana@sorriso.com.br").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys("errada errada").await.unwrap();
+    c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "E-mail ou senha incorretos").await);
+
+    sign_in(&c, &app, "ana@sorriso.com.br").await;
+    accessible(&c, axe.as_deref(), "today").await;
+    screenshots(&c, "today").await;
+
+    // The inbox is open when the patient writes: the conversation appears without a reload.
+    c.goto(&app.url("/app/inbox")).await.unwrap();
+    accessible(&c, axe.as_deref(), "inbox-empty").await;
+    let patient = json!({"name": "Marta Paciente", "phone": "+5511987654321"});
+    let r = app.post("/api/v1/patients", &key).json(&patient).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = app
+        .post("/api/v1/sandbox/inbound", &key)
+        .json(&json!({"from": "+5511987654321", "body": "Oi, quero falar com alguém"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    app.run_pending_jobs().await;
+    assert!(until_page_shows(&c, "Marta Paciente").await, "the new conversation appears in the open inbox");
+    accessible(&c, axe.as_deref(), "inbox").await;
+    screenshots(&c, "inbox").await;
+
+    // The thread shows the message; the reply reaches the patient (the sandbox records it).
+    c.find(Locator::LinkText("Marta Paciente")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Oi, quero falar com alguém").await);
+    let thread_url = c.current_url().await.unwrap();
+    accessible(&c, axe.as_deref(), "thread").await;
+    screenshots(&c, "thread").await;
+    c.find(Locator::Css("#body"))
+        .await
+        .unwrap()
+        .send_keys("Olá Marta, aqui é a Ana da recepção.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/reply'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "aqui é a Ana da recepção").await);
+    app.run_pending_jobs().await;
+    let conversation_id = thread_url.path().rsplit('/').next().unwrap().to_owned();
+    let thread: Value = app
+        .get(&format!("/api/v1/conversations/{conversation_id}"), &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sent: Vec<&Value> = thread["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["direction"] == "outbound" && m["body"].as_str().is_some_and(|b| b.contains("Ana da recepção"))
+        })
+        .collect();
+    assert_eq!(sent.len(), 1, "one reply sent: {thread}");
+    assert_ne!(sent[0]["status"], "failed");
+    let audit: Value = app.get("/api/v1/audit", &key).send().await.unwrap().json().await.unwrap();
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"].as_str().is_some_and(|a| a.starts_with("user:"))),
+        "the audit names the person: {audit}"
+    );
+
+    // A form post without the session's CSRF token changes nothing.
+    let cookie = session_cookie(&c).await;
+    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let forged = raw
+        .post(app.url(&format!("/app/inbox/{conversation_id}/reply")))
+        .header("cookie", &cookie)
+        .form(&[("body", "forjada")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    // Signing out ends the session: the old cookie no longer opens the app.
+    c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    c.wait().for_url(&url::Url::parse(&app.url("/login")).unwrap()).await.unwrap();
+    let replay = raw.get(app.url("/app")).header("cookie", &cookie).send().await.unwrap();
+    assert!(replay.status().is_redirection());
+    assert!(replay.headers()["location"].to_str().unwrap().starts_with("/login"));
+
+    // A viewer reads but cannot reply: no reply box, and a crafted post is refused.
+    sign_in(&c, &app, "vera@sorriso.com.br").await;
+    c.goto(thread_url.as_str()).await.unwrap();
+    assert!(until_page_shows(&c, "Seu perfil só pode ler").await);
+    assert!(c.find(Locator::Css("#body")).await.is_err(), "no reply box for a viewer");
+    let viewer_cookie = session_cookie(&c).await;
+    let page = raw
+        .get(thread_url.as_str())
+        .header("cookie", &viewer_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let refused = raw
+        .post(app.url(&format!("/app/inbox/{conversation_id}/reply")))
+        .header("cookie", &viewer_cookie)
+        .form(&[("csrf", csrf.as_str()), ("body", "não devia")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+
+    // Another clinic's owner sees none of it, not even by the thread's address.
+    sign_in(&c, &app, "otto@outra.com.br").await;
+    c.goto(&app.url("/app/inbox")).await.unwrap();
+    assert!(!c.source().await.unwrap().contains("Marta"));
+    c.goto(thread_url.as_str()).await.unwrap();
+    let source = c.source().await.unwrap();
+    assert!(source.contains("Página não encontrada") && !source.contains("Marta"));
+    accessible(&c, axe.as_deref(), "not-found").await;
+
+    c.close().await.unwrap();
+}

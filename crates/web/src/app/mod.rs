@@ -1,0 +1,35 @@
+//! The staff app: server-rendered pages (askama templates, htmx vendored and served from
+//! the binary), for people signed in with a session cookie. Handlers are as thin as the
+//! API's and call the same engine functions.
+
+// A refusal here is a finished page (403, 404, the sign-in form), returned as it is; boxing
+// every such `Response` would only add noise to each handler.
+#![allow(clippy::result_large_err)]
+
+mod assets;
+mod i18n;
+mod inbox;
+mod login;
+mod page;
+mod session;
+mod today;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use page::{browser_locale, problem_page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::root))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/app", get(today::today))
+        .route("/app/inbox", get(inbox::list))
+        .route("/app/inbox/{id}", get(inbox::thread))
+        .route("/app/inbox/{id}/reply", post(inbox::reply))
+        .route("/app/inbox/{id}/assign", post(inbox::assign))
+        .route("/app/inbox/{id}/release", post(inbox::release))
+        .route("/assets/{*path}", get(assets::serve))
+}
