@@ -4,7 +4,6 @@
 
 use crate::PgStore;
 use crate::convert::{db_err, from_ts, ts};
-use crate::jobs::insert_job;
 use async_trait::async_trait;
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, TimeRange};
@@ -13,6 +12,7 @@ use frontdesk_store::{
     AppointmentChange, AppointmentFilter, AppointmentStore, BookingOutcome, Conflict, NewBooking,
     NoShowCounts, StoreError, StoreResult,
 };
+use frontdesk_store_sql::SqlBackend as _;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -170,10 +170,10 @@ impl AppointmentStore for PgStore {
         .map_err(db_err)?;
         insert_event(&mut tx, a.tenant_id, &b.event).await?;
         for job in &b.jobs {
-            insert_job(&mut tx, job, a.created_at).await?;
+            PgStore::insert_job(&mut tx, job, a.created_at).await?;
         }
         if !b.jobs.is_empty() {
-            crate::jobs::notify(&mut tx).await?;
+            PgStore::announce_jobs(&mut tx).await?;
         }
         let booked = fetch(&mut tx, a.tenant_id, a.id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(db_err)?;
@@ -225,10 +225,10 @@ impl AppointmentStore for PgStore {
             .map_err(db_err)?;
         }
         for job in &c.jobs {
-            insert_job(&mut tx, job, a.updated_at).await?;
+            PgStore::insert_job(&mut tx, job, a.updated_at).await?;
         }
         if !c.jobs.is_empty() {
-            crate::jobs::notify(&mut tx).await?;
+            PgStore::announce_jobs(&mut tx).await?;
         }
         let saved = fetch(&mut tx, a.tenant_id, a.id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(db_err)?;

@@ -2,7 +2,6 @@
 
 use crate::PgStore;
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
-use crate::jobs::{insert_job, notify};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::messaging::MessageText;
@@ -10,6 +9,7 @@ use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::voice::{Call, OutcomeTally, TranscriptTurn};
 use frontdesk_domain::{CallId, TenantId};
 use frontdesk_store::{CallFilter, CallPayload, CallStore, StoreError, StoreResult};
+use frontdesk_store_sql::SqlBackend as _;
 use jiff::Timestamp;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -24,10 +24,10 @@ fn attempt(c: &Call) -> StoreResult<i32> {
 /// Inserts a call's jobs inside its transaction and wakes workers everywhere once it commits.
 async fn enqueue(tx: &mut PgConnection, jobs: &[NewJob], now: Timestamp) -> StoreResult<()> {
     for job in jobs {
-        insert_job(&mut *tx, job, now).await?;
+        PgStore::insert_job(&mut *tx, job, now).await?;
     }
     if !jobs.is_empty() {
-        notify(&mut *tx).await?;
+        PgStore::announce_jobs(&mut *tx).await?;
     }
     Ok(())
 }

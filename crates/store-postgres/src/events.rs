@@ -1,10 +1,10 @@
 use crate::PgStore;
 use crate::convert::{db_err, from_ts, ts};
-use crate::jobs::insert_job;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::{EventId, TenantId};
 use frontdesk_store::{InboundEvent, InboundEventStore, NewInboundEvent, RecordedEvent, StoreResult};
+use frontdesk_store_sql::SqlBackend as _;
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -61,10 +61,10 @@ impl InboundEventStore for PgStore {
             return Ok(RecordedEvent { id: existing.into(), duplicate: true });
         }
         for job in follow_ups {
-            insert_job(&mut tx, job, now).await?;
+            PgStore::insert_job(&mut tx, job, now).await?;
         }
         if !follow_ups.is_empty() {
-            crate::jobs::notify(&mut tx).await?;
+            PgStore::announce_jobs(&mut tx).await?;
         }
         tx.commit().await.map_err(db_err)?;
         Ok(RecordedEvent { id, duplicate: false })

@@ -3,13 +3,13 @@
 use crate::PgStore;
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use crate::convert::{json, unjson};
-use crate::jobs::{insert_job, notify};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::leads::{Dialogue, Lead, LeadEvent};
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::{ConversationId, LeadId, PatientId, TenantId};
 use frontdesk_store::{DialogueStore, LeadFilter, LeadStore, StoreError, StoreResult};
+use frontdesk_store_sql::SqlBackend as _;
 use jiff::Timestamp;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
@@ -144,10 +144,10 @@ async fn append(
         }
     }
     for job in jobs {
-        insert_job(&mut *tx, job, now).await?;
+        PgStore::insert_job(&mut *tx, job, now).await?;
     }
     if !jobs.is_empty() {
-        notify(&mut *tx).await?;
+        PgStore::announce_jobs(&mut *tx).await?;
     }
     Ok(())
 }

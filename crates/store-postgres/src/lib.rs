@@ -115,18 +115,6 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
     });
 }
 
-impl frontdesk_store_sql::SqlBackend for PgStore {
-    type Db = sqlx::Postgres;
-    fn writer(&self) -> &PgPool {
-        &self.pool
-    }
-    fn reader(&self) -> &PgPool {
-        &self.pool
-    }
-    fn contains(haystack: &str, needle: &str) -> String {
-        format!("strpos({haystack}, {needle}) > 0")
-    }
-}
-
 frontdesk_store_sql::catalog_store!(PgStore);
+frontdesk_store_sql::job_store!(PgStore);
 frontdesk_store_sql::tenant_store!(PgStore, "postgres");

@@ -17,15 +17,21 @@ pub mod catalog;
 mod codec;
 mod error;
 #[doc(hidden)]
+pub mod jobs;
+#[doc(hidden)]
 pub mod tenants;
 
 pub use codec::{DbDate, DbTime, truncate};
 pub use error::db_err;
+use frontdesk_domain::jobs::Job;
+use frontdesk_store::{ClaimRequest, StoreResult};
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// The crates the macros' expansions name, so a backend needs no matching versions.
 #[doc(hidden)]
 pub mod deps {
-    pub use {async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
+    pub use {async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, tokio, uuid};
 }
 
 /// What a backend gives the shared implementation: its pools.
@@ -38,9 +44,23 @@ pub trait SqlBackend: Send + Sync {
     /// SQL that is true when text `haystack` contains `needle` (`instr` on SQLite,
     /// `strpos` on PostgreSQL: neither has the other's).
     fn contains(haystack: &str, needle: &str) -> String;
+
+    /// Claims due jobs for one worker (see `JobStore::claim_jobs`): how rows are taken
+    /// without two workers getting the same one is each backend's own.
+    fn claim(&self, claim: &ClaimRequest) -> impl Future<Output = StoreResult<Vec<Job>>> + Send;
+    /// Runs inside a transaction that made jobs due: PostgreSQL NOTIFYs every process
+    /// (delivered at commit); SQLite has nothing to do here.
+    fn announce_jobs(
+        conn: &mut <Self::Db as sqlx::Database>::Connection,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Runs after such a transaction committed: SQLite wakes this process's idle workers
+    /// (PostgreSQL's listener does it on the NOTIFY).
+    fn jobs_committed(&self);
+    /// What idle workers wait on.
+    fn wakeups(&self) -> Arc<Notify>;
 }
 
 /// `NotFound` when a statement touched no row: the row is not there (or is another tenant's).
-pub fn found(rows: u64) -> frontdesk_store::StoreResult<()> {
+pub fn found(rows: u64) -> StoreResult<()> {
     if rows == 0 { Err(frontdesk_store::StoreError::NotFound) } else { Ok(()) }
 }

@@ -4,7 +4,6 @@
 
 use crate::SqliteStore;
 use crate::convert::{db_err, from_ts, ts};
-use crate::jobs::insert_job;
 use async_trait::async_trait;
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, TimeRange};
@@ -188,7 +187,7 @@ impl AppointmentStore for SqliteStore {
             .map_err(db_err)?;
         }
         for job in &b.jobs {
-            insert_job(&mut tx, job, a.created_at).await?;
+            SqliteStore::insert_job(&mut tx, job, a.created_at).await?;
         }
         let booked = fetch(&mut tx, a.tenant_id, a.id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(db_err)?;
@@ -246,7 +245,7 @@ impl AppointmentStore for SqliteStore {
             .map_err(db_err)?;
         }
         for job in &c.jobs {
-            insert_job(&mut tx, job, a.updated_at).await?;
+            SqliteStore::insert_job(&mut tx, job, a.updated_at).await?;
         }
         let saved = fetch(&mut tx, a.tenant_id, a.id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(db_err)?;

@@ -3,7 +3,6 @@
 use crate::SqliteStore;
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use crate::convert::{json, unjson};
-use crate::jobs::insert_job;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::messaging::MessageText;
@@ -157,7 +156,7 @@ impl CallStore for SqliteStore {
         .await
         .map_err(db_err)?;
         for job in jobs {
-            insert_job(&mut tx, job, now).await?;
+            SqliteStore::insert_job(&mut tx, job, now).await?;
         }
         tx.commit().await.map_err(db_err)?;
         if !jobs.is_empty() {
@@ -212,7 +211,7 @@ impl CallStore for SqliteStore {
             return Err(StoreError::NotFound);
         }
         for job in jobs {
-            insert_job(&mut tx, job, now).await?;
+            SqliteStore::insert_job(&mut tx, job, now).await?;
         }
         tx.commit().await.map_err(db_err)?;
         if !jobs.is_empty() {

@@ -1,6 +1,5 @@
 use crate::SqliteStore;
 use crate::convert::{db_err, from_ts, ts};
-use crate::jobs::insert_job;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::{EventId, TenantId};
@@ -58,7 +57,7 @@ impl InboundEventStore for SqliteStore {
             return Ok(RecordedEvent { id: existing.into(), duplicate: true });
         }
         for job in follow_ups {
-            insert_job(&mut tx, job, now).await?;
+            SqliteStore::insert_job(&mut tx, job, now).await?;
         }
         tx.commit().await.map_err(db_err)?;
         if !follow_ups.is_empty() {

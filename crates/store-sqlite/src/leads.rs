@@ -3,7 +3,6 @@
 use crate::SqliteStore;
 use crate::convert::{db_err, from_opt_ts, from_ts, ts};
 use crate::convert::{json, unjson};
-use crate::jobs::insert_job;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::leads::{Dialogue, Lead, LeadEvent};
@@ -143,7 +142,7 @@ async fn append(
         }
     }
     for job in jobs {
-        insert_job(&mut *tx, job, now).await?;
+        SqliteStore::insert_job(&mut *tx, job, now).await?;
     }
     Ok(())
 }

@@ -67,18 +67,6 @@ impl SqliteStore {
     }
 }
 
-impl frontdesk_store_sql::SqlBackend for SqliteStore {
-    type Db = sqlx::Sqlite;
-    fn writer(&self) -> &SqlitePool {
-        &self.writer
-    }
-    fn reader(&self) -> &SqlitePool {
-        &self.reader
-    }
-    fn contains(haystack: &str, needle: &str) -> String {
-        format!("instr({haystack}, {needle}) > 0")
-    }
-}
-
 frontdesk_store_sql::catalog_store!(SqliteStore);
+frontdesk_store_sql::job_store!(SqliteStore);
 frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");
