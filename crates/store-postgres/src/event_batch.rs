@@ -7,7 +7,6 @@
 //! A failed group (one row violating a constraint) is retried row by row, so one bad
 //! delivery cannot fail its neighbours.
 
-use crate::PgStore;
 use crate::convert::{db_err, ts};
 use frontdesk_domain::EventId;
 use frontdesk_domain::jobs::NewJob;
@@ -264,19 +263,4 @@ pub(crate) async fn write_one(
     .await
     .map_err(db_err)?;
     Ok(RecordedEvent { id: existing.into(), duplicate: true })
-}
-
-impl PgStore {
-    /// One delivery with one follow-up job, through the group writer.
-    pub(crate) async fn record_event_grouped(
-        &self,
-        event: &NewInboundEvent,
-        job: &NewJob,
-        now: Timestamp,
-    ) -> StoreResult<RecordedEvent> {
-        match self.events.submit(event, job, now).await {
-            Some(result) => result,
-            None => write_one(&self.pool, event, job, now).await,
-        }
-    }
 }

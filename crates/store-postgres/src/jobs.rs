@@ -4,10 +4,11 @@
 //! jobs due `NOTIFY`, so idle workers elsewhere wake at once.
 
 use crate::PgStore;
-use frontdesk_domain::jobs::Job;
-use frontdesk_store::{ClaimRequest, StoreResult};
+use frontdesk_domain::jobs::{Job, NewJob};
+use frontdesk_store::{ClaimRequest, NewInboundEvent, RecordedEvent, StoreResult};
 use frontdesk_store_sql::jobs::{JOB_COLUMNS, JobRow, due_order, expire_leases_sql};
 use frontdesk_store_sql::{DbTime, SqlBackend, db_err};
+use jiff::Timestamp;
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -67,6 +68,21 @@ impl SqlBackend for PgStore {
     }
 
     fn jobs_committed(&self) {}
+
+    /// One delivery with one follow-up job goes through the group writer: one statement
+    /// and one commit per group of concurrent deliveries.
+    async fn record_event_grouped(
+        &self,
+        event: &NewInboundEvent,
+        follow_ups: &[NewJob],
+        now: Timestamp,
+    ) -> Option<StoreResult<RecordedEvent>> {
+        let [job] = follow_ups else { return None };
+        Some(match self.events.submit(event, job, now).await {
+            Some(result) => result,
+            None => crate::event_batch::write_one(&self.pool, event, job, now).await,
+        })
+    }
 
     fn wakeups(&self) -> Arc<Notify> {
         self.wakeups.clone()

@@ -6,7 +6,6 @@ mod appointments;
 mod calls;
 mod convert;
 mod event_batch;
-mod events;
 mod jobs;
 mod leads;
 mod messaging;
@@ -117,4 +116,5 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
 
 frontdesk_store_sql::catalog_store!(PgStore);
 frontdesk_store_sql::job_store!(PgStore);
+frontdesk_store_sql::event_store!(PgStore);
 frontdesk_store_sql::tenant_store!(PgStore, "postgres");

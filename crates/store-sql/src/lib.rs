@@ -17,14 +17,17 @@ pub mod catalog;
 mod codec;
 mod error;
 #[doc(hidden)]
+pub mod events;
+#[doc(hidden)]
 pub mod jobs;
 #[doc(hidden)]
 pub mod tenants;
 
 pub use codec::{DbDate, DbTime, truncate};
 pub use error::db_err;
-use frontdesk_domain::jobs::Job;
-use frontdesk_store::{ClaimRequest, StoreResult};
+use frontdesk_domain::jobs::{Job, NewJob};
+use frontdesk_store::{ClaimRequest, NewInboundEvent, RecordedEvent, StoreResult};
+use jiff::Timestamp;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -56,6 +59,17 @@ pub trait SqlBackend: Send + Sync {
     /// Runs after such a transaction committed: SQLite wakes this process's idle workers
     /// (PostgreSQL's listener does it on the NOTIFY).
     fn jobs_committed(&self);
+    /// Records a provider event a faster way than one transaction per delivery, when the
+    /// backend has one for this case (PostgreSQL's group commit); `None` to take the
+    /// ordinary path.
+    fn record_event_grouped(
+        &self,
+        _event: &NewInboundEvent,
+        _follow_ups: &[NewJob],
+        _now: Timestamp,
+    ) -> impl Future<Output = Option<StoreResult<RecordedEvent>>> + Send {
+        async { None }
+    }
     /// What idle workers wait on.
     fn wakeups(&self) -> Arc<Notify>;
 }

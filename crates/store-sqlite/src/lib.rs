@@ -5,7 +5,6 @@
 mod appointments;
 mod calls;
 mod convert;
-mod events;
 mod jobs;
 mod leads;
 mod messaging;
@@ -69,4 +68,5 @@ impl SqliteStore {
 
 frontdesk_store_sql::catalog_store!(SqliteStore);
 frontdesk_store_sql::job_store!(SqliteStore);
+frontdesk_store_sql::event_store!(SqliteStore);
 frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");
