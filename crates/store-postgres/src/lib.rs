@@ -8,7 +8,6 @@ mod convert;
 mod event_batch;
 mod jobs;
 mod leads;
-mod messaging;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::PgPool;
@@ -116,5 +115,6 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
 
 frontdesk_store_sql::catalog_store!(PgStore);
 frontdesk_store_sql::job_store!(PgStore);
+frontdesk_store_sql::messaging_store!(PgStore);
 frontdesk_store_sql::event_store!(PgStore);
 frontdesk_store_sql::tenant_store!(PgStore, "postgres");

@@ -21,6 +21,8 @@ pub mod events;
 #[doc(hidden)]
 pub mod jobs;
 #[doc(hidden)]
+pub mod messaging;
+#[doc(hidden)]
 pub mod tenants;
 
 pub use codec::{DbDate, DbTime, truncate};
@@ -77,4 +79,9 @@ pub trait SqlBackend: Send + Sync {
 /// `NotFound` when a statement touched no row: the row is not there (or is another tenant's).
 pub fn found(rows: u64) -> StoreResult<()> {
     if rows == 0 { Err(frontdesk_store::StoreError::NotFound) } else { Ok(()) }
+}
+
+/// A stored enum value (status, channel...) back to its domain type.
+pub fn parse<T: std::str::FromStr>(raw: &str, what: &str) -> StoreResult<T> {
+    raw.parse().map_err(|_| frontdesk_store::StoreError::corrupt(format!("{what} {raw:?}")))
 }

@@ -7,7 +7,6 @@ mod calls;
 mod convert;
 mod jobs;
 mod leads;
-mod messaging;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::SqlitePool;
@@ -68,5 +67,6 @@ impl SqliteStore {
 
 frontdesk_store_sql::catalog_store!(SqliteStore);
 frontdesk_store_sql::job_store!(SqliteStore);
+frontdesk_store_sql::messaging_store!(SqliteStore);
 frontdesk_store_sql::event_store!(SqliteStore);
 frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");
