@@ -14,6 +14,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 impl SqlBackend for PgStore {
+    const FOR_UPDATE: &str = " FOR UPDATE";
     type Db = sqlx::Postgres;
 
     fn writer(&self) -> &PgPool {

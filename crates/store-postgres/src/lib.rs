@@ -3,7 +3,6 @@
 //! `LISTEN/NOTIFY`.
 
 mod appointments;
-mod calls;
 mod convert;
 mod event_batch;
 mod jobs;
@@ -115,6 +114,7 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
 
 frontdesk_store_sql::catalog_store!(PgStore);
 frontdesk_store_sql::job_store!(PgStore);
+frontdesk_store_sql::call_store!(PgStore);
 frontdesk_store_sql::messaging_store!(PgStore);
 frontdesk_store_sql::event_store!(PgStore);
 frontdesk_store_sql::tenant_store!(PgStore, "postgres");

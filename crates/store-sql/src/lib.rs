@@ -13,6 +13,8 @@
 //! on every function.
 
 #[doc(hidden)]
+pub mod calls;
+#[doc(hidden)]
 pub mod catalog;
 mod codec;
 mod error;
@@ -49,6 +51,9 @@ pub trait SqlBackend: Send + Sync {
     /// SQL that is true when text `haystack` contains `needle` (`instr` on SQLite,
     /// `strpos` on PostgreSQL: neither has the other's).
     fn contains(haystack: &str, needle: &str) -> String;
+    /// What locks the rows a `SELECT` reads until commit (` FOR UPDATE`); empty on SQLite,
+    /// whose single writer already runs write transactions one at a time.
+    const FOR_UPDATE: &str;
 
     /// Claims due jobs for one worker (see `JobStore::claim_jobs`): how rows are taken
     /// without two workers getting the same one is each backend's own.

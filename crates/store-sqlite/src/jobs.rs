@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 impl SqlBackend for SqliteStore {
+    const FOR_UPDATE: &str = "";
     type Db = sqlx::Sqlite;
 
     fn writer(&self) -> &SqlitePool {

@@ -3,7 +3,6 @@
 //! SQLITE_BUSY; reads use a separate pool and never block on the writer.
 
 mod appointments;
-mod calls;
 mod convert;
 mod jobs;
 mod leads;
@@ -67,6 +66,7 @@ impl SqliteStore {
 
 frontdesk_store_sql::catalog_store!(SqliteStore);
 frontdesk_store_sql::job_store!(SqliteStore);
+frontdesk_store_sql::call_store!(SqliteStore);
 frontdesk_store_sql::messaging_store!(SqliteStore);
 frontdesk_store_sql::event_store!(SqliteStore);
 frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");
