@@ -14,16 +14,4 @@ pub fn from_ts(t: OffsetDateTime) -> Result<Timestamp, StoreError> {
         .map_err(|e| StoreError::corrupt(format!("timestamp: {e}")))
 }
 
-pub fn from_opt_ts(t: Option<OffsetDateTime>) -> Result<Option<Timestamp>, StoreError> {
-    t.map(from_ts).transpose()
-}
-
 pub use frontdesk_store_sql::db_err;
-
-pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::corrupt(format!("encode: {e}")))
-}
-
-pub(crate) fn unjson<T: serde::de::DeserializeOwned>(raw: &str, what: &str) -> Result<T, StoreError> {
-    serde_json::from_str(raw).map_err(|e| StoreError::corrupt(format!("{what}: {e}")))
-}

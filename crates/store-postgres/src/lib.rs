@@ -6,7 +6,6 @@ mod appointments;
 mod convert;
 mod event_batch;
 mod jobs;
-mod leads;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::PgPool;
@@ -114,6 +113,7 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
 
 frontdesk_store_sql::catalog_store!(PgStore);
 frontdesk_store_sql::job_store!(PgStore);
+frontdesk_store_sql::lead_store!(PgStore);
 frontdesk_store_sql::call_store!(PgStore);
 frontdesk_store_sql::messaging_store!(PgStore);
 frontdesk_store_sql::event_store!(PgStore);

@@ -23,6 +23,8 @@ pub mod events;
 #[doc(hidden)]
 pub mod jobs;
 #[doc(hidden)]
+pub mod leads;
+#[doc(hidden)]
 pub mod messaging;
 #[doc(hidden)]
 pub mod tenants;

@@ -5,7 +5,6 @@
 mod appointments;
 mod convert;
 mod jobs;
-mod leads;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::SqlitePool;
@@ -66,6 +65,7 @@ impl SqliteStore {
 
 frontdesk_store_sql::catalog_store!(SqliteStore);
 frontdesk_store_sql::job_store!(SqliteStore);
+frontdesk_store_sql::lead_store!(SqliteStore);
 frontdesk_store_sql::call_store!(SqliteStore);
 frontdesk_store_sql::messaging_store!(SqliteStore);
 frontdesk_store_sql::event_store!(SqliteStore);
