@@ -7,10 +7,10 @@
 //! A failed group (one row violating a constraint) is retried row by row, so one bad
 //! delivery cannot fail its neighbours.
 
-use crate::convert::{db_err, ts};
 use frontdesk_domain::EventId;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_store::{NewInboundEvent, RecordedEvent, StoreError, StoreResult};
+use frontdesk_store_sql::{DbTime, db_err};
 use jiff::Timestamp;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -115,11 +115,11 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
         externals.push(p.event.external_id.as_str());
         kinds.push(p.event.kind.as_str());
         payloads.push(&p.event.payload);
-        received.push(ts(p.now));
+        received.push(DbTime(p.now));
         job_ids.push(p.job.id.0);
         job_kinds.push(p.job.kind.as_str());
         job_payloads.push(&p.job.payload);
-        run_ats.push(ts(p.job.run_at));
+        run_ats.push(DbTime(p.job.run_at));
         max_attempts.push(i32::try_from(p.job.max_attempts).unwrap_or(i32::MAX));
         dedupe_keys.push(p.job.dedupe_key.as_deref());
     }
@@ -239,11 +239,11 @@ pub(crate) async fn write_one(
     .bind(&event.external_id)
     .bind(&event.kind)
     .bind(&event.payload)
-    .bind(ts(now))
+    .bind(DbTime(now))
     .bind(job.id.0)
     .bind(&job.kind)
     .bind(&job.payload)
-    .bind(ts(job.run_at))
+    .bind(DbTime(job.run_at))
     .bind(i32::try_from(job.max_attempts).unwrap_or(i32::MAX))
     .bind(&job.dedupe_key)
     .bind(crate::JOBS_CHANNEL)

@@ -2,10 +2,8 @@
 //! database; workers claim jobs with `FOR UPDATE SKIP LOCKED` and wake each other with
 //! `LISTEN/NOTIFY`.
 
-mod appointments;
-mod convert;
+mod backend;
 mod event_batch;
-mod jobs;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::PgPool;
@@ -113,6 +111,7 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
 
 frontdesk_store_sql::catalog_store!(PgStore);
 frontdesk_store_sql::job_store!(PgStore);
+frontdesk_store_sql::appointment_store!(PgStore);
 frontdesk_store_sql::lead_store!(PgStore);
 frontdesk_store_sql::call_store!(PgStore);
 frontdesk_store_sql::messaging_store!(PgStore);

@@ -93,7 +93,7 @@ pub const CALL: &str = "SELECT id, tenant_id, patient_id, lead_id, direction, pr
 macro_rules! call_store {
     ($store:ty) => {
         const _: () = {
-            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
             use $crate::calls::{CALL, CallRow, attempt};
             use $crate::{DbTime, SqlBackend, db_err, found, parse};
             use frontdesk_domain::jobs::NewJob;

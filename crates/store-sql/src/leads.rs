@@ -99,7 +99,7 @@ pub const LEAD: &str = "SELECT id, tenant_id, patient_id, source, utm_source, ut
 macro_rules! lead_store {
     ($store:ty) => {
         const _: () = {
-            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
             use $crate::leads::{DialogueRow, LEAD, LeadRow};
             use $crate::{DbTime, SqlBackend, db_err, found};
             use frontdesk_domain::jobs::NewJob;

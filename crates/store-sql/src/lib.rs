@@ -13,6 +13,8 @@
 //! on every function.
 
 #[doc(hidden)]
+pub mod appointments;
+#[doc(hidden)]
 pub mod calls;
 #[doc(hidden)]
 pub mod catalog;
@@ -32,6 +34,8 @@ pub mod tenants;
 pub use codec::{DbDate, DbTime, truncate};
 pub use error::db_err;
 use frontdesk_domain::jobs::{Job, NewJob};
+use frontdesk_domain::scheduling::TimeRange;
+use frontdesk_domain::{PractitionerId, TenantId};
 use frontdesk_store::{ClaimRequest, NewInboundEvent, RecordedEvent, StoreResult};
 use jiff::Timestamp;
 use std::sync::Arc;
@@ -56,6 +60,24 @@ pub trait SqlBackend: Send + Sync {
     /// What locks the rows a `SELECT` reads until commit (` FOR UPDATE`); empty on SQLite,
     /// whose single writer already runs write transactions one at a time.
     const FOR_UPDATE: &str;
+    /// Whether bookings must check for overlapping appointments themselves (SQLite), or
+    /// the database refuses them (PostgreSQL's exclusion constraint).
+    const CHECKS_OVERLAP: bool;
+
+    /// Opens the transaction a booking or an appointment change runs in: on SQLite
+    /// `BEGIN IMMEDIATE` (so no other writer slips in between the overlap check and the
+    /// write) with foreign keys checked at commit (the idempotency key is claimed before
+    /// its appointment exists).
+    fn begin_booking(&self)
+    -> impl Future<Output = StoreResult<sqlx::Transaction<'static, Self::Db>>> + Send;
+    /// `[start, end)` of the live appointments of these practitioners whose blocked range
+    /// overlaps `range`, in any order: each backend packs the many rows its own way.
+    fn live_ranges(
+        &self,
+        tenant: TenantId,
+        practitioners: &[PractitionerId],
+        range: TimeRange,
+    ) -> impl Future<Output = StoreResult<Vec<(PractitionerId, TimeRange)>>> + Send;
 
     /// Claims due jobs for one worker (see `JobStore::claim_jobs`): how rows are taken
     /// without two workers getting the same one is each backend's own.

@@ -2,9 +2,7 @@
 //! single writer connection so that writers queue in-process instead of failing with
 //! SQLITE_BUSY; reads use a separate pool and never block on the writer.
 
-mod appointments;
-mod convert;
-mod jobs;
+mod backend;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::SqlitePool;
@@ -65,6 +63,7 @@ impl SqliteStore {
 
 frontdesk_store_sql::catalog_store!(SqliteStore);
 frontdesk_store_sql::job_store!(SqliteStore);
+frontdesk_store_sql::appointment_store!(SqliteStore);
 frontdesk_store_sql::lead_store!(SqliteStore);
 frontdesk_store_sql::call_store!(SqliteStore);
 frontdesk_store_sql::messaging_store!(SqliteStore);

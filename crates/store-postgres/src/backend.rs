@@ -1,20 +1,27 @@
-//! The PostgreSQL-specific side of the shared store: its pool, and claiming jobs. Claims
-//! lock due rows with `FOR UPDATE SKIP LOCKED`, so any number of workers in any number of
-//! processes take disjoint batches without waiting on each other; transactions that make
-//! jobs due `NOTIFY`, so idle workers elsewhere wake at once.
+//! What the shared store does PostgreSQL's own way. Job claims lock due rows with
+//! `FOR UPDATE SKIP LOCKED`, so any number of workers in any number of processes take
+//! disjoint batches without waiting on each other; transactions that make jobs due
+//! `NOTIFY`, so idle workers elsewhere wake at once; the `appointments_no_overlap`
+//! exclusion constraint refuses double bookings; webhook events are group-committed.
 
 use crate::PgStore;
 use frontdesk_domain::jobs::{Job, NewJob};
+use frontdesk_domain::scheduling::TimeRange;
+use frontdesk_domain::{PractitionerId, TenantId};
 use frontdesk_store::{ClaimRequest, NewInboundEvent, RecordedEvent, StoreResult};
+use frontdesk_store_sql::appointments::LIVE;
 use frontdesk_store_sql::jobs::{JOB_COLUMNS, JobRow, due_order, expire_leases_sql};
 use frontdesk_store_sql::{DbTime, SqlBackend, db_err};
 use jiff::Timestamp;
 use sqlx::{PgConnection, PgPool};
+use sqlx::{Postgres, Transaction};
 use std::sync::Arc;
 use tokio::sync::Notify;
+use uuid::Uuid;
 
 impl SqlBackend for PgStore {
     const FOR_UPDATE: &str = " FOR UPDATE";
+    const CHECKS_OVERLAP: bool = false;
     type Db = sqlx::Postgres;
 
     fn writer(&self) -> &PgPool {
@@ -57,6 +64,39 @@ impl SqlBackend for PgStore {
             .await
             .map_err(db_err)?;
         due_order(rows)
+    }
+
+    async fn begin_booking(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(db_err)
+    }
+
+    async fn live_ranges(
+        &self,
+        tenant: TenantId,
+        practitioners: &[PractitionerId],
+        range: TimeRange,
+    ) -> StoreResult<Vec<(PractitionerId, TimeRange)>> {
+        let ids: Vec<Uuid> = practitioners.iter().map(|p| p.0).collect();
+        // One row per practitioner with arrays rather than one row per appointment: a
+        // search reads thousands of ranges, and per-row overhead dominated.
+        let rows: Vec<(Uuid, Vec<DbTime>, Vec<DbTime>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT practitioner_id, array_agg(start_at ORDER BY start_at), array_agg(end_at ORDER BY start_at)
+             FROM appointments
+             WHERE tenant_id = $1 AND status IN {LIVE} AND start_at < $2 AND blocked_until > $3
+               AND practitioner_id = ANY($4)
+             GROUP BY practitioner_id"
+        )))
+        .bind(tenant.0)
+        .bind(DbTime(range.end))
+        .bind(DbTime(range.start))
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let ranges = rows.into_iter().flat_map(|(p, starts, ends)| {
+            starts.into_iter().zip(ends).map(move |(s, e)| (p.into(), TimeRange { start: s.0, end: e.0 }))
+        });
+        Ok(ranges.collect())
     }
 
     async fn announce_jobs(conn: &mut PgConnection) -> StoreResult<()> {
