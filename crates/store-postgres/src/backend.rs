@@ -5,13 +5,11 @@
 //! exclusion constraint refuses double bookings; webhook events are group-committed.
 
 use crate::PgStore;
-use frontdesk_domain::jobs::{Job, NewJob};
+use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::scheduling::TimeRange;
-use frontdesk_domain::{PractitionerId, TenantId};
-use frontdesk_store::{ClaimRequest, NewInboundEvent, RecordedEvent, StoreResult};
+use frontdesk_store::{NewInboundEvent, RecordedEvent, StoreResult};
 use frontdesk_store_sql::appointments::LIVE;
-use frontdesk_store_sql::jobs::{JOB_COLUMNS, JobRow, due_order, expire_leases_sql};
-use frontdesk_store_sql::{DbTime, SqlBackend, db_err};
+use frontdesk_store_sql::{Busy, BusyQuery, DbTime, SqlBackend, db_err};
 use jiff::Timestamp;
 use sqlx::{PgConnection, PgPool};
 use sqlx::{Postgres, Transaction};
@@ -20,7 +18,15 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 impl SqlBackend for PgStore {
+    const FIND: &str = "strpos";
     const FOR_UPDATE: &str = " FOR UPDATE";
+    const EXPIRED_LEASES: &str =
+        "id IN (SELECT id FROM jobs WHERE status = 'running' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)";
+    const CLAIM_DUE: &str = "WITH due AS (
+            SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+         UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_token = $1, lease_until = $2,
+            updated_at = $3
+         FROM due WHERE jobs.id = due.id";
     const CHECKS_OVERLAP: bool = false;
     type Db = sqlx::Postgres;
 
@@ -28,55 +34,12 @@ impl SqlBackend for PgStore {
         &self.pool
     }
 
-    fn reader(&self) -> &PgPool {
-        &self.pool
-    }
-
-    fn contains(haystack: &str, needle: &str) -> String {
-        format!("strpos({haystack}, {needle}) > 0")
-    }
-
-    async fn claim(&self, claim: &ClaimRequest) -> StoreResult<Vec<Job>> {
-        // Leases that ran out belong to workers that died: requeue, or bury the last attempt.
-        let expire = expire_leases_sql(
-            "id IN (SELECT id FROM jobs WHERE status = 'running' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)",
-        );
-        sqlx::query(sqlx::AssertSqlSafe(expire))
-            .bind(DbTime(claim.now))
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        let take = format!(
-            "WITH due AS (
-                SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3
-                ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-             UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_token = $1,
-                lease_until = $2, updated_at = $3
-             FROM due WHERE jobs.id = due.id
-             RETURNING {JOB_COLUMNS}"
-        );
-        let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(take))
-            .bind(claim.lease_token)
-            .bind(DbTime(claim.now.saturating_add(claim.lease).unwrap_or(claim.now)))
-            .bind(DbTime(claim.now))
-            .bind(i64::from(claim.limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-        due_order(rows)
-    }
-
     async fn begin_booking(&self) -> StoreResult<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(db_err)
     }
 
-    async fn live_ranges(
-        &self,
-        tenant: TenantId,
-        practitioners: &[PractitionerId],
-        range: TimeRange,
-    ) -> StoreResult<Vec<(PractitionerId, TimeRange)>> {
-        let ids: Vec<Uuid> = practitioners.iter().map(|p| p.0).collect();
+    async fn live_ranges(&self, q: BusyQuery<'_>) -> StoreResult<Vec<Busy>> {
+        let ids: Vec<Uuid> = q.practitioners.iter().map(|p| p.0).collect();
         // One row per practitioner with arrays rather than one row per appointment: a
         // search reads thousands of ranges, and per-row overhead dominated.
         let rows: Vec<(Uuid, Vec<DbTime>, Vec<DbTime>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -86,9 +49,9 @@ impl SqlBackend for PgStore {
                AND practitioner_id = ANY($4)
              GROUP BY practitioner_id"
         )))
-        .bind(tenant.0)
-        .bind(DbTime(range.end))
-        .bind(DbTime(range.start))
+        .bind(q.tenant.0)
+        .bind(DbTime(q.range.end))
+        .bind(DbTime(q.range.start))
         .bind(&ids)
         .fetch_all(&self.pool)
         .await
@@ -119,10 +82,7 @@ impl SqlBackend for PgStore {
         now: Timestamp,
     ) -> Option<StoreResult<RecordedEvent>> {
         let [job] = follow_ups else { return None };
-        Some(match self.events.submit(event, job, now).await {
-            Some(result) => result,
-            None => crate::event_batch::write_one(&self.pool, event, job, now).await,
-        })
+        self.events.submit(event, job, now).await.map(Ok)
     }
 
     fn wakeups(&self) -> Arc<Notify> {

@@ -109,11 +109,4 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
     });
 }
 
-frontdesk_store_sql::catalog_store!(PgStore);
-frontdesk_store_sql::job_store!(PgStore);
-frontdesk_store_sql::appointment_store!(PgStore);
-frontdesk_store_sql::lead_store!(PgStore);
-frontdesk_store_sql::call_store!(PgStore);
-frontdesk_store_sql::messaging_store!(PgStore);
-frontdesk_store_sql::event_store!(PgStore);
-frontdesk_store_sql::tenant_store!(PgStore, "postgres");
+frontdesk_store_sql::sql_store!(PgStore, "postgres");

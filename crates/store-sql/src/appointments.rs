@@ -300,7 +300,7 @@ macro_rules! appointment_store {
                     practitioners: &[PractitionerId],
                     range: TimeRange,
                 ) -> StoreResult<Vec<(PractitionerId, TimeRange)>> {
-                    let mut out = self.live_ranges(tenant, practitioners, range).await?;
+                    let mut out = self.live_ranges($crate::BusyQuery { tenant, practitioners, range }).await?;
                     out.sort_by_key(|(p, r): &(PractitionerId, TimeRange)| (*p, r.start));
                     Ok(out)
                 }

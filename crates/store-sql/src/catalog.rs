@@ -316,8 +316,8 @@ macro_rules! catalog_store {
                     let sql = sqlx::AssertSqlSafe(format!(
                         "{PATIENT} WHERE tenant_id = $1 AND ($2 IS NULL OR {}) AND ($3 IS NULL OR {}) AND ($4 IS NULL OR id < $4)
                          ORDER BY id DESC LIMIT $5",
-                        <$store as $crate::SqlBackend>::contains("lower(name)", "lower($2)"),
-                        <$store as $crate::SqlBackend>::contains("phone", "$3"),
+                        format!("{}(lower(name), lower($2)) > 0", <$store as $crate::SqlBackend>::FIND),
+                        format!("{}(phone, $3) > 0", <$store as $crate::SqlBackend>::FIND),
                     ));
                     let rows: Vec<PatientRow> = sqlx::query_as(sql)
                         .bind(tenant.0)

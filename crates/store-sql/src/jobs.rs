@@ -48,25 +48,6 @@ impl TryFrom<JobRow> for Job {
 pub const JOB_COLUMNS: &str = "jobs.id, jobs.tenant_id, jobs.kind, jobs.payload, jobs.status, jobs.run_at, \
     jobs.attempts, jobs.max_attempts, jobs.dedupe_key, jobs.last_error, jobs.lease_until, jobs.created_at, jobs.updated_at";
 
-/// Rows to jobs, ordered by due time (a claim's `RETURNING` comes in no order).
-pub fn due_order(rows: Vec<JobRow>) -> Result<Vec<Job>, StoreError> {
-    let mut jobs = rows.into_iter().map(Job::try_from).collect::<Result<Vec<_>, _>>()?;
-    jobs.sort_by_key(|j| j.run_at);
-    Ok(jobs)
-}
-
-/// The SQL that gives expired leases back (or buries their last attempt) before a claim;
-/// `$1` is now. `scope` narrows the rows (PostgreSQL locks them with `SKIP LOCKED`).
-pub fn expire_leases_sql(scope: &str) -> String {
-    format!(
-        "UPDATE jobs SET
-            status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
-            last_error = 'lease expired: the worker stopped before finishing',
-            lease_token = NULL, lease_until = NULL, updated_at = $1
-         WHERE {scope}"
-    )
-}
-
 /// Implements `JobStore` for a backend, and its `insert_jobs` helper, which every
 /// aggregate that enqueues jobs in its own transaction uses.
 #[macro_export]
@@ -148,7 +129,30 @@ macro_rules! job_store {
                 }
 
                 async fn claim_jobs(&self, claim: &ClaimRequest) -> StoreResult<Vec<Job>> {
-                    self.claim(claim).await
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    // Leases that ran out belong to workers that died: requeue, or bury the last attempt.
+                    let expire = format!(
+                        "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+                            last_error = 'lease expired: the worker stopped before finishing',
+                            lease_token = NULL, lease_until = NULL, updated_at = $1
+                         WHERE {}",
+                        <$store as SqlBackend>::EXPIRED_LEASES
+                    );
+                    sqlx::query(sqlx::AssertSqlSafe(expire)).bind(DbTime(claim.now)).execute(&mut *tx).await.map_err(db_err)?;
+                    let claim_due = format!("{} RETURNING {JOB_COLUMNS}", <$store as SqlBackend>::CLAIM_DUE);
+                    let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(claim_due))
+                        .bind(claim.lease_token)
+                        .bind(DbTime(claim.now.saturating_add(claim.lease).unwrap_or(claim.now)))
+                        .bind(DbTime(claim.now))
+                        .bind(i64::from(claim.limit))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
+                    // `RETURNING` comes in no particular order.
+                    let mut jobs = rows.into_iter().map(Job::try_from).collect::<StoreResult<Vec<_>>>()?;
+                    jobs.sort_by_key(|j| j.run_at);
+                    Ok(jobs)
                 }
 
                 async fn complete_jobs(&self, lease_token: Uuid, ids: &[JobId], now: Timestamp) -> StoreResult<u64> {

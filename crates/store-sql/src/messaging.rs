@@ -179,7 +179,7 @@ macro_rules! messaging_store {
                            AND ($7 IS NULL OR (COALESCE(last_message_at, created_at), id) <
                                 (SELECT COALESCE(last_message_at, created_at), id FROM conversations WHERE tenant_id = $1 AND id = $7))
                          ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT $8",
-                        <$store as $crate::SqlBackend>::contains("m.search_text", "$6"),
+                        format!("{}(m.search_text, $6) > 0", <$store as $crate::SqlBackend>::FIND),
                     ));
                     let rows: Vec<ConversationRow> = sqlx::query_as(sql)
                         .bind(tenant.0)

@@ -4,13 +4,10 @@
 //! transaction is `IMMEDIATE`; wake-ups stay in this process.
 
 use crate::SqliteStore;
-use frontdesk_domain::jobs::Job;
 use frontdesk_domain::scheduling::TimeRange;
-use frontdesk_domain::{PractitionerId, TenantId};
-use frontdesk_store::{ClaimRequest, StoreError, StoreResult};
+use frontdesk_store::{StoreError, StoreResult};
 use frontdesk_store_sql::appointments::LIVE;
-use frontdesk_store_sql::jobs::{JOB_COLUMNS, JobRow, due_order, expire_leases_sql};
-use frontdesk_store_sql::{DbTime, SqlBackend, db_err};
+use frontdesk_store_sql::{Busy, BusyQuery, DbTime, SqlBackend, db_err};
 use jiff::Timestamp;
 use sqlx::{Sqlite, Transaction};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -19,7 +16,11 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 impl SqlBackend for SqliteStore {
+    const FIND: &str = "instr";
     const FOR_UPDATE: &str = "";
+    const EXPIRED_LEASES: &str = "status = 'running' AND lease_until <= $1";
+    const CLAIM_DUE: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = $1, lease_until = $2, updated_at = $3
+         WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 ORDER BY run_at LIMIT $4)";
     const CHECKS_OVERLAP: bool = true;
     type Db = sqlx::Sqlite;
 
@@ -31,36 +32,6 @@ impl SqlBackend for SqliteStore {
         &self.reader
     }
 
-    fn contains(haystack: &str, needle: &str) -> String {
-        format!("instr({haystack}, {needle}) > 0")
-    }
-
-    async fn claim(&self, claim: &ClaimRequest) -> StoreResult<Vec<Job>> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        // Leases that ran out belong to workers that died: requeue, or bury the last attempt.
-        let expire = expire_leases_sql("status = 'running' AND lease_until <= $1");
-        sqlx::query(sqlx::AssertSqlSafe(expire))
-            .bind(DbTime(claim.now))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let take = format!(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = $1, lease_until = $2, updated_at = $3
-             WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 ORDER BY run_at LIMIT $4)
-             RETURNING {JOB_COLUMNS}"
-        );
-        let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(take))
-            .bind(claim.lease_token)
-            .bind(DbTime(claim.now.saturating_add(claim.lease).unwrap_or(claim.now)))
-            .bind(DbTime(claim.now))
-            .bind(i64::from(claim.limit))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        due_order(rows)
-    }
-
     async fn begin_booking(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         // The idempotency key row names its appointment before the appointment row exists.
@@ -68,14 +39,9 @@ impl SqlBackend for SqliteStore {
         Ok(tx)
     }
 
-    async fn live_ranges(
-        &self,
-        tenant: TenantId,
-        practitioners: &[PractitionerId],
-        range: TimeRange,
-    ) -> StoreResult<Vec<(PractitionerId, TimeRange)>> {
+    async fn live_ranges(&self, q: BusyQuery<'_>) -> StoreResult<Vec<Busy>> {
         // UUID blobs travel as a JSON array of hex strings (one bind for any number of ids).
-        let ids: Vec<String> = practitioners.iter().map(|p| p.0.simple().to_string()).collect();
+        let ids: Vec<String> = q.practitioners.iter().map(|p| p.0.simple().to_string()).collect();
         // One row per practitioner with "start/end,start/end,..." rather than one row per
         // appointment: a search reads thousands of ranges, and per-row overhead dominated.
         let rows: Vec<(Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -84,9 +50,9 @@ impl SqlBackend for SqliteStore {
                AND practitioner_id IN (SELECT unhex(value) FROM json_each($4))
              GROUP BY practitioner_id"
         )))
-        .bind(tenant.0)
-        .bind(DbTime(range.end))
-        .bind(DbTime(range.start))
+        .bind(q.tenant.0)
+        .bind(DbTime(q.range.end))
+        .bind(DbTime(q.range.start))
         .bind(serde_json::to_string(&ids).unwrap_or_default())
         .fetch_all(&self.reader)
         .await

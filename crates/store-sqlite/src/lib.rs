@@ -61,11 +61,4 @@ impl SqliteStore {
     }
 }
 
-frontdesk_store_sql::catalog_store!(SqliteStore);
-frontdesk_store_sql::job_store!(SqliteStore);
-frontdesk_store_sql::appointment_store!(SqliteStore);
-frontdesk_store_sql::lead_store!(SqliteStore);
-frontdesk_store_sql::call_store!(SqliteStore);
-frontdesk_store_sql::messaging_store!(SqliteStore);
-frontdesk_store_sql::event_store!(SqliteStore);
-frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");
+frontdesk_store_sql::sql_store!(SqliteStore, "sqlite");
