@@ -32,6 +32,7 @@ pub struct LeadRow {
     first_outbound_at: Option<DbTime>,
     created_at: DbTime,
     updated_at: DbTime,
+    pub version: i64,
 }
 
 impl TryFrom<LeadRow> for Lead {
@@ -92,7 +93,7 @@ impl TryFrom<DialogueRow> for Dialogue {
 
 pub const LEAD: &str = "SELECT id, tenant_id, patient_id, source, utm_source, utm_medium, utm_campaign, utm_term, \
     utm_content, campaign, service_interest, notes, stage, lost_reason, temperature, score, score_reasons, owner, \
-    stage_times, first_outbound_at, created_at, updated_at FROM leads ";
+    stage_times, first_outbound_at, created_at, updated_at, version FROM leads ";
 
 /// Implements `LeadStore` and `DialogueStore` for a backend.
 #[macro_export]
@@ -171,6 +172,51 @@ macro_rules! lead_store {
                 Ok(())
             }
 
+            impl $store {
+                /// Saves every mutable field of a lead if it is at `expected` (any version when
+                /// `None`), with its events and jobs; returns the new version.
+                async fn save_lead_checked(
+                    &self,
+                    lead: &Lead,
+                    expected: Option<i64>,
+                    events: &[LeadEvent],
+                    jobs: &[NewJob],
+                    now: Timestamp,
+                ) -> StoreResult<i64> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    // $21 (created_at) is bound but never changes.
+                    let saved = bind_lead(
+                        sqlx::query(
+                            "UPDATE leads SET patient_id = $3, source = $4, utm_source = $5, utm_medium = $6, utm_campaign = $7,
+                                utm_term = $8, utm_content = $9, campaign = $10, service_interest = $11, notes = $12,
+                                stage = $13, lost_reason = $14, temperature = $15, score = $16, score_reasons = $17,
+                                owner = $18, stage_times = $19, first_outbound_at = $20, updated_at = $22, version = version + 1
+                             WHERE tenant_id = $2 AND id = $1 AND ($23 IS NULL OR version = $23)
+                               AND EXISTS (SELECT 1 FROM patients WHERE tenant_id = $2 AND id = $3)
+                             RETURNING version",
+                        ),
+                        lead,
+                    )
+                    .bind(expected)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    // Dropping the transaction rolls it back: no events or jobs for a missing or
+                    // changed lead (or a patient the tenant does not have).
+                    let Some(saved) = saved else {
+                        drop(tx);
+                        return Err(self.stale_unless_missing("leads", lead.tenant_id, lead.id.0, expected).await);
+                    };
+                    let version: i64 = sqlx::Row::try_get(&saved, 0).map_err(db_err)?;
+                    append(&mut tx, events, jobs, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !jobs.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(version)
+                }
+            }
+
             #[async_trait::async_trait]
             impl LeadStore for $store {
                 async fn insert_lead(
@@ -213,33 +259,25 @@ macro_rules! lead_store {
                     jobs: &[NewJob],
                     now: Timestamp,
                 ) -> StoreResult<()> {
-                    let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    // $21 (created_at) is bound but never changes.
-                    let done = bind_lead(
-                        sqlx::query(
-                            "UPDATE leads SET patient_id = $3, source = $4, utm_source = $5, utm_medium = $6, utm_campaign = $7,
-                                utm_term = $8, utm_content = $9, campaign = $10, service_interest = $11, notes = $12,
-                                stage = $13, lost_reason = $14, temperature = $15, score = $16, score_reasons = $17,
-                                owner = $18, stage_times = $19, first_outbound_at = $20, updated_at = $22
-                             WHERE tenant_id = $2 AND id = $1
-                               AND EXISTS (SELECT 1 FROM patients WHERE tenant_id = $2 AND id = $3)",
-                        ),
-                        lead,
-                    )
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    // Dropping the transaction rolls it back: no events or jobs for a missing lead (or a
-                    // patient the tenant does not have).
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                    append(&mut tx, events, jobs, now).await?;
-                    tx.commit().await.map_err(db_err)?;
-                    if !jobs.is_empty() {
-                        self.jobs_committed();
-                    }
-                    Ok(())
+                    self.save_lead_checked(lead, None, events, jobs, now).await.map(drop)
+                }
+
+                async fn save_lead_if(
+                    &self,
+                    lead: &Lead,
+                    expected_version: i64,
+                    events: &[LeadEvent],
+                    jobs: &[NewJob],
+                    now: Timestamp,
+                ) -> StoreResult<i64> {
+                    self.save_lead_checked(lead, Some(expected_version), events, jobs, now).await
+                }
+
+                async fn get_lead_versioned(&self, tenant: TenantId, id: LeadId) -> StoreResult<Option<Versioned<Lead>>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{LEAD} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<LeadRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    row.map(|r| Ok(Versioned { version: r.version, value: Lead::try_from(r)? })).transpose()
                 }
 
                 async fn get_lead(&self, tenant: TenantId, id: LeadId) -> StoreResult<Option<Lead>> {

@@ -18,6 +18,7 @@ pub struct ConversationRow {
     last_message_at: Option<DbTime>,
     last_inbound_at: Option<DbTime>,
     created_at: DbTime,
+    pub version: i64,
 }
 
 impl TryFrom<ConversationRow> for Conversation {
@@ -85,7 +86,7 @@ impl TryFrom<MessageRow> for Message {
 }
 
 pub const CONVERSATION: &str = "SELECT id, tenant_id, patient_id, channel, status, assignee, needs_staff, \
-    last_message_at, last_inbound_at, created_at FROM conversations c ";
+    last_message_at, last_inbound_at, created_at, version FROM conversations c ";
 
 pub const MESSAGE: &str = "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media, \
     transcript, template, provider, provider_message_id, status, error_code, error_message, created_at, updated_at \
@@ -105,6 +106,33 @@ macro_rules! messaging_store {
             use frontdesk_store::*;
             use sqlx::types::Json;
             use uuid::Uuid;
+
+            impl $store {
+                /// Saves a conversation's mutable fields if it is at `expected` (any version when
+                /// `None`); returns the new version.
+                async fn save_conversation_checked(&self, c: &Conversation, expected: Option<i64>) -> StoreResult<i64> {
+                    let version: Option<i64> = sqlx::query_scalar(
+                        "UPDATE conversations SET status = $1, assignee = $2, needs_staff = $3, last_message_at = $4,
+                            last_inbound_at = $5, version = version + 1
+                         WHERE tenant_id = $6 AND id = $7 AND ($8 IS NULL OR version = $8) RETURNING version",
+                    )
+                    .bind(c.status.as_str())
+                    .bind(&c.assignee)
+                    .bind(c.needs_staff)
+                    .bind(c.last_message_at.map(DbTime))
+                    .bind(c.last_inbound_at.map(DbTime))
+                    .bind(c.tenant_id.0)
+                    .bind(c.id.0)
+                    .bind(expected)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    match version {
+                        Some(v) => Ok(v),
+                        None => Err(self.stale_unless_missing("conversations", c.tenant_id, c.id.0, expected).await),
+                    }
+                }
+            }
 
             #[async_trait::async_trait]
             impl MessagingStore for $store {
@@ -140,22 +168,22 @@ macro_rules! messaging_store {
                 }
 
                 async fn save_conversation(&self, c: &Conversation) -> StoreResult<()> {
-                    let done = sqlx::query(
-                        "UPDATE conversations SET status = $1, assignee = $2, needs_staff = $3, last_message_at = $4,
-                            last_inbound_at = $5
-                         WHERE tenant_id = $6 AND id = $7",
-                    )
-                    .bind(c.status.as_str())
-                    .bind(&c.assignee)
-                    .bind(c.needs_staff)
-                    .bind(c.last_message_at.map(DbTime))
-                    .bind(c.last_inbound_at.map(DbTime))
-                    .bind(c.tenant_id.0)
-                    .bind(c.id.0)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    found(done.rows_affected())
+                    self.save_conversation_checked(c, None).await.map(drop)
+                }
+
+                async fn save_conversation_if(&self, c: &Conversation, expected_version: i64) -> StoreResult<i64> {
+                    self.save_conversation_checked(c, Some(expected_version)).await
+                }
+
+                async fn get_conversation_versioned(
+                    &self,
+                    tenant: TenantId,
+                    id: ConversationId,
+                ) -> StoreResult<Option<Versioned<Conversation>>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<ConversationRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    row.map(|r| Ok(Versioned { version: r.version, value: Conversation::try_from(r)? })).transpose()
                 }
 
                 async fn get_conversation(&self, tenant: TenantId, id: ConversationId) -> StoreResult<Option<Conversation>> {
