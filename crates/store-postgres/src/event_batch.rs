@@ -7,11 +7,10 @@
 //! A failed group (one row violating a constraint) is retried row by row, so one bad
 //! delivery cannot fail its neighbours.
 
-use crate::PgStore;
-use crate::convert::{db_err, ts};
 use frontdesk_domain::EventId;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_store::{NewInboundEvent, RecordedEvent, StoreError, StoreResult};
+use frontdesk_store_sql::{DbTime, db_err};
 use jiff::Timestamp;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -28,7 +27,8 @@ pub(crate) struct Pending {
     pub event: NewInboundEvent,
     pub job: NewJob,
     pub now: Timestamp,
-    pub reply: oneshot::Sender<StoreResult<RecordedEvent>>,
+    /// Dropped unanswered when the group failed: the caller then writes the delivery alone.
+    pub reply: oneshot::Sender<RecordedEvent>,
 }
 
 #[derive(Clone)]
@@ -47,13 +47,14 @@ impl EventBatcher {
         Self { queue }
     }
 
-    /// Queues one delivery; `None` when the writers are gone (the caller writes it alone).
+    /// Queues one delivery; `None` when the writers are gone or its group failed (the
+    /// caller then writes it alone).
     pub async fn submit(
         &self,
         event: &NewInboundEvent,
         job: &NewJob,
         now: Timestamp,
-    ) -> Option<StoreResult<RecordedEvent>> {
+    ) -> Option<RecordedEvent> {
         let (reply, answer) = oneshot::channel();
         let pending = Pending { event: event.clone(), job: job.clone(), now, reply };
         self.queue.send(pending).await.ok()?;
@@ -72,17 +73,11 @@ async fn write_groups(pool: PgPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
             return;
         }
         let batch = std::mem::take(&mut group);
-        match write_group(&pool, &batch).await {
-            Ok(results) => {
-                for (pending, result) in batch.into_iter().zip(results) {
-                    let _ = pending.reply.send(Ok(result));
-                }
-            }
-            Err(_) => {
-                for p in batch {
-                    let result = write_one(&pool, &p.event, &p.job, p.now).await;
-                    let _ = p.reply.send(result);
-                }
+        // One bad delivery fails its whole group: its senders are dropped unanswered and
+        // each caller writes its delivery alone, so only the bad one fails.
+        if let Ok(results) = write_group(&pool, &batch).await {
+            for (pending, result) in batch.into_iter().zip(results) {
+                let _ = pending.reply.send(result);
             }
         }
     }
@@ -116,11 +111,11 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
         externals.push(p.event.external_id.as_str());
         kinds.push(p.event.kind.as_str());
         payloads.push(&p.event.payload);
-        received.push(ts(p.now));
+        received.push(DbTime(p.now));
         job_ids.push(p.job.id.0);
         job_kinds.push(p.job.kind.as_str());
         job_payloads.push(&p.job.payload);
-        run_ats.push(ts(p.job.run_at));
+        run_ats.push(DbTime(p.job.run_at));
         max_attempts.push(i32::try_from(p.job.max_attempts).unwrap_or(i32::MAX));
         dedupe_keys.push(p.job.dedupe_key.as_deref());
     }
@@ -209,74 +204,4 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
                 .ok_or_else(|| StoreError::corrupt("an event was neither inserted nor found"))
         })
         .collect()
-}
-
-/// The single-delivery statement: the event, its job if the event is new, and a NOTIFY.
-pub(crate) async fn write_one(
-    pool: &PgPool,
-    event: &NewInboundEvent,
-    job: &NewJob,
-    now: Timestamp,
-) -> StoreResult<RecordedEvent> {
-    let id = EventId::new();
-    // Data-modifying CTEs all run; the job is inserted only if the event was new, and
-    // the NOTIFY (delivered at commit) only if a job was.
-    let inserted: Option<Uuid> = sqlx::query_scalar(
-        "WITH ev AS (
-            INSERT INTO inbound_events (id, tenant_id, provider, external_id, kind, payload, received_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (tenant_id, provider, external_id) DO NOTHING RETURNING id),
-         job AS (
-            INSERT INTO jobs (id, tenant_id, kind, payload, status, run_at, attempts, max_attempts, dedupe_key,
-                              created_at, updated_at)
-            SELECT $8, $2, $9, $10, 'queued', $11, 0, $12, $13, $7, $7 FROM ev
-            ON CONFLICT DO NOTHING RETURNING id),
-         wake AS (SELECT pg_notify($14, '') FROM job)
-         SELECT (SELECT id FROM ev) FROM (SELECT count(*) FROM wake) AS w",
-    )
-    .bind(id.0)
-    .bind(event.tenant_id.0)
-    .bind(&event.provider)
-    .bind(&event.external_id)
-    .bind(&event.kind)
-    .bind(&event.payload)
-    .bind(ts(now))
-    .bind(job.id.0)
-    .bind(&job.kind)
-    .bind(&job.payload)
-    .bind(ts(job.run_at))
-    .bind(i32::try_from(job.max_attempts).unwrap_or(i32::MAX))
-    .bind(&job.dedupe_key)
-    .bind(crate::JOBS_CHANNEL)
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    if let Some(id) = inserted {
-        return Ok(RecordedEvent { id: id.into(), duplicate: false });
-    }
-    let existing: Uuid = sqlx::query_scalar(
-        "SELECT id FROM inbound_events WHERE tenant_id = $1 AND provider = $2 AND external_id = $3",
-    )
-    .bind(event.tenant_id.0)
-    .bind(&event.provider)
-    .bind(&event.external_id)
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    Ok(RecordedEvent { id: existing.into(), duplicate: true })
-}
-
-impl PgStore {
-    /// One delivery with one follow-up job, through the group writer.
-    pub(crate) async fn record_event_grouped(
-        &self,
-        event: &NewInboundEvent,
-        job: &NewJob,
-        now: Timestamp,
-    ) -> StoreResult<RecordedEvent> {
-        match self.events.submit(event, job, now).await {
-            Some(result) => result,
-            None => write_one(&self.pool, event, job, now).await,
-        }
-    }
 }

@@ -2,14 +2,8 @@
 //! database; workers claim jobs with `FOR UPDATE SKIP LOCKED` and wake each other with
 //! `LISTEN/NOTIFY`.
 
-mod appointments;
-mod calls;
-mod convert;
+mod backend;
 mod event_batch;
-mod events;
-mod jobs;
-mod leads;
-mod messaging;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::PgPool;
@@ -115,19 +109,4 @@ fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
     });
 }
 
-impl frontdesk_store_sql::SqlBackend for PgStore {
-    type Db = sqlx::Postgres;
-    fn writer(&self) -> &PgPool {
-        &self.pool
-    }
-    fn reader(&self) -> &PgPool {
-        &self.pool
-    }
-    fn contains(haystack: &str, needle: &str) -> String {
-        format!("strpos({haystack}, {needle}) > 0")
-    }
-}
-
-frontdesk_store_sql::catalog_store!(PgStore);
-frontdesk_store_sql::tenant_store!(PgStore, "postgres");
-frontdesk_store_sql::user_store!(PgStore);
+frontdesk_store_sql::sql_store!(PgStore, "postgres");

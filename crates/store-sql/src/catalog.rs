@@ -20,6 +20,7 @@ pub struct PatientRow {
     locale: String,
     external_id: Option<String>,
     created_at: DbTime,
+    pub version: i64,
 }
 
 impl TryFrom<PatientRow> for Patient {
@@ -40,8 +41,7 @@ impl TryFrom<PatientRow> for Patient {
     }
 }
 
-pub const PATIENT: &str =
-    "SELECT id, tenant_id, name, phone, email, birth_date, locale, external_id, created_at FROM patients ";
+pub const PATIENT: &str = "SELECT id, tenant_id, name, phone, email, birth_date, locale, external_id, created_at, version FROM patients ";
 
 /// Implements `CatalogStore` and `PatientStore` for a backend.
 #[macro_export]
@@ -241,6 +241,34 @@ macro_rules! catalog_store {
                 }
             }
 
+            impl $store {
+                /// Replaces a patient's fields if it is at `expected` (any version when `None`);
+                /// returns the new version.
+                async fn update_patient_checked(&self, p: &Patient, expected: Option<i64>) -> StoreResult<i64> {
+                    let version: Option<i64> = sqlx::query_scalar(
+                        "UPDATE patients SET name = $1, phone = $2, email = $3, birth_date = $4, locale = $5, external_id = $6,
+                            version = version + 1
+                         WHERE tenant_id = $7 AND id = $8 AND ($9 IS NULL OR version = $9) RETURNING version",
+                    )
+                    .bind(p.name.as_str())
+                    .bind(p.phone.as_str())
+                    .bind(p.email.as_ref().map(|e| e.as_str()))
+                    .bind(p.birth_date.map(DbDate))
+                    .bind(p.locale.as_str())
+                    .bind(&p.external_id)
+                    .bind(p.tenant_id.0)
+                    .bind(p.id.0)
+                    .bind(expected)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    match version {
+                        Some(v) => Ok(v),
+                        None => Err(self.stale_unless_missing("patients", p.tenant_id, p.id.0, expected).await),
+                    }
+                }
+            }
+
             #[async_trait::async_trait]
             impl PatientStore for $store {
                 async fn create_patient(&self, p: &Patient) -> StoreResult<()> {
@@ -282,7 +310,7 @@ macro_rules! catalog_store {
                 }
 
                 async fn set_patient_external_id(&self, tenant: TenantId, id: PatientId, external_id: &str) -> StoreResult<()> {
-                    let done = sqlx::query("UPDATE patients SET external_id = $1 WHERE tenant_id = $2 AND id = $3")
+                    let done = sqlx::query("UPDATE patients SET external_id = $1, version = version + 1 WHERE tenant_id = $2 AND id = $3")
                         .bind(external_id)
                         .bind(tenant.0)
                         .bind(id.0)
@@ -293,22 +321,18 @@ macro_rules! catalog_store {
                 }
 
                 async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
-                    let done = sqlx::query(
-                        "UPDATE patients SET name = $1, phone = $2, email = $3, birth_date = $4, locale = $5, external_id = $6
-                         WHERE tenant_id = $7 AND id = $8",
-                    )
-                    .bind(p.name.as_str())
-                    .bind(p.phone.as_str())
-                    .bind(p.email.as_ref().map(|e| e.as_str()))
-                    .bind(p.birth_date.map(DbDate))
-                    .bind(p.locale.as_str())
-                    .bind(&p.external_id)
-                    .bind(p.tenant_id.0)
-                    .bind(p.id.0)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    found(done.rows_affected())
+                    self.update_patient_checked(p, None).await.map(drop)
+                }
+
+                async fn get_patient_versioned(&self, tenant: TenantId, id: PatientId) -> StoreResult<Option<Versioned<Patient>>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{PATIENT} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<PatientRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    row.map(|r| Ok(Versioned { version: r.version, value: Patient::try_from(r)? })).transpose()
+                }
+
+                async fn update_patient_if(&self, p: &Patient, expected_version: i64) -> StoreResult<i64> {
+                    self.update_patient_checked(p, Some(expected_version)).await
                 }
 
                 /// Patients whose name contains `q.name` and whose phone contains `q.phone_digits`.
@@ -316,8 +340,8 @@ macro_rules! catalog_store {
                     let sql = sqlx::AssertSqlSafe(format!(
                         "{PATIENT} WHERE tenant_id = $1 AND ($2 IS NULL OR {}) AND ($3 IS NULL OR {}) AND ($4 IS NULL OR id < $4)
                          ORDER BY id DESC LIMIT $5",
-                        <$store as $crate::SqlBackend>::contains("lower(name)", "lower($2)"),
-                        <$store as $crate::SqlBackend>::contains("phone", "$3"),
+                        format!("{}(lower(name), lower($2)) > 0", <$store as $crate::SqlBackend>::FIND),
+                        format!("{}(phone, $3) > 0", <$store as $crate::SqlBackend>::FIND),
                     ));
                     let rows: Vec<PatientRow> = sqlx::query_as(sql)
                         .bind(tenant.0)

@@ -73,6 +73,12 @@ impl Type<Postgres> for DbTime {
     }
 }
 
+impl sqlx::postgres::PgHasArrayType for DbTime {
+    fn array_type_info() -> PgTypeInfo {
+        <OffsetDateTime as sqlx::postgres::PgHasArrayType>::array_type_info()
+    }
+}
+
 impl Encode<'_, Postgres> for DbTime {
     fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
         <OffsetDateTime as Encode<Postgres>>::encode(offset_date_time(self.0)?, buf)

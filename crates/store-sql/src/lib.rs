@@ -13,9 +13,21 @@
 //! on every function.
 
 #[doc(hidden)]
+pub mod appointments;
+#[doc(hidden)]
+pub mod calls;
+#[doc(hidden)]
 pub mod catalog;
 mod codec;
 mod error;
+#[doc(hidden)]
+pub mod events;
+#[doc(hidden)]
+pub mod jobs;
+#[doc(hidden)]
+pub mod leads;
+#[doc(hidden)]
+pub mod messaging;
 #[doc(hidden)]
 pub mod tenants;
 #[doc(hidden)]
@@ -23,11 +35,46 @@ pub mod users;
 
 pub use codec::{DbDate, DbTime, truncate};
 pub use error::db_err;
+use frontdesk_domain::jobs::NewJob;
+use frontdesk_domain::scheduling::TimeRange;
+use frontdesk_domain::{PractitionerId, TenantId};
+use frontdesk_store::{NewInboundEvent, RecordedEvent, StoreResult};
+use jiff::Timestamp;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Implements every store trait for a backend named `$name` (its `HealthStore` name).
+#[macro_export]
+macro_rules! sql_store {
+    ($store:ty, $name:literal) => {
+        $crate::tenant_store!($store, $name);
+        $crate::catalog_store!($store);
+        $crate::job_store!($store);
+        $crate::event_store!($store);
+        $crate::appointment_store!($store);
+        $crate::messaging_store!($store);
+        $crate::call_store!($store);
+        $crate::lead_store!($store);
+        $crate::user_store!($store);
+    };
+}
 
 /// The crates the macros' expansions name, so a backend needs no matching versions.
 #[doc(hidden)]
 pub mod deps {
-    pub use {async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
+    pub use {async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, tokio, uuid};
+}
+
+/// A practitioner's busy `[start, end)` range.
+pub type Busy = (PractitionerId, TimeRange);
+
+/// Which live appointments `SqlBackend::live_ranges` reads: the tenant's, of these
+/// practitioners, whose blocked range overlaps `range`.
+#[derive(Clone, Copy)]
+pub struct BusyQuery<'a> {
+    pub tenant: TenantId,
+    pub practitioners: &'a [PractitionerId],
+    pub range: TimeRange,
 }
 
 /// What a backend gives the shared implementation: its pools.
@@ -35,14 +82,67 @@ pub trait SqlBackend: Send + Sync {
     type Db: sqlx::Database;
     /// Where writes go (on SQLite a single connection, so writers queue in-process).
     fn writer(&self) -> &sqlx::Pool<Self::Db>;
-    /// Where plain reads go.
-    fn reader(&self) -> &sqlx::Pool<Self::Db>;
-    /// SQL that is true when text `haystack` contains `needle` (`instr` on SQLite,
-    /// `strpos` on PostgreSQL: neither has the other's).
-    fn contains(haystack: &str, needle: &str) -> String;
+    /// Where plain reads go (on SQLite a pool of read-only connections, which never wait
+    /// on the writer).
+    fn reader(&self) -> &sqlx::Pool<Self::Db> {
+        self.writer()
+    }
+    /// The function that finds text in text, `f(haystack, needle)` > 0 when found
+    /// (`instr` on SQLite, `strpos` on PostgreSQL: neither has the other's).
+    const FIND: &str;
+    /// What locks the rows a `SELECT` reads until commit (` FOR UPDATE`); empty on SQLite,
+    /// whose single writer already runs write transactions one at a time.
+    const FOR_UPDATE: &str;
+    /// Whether bookings must check for overlapping appointments themselves (SQLite), or
+    /// the database refuses them (PostgreSQL's exclusion constraint).
+    const CHECKS_OVERLAP: bool;
+
+    /// Opens the transaction a booking or an appointment change runs in: on SQLite
+    /// `BEGIN IMMEDIATE` (so no other writer slips in between the overlap check and the
+    /// write) with foreign keys checked at commit (the idempotency key is claimed before
+    /// its appointment exists).
+    fn begin_booking(&self)
+    -> impl Future<Output = StoreResult<sqlx::Transaction<'static, Self::Db>>> + Send;
+    /// `[start, end)` of the live appointments of these practitioners whose blocked range
+    /// overlaps `range`, in any order: each backend packs the many rows its own way.
+    fn live_ranges(&self, q: BusyQuery<'_>) -> impl Future<Output = StoreResult<Vec<Busy>>> + Send;
+
+    /// Which running jobs whose lease ran out (`lease_until <= $1`) a claim returns to the
+    /// queue first: PostgreSQL skips rows another claim has locked.
+    const EXPIRED_LEASES: &str;
+    /// Takes up to `$4` jobs due at `$3` for lease `$1` until `$2` (the shared code adds
+    /// `RETURNING` the job columns): how rows are taken without two workers getting the same one is
+    /// each backend's own (`FOR UPDATE SKIP LOCKED`; SQLite's single writer).
+    const CLAIM_DUE: &str;
+    /// Runs inside a transaction that made jobs due: PostgreSQL NOTIFYs every process
+    /// (delivered at commit); SQLite has nothing to do here.
+    fn announce_jobs(
+        conn: &mut <Self::Db as sqlx::Database>::Connection,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Runs after such a transaction committed: SQLite wakes this process's idle workers
+    /// (PostgreSQL's listener does it on the NOTIFY).
+    fn jobs_committed(&self);
+    /// Records a provider event a faster way than one transaction per delivery, when the
+    /// backend has one for this case (PostgreSQL's group commit); `None` to take the
+    /// ordinary path.
+    fn record_event_grouped(
+        &self,
+        _event: &NewInboundEvent,
+        _follow_ups: &[NewJob],
+        _now: Timestamp,
+    ) -> impl Future<Output = Option<StoreResult<RecordedEvent>>> + Send {
+        async { None }
+    }
+    /// What idle workers wait on.
+    fn wakeups(&self) -> Arc<Notify>;
 }
 
 /// `NotFound` when a statement touched no row: the row is not there (or is another tenant's).
-pub fn found(rows: u64) -> frontdesk_store::StoreResult<()> {
+pub fn found(rows: u64) -> StoreResult<()> {
     if rows == 0 { Err(frontdesk_store::StoreError::NotFound) } else { Ok(()) }
+}
+
+/// A stored enum value (status, channel...) back to its domain type.
+pub fn parse<T: std::str::FromStr>(raw: &str, what: &str) -> StoreResult<T> {
+    raw.parse().map_err(|_| frontdesk_store::StoreError::corrupt(format!("{what} {raw:?}")))
 }

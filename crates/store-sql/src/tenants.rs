@@ -109,6 +109,22 @@ macro_rules! tenant_store {
             const TENANT: &str = "SELECT id, slug, name, timezone, locale, created_at FROM tenants ";
             const KEY: &str = "SELECT id, tenant_id, prefix, name, key_hash, created_at, revoked_at FROM api_keys ";
 
+            impl $store {
+                /// Why a versioned save of the tenant's row `id` in `table` touched nothing:
+                /// `Stale` if the row is there at another version than `expected`, else `NotFound`
+                /// (absent, another tenant's, or a precondition of the save failed).
+                async fn stale_unless_missing(&self, table: &str, tenant: TenantId, id: Uuid, expected: Option<i64>) -> StoreError {
+                    let sql = sqlx::AssertSqlSafe(format!("SELECT version FROM {table} WHERE tenant_id = $1 AND id = $2"));
+                    let stored: Result<Option<i64>, _> =
+                        sqlx::query_scalar(sql).bind(tenant.0).bind(id).fetch_optional(self.writer()).await;
+                    match stored {
+                        Ok(Some(v)) if expected.is_some_and(|e| e != v) => StoreError::Conflict(Conflict::Stale),
+                        Ok(_) => StoreError::NotFound,
+                        Err(e) => db_err(e),
+                    }
+                }
+            }
+
             #[async_trait::async_trait]
             impl TenantStore for $store {
                 async fn create_tenant(&self, new: &NewTenant, now: Timestamp) -> StoreResult<Tenant> {
@@ -258,19 +274,13 @@ macro_rules! tenant_store {
             #[async_trait::async_trait]
             impl SettingsStore for $store {
                 async fn tenant_settings(&self, tenant: TenantId) -> StoreResult<TenantSettings> {
-                    let body: Option<Json<TenantSettings>> =
-                        sqlx::query_scalar("SELECT body FROM tenant_settings WHERE tenant_id = $1")
-                            .bind(tenant.0)
-                            .fetch_optional(self.reader())
-                            .await
-                            .map_err(db_err)?;
-                    Ok(body.map(|b| b.0).unwrap_or_default())
+                    Ok(self.tenant_settings_versioned(tenant).await?.value)
                 }
 
                 async fn save_tenant_settings(&self, tenant: TenantId, settings: &TenantSettings) -> StoreResult<()> {
                     sqlx::query(
                         "INSERT INTO tenant_settings (tenant_id, body) VALUES ($1, $2)
-                         ON CONFLICT (tenant_id) DO UPDATE SET body = excluded.body",
+                         ON CONFLICT (tenant_id) DO UPDATE SET body = excluded.body, version = tenant_settings.version + 1",
                     )
                     .bind(tenant.0)
                     .bind(Json(settings))
@@ -278,6 +288,42 @@ macro_rules! tenant_store {
                     .await
                     .map_err(db_err)?;
                     Ok(())
+                }
+
+                async fn tenant_settings_versioned(&self, tenant: TenantId) -> StoreResult<Versioned<TenantSettings>> {
+                    let row: Option<(Json<TenantSettings>, i64)> =
+                        sqlx::query_as("SELECT body, version FROM tenant_settings WHERE tenant_id = $1")
+                            .bind(tenant.0)
+                            .fetch_optional(self.reader())
+                            .await
+                            .map_err(db_err)?;
+                    let (value, version) = row.map_or_else(Default::default, |(body, version)| (body.0, version));
+                    Ok(Versioned { value, version })
+                }
+
+                async fn save_tenant_settings_if(
+                    &self,
+                    tenant: TenantId,
+                    settings: &TenantSettings,
+                    expected_version: i64,
+                ) -> StoreResult<i64> {
+                    // Version 0 is "none saved yet": only an insert can match it.
+                    let sql = if expected_version == 0 {
+                        "INSERT INTO tenant_settings (tenant_id, body) SELECT $1, $2 WHERE $3 = 0 ON CONFLICT (tenant_id) DO NOTHING"
+                    } else {
+                        "UPDATE tenant_settings SET body = $2, version = version + 1 WHERE tenant_id = $1 AND version = $3"
+                    };
+                    let done = sqlx::query(sql)
+                        .bind(tenant.0)
+                        .bind(Json(settings))
+                        .bind(expected_version)
+                        .execute(self.writer())
+                        .await
+                        .map_err(db_err)?;
+                    match done.rows_affected() {
+                        0 => Err(StoreError::Conflict(Conflict::Stale)),
+                        _ => Ok(expected_version + 1),
+                    }
                 }
             }
 

@@ -2,13 +2,7 @@
 //! single writer connection so that writers queue in-process instead of failing with
 //! SQLITE_BUSY; reads use a separate pool and never block on the writer.
 
-mod appointments;
-mod calls;
-mod convert;
-mod events;
-mod jobs;
-mod leads;
-mod messaging;
+mod backend;
 
 use frontdesk_store::{StoreError, StoreResult};
 use sqlx::SqlitePool;
@@ -67,19 +61,4 @@ impl SqliteStore {
     }
 }
 
-impl frontdesk_store_sql::SqlBackend for SqliteStore {
-    type Db = sqlx::Sqlite;
-    fn writer(&self) -> &SqlitePool {
-        &self.writer
-    }
-    fn reader(&self) -> &SqlitePool {
-        &self.reader
-    }
-    fn contains(haystack: &str, needle: &str) -> String {
-        format!("instr({haystack}, {needle}) > 0")
-    }
-}
-
-frontdesk_store_sql::catalog_store!(SqliteStore);
-frontdesk_store_sql::tenant_store!(SqliteStore, "sqlite");
-frontdesk_store_sql::user_store!(SqliteStore);
+frontdesk_store_sql::sql_store!(SqliteStore, "sqlite");

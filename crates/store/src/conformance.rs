@@ -48,7 +48,18 @@ macro_rules! conformance_suite {
             leads_filter_and_page, recent_and_latest_lead_for_patient, lead_events_oldest_first,
             dialogues_insert_update_with_versions, concurrent_dialogue_updates_have_one_winner,
             dialogues_are_tenant_scoped);
+        $crate::conformance_suite!(@versions $make;
+            lead_saves_check_the_version, conversation_saves_check_the_version,
+            patient_updates_check_the_version, settings_saves_check_the_version);
     };
+    (@versions $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_versions::$case(store).await;
+        }
+    )*};
     (@leads $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -1,6 +1,6 @@
 //! Storage for leads, their timeline events, and the WhatsApp booking dialogue's state.
 
-use crate::StoreResult;
+use crate::{StoreResult, Versioned};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::leads::{Dialogue, Lead, LeadEvent, LeadSource, LeadStage, Temperature};
@@ -43,6 +43,17 @@ pub trait LeadStore: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<()>;
     async fn get_lead(&self, tenant: TenantId, id: LeadId) -> StoreResult<Option<Lead>>;
+    async fn get_lead_versioned(&self, tenant: TenantId, id: LeadId) -> StoreResult<Option<Versioned<Lead>>>;
+    /// `save_lead`, only if the lead is still at `expected_version`; returns the new
+    /// version. `Conflict::Stale` (and nothing stored or enqueued) if it changed meanwhile.
+    async fn save_lead_if(
+        &self,
+        lead: &Lead,
+        expected_version: i64,
+        events: &[LeadEvent],
+        jobs: &[NewJob],
+        now: Timestamp,
+    ) -> StoreResult<i64>;
     /// Newest first; the cursor is the last lead's id.
     async fn list_leads(
         &self,

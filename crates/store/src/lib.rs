@@ -20,6 +20,8 @@ pub mod conformance_messaging;
 #[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
 #[cfg(feature = "conformance")]
+pub mod conformance_versions;
+#[cfg(feature = "conformance")]
 pub mod conformance_voice;
 
 pub use error::{Conflict, Record, StoreError, StoreResult};

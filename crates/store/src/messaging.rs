@@ -1,6 +1,6 @@
 //! Storage for patients' conversations, their messages and consent decisions.
 
-use crate::StoreResult;
+use crate::{StoreResult, Versioned};
 use async_trait::async_trait;
 use frontdesk_domain::messaging::{Channel, Consent, Conversation, ConversationStatus, Message, MessageText};
 use frontdesk_domain::page::{Page, PageRequest};
@@ -22,6 +22,18 @@ pub trait MessagingStore: Send + Sync {
     async fn conversation_for(&self, template: &Conversation) -> StoreResult<Conversation>;
     /// Saves status, assignee, flags and timestamps of an existing conversation.
     async fn save_conversation(&self, conversation: &Conversation) -> StoreResult<()>;
+    /// `save_conversation`, only if the conversation is still at `expected_version`; returns
+    /// the new version. `Conflict::Stale` if it changed meanwhile, `NotFound` if absent.
+    async fn save_conversation_if(
+        &self,
+        conversation: &Conversation,
+        expected_version: i64,
+    ) -> StoreResult<i64>;
+    async fn get_conversation_versioned(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> StoreResult<Option<Versioned<Conversation>>>;
     async fn get_conversation(
         &self,
         tenant: TenantId,

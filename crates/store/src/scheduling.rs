@@ -1,7 +1,7 @@
 //! Storage for the calendar (catalog, hours, exceptions), patients, appointments and the
 //! notifications the sandbox notifier records.
 
-use crate::StoreResult;
+use crate::{StoreResult, Versioned};
 use async_trait::async_trait;
 use frontdesk_domain::contact::PhoneE164;
 use frontdesk_domain::jobs::NewJob;
@@ -50,6 +50,16 @@ pub trait SettingsStore: Send + Sync {
     /// The tenant's settings; defaults when none were saved.
     async fn tenant_settings(&self, tenant: TenantId) -> StoreResult<TenantSettings>;
     async fn save_tenant_settings(&self, tenant: TenantId, settings: &TenantSettings) -> StoreResult<()>;
+    /// The settings with their version; version 0 (and defaults) when none were saved.
+    async fn tenant_settings_versioned(&self, tenant: TenantId) -> StoreResult<Versioned<TenantSettings>>;
+    /// Saves the settings only if their version is still `expected_version` (0: none saved
+    /// yet); returns the new version. `Conflict::Stale` if they changed meanwhile.
+    async fn save_tenant_settings_if(
+        &self,
+        tenant: TenantId,
+        settings: &TenantSettings,
+        expected_version: i64,
+    ) -> StoreResult<i64>;
 }
 
 #[async_trait]
@@ -66,6 +76,14 @@ pub trait PatientStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Replaces name, phone, email, birth date, locale and external id.
     async fn update_patient(&self, patient: &Patient) -> StoreResult<()>;
+    async fn get_patient_versioned(
+        &self,
+        tenant: TenantId,
+        id: PatientId,
+    ) -> StoreResult<Option<Versioned<Patient>>>;
+    /// `update_patient`, only if the patient is still at `expected_version`; returns the new
+    /// version. `Conflict::Stale` if it changed meanwhile, `NotFound` if it is not there.
+    async fn update_patient_if(&self, patient: &Patient, expected_version: i64) -> StoreResult<i64>;
     /// Newest first.
     async fn search_patients(
         &self,

@@ -97,3 +97,12 @@ pub struct JobFilter {
 }
 
 pub type JobList = frontdesk_domain::page::Page<Job>;
+
+/// A record with the version it was read at (optimistic concurrency): save it back with
+/// that version, and the save fails with `Conflict::Stale` if anyone changed it meanwhile.
+/// Every write of the record moves the version on, versioned or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: i64,
+}

@@ -1,0 +1,91 @@
+//! What the shared store does PostgreSQL's own way. Job claims lock due rows with
+//! `FOR UPDATE SKIP LOCKED`, so any number of workers in any number of processes take
+//! disjoint batches without waiting on each other; transactions that make jobs due
+//! `NOTIFY`, so idle workers elsewhere wake at once; the `appointments_no_overlap`
+//! exclusion constraint refuses double bookings; webhook events are group-committed.
+
+use crate::PgStore;
+use frontdesk_domain::jobs::NewJob;
+use frontdesk_domain::scheduling::TimeRange;
+use frontdesk_store::{NewInboundEvent, RecordedEvent, StoreResult};
+use frontdesk_store_sql::appointments::LIVE;
+use frontdesk_store_sql::{Busy, BusyQuery, DbTime, SqlBackend, db_err};
+use jiff::Timestamp;
+use sqlx::{PgConnection, PgPool};
+use sqlx::{Postgres, Transaction};
+use std::sync::Arc;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+impl SqlBackend for PgStore {
+    const FIND: &str = "strpos";
+    const FOR_UPDATE: &str = " FOR UPDATE";
+    const EXPIRED_LEASES: &str =
+        "id IN (SELECT id FROM jobs WHERE status = 'running' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)";
+    const CLAIM_DUE: &str = "WITH due AS (
+            SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+         UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_token = $1, lease_until = $2,
+            updated_at = $3
+         FROM due WHERE jobs.id = due.id";
+    const CHECKS_OVERLAP: bool = false;
+    type Db = sqlx::Postgres;
+
+    fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_booking(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(db_err)
+    }
+
+    async fn live_ranges(&self, q: BusyQuery<'_>) -> StoreResult<Vec<Busy>> {
+        let ids: Vec<Uuid> = q.practitioners.iter().map(|p| p.0).collect();
+        // One row per practitioner with arrays rather than one row per appointment: a
+        // search reads thousands of ranges, and per-row overhead dominated.
+        let rows: Vec<(Uuid, Vec<DbTime>, Vec<DbTime>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT practitioner_id, array_agg(start_at ORDER BY start_at), array_agg(end_at ORDER BY start_at)
+             FROM appointments
+             WHERE tenant_id = $1 AND status IN {LIVE} AND start_at < $2 AND blocked_until > $3
+               AND practitioner_id = ANY($4)
+             GROUP BY practitioner_id"
+        )))
+        .bind(q.tenant.0)
+        .bind(DbTime(q.range.end))
+        .bind(DbTime(q.range.start))
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let ranges = rows.into_iter().flat_map(|(p, starts, ends)| {
+            starts.into_iter().zip(ends).map(move |(s, e)| (p.into(), TimeRange { start: s.0, end: e.0 }))
+        });
+        Ok(ranges.collect())
+    }
+
+    async fn announce_jobs(conn: &mut PgConnection) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(crate::JOBS_CHANNEL)
+            .execute(conn)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn jobs_committed(&self) {}
+
+    /// One delivery with one follow-up job goes through the group writer: one statement
+    /// and one commit per group of concurrent deliveries.
+    async fn record_event_grouped(
+        &self,
+        event: &NewInboundEvent,
+        follow_ups: &[NewJob],
+        now: Timestamp,
+    ) -> Option<StoreResult<RecordedEvent>> {
+        let [job] = follow_ups else { return None };
+        self.events.submit(event, job, now).await.map(Ok)
+    }
+
+    fn wakeups(&self) -> Arc<Notify> {
+        self.wakeups.clone()
+    }
+}

@@ -1,0 +1,115 @@
+//! Raw provider events, deduplicated by the provider's own id and recorded with their
+//! follow-up jobs in one transaction.
+
+use crate::DbTime;
+use frontdesk_store::InboundEvent;
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+pub struct EventRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    provider: String,
+    external_id: String,
+    kind: String,
+    payload: serde_json::Value,
+    received_at: DbTime,
+}
+
+impl From<EventRow> for InboundEvent {
+    fn from(r: EventRow) -> Self {
+        InboundEvent {
+            id: r.id.into(),
+            tenant_id: r.tenant_id.into(),
+            provider: r.provider,
+            external_id: r.external_id,
+            kind: r.kind,
+            payload: r.payload,
+            received_at: r.received_at.0,
+        }
+    }
+}
+
+/// Implements `InboundEventStore` for a backend. A backend may take the common case (one
+/// follow-up job) a faster way first (`SqlBackend::record_event_grouped`).
+#[macro_export]
+macro_rules! event_store {
+    ($store:ty) => {
+        const _: () = {
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
+            use $crate::{DbTime, SqlBackend as _, db_err};
+            use frontdesk_domain::jobs::NewJob;
+            use frontdesk_domain::{EventId, TenantId};
+            use frontdesk_store::*;
+            use jiff::Timestamp;
+            use uuid::Uuid;
+
+            #[async_trait::async_trait]
+            impl InboundEventStore for $store {
+                async fn record_event(
+                    &self,
+                    event: &NewInboundEvent,
+                    follow_ups: &[NewJob],
+                    now: Timestamp,
+                ) -> StoreResult<RecordedEvent> {
+                    if let Some(recorded) = self.record_event_grouped(event, follow_ups, now).await {
+                        return recorded;
+                    }
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    let id = EventId::new();
+                    let inserted = sqlx::query(
+                        "INSERT INTO inbound_events (id, tenant_id, provider, external_id, kind, payload, received_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, provider, external_id) DO NOTHING",
+                    )
+                    .bind(id.0)
+                    .bind(event.tenant_id.0)
+                    .bind(&event.provider)
+                    .bind(&event.external_id)
+                    .bind(&event.kind)
+                    .bind(&event.payload)
+                    .bind(DbTime(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if inserted.rows_affected() == 0 {
+                        let existing: Uuid = sqlx::query_scalar(
+                            "SELECT id FROM inbound_events WHERE tenant_id = $1 AND provider = $2 AND external_id = $3",
+                        )
+                        .bind(event.tenant_id.0)
+                        .bind(&event.provider)
+                        .bind(&event.external_id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        return Ok(RecordedEvent { id: existing.into(), duplicate: true });
+                    }
+                    Self::insert_jobs(&mut tx, follow_ups, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !follow_ups.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(RecordedEvent { id, duplicate: false })
+                }
+
+                async fn inbound_event(
+                    &self,
+                    tenant: TenantId,
+                    provider: &str,
+                    external_id: &str,
+                ) -> StoreResult<Option<InboundEvent>> {
+                    let row: Option<$crate::events::EventRow> = sqlx::query_as(
+                        "SELECT id, tenant_id, provider, external_id, kind, payload, received_at FROM inbound_events
+                         WHERE tenant_id = $1 AND provider = $2 AND external_id = $3",
+                    )
+                    .bind(tenant.0)
+                    .bind(provider)
+                    .bind(external_id)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                    Ok(row.map(InboundEvent::from))
+                }
+            }
+        };
+    };
+}

@@ -1,0 +1,358 @@
+//! Conversations, messages and consent decisions.
+
+use crate::{DbTime, parse};
+use frontdesk_domain::messaging::{Conversation, Message, MessageText};
+use frontdesk_store::{StoreError, StoreResult};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+pub struct ConversationRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    patient_id: Uuid,
+    channel: String,
+    status: String,
+    assignee: Option<String>,
+    needs_staff: bool,
+    last_message_at: Option<DbTime>,
+    last_inbound_at: Option<DbTime>,
+    created_at: DbTime,
+    pub version: i64,
+}
+
+impl TryFrom<ConversationRow> for Conversation {
+    type Error = StoreError;
+    fn try_from(r: ConversationRow) -> StoreResult<Self> {
+        Ok(Conversation {
+            id: r.id.into(),
+            tenant_id: r.tenant_id.into(),
+            patient_id: r.patient_id.into(),
+            channel: parse(&r.channel, "channel")?,
+            status: parse(&r.status, "conversation status")?,
+            assignee: r.assignee,
+            needs_staff: r.needs_staff,
+            last_message_at: r.last_message_at.map(|t| t.0),
+            last_inbound_at: r.last_inbound_at.map(|t| t.0),
+            created_at: r.created_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct MessageRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    patient_id: Uuid,
+    direction: String,
+    channel: String,
+    body: Option<String>,
+    media: Json<Vec<frontdesk_domain::messaging::Media>>,
+    transcript: Option<String>,
+    template: Option<String>,
+    provider: String,
+    provider_message_id: Option<String>,
+    status: String,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(r: MessageRow) -> StoreResult<Self> {
+        Ok(Message {
+            id: r.id.into(),
+            tenant_id: r.tenant_id.into(),
+            conversation_id: r.conversation_id.into(),
+            patient_id: r.patient_id.into(),
+            direction: parse(&r.direction, "direction")?,
+            channel: parse(&r.channel, "channel")?,
+            body: r.body.map(MessageText::new),
+            media: r.media.0,
+            transcript: r.transcript.map(MessageText::new),
+            template: r.template,
+            provider: r.provider,
+            provider_message_id: r.provider_message_id,
+            status: parse(&r.status, "message status")?,
+            error_code: r.error_code,
+            error_message: r.error_message,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        })
+    }
+}
+
+pub const CONVERSATION: &str = "SELECT id, tenant_id, patient_id, channel, status, assignee, needs_staff, \
+    last_message_at, last_inbound_at, created_at, version FROM conversations c ";
+
+pub const MESSAGE: &str = "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media, \
+    transcript, template, provider, provider_message_id, status, error_code, error_message, created_at, updated_at \
+    FROM messages ";
+
+/// Implements `MessagingStore` for a backend.
+#[macro_export]
+macro_rules! messaging_store {
+    ($store:ty) => {
+        const _: () = {
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, sqlx, uuid};
+            use $crate::messaging::{CONVERSATION, ConversationRow, MESSAGE, MessageRow};
+            use $crate::{DbTime, SqlBackend as _, db_err, found, parse};
+            use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText, search_key};
+            use frontdesk_domain::page::{Page, PageRequest};
+            use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
+            use frontdesk_store::*;
+            use sqlx::types::Json;
+            use uuid::Uuid;
+
+            impl $store {
+                /// Saves a conversation's mutable fields if it is at `expected` (any version when
+                /// `None`); returns the new version.
+                async fn save_conversation_checked(&self, c: &Conversation, expected: Option<i64>) -> StoreResult<i64> {
+                    let version: Option<i64> = sqlx::query_scalar(
+                        "UPDATE conversations SET status = $1, assignee = $2, needs_staff = $3, last_message_at = $4,
+                            last_inbound_at = $5, version = version + 1
+                         WHERE tenant_id = $6 AND id = $7 AND ($8 IS NULL OR version = $8) RETURNING version",
+                    )
+                    .bind(c.status.as_str())
+                    .bind(&c.assignee)
+                    .bind(c.needs_staff)
+                    .bind(c.last_message_at.map(DbTime))
+                    .bind(c.last_inbound_at.map(DbTime))
+                    .bind(c.tenant_id.0)
+                    .bind(c.id.0)
+                    .bind(expected)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    match version {
+                        Some(v) => Ok(v),
+                        None => Err(self.stale_unless_missing("conversations", c.tenant_id, c.id.0, expected).await),
+                    }
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl MessagingStore for $store {
+                async fn conversation_for(&self, c: &Conversation) -> StoreResult<Conversation> {
+                    sqlx::query(
+                        "INSERT INTO conversations (id, tenant_id, patient_id, channel, status, assignee, needs_staff,
+                            last_message_at, last_inbound_at, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (tenant_id, patient_id, channel) DO NOTHING",
+                    )
+                    .bind(c.id.0)
+                    .bind(c.tenant_id.0)
+                    .bind(c.patient_id.0)
+                    .bind(c.channel.as_str())
+                    .bind(c.status.as_str())
+                    .bind(&c.assignee)
+                    .bind(c.needs_staff)
+                    .bind(c.last_message_at.map(DbTime))
+                    .bind(c.last_inbound_at.map(DbTime))
+                    .bind(DbTime(c.created_at))
+                    .execute(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND patient_id = $2 AND channel = $3"));
+                    // From the writer: the row may have been inserted just now.
+                    let row: ConversationRow = sqlx::query_as(sql)
+                        .bind(c.tenant_id.0)
+                        .bind(c.patient_id.0)
+                        .bind(c.channel.as_str())
+                        .fetch_one(self.writer())
+                        .await
+                        .map_err(db_err)?;
+                    row.try_into()
+                }
+
+                async fn save_conversation(&self, c: &Conversation) -> StoreResult<()> {
+                    self.save_conversation_checked(c, None).await.map(drop)
+                }
+
+                async fn save_conversation_if(&self, c: &Conversation, expected_version: i64) -> StoreResult<i64> {
+                    self.save_conversation_checked(c, Some(expected_version)).await
+                }
+
+                async fn get_conversation_versioned(
+                    &self,
+                    tenant: TenantId,
+                    id: ConversationId,
+                ) -> StoreResult<Option<Versioned<Conversation>>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<ConversationRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    row.map(|r| Ok(Versioned { version: r.version, value: Conversation::try_from(r)? })).transpose()
+                }
+
+                async fn get_conversation(&self, tenant: TenantId, id: ConversationId) -> StoreResult<Option<Conversation>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<ConversationRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    row.map(Conversation::try_from).transpose()
+                }
+
+                async fn list_conversations(
+                    &self,
+                    tenant: TenantId,
+                    f: &ConversationFilter,
+                    page: PageRequest,
+                ) -> StoreResult<Page<Conversation>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{CONVERSATION} WHERE tenant_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR channel = $3)
+                           AND ($4 IS NULL OR patient_id = $4) AND ($5 IS NULL OR assignee = $5)
+                           AND ($6 IS NULL OR EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = $1 AND m.conversation_id = c.id
+                                                      AND {}))
+                           AND ($7 IS NULL OR (COALESCE(last_message_at, created_at), id) <
+                                (SELECT COALESCE(last_message_at, created_at), id FROM conversations WHERE tenant_id = $1 AND id = $7))
+                         ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT $8",
+                        format!("{}(m.search_text, $6) > 0", <$store as $crate::SqlBackend>::FIND),
+                    ));
+                    let rows: Vec<ConversationRow> = sqlx::query_as(sql)
+                        .bind(tenant.0)
+                        .bind(f.status.map(|s| s.as_str()))
+                        .bind(f.channel.map(|c| c.as_str()))
+                        .bind(f.patient_id.map(|p| p.0))
+                        .bind(&f.assignee)
+                        .bind(f.text.as_deref().map(search_key))
+                        .bind(page.before)
+                        .bind(page.fetch_limit())
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                    let items = rows.into_iter().map(Conversation::try_from).collect::<StoreResult<Vec<_>>>()?;
+                    Ok(Page::from_rows(items, page, |c| c.id.0))
+                }
+
+                async fn insert_message(&self, m: &Message) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media,
+                            transcript, template, provider, provider_message_id, status, error_code, error_message, created_at,
+                            updated_at, search_text)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                    )
+                    .bind(m.id.0)
+                    .bind(m.tenant_id.0)
+                    .bind(m.conversation_id.0)
+                    .bind(m.patient_id.0)
+                    .bind(m.direction.as_str())
+                    .bind(m.channel.as_str())
+                    .bind(m.body.as_ref().map(|b| b.as_str()))
+                    .bind(Json(&m.media))
+                    .bind(m.transcript.as_ref().map(|t| t.as_str()))
+                    .bind(&m.template)
+                    .bind(&m.provider)
+                    .bind(&m.provider_message_id)
+                    .bind(m.status.as_str())
+                    .bind(&m.error_code)
+                    .bind(&m.error_message)
+                    .bind(DbTime(m.created_at))
+                    .bind(DbTime(m.updated_at))
+                    .bind(m.search_text())
+                    .execute(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn save_message(&self, m: &Message) -> StoreResult<()> {
+                    let done = sqlx::query(
+                        "UPDATE messages SET provider_message_id = $1, status = $2, error_code = $3, error_message = $4,
+                            updated_at = $5, transcript = $6, search_text = $7
+                         WHERE tenant_id = $8 AND id = $9",
+                    )
+                    .bind(&m.provider_message_id)
+                    .bind(m.status.as_str())
+                    .bind(&m.error_code)
+                    .bind(&m.error_message)
+                    .bind(DbTime(m.updated_at))
+                    .bind(m.transcript.as_ref().map(|t| t.as_str()))
+                    .bind(m.search_text())
+                    .bind(m.tenant_id.0)
+                    .bind(m.id.0)
+                    .execute(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    found(done.rows_affected())
+                }
+
+                async fn set_message_transcript(&self, tenant: TenantId, id: MessageId, transcript: &MessageText) -> StoreResult<()> {
+                    // The search text covers the body too, which a message keeps from its insert.
+                    let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<MessageRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.writer()).await.map_err(db_err)?;
+                    let mut message = Message::try_from(row.ok_or(StoreError::NotFound)?)?;
+                    message.transcript = Some(transcript.clone());
+                    let done = sqlx::query("UPDATE messages SET transcript = $1, search_text = $2 WHERE tenant_id = $3 AND id = $4")
+                        .bind(transcript.as_str())
+                        .bind(message.search_text())
+                        .bind(tenant.0)
+                        .bind(id.0)
+                        .execute(self.writer())
+                        .await
+                        .map_err(db_err)?;
+                    found(done.rows_affected())
+                }
+
+                async fn get_message(&self, tenant: TenantId, id: MessageId) -> StoreResult<Option<Message>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<MessageRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    row.map(Message::try_from).transpose()
+                }
+
+                async fn message_by_provider_id(&self, tenant: TenantId, provider: &str, pid: &str) -> StoreResult<Option<Message>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND provider = $2 AND provider_message_id = $3"));
+                    let row: Option<MessageRow> = sqlx::query_as(sql)
+                        .bind(tenant.0)
+                        .bind(provider)
+                        .bind(pid)
+                        .fetch_optional(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                    row.map(Message::try_from).transpose()
+                }
+
+                async fn list_messages(&self, tenant: TenantId, conversation: ConversationId) -> StoreResult<Vec<Message>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY id"));
+                    let rows: Vec<MessageRow> =
+                        sqlx::query_as(sql).bind(tenant.0).bind(conversation.0).fetch_all(self.reader()).await.map_err(db_err)?;
+                    rows.into_iter().map(Message::try_from).collect()
+                }
+
+                async fn record_consent(&self, tenant: TenantId, patient: PatientId, c: &Consent) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO consents (id, tenant_id, patient_id, channel, state, source, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(tenant.0)
+                    .bind(patient.0)
+                    .bind(c.channel.as_str())
+                    .bind(c.state.as_str())
+                    .bind(&c.source)
+                    .bind(DbTime(c.at))
+                    .execute(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>> {
+                    let rows: Vec<(String, String, String, DbTime)> = sqlx::query_as(
+                        "SELECT channel, state, source, at FROM consents WHERE tenant_id = $1 AND patient_id = $2 ORDER BY id",
+                    )
+                    .bind(tenant.0)
+                    .bind(patient.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(db_err)?;
+                    let consent = |(channel, state, source, at): (String, String, String, DbTime)| {
+                        Ok(Consent { channel: parse(&channel, "channel")?, state: parse(&state, "consent")?, source, at: at.0 })
+                    };
+                    rows.into_iter().map(consent).collect()
+                }
+            }
+        };
+    };
+}
