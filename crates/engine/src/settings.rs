@@ -4,7 +4,7 @@
 use crate::Ctx;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::settings::TenantSettings;
-use frontdesk_store::StoreError;
+use frontdesk_store::{Conflict, StoreError, Versioned};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -16,12 +16,15 @@ pub enum SettingsError {
 }
 
 /// Merges `patch` into the stored settings, validates the result, keeps secrets the client
-/// sent back masked, saves, and returns the new settings (unmasked: callers mask).
+/// sent back masked, saves, and returns the new settings (unmasked: callers mask) with
+/// their version. With `expected`, the save applies only to that version
+/// (`Conflict::Stale` otherwise); without, to the version just read.
 pub async fn apply_patch(
     ctx: &Ctx,
     tenant: TenantId,
     patch: &serde_json::Value,
-) -> Result<TenantSettings, SettingsError> {
+    expected: Option<i64>,
+) -> Result<(TenantSettings, i64), SettingsError> {
     // A merge patch that is not an object replaces the whole target (RFC 7386 §2): `[]` or
     // `null` would wipe credentials, templates and booking rules. Settings are only ever edited
     // field by field, so anything else is refused.
@@ -30,7 +33,10 @@ pub async fn apply_patch(
             "the settings patch must be a JSON object (a JSON merge patch of the fields to change)".into(),
         ));
     }
-    let current = ctx.store.tenant_settings(tenant).await?;
+    let Versioned { value: current, version } = ctx.store.tenant_settings_versioned(tenant).await?;
+    if expected.is_some_and(|v| v != version) {
+        return Err(SettingsError::Store(StoreError::Conflict(Conflict::Stale)));
+    }
     let mut doc = serde_json::to_value(&current).map_err(|e| SettingsError::Invalid(e.to_string()))?;
     json_patch::merge(&mut doc, patch);
     let invalid = |m: String| SettingsError::Invalid(m);
@@ -47,7 +53,7 @@ pub async fn apply_patch(
         return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
     }
     next.default_region = next.default_region.to_ascii_uppercase();
-    ctx.store.save_tenant_settings(tenant, &next).await?;
+    let version = ctx.store.save_tenant_settings_if(tenant, &next, expected.unwrap_or(version)).await?;
     ctx.tenants.forget(tenant);
-    Ok(next)
+    Ok((next, version))
 }

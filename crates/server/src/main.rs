@@ -150,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
                     let raw = if patch == "-" { std::io::read_to_string(std::io::stdin())? } else { patch };
                     let patch: serde_json::Value =
                         serde_json::from_str(&raw).context("the patch is not valid JSON")?;
-                    let s = frontdesk_engine::settings::apply_patch(ctx, t.id, &patch)
+                    let (s, _) = frontdesk_engine::settings::apply_patch(ctx, t.id, &patch, None)
                         .await
                         .map_err(|e| anyhow!("settings not changed: {e}"))?;
                     println!("{}", serde_json::to_string_pretty(&s.masked())?);

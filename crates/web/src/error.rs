@@ -13,6 +13,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub retry_after_secs: Option<u64>,
+    /// The current version of the record, on a 412 (sent as `ETag`).
+    pub etag: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -30,7 +32,11 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after_secs: None }
+        Self { status, code, message: message.into(), retry_after_secs: None, etag: None }
+    }
+    pub fn with_etag(mut self, version: i64) -> Self {
+        self.etag = Some(version);
+        self
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -67,6 +73,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if let Some(tag) = self.etag.and_then(|v| HeaderValue::from_str(&format!("\"{v}\"")).ok()) {
+            response.headers_mut().insert(header::ETAG, tag);
         }
         response
     }

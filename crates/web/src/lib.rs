@@ -4,6 +4,7 @@
 mod app;
 pub mod auth;
 pub mod error;
+pub mod etag;
 pub mod extract;
 pub mod fhir;
 mod observe;

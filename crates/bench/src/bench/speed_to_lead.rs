@@ -233,7 +233,7 @@ async fn seed(ctx: &Ctx, vapi_url: &str) -> anyhow::Result<String> {
         "voice": {"provider": "vapi", "vapi": {"base_url": vapi_url, "api_key": "k", "assistant_id": "a",
             "phone_number_id": "p", "server_secret": "s"}},
     });
-    frontdesk_engine::settings::apply_patch(ctx, tenant, &patch)
+    frontdesk_engine::settings::apply_patch(ctx, tenant, &patch, None)
         .await
         .context("configuring the bench tenant")?;
     let (_, secret) = access::issue_api_key(ctx, tenant, "bench").await?;

@@ -158,7 +158,7 @@ async fn run_backend(backend: &str, args: &VoiceBenchArgs) -> anyhow::Result<Bac
     let clinic = search_seed::seed_shaped(&app.ctx, shape, backend).await?;
     let patch = json!({"voice": {"provider": "vapi", "vapi": {
         "api_key": "k", "assistant_id": "a", "phone_number_id": "p", "server_secret": SECRET}}});
-    frontdesk_engine::settings::apply_patch(&app.ctx, clinic.tenant, &patch)
+    frontdesk_engine::settings::apply_patch(&app.ctx, clinic.tenant, &patch, None)
         .await
         .context("configuring VAPI for the bench tenant")?;
     let shutdown = CancellationToken::new();

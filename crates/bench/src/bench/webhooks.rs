@@ -109,7 +109,7 @@ impl BenchServer {
         let app = App::new(config, store, clock, JobRegistry::new());
         let patch = serde_json::json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {
             "account_sid": ACCOUNT, "auth_token": TOKEN, "whatsapp_from": "+14155238886"}}});
-        frontdesk_engine::settings::apply_patch(&app.ctx, tenant.id, &patch).await?;
+        frontdesk_engine::settings::apply_patch(&app.ctx, tenant.id, &patch, None).await?;
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
         Ok(Self { url: format!("{base}/webhooks/twilio/bench/messages"), shutdown, task })

@@ -1,6 +1,7 @@
 //! Patients' conversations and messages, for staff.
 
 use crate::auth::Principal;
+use crate::etag::{IfMatch, Tagged, or_stale};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -12,7 +13,7 @@ use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::{ConversationId, PatientId};
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::messaging::{self as engine, Content, MessagingFailure, SendRequest, webhooks};
-use frontdesk_store::ConversationFilter;
+use frontdesk_store::{ConversationFilter, Versioned};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -123,11 +124,24 @@ pub async fn get_conversation(
     State(state): State<AppState>,
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<ConversationView>, ApiError> {
-    let c = load(&state, &who, id).await?;
+) -> Result<Tagged<Json<ConversationView>>, ApiError> {
+    let Versioned { value: c, version } = load_versioned(&state, &who, id).await?;
     let messages = state.ctx.store.list_messages(who.tenant_id, c.id).await?;
     audited(&state, &who, "read", Some(c.patient_id)).await?;
-    Ok(Json(view(c, Some(messages))))
+    Ok(Tagged(version, Json(view(c, Some(messages)))))
+}
+
+async fn load_versioned(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Versioned<Conversation>, ApiError> {
+    state
+        .ctx
+        .store
+        .get_conversation_versioned(who.tenant_id, ConversationId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -147,9 +161,11 @@ pub async fn update_conversation(
     State(state): State<AppState>,
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
+    if_match: IfMatch,
     ApiJson(patch): ApiJson<ConversationPatch>,
-) -> Result<Json<ConversationView>, ApiError> {
-    let mut c = load(&state, &who, id).await?;
+) -> Result<Tagged<Json<ConversationView>>, ApiError> {
+    let Versioned { value: mut c, version } = load_versioned(&state, &who, id).await?;
+    if_match.check(version)?;
     if let Some(s) = patch.status {
         c.status = s;
     }
@@ -159,9 +175,14 @@ pub async fn update_conversation(
     if let Some(n) = patch.needs_staff {
         c.needs_staff = n;
     }
-    state.ctx.store.save_conversation(&c).await?;
+    let saved = state.ctx.store.save_conversation_if(&c, if_match.expected(version)).await;
+    let store = &state.ctx.store;
+    let version = or_stale(saved, || async {
+        Ok(store.get_conversation_versioned(who.tenant_id, c.id).await?.map(|v| v.version))
+    })
+    .await?;
     audited(&state, &who, "update", Some(c.patient_id)).await?;
-    Ok(Json(view(c, None)))
+    Ok(Tagged(version, Json(view(c, None))))
 }
 
 #[derive(Deserialize, ToSchema)]

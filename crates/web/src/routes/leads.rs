@@ -2,6 +2,7 @@
 //! list, read with the timeline, and edit (stage, owner, notes, lost reason).
 
 use crate::auth::Principal;
+use crate::etag::{IfMatch, Tagged, or_stale};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -14,7 +15,7 @@ use frontdesk_domain::leads::{
 use frontdesk_domain::page::PageRequest;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::leads::{self, LeadFailure, LeadIntake};
-use frontdesk_store::LeadFilter;
+use frontdesk_store::{LeadFilter, Versioned};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -273,8 +274,13 @@ pub struct LeadView {
     pub timeline: Vec<LeadEvent>,
 }
 
-async fn load(state: &AppState, who: &Principal, id: Uuid) -> Result<Lead, ApiError> {
-    state.ctx.store.get_lead(who.tenant_id, LeadId(id)).await?.ok_or_else(|| ApiError::not_found("lead"))
+async fn load(state: &AppState, who: &Principal, id: Uuid) -> Result<Versioned<Lead>, ApiError> {
+    state
+        .ctx
+        .store
+        .get_lead_versioned(who.tenant_id, LeadId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("lead"))
 }
 
 /// One lead with its timeline.
@@ -284,11 +290,11 @@ pub async fn get_lead(
     State(state): State<AppState>,
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<LeadView>, ApiError> {
-    let lead = load(&state, &who, id).await?;
+) -> Result<Tagged<Json<LeadView>>, ApiError> {
+    let Versioned { value: lead, version } = load(&state, &who, id).await?;
     let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
     audited(&state, &who, "read", Some(&lead)).await?;
-    Ok(Json(LeadView { lead, timeline }))
+    Ok(Tagged(version, Json(LeadView { lead, timeline })))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -311,9 +317,11 @@ pub async fn update_lead(
     State(state): State<AppState>,
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
+    if_match: IfMatch,
     ApiJson(patch): ApiJson<LeadPatch>,
-) -> Result<Json<LeadView>, ApiError> {
-    let mut lead = load(&state, &who, id).await?;
+) -> Result<Tagged<Json<LeadView>>, ApiError> {
+    let Versioned { value: mut lead, version } = load(&state, &who, id).await?;
+    if_match.check(version)?;
     let now = state.ctx.clock.now();
     let edit = LeadEdit {
         stage: patch.stage,
@@ -326,8 +334,13 @@ pub async fn update_lead(
         LeadEditError::LostReasonRequired => ApiError::bad_request("lost_reason_required", e.to_string()),
         LeadEditError::InvalidStageChange { .. } => ApiError::conflict("invalid_stage_change", e.to_string()),
     })?;
-    state.ctx.store.save_lead(&lead, &events, &[], now).await?;
+    let saved = state.ctx.store.save_lead_if(&lead, if_match.expected(version), &events, &[], now).await;
+    let store = &state.ctx.store;
+    let version = or_stale(saved, || async {
+        Ok(store.get_lead_versioned(who.tenant_id, lead.id).await?.map(|v| v.version))
+    })
+    .await?;
     audited(&state, &who, "update", Some(&lead)).await?;
     let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
-    Ok(Json(LeadView { lead, timeline }))
+    Ok(Tagged(version, Json(LeadView { lead, timeline })))
 }

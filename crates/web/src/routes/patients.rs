@@ -1,6 +1,7 @@
 //! Patients: register, find by name or phone, read, correct. Every access is audited.
 
 use crate::auth::Principal;
+use crate::etag::{IfMatch, Tagged, or_stale};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -12,7 +13,7 @@ use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::tenant::Locale;
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_store::{PatientQuery, StoreError};
+use frontdesk_store::{Conflict, PatientQuery, StoreError, Versioned};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -113,13 +114,8 @@ async fn apply(state: &AppState, who: &Principal, p: &mut Patient, b: PatientBod
     Ok(())
 }
 
-fn phone_taken(e: StoreError) -> ApiError {
-    match e {
-        StoreError::Conflict(_) => {
-            ApiError::conflict("phone_taken", "another patient of this clinic has that phone")
-        }
-        other => other.into(),
-    }
+fn phone_taken() -> ApiError {
+    ApiError::conflict("phone_taken", "another patient of this clinic has that phone")
 }
 
 #[utoipa::path(post, path = "/api/v1/patients", tag = "patients", security(("api_key" = [])), request_body = PatientBody,
@@ -143,7 +139,10 @@ pub async fn create_patient(
         state.ctx.clock.now(),
     );
     apply(&state, &who, &mut p, PatientBody { name: None, phone: None, ..b }).await?;
-    state.ctx.store.create_patient(&p).await.map_err(phone_taken)?;
+    state.ctx.store.create_patient(&p).await.map_err(|e| match e {
+        StoreError::Conflict(_) => phone_taken(),
+        other => other.into(),
+    })?;
     audited(&state, &who, "create", Some(p.id)).await?;
     Ok((StatusCode::CREATED, Json(p.into())))
 }
@@ -167,25 +166,25 @@ pub async fn search_patients(
     }))
 }
 
-async fn load(state: &AppState, who: &Principal, id: Uuid) -> Result<Patient, ApiError> {
-    state
-        .ctx
-        .store
-        .get_patient(who.tenant_id, PatientId(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("patient"))
-}
-
 #[utoipa::path(get, path = "/api/v1/patients/{id}", tag = "patients", security(("api_key" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = PatientView), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_patient(
     State(state): State<AppState>,
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<PatientView>, ApiError> {
-    let p = load(&state, &who, id).await?;
+) -> Result<Tagged<Json<PatientView>>, ApiError> {
+    let Versioned { value: p, version } = load_versioned(&state, &who, id).await?;
     audited(&state, &who, "read", Some(p.id)).await?;
-    Ok(Json(p.into()))
+    Ok(Tagged(version, Json(p.into())))
+}
+
+async fn load_versioned(state: &AppState, who: &Principal, id: Uuid) -> Result<Versioned<Patient>, ApiError> {
+    state
+        .ctx
+        .store
+        .get_patient_versioned(who.tenant_id, PatientId(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("patient"))
 }
 
 #[utoipa::path(patch, path = "/api/v1/patients/{id}", tag = "patients", security(("api_key" = [])), params(("id" = Uuid, Path)),
@@ -194,11 +193,21 @@ pub async fn update_patient(
     State(state): State<AppState>,
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
+    if_match: IfMatch,
     ApiJson(b): ApiJson<PatientBody>,
-) -> Result<Json<PatientView>, ApiError> {
-    let mut p = load(&state, &who, id).await?;
+) -> Result<Tagged<Json<PatientView>>, ApiError> {
+    let Versioned { value: mut p, version } = load_versioned(&state, &who, id).await?;
+    if_match.check(version)?;
     apply(&state, &who, &mut p, b).await?;
-    state.ctx.store.update_patient(&p).await.map_err(phone_taken)?;
+    let saved = match state.ctx.store.update_patient_if(&p, if_match.expected(version)).await {
+        Err(StoreError::Conflict(Conflict::Duplicate { .. })) => return Err(phone_taken()),
+        other => other,
+    };
+    let store = &state.ctx.store;
+    let version = or_stale(saved, || async {
+        Ok(store.get_patient_versioned(who.tenant_id, p.id).await?.map(|v| v.version))
+    })
+    .await?;
     audited(&state, &who, "update", Some(p.id)).await?;
-    Ok(Json(p.into()))
+    Ok(Tagged(version, Json(p.into())))
 }

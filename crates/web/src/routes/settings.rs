@@ -1,6 +1,7 @@
 //! The tenant's settings document, edited with JSON merge patch (RFC 7386).
 
 use crate::auth::Principal;
+use crate::etag::{IfMatch, Tagged, stale};
 use crate::extract::ApiJson;
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -9,6 +10,7 @@ use axum::http::StatusCode;
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::settings::{self, SettingsError};
+use frontdesk_store::{Conflict, StoreError};
 
 /// The settings with secrets masked.
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("api_key" = [])),
@@ -16,8 +18,9 @@ use frontdesk_engine::settings::{self, SettingsError};
 pub async fn get_settings(
     State(state): State<AppState>,
     who: Principal,
-) -> Result<Json<TenantSettings>, ApiError> {
-    Ok(Json(state.ctx.store.tenant_settings(who.tenant_id).await?.masked()))
+) -> Result<Tagged<Json<TenantSettings>>, ApiError> {
+    let current = state.ctx.store.tenant_settings_versioned(who.tenant_id).await?;
+    Ok(Tagged(current.version, Json(current.value.masked())))
 }
 
 /// Merges a JSON merge patch into the settings (`null` removes a value). Secrets are
@@ -28,13 +31,22 @@ pub async fn get_settings(
 pub async fn patch_settings(
     State(state): State<AppState>,
     who: Principal,
+    if_match: IfMatch,
     ApiJson(patch): ApiJson<serde_json::Value>,
-) -> Result<Json<TenantSettings>, ApiError> {
-    let next = settings::apply_patch(&state.ctx, who.tenant_id, &patch).await.map_err(|e| match e {
-        SettingsError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_settings", m),
-        SettingsError::Store(s) => s.into(),
-    })?;
+) -> Result<Tagged<Json<TenantSettings>>, ApiError> {
+    let applied = settings::apply_patch(&state.ctx, who.tenant_id, &patch, if_match.0).await;
+    let (next, version) = match applied {
+        Ok(done) => done,
+        Err(SettingsError::Invalid(m)) => {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_settings", m));
+        }
+        Err(SettingsError::Store(StoreError::Conflict(Conflict::Stale))) => {
+            let now = state.ctx.store.tenant_settings_versioned(who.tenant_id).await?.version;
+            return Err(stale(now));
+        }
+        Err(SettingsError::Store(s)) => return Err(s.into()),
+    };
     let access = Access { action: "update", resource_type: "settings", resource_id: None, patient_id: None };
     audit::record(&state.ctx, &who.actor(), access).await?;
-    Ok(Json(next.masked()))
+    Ok(Tagged(version, Json(next.masked())))
 }
