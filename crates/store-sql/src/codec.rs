@@ -25,18 +25,6 @@ pub fn truncate(t: Timestamp) -> Timestamp {
     Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
 }
 
-impl From<Timestamp> for DbTime {
-    fn from(t: Timestamp) -> Self {
-        Self(t)
-    }
-}
-
-impl From<DbTime> for Timestamp {
-    fn from(t: DbTime) -> Self {
-        t.0
-    }
-}
-
 fn offset_date_time(t: Timestamp) -> Result<OffsetDateTime, BoxDynError> {
     Ok(OffsetDateTime::from_unix_timestamp_nanos(t.as_microsecond() as i128 * 1_000)?)
 }

@@ -7,8 +7,8 @@
 //! whose guarantees come from different mechanisms (job claiming, the no-overlap rule,
 //! wake-ups, group commit), which stay in the backends.
 //!
-//! The trait implementations are macros (`tenant_store!(SqliteStore)`...) expanded in each
-//! backend crate: sqlx's executors and codecs are resolved per database at compile time,
+//! The trait implementations are macros (`sql_store!(SqliteStore, "sqlite")`) expanded in
+//! each backend crate: sqlx's executors and codecs are resolved per database at compile time,
 //! and a macro gives each backend concrete types without restating a dozen trait bounds
 //! on every function.
 
@@ -77,7 +77,8 @@ pub struct BusyQuery<'a> {
     pub range: TimeRange,
 }
 
-/// What a backend gives the shared implementation: its pools.
+/// What a backend gives the shared implementation: its pools, its dialect's few words, and
+/// the operations whose guarantees it provides its own way.
 pub trait SqlBackend: Send + Sync {
     type Db: sqlx::Database;
     /// Where writes go (on SQLite a single connection, so writers queue in-process).
@@ -111,8 +112,8 @@ pub trait SqlBackend: Send + Sync {
     /// queue first: PostgreSQL skips rows another claim has locked.
     const EXPIRED_LEASES: &str;
     /// Takes up to `$4` jobs due at `$3` for lease `$1` until `$2` (the shared code adds
-    /// `RETURNING` the job columns): how rows are taken without two workers getting the same one is
-    /// each backend's own (`FOR UPDATE SKIP LOCKED`; SQLite's single writer).
+    /// `RETURNING` the job columns): how rows are taken without two workers getting the
+    /// same one is each backend's own (`FOR UPDATE SKIP LOCKED`; SQLite's single writer).
     const CLAIM_DUE: &str;
     /// Runs inside a transaction that made jobs due: PostgreSQL NOTIFYs every process
     /// (delivered at commit); SQLite has nothing to do here.

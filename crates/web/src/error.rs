@@ -112,3 +112,31 @@ pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal server error")
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontdesk_domain::jobs::JobStatus;
+    use frontdesk_store::Record;
+
+    /// Each conflict has its own status and stable code, and its message names what
+    /// collided without any backend's wording.
+    #[test]
+    fn conflicts_map_to_stable_codes() {
+        let cases = [
+            (Conflict::SlotTaken, StatusCode::CONFLICT, "slot_taken"),
+            (Conflict::Duplicate { what: Record::Patient }, StatusCode::CONFLICT, "duplicate"),
+            (Conflict::Stale, StatusCode::PRECONDITION_FAILED, "stale_version"),
+            (Conflict::IdempotencyKeyReused, StatusCode::CONFLICT, "idempotency_key_reused"),
+            (Conflict::JobNotDead { status: JobStatus::Queued }, StatusCode::CONFLICT, "job_not_dead"),
+        ];
+        for (conflict, status, code) in cases {
+            let err = ApiError::from(StoreError::Conflict(conflict));
+            assert_eq!((err.status, err.code), (status, code), "{conflict:?}");
+        }
+        let dup = ApiError::from(StoreError::duplicate(Record::Patient));
+        assert_eq!(dup.message, "patient already exists");
+        let job = ApiError::from(StoreError::Conflict(Conflict::JobNotDead { status: JobStatus::Queued }));
+        assert_eq!(job.message, "the job is queued; only dead jobs can be retried");
+    }
+}
