@@ -27,6 +27,7 @@ impl SqlBackend for PgStore {
          UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_token = $1, lease_until = $2,
             updated_at = $3
          FROM due WHERE jobs.id = due.id";
+    const IDS_IN_2: &str = "SELECT value::uuid FROM jsonb_array_elements_text($2::jsonb)";
     const CHECKS_OVERLAP: bool = false;
     type Db = sqlx::Postgres;
 

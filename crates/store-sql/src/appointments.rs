@@ -76,6 +76,29 @@ macro_rules! appointment_store {
 
             type Conn = <<$store as SqlBackend>::Db as sqlx::Database>::Connection;
 
+            type Db = <$store as SqlBackend>::Db;
+            type DbQuery<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+            /// Binds every column of an appointment as `$1`..`$15`, in the table's order, so
+            /// the insert and the update share one list.
+            fn bind_appointment<'q>(q: DbQuery<'q>, a: &'q Appointment) -> DbQuery<'q> {
+                q.bind(a.id.0)
+                    .bind(a.tenant_id.0)
+                    .bind(a.patient_id.0)
+                    .bind(a.practitioner_id.0)
+                    .bind(a.location_id.0)
+                    .bind(a.service_id.0)
+                    .bind(DbTime(a.start))
+                    .bind(DbTime(a.end))
+                    .bind(DbTime(a.blocked_until))
+                    .bind(a.status.as_str())
+                    .bind(a.version)
+                    .bind(&a.external_id)
+                    .bind(&a.cancel_reason)
+                    .bind(DbTime(a.created_at))
+                    .bind(DbTime(a.updated_at))
+            }
+
             /// Whether another live appointment of the practitioner overlaps `a`'s blocked
             /// range; asked only where the database does not refuse overlaps itself.
             async fn overlaps(tx: &mut Conn, a: &Appointment) -> StoreResult<bool> {
@@ -170,26 +193,11 @@ macro_rules! appointment_store {
                     if overlaps(&mut tx, a).await? {
                         return Err(StoreError::Conflict(Conflict::SlotTaken));
                     }
-                    sqlx::query(
+                    bind_appointment(sqlx::query(
                         "INSERT INTO appointments (id, tenant_id, patient_id, practitioner_id, location_id, service_id, start_at, end_at,
                             blocked_until, status, version, external_id, cancel_reason, created_at, updated_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                    )
-                    .bind(a.id.0)
-                    .bind(a.tenant_id.0)
-                    .bind(a.patient_id.0)
-                    .bind(a.practitioner_id.0)
-                    .bind(a.location_id.0)
-                    .bind(a.service_id.0)
-                    .bind(DbTime(a.start))
-                    .bind(DbTime(a.end))
-                    .bind(DbTime(a.blocked_until))
-                    .bind(a.status.as_str())
-                    .bind(a.version)
-                    .bind(&a.external_id)
-                    .bind(&a.cancel_reason)
-                    .bind(DbTime(a.created_at))
-                    .bind(DbTime(a.updated_at))
+                    ), a)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
@@ -209,24 +217,13 @@ macro_rules! appointment_store {
                     if a.status.occupies_calendar() && overlaps(&mut tx, a).await? {
                         return Err(StoreError::Conflict(Conflict::SlotTaken));
                     }
-                    let done = sqlx::query(
-                        "UPDATE appointments SET practitioner_id = $1, location_id = $2, service_id = $3, start_at = $4, end_at = $5,
-                            blocked_until = $6, status = $7, version = $8, external_id = $9, cancel_reason = $10, updated_at = $11
-                         WHERE tenant_id = $12 AND id = $13 AND version = $14",
-                    )
-                    .bind(a.practitioner_id.0)
-                    .bind(a.location_id.0)
-                    .bind(a.service_id.0)
-                    .bind(DbTime(a.start))
-                    .bind(DbTime(a.end))
-                    .bind(DbTime(a.blocked_until))
-                    .bind(a.status.as_str())
-                    .bind(a.version)
-                    .bind(&a.external_id)
-                    .bind(&a.cancel_reason)
-                    .bind(DbTime(a.updated_at))
-                    .bind(a.tenant_id.0)
-                    .bind(a.id.0)
+                    // Patient and creation time ($3, $14) are bound but never change.
+                    let done = bind_appointment(sqlx::query(
+                        "UPDATE appointments SET practitioner_id = $4, location_id = $5, service_id = $6, start_at = $7,
+                            end_at = $8, blocked_until = $9, status = $10, version = $11, external_id = $12,
+                            cancel_reason = $13, updated_at = $15
+                         WHERE tenant_id = $2 AND id = $1 AND version = $16",
+                    ), a)
                     .bind(c.expected_version)
                     .execute(&mut *tx)
                     .await

@@ -106,6 +106,53 @@ macro_rules! call_store {
             use uuid::Uuid;
 
             impl $store {
+                /// Runs `sql` (an insert or an update of every column, `$1`..`$29` in the
+                /// table's order) and enqueues `jobs` in one transaction. `NotFound` (and nothing
+                /// enqueued) when it touched no call.
+                async fn write_call(&self, sql: &'static str, c: &Call, jobs: &[NewJob], now: Timestamp) -> StoreResult<()> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    let done = sqlx::query(sql)
+                        .bind(c.id.0)
+                        .bind(c.tenant_id.0)
+                        .bind(c.patient_id.map(|p| p.0))
+                        .bind(c.lead_id.map(|l| l.0))
+                        .bind(c.direction.as_str())
+                        .bind(&c.provider)
+                        .bind(&c.provider_call_id)
+                        .bind(c.status.as_str())
+                        .bind(&c.reason)
+                        .bind(&c.assistant_id)
+                        .bind(attempt(c)?)
+                        .bind(c.parent_call_id.map(|p| p.0))
+                        .bind(&c.ended_reason)
+                        .bind(c.started_at.map(DbTime))
+                        .bind(c.ended_at.map(DbTime))
+                        .bind(c.duration_seconds)
+                        .bind(c.cost)
+                        .bind(&c.cost_breakdown)
+                        .bind(&c.recording_url)
+                        .bind(&c.stereo_recording_url)
+                        .bind(c.summary.as_ref().map(|s| s.as_str()))
+                        .bind(&c.structured_data)
+                        .bind(c.outcome.map(|o| o.as_str()))
+                        .bind(&c.outcome_reason)
+                        .bind(c.callback_at.map(DbTime))
+                        .bind(c.appointment_id.map(|a| a.0))
+                        .bind(&c.error)
+                        .bind(DbTime(c.created_at))
+                        .bind(DbTime(c.updated_at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    found(done.rows_affected())?;
+                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !jobs.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(())
+                }
+
                 /// Whether the tenant has this call: writes keyed by a call id check it first, so
                 /// that a call of another tenant is absent rather than merely invisible to reads.
                 /// The row stays locked until commit (on SQLite the single writer serialises
@@ -129,105 +176,34 @@ macro_rules! call_store {
             #[async_trait::async_trait]
             impl CallStore for $store {
                 async fn insert_call(&self, c: &Call, jobs: &[NewJob], now: Timestamp) -> StoreResult<()> {
-                    let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    sqlx::query(
+                    self.write_call(
                         "INSERT INTO calls (id, tenant_id, patient_id, lead_id, direction, provider, provider_call_id, status,
                             reason, assistant_id, attempt, parent_call_id, ended_reason, started_at, ended_at, duration_seconds,
                             cost, cost_breakdown, recording_url, stereo_recording_url, summary, structured_data, outcome,
                             outcome_reason, callback_at, appointment_id, error, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                            $21, $22, $23, $24, $25, $26, $27, $28, $29)",
+                        c,
+                        jobs,
+                        now,
                     )
-                    .bind(c.id.0)
-                    .bind(c.tenant_id.0)
-                    .bind(c.patient_id.map(|p| p.0))
-                    .bind(c.lead_id.map(|l| l.0))
-                    .bind(c.direction.as_str())
-                    .bind(&c.provider)
-                    .bind(&c.provider_call_id)
-                    .bind(c.status.as_str())
-                    .bind(&c.reason)
-                    .bind(&c.assistant_id)
-                    .bind(attempt(c)?)
-                    .bind(c.parent_call_id.map(|p| p.0))
-                    .bind(&c.ended_reason)
-                    .bind(c.started_at.map(DbTime))
-                    .bind(c.ended_at.map(DbTime))
-                    .bind(c.duration_seconds)
-                    .bind(c.cost)
-                    .bind(&c.cost_breakdown)
-                    .bind(&c.recording_url)
-                    .bind(&c.stereo_recording_url)
-                    .bind(c.summary.as_ref().map(|s| s.as_str()))
-                    .bind(&c.structured_data)
-                    .bind(c.outcome.map(|o| o.as_str()))
-                    .bind(&c.outcome_reason)
-                    .bind(c.callback_at.map(DbTime))
-                    .bind(c.appointment_id.map(|a| a.0))
-                    .bind(&c.error)
-                    .bind(DbTime(c.created_at))
-                    .bind(DbTime(c.updated_at))
-                    .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
-                    Self::insert_jobs(&mut tx, jobs, now).await?;
-                    tx.commit().await.map_err(db_err)?;
-                    if !jobs.is_empty() {
-                        self.jobs_committed();
-                    }
-                    Ok(())
                 }
 
                 async fn save_call(&self, c: &Call, jobs: &[NewJob], now: Timestamp) -> StoreResult<()> {
-                    let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    let done = sqlx::query(
-                        "UPDATE calls SET patient_id = $1, lead_id = $2, direction = $3, provider = $4, provider_call_id = $5,
-                            status = $6, reason = $7, assistant_id = $8, attempt = $9, parent_call_id = $10, ended_reason = $11,
-                            started_at = $12, ended_at = $13, duration_seconds = $14, cost = $15, cost_breakdown = $16, recording_url = $17,
-                            stereo_recording_url = $18, summary = $19, structured_data = $20, outcome = $21, outcome_reason = $22,
-                            callback_at = $23, appointment_id = $24, error = $25, updated_at = $26
-                         WHERE tenant_id = $27 AND id = $28",
+                    // $28 (created_at) is bound but never changes.
+                    self.write_call(
+                        "UPDATE calls SET patient_id = $3, lead_id = $4, direction = $5, provider = $6, provider_call_id = $7,
+                            status = $8, reason = $9, assistant_id = $10, attempt = $11, parent_call_id = $12, ended_reason = $13,
+                            started_at = $14, ended_at = $15, duration_seconds = $16, cost = $17, cost_breakdown = $18,
+                            recording_url = $19, stereo_recording_url = $20, summary = $21, structured_data = $22, outcome = $23,
+                            outcome_reason = $24, callback_at = $25, appointment_id = $26, error = $27, updated_at = $29
+                         WHERE tenant_id = $2 AND id = $1",
+                        c,
+                        jobs,
+                        now,
                     )
-                    .bind(c.patient_id.map(|p| p.0))
-                    .bind(c.lead_id.map(|l| l.0))
-                    .bind(c.direction.as_str())
-                    .bind(&c.provider)
-                    .bind(&c.provider_call_id)
-                    .bind(c.status.as_str())
-                    .bind(&c.reason)
-                    .bind(&c.assistant_id)
-                    .bind(attempt(c)?)
-                    .bind(c.parent_call_id.map(|p| p.0))
-                    .bind(&c.ended_reason)
-                    .bind(c.started_at.map(DbTime))
-                    .bind(c.ended_at.map(DbTime))
-                    .bind(c.duration_seconds)
-                    .bind(c.cost)
-                    .bind(&c.cost_breakdown)
-                    .bind(&c.recording_url)
-                    .bind(&c.stereo_recording_url)
-                    .bind(c.summary.as_ref().map(|s| s.as_str()))
-                    .bind(&c.structured_data)
-                    .bind(c.outcome.map(|o| o.as_str()))
-                    .bind(&c.outcome_reason)
-                    .bind(c.callback_at.map(DbTime))
-                    .bind(c.appointment_id.map(|a| a.0))
-                    .bind(&c.error)
-                    .bind(DbTime(c.updated_at))
-                    .bind(c.tenant_id.0)
-                    .bind(c.id.0)
-                    .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
-                    // Dropping the transaction rolls it back: no follow-up jobs for a missing call.
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                    Self::insert_jobs(&mut tx, jobs, now).await?;
-                    tx.commit().await.map_err(db_err)?;
-                    if !jobs.is_empty() {
-                        self.jobs_committed();
-                    }
-                    Ok(())
                 }
 
                 async fn get_call(&self, tenant: TenantId, id: CallId) -> StoreResult<Option<Call>> {

@@ -48,6 +48,12 @@ impl TryFrom<JobRow> for Job {
 pub const JOB_COLUMNS: &str = "jobs.id, jobs.tenant_id, jobs.kind, jobs.payload, jobs.status, jobs.run_at, \
     jobs.attempts, jobs.max_attempts, jobs.dedupe_key, jobs.last_error, jobs.lease_until, jobs.created_at, jobs.updated_at";
 
+/// Job ids as `SqlBackend::IDS_IN_2` reads them: a JSON array of simple-hex UUIDs.
+pub fn id_list(ids: &[frontdesk_domain::JobId]) -> String {
+    let hex: Vec<String> = ids.iter().map(|id| id.0.simple().to_string()).collect();
+    serde_json::Value::from(hex).to_string()
+}
+
 /// Implements `JobStore` for a backend, and its `insert_jobs` helper, which every
 /// aggregate that enqueues jobs in its own transaction uses.
 #[macro_export]
@@ -55,7 +61,7 @@ macro_rules! job_store {
     ($store:ty) => {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, tokio, uuid};
-            use $crate::jobs::{JOB_COLUMNS, JobRow};
+            use $crate::jobs::{JOB_COLUMNS, JobRow, id_list};
             use $crate::{DbTime, SqlBackend, db_err};
             use frontdesk_domain::jobs::{AfterFailure, Job, NewJob};
             use frontdesk_domain::page::{Page, PageRequest};
@@ -156,23 +162,19 @@ macro_rules! job_store {
                 }
 
                 async fn complete_jobs(&self, lease_token: Uuid, ids: &[JobId], now: Timestamp) -> StoreResult<u64> {
-                    let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    let mut done = 0;
-                    for id in ids {
-                        done += sqlx::query(
-                            "UPDATE jobs SET status = 'succeeded', lease_token = NULL, lease_until = NULL, updated_at = $1
-                             WHERE id = $2 AND lease_token = $3 AND status = 'running'",
-                        )
+                    let sql = format!(
+                        "UPDATE jobs SET status = 'succeeded', lease_token = NULL, lease_until = NULL, updated_at = $1
+                         WHERE id IN ({}) AND lease_token = $3 AND status = 'running'",
+                        <$store as SqlBackend>::IDS_IN_2
+                    );
+                    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
                         .bind(DbTime(now))
-                        .bind(id.0)
+                        .bind(id_list(ids))
                         .bind(lease_token)
-                        .execute(&mut *tx)
+                        .execute(self.writer())
                         .await
-                        .map_err(db_err)?
-                        .rows_affected();
-                    }
-                    tx.commit().await.map_err(db_err)?;
-                    Ok(done)
+                        .map_err(db_err)?;
+                    Ok(done.rows_affected())
                 }
 
                 async fn fail_job(
@@ -214,26 +216,23 @@ macro_rules! job_store {
 
                 async fn release_jobs(&self, lease_token: Uuid, ids: &[JobId], now: Timestamp) -> StoreResult<u64> {
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    let mut done = 0;
-                    for id in ids {
-                        done += sqlx::query(
-                            "UPDATE jobs SET status = 'queued',
-                                attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
-                                lease_token = NULL, lease_until = NULL, updated_at = $1
-                             WHERE id = $2 AND lease_token = $3 AND status = 'running'",
-                        )
+                    let sql = format!(
+                        "UPDATE jobs SET status = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+                            lease_token = NULL, lease_until = NULL, updated_at = $1
+                         WHERE id IN ({}) AND lease_token = $3 AND status = 'running'",
+                        <$store as SqlBackend>::IDS_IN_2
+                    );
+                    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
                         .bind(DbTime(now))
-                        .bind(id.0)
+                        .bind(id_list(ids))
                         .bind(lease_token)
                         .execute(&mut *tx)
                         .await
-                        .map_err(db_err)?
-                        .rows_affected();
-                    }
+                        .map_err(db_err)?;
                     <$store as SqlBackend>::announce_jobs(&mut tx).await?;
                     tx.commit().await.map_err(db_err)?;
                     self.jobs_committed();
-                    Ok(done)
+                    Ok(done.rows_affected())
                 }
 
                 async fn cancel_jobs_by_dedupe_key(&self, tenant: TenantId, key: &str, now: Timestamp) -> StoreResult<u64> {

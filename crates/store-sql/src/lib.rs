@@ -94,6 +94,9 @@ pub trait SqlBackend: Send + Sync {
     /// What locks the rows a `SELECT` reads until commit (` FOR UPDATE`); empty on SQLite,
     /// whose single writer already runs write transactions one at a time.
     const FOR_UPDATE: &str;
+    /// A subquery selecting the ids in `$2`, bound as a JSON array of simple-hex UUIDs
+    /// (one bind for any number of ids; neither dialect's array form works in the other).
+    const IDS_IN_2: &str;
     /// Whether bookings must check for overlapping appointments themselves (SQLite), or
     /// the database refuses them (PostgreSQL's exclusion constraint).
     const CHECKS_OVERLAP: bool;

@@ -21,6 +21,7 @@ impl SqlBackend for SqliteStore {
     const EXPIRED_LEASES: &str = "status = 'running' AND lease_until <= $1";
     const CLAIM_DUE: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = $1, lease_until = $2, updated_at = $3
          WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 ORDER BY run_at LIMIT $4)";
+    const IDS_IN_2: &str = "SELECT unhex(value) FROM json_each($2)";
     const CHECKS_OVERLAP: bool = true;
     type Db = sqlx::Sqlite;
 
