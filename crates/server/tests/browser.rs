@@ -253,6 +253,45 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         "the audit names the person: {audit}"
     );
 
+    // A lead moves through the pipeline from its page; a form left open while someone else
+    // changed the lead shows the lead as it is now instead of overwriting it.
+    let r = app
+        .post("/api/v1/leads", &key)
+        .json(&json!({"phone": "+5511955554444", "name": "Lia Pipeline", "source": "paid_ads"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let lead: Value = r.json().await.unwrap();
+    let lead_id = lead["lead"]["id"].as_str().unwrap().to_owned();
+    c.goto(&app.url("/app/leads")).await.unwrap();
+    assert!(until_page_shows(&c, "Lia Pipeline").await);
+    accessible(&c, axe.as_deref(), "leads").await;
+    screenshots(&c, "leads").await;
+    let card = format!("a[href='/app/leads/{lead_id}']");
+    c.find(Locator::Css(&card)).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Lead de Lia Pipeline").await);
+    c.find(Locator::Css("#stage")).await.unwrap().select_by_value("qualified").await.unwrap();
+    c.find(Locator::Css("form[action$='/stage'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "<strong>Qualificado</strong>").await);
+    accessible(&c, axe.as_deref(), "lead").await;
+    screenshots(&c, "lead").await;
+    let edited_elsewhere = app
+        .http
+        .patch(app.url(&format!("/api/v1/leads/{lead_id}")))
+        .header("X-API-KEY", &key)
+        .json(&json!({"stage": "booked"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited_elsewhere.status(), 200);
+    c.find(Locator::Css("#reason")).await.unwrap().send_keys("preço").await.unwrap();
+    c.find(Locator::Css("form[action$='/lost'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Outra pessoa alterou este lead").await);
+    let stored: Value =
+        app.get(&format!("/api/v1/leads/{lead_id}"), &key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stored["stage"], "booked", "the stale form did not overwrite");
+
     // A form post without the session's CSRF token changes nothing.
     let cookie = session_cookie(&c).await;
     let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

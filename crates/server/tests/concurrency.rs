@@ -29,6 +29,10 @@ async fn check(app: &TestApp, key: &str, path: &str, first: Value, stale_edit: V
     let new = etag(&edited);
     assert_ne!(new, old, "{path}: the version moves on");
     let after_first: Value = app.get(path, key).send().await.unwrap().json().await.unwrap();
+    assert!(
+        after_first.pointer(read_back).is_some_and(|v| !v.is_null()),
+        "{path}: {read_back} in {after_first}"
+    );
 
     let stale = patch(&stale_edit, Some(&old)).await.unwrap();
     assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED, "{path}");
@@ -66,7 +70,7 @@ async fn stale_if_match_is_412_on_every_edited_record(app: TestApp) {
         &format!("/api/v1/leads/{lead_id}"),
         json!({"owner": "Ana"}),
         json!({"owner": "Bruno"}),
-        "/lead/owner",
+        "/owner",
     )
     .await;
     check(

@@ -55,6 +55,32 @@ pub struct Texts {
     pub status_failed: &'static str,
     pub status_received: &'static str,
     pub signed_in_as: &'static str,
+    pub leads: &'static str,
+    pub pipeline: &'static str,
+    pub no_leads: &'static str,
+    pub stage_new: &'static str,
+    pub stage_contacted: &'static str,
+    pub stage_qualified: &'static str,
+    pub stage_booked: &'static str,
+    pub stage_showed: &'static str,
+    pub stage_lost: &'static str,
+    pub stage_no_show: &'static str,
+    pub temp_hot: &'static str,
+    pub temp_warm: &'static str,
+    pub temp_cold: &'static str,
+    pub speed_to_lead: &'static str,
+    pub not_reached: &'static str,
+    pub timeline: &'static str,
+    pub move_to: &'static str,
+    pub move_action: &'static str,
+    pub mark_lost: &'static str,
+    pub lost_reason: &'static str,
+    pub lost_reason_required: &'static str,
+    pub lead_changed: &'static str,
+    pub stage_refused: &'static str,
+    pub source: &'static str,
+    pub lead_of: &'static str,
+    pub back_to_leads: &'static str,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -109,6 +135,32 @@ pub const PT_BR: Texts = Texts {
     status_failed: "falhou",
     status_received: "recebida",
     signed_in_as: "Conectado como",
+    leads: "Leads",
+    pipeline: "Funil de leads",
+    no_leads: "Nenhum lead.",
+    stage_new: "Novo",
+    stage_contacted: "Contatado",
+    stage_qualified: "Qualificado",
+    stage_booked: "Agendado",
+    stage_showed: "Compareceu",
+    stage_lost: "Perdido",
+    stage_no_show: "Faltou",
+    temp_hot: "quente",
+    temp_warm: "morno",
+    temp_cold: "frio",
+    speed_to_lead: "Primeiro contato em",
+    not_reached: "ainda sem contato",
+    timeline: "Linha do tempo",
+    move_to: "Mover para",
+    move_action: "Mover",
+    mark_lost: "Marcar como perdido",
+    lost_reason: "Motivo",
+    lost_reason_required: "Diga o motivo da perda.",
+    lead_changed: "Outra pessoa alterou este lead enquanto você editava. Veja como ele está agora e tente de novo.",
+    stage_refused: "Este lead não pode voltar para essa etapa.",
+    source: "Origem",
+    lead_of: "Lead de",
+    back_to_leads: "Voltar aos leads",
 };
 
 pub const EN: Texts = Texts {
@@ -163,6 +215,32 @@ pub const EN: Texts = Texts {
     status_failed: "failed",
     status_received: "received",
     signed_in_as: "Signed in as",
+    leads: "Leads",
+    pipeline: "Lead pipeline",
+    no_leads: "No leads.",
+    stage_new: "New",
+    stage_contacted: "Contacted",
+    stage_qualified: "Qualified",
+    stage_booked: "Booked",
+    stage_showed: "Showed",
+    stage_lost: "Lost",
+    stage_no_show: "No-show",
+    temp_hot: "hot",
+    temp_warm: "warm",
+    temp_cold: "cold",
+    speed_to_lead: "First contact after",
+    not_reached: "not reached yet",
+    timeline: "Timeline",
+    move_to: "Move to",
+    move_action: "Move",
+    mark_lost: "Mark as lost",
+    lost_reason: "Reason",
+    lost_reason_required: "Give the reason it was lost.",
+    lead_changed: "Someone else changed this lead while you were editing. See how it is now and try again.",
+    stage_refused: "This lead cannot move back to that stage.",
+    source: "Source",
+    lead_of: "Lead of",
+    back_to_leads: "Back to leads",
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {
@@ -182,6 +260,28 @@ pub fn from_accept_language(header: Option<&str>) -> Locale {
 }
 
 impl Texts {
+    pub fn stage(&self, stage: frontdesk_domain::leads::LeadStage) -> &'static str {
+        use frontdesk_domain::leads::LeadStage as S;
+        match stage {
+            S::New => self.stage_new,
+            S::Contacted => self.stage_contacted,
+            S::Qualified => self.stage_qualified,
+            S::Booked => self.stage_booked,
+            S::Showed => self.stage_showed,
+            S::Lost => self.stage_lost,
+            S::NoShow => self.stage_no_show,
+        }
+    }
+
+    pub fn temperature(&self, t: frontdesk_domain::leads::Temperature) -> &'static str {
+        use frontdesk_domain::leads::Temperature as T;
+        match t {
+            T::Hot => self.temp_hot,
+            T::Warm => self.temp_warm,
+            T::Cold => self.temp_cold,
+        }
+    }
+
     pub fn message_status(&self, status: frontdesk_domain::messaging::MessageStatus) -> &'static str {
         use frontdesk_domain::messaging::MessageStatus as S;
         match status {

@@ -9,6 +9,7 @@
 mod assets;
 mod i18n;
 mod inbox;
+mod leads;
 mod login;
 mod page;
 mod session;
@@ -31,5 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/app/inbox/{id}/reply", post(inbox::reply))
         .route("/app/inbox/{id}/assign", post(inbox::assign))
         .route("/app/inbox/{id}/release", post(inbox::release))
+        .route("/app/leads", get(leads::pipeline))
+        .route("/app/leads/{id}", get(leads::lead))
+        .route("/app/leads/{id}/stage", post(leads::move_stage))
+        .route("/app/leads/{id}/lost", post(leads::mark_lost))
         .route("/assets/{*path}", get(assets::serve))
 }
