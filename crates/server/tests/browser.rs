@@ -292,6 +292,20 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         app.get(&format!("/api/v1/leads/{lead_id}"), &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(stored["stage"], "booked", "the stale form did not overwrite");
 
+    // Patients: found by a part of the phone, the profile shows the conversation.
+    c.goto(&app.url("/app/patients")).await.unwrap();
+    c.find(Locator::Css("#q")).await.unwrap().send_keys("98765").await.unwrap();
+    c.find(Locator::Css("form[role=search] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Marta Paciente").await);
+    accessible(&c, axe.as_deref(), "patients").await;
+    c.find(Locator::LinkText("Marta Paciente")).await.unwrap().click().await.unwrap();
+    assert!(
+        until_page_shows(&c, &format!("/app/inbox/{conversation_id}")).await,
+        "the profile links the conversation"
+    );
+    accessible(&c, axe.as_deref(), "patient").await;
+    screenshots(&c, "patient").await;
+
     // A form post without the session's CSRF token changes nothing.
     let cookie = session_cookie(&c).await;
     let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -12,6 +12,7 @@ mod inbox;
 mod leads;
 mod login;
 mod page;
+mod patients;
 mod session;
 mod today;
 
@@ -36,5 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/leads/{id}", get(leads::lead))
         .route("/app/leads/{id}/stage", post(leads::move_stage))
         .route("/app/leads/{id}/lost", post(leads::mark_lost))
+        .route("/app/patients", get(patients::search))
+        .route("/app/patients/{id}", get(patients::profile))
         .route("/assets/{*path}", get(assets::serve))
 }

@@ -1,0 +1,137 @@
+//! Patients: search by name or phone, and a profile with appointments, conversations,
+//! consent and calls. Reading a profile is audited with the person.
+
+use super::i18n::Texts;
+use super::page::{Chrome, day_time, internal, problem_page, render};
+use super::session::Staff;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use frontdesk_domain::PatientId;
+use frontdesk_domain::messaging::ConsentState;
+use frontdesk_domain::page::PageRequest;
+use frontdesk_engine::audit::{self, Access};
+use frontdesk_store::{AppointmentFilter, CallFilter, ConversationFilter, PatientQuery, StoreError};
+use serde::Deserialize;
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "patients.html")]
+struct SearchPage {
+    t: &'static Texts,
+    chrome: Chrome,
+    query: String,
+    /// (id, name, phone)
+    rows: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn search(State(state): State<AppState>, staff: Staff, Query(q): Query<SearchQuery>) -> Response {
+    let text = q.q.trim();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    // Mostly digits: a phone; otherwise a name.
+    let query = if !digits.is_empty() && digits.len() * 2 >= text.len() {
+        PatientQuery { phone_digits: Some(digits), ..Default::default() }
+    } else {
+        PatientQuery { name: Some(text.to_owned()).filter(|t| !t.is_empty()), ..Default::default() }
+    };
+    let page = PageRequest::new(None, Some(50));
+    let rows = match state.ctx.store.search_patients(staff.tenant.id, &query, page).await {
+        Ok(p) => p
+            .items
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.name.as_str().to_owned(), p.phone.as_str().to_owned()))
+            .collect(),
+        Err(e) => return internal(staff.locale(), &e),
+    };
+    let chrome = match Chrome::new(&state, &staff, "patients").await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    render(&SearchPage { t: staff.texts(), chrome, query: text.to_owned(), rows }, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "patient.html")]
+struct ProfilePage {
+    t: &'static Texts,
+    chrome: Chrome,
+    name: String,
+    phone: String,
+    email: Option<String>,
+    /// (when, status)
+    appointments: Vec<(String, &'static str)>,
+    /// (id, channel)
+    conversations: Vec<(String, &'static str)>,
+    consent: Vec<String>,
+    /// (when, outcome or status)
+    calls: Vec<(String, &'static str)>,
+}
+
+pub async fn profile(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<Uuid>().map(PatientId) else {
+        return problem_page(staff.locale(), StatusCode::NOT_FOUND);
+    };
+    match load(&state, &staff, id).await {
+        Ok(Some(page)) => render(&page, StatusCode::OK),
+        Ok(None) => problem_page(staff.locale(), StatusCode::NOT_FOUND),
+        Err(Ok(refused)) => refused,
+        Err(Err(e)) => internal(staff.locale(), &e),
+    }
+}
+
+async fn load(
+    state: &AppState,
+    staff: &Staff,
+    id: PatientId,
+) -> Result<Option<ProfilePage>, Result<Response, StoreError>> {
+    let store = &state.ctx.store;
+    let tenant = staff.tenant.id;
+    let t = staff.texts();
+    let tz = staff.tenant.timezone.time_zone();
+    let Some(patient) = store.get_patient(tenant, id).await.map_err(Err)? else { return Ok(None) };
+    let access = Access { action: "read", resource_type: "patient", resource_id: None, patient_id: Some(id) };
+    audit::record(&state.ctx, &staff.actor(), access).await.map_err(Err)?;
+    let page = PageRequest::new(None, Some(50));
+    let filter = AppointmentFilter { patient_id: Some(id), ..Default::default() };
+    let appointments = store.list_appointments(tenant, &filter, page).await.map_err(Err)?.items;
+    let conversations = store
+        .list_conversations(tenant, &ConversationFilter { patient_id: Some(id), ..Default::default() }, page)
+        .await
+        .map_err(Err)?
+        .items;
+    let consent = store.consents(tenant, id).await.map_err(Err)?;
+    let calls = store
+        .list_calls(tenant, &CallFilter { patient_id: Some(id), ..Default::default() }, page)
+        .await
+        .map_err(Err)?
+        .items;
+    let chrome = Chrome::new(state, staff, "patients").await.map_err(Ok)?;
+    Ok(Some(ProfilePage {
+        t,
+        chrome,
+        name: patient.name.as_str().to_owned(),
+        phone: patient.phone.as_str().to_owned(),
+        email: patient.email.as_ref().map(|e| e.as_str().to_owned()),
+        appointments: appointments.iter().map(|a| (day_time(a.start, &tz), a.status.as_str())).collect(),
+        conversations: conversations.iter().map(|c| (c.id.to_string(), c.channel.as_str())).collect(),
+        consent: consent
+            .iter()
+            .map(|c| {
+                let what = if c.state == ConsentState::OptedIn { t.opted_in_on } else { t.opted_out_on };
+                format!("{} · {what} {}", day_time(c.at, &tz), c.channel.as_str())
+            })
+            .collect(),
+        calls: calls
+            .iter()
+            .map(|c| (day_time(c.created_at, &tz), c.outcome.map_or(c.status.as_str(), |o| o.as_str())))
+            .collect(),
+    }))
+}
