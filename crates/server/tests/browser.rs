@@ -12,7 +12,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use frontdesk_domain::contact::Email;
 use frontdesk_domain::staff::{NewUser, Role};
 use frontdesk_engine::staff;
-use frontdesk_test_support::{Backend, TestApp};
+use frontdesk_test_support::{Backend, CalendarSpec, TestApp, setup_calendar};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -305,6 +305,37 @@ async fn staff_work_the_inbox_in_a_real_browser() {
     );
     accessible(&c, axe.as_deref(), "patient").await;
     screenshots(&c, "patient").await;
+
+    // The calendar: today's appointment is confirmed, then checked in, from its day view;
+    // a future appointment offers no "no-show".
+    let calendar = setup_calendar(&app, &key, CalendarSpec::default()).await;
+    let booking = json!({"patient": {"name": "Marta Paciente", "phone": "+5511987654321"},
+        "practitioner_id": calendar.practitioners[0], "location_id": calendar.location,
+        "service_id": calendar.service, "start": "2026-06-01T14:00:00-03:00"});
+    let r = app.post("/api/v1/appointments", &key).json(&booking).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let appointment: Value = r.json().await.unwrap();
+    let appointment_id = appointment["id"].as_str().unwrap().to_owned();
+    c.goto(&app.url("/app/calendar?date=2026-06-01")).await.unwrap();
+    assert!(until_page_shows(&c, "14:00").await);
+    let no_show = format!("form[action='/app/calendar/{appointment_id}/no-show']");
+    assert!(c.find(Locator::Css(&no_show)).await.is_err(), "no no-show before the start");
+    accessible(&c, axe.as_deref(), "calendar").await;
+    screenshots(&c, "calendar").await;
+    for (verb, shown) in [("confirm", "confirmada"), ("check-in", "chegou")] {
+        let button = format!("form[action='/app/calendar/{appointment_id}/{verb}'] button");
+        c.find(Locator::Css(&button)).await.unwrap().click().await.unwrap();
+        assert!(until_page_shows(&c, shown).await, "{verb}");
+    }
+    let stored: Value = app
+        .get(&format!("/api/v1/appointments/{appointment_id}"), &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["status"], "checked_in", "{stored}");
 
     // A form post without the session's CSRF token changes nothing.
     let cookie = session_cookie(&c).await;

@@ -96,6 +96,22 @@ pub struct Texts {
     pub opted_out_on: &'static str,
     pub no_consent_changes: &'static str,
     pub back_to_patients: &'static str,
+    pub calendar: &'static str,
+    pub previous_day: &'static str,
+    pub next_day: &'static str,
+    pub nothing_booked: &'static str,
+    pub act_confirm: &'static str,
+    pub act_check_in: &'static str,
+    pub act_complete: &'static str,
+    pub act_cancel: &'static str,
+    pub act_no_show: &'static str,
+    pub action_refused: &'static str,
+    pub appt_booked: &'static str,
+    pub appt_confirmed: &'static str,
+    pub appt_checked_in: &'static str,
+    pub appt_completed: &'static str,
+    pub appt_cancelled: &'static str,
+    pub appt_no_show: &'static str,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -191,6 +207,22 @@ pub const PT_BR: Texts = Texts {
     opted_out_on: "não aceita mensagens em",
     no_consent_changes: "Nenhuma mudança registrada.",
     back_to_patients: "Voltar aos pacientes",
+    calendar: "Agenda",
+    previous_day: "Dia anterior",
+    next_day: "Próximo dia",
+    nothing_booked: "Nada marcado.",
+    act_confirm: "Confirmar",
+    act_check_in: "Registrar chegada",
+    act_complete: "Concluir",
+    act_cancel: "Cancelar",
+    act_no_show: "Marcar falta",
+    action_refused: "Esta consulta mudou e essa ação não vale mais. Veja como ela está agora.",
+    appt_booked: "agendada",
+    appt_confirmed: "confirmada",
+    appt_checked_in: "chegou",
+    appt_completed: "concluída",
+    appt_cancelled: "cancelada",
+    appt_no_show: "faltou",
 };
 
 pub const EN: Texts = Texts {
@@ -286,6 +318,22 @@ pub const EN: Texts = Texts {
     opted_out_on: "does not accept messages on",
     no_consent_changes: "No changes recorded.",
     back_to_patients: "Back to patients",
+    calendar: "Calendar",
+    previous_day: "Previous day",
+    next_day: "Next day",
+    nothing_booked: "Nothing booked.",
+    act_confirm: "Confirm",
+    act_check_in: "Check in",
+    act_complete: "Complete",
+    act_cancel: "Cancel",
+    act_no_show: "Mark no-show",
+    action_refused: "This appointment changed and that action no longer applies. See how it is now.",
+    appt_booked: "booked",
+    appt_confirmed: "confirmed",
+    appt_checked_in: "checked in",
+    appt_completed: "completed",
+    appt_cancelled: "cancelled",
+    appt_no_show: "no-show",
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {
@@ -305,6 +353,33 @@ pub fn from_accept_language(header: Option<&str>) -> Locale {
 }
 
 impl Texts {
+    pub fn appointment_status(
+        &self,
+        status: frontdesk_domain::scheduling::AppointmentStatus,
+    ) -> &'static str {
+        use frontdesk_domain::scheduling::AppointmentStatus as S;
+        match status {
+            S::Booked => self.appt_booked,
+            S::Confirmed => self.appt_confirmed,
+            S::CheckedIn => self.appt_checked_in,
+            S::Completed => self.appt_completed,
+            S::Cancelled => self.appt_cancelled,
+            S::NoShow => self.appt_no_show,
+        }
+    }
+
+    pub fn action(&self, action: frontdesk_domain::scheduling::AppointmentAction) -> &'static str {
+        use frontdesk_domain::scheduling::AppointmentAction as A;
+        match action {
+            A::Confirm => self.act_confirm,
+            A::CheckIn => self.act_check_in,
+            A::Complete => self.act_complete,
+            A::Cancel => self.act_cancel,
+            A::MarkNoShow => self.act_no_show,
+            A::Reschedule => self.move_action,
+        }
+    }
+
     pub fn stage(&self, stage: frontdesk_domain::leads::LeadStage) -> &'static str {
         use frontdesk_domain::leads::LeadStage as S;
         match stage {

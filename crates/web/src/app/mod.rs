@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod assets;
+mod calendar;
 mod i18n;
 mod inbox;
 mod leads;
@@ -39,5 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/leads/{id}/lost", post(leads::mark_lost))
         .route("/app/patients", get(patients::search))
         .route("/app/patients/{id}", get(patients::profile))
+        .route("/app/calendar", get(calendar::day))
+        .route("/app/calendar/{id}/{action}", post(calendar::act))
         .route("/assets/{*path}", get(assets::serve))
 }
