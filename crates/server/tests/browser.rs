@@ -337,6 +337,27 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         .unwrap();
     assert_eq!(stored["status"], "checked_in", "{stored}");
 
+    // Calls: a sandbox call is listed and its page shows the transcript.
+    let patient_id = appointment["patient_id"].as_str().unwrap().to_owned();
+    let r = app
+        .post("/api/v1/calls", &key)
+        .json(&json!({"patient_id": patient_id, "reason": "confirmation"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let placed: Value = r.json().await.unwrap();
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    c.goto(&app.url("/app/calls")).await.unwrap();
+    assert!(until_page_shows(&c, "Marta Paciente").await);
+    accessible(&c, axe.as_deref(), "calls").await;
+    c.goto(&app.url(&format!("/app/calls/{}", placed["id"].as_str().unwrap()))).await.unwrap();
+    assert!(until_page_shows(&c, "Transcrição").await);
+    assert!(!c.source().await.unwrap().contains("Sem transcrição"), "the sandbox call has a transcript");
+    accessible(&c, axe.as_deref(), "call").await;
+    screenshots(&c, "call").await;
+
     // A form post without the session's CSRF token changes nothing.
     let cookie = session_cookie(&c).await;
     let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -8,6 +8,7 @@
 
 mod assets;
 mod calendar;
+mod calls;
 mod i18n;
 mod inbox;
 mod leads;
@@ -42,5 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/patients/{id}", get(patients::profile))
         .route("/app/calendar", get(calendar::day))
         .route("/app/calendar/{id}/{action}", post(calendar::act))
+        .route("/app/calls", get(calls::list))
+        .route("/app/calls/{id}", get(calls::call))
         .route("/assets/{*path}", get(assets::serve))
 }
