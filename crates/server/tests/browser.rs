@@ -401,6 +401,31 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
+    let settings =
+        raw.get(app.url("/app/settings/users")).header("cookie", &viewer_cookie).send().await.unwrap();
+    assert_eq!(settings.status(), 403, "only owners and admins manage people");
+    assert!(!c.source().await.unwrap().contains("/app/settings/users"), "no settings link for a viewer");
+    c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+
+    // An owner adds a person and disables them; the person's sign-in then fails.
+    sign_in(&c, &app, "otto@outra.com.br").await;
+    c.goto(&app.url("/app/settings/users")).await.unwrap();
+    c.find(Locator::Css("#new-name")).await.unwrap().send_keys("Rita Nova").await.unwrap();
+    c.find(Locator::Css("#new-email")).await.unwrap().send_keys("rita@outra.com.br").await.unwrap();
+    c.find(Locator::Css("#new-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("form[action='/app/settings/users'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Pessoa adicionada").await);
+    accessible(&c, axe.as_deref(), "users").await;
+    screenshots(&c, "users").await;
+    let rita = app.ctx.store.user_by_email("rita@outra.com.br").await.unwrap().unwrap();
+    assert_eq!(rita.role, Role::Staff);
+    let disable = format!("form[action='/app/settings/users/{}/disable'] button", rita.id);
+    c.find(Locator::Css(&disable)).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "desativado").await);
+    assert!(
+        staff::sign_in(&app.ctx, "rita@outra.com.br", PASSWORD).await.is_err(),
+        "a disabled person cannot sign in"
+    );
     c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
 
     // Another clinic's owner sees none of it, not even by the thread's address.

@@ -17,6 +17,7 @@ mod page;
 mod patients;
 mod session;
 mod today;
+mod users;
 
 use crate::AppState;
 use axum::Router;
@@ -45,5 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/calendar/{id}/{action}", post(calendar::act))
         .route("/app/calls", get(calls::list))
         .route("/app/calls/{id}", get(calls::call))
+        .route("/app/settings/users", get(users::list).post(users::add))
+        .route("/app/settings/users/{id}/{what}", post(users::change))
         .route("/assets/{*path}", get(assets::serve))
 }

@@ -16,6 +16,8 @@ pub struct Chrome {
     pub user_name: String,
     pub csrf: String,
     pub waiting: usize,
+    /// Settings appear in the menu only for those who may change them.
+    pub can_configure: bool,
 }
 
 impl Chrome {
@@ -36,6 +38,7 @@ impl Chrome {
             user_name: staff.user.name.clone(),
             csrf: staff.session.csrf_token.clone(),
             waiting,
+            can_configure: staff.may(frontdesk_domain::staff::Permission::Configure),
         })
     }
 }
