@@ -191,6 +191,20 @@ async fn staff_work_the_inbox_in_a_real_browser() {
     accessible(&c, axe.as_deref(), "today").await;
     screenshots(&c, "today").await;
 
+    // A person may prefer English whatever the clinic's language.
+    c.goto(&app.url("/app/me")).await.unwrap();
+    c.find(Locator::Css("#locale")).await.unwrap().select_by_value("en").await.unwrap();
+    c.find(Locator::Css("form[action='/app/me'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "My profile").await);
+    c.goto(&app.url("/app")).await.unwrap();
+    assert!(until_page_shows(&c, "Today").await);
+    accessible(&c, axe.as_deref(), "today-en").await;
+    screenshots(&c, "today-en").await;
+    c.goto(&app.url("/app/me")).await.unwrap();
+    c.find(Locator::Css("#locale")).await.unwrap().select_by_value("").await.unwrap();
+    c.find(Locator::Css("form[action='/app/me'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Meu perfil").await);
+
     // The inbox is open when the patient writes: the conversation appears without a reload.
     c.goto(&app.url("/app/inbox")).await.unwrap();
     accessible(&c, axe.as_deref(), "inbox-empty").await;

@@ -13,6 +13,7 @@ mod i18n;
 mod inbox;
 mod leads;
 mod login;
+mod me;
 mod page;
 mod patients;
 mod session;
@@ -48,5 +49,6 @@ pub fn router() -> Router<AppState> {
         .route("/app/calls/{id}", get(calls::call))
         .route("/app/settings/users", get(users::list).post(users::add))
         .route("/app/settings/users/{id}/{what}", post(users::change))
+        .route("/app/me", get(me::show).post(me::save))
         .route("/assets/{*path}", get(assets::serve))
 }
