@@ -239,6 +239,27 @@ async fn staff_work_the_inbox_in_a_real_browser() {
     assert!(until_page_shows(&c, "aqui é a Ana da recepção").await);
     app.run_pending_jobs().await;
     let conversation_id = thread_url.path().rsplit('/').next().unwrap().to_owned();
+    // Handing back to the assistant, then taking the conversation over again.
+    c.find(Locator::Css("form[action$='/release'] button")).await.unwrap().click().await.unwrap();
+    for _ in 0..20 {
+        if c.find(Locator::Css("form[action$='/release']")).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let conversation = |app: &TestApp, id: String, key: String| {
+        let request = app.get(&format!("/api/v1/conversations/{id}"), &key);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(conversation(&app, conversation_id.clone(), key.clone()).await["needs_staff"], false);
+    c.find(Locator::Css("form[action$='/assign'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Devolver ao assistente").await);
+    let taken = conversation(&app, conversation_id.clone(), key.clone()).await;
+    assert_eq!(
+        (taken["needs_staff"].as_bool(), taken["assignee"].is_string()),
+        (Some(true), true),
+        "{taken}"
+    );
     let thread: Value = app
         .get(&format!("/api/v1/conversations/{conversation_id}"), &key)
         .send()

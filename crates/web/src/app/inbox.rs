@@ -262,33 +262,23 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-/// Takes the conversation: it is mine, and the assistant stays quiet.
-pub async fn assign(
+/// `assign`: the conversation is mine and the assistant stays quiet; `release`: it goes
+/// back to the assistant.
+pub async fn take_or_release(
     State(state): State<AppState>,
     staff: Staff,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((id, what)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let me = staff.user.id.to_string();
+    let mine = match what.as_str() {
+        "assign" => Some(staff.user.id.to_string()),
+        "release" => None,
+        _ => return problem_page(staff.locale(), StatusCode::NOT_FOUND),
+    };
     change(&state, &staff, &headers, &id, &form.csrf, move |c| {
-        c.assignee = Some(me);
-        c.needs_staff = true;
-    })
-    .await
-}
-
-/// Hands the conversation back to the assistant.
-pub async fn release(
-    State(state): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    change(&state, &staff, &headers, &id, &form.csrf, |c| {
-        c.assignee = None;
-        c.needs_staff = false;
+        c.needs_staff = mine.is_some();
+        c.assignee = mine;
     })
     .await
 }
