@@ -372,6 +372,69 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         .unwrap();
     assert_eq!(stored["status"], "checked_in", "{stored}");
 
+    // Booked from the calendar (a double submit books once), moved, then cancelled.
+    let page = |cookie: String| {
+        let request =
+            reqwest::Client::new().get(app.url("/app/calendar?date=2026-06-01")).header("cookie", cookie);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let field = |html: &str, name: &str| {
+        html.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_owned()
+    };
+    let ana_cookie = session_cookie(&c).await;
+    let html = page(ana_cookie.clone()).await;
+    let form = [
+        ("csrf", field(&html, "csrf")),
+        ("date", "2026-06-01".to_owned()),
+        ("form_id", field(&html, "form_id")),
+        ("name", "Bia Nova".to_owned()),
+        ("phone", "11 91234-5678".to_owned()),
+        ("service", calendar.service.clone()),
+        ("practitioner", calendar.practitioners[0].clone()),
+        ("time", "15:00".to_owned()),
+    ];
+    let direct = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for _ in 0..2 {
+        let r = direct
+            .post(app.url("/app/calendar/book"))
+            .header("cookie", &ana_cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_redirection(), "{}", r.status());
+    }
+    let day: Value = app
+        .get("/api/v1/appointments?from=2026-06-01T00:00:00Z&to=2026-06-02T00:00:00Z", &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(day["items"].as_array().unwrap().len(), 2, "the double submit booked once: {day}");
+    c.goto(&app.url("/app/calendar?date=2026-06-01")).await.unwrap();
+    c.find(Locator::Css("#b-name")).await.unwrap().send_keys("Caio Novo").await.unwrap();
+    c.find(Locator::Css("#b-phone")).await.unwrap().send_keys("11 95555-1234").await.unwrap();
+    c.find(Locator::Css("#b-time")).await.unwrap().send_keys("1530").await.unwrap();
+    c.find(Locator::Css("form[action='/app/calendar/book'] button")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Caio Novo").await);
+    let caio = c.current_url().await.unwrap().fragment().unwrap().trim_start_matches("appt-").to_owned();
+    c.find(Locator::Css(&format!("#r-{caio}"))).await.unwrap().send_keys("1630").await.unwrap();
+    let reschedule = format!("form[action='/app/calendar/{caio}/reschedule'] button");
+    c.find(Locator::Css(&reschedule)).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "16:30").await);
+    let cancel = format!("form[action='/app/calendar/{caio}/cancel'] button");
+    c.find(Locator::Css(&cancel)).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "cancelada").await);
+    let moved: Value =
+        app.get(&format!("/api/v1/appointments/{caio}"), &key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(moved["status"], "cancelled", "{moved}");
+    assert!(
+        moved["start"].as_str().unwrap().starts_with("2026-06-01T19:30"),
+        "moved to 16:30 local: {moved}"
+    );
+
     // Calls: a sandbox call is listed and its page shows the transcript.
     let patient_id = appointment["patient_id"].as_str().unwrap().to_owned();
     let r = app

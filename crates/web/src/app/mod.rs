@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/patients", get(patients::search))
         .route("/app/patients/{id}", get(patients::profile))
         .route("/app/calendar", get(calendar::day))
+        .route("/app/calendar/book", post(calendar::book))
         .route("/app/calendar/{id}/{action}", post(calendar::act))
         .route("/app/calls", get(calls::list))
         .route("/app/calls/{id}", get(calls::call))
