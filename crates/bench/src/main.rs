@@ -34,6 +34,9 @@ enum Command {
     /// Speed-to-lead: hot leads posted at a steady rate, latency (p50/p99) from the 201 to the
     /// outbound call request reaching a mock VAPI, against a 1 s p99 target.
     SpeedToLead(bench::SpeedToLeadBenchArgs),
+    /// The staff app's pages through HTTP as a signed-in person, with 10,000 patients and
+    /// 100,000 messages, against a 50 ms target.
+    Pages(bench::PagesBenchArgs),
 }
 
 #[tokio::main]
@@ -44,5 +47,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Webhooks(args) => bench::webhooks(args).await,
         Command::Voice(args) => bench::voice(args).await,
         Command::SpeedToLead(args) => bench::speed_to_lead(args).await,
+        Command::Pages(args) => bench::pages(args).await,
     }
 }

@@ -5,6 +5,7 @@
 //! one slow outlier does not move the headline figure).
 
 mod jobs;
+mod pages;
 mod search;
 mod search_http;
 mod search_seed;
@@ -13,6 +14,7 @@ mod voice;
 mod webhooks;
 
 pub use jobs::{JobsBenchArgs, jobs};
+pub use pages::{PagesBenchArgs, pages};
 pub use search::{SearchBenchArgs, search};
 pub use speed_to_lead::{SpeedToLeadBenchArgs, speed_to_lead};
 pub use voice::{VoiceBenchArgs, voice};
