@@ -8,6 +8,7 @@ pub mod journey;
 pub mod leads;
 pub mod links;
 pub mod messaging;
+pub mod pii;
 pub mod scheduling;
 pub mod settings;
 pub mod tenant_directory;

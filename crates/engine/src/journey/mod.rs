@@ -38,21 +38,26 @@ use thiserror::Error;
 /// Slots offered at once: a short list the patient can answer with a number.
 const OFFER: usize = 3;
 
+/// Why a turn of the dialogue did not finish, by the capability that failed: whether the
+/// job is retried follows from the type, never from the text.
 #[derive(Debug, Error)]
 pub enum JourneyError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
-    Scheduling(String),
-    #[error("{0}")]
-    Messaging(String),
+    #[error(transparent)]
+    Scheduling(#[from] SchedulingFailure),
+    #[error(transparent)]
+    Messaging(#[from] MessagingFailure),
 }
 
-impl From<MessagingFailure> for JourneyError {
-    fn from(e: MessagingFailure) -> Self {
+impl From<JourneyError> for crate::jobs::JobError {
+    fn from(e: JourneyError) -> Self {
         match e {
-            MessagingFailure::Store(s) => Self::Store(s),
-            other => Self::Messaging(other.to_string()),
+            JourneyError::Store(s) => s.into(),
+            JourneyError::Scheduling(SchedulingFailure::Store(s)) => s.into(),
+            JourneyError::Messaging(MessagingFailure::Store(s)) => s.into(),
+            // A reply may already have gone out: retrying could send it twice.
+            other => Self::permanent(other),
         }
     }
 }
@@ -386,9 +391,7 @@ async fn offer_for(
         limit: OFFER,
         ..Default::default()
     };
-    let found = search(turn.ctx, turn.tenant.id, &prefs)
-        .await
-        .map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let found = search(turn.ctx, turn.tenant.id, &prefs).await?;
     let offered: Vec<Offered> = found
         .result
         .slots
@@ -432,8 +435,7 @@ async fn offer_for(
 }
 
 async fn describe(turn: &Turn<'_>, a: &Appointment) -> Result<serde_json::Value, JourneyError> {
-    let cal =
-        load_cached(turn.ctx, turn.tenant.id).await.map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let cal = load_cached(turn.ctx, turn.tenant.id).await?;
     let local = cal.zone(a.location_id).to_datetime(a.start);
     let practitioner = cal.practitioners.iter().find(|p| p.id == a.practitioner_id).map(|p| p.name.clone());
     let location = cal.locations.iter().find(|l| l.id == a.location_id).map(|l| l.name.clone());
@@ -561,7 +563,7 @@ async fn book_offered(
             state.wish.date = Some(parsed_date(turn, parsed.start));
             offer(turn, state).await
         }
-        Err(e) => Err(JourneyError::Scheduling(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -597,9 +599,7 @@ async fn confirm(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, J
     let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
     let confirmed = match a.status {
         AppointmentStatus::Confirmed => a,
-        _ => action(turn, &a, AppointmentAction::Confirm, None)
-            .await
-            .map_err(|e| JourneyError::Scheduling(e.to_string()))?,
+        _ => action(turn, &a, AppointmentAction::Confirm, None).await?,
     };
     let vars = describe(turn, &confirmed).await?;
     turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
@@ -608,9 +608,7 @@ async fn confirm(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, J
 
 async fn cancel(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {
     let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
-    let cancelled = action(turn, &a, AppointmentAction::Cancel, None)
-        .await
-        .map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let cancelled = action(turn, &a, AppointmentAction::Cancel, None).await?;
     let vars = describe(turn, &cancelled).await?;
     turn.reply(TemplateKey::AppointmentCancelled, vars).await?;
     Ok(JourneyState::default())
@@ -644,7 +642,7 @@ async fn move_to(
             offer_for(turn, &mut state, Some(&current)).await?;
             Ok(state)
         }
-        Err(e) => Err(JourneyError::Scheduling(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -94,7 +94,9 @@ impl From<StoreError> for N8nFailure {
 impl From<super::JourneyError> for N8nFailure {
     fn from(e: super::JourneyError) -> Self {
         match e {
-            super::JourneyError::Store(s) => Self::Store(s),
+            super::JourneyError::Store(s)
+            | super::JourneyError::Scheduling(SchedulingFailure::Store(s))
+            | super::JourneyError::Messaging(MessagingFailure::Store(s)) => Self::Store(s),
             other => Self::Journey(other),
         }
     }
@@ -193,7 +195,7 @@ struct ForwardToN8n {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 #[async_trait]
@@ -201,32 +203,28 @@ impl JobHandler for ForwardToN8n {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let ctx = &self.ctx;
         let p: ForwardPayload = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
         let tenant_id = job.tenant_id;
         let Some(conversation) =
             ctx.store.get_conversation(tenant_id, p.conversation_id).await.map_err(retry)?
         else {
-            return Err(JobError::Permanent("the conversation no longer exists".into()));
+            return Err(JobError::permanent("the conversation no longer exists"));
         };
         let Some(patient) = ctx.store.get_patient(tenant_id, conversation.patient_id).await.map_err(retry)?
         else {
-            return Err(JobError::Permanent("the patient no longer exists".into()));
+            return Err(JobError::permanent("the patient no longer exists"));
         };
         let tenant = ctx
             .store
             .tenant_by_id(tenant_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+            .ok_or_else(|| JobError::permanent("no tenant"))?;
         let settings = ctx.store.tenant_settings(tenant_id).await.map_err(retry)?;
         let Some(n8n) = settings.dialogue.n8n.clone() else {
             // n8n was switched off since: the built-in dialogue answers instead.
             tracing::info!(tenant = %tenant.slug.as_str(), "n8n no longer configured; the dialogue answers");
-            return match super::on_inbound(ctx, &patient, &conversation, p.message_id, &p.text).await {
-                Ok(()) => Ok(()),
-                Err(super::JourneyError::Store(e)) => Err(retry(e)),
-                Err(e) => Err(JobError::Permanent(e.to_string())),
-            };
+            return Ok(super::on_inbound(ctx, &patient, &conversation, p.message_id, &p.text).await?);
         };
         if conversation.needs_staff {
             return Ok(()); // staff took over meanwhile: nothing for the workflow to answer
@@ -244,14 +242,14 @@ impl JobHandler for ForwardToN8n {
         let (result, label) = match request.send().await.map(|r| r.status()) {
             Ok(s) if s.is_success() => (Ok(()), "delivered"),
             Ok(s) if s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408 => {
-                (Err(JobError::Retry(format!("n8n answered {s}"))), "retry")
+                (Err(JobError::retryable(format!("n8n answered {s}"))), "retry")
             }
-            Ok(s) => (Err(JobError::Permanent(format!("n8n refused the message: {s}"))), "refused"),
+            Ok(s) => (Err(JobError::permanent(format!("n8n refused the message: {s}"))), "refused"),
             Err(e) if e.is_builder() => {
                 let e = e.without_url();
-                (Err(JobError::Permanent(format!("cannot call the n8n webhook: {e}"))), "refused")
+                (Err(JobError::permanent(format!("cannot call the n8n webhook: {e}"))), "refused")
             }
-            Err(e) => (Err(JobError::Retry(format!("n8n unreachable: {}", e.without_url()))), "retry"),
+            Err(e) => (Err(JobError::retryable(format!("n8n unreachable: {}", e.without_url()))), "retry"),
         };
         metrics::counter!("frontdesk_n8n_forwards_total", "outcome" => label).increment(1);
         tracing::info!(

@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 /// What a source knows about a lead.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LeadIntake {
     pub source: Option<LeadSource>,
     pub name: Option<String>,
@@ -35,6 +35,30 @@ pub struct LeadIntake {
     pub first_message: Option<String>,
     /// The patient wrote in and is talking with the dialogue already: no outreach playbook.
     pub in_conversation: bool,
+}
+
+impl std::fmt::Debug for LeadIntake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        f.debug_struct("LeadIntake")
+            .field("source", &self.source)
+            .field("name", &Redacted(&self.name))
+            .field("phone", &Redacted(&self.phone))
+            .field("email", &Redacted(&self.email))
+            .field("service_interest", &Redacted(&self.service_interest))
+            .field("notes", &Redacted(&self.notes))
+            .field("utm_source", &self.utm_source)
+            .field("utm_medium", &self.utm_medium)
+            .field("utm_campaign", &self.utm_campaign)
+            .field("utm_term", &self.utm_term)
+            .field("utm_content", &self.utm_content)
+            .field("campaign", &self.campaign)
+            .field("owner", &self.owner)
+            .field("submitted_at", &self.submitted_at)
+            .field("first_message", &Redacted(&self.first_message))
+            .field("in_conversation", &self.in_conversation)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -34,6 +34,15 @@ pub enum LeadFailure {
     Store(#[from] StoreError),
 }
 
+impl From<LeadFailure> for crate::jobs::JobError {
+    fn from(e: LeadFailure) -> Self {
+        match e {
+            LeadFailure::Store(s) => s.into(),
+            other => Self::permanent(other),
+        }
+    }
+}
+
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(SPEED_TO_LEAD_JOB, playbook::SpeedToLead { ctx: ctx.clone() });
     registry.register(FOLLOW_UP_JOB, playbook::FollowUp { ctx: ctx.clone() });

@@ -25,18 +25,18 @@ struct StepRef {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 async fn load(ctx: &Ctx, job: &Job) -> Result<(Lead, usize), JobError> {
     let r: StepRef =
-        serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(e.to_string()))?;
+        serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(e.to_string()))?;
     let lead = ctx
         .store
         .get_lead(job.tenant_id, r.lead_id)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("the lead no longer exists".into()))?;
+        .ok_or_else(|| JobError::permanent("the lead no longer exists"))?;
     Ok((lead, r.step))
 }
 
@@ -49,13 +49,13 @@ async fn message(ctx: &Ctx, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, 
         .tenant_by_id(lead.tenant_id)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+        .ok_or_else(|| JobError::permanent("no tenant"))?;
     let patient = ctx
         .store
         .get_patient(lead.tenant_id, lead.patient_id)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("no patient".into()))?;
+        .ok_or_else(|| JobError::permanent("no patient"))?;
     let request = SendRequest {
         tenant_id: lead.tenant_id,
         patient_id: lead.patient_id,

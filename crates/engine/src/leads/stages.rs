@@ -39,8 +39,8 @@ impl JobHandler for AppointmentEvent {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let ctx = &self.ctx;
         let p: Payload =
-            serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(e.to_string()))?;
-        let retry = |e: frontdesk_store::StoreError| JobError::Retry(e.to_string());
+            serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(e.to_string()))?;
+        let retry = |e: frontdesk_store::StoreError| JobError::retryable(e.to_string());
         let Some(mut lead) =
             ctx.store.latest_lead_for_patient(job.tenant_id, p.patient_id).await.map_err(retry)?
         else {

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 pub const PROCESS_INBOUND_JOB: &str = "messaging.process_inbound";
 
 /// An inbound message in provider-neutral form, as stored with the raw event.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct InboundMessageEvent {
     /// `twilio`, `helena` or `sandbox`.
     pub provider: String,
@@ -37,6 +37,22 @@ pub struct InboundMessageEvent {
     /// Everything else the provider sent (button payloads, WaId...), kept for later use.
     #[serde(default)]
     pub extra: serde_json::Value,
+}
+
+impl std::fmt::Debug for InboundMessageEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        f.debug_struct("InboundMessageEvent")
+            .field("provider", &self.provider)
+            .field("provider_message_id", &self.provider_message_id)
+            .field("channel", &self.channel)
+            .field("from", &Redacted(&self.from))
+            .field("body", &Redacted(&self.body))
+            .field("media", &self.media.len())
+            .field("profile_name", &Redacted(&self.profile_name))
+            .field("extra", &Redacted(&self.extra))
+            .finish()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -72,23 +88,23 @@ pub(super) struct ProcessInbound {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 #[async_trait]
 impl JobHandler for ProcessInbound {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let p: Payload = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
         let ctx = &self.ctx;
         let tenant = job.tenant_id;
         let Some(stored) =
             ctx.store.inbound_event(tenant, &p.provider, &p.external_id).await.map_err(retry)?
         else {
-            return Err(JobError::Permanent("the inbound event is gone".into()));
+            return Err(JobError::permanent("the inbound event is gone"));
         };
         let event: InboundMessageEvent = serde_json::from_value(stored.payload)
-            .map_err(|e| JobError::Permanent(format!("stored event unreadable: {e}")))?;
+            .map_err(|e| JobError::permanent(format!("stored event unreadable: {e}")))?;
         let now = ctx.clock.now();
         let (patient, first_contact) = identify_patient(ctx, tenant, &event).await?;
         let mut conversation = ctx
@@ -150,7 +166,7 @@ impl JobHandler for ProcessInbound {
                         },
                         automated: false,
                     };
-                    send(ctx, ask).await.map_err(|e| JobError::Permanent(e.to_string()))?;
+                    send(ctx, ask).await.map_err(|e| JobError::permanent(e.to_string()))?;
                     return Ok(());
                 }
             }
@@ -160,12 +176,7 @@ impl JobHandler for ProcessInbound {
         if text.trim().is_empty() {
             return Ok(());
         }
-        match crate::journey::on_inbound(ctx, &patient, &conversation, message.id, &text).await {
-            Ok(()) => Ok(()),
-            Err(crate::journey::JourneyError::Store(e)) => Err(retry(e)),
-            // A reply may already have gone out: retrying could send it twice.
-            Err(e) => Err(JobError::Permanent(e.to_string())),
-        }
+        Ok(crate::journey::on_inbound(ctx, &patient, &conversation, message.id, &text).await?)
     }
 }
 
@@ -178,7 +189,7 @@ async fn identify_patient(
 ) -> Result<(Patient, bool), JobError> {
     let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
     let phone = PhoneE164::parse(&event.from, &settings.default_region)
-        .map_err(|e| JobError::Permanent(format!("sender is not a phone number: {e}")))?;
+        .map_err(|e| JobError::permanent(format!("sender is not a phone number: {e}")))?;
     if let Some(p) = ctx.store.patient_by_phone(tenant, &phone).await.map_err(retry)? {
         return Ok((p, false));
     }
@@ -187,7 +198,7 @@ async fn identify_patient(
         .tenant_by_id(tenant)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+        .ok_or_else(|| JobError::permanent("no tenant"))?;
     let name = event
         .profile_name
         .as_deref()
@@ -202,7 +213,7 @@ async fn identify_patient(
             .await
             .map_err(retry)?
             .map(|p| (p, false))
-            .ok_or_else(|| JobError::Retry("patient vanished".into())),
+            .ok_or_else(|| JobError::retryable("patient vanished")),
         Err(e) => Err(retry(e)),
     }
 }
@@ -231,7 +242,7 @@ async fn apply_keyword(
         },
         automated: false,
     };
-    send(ctx, reply).await.map(|_| ()).map_err(|e| JobError::Retry(e.to_string()))
+    send(ctx, reply).await.map(|_| ()).map_err(|e| JobError::retryable(e.to_string()))
 }
 
 /// A number the clinic did not know wrote in: a lead, already in conversation (so no
@@ -254,9 +265,6 @@ async fn new_lead(
         in_conversation: true,
         ..Default::default()
     };
-    match crate::leads::create_lead(ctx, tenant, intake).await {
-        Ok(_) => Ok(()),
-        Err(crate::leads::LeadFailure::Store(e)) => Err(retry(e)),
-        Err(e) => Err(JobError::Permanent(e.to_string())),
-    }
+    crate::leads::create_lead(ctx, tenant, intake).await?;
+    Ok(())
 }

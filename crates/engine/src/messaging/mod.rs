@@ -39,6 +39,15 @@ pub enum MessagingFailure {
     Store(#[from] StoreError),
 }
 
+impl From<MessagingFailure> for crate::jobs::JobError {
+    fn from(e: MessagingFailure) -> Self {
+        match e {
+            MessagingFailure::Store(s) => s.into(),
+            other => Self::permanent(other),
+        }
+    }
+}
+
 /// Registers the messaging jobs with the runner.
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(PROCESS_INBOUND_JOB, inbound::ProcessInbound { ctx: ctx.clone() });

@@ -11,7 +11,7 @@ use frontdesk_domain::messaging::{
 };
 use frontdesk_domain::{MessageId, PatientId, TenantId};
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Content {
     /// Free-form text (a staff reply).
     Text(String),
@@ -20,6 +20,19 @@ pub enum Content {
     Template { key: TemplateKey, variables: serde_json::Value },
 }
 
+impl std::fmt::Debug for Content {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        match self {
+            Self::Text(text) => f.debug_tuple("Text").field(&Redacted(text)).finish(),
+            Self::Template { key, variables } => {
+                f.debug_struct("Template").field("key", key).field("variables", &Redacted(variables)).finish()
+            }
+        }
+    }
+}
+
+/// A message to send; its `Debug` is `Content`'s, which hides the text.
 #[derive(Debug, Clone)]
 pub struct SendRequest {
     pub tenant_id: TenantId,

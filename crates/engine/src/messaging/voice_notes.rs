@@ -20,22 +20,22 @@ pub(super) async fn transcribe(
     tenant: TenantId,
     message: &Message,
 ) -> Result<Option<String>, JobError> {
-    let settings = ctx.store.tenant_settings(tenant).await.map_err(|e| JobError::Retry(e.to_string()))?;
+    let settings = ctx.store.tenant_settings(tenant).await.map_err(|e| JobError::retryable(e.to_string()))?;
     let Some(endpoint) = settings.dialogue.transcriber.clone() else { return Ok(None) };
     let Some(media) = message.media.iter().find(|m| m.is_audio()) else { return Ok(None) };
     let audio = match (message.provider.as_str(), &settings.messaging.twilio) {
         ("twilio", Some(t)) => {
             let client = super::send_job::twilio_client(t, TwilioSender::Number(String::new()))?;
-            client.fetch_media(&media.url).await.map_err(|e| JobError::Retry(e.to_string()))?
+            client.fetch_media(&media.url).await.map_err(|e| JobError::retryable(e.to_string()))?
         }
         // Other providers hand out URLs that need no credentials.
         _ => reqwest::get(&media.url)
             .await
             .and_then(|r| r.error_for_status())
-            .map_err(|e| JobError::Retry(e.without_url().to_string()))?
+            .map_err(|e| JobError::retryable(e.without_url().to_string()))?
             .bytes()
             .await
-            .map_err(|e| JobError::Retry(e.without_url().to_string()))?
+            .map_err(|e| JobError::retryable(e.without_url().to_string()))?
             .to_vec(),
     };
     let client = OpenAiClient::new(OpenAiConfig {
@@ -44,14 +44,14 @@ pub(super) async fn transcribe(
         model: endpoint.model.clone(),
         timeout: Duration::from_secs(60),
     })
-    .map_err(|e| JobError::Permanent(e.to_string()))?;
+    .map_err(|e| JobError::permanent(e.to_string()))?;
     let extension = media.content_type.split('/').nth(1).and_then(|s| s.split(';').next()).unwrap_or("ogg");
     // A hint from the patient's language speeds the model up and avoids mishearings.
     let patient = ctx
         .store
         .get_patient(tenant, message.patient_id)
         .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
+        .map_err(|e| JobError::retryable(e.to_string()))?;
     let language = patient.map(|p| match p.locale {
         frontdesk_domain::tenant::Locale::PtBr => "pt",
         frontdesk_domain::tenant::Locale::En => "en",
@@ -64,7 +64,7 @@ pub(super) async fn transcribe(
         Err(
             OpenAiError::Rejected { .. } | OpenAiError::InvalidResponse(_) | OpenAiError::InvalidConfig(_),
         ) => Ok(None),
-        Err(e) => Err(JobError::Retry(e.to_string())),
+        Err(e) => Err(JobError::retryable(e.to_string())),
     }
 }
 
@@ -76,7 +76,7 @@ async fn keep(
     message: &Message,
     transcript: &MessageText,
 ) -> Result<(), JobError> {
-    let retry = |e: StoreError| JobError::Retry(e.to_string());
+    let retry = |e: StoreError| JobError::retryable(e.to_string());
     match ctx.store.set_message_transcript(tenant, message.id, transcript).await {
         Ok(()) => Ok(()),
         Err(StoreError::NotFound) => {

@@ -100,4 +100,16 @@ impl From<SlotRejection> for SchedulingFailure {
     }
 }
 
+impl From<SchedulingFailure> for crate::jobs::JobError {
+    fn from(e: SchedulingFailure) -> Self {
+        match e {
+            SchedulingFailure::Store(s) => s.into(),
+            // The external calendar is down, or someone changed the appointment meanwhile:
+            // a later attempt can succeed.
+            SchedulingFailure::Upstream(_) | SchedulingFailure::Stale => Self::retryable(e),
+            other => Self::permanent(other),
+        }
+    }
+}
+
 pub type SchedulingResult<T> = Result<T, SchedulingFailure>;

@@ -24,8 +24,8 @@ pub struct Reported<'a> {
     pub provider: &'a str,
 }
 
-/// A call ended, as any platform reports it.
-#[derive(Debug, Clone, Default)]
+/// A call ended, as any platform reports it. `Debug` hides the number and what was said.
+#[derive(Clone, Default)]
 pub struct CallReport {
     pub provider_call_id: String,
     /// Inbound when the platform says so; only used for a call not seen before.
@@ -42,6 +42,24 @@ pub struct CallReport {
     pub recording_url: Option<String>,
     pub stereo_recording_url: Option<String>,
     pub structured_data: Value,
+}
+
+impl std::fmt::Debug for CallReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        f.debug_struct("CallReport")
+            .field("provider_call_id", &self.provider_call_id)
+            .field("inbound", &self.inbound)
+            .field("customer_number", &Redacted(&self.customer_number))
+            .field("ended_reason", &self.ended_reason)
+            .field("started_at", &self.started_at)
+            .field("ended_at", &self.ended_at)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("summary", &Redacted(&self.summary))
+            .field("turns", &self.turns.len())
+            .field("structured_data", &Redacted(&self.structured_data))
+            .finish_non_exhaustive()
+    }
 }
 
 /// Provider roles in Frontdesk's words.
