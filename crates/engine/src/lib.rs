@@ -3,17 +3,21 @@
 
 pub mod access;
 pub mod audit;
+pub mod facts;
 pub mod jobs;
-pub mod journey;
 pub mod leads;
 pub mod links;
 pub mod messaging;
 pub mod pii;
+pub mod playbooks;
 pub mod scheduling;
 pub mod settings;
 pub mod tenant_directory;
 pub mod tenants;
 pub mod voice;
+
+/// The booking dialogue keeps its old path for the HTTP layer.
+pub use playbooks::journey;
 
 use frontdesk_domain::Clock;
 use frontdesk_store::DynStore;

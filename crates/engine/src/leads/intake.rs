@@ -68,7 +68,8 @@ pub struct LeadCreated {
     pub merged: bool,
 }
 
-pub(super) fn lead_job(lead: &Lead, kind: &str, step: usize, at: Timestamp) -> NewJob {
+/// The job of one playbook step for `lead`, keyed so a step runs once.
+pub fn lead_job(lead: &Lead, kind: &str, step: usize, at: Timestamp) -> NewJob {
     NewJob::new(lead.tenant_id, kind, json!({"lead_id": lead.id, "step": step}), at)
         .with_dedupe_key(format!("{kind}:{}:{step}", lead.id))
 }

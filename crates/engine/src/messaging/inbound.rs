@@ -8,6 +8,7 @@ use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
 use async_trait::async_trait;
 use frontdesk_domain::contact::{PersonName, PhoneE164};
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::{Job, NewJob};
 use frontdesk_domain::messaging::{
     Channel, Consent, ConsentKeyword, ConsentState, Conversation, Direction, Media, Message, MessageStatus,
@@ -133,12 +134,17 @@ impl JobHandler for ProcessInbound {
             created_at: stored.received_at,
             updated_at: now,
         };
-        match ctx.store.insert_message(&message).await {
-            Ok(()) => {}
-            // Filed by an earlier run of this job that failed later on: carry on.
-            Err(StoreError::Conflict(_)) => {}
-            Err(e) => return Err(retry(e)),
-        }
+        let filed = match ctx.store.insert_message(&message).await {
+            Ok(()) => message.id,
+            // Filed by an earlier run of this job that failed later on: carry on with it.
+            Err(StoreError::Conflict(_)) => ctx
+                .store
+                .message_by_provider_id(tenant, &event.provider, &event.provider_message_id)
+                .await?
+                .map(|m| m.id)
+                .ok_or_else(|| JobError::retryable("the filed message is not visible yet"))?,
+            Err(e) => return Err(e.into()),
+        };
         ctx.store.save_conversation(&conversation).await.map_err(retry)?;
         metrics::counter!("frontdesk_messages_received_total", "channel" => event.channel.as_str())
             .increment(1);
@@ -176,7 +182,17 @@ impl JobHandler for ProcessInbound {
         if text.trim().is_empty() {
             return Ok(());
         }
-        Ok(crate::journey::on_inbound(ctx, &patient, &conversation, message.id, &text).await?)
+        // The playbooks (the dialogue, n8n forwarding) react to the fact. It is keyed by the
+        // filed message, so a rerun of this job enqueues nothing new.
+        let fact = Fact::new(
+            tenant,
+            FactKind::MessageReceived,
+            format_args!("message:{filed}"),
+            serde_json::json!({"message_id": filed, "conversation_id": conversation.id, "patient_id": patient.id}),
+            now,
+        );
+        ctx.store.enqueue_many(&crate::facts::jobs_for(&fact, now), now).await?;
+        Ok(())
     }
 }
 

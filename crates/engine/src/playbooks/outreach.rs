@@ -3,10 +3,9 @@
 //! Each step checks first whether it is still wanted (a reply, a booking, an opt-out or a
 //! lost lead stops the sequence) and leaves a timeline entry saying what it did or why not.
 
-use super::intake::lead_job;
-use super::{FOLLOW_UP_JOB, REACTIVATION_JOB};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
+use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, lead_job};
 use crate::messaging::{Content, MessagingFailure, SendRequest, send};
 use crate::voice::{PlaceCallRequest, place_call};
 use async_trait::async_trait;
