@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod facts;
+pub mod faults;
 pub mod jobs;
 pub mod leads;
 pub mod links;
@@ -38,6 +39,8 @@ pub struct Ctx {
     pub tenants: Arc<tenant_directory::TenantDirectory>,
     /// Signs links patients open without an account; `None` makes none.
     pub links: Option<Arc<links::LinkSigner>>,
+    /// Fault points only tests arm.
+    pub faults: Arc<faults::Faults>,
 }
 
 impl Ctx {
@@ -50,6 +53,7 @@ impl Ctx {
             public_url: Arc::from("http://127.0.0.1:8080"),
             tenants: Arc::default(),
             links: None,
+            faults: Arc::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! no-op); the job identifies the patient, files the message in the conversation, and
 //! handles consent keywords.
 
-use super::outbound::{Content, SendRequest, send};
+use super::outbound::{Content, SendKey, SendRequest, send_keyed};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
 use async_trait::async_trait;
@@ -108,6 +108,7 @@ impl JobHandler for ProcessInbound {
             .map_err(|e| JobError::permanent(format!("stored event unreadable: {e}")))?;
         let now = ctx.clock.now();
         let (patient, first_contact) = identify_patient(ctx, tenant, &event).await?;
+        ctx.faults.check("inbound.patient")?;
         let mut conversation = ctx
             .store
             .conversation_for(&Conversation::new(tenant, patient.id, event.channel, now))
@@ -145,14 +146,16 @@ impl JobHandler for ProcessInbound {
                 .ok_or_else(|| JobError::retryable("the filed message is not visible yet"))?,
             Err(e) => return Err(e.into()),
         };
+        ctx.faults.check("inbound.filed")?;
         ctx.store.save_conversation(&conversation).await.map_err(retry)?;
         metrics::counter!("frontdesk_messages_received_total", "channel" => event.channel.as_str())
             .increment(1);
         if let Some(k) = keyword(body) {
-            return apply_keyword(ctx, &patient, event.channel, k).await;
+            return apply_keyword(ctx, &patient, event.channel, k, filed).await;
         }
         if first_contact {
-            new_lead(ctx, tenant, &event, stored.received_at).await?;
+            new_lead(ctx, tenant, patient.id, &event, stored.received_at).await?;
+            ctx.faults.check("inbound.lead")?;
         }
         if conversation.needs_staff {
             return Ok(()); // staff took over: the automation stays quiet
@@ -172,7 +175,8 @@ impl JobHandler for ProcessInbound {
                         },
                         automated: false,
                     };
-                    send(ctx, ask).await.map_err(|e| JobError::permanent(e.to_string()))?;
+                    send_keyed(ctx, ask, SendKey { answering: filed, purpose: "ask_to_type", seq: 0 })
+                        .await?;
                     return Ok(());
                 }
             }
@@ -206,8 +210,15 @@ async fn identify_patient(
     let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
     let phone = PhoneE164::parse(&event.from, &settings.default_region)
         .map_err(|e| JobError::permanent(format!("sender is not a phone number: {e}")))?;
+    // The patient a message registers gets an id derived from the message: a rerun of
+    // this job after the patient was stored still knows it was the first contact.
+    let registered_here = frontdesk_domain::PatientId::from(crate::faults::derived_id(
+        tenant,
+        &format!("patient-from:{}:{}", event.provider, event.provider_message_id),
+    ));
     if let Some(p) = ctx.store.patient_by_phone(tenant, &phone).await.map_err(retry)? {
-        return Ok((p, false));
+        let first = p.id == registered_here;
+        return Ok((p, first));
     }
     let t = ctx
         .store
@@ -220,7 +231,8 @@ async fn identify_patient(
         .as_deref()
         .and_then(|n| PersonName::parse(n).ok())
         .unwrap_or_else(|| PersonName::placeholder(&phone));
-    let patient = Patient::new(tenant, name, phone.clone(), t.locale, ctx.clock.now());
+    let mut patient = Patient::new(tenant, name, phone.clone(), t.locale, ctx.clock.now());
+    patient.id = registered_here;
     match ctx.store.create_patient(&patient).await {
         Ok(()) => Ok((patient, true)),
         Err(StoreError::Conflict(_)) => ctx
@@ -241,6 +253,7 @@ async fn apply_keyword(
     patient: &Patient,
     channel: Channel,
     k: ConsentKeyword,
+    answering: MessageId,
 ) -> Result<(), JobError> {
     let (state, template) = match k {
         ConsentKeyword::OptOut => (ConsentState::OptedOut, TemplateKey::OptOutConfirmation),
@@ -258,7 +271,8 @@ async fn apply_keyword(
         },
         automated: false,
     };
-    send(ctx, reply).await.map(|_| ()).map_err(|e| JobError::retryable(e.to_string()))
+    send_keyed(ctx, reply, SendKey { answering, purpose: "consent", seq: 0 }).await?;
+    Ok(())
 }
 
 /// A number the clinic did not know wrote in: a lead, already in conversation (so no
@@ -266,9 +280,14 @@ async fn apply_keyword(
 async fn new_lead(
     ctx: &Ctx,
     tenant: TenantId,
+    patient: frontdesk_domain::PatientId,
     event: &InboundMessageEvent,
     at: jiff::Timestamp,
 ) -> Result<(), JobError> {
+    // A rerun after the lead was stored: one lead, and no "merged" entry for itself.
+    if ctx.store.latest_lead_for_patient(tenant, patient).await?.is_some() {
+        return Ok(());
+    }
     let intake = crate::leads::LeadIntake {
         source: Some(match event.channel {
             Channel::Whatsapp => frontdesk_domain::leads::LeadSource::Whatsapp,

@@ -18,7 +18,7 @@ pub use n8n::{
 pub use state::{JourneyState, Offered, Step, Wish};
 
 use crate::Ctx;
-use crate::messaging::{Content, MessagingFailure, SendRequest, send};
+use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::scheduling::{
     ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action, book, load_cached, search,
 };
@@ -69,9 +69,30 @@ struct Turn<'a> {
     patient: &'a Patient,
     conversation: &'a Conversation,
     message_id: MessageId,
+    /// Replies sent so far in this turn: the n-th reply to a message is keyed
+    /// `reply:{message}:{n}`, so a rerun of the turn sends none twice.
+    replies: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
-impl Turn<'_> {
+impl<'a> Turn<'a> {
+    fn new(
+        ctx: &'a Ctx,
+        tenant: Tenant,
+        patient: &'a Patient,
+        conversation: &'a Conversation,
+        message_id: MessageId,
+    ) -> Self {
+        Self { ctx, tenant, patient, conversation, message_id, replies: Default::default() }
+    }
+
+    async fn send(&self, request: SendRequest) -> Result<(), JourneyError> {
+        let n = self.replies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        send_keyed(self.ctx, request, SendKey { answering: self.message_id, purpose: "reply", seq: n })
+            .await?;
+        self.ctx.faults.interrupt("dialogue.replied")?;
+        Ok(())
+    }
+
     fn locale(&self) -> Locale {
         self.patient.locale
     }
@@ -87,8 +108,7 @@ impl Turn<'_> {
             content: Content::Template { key, variables },
             automated: false,
         };
-        send(self.ctx, request).await?;
-        Ok(())
+        self.send(request).await
     }
 
     async fn reply_text(&self, text: String) -> Result<(), JourneyError> {
@@ -99,8 +119,7 @@ impl Turn<'_> {
             content: Content::Text(text),
             automated: false,
         };
-        send(self.ctx, request).await?;
-        Ok(())
+        self.send(request).await
     }
 }
 
@@ -145,7 +164,7 @@ pub async fn on_inbound(
     if let Some(model) = &settings.dialogue.classifier {
         understood = classifier::second_opinion(model, text, understood).await;
     }
-    let turn = Turn { ctx, tenant, patient, conversation, message_id };
+    let turn = Turn::new(ctx, tenant, patient, conversation, message_id);
     let next = respond(&turn, state.clone(), &understood, text).await?;
     state = next;
     let dialogue = Dialogue {
@@ -547,6 +566,7 @@ async fn book_offered(
     };
     match book(turn.ctx, request).await {
         Ok(booked) => {
+            turn.ctx.faults.interrupt("dialogue.booked")?;
             let mut vars = describe(turn, &booked.appointment).await?;
             if let Some(url) = crate::links::ics_url(turn.ctx, &turn.tenant, booked.appointment.id) {
                 vars["ics_url"] = json!(url);

@@ -399,7 +399,7 @@ async fn conversation_of(
 fn turn<'a>(ctx: &'a Ctx, tenant: &Tenant, patient: &'a Patient, conversation: &'a Conversation) -> Turn<'a> {
     // The message id keys the journey's own booking retries; n8n's bookings use the
     // callback's idempotency key instead.
-    Turn { ctx, tenant: tenant.clone(), patient, conversation, message_id: MessageId::new() }
+    Turn::new(ctx, tenant.clone(), patient, conversation, MessageId::new())
 }
 
 fn offered_json(state: &JourneyState) -> Value {
