@@ -2,6 +2,7 @@
 //! Runs as its own job, so a failure here retries the answer only - the message stays
 //! filed once - and the dialogue's replies are keyed by the message they answer.
 
+use super::journey;
 use crate::Ctx;
 use crate::facts::fact_of;
 use crate::jobs::{JobError, JobHandler};
@@ -17,6 +18,10 @@ struct Received {
     conversation_id: ConversationId,
     patient_id: PatientId,
 }
+
+/// Failed attempts (an outage) before staff are called in; with the runner's backoff
+/// that is a few minutes.
+const HAND_OFF_AFTER_ATTEMPTS: u32 = 3;
 
 pub(super) struct Dialogue {
     pub ctx: Ctx,
@@ -42,7 +47,24 @@ impl JobHandler for Dialogue {
         if text.is_empty() {
             return Ok(());
         }
-        super::journey::on_inbound(ctx, &patient, &conversation, message.id, text).await?;
-        Ok(())
+        // Past the hand-off, staff are on the conversation because of the outage: the turn
+        // still completes when the system returns.
+        let handed_off = job.attempts > HAND_OFF_AFTER_ATTEMPTS;
+        let turn = if handed_off {
+            journey::resume(ctx, &patient, &conversation, message.id, text).await
+        } else {
+            journey::on_inbound(ctx, &patient, &conversation, message.id, text).await
+        };
+        match turn {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_outage() => {
+                // Never silence: "we'll come back" at once, staff if it lasts; then retry.
+                let hand_off = job.attempts >= HAND_OFF_AFTER_ATTEMPTS;
+                journey::outage_notice(ctx, &patient, &conversation, message.id, hand_off).await?;
+                tracing::warn!(message = %message.id, attempt = job.attempts, hand_off, "dialogue waits for an outage");
+                Err(JobError::retryable(e))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }

@@ -50,16 +50,63 @@ pub enum JourneyError {
     Messaging(#[from] MessagingFailure),
 }
 
+impl JourneyError {
+    /// A system the answer depends on is down (the clinic's calendar): worth waiting for,
+    /// with the patient told so.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, Self::Scheduling(SchedulingFailure::Upstream(_)))
+    }
+}
+
+/// Every reply of a turn is keyed by the message it answers, so a retried turn sends
+/// nothing twice: each capability's own rule decides what is worth retrying.
 impl From<JourneyError> for crate::jobs::JobError {
     fn from(e: JourneyError) -> Self {
         match e {
             JourneyError::Store(s) => s.into(),
-            JourneyError::Scheduling(SchedulingFailure::Store(s)) => s.into(),
-            JourneyError::Messaging(MessagingFailure::Store(s)) => s.into(),
-            // A reply may already have gone out: retrying could send it twice.
-            other => Self::permanent(other),
+            JourneyError::Scheduling(s) => s.into(),
+            JourneyError::Messaging(m) => m.into(),
         }
     }
+}
+
+/// Replies a turn may send before its own: the outage notices.
+const FIRST_TURN_REPLY: u32 = 8;
+
+/// The dialogue could not answer `message_id` because a system is down: tells the patient
+/// it will come back shortly and, when `hand_off`, puts staff on the conversation too.
+/// Each notice goes out once per message, however often the turn is retried.
+pub async fn outage_notice(
+    ctx: &Ctx,
+    patient: &Patient,
+    conversation: &Conversation,
+    message_id: MessageId,
+    hand_off: bool,
+) -> Result<(), JourneyError> {
+    let tenant = ctx.store.tenant_by_id(patient.tenant_id).await?.ok_or(StoreError::NotFound)?;
+    let notice = |key, seq| {
+        let request = SendRequest {
+            tenant_id: patient.tenant_id,
+            patient_id: patient.id,
+            channel: conversation.channel,
+            content: Content::Template {
+                key,
+                variables: json!({"patient_first_name": patient.name.first_name(), "clinic_name": tenant.name}),
+            },
+            automated: false,
+        };
+        send_keyed(ctx, request, SendKey { answering: message_id, purpose: "outage", seq })
+    };
+    notice(TemplateKey::BackShortly, 0).await?;
+    if hand_off {
+        let mut staffed = conversation.clone();
+        if !staffed.needs_staff {
+            staffed.needs_staff = true;
+            ctx.store.save_conversation(&staffed).await?;
+        }
+        notice(TemplateKey::HandOff, 1).await?;
+    }
+    Ok(())
 }
 
 #[derive(Clone)]
@@ -86,7 +133,7 @@ impl<'a> Turn<'a> {
     }
 
     async fn send(&self, request: SendRequest) -> Result<(), JourneyError> {
-        let n = self.replies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = FIRST_TURN_REPLY + self.replies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         send_keyed(self.ctx, request, SendKey { answering: self.message_id, purpose: "reply", seq: n })
             .await?;
         self.ctx.faults.interrupt("dialogue.replied")?;
@@ -131,9 +178,22 @@ pub async fn on_inbound(
     message_id: MessageId,
     text: &str,
 ) -> Result<(), JourneyError> {
-    if conversation.needs_staff
-        || conversation.channel != Channel::Whatsapp && conversation.channel != Channel::Sms
-    {
+    if conversation.needs_staff {
+        return Ok(());
+    }
+    resume(ctx, patient, conversation, message_id, text).await
+}
+
+/// `on_inbound` even if staff were called in: the turn an outage interrupted (and handed
+/// to staff) completes once the system is back, so the patient's booking is not lost.
+pub async fn resume(
+    ctx: &Ctx,
+    patient: &Patient,
+    conversation: &Conversation,
+    message_id: MessageId,
+    text: &str,
+) -> Result<(), JourneyError> {
+    if conversation.channel != Channel::Whatsapp && conversation.channel != Channel::Sms {
         return Ok(());
     }
     let now = ctx.clock.now();
