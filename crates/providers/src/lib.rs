@@ -6,6 +6,7 @@
 //! mock. Nothing here knows about the database.
 
 pub mod helena;
+pub mod n8n;
 pub mod ninsaude;
 pub mod openai;
 pub mod twilio;

@@ -187,9 +187,9 @@ const DID_NOT_UNDERSTAND_EN: &str = "\
 Sorry, I didn't understand. Would you like to book, reschedule or cancel an appointment?";
 
 const BACK_SHORTLY_PT_BR: &str = "\
-Recebemos sua mensagem! Nosso sistema de agenda está instável agora; \
+Recebemos sua mensagem! Nosso sistema está instável agora; \
 em alguns minutos voltamos a falar com você por aqui.";
 
 const BACK_SHORTLY_EN: &str = "\
-We got your message! Our scheduling system is having trouble right now; \
+We got your message! Our system is having trouble right now; \
 we will get back to you here in a few minutes.";

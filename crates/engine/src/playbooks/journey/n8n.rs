@@ -23,14 +23,14 @@ use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentSt
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_domain::tenant::{Locale, Tenant};
 use frontdesk_domain::{AppointmentId, ConversationId, MessageId, ServiceId};
+use frontdesk_providers::n8n::N8nError;
 use frontdesk_providers::vapi::verify_secret;
 use frontdesk_store::{IdempotencyClaim, NewInboundEvent, StoreError};
 use jiff::SignedDuration;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::sync::{Arc, LazyLock};
-use std::time::Duration;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Forwards one patient message to the tenant's n8n webhook (payload
@@ -38,16 +38,13 @@ use thiserror::Error;
 pub const N8N_FORWARD_JOB: &str = "journey.n8n_forward";
 /// The provider name callbacks' idempotency keys are recorded under.
 const PROVIDER: &str = "n8n";
-/// n8n is the clinic's server: a slow workflow is retried rather than waited for.
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// Failed forwards (n8n down) before staff are called in.
+const HAND_OFF_AFTER_ATTEMPTS: u32 = 3;
 /// The longest `next_question` (an SMS's limit; WhatsApp allows more).
 const MAX_QUESTION_CHARS: usize = 1600;
 /// What one conversation may keep of n8n's extracted fields, as JSON.
 const MAX_EXTRACTED_BYTES: usize = 16 * 1024;
 const MAX_KEY_LEN: usize = 200;
-
-static HTTP: LazyLock<reqwest::Client> =
-    LazyLock::new(|| reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default());
 
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(N8N_FORWARD_JOB, ForwardToN8n { ctx });
@@ -226,7 +223,8 @@ impl JobHandler for ForwardToN8n {
             tracing::info!(tenant = %tenant.slug.as_str(), "n8n no longer configured; the dialogue answers");
             return Ok(super::on_inbound(ctx, &patient, &conversation, p.message_id, &p.text).await?);
         };
-        if conversation.needs_staff {
+        // Past the outage hand-off, staff are there because n8n was down: still forward.
+        if conversation.needs_staff && job.attempts <= HAND_OFF_AFTER_ATTEMPTS {
             return Ok(()); // staff took over meanwhile: nothing for the workflow to answer
         }
         let received_at = match ctx.store.get_message(tenant_id, p.message_id).await.map_err(retry)? {
@@ -235,21 +233,19 @@ impl JobHandler for ForwardToN8n {
         };
         let (state, _) = load_state(ctx, tenant_id, conversation.id).await.map_err(retry)?;
         let body = forward_body(ctx, &tenant, &conversation, &patient, &p, received_at, &state);
-        let mut request = HTTP.post(&n8n.webhook_url).json(&body);
-        if let Some(value) = &n8n.auth_value {
-            request = request.header(n8n.auth_header.as_str(), value.as_str());
-        }
-        let (result, label) = match request.send().await.map(|r| r.status()) {
-            Ok(s) if s.is_success() => (Ok(()), "delivered"),
-            Ok(s) if s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408 => {
-                (Err(JobError::retryable(format!("n8n answered {s}"))), "retry")
+        let webhook = frontdesk_providers::n8n::N8nWebhook {
+            url: &n8n.webhook_url,
+            auth: n8n.auth_value.as_deref().map(|v| (n8n.auth_header.as_str(), v)),
+        };
+        let (result, label) = match frontdesk_providers::n8n::forward(&webhook, &body).await {
+            Ok(()) => (Ok(()), "delivered"),
+            Err(e @ N8nError::Unavailable(_)) => {
+                // Never silence: "we'll come back" at once, staff if it lasts; then retry.
+                let hand_off = job.attempts >= HAND_OFF_AFTER_ATTEMPTS;
+                super::outage_notice(ctx, &patient, &conversation, p.message_id, hand_off).await?;
+                (Err(JobError::retryable(e)), "retry")
             }
-            Ok(s) => (Err(JobError::permanent(format!("n8n refused the message: {s}"))), "refused"),
-            Err(e) if e.is_builder() => {
-                let e = e.without_url();
-                (Err(JobError::permanent(format!("cannot call the n8n webhook: {e}"))), "refused")
-            }
-            Err(e) => (Err(JobError::retryable(format!("n8n unreachable: {}", e.without_url()))), "retry"),
+            Err(e @ N8nError::Refused(_)) => (Err(JobError::permanent(e)), "refused"),
         };
         metrics::counter!("frontdesk_n8n_forwards_total", "outcome" => label).increment(1);
         tracing::info!(
