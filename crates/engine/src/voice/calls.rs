@@ -168,9 +168,16 @@ impl JobHandler for PlaceCall {
             CallBrief { clinic_name: tenant.name.clone(), reason: call.reason.clone(), service: None };
         match provider.place(&call, &patient, &brief).await {
             Ok(placed) => {
+                // A webhook may have adopted the record while the provider answered (and
+                // moved it on, e.g. to in-progress): save onto what is stored now.
+                if let Some(current) = ctx.store.get_call(call.tenant_id, call.id).await.map_err(retry)? {
+                    call = current;
+                }
                 call.provider = provider.name().to_owned();
                 call.provider_call_id = Some(placed.provider_call_id);
-                call.apply_status(CallStatus::Scheduled, now);
+                if call.status == CallStatus::Queued {
+                    call.apply_status(CallStatus::Scheduled, now);
+                }
                 let jobs = if provider.name() == "sandbox" {
                     vec![call_job(&call, SANDBOX_PLAY_JOB, "sandbox", now)]
                 } else {

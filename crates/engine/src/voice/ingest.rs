@@ -22,6 +22,8 @@ pub struct Reported<'a> {
     pub settings: &'a TenantSettings,
     /// `vapi`, `sandbox`, or the generic platform's name.
     pub provider: &'a str,
+    /// The call record Frontdesk made when it placed this call (from the call's metadata).
+    pub placed_as: Option<frontdesk_domain::CallId>,
 }
 
 /// A call ended, as any platform reports it. `Debug` hides the number and what was said.
@@ -85,6 +87,25 @@ pub async fn call_for(
         return Ok(call);
     }
     let now = ctx.clock.now();
+    // A call Frontdesk placed, reported before the placing job saved the provider's id:
+    // the webhook adopts the placed record rather than making a second one.
+    if let Some(id) = r.placed_as
+        && let Some(mut call) = ctx.store.get_call(r.tenant.id, id).await?
+        && call.provider_call_id.is_none()
+    {
+        call.provider = r.provider.to_owned();
+        call.provider_call_id = Some(provider_call_id.to_owned());
+        call.updated_at = now;
+        match ctx.store.save_call(&call, &[], now).await {
+            Ok(()) => return Ok(call),
+            // The placing job saved it meanwhile: it is found by the provider's id below.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(call) = ctx.store.call_by_provider_id(r.tenant.id, r.provider, provider_call_id).await? {
+            return Ok(call);
+        }
+    }
     let patient = match customer_number.and_then(|n| PhoneE164::parse(n, &r.settings.default_region).ok()) {
         Some(phone) => ctx.store.patient_by_phone(r.tenant.id, &phone).await?,
         None => None,

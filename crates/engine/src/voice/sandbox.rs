@@ -54,7 +54,7 @@ impl JobHandler for SandboxPlay {
             None => None,
         };
         let number = patient.as_ref().map(|p| p.phone.as_str().to_owned());
-        let r = Reported { tenant: &tenant, settings: &settings, provider: "sandbox" };
+        let r = Reported { tenant: &tenant, settings: &settings, provider: "sandbox", placed_as: None };
         let r = &r;
         let play = |message: ServerMessage, kind: &str| {
             let raw = json!({"sandbox": true, "message": {"type": kind, "call": {"id": provider_id}}});
