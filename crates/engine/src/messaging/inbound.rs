@@ -175,7 +175,7 @@ impl JobHandler for ProcessInbound {
                         },
                         automated: false,
                     };
-                    send_keyed(ctx, ask, SendKey { answering: filed, purpose: "ask_to_type", seq: 0 })
+                    send_keyed(ctx, ask, SendKey { anchor: filed.as_uuid(), purpose: "ask_to_type", seq: 0 })
                         .await?;
                     return Ok(());
                 }
@@ -271,7 +271,7 @@ async fn apply_keyword(
         },
         automated: false,
     };
-    send_keyed(ctx, reply, SendKey { answering, purpose: "consent", seq: 0 }).await?;
+    send_keyed(ctx, reply, SendKey { anchor: answering.as_uuid(), purpose: "consent", seq: 0 }).await?;
     Ok(())
 }
 

@@ -51,11 +51,12 @@ pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailu
     send_inner(ctx, req, None).await
 }
 
-/// What makes a send happen at most once: the `seq`-th message of kind `purpose` that
-/// answers the message `answering`.
+/// What makes a send happen at most once: the `seq`-th message of kind `purpose` caused
+/// by `anchor` - the message answered, or the job sending it (both time-ordered ids that
+/// stay the same when the step is retried).
 #[derive(Debug, Clone, Copy)]
 pub struct SendKey {
-    pub answering: MessageId,
+    pub anchor: uuid::Uuid,
     pub purpose: &'static str,
     pub seq: u32,
 }
@@ -72,7 +73,7 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
     let id = match key {
         Some(k) => MessageId::from(crate::faults::derived_after(
             req.tenant_id,
-            k.answering.as_uuid(),
+            k.anchor,
             1 + u64::from(k.seq),
             k.purpose,
         )),

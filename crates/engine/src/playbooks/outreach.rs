@@ -6,7 +6,7 @@
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
 use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, lead_job};
-use crate::messaging::{Content, MessagingFailure, SendRequest, send};
+use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::voice::{PlaceCallRequest, place_call};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::Job;
@@ -41,7 +41,8 @@ async fn load(ctx: &Ctx, job: &Job) -> Result<(Lead, usize), JobError> {
 
 /// Sends one automated WhatsApp template to the lead's patient; the event says what
 /// happened (sent, or skipped and why).
-async fn message(ctx: &Ctx, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, JobError> {
+/// Sends the step's message, keyed by the step's job: a retried step sends it once.
+async fn message(ctx: &Ctx, job: &Job, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, JobError> {
     let now = ctx.clock.now();
     let tenant = ctx
         .store
@@ -69,7 +70,8 @@ async fn message(ctx: &Ctx, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, 
         },
         automated: true,
     };
-    Ok(match send(ctx, request).await {
+    let once = SendKey { anchor: job.id.as_uuid(), purpose: "lead_step", seq: 0 };
+    Ok(match send_keyed(ctx, request, once).await {
         Ok(m) => LeadEvent::new(lead, "message_sent", json!({"template": key, "message_id": m.id}), now),
         Err(MessagingFailure::Store(e)) => return Err(retry(e)),
         Err(e) => {
@@ -136,8 +138,10 @@ impl JobHandler for SpeedToLead {
             return ctx.store.save_lead(&lead, &[e], &[], now).await.map_err(retry);
         }
         let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
-        let mut events =
-            vec![call(ctx, &lead, "hot_lead").await?, message(ctx, &lead, TemplateKey::LeadWelcome).await?];
+        let mut events = vec![
+            call(ctx, &lead, "hot_lead").await?,
+            message(ctx, job, &lead, TemplateKey::LeadWelcome).await?,
+        ];
         lead.note_outbound(now);
         if lead.move_to(LeadStage::Contacted, now) {
             events.push(LeadEvent::new(&lead, "stage_changed", json!({"to": "contacted"}), now));
@@ -178,7 +182,7 @@ impl JobHandler for FollowUp {
             events.push(call(ctx, &lead, "follow_up").await?);
         }
         if this.message {
-            events.push(message(ctx, &lead, TemplateKey::LeadFollowUp).await?);
+            events.push(message(ctx, job, &lead, TemplateKey::LeadFollowUp).await?);
         }
         lead.note_outbound(now);
         if lead.move_to(LeadStage::Contacted, now) {
@@ -226,7 +230,7 @@ impl JobHandler for Reactivation {
             return stop("the patient opted out").await;
         }
         let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
-        let event = message(ctx, lead, TemplateKey::Reactivation).await?;
+        let event = message(ctx, job, lead, TemplateKey::Reactivation).await?;
         let missed_at = lead.stage_times.get(&LeadStage::NoShow).copied().unwrap_or(now);
         let jobs = match settings.leads.reactivation_days.get(step + 1) {
             Some(days) => {

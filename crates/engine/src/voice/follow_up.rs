@@ -7,7 +7,7 @@ use super::calls::{CallPayloadRef, call_job, calling_time};
 use super::{MISSED_CALL_MESSAGE_JOB, PLACE_CALL_JOB, RETRY_CALL_JOB};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
-use crate::messaging::{Content, SendRequest, send};
+use crate::messaging::{Content, SendKey, SendRequest, send_keyed};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::{Job, NewJob};
 use frontdesk_domain::messaging::{Channel, TemplateKey, may_send_automated};
@@ -151,6 +151,9 @@ impl JobHandler for MissedCallMessage {
             },
             automated: true,
         };
-        send(ctx, request).await.map(|_| ()).map_err(|e| JobError::permanent(e.to_string()))
+        // Keyed by this job: a retry does not text the patient twice.
+        let once = SendKey { anchor: job.id.as_uuid(), purpose: "missed_call", seq: 0 };
+        send_keyed(ctx, request, once).await?;
+        Ok(())
     }
 }

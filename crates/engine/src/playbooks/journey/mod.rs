@@ -95,7 +95,7 @@ pub async fn outage_notice(
             },
             automated: false,
         };
-        send_keyed(ctx, request, SendKey { answering: message_id, purpose: "outage", seq })
+        send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "outage", seq })
     };
     notice(TemplateKey::BackShortly, 0).await?;
     if hand_off {
@@ -134,8 +134,12 @@ impl<'a> Turn<'a> {
 
     async fn send(&self, request: SendRequest) -> Result<(), JourneyError> {
         let n = FIRST_TURN_REPLY + self.replies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        send_keyed(self.ctx, request, SendKey { answering: self.message_id, purpose: "reply", seq: n })
-            .await?;
+        send_keyed(
+            self.ctx,
+            request,
+            SendKey { anchor: self.message_id.as_uuid(), purpose: "reply", seq: n },
+        )
+        .await?;
         self.ctx.faults.interrupt("dialogue.replied")?;
         Ok(())
     }
