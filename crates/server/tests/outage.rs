@@ -1,7 +1,8 @@
 //! Ninsaúde (the clinic's system of record) goes down in the middle of a WhatsApp booking:
 //! the patient hears at once that the clinic will come back, staff are called in when the
 //! outage lasts, and the booking completes when Ninsaúde returns - one appointment, one
-//! confirmation, on SQLite and PostgreSQL.
+//! confirmation. The same for the clinic's n8n workflow: the message is forwarded once
+//! n8n is back. On SQLite and PostgreSQL.
 
 #[macro_use]
 mod common;
@@ -16,7 +17,10 @@ const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const TWILIO_TOKEN: &str = "12345";
 const PATIENT: &str = "+5511987654321";
 
-backend_tests!(a_ninsaude_outage_mid_dialogue_gets_a_notice_a_hand_off_and_then_the_booking);
+backend_tests!(
+    a_ninsaude_outage_mid_dialogue_gets_a_notice_a_hand_off_and_then_the_booking,
+    an_n8n_outage_gets_a_notice_and_staff_and_the_message_is_forwarded_when_it_returns,
+);
 
 fn ok(result: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"result": result, "error": []}))
@@ -239,4 +243,54 @@ async fn a_ninsaude_outage_mid_dialogue_gets_a_notice_a_hand_off_and_then_the_bo
     let now = replies(&conversation(&app, &key).await);
     assert_eq!(now.len(), 4, "{now:?}");
     assert!(now[3].starts_with("Tudo certo"), "{now:?}");
+}
+
+async fn an_n8n_outage_gets_a_notice_and_staff_and_the_message_is_forwarded_when_it_returns(app: TestApp) {
+    let (key, _ninsaude, _twilio) = clinic(&app).await;
+    let n8n = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/webhook/frontdesk"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&n8n)
+        .await;
+    let settings = json!({"dialogue": {"n8n": {"webhook_url": format!("{}/webhook/frontdesk", n8n.uri()),
+        "auth_header": "X-N8N-Auth", "auth_value": "Bearer n8n-secret", "callback_token": "n8n-callback-token-0123456789"}}});
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    say(&app, "Oi, quero marcar uma consulta").await;
+    app.run_pending_jobs().await;
+    let c = conversation(&app, &key).await;
+    let now = replies(&c);
+    assert_eq!(now.len(), 1, "the patient hears at once: {now:?}");
+    assert!(now[0].contains("em alguns minutos voltamos"), "{now:?}");
+    for _ in 0..4 {
+        a_few_minutes(&app).await;
+    }
+    let c = conversation(&app, &key).await;
+    assert_eq!(c["needs_staff"], true, "{c}");
+    let now = replies(&c);
+    assert_eq!(now.len(), 2, "one notice, one hand-off: {now:?}");
+
+    n8n.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/webhook/frontdesk"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&n8n)
+        .await;
+    a_few_minutes(&app).await;
+    a_few_minutes(&app).await;
+    let forwarded = n8n.received_requests().await.unwrap();
+    assert_eq!(forwarded.len(), 1, "forwarded once n8n is back");
+    let body: Value = serde_json::from_slice(&forwarded[0].body).unwrap();
+    assert!(body.to_string().contains("quero marcar"), "the patient's message: {body}");
+    assert_eq!(replies(&conversation(&app, &key).await).len(), 2, "no notice repeated");
 }
