@@ -5,6 +5,7 @@
 use super::{FOLLOW_UP_JOB, LeadFailure, SPEED_TO_LEAD_JOB};
 use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::leads::{Lead, LeadEvent, LeadSource, ScoreInput, Temperature, score};
 use frontdesk_domain::nlu::{Intent, understand};
@@ -173,6 +174,15 @@ pub async fn create_lead(
             now,
         ),
     ];
+    // The lead exists: a fact for whichever playbook listens, in the lead's transaction.
+    let fact = Fact::new(
+        tenant_id,
+        FactKind::LeadCreated,
+        format_args!("lead:{}", lead.id),
+        json!({"lead_id": lead.id, "patient_id": lead.patient_id, "source": lead.source, "temperature": temperature}),
+        now,
+    );
+    jobs.extend(crate::facts::jobs_for(&fact, now));
     ctx.store.insert_lead(&lead, &events, &jobs, now).await?;
     Ok(LeadCreated { lead, merged: false })
 }

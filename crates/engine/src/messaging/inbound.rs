@@ -261,6 +261,21 @@ async fn apply_keyword(
     };
     let consent = Consent { channel, state, source: "keyword".into(), at: ctx.clock.now() };
     ctx.store.record_consent(patient.tenant_id, patient.id, &consent).await.map_err(retry)?;
+    if k == ConsentKeyword::OptOut {
+        // The store records consent without jobs: the fact's reactions are enqueued right
+        // after, keyed by the message, so a rerun adds none.
+        let fact = Fact::new(
+            patient.tenant_id,
+            FactKind::OptedOut,
+            format_args!("message:{answering}"),
+            serde_json::json!({"patient_id": patient.id, "channel": channel}),
+            ctx.clock.now(),
+        );
+        let jobs = crate::facts::jobs_for(&fact, ctx.clock.now());
+        if !jobs.is_empty() {
+            ctx.store.enqueue_many(&jobs, ctx.clock.now()).await?;
+        }
+    }
     let reply = SendRequest {
         tenant_id: patient.tenant_id,
         patient_id: patient.id,

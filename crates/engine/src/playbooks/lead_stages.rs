@@ -8,7 +8,7 @@ use crate::facts::fact_of;
 use crate::jobs::{JobError, JobHandler};
 use crate::leads::{REACTIVATION_JOB, lead_job};
 use async_trait::async_trait;
-use frontdesk_domain::facts::FactKind;
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::Job;
 use frontdesk_domain::leads::{LeadEvent, LeadStage};
 use jiff::SignedDuration;
@@ -68,6 +68,14 @@ impl JobHandler for LeadStages {
                 ));
             }
         }
+        let fact = Fact::new(
+            lead.tenant_id,
+            FactKind::LeadStageChanged,
+            format_args!("lead:{}:{}", lead.id, fact.id),
+            json!({"lead_id": lead.id, "from": from, "to": stage}),
+            now,
+        );
+        jobs.extend(crate::facts::jobs_for(&fact, now));
         ctx.store.save_lead(&lead, &[event], &jobs, now).await.map_err(retry)
     }
 }

@@ -7,6 +7,7 @@ use super::VoiceFailure;
 use super::follow_up;
 use crate::Ctx;
 use frontdesk_domain::contact::PhoneE164;
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::messaging::MessageText;
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_domain::tenant::Tenant;
@@ -258,6 +259,17 @@ pub async fn end_of_call(
         let (next, why) = follow_up::plan(r.settings, &r.tenant.timezone.time_zone(), &call, now);
         call.outcome_reason = Some(format!("{}; {why}", c.reason));
         jobs = next;
+        // The call ended with an outcome: a fact for whichever playbook listens, saved
+        // with the call.
+        let fact = Fact::new(
+            call.tenant_id,
+            FactKind::CallEnded,
+            format_args!("call:{}", call.id),
+            serde_json::json!({"call_id": call.id, "patient_id": call.patient_id, "lead_id": call.lead_id,
+                "outcome": call.outcome, "appointment_id": call.appointment_id}),
+            now,
+        );
+        jobs.extend(crate::facts::jobs_for(&fact, now));
     }
     ctx.store.save_call(&call, &jobs, now).await?;
     ctx.store.replace_transcript(r.tenant.id, call.id, &report.turns).await?;
