@@ -39,43 +39,78 @@ impl JobHandler for LeadStages {
             FactKind::AppointmentNoShow => LeadStage::NoShow,
             _ => return Ok(()),
         };
-        let retry = |e: frontdesk_store::StoreError| JobError::retryable(e);
-        let Some(mut lead) =
-            ctx.store.latest_lead_for_patient(job.tenant_id, p.patient_id).await.map_err(retry)?
-        else {
-            return Ok(()); // a patient who never was a lead
-        };
-        let now = ctx.clock.now();
-        let from = lead.stage;
-        if !lead.move_to(stage, now) {
-            return Ok(());
-        }
-        let event = LeadEvent::new(
-            &lead,
-            "stage_changed",
-            json!({"from": from, "to": stage, "appointment_id": p.appointment_id}),
-            now,
-        );
-        let mut jobs = Vec::new();
-        if stage == LeadStage::NoShow {
-            let settings = ctx.store.tenant_settings(job.tenant_id).await.map_err(retry)?;
-            if let Some(days) = settings.leads.reactivation_days.first() {
-                jobs.push(lead_job(
-                    &lead,
-                    REACTIVATION_JOB,
-                    0,
-                    now + SignedDuration::from_hours(24 * i64::from(*days)),
-                ));
-            }
-        }
-        let fact = Fact::new(
-            lead.tenant_id,
-            FactKind::LeadStageChanged,
-            format_args!("lead:{}:{}", lead.id, fact.id),
-            json!({"lead_id": lead.id, "from": from, "to": stage}),
-            now,
-        );
-        jobs.extend(crate::facts::jobs_for(&fact, now));
-        ctx.store.save_lead(&lead, &[event], &jobs, now).await.map_err(retry)
+        move_lead(ctx, job, &p, stage, &fact.id).await
     }
+}
+
+/// The job kind appointment changes used before facts; jobs of it still queued at an
+/// upgrade are run by the same rule.
+pub(super) const LEGACY_JOB: &str = "leads.appointment_event";
+
+#[derive(Deserialize)]
+struct LegacyPayload {
+    #[serde(flatten)]
+    appointment: Payload,
+    stage: LeadStage,
+}
+
+pub(super) struct LegacyAppointmentEvent {
+    pub ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for LegacyAppointmentEvent {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let p: LegacyPayload = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
+        let id = format!("legacy:{}", job.id);
+        move_lead(&self.ctx, job, &p.appointment, p.stage, &id).await
+    }
+}
+
+async fn move_lead(
+    ctx: &Ctx,
+    job: &Job,
+    p: &Payload,
+    stage: LeadStage,
+    fact_id: &str,
+) -> Result<(), JobError> {
+    let retry = |e: frontdesk_store::StoreError| JobError::retryable(e);
+    let Some(mut lead) =
+        ctx.store.latest_lead_for_patient(job.tenant_id, p.patient_id).await.map_err(retry)?
+    else {
+        return Ok(()); // a patient who never was a lead
+    };
+    let now = ctx.clock.now();
+    let from = lead.stage;
+    if !lead.move_to(stage, now) {
+        return Ok(());
+    }
+    let event = LeadEvent::new(
+        &lead,
+        "stage_changed",
+        json!({"from": from, "to": stage, "appointment_id": p.appointment_id}),
+        now,
+    );
+    let mut jobs = Vec::new();
+    if stage == LeadStage::NoShow {
+        let settings = ctx.store.tenant_settings(job.tenant_id).await.map_err(retry)?;
+        if let Some(days) = settings.leads.reactivation_days.first() {
+            jobs.push(lead_job(
+                &lead,
+                REACTIVATION_JOB,
+                0,
+                now + SignedDuration::from_hours(24 * i64::from(*days)),
+            ));
+        }
+    }
+    let fact = Fact::new(
+        lead.tenant_id,
+        FactKind::LeadStageChanged,
+        format_args!("lead:{}:{fact_id}", lead.id),
+        json!({"lead_id": lead.id, "from": from, "to": stage}),
+        now,
+    );
+    jobs.extend(crate::facts::jobs_for(&fact, now));
+    ctx.store.save_lead(&lead, &[event], &jobs, now).await.map_err(retry)
 }

@@ -19,6 +19,7 @@ pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(FOLLOW_UP_JOB, outreach::FollowUp { ctx: ctx.clone() });
     registry.register(REACTIVATION_JOB, outreach::Reactivation { ctx: ctx.clone() });
     registry.register(job_kind(LEAD_STAGES), lead_stages::LeadStages { ctx: ctx.clone() });
+    registry.register(lead_stages::LEGACY_JOB, lead_stages::LegacyAppointmentEvent { ctx: ctx.clone() });
     registry.register(job_kind(DIALOGUE), dialogue::Dialogue { ctx: ctx.clone() });
     journey::register_jobs(registry, ctx);
 }
