@@ -3,17 +3,23 @@
 
 pub mod access;
 pub mod audit;
+pub mod facts;
+pub mod faults;
 pub mod jobs;
-pub mod journey;
 pub mod leads;
 pub mod links;
 pub mod messaging;
+pub mod pii;
+pub mod playbooks;
 pub mod scheduling;
 pub mod settings;
 pub mod staff;
 pub mod tenant_directory;
 pub mod tenants;
 pub mod voice;
+
+/// The booking dialogue keeps its old path for the HTTP layer.
+pub use playbooks::journey;
 
 use frontdesk_domain::Clock;
 use frontdesk_store::DynStore;
@@ -36,6 +42,8 @@ pub struct Ctx {
     pub links: Option<Arc<links::LinkSigner>>,
     /// Limits for downloading media patients send (hosts, addresses, time, size).
     pub media: frontdesk_providers::media::MediaPolicy,
+    /// Fault points only tests arm.
+    pub faults: Arc<faults::Faults>,
 }
 
 impl Ctx {
@@ -49,6 +57,7 @@ impl Ctx {
             tenants: Arc::default(),
             links: None,
             media: Default::default(),
+            faults: Arc::default(),
         }
     }
 

@@ -7,6 +7,7 @@
 
 pub mod helena;
 pub mod media;
+pub mod n8n;
 pub mod ninsaude;
 pub mod openai;
 pub mod twilio;

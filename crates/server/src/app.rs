@@ -124,8 +124,7 @@ pub fn job_registry(ctx: &Ctx) -> JobRegistry {
     scheduling::register_jobs(&mut registry, ctx.clone(), notifier);
     messaging::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::voice::register_jobs(&mut registry, ctx.clone());
-    frontdesk_engine::leads::register_jobs(&mut registry, ctx.clone());
-    frontdesk_engine::journey::register_jobs(&mut registry, ctx.clone());
+    frontdesk_engine::playbooks::register_jobs(&mut registry, ctx.clone());
     registry
 }
 

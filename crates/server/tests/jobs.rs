@@ -84,7 +84,7 @@ impl Rig {
                 let runs = runs.clone();
                 async move {
                     runs.record(job.id);
-                    Err(JobError::Retry(format!("attempt {} failed", job.attempts)))
+                    Err(JobError::retryable(format!("attempt {} failed", job.attempts)))
                 }
             }),
         );

@@ -39,6 +39,8 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
         (HandOff, En) => HAND_OFF_EN,
         (DidNotUnderstand, PtBr) => DID_NOT_UNDERSTAND_PT_BR,
         (DidNotUnderstand, En) => DID_NOT_UNDERSTAND_EN,
+        (BackShortly, PtBr) => BACK_SHORTLY_PT_BR,
+        (BackShortly, En) => BACK_SHORTLY_EN,
     }
 }
 
@@ -183,3 +185,11 @@ Desculpe, não entendi. Você quer marcar, remarcar ou cancelar uma consulta?";
 
 const DID_NOT_UNDERSTAND_EN: &str = "\
 Sorry, I didn't understand. Would you like to book, reschedule or cancel an appointment?";
+
+const BACK_SHORTLY_PT_BR: &str = "\
+Recebemos sua mensagem! Nosso sistema está instável agora; \
+em alguns minutos voltamos a falar com você por aqui.";
+
+const BACK_SHORTLY_EN: &str = "\
+We got your message! Our system is having trouble right now; \
+we will get back to you here in a few minutes.";

@@ -53,6 +53,9 @@ pub enum TemplateKey {
     HandOff,
     /// The dialogue did not understand and asks again.
     DidNotUnderstand,
+    /// A system the answer depends on (the clinic's calendar...) is down: the dialogue
+    /// says it will come back, and does once the system returns.
+    BackShortly,
 }
 
 wire_names!(TemplateKey {
@@ -70,6 +73,7 @@ wire_names!(TemplateKey {
     AppointmentCancelled => "appointment_cancelled",
     HandOff => "hand_off",
     DidNotUnderstand => "did_not_understand",
+    BackShortly => "back_shortly",
 });
 
 impl TemplateKey {
@@ -88,7 +92,7 @@ impl TemplateKey {
             }
             Self::AskService => &["services"],
             Self::AppointmentCancelled => &["date", "time"],
-            Self::HandOff | Self::DidNotUnderstand => &[],
+            Self::HandOff | Self::DidNotUnderstand | Self::BackShortly => &[],
         }
     }
 

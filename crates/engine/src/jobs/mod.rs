@@ -11,14 +11,47 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use thiserror::Error;
 
+/// What made a job fail: kept as an error (not flattened to text) so callers can inspect
+/// it, and printed into the job's `last_error` without PII (causes carry ids, not text).
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// How a job failed. The runner decides between another attempt and `dead` from the
+/// variant alone: nothing is ever decided by matching error text.
 #[derive(Debug, Error)]
 pub enum JobError {
-    /// Worth another attempt later (network error, provider 5xx/429...).
+    /// Worth another attempt later (network error, provider 5xx/429, store unreachable...).
     #[error("{0}")]
-    Retry(String),
+    Retryable(#[source] Cause),
     /// No later attempt can succeed (bad payload, provider 4xx...): straight to `dead`.
     #[error("{0}")]
-    Permanent(String),
+    Permanent(#[source] Cause),
+}
+
+impl JobError {
+    pub fn retryable(cause: impl Into<Cause>) -> Self {
+        Self::Retryable(cause.into())
+    }
+
+    pub fn permanent(cause: impl Into<Cause>) -> Self {
+        Self::Permanent(cause.into())
+    }
+
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::Permanent(_))
+    }
+}
+
+/// The store failing is worth a retry; a missing row or a broken rule is not going to fix
+/// itself.
+impl From<frontdesk_store::StoreError> for JobError {
+    fn from(e: frontdesk_store::StoreError) -> Self {
+        match e {
+            frontdesk_store::StoreError::Backend(_) => Self::retryable(e),
+            // A conflict is usually a race with another worker: the next attempt sees the winner.
+            frontdesk_store::StoreError::Conflict(_) => Self::retryable(e),
+            frontdesk_store::StoreError::NotFound => Self::permanent(e),
+        }
+    }
 }
 
 #[async_trait]

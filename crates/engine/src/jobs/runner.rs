@@ -128,14 +128,14 @@ impl JobRunner {
 
     async fn run_one(&self, job: &Job) -> Result<(), JobError> {
         let Some(handler) = self.registry.get(&job.kind) else {
-            return Err(JobError::Permanent(format!("no handler for job kind {:?}", job.kind)));
+            return Err(JobError::permanent(format!("no handler for job kind {:?}", job.kind)));
         };
         let started = Instant::now();
         // A panicking handler must not take the worker down with it.
         let outcome = AssertUnwindSafe(handler.run(job))
             .catch_unwind()
             .await
-            .unwrap_or_else(|_| Err(JobError::Retry("job handler panicked".into())));
+            .unwrap_or_else(|_| Err(JobError::retryable("job handler panicked")));
         metrics::histogram!("frontdesk_job_duration_seconds", "kind" => job.kind.clone())
             .record(started.elapsed().as_secs_f64());
         if outcome.is_ok() {
@@ -147,7 +147,7 @@ impl JobRunner {
 
     async fn record_failure(&self, lease: Uuid, job: &Job, err: JobError) -> StoreResult<()> {
         let now = self.ctx.clock.now();
-        let permanent = matches!(err, JobError::Permanent(_));
+        let permanent = err.is_permanent();
         let next = after_failure(
             job.attempts,
             job.max_attempts,

@@ -5,6 +5,7 @@
 use super::{FOLLOW_UP_JOB, LeadFailure, SPEED_TO_LEAD_JOB};
 use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::leads::{Lead, LeadEvent, LeadSource, ScoreInput, Temperature, score};
 use frontdesk_domain::nlu::{Intent, understand};
@@ -14,7 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 /// What a source knows about a lead.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LeadIntake {
     pub source: Option<LeadSource>,
     pub name: Option<String>,
@@ -37,6 +38,30 @@ pub struct LeadIntake {
     pub in_conversation: bool,
 }
 
+impl std::fmt::Debug for LeadIntake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        f.debug_struct("LeadIntake")
+            .field("source", &self.source)
+            .field("name", &Redacted(&self.name))
+            .field("phone", &Redacted(&self.phone))
+            .field("email", &Redacted(&self.email))
+            .field("service_interest", &Redacted(&self.service_interest))
+            .field("notes", &Redacted(&self.notes))
+            .field("utm_source", &self.utm_source)
+            .field("utm_medium", &self.utm_medium)
+            .field("utm_campaign", &self.utm_campaign)
+            .field("utm_term", &self.utm_term)
+            .field("utm_content", &self.utm_content)
+            .field("campaign", &self.campaign)
+            .field("owner", &self.owner)
+            .field("submitted_at", &self.submitted_at)
+            .field("first_message", &Redacted(&self.first_message))
+            .field("in_conversation", &self.in_conversation)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LeadCreated {
     pub lead: Lead,
@@ -44,7 +69,8 @@ pub struct LeadCreated {
     pub merged: bool,
 }
 
-pub(super) fn lead_job(lead: &Lead, kind: &str, step: usize, at: Timestamp) -> NewJob {
+/// The job of one playbook step for `lead`, keyed so a step runs once.
+pub fn lead_job(lead: &Lead, kind: &str, step: usize, at: Timestamp) -> NewJob {
     NewJob::new(lead.tenant_id, kind, json!({"lead_id": lead.id, "step": step}), at)
         .with_dedupe_key(format!("{kind}:{}:{step}", lead.id))
 }
@@ -148,6 +174,15 @@ pub async fn create_lead(
             now,
         ),
     ];
+    // The lead exists: a fact for whichever playbook listens, in the lead's transaction.
+    let fact = Fact::new(
+        tenant_id,
+        FactKind::LeadCreated,
+        format_args!("lead:{}", lead.id),
+        json!({"lead_id": lead.id, "patient_id": lead.patient_id, "source": lead.source, "temperature": temperature}),
+        now,
+    );
+    jobs.extend(crate::facts::jobs_for(&fact, now));
     ctx.store.insert_lead(&lead, &events, &jobs, now).await?;
     Ok(LeadCreated { lead, merged: false })
 }

@@ -1,19 +1,13 @@
-//! Leads: intake from every source (API, CRM, unknown numbers, CSV), merging repeats
-//! within the tenant's window, scoring, the speed-to-lead playbook for hot leads (an AI
-//! call and a WhatsApp message at once), the follow-up cadence for the others, and stage
-//! moves driven by the appointments they lead to.
+//! Leads as records: intake from every source (API, CRM, unknown numbers, CSV), merging
+//! repeats within the tenant's window, scoring, and the first job of the lead's playbook
+//! (speed-to-lead or follow-up, run by `crate::playbooks`).
 
 mod import;
 mod intake;
-mod playbook;
-mod stages;
 
 pub use import::{ImportSummary, LeadsCsv, MAX_IMPORT_ROWS, SkippedRow, import_csv, import_leads};
-pub use intake::{LeadCreated, LeadIntake, create_lead};
-pub use stages::{LEAD_APPOINTMENT_JOB, appointment_job};
+pub use intake::{LeadCreated, LeadIntake, create_lead, lead_job};
 
-use crate::Ctx;
-use crate::jobs::JobRegistry;
 use frontdesk_store::StoreError;
 use thiserror::Error;
 
@@ -34,9 +28,11 @@ pub enum LeadFailure {
     Store(#[from] StoreError),
 }
 
-pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
-    registry.register(SPEED_TO_LEAD_JOB, playbook::SpeedToLead { ctx: ctx.clone() });
-    registry.register(FOLLOW_UP_JOB, playbook::FollowUp { ctx: ctx.clone() });
-    registry.register(REACTIVATION_JOB, playbook::Reactivation { ctx: ctx.clone() });
-    registry.register(LEAD_APPOINTMENT_JOB, stages::AppointmentEvent { ctx });
+impl From<LeadFailure> for crate::jobs::JobError {
+    fn from(e: LeadFailure) -> Self {
+        match e {
+            LeadFailure::Store(s) => s.into(),
+            other => Self::permanent(other),
+        }
+    }
 }

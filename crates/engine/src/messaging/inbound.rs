@@ -3,11 +3,12 @@
 //! no-op); the job identifies the patient, files the message in the conversation, and
 //! handles consent keywords.
 
-use super::outbound::{Content, SendRequest, send};
+use super::outbound::{Content, SendKey, SendRequest, send_keyed};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
 use async_trait::async_trait;
 use frontdesk_domain::contact::{PersonName, PhoneE164};
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::{Job, NewJob};
 use frontdesk_domain::messaging::{
     Channel, Consent, ConsentKeyword, ConsentState, Conversation, Direction, Media, Message, MessageStatus,
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 pub const PROCESS_INBOUND_JOB: &str = "messaging.process_inbound";
 
 /// An inbound message in provider-neutral form, as stored with the raw event.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct InboundMessageEvent {
     /// `twilio`, `helena` or `sandbox`.
     pub provider: String,
@@ -37,6 +38,22 @@ pub struct InboundMessageEvent {
     /// Everything else the provider sent (button payloads, WaId...), kept for later use.
     #[serde(default)]
     pub extra: serde_json::Value,
+}
+
+impl std::fmt::Debug for InboundMessageEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        f.debug_struct("InboundMessageEvent")
+            .field("provider", &self.provider)
+            .field("provider_message_id", &self.provider_message_id)
+            .field("channel", &self.channel)
+            .field("from", &Redacted(&self.from))
+            .field("body", &Redacted(&self.body))
+            .field("media", &self.media.len())
+            .field("profile_name", &Redacted(&self.profile_name))
+            .field("extra", &Redacted(&self.extra))
+            .finish()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -72,25 +89,26 @@ pub(super) struct ProcessInbound {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 #[async_trait]
 impl JobHandler for ProcessInbound {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let p: Payload = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
         let ctx = &self.ctx;
         let tenant = job.tenant_id;
         let Some(stored) =
             ctx.store.inbound_event(tenant, &p.provider, &p.external_id).await.map_err(retry)?
         else {
-            return Err(JobError::Permanent("the inbound event is gone".into()));
+            return Err(JobError::permanent("the inbound event is gone"));
         };
         let event: InboundMessageEvent = serde_json::from_value(stored.payload)
-            .map_err(|e| JobError::Permanent(format!("stored event unreadable: {e}")))?;
+            .map_err(|e| JobError::permanent(format!("stored event unreadable: {e}")))?;
         let now = ctx.clock.now();
         let (patient, first_contact) = identify_patient(ctx, tenant, &event).await?;
+        ctx.faults.check("inbound.patient")?;
         let mut conversation = ctx
             .store
             .conversation_for(&Conversation::new(tenant, patient.id, event.channel, now))
@@ -117,20 +135,27 @@ impl JobHandler for ProcessInbound {
             created_at: stored.received_at,
             updated_at: now,
         };
-        match ctx.store.insert_message(&message).await {
-            Ok(()) => {}
-            // Filed by an earlier run of this job that failed later on: carry on.
-            Err(StoreError::Conflict(_)) => {}
-            Err(e) => return Err(retry(e)),
-        }
+        let filed = match ctx.store.insert_message(&message).await {
+            Ok(()) => message.id,
+            // Filed by an earlier run of this job that failed later on: carry on with it.
+            Err(StoreError::Conflict(_)) => ctx
+                .store
+                .message_by_provider_id(tenant, &event.provider, &event.provider_message_id)
+                .await?
+                .map(|m| m.id)
+                .ok_or_else(|| JobError::retryable("the filed message is not visible yet"))?,
+            Err(e) => return Err(e.into()),
+        };
+        ctx.faults.check("inbound.filed")?;
         ctx.store.save_conversation(&conversation).await.map_err(retry)?;
         metrics::counter!("frontdesk_messages_received_total", "channel" => event.channel.as_str())
             .increment(1);
         if let Some(k) = keyword(body) {
-            return apply_keyword(ctx, &patient, event.channel, k).await;
+            return apply_keyword(ctx, &patient, event.channel, k, filed).await;
         }
         if first_contact {
-            new_lead(ctx, tenant, &event, stored.received_at).await?;
+            new_lead(ctx, tenant, patient.id, &event, stored.received_at).await?;
+            ctx.faults.check("inbound.lead")?;
         }
         if conversation.needs_staff {
             return Ok(()); // staff took over: the automation stays quiet
@@ -150,7 +175,8 @@ impl JobHandler for ProcessInbound {
                         },
                         automated: false,
                     };
-                    send(ctx, ask).await.map_err(|e| JobError::Permanent(e.to_string()))?;
+                    send_keyed(ctx, ask, SendKey { anchor: filed.as_uuid(), purpose: "ask_to_type", seq: 0 })
+                        .await?;
                     return Ok(());
                 }
             }
@@ -160,12 +186,17 @@ impl JobHandler for ProcessInbound {
         if text.trim().is_empty() {
             return Ok(());
         }
-        match crate::journey::on_inbound(ctx, &patient, &conversation, message.id, &text).await {
-            Ok(()) => Ok(()),
-            Err(crate::journey::JourneyError::Store(e)) => Err(retry(e)),
-            // A reply may already have gone out: retrying could send it twice.
-            Err(e) => Err(JobError::Permanent(e.to_string())),
-        }
+        // The playbooks (the dialogue, n8n forwarding) react to the fact. It is keyed by the
+        // filed message, so a rerun of this job enqueues nothing new.
+        let fact = Fact::new(
+            tenant,
+            FactKind::MessageReceived,
+            format_args!("message:{filed}"),
+            serde_json::json!({"message_id": filed, "conversation_id": conversation.id, "patient_id": patient.id}),
+            now,
+        );
+        ctx.store.enqueue_many(&crate::facts::jobs_for(&fact, now), now).await?;
+        Ok(())
     }
 }
 
@@ -178,22 +209,30 @@ async fn identify_patient(
 ) -> Result<(Patient, bool), JobError> {
     let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
     let phone = PhoneE164::parse(&event.from, &settings.default_region)
-        .map_err(|e| JobError::Permanent(format!("sender is not a phone number: {e}")))?;
+        .map_err(|e| JobError::permanent(format!("sender is not a phone number: {e}")))?;
+    // The patient a message registers gets an id derived from the message: a rerun of
+    // this job after the patient was stored still knows it was the first contact.
+    let registered_here = frontdesk_domain::PatientId::from(crate::faults::derived_id(
+        tenant,
+        &format!("patient-from:{}:{}", event.provider, event.provider_message_id),
+    ));
     if let Some(p) = ctx.store.patient_by_phone(tenant, &phone).await.map_err(retry)? {
-        return Ok((p, false));
+        let first = p.id == registered_here;
+        return Ok((p, first));
     }
     let t = ctx
         .store
         .tenant_by_id(tenant)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+        .ok_or_else(|| JobError::permanent("no tenant"))?;
     let name = event
         .profile_name
         .as_deref()
         .and_then(|n| PersonName::parse(n).ok())
         .unwrap_or_else(|| PersonName::placeholder(&phone));
-    let patient = Patient::new(tenant, name, phone.clone(), t.locale, ctx.clock.now());
+    let mut patient = Patient::new(tenant, name, phone.clone(), t.locale, ctx.clock.now());
+    patient.id = registered_here;
     match ctx.store.create_patient(&patient).await {
         Ok(()) => Ok((patient, true)),
         Err(StoreError::Conflict(_)) => ctx
@@ -202,7 +241,7 @@ async fn identify_patient(
             .await
             .map_err(retry)?
             .map(|p| (p, false))
-            .ok_or_else(|| JobError::Retry("patient vanished".into())),
+            .ok_or_else(|| JobError::retryable("patient vanished")),
         Err(e) => Err(retry(e)),
     }
 }
@@ -214,6 +253,7 @@ async fn apply_keyword(
     patient: &Patient,
     channel: Channel,
     k: ConsentKeyword,
+    answering: MessageId,
 ) -> Result<(), JobError> {
     let (state, template) = match k {
         ConsentKeyword::OptOut => (ConsentState::OptedOut, TemplateKey::OptOutConfirmation),
@@ -221,6 +261,21 @@ async fn apply_keyword(
     };
     let consent = Consent { channel, state, source: "keyword".into(), at: ctx.clock.now() };
     ctx.store.record_consent(patient.tenant_id, patient.id, &consent).await.map_err(retry)?;
+    if k == ConsentKeyword::OptOut {
+        // The store records consent without jobs: the fact's reactions are enqueued right
+        // after, keyed by the message, so a rerun adds none.
+        let fact = Fact::new(
+            patient.tenant_id,
+            FactKind::OptedOut,
+            format_args!("message:{answering}"),
+            serde_json::json!({"patient_id": patient.id, "channel": channel}),
+            ctx.clock.now(),
+        );
+        let jobs = crate::facts::jobs_for(&fact, ctx.clock.now());
+        if !jobs.is_empty() {
+            ctx.store.enqueue_many(&jobs, ctx.clock.now()).await?;
+        }
+    }
     let reply = SendRequest {
         tenant_id: patient.tenant_id,
         patient_id: patient.id,
@@ -231,7 +286,8 @@ async fn apply_keyword(
         },
         automated: false,
     };
-    send(ctx, reply).await.map(|_| ()).map_err(|e| JobError::Retry(e.to_string()))
+    send_keyed(ctx, reply, SendKey { anchor: answering.as_uuid(), purpose: "consent", seq: 0 }).await?;
+    Ok(())
 }
 
 /// A number the clinic did not know wrote in: a lead, already in conversation (so no
@@ -239,9 +295,14 @@ async fn apply_keyword(
 async fn new_lead(
     ctx: &Ctx,
     tenant: TenantId,
+    patient: frontdesk_domain::PatientId,
     event: &InboundMessageEvent,
     at: jiff::Timestamp,
 ) -> Result<(), JobError> {
+    // A rerun after the lead was stored: one lead, and no "merged" entry for itself.
+    if ctx.store.latest_lead_for_patient(tenant, patient).await?.is_some() {
+        return Ok(());
+    }
     let intake = crate::leads::LeadIntake {
         source: Some(match event.channel {
             Channel::Whatsapp => frontdesk_domain::leads::LeadSource::Whatsapp,
@@ -254,9 +315,6 @@ async fn new_lead(
         in_conversation: true,
         ..Default::default()
     };
-    match crate::leads::create_lead(ctx, tenant, intake).await {
-        Ok(_) => Ok(()),
-        Err(crate::leads::LeadFailure::Store(e)) => Err(retry(e)),
-        Err(e) => Err(JobError::Permanent(e.to_string())),
-    }
+    crate::leads::create_lead(ctx, tenant, intake).await?;
+    Ok(())
 }

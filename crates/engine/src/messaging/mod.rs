@@ -12,7 +12,7 @@ pub mod webhooks;
 
 pub use inbound::{InboundMessageEvent, PROCESS_INBOUND_JOB, accept_inbound};
 pub use notifier::MessagingNotifier;
-pub use outbound::{Content, SendRequest, send};
+pub use outbound::{Content, SendKey, SendRequest, send, send_keyed};
 pub use send_job::SEND_JOB;
 pub use status::apply_status;
 
@@ -37,6 +37,15 @@ pub enum MessagingFailure {
     Invalid(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<MessagingFailure> for crate::jobs::JobError {
+    fn from(e: MessagingFailure) -> Self {
+        match e {
+            MessagingFailure::Store(s) => s.into(),
+            other => Self::permanent(other),
+        }
+    }
 }
 
 /// Registers the messaging jobs with the runner.

@@ -10,8 +10,9 @@ use frontdesk_domain::messaging::{
     may_send_automated, next_allowed, render,
 };
 use frontdesk_domain::{MessageId, PatientId, TenantId};
+use std::collections::BTreeMap;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Content {
     /// Free-form text (a staff reply).
     Text(String),
@@ -20,6 +21,19 @@ pub enum Content {
     Template { key: TemplateKey, variables: serde_json::Value },
 }
 
+impl std::fmt::Debug for Content {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        match self {
+            Self::Text(text) => f.debug_tuple("Text").field(&Redacted(text)).finish(),
+            Self::Template { key, variables } => {
+                f.debug_struct("Template").field("key", key).field("variables", &Redacted(variables)).finish()
+            }
+        }
+    }
+}
+
+/// A message to send; its `Debug` is `Content`'s, which hides the text.
 #[derive(Debug, Clone)]
 pub struct SendRequest {
     pub tenant_id: TenantId,
@@ -31,8 +45,51 @@ pub struct SendRequest {
     pub automated: bool,
 }
 
+/// Files the message as queued and enqueues its delivery. Not keyed: a caller that may run
+/// twice (a job) uses `send_keyed`.
 pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailure> {
+    send_inner(ctx, req, None).await
+}
+
+/// What makes a send happen at most once: the `seq`-th message of kind `purpose` caused
+/// by `anchor` - the message answered, or the job sending it (both time-ordered ids that
+/// stay the same when the step is retried).
+#[derive(Debug, Clone, Copy)]
+pub struct SendKey {
+    pub anchor: uuid::Uuid,
+    pub purpose: &'static str,
+    pub seq: u32,
+}
+
+/// `send`, at most once per key: the message id is derived from the key (sorting just
+/// after the message answered), so a rerun finds the message it filed before and only
+/// makes sure its delivery is enqueued (the delivery job skips a message no longer queued).
+pub async fn send_keyed(ctx: &Ctx, req: SendRequest, key: SendKey) -> Result<Message, MessagingFailure> {
+    send_inner(ctx, req, Some(key)).await
+}
+
+async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result<Message, MessagingFailure> {
     let store = &ctx.store;
+    let id = match key {
+        Some(k) => MessageId::from(crate::faults::derived_after(
+            req.tenant_id,
+            k.anchor,
+            1 + u64::from(k.seq),
+            k.purpose,
+        )),
+        None => MessageId::new(),
+    };
+    if key.is_some()
+        && let Some(existing) = store.get_message(req.tenant_id, id).await?
+    {
+        if existing.error_code.as_deref() == Some("opted_out") {
+            return Err(MessagingFailure::OptedOut);
+        }
+        if existing.status == MessageStatus::Queued {
+            enqueue_delivery(ctx, &existing, req.automated, None).await?;
+        }
+        return Ok(existing);
+    }
     let now = ctx.clock.now();
     let patient = store
         .get_patient(req.tenant_id, req.patient_id)
@@ -46,7 +103,7 @@ pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailu
     if req.automated && !may_send_automated(&store.consents(req.tenant_id, patient.id).await?, req.channel) {
         // Kept on the conversation, so staff can see why the patient heard nothing.
         let skipped = Message {
-            id: MessageId::new(),
+            id,
             tenant_id: req.tenant_id,
             conversation_id: conversation.id,
             patient_id: patient.id,
@@ -102,7 +159,7 @@ pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailu
         }
     };
     let message = Message {
-        id: MessageId::new(),
+        id,
         tenant_id: req.tenant_id,
         conversation_id: conversation.id,
         patient_id: patient.id,
@@ -121,18 +178,41 @@ pub async fn send(ctx: &Ctx, req: SendRequest) -> Result<Message, MessagingFailu
         updated_at: now,
     };
     store.insert_message(&message).await?;
+    ctx.faults.interrupt("send.filed")?;
     // Automated messages wait for the clinic's allowed hours (in the clinic's time zone).
     let run_at = if req.automated {
         next_allowed(now, &tenant.timezone.time_zone(), &settings.messaging.quiet_hours)
     } else {
         now
     };
-    let payload = SendPayload { message_id: message.id, automated: req.automated, approved };
-    let job = NewJob::new(req.tenant_id, SEND_JOB, serde_json::json!(payload), run_at)
-        .with_dedupe_key(format!("message:{}", message.id));
-    store.enqueue(&job, now).await?;
+    enqueue_delivery(ctx, &message, req.automated, Some((approved, run_at))).await?;
     let mut updated = conversation;
     updated.record_outbound(now);
     store.save_conversation(&updated).await?;
     Ok(message)
+}
+
+/// An approved WhatsApp template: its provider id and numbered parameters.
+type Approved = Option<(String, BTreeMap<String, String>)>;
+
+/// Enqueues the job that hands `message` to the provider, keyed by the message: enqueueing
+/// again while it waits changes nothing. A rerun of a keyed send that found its message
+/// still queued passes `None` and re-derives what the job needs.
+async fn enqueue_delivery(
+    ctx: &Ctx,
+    message: &Message,
+    automated: bool,
+    planned: Option<(Approved, jiff::Timestamp)>,
+) -> Result<(), MessagingFailure> {
+    let now = ctx.clock.now();
+    // A rerun (`None`) sends the filed text; keyed sends are replies within the window.
+    let (approved, run_at) = match planned {
+        Some(p) => p,
+        None => (None, now),
+    };
+    let payload = SendPayload { message_id: message.id, automated, approved };
+    let job = NewJob::new(message.tenant_id, SEND_JOB, serde_json::json!(payload), run_at)
+        .with_dedupe_key(format!("message:{}", message.id));
+    ctx.store.enqueue(&job, now).await?;
+    Ok(())
 }

@@ -41,14 +41,14 @@ enum Outcome {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 #[async_trait]
 impl JobHandler for SendHandler {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let p: SendPayload = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
         let ctx = &self.ctx;
         let tenant = job.tenant_id;
         let Some(mut message) = ctx.store.get_message(tenant, p.message_id).await.map_err(retry)? else {
@@ -80,7 +80,7 @@ impl JobHandler for SendHandler {
             .get_patient(tenant, message.patient_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("patient gone".into()))?;
+            .ok_or_else(|| JobError::permanent("patient gone"))?;
         let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
         let slug = ctx
             .store
@@ -127,11 +127,8 @@ async fn send_twilio(
     patient: &Patient,
     p: &SendPayload,
 ) -> Result<Outcome, JobError> {
-    let t = settings
-        .messaging
-        .twilio
-        .as_ref()
-        .ok_or_else(|| JobError::Permanent("Twilio is not configured".into()))?;
+    let t =
+        settings.messaging.twilio.as_ref().ok_or_else(|| JobError::permanent("Twilio is not configured"))?;
     let sender = match (&t.messaging_service_sid, message.channel) {
         (Some(sid), _) => TwilioSender::MessagingService(sid.clone()),
         (None, Channel::Whatsapp) => TwilioSender::Number(t.whatsapp_from.clone().unwrap_or_default()),
@@ -187,15 +184,12 @@ async fn send_helena(
     patient: &Patient,
     p: &SendPayload,
 ) -> Result<Outcome, JobError> {
-    let h = settings
-        .messaging
-        .helena
-        .as_ref()
-        .ok_or_else(|| JobError::Permanent("Helena is not configured".into()))?;
+    let h =
+        settings.messaging.helena.as_ref().ok_or_else(|| JobError::permanent("Helena is not configured"))?;
     let config = HelenaConfig::new(SecretString::from(h.api_token.clone()))
         .with_base_url(&h.base_url)
         .with_default_from(&h.from);
-    let client = HelenaClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let client = HelenaClient::new(config).map_err(|e| JobError::permanent(e.to_string()))?;
     let to = patient.phone.as_str().to_owned();
     let sender_id = Some(message.id.to_string());
     let result = match &p.approved {
@@ -236,5 +230,5 @@ pub(super) fn twilio_client(
 ) -> Result<TwilioClient, JobError> {
     let config = TwilioConfig::new(&t.account_sid, SecretString::from(t.auth_token.clone()), sender)
         .with_base_url(&t.base_url);
-    TwilioClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))
+    TwilioClient::new(config).map_err(|e| JobError::permanent(e.to_string()))
 }

@@ -21,7 +21,7 @@ pub(super) async fn transcribe(
     tenant: TenantId,
     message: &Message,
 ) -> Result<Option<String>, JobError> {
-    let settings = ctx.store.tenant_settings(tenant).await.map_err(|e| JobError::Retry(e.to_string()))?;
+    let settings = ctx.store.tenant_settings(tenant).await.map_err(|e| JobError::retryable(e.to_string()))?;
     let Some(endpoint) = settings.dialogue.transcriber.clone() else { return Ok(None) };
     let Some(media) = message.media.iter().find(|m| m.is_audio()) else { return Ok(None) };
     let fetched = match (message.provider.as_str(), &settings.messaging.twilio) {
@@ -33,7 +33,7 @@ pub(super) async fn transcribe(
             )
             .with_base_url(&t.base_url)
             .with_media_policy(ctx.media.clone());
-            let client = TwilioClient::new(config).map_err(|e| JobError::Permanent(e.to_string()))?;
+            let client = TwilioClient::new(config).map_err(|e| JobError::permanent(e.to_string()))?;
             client.fetch_media(&media.url).await.map_err(|e| (e.is_retryable(), e.to_string()))
         }
         // Other providers hand out URLs that need no credentials.
@@ -46,7 +46,7 @@ pub(super) async fn transcribe(
     };
     let audio = match fetched {
         Ok(audio) => audio,
-        Err((true, e)) => return Err(JobError::Retry(e)),
+        Err((true, e)) => return Err(JobError::retryable(e)),
         // A refused or missing file cannot be heard: the patient is asked to type instead.
         Err((false, e)) => {
             tracing::warn!(error = %e, "voice note could not be downloaded");
@@ -59,14 +59,14 @@ pub(super) async fn transcribe(
         model: endpoint.model.clone(),
         timeout: Duration::from_secs(60),
     })
-    .map_err(|e| JobError::Permanent(e.to_string()))?;
+    .map_err(|e| JobError::permanent(e.to_string()))?;
     let extension = media.content_type.split('/').nth(1).and_then(|s| s.split(';').next()).unwrap_or("ogg");
     // A hint from the patient's language speeds the model up and avoids mishearings.
     let patient = ctx
         .store
         .get_patient(tenant, message.patient_id)
         .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
+        .map_err(|e| JobError::retryable(e.to_string()))?;
     let language = patient.map(|p| match p.locale {
         frontdesk_domain::tenant::Locale::PtBr => "pt",
         frontdesk_domain::tenant::Locale::En => "en",
@@ -79,7 +79,7 @@ pub(super) async fn transcribe(
         Err(
             OpenAiError::Rejected { .. } | OpenAiError::InvalidResponse(_) | OpenAiError::InvalidConfig(_),
         ) => Ok(None),
-        Err(e) => Err(JobError::Retry(e.to_string())),
+        Err(e) => Err(JobError::retryable(e.to_string())),
     }
 }
 
@@ -91,7 +91,7 @@ async fn keep(
     message: &Message,
     transcript: &MessageText,
 ) -> Result<(), JobError> {
-    let retry = |e: StoreError| JobError::Retry(e.to_string());
+    let retry = |e: StoreError| JobError::retryable(e.to_string());
     match ctx.store.set_message_transcript(tenant, message.id, transcript).await {
         Ok(()) => Ok(()),
         Err(StoreError::NotFound) => {

@@ -6,7 +6,7 @@ use super::reminders::jobs_for;
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
-use frontdesk_domain::leads::LeadStage;
+use frontdesk_domain::facts::FactKind;
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, check_start};
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId, TenantId};
@@ -129,7 +129,7 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
         updated_at: now,
     };
     let mut jobs = jobs_for(&appointment, &cal.settings.reminders, now);
-    jobs.push(crate::leads::appointment_job(&appointment, LeadStage::Booked, now));
+    jobs.extend(super::fact_jobs(FactKind::AppointmentBooked, &appointment, now));
     let booking = NewBooking {
         jobs,
         event: AppointmentEvent {

@@ -6,7 +6,7 @@ use super::calendar::Calendar;
 use super::reminders::{job_keys, jobs_for};
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
-use frontdesk_domain::leads::LeadStage;
+use frontdesk_domain::facts::FactKind;
 use frontdesk_domain::scheduling::{
     Appointment, AppointmentAction, AppointmentEvent, check_start, transition,
 };
@@ -97,14 +97,15 @@ pub async fn apply_action(
         }
         _ => {}
     }
-    // The patient's lead follows what happened to the appointment.
-    let lead_stage = match req.action {
-        AppointmentAction::CheckIn | AppointmentAction::Complete => Some(LeadStage::Showed),
-        AppointmentAction::MarkNoShow => Some(LeadStage::NoShow),
+    // What happened, for the playbooks that react (the lead's stage, reactivation...).
+    let fact = match req.action {
+        AppointmentAction::CheckIn | AppointmentAction::Complete => Some(FactKind::AppointmentShowed),
+        AppointmentAction::MarkNoShow => Some(FactKind::AppointmentNoShow),
+        AppointmentAction::Cancel => Some(FactKind::AppointmentCancelled),
         _ => None,
     };
-    if let Some(stage) = lead_stage {
-        jobs.push(crate::leads::appointment_job(&next, stage, now));
+    if let Some(kind) = fact {
+        jobs.extend(super::fact_jobs(kind, &next, now));
     }
     // Confirming keeps the reminders; every other action ends or replaces them.
     let cancel_dedupe_keys = if req.action == AppointmentAction::Confirm { Vec::new() } else { keys };

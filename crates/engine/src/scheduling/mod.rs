@@ -100,4 +100,37 @@ impl From<SlotRejection> for SchedulingFailure {
     }
 }
 
+impl From<SchedulingFailure> for crate::jobs::JobError {
+    fn from(e: SchedulingFailure) -> Self {
+        match e {
+            SchedulingFailure::Store(s) => s.into(),
+            // The external calendar is down, or someone changed the appointment meanwhile:
+            // a later attempt can succeed.
+            SchedulingFailure::Upstream(_) | SchedulingFailure::Stale => Self::retryable(e),
+            other => Self::permanent(other),
+        }
+    }
+}
+
+/// The jobs of the playbooks that react to `kind` happening to `appointment`; the fact is
+/// keyed by the appointment's version, so a replayed change yields the same fact.
+pub(crate) fn fact_jobs(
+    kind: frontdesk_domain::facts::FactKind,
+    appointment: &frontdesk_domain::scheduling::Appointment,
+    now: jiff::Timestamp,
+) -> Vec<frontdesk_domain::jobs::NewJob> {
+    let fact = frontdesk_domain::facts::Fact::new(
+        appointment.tenant_id,
+        kind,
+        format_args!("appointment:{}:v{}", appointment.id, appointment.version),
+        serde_json::json!({
+            "appointment_id": appointment.id,
+            "patient_id": appointment.patient_id,
+            "status": appointment.status,
+        }),
+        now,
+    );
+    crate::facts::jobs_for(&fact, now)
+}
+
 pub type SchedulingResult<T> = Result<T, SchedulingFailure>;

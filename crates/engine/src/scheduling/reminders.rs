@@ -67,7 +67,7 @@ pub fn job_keys(id: AppointmentId, policy: &ReminderPolicy) -> Vec<String> {
 }
 
 fn payload(job: &Job) -> Result<Payload, JobError> {
-    serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(format!("bad payload: {e}")))
+    serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(format!("bad payload: {e}")))
 }
 
 struct ReminderHandler {
@@ -80,7 +80,7 @@ impl JobHandler for ReminderHandler {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let p = payload(job)?;
         let store = &self.ctx.store;
-        let retry = |e: frontdesk_store::StoreError| JobError::Retry(e.to_string());
+        let retry = |e: frontdesk_store::StoreError| JobError::retryable(e.to_string());
         let Some(a) = store.get_appointment(job.tenant_id, p.appointment_id).await.map_err(retry)? else {
             return Ok(());
         };
@@ -90,7 +90,7 @@ impl JobHandler for ReminderHandler {
         }
         let cal = super::Calendar::load(&self.ctx, job.tenant_id)
             .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
+            .map_err(|e| JobError::retryable(e.to_string()))?;
         let patient = store.get_patient(job.tenant_id, a.patient_id).await.map_err(retry)?;
         let Some(patient) = patient else { return Ok(()) };
         let zone = cal.zone(a.location_id);
@@ -112,8 +112,8 @@ impl JobHandler for ReminderHandler {
             channel: None,
         };
         self.notifier.notify(&notification).await.map_err(|e| match e {
-            NotifyError::Retryable(m) => JobError::Retry(m),
-            NotifyError::Permanent(m) => JobError::Permanent(m),
+            NotifyError::Retryable(m) => JobError::retryable(m),
+            NotifyError::Permanent(m) => JobError::permanent(m),
         })
     }
 }
@@ -130,7 +130,7 @@ impl JobHandler for NoShowHandler {
         let Some(a) = store
             .get_appointment(job.tenant_id, p.appointment_id)
             .await
-            .map_err(|e| JobError::Retry(e.to_string()))?
+            .map_err(|e| JobError::retryable(e.to_string()))?
         else {
             return Ok(());
         };
@@ -150,11 +150,9 @@ impl JobHandler for NoShowHandler {
                 Ok(())
             }
             // Changed meanwhile: the next run sees the new state.
-            Err(super::SchedulingFailure::Stale) => {
-                Err(JobError::Retry("appointment changed meanwhile".into()))
-            }
+            Err(super::SchedulingFailure::Stale) => Err(JobError::retryable("appointment changed meanwhile")),
             Err(super::SchedulingFailure::InvalidTransition { .. }) => Ok(()),
-            Err(e) => Err(JobError::Retry(e.to_string())),
+            Err(e) => Err(JobError::retryable(e.to_string())),
         }
     }
 }

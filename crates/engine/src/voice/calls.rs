@@ -101,7 +101,7 @@ async fn do_not_call(ctx: &Ctx, call: &Call) -> Result<Option<&'static str>, Job
             .store
             .list_calls(call.tenant_id, &filter, PageRequest::new(None, Some(1)))
             .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
+            .map_err(|e| JobError::retryable(e.to_string()))?;
         if !found.items.is_empty() {
             return Ok(Some(why));
         }
@@ -114,7 +114,7 @@ pub(super) struct PlaceCall {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 #[async_trait]
@@ -123,9 +123,9 @@ impl JobHandler for PlaceCall {
         let ctx = &self.ctx;
         let now = ctx.clock.now();
         let CallPayloadRef { call_id } =
-            serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(e.to_string()))?;
+            serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(e.to_string()))?;
         let Some(mut call) = ctx.store.get_call(job.tenant_id, call_id).await.map_err(retry)? else {
-            return Err(JobError::Permanent("the call no longer exists".into()));
+            return Err(JobError::permanent("the call no longer exists"));
         };
         if call.status != CallStatus::Queued {
             return Ok(()); // placed (or skipped) by an earlier run
@@ -150,7 +150,7 @@ impl JobHandler for PlaceCall {
             .tenant_by_id(call.tenant_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+            .ok_or_else(|| JobError::permanent("no tenant"))?;
         let settings = ctx.store.tenant_settings(call.tenant_id).await.map_err(retry)?;
         let allowed = calling_time(&settings, &tenant.timezone.time_zone(), now);
         if allowed > now {
@@ -168,9 +168,16 @@ impl JobHandler for PlaceCall {
             CallBrief { clinic_name: tenant.name.clone(), reason: call.reason.clone(), service: None };
         match provider.place(&call, &patient, &brief).await {
             Ok(placed) => {
+                // A webhook may have adopted the record while the provider answered (and
+                // moved it on, e.g. to in-progress): save onto what is stored now.
+                if let Some(current) = ctx.store.get_call(call.tenant_id, call.id).await.map_err(retry)? {
+                    call = current;
+                }
                 call.provider = provider.name().to_owned();
                 call.provider_call_id = Some(placed.provider_call_id);
-                call.apply_status(CallStatus::Scheduled, now);
+                if call.status == CallStatus::Queued {
+                    call.apply_status(CallStatus::Scheduled, now);
+                }
                 let jobs = if provider.name() == "sandbox" {
                     vec![call_job(&call, SANDBOX_PLAY_JOB, "sandbox", now)]
                 } else {
@@ -178,7 +185,7 @@ impl JobHandler for PlaceCall {
                 };
                 ctx.store.save_call(&call, &jobs, now).await.map_err(retry)
             }
-            Err(PlaceError::Retry(m)) if job.attempts < job.max_attempts => Err(JobError::Retry(m)),
+            Err(PlaceError::Retry(m)) if job.attempts < job.max_attempts => Err(JobError::retryable(m)),
             Err(PlaceError::Retry(m) | PlaceError::Permanent(m)) => fail(ctx, call, m, now).await,
         }
     }

@@ -7,7 +7,7 @@ use super::calls::{CallPayloadRef, call_job, calling_time};
 use super::{MISSED_CALL_MESSAGE_JOB, PLACE_CALL_JOB, RETRY_CALL_JOB};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
-use crate::messaging::{Content, SendRequest, send};
+use crate::messaging::{Content, SendKey, SendRequest, send_keyed};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::{Job, NewJob};
 use frontdesk_domain::messaging::{Channel, TemplateKey, may_send_automated};
@@ -59,17 +59,17 @@ pub(super) fn plan(
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 async fn load(ctx: &Ctx, job: &Job) -> Result<Call, JobError> {
     let CallPayloadRef { call_id } =
-        serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(e.to_string()))?;
+        serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(e.to_string()))?;
     ctx.store
         .get_call(job.tenant_id, call_id)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("the call no longer exists".into()))
+        .ok_or_else(|| JobError::permanent("the call no longer exists"))
 }
 
 /// Starts the next call of the sequence: a new call record, placed at once (its own job
@@ -102,7 +102,7 @@ impl JobHandler for RetryCall {
             .tenant_by_id(previous.tenant_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+            .ok_or_else(|| JobError::permanent("no tenant"))?;
         let at = calling_time(&settings, &tenant.timezone.time_zone(), now);
         ctx.store
             .insert_call(&next, &[call_job(&next, PLACE_CALL_JOB, "place", at)], now)
@@ -131,13 +131,13 @@ impl JobHandler for MissedCallMessage {
             .tenant_by_id(call.tenant_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+            .ok_or_else(|| JobError::permanent("no tenant"))?;
         let patient = ctx
             .store
             .get_patient(call.tenant_id, patient_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("the patient no longer exists".into()))?;
+            .ok_or_else(|| JobError::permanent("the patient no longer exists"))?;
         let request = SendRequest {
             tenant_id: call.tenant_id,
             patient_id,
@@ -151,6 +151,9 @@ impl JobHandler for MissedCallMessage {
             },
             automated: true,
         };
-        send(ctx, request).await.map(|_| ()).map_err(|e| JobError::Permanent(e.to_string()))
+        // Keyed by this job: a retry does not text the patient twice.
+        let once = SendKey { anchor: job.id.as_uuid(), purpose: "missed_call", seq: 0 };
+        send_keyed(ctx, request, once).await?;
+        Ok(())
     }
 }

@@ -73,7 +73,12 @@ pub async fn generic_webhook(
     if report.call_id.trim().is_empty() {
         return Err(VoiceFailure::Invalid("call_id is required".into()));
     }
-    let r = Reported { tenant: &entry.tenant, settings: &entry.settings, provider: GENERIC_PROVIDER };
+    let r = Reported {
+        tenant: &entry.tenant,
+        settings: &entry.settings,
+        provider: GENERIC_PROVIDER,
+        placed_as: None,
+    };
     match report.event.as_str() {
         "call.ended" => {
             let turns = report

@@ -7,6 +7,7 @@ use super::VoiceFailure;
 use super::follow_up;
 use crate::Ctx;
 use frontdesk_domain::contact::PhoneE164;
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::messaging::MessageText;
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_domain::tenant::Tenant;
@@ -22,10 +23,12 @@ pub struct Reported<'a> {
     pub settings: &'a TenantSettings,
     /// `vapi`, `sandbox`, or the generic platform's name.
     pub provider: &'a str,
+    /// The call record Frontdesk made when it placed this call (from the call's metadata).
+    pub placed_as: Option<frontdesk_domain::CallId>,
 }
 
-/// A call ended, as any platform reports it.
-#[derive(Debug, Clone, Default)]
+/// A call ended, as any platform reports it. `Debug` hides the number and what was said.
+#[derive(Clone, Default)]
 pub struct CallReport {
     pub provider_call_id: String,
     /// Inbound when the platform says so; only used for a call not seen before.
@@ -42,6 +45,24 @@ pub struct CallReport {
     pub recording_url: Option<String>,
     pub stereo_recording_url: Option<String>,
     pub structured_data: Value,
+}
+
+impl std::fmt::Debug for CallReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::pii::Redacted;
+        f.debug_struct("CallReport")
+            .field("provider_call_id", &self.provider_call_id)
+            .field("inbound", &self.inbound)
+            .field("customer_number", &Redacted(&self.customer_number))
+            .field("ended_reason", &self.ended_reason)
+            .field("started_at", &self.started_at)
+            .field("ended_at", &self.ended_at)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("summary", &Redacted(&self.summary))
+            .field("turns", &self.turns.len())
+            .field("structured_data", &Redacted(&self.structured_data))
+            .finish_non_exhaustive()
+    }
 }
 
 /// Provider roles in Frontdesk's words.
@@ -67,6 +88,25 @@ pub async fn call_for(
         return Ok(call);
     }
     let now = ctx.clock.now();
+    // A call Frontdesk placed, reported before the placing job saved the provider's id:
+    // the webhook adopts the placed record rather than making a second one.
+    if let Some(id) = r.placed_as
+        && let Some(mut call) = ctx.store.get_call(r.tenant.id, id).await?
+        && call.provider_call_id.is_none()
+    {
+        call.provider = r.provider.to_owned();
+        call.provider_call_id = Some(provider_call_id.to_owned());
+        call.updated_at = now;
+        match ctx.store.save_call(&call, &[], now).await {
+            Ok(()) => return Ok(call),
+            // The placing job saved it meanwhile: it is found by the provider's id below.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(call) = ctx.store.call_by_provider_id(r.tenant.id, r.provider, provider_call_id).await? {
+            return Ok(call);
+        }
+    }
     let patient = match customer_number.and_then(|n| PhoneE164::parse(n, &r.settings.default_region).ok()) {
         Some(phone) => ctx.store.patient_by_phone(r.tenant.id, &phone).await?,
         None => None,
@@ -219,6 +259,17 @@ pub async fn end_of_call(
         let (next, why) = follow_up::plan(r.settings, &r.tenant.timezone.time_zone(), &call, now);
         call.outcome_reason = Some(format!("{}; {why}", c.reason));
         jobs = next;
+        // The call ended with an outcome: a fact for whichever playbook listens, saved
+        // with the call.
+        let fact = Fact::new(
+            call.tenant_id,
+            FactKind::CallEnded,
+            format_args!("call:{}", call.id),
+            serde_json::json!({"call_id": call.id, "patient_id": call.patient_id, "lead_id": call.lead_id,
+                "outcome": call.outcome, "appointment_id": call.appointment_id}),
+            now,
+        );
+        jobs.extend(crate::facts::jobs_for(&fact, now));
     }
     ctx.store.save_call(&call, &jobs, now).await?;
     ctx.store.replace_transcript(r.tenant.id, call.id, &report.turns).await?;

@@ -22,7 +22,7 @@ pub(super) struct SandboxPlay {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 fn line(role: &str, message: &str, at: f64) -> TranscriptMessage {
@@ -34,28 +34,27 @@ impl JobHandler for SandboxPlay {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let ctx = &self.ctx;
         let CallPayloadRef { call_id } =
-            serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(e.to_string()))?;
+            serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(e.to_string()))?;
         let call = ctx
             .store
             .get_call(job.tenant_id, call_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("the call no longer exists".into()))?;
-        let provider_id =
-            call.provider_call_id.clone().ok_or_else(|| JobError::Permanent("not placed".into()))?;
+            .ok_or_else(|| JobError::permanent("the call no longer exists"))?;
+        let provider_id = call.provider_call_id.clone().ok_or_else(|| JobError::permanent("not placed"))?;
         let tenant = ctx
             .store
             .tenant_by_id(call.tenant_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+            .ok_or_else(|| JobError::permanent("no tenant"))?;
         let settings = ctx.store.tenant_settings(call.tenant_id).await.map_err(retry)?;
         let patient = match call.patient_id {
             Some(id) => ctx.store.get_patient(call.tenant_id, id).await.map_err(retry)?,
             None => None,
         };
         let number = patient.as_ref().map(|p| p.phone.as_str().to_owned());
-        let r = Reported { tenant: &tenant, settings: &settings, provider: "sandbox" };
+        let r = Reported { tenant: &tenant, settings: &settings, provider: "sandbox", placed_as: None };
         let r = &r;
         let play = |message: ServerMessage, kind: &str| {
             let raw = json!({"sandbox": true, "message": {"type": kind, "call": {"id": provider_id}}});

@@ -77,8 +77,23 @@ pub async fn vapi_webhook(
     }
     let message = vapi::parse_server_message(body).map_err(|e| VoiceFailure::Invalid(e.to_string()))?;
     let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let r = Reported { tenant: &entry.tenant, settings: &entry.settings, provider: "vapi" };
+    let r = Reported {
+        tenant: &entry.tenant,
+        settings: &entry.settings,
+        provider: "vapi",
+        placed_as: placed_as(&raw),
+    };
     handle(ctx, &r, message, &raw).await
+}
+
+/// The call record a call Frontdesk placed belongs to, from the metadata the placing job
+/// gave VAPI: a message that arrives before the job saved VAPI's call id still finds it.
+fn placed_as(raw: &Value) -> Option<frontdesk_domain::CallId> {
+    let call = &raw["message"]["call"];
+    [&call["assistantOverrides"]["metadata"]["frontdeskCallId"], &call["metadata"]["frontdeskCallId"]]
+        .into_iter()
+        .find_map(|v| v.as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()))
+        .map(frontdesk_domain::CallId::from)
 }
 
 /// One parsed message, from VAPI or from the sandbox acting as VAPI.

@@ -23,14 +23,14 @@ use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentSt
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_domain::tenant::{Locale, Tenant};
 use frontdesk_domain::{AppointmentId, ConversationId, MessageId, ServiceId};
+use frontdesk_providers::n8n::N8nError;
 use frontdesk_providers::vapi::verify_secret;
 use frontdesk_store::{IdempotencyClaim, NewInboundEvent, StoreError};
 use jiff::SignedDuration;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use std::sync::{Arc, LazyLock};
-use std::time::Duration;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Forwards one patient message to the tenant's n8n webhook (payload
@@ -38,16 +38,13 @@ use thiserror::Error;
 pub const N8N_FORWARD_JOB: &str = "journey.n8n_forward";
 /// The provider name callbacks' idempotency keys are recorded under.
 const PROVIDER: &str = "n8n";
-/// n8n is the clinic's server: a slow workflow is retried rather than waited for.
-const TIMEOUT: Duration = Duration::from_secs(10);
+/// Failed forwards (n8n down) before staff are called in.
+const HAND_OFF_AFTER_ATTEMPTS: u32 = 3;
 /// The longest `next_question` (an SMS's limit; WhatsApp allows more).
 const MAX_QUESTION_CHARS: usize = 1600;
 /// What one conversation may keep of n8n's extracted fields, as JSON.
 const MAX_EXTRACTED_BYTES: usize = 16 * 1024;
 const MAX_KEY_LEN: usize = 200;
-
-static HTTP: LazyLock<reqwest::Client> =
-    LazyLock::new(|| reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default());
 
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(N8N_FORWARD_JOB, ForwardToN8n { ctx });
@@ -94,7 +91,9 @@ impl From<StoreError> for N8nFailure {
 impl From<super::JourneyError> for N8nFailure {
     fn from(e: super::JourneyError) -> Self {
         match e {
-            super::JourneyError::Store(s) => Self::Store(s),
+            super::JourneyError::Store(s)
+            | super::JourneyError::Scheduling(SchedulingFailure::Store(s))
+            | super::JourneyError::Messaging(MessagingFailure::Store(s)) => Self::Store(s),
             other => Self::Journey(other),
         }
     }
@@ -193,7 +192,7 @@ struct ForwardToN8n {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 #[async_trait]
@@ -201,34 +200,31 @@ impl JobHandler for ForwardToN8n {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let ctx = &self.ctx;
         let p: ForwardPayload = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
         let tenant_id = job.tenant_id;
         let Some(conversation) =
             ctx.store.get_conversation(tenant_id, p.conversation_id).await.map_err(retry)?
         else {
-            return Err(JobError::Permanent("the conversation no longer exists".into()));
+            return Err(JobError::permanent("the conversation no longer exists"));
         };
         let Some(patient) = ctx.store.get_patient(tenant_id, conversation.patient_id).await.map_err(retry)?
         else {
-            return Err(JobError::Permanent("the patient no longer exists".into()));
+            return Err(JobError::permanent("the patient no longer exists"));
         };
         let tenant = ctx
             .store
             .tenant_by_id(tenant_id)
             .await
             .map_err(retry)?
-            .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+            .ok_or_else(|| JobError::permanent("no tenant"))?;
         let settings = ctx.store.tenant_settings(tenant_id).await.map_err(retry)?;
         let Some(n8n) = settings.dialogue.n8n.clone() else {
             // n8n was switched off since: the built-in dialogue answers instead.
             tracing::info!(tenant = %tenant.slug.as_str(), "n8n no longer configured; the dialogue answers");
-            return match super::on_inbound(ctx, &patient, &conversation, p.message_id, &p.text).await {
-                Ok(()) => Ok(()),
-                Err(super::JourneyError::Store(e)) => Err(retry(e)),
-                Err(e) => Err(JobError::Permanent(e.to_string())),
-            };
+            return Ok(super::on_inbound(ctx, &patient, &conversation, p.message_id, &p.text).await?);
         };
-        if conversation.needs_staff {
+        // Past the outage hand-off, staff are there because n8n was down: still forward.
+        if conversation.needs_staff && job.attempts <= HAND_OFF_AFTER_ATTEMPTS {
             return Ok(()); // staff took over meanwhile: nothing for the workflow to answer
         }
         let received_at = match ctx.store.get_message(tenant_id, p.message_id).await.map_err(retry)? {
@@ -237,21 +233,19 @@ impl JobHandler for ForwardToN8n {
         };
         let (state, _) = load_state(ctx, tenant_id, conversation.id).await.map_err(retry)?;
         let body = forward_body(ctx, &tenant, &conversation, &patient, &p, received_at, &state);
-        let mut request = HTTP.post(&n8n.webhook_url).json(&body);
-        if let Some(value) = &n8n.auth_value {
-            request = request.header(n8n.auth_header.as_str(), value.as_str());
-        }
-        let (result, label) = match request.send().await.map(|r| r.status()) {
-            Ok(s) if s.is_success() => (Ok(()), "delivered"),
-            Ok(s) if s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408 => {
-                (Err(JobError::Retry(format!("n8n answered {s}"))), "retry")
+        let webhook = frontdesk_providers::n8n::N8nWebhook {
+            url: &n8n.webhook_url,
+            auth: n8n.auth_value.as_deref().map(|v| (n8n.auth_header.as_str(), v)),
+        };
+        let (result, label) = match frontdesk_providers::n8n::forward(&webhook, &body).await {
+            Ok(()) => (Ok(()), "delivered"),
+            Err(e @ N8nError::Unavailable(_)) => {
+                // Never silence: "we'll come back" at once, staff if it lasts; then retry.
+                let hand_off = job.attempts >= HAND_OFF_AFTER_ATTEMPTS;
+                super::outage_notice(ctx, &patient, &conversation, p.message_id, hand_off).await?;
+                (Err(JobError::retryable(e)), "retry")
             }
-            Ok(s) => (Err(JobError::Permanent(format!("n8n refused the message: {s}"))), "refused"),
-            Err(e) if e.is_builder() => {
-                let e = e.without_url();
-                (Err(JobError::Permanent(format!("cannot call the n8n webhook: {e}"))), "refused")
-            }
-            Err(e) => (Err(JobError::Retry(format!("n8n unreachable: {}", e.without_url()))), "retry"),
+            Err(e @ N8nError::Refused(_)) => (Err(JobError::permanent(e)), "refused"),
         };
         metrics::counter!("frontdesk_n8n_forwards_total", "outcome" => label).increment(1);
         tracing::info!(
@@ -401,7 +395,7 @@ async fn conversation_of(
 fn turn<'a>(ctx: &'a Ctx, tenant: &Tenant, patient: &'a Patient, conversation: &'a Conversation) -> Turn<'a> {
     // The message id keys the journey's own booking retries; n8n's bookings use the
     // callback's idempotency key instead.
-    Turn { ctx, tenant: tenant.clone(), patient, conversation, message_id: MessageId::new() }
+    Turn::new(ctx, tenant.clone(), patient, conversation, MessageId::new())
 }
 
 fn offered_json(state: &JourneyState) -> Value {

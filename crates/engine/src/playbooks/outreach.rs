@@ -3,11 +3,10 @@
 //! Each step checks first whether it is still wanted (a reply, a booking, an opt-out or a
 //! lost lead stops the sequence) and leaves a timeline entry saying what it did or why not.
 
-use super::intake::lead_job;
-use super::{FOLLOW_UP_JOB, REACTIVATION_JOB};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
-use crate::messaging::{Content, MessagingFailure, SendRequest, send};
+use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, lead_job};
+use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::voice::{PlaceCallRequest, place_call};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::Job;
@@ -25,37 +24,38 @@ struct StepRef {
 }
 
 fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::Retry(e.to_string())
+    JobError::retryable(e.to_string())
 }
 
 async fn load(ctx: &Ctx, job: &Job) -> Result<(Lead, usize), JobError> {
     let r: StepRef =
-        serde_json::from_value(job.payload.clone()).map_err(|e| JobError::Permanent(e.to_string()))?;
+        serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(e.to_string()))?;
     let lead = ctx
         .store
         .get_lead(job.tenant_id, r.lead_id)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("the lead no longer exists".into()))?;
+        .ok_or_else(|| JobError::permanent("the lead no longer exists"))?;
     Ok((lead, r.step))
 }
 
 /// Sends one automated WhatsApp template to the lead's patient; the event says what
 /// happened (sent, or skipped and why).
-async fn message(ctx: &Ctx, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, JobError> {
+/// Sends the step's message, keyed by the step's job: a retried step sends it once.
+async fn message(ctx: &Ctx, job: &Job, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, JobError> {
     let now = ctx.clock.now();
     let tenant = ctx
         .store
         .tenant_by_id(lead.tenant_id)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("no tenant".into()))?;
+        .ok_or_else(|| JobError::permanent("no tenant"))?;
     let patient = ctx
         .store
         .get_patient(lead.tenant_id, lead.patient_id)
         .await
         .map_err(retry)?
-        .ok_or_else(|| JobError::Permanent("no patient".into()))?;
+        .ok_or_else(|| JobError::permanent("no patient"))?;
     let request = SendRequest {
         tenant_id: lead.tenant_id,
         patient_id: lead.patient_id,
@@ -70,7 +70,8 @@ async fn message(ctx: &Ctx, lead: &Lead, key: TemplateKey) -> Result<LeadEvent, 
         },
         automated: true,
     };
-    Ok(match send(ctx, request).await {
+    let once = SendKey { anchor: job.id.as_uuid(), purpose: "lead_step", seq: 0 };
+    Ok(match send_keyed(ctx, request, once).await {
         Ok(m) => LeadEvent::new(lead, "message_sent", json!({"template": key, "message_id": m.id}), now),
         Err(MessagingFailure::Store(e)) => return Err(retry(e)),
         Err(e) => {
@@ -137,8 +138,10 @@ impl JobHandler for SpeedToLead {
             return ctx.store.save_lead(&lead, &[e], &[], now).await.map_err(retry);
         }
         let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
-        let mut events =
-            vec![call(ctx, &lead, "hot_lead").await?, message(ctx, &lead, TemplateKey::LeadWelcome).await?];
+        let mut events = vec![
+            call(ctx, &lead, "hot_lead").await?,
+            message(ctx, job, &lead, TemplateKey::LeadWelcome).await?,
+        ];
         lead.note_outbound(now);
         if lead.move_to(LeadStage::Contacted, now) {
             events.push(LeadEvent::new(&lead, "stage_changed", json!({"to": "contacted"}), now));
@@ -179,7 +182,7 @@ impl JobHandler for FollowUp {
             events.push(call(ctx, &lead, "follow_up").await?);
         }
         if this.message {
-            events.push(message(ctx, &lead, TemplateKey::LeadFollowUp).await?);
+            events.push(message(ctx, job, &lead, TemplateKey::LeadFollowUp).await?);
         }
         lead.note_outbound(now);
         if lead.move_to(LeadStage::Contacted, now) {
@@ -227,7 +230,7 @@ impl JobHandler for Reactivation {
             return stop("the patient opted out").await;
         }
         let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
-        let event = message(ctx, lead, TemplateKey::Reactivation).await?;
+        let event = message(ctx, job, lead, TemplateKey::Reactivation).await?;
         let missed_at = lead.stage_times.get(&LeadStage::NoShow).copied().unwrap_or(now);
         let jobs = match settings.leads.reactivation_days.get(step + 1) {
             Some(days) => {

@@ -18,7 +18,7 @@ pub use n8n::{
 pub use state::{JourneyState, Offered, Step, Wish};
 
 use crate::Ctx;
-use crate::messaging::{Content, MessagingFailure, SendRequest, send};
+use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::scheduling::{
     ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action, book, load_cached, search,
 };
@@ -38,23 +38,75 @@ use thiserror::Error;
 /// Slots offered at once: a short list the patient can answer with a number.
 const OFFER: usize = 3;
 
+/// Why a turn of the dialogue did not finish, by the capability that failed: whether the
+/// job is retried follows from the type, never from the text.
 #[derive(Debug, Error)]
 pub enum JourneyError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
-    Scheduling(String),
-    #[error("{0}")]
-    Messaging(String),
+    #[error(transparent)]
+    Scheduling(#[from] SchedulingFailure),
+    #[error(transparent)]
+    Messaging(#[from] MessagingFailure),
 }
 
-impl From<MessagingFailure> for JourneyError {
-    fn from(e: MessagingFailure) -> Self {
+impl JourneyError {
+    /// A system the answer depends on is down (the clinic's calendar): worth waiting for,
+    /// with the patient told so.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, Self::Scheduling(SchedulingFailure::Upstream(_)))
+    }
+}
+
+/// Every reply of a turn is keyed by the message it answers, so a retried turn sends
+/// nothing twice: each capability's own rule decides what is worth retrying.
+impl From<JourneyError> for crate::jobs::JobError {
+    fn from(e: JourneyError) -> Self {
         match e {
-            MessagingFailure::Store(s) => Self::Store(s),
-            other => Self::Messaging(other.to_string()),
+            JourneyError::Store(s) => s.into(),
+            JourneyError::Scheduling(s) => s.into(),
+            JourneyError::Messaging(m) => m.into(),
         }
     }
+}
+
+/// Replies a turn may send before its own: the outage notices.
+const FIRST_TURN_REPLY: u32 = 8;
+
+/// The dialogue could not answer `message_id` because a system is down: tells the patient
+/// it will come back shortly and, when `hand_off`, puts staff on the conversation too.
+/// Each notice goes out once per message, however often the turn is retried.
+pub async fn outage_notice(
+    ctx: &Ctx,
+    patient: &Patient,
+    conversation: &Conversation,
+    message_id: MessageId,
+    hand_off: bool,
+) -> Result<(), JourneyError> {
+    let tenant = ctx.store.tenant_by_id(patient.tenant_id).await?.ok_or(StoreError::NotFound)?;
+    let notice = |key, seq| {
+        let request = SendRequest {
+            tenant_id: patient.tenant_id,
+            patient_id: patient.id,
+            channel: conversation.channel,
+            content: Content::Template {
+                key,
+                variables: json!({"patient_first_name": patient.name.first_name(), "clinic_name": tenant.name}),
+            },
+            automated: false,
+        };
+        send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "outage", seq })
+    };
+    notice(TemplateKey::BackShortly, 0).await?;
+    if hand_off {
+        let mut staffed = conversation.clone();
+        if !staffed.needs_staff {
+            staffed.needs_staff = true;
+            ctx.store.save_conversation(&staffed).await?;
+        }
+        notice(TemplateKey::HandOff, 1).await?;
+    }
+    Ok(())
 }
 
 #[derive(Clone)]
@@ -64,9 +116,34 @@ struct Turn<'a> {
     patient: &'a Patient,
     conversation: &'a Conversation,
     message_id: MessageId,
+    /// Replies sent so far in this turn: the n-th reply to a message is keyed
+    /// `reply:{message}:{n}`, so a rerun of the turn sends none twice.
+    replies: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
-impl Turn<'_> {
+impl<'a> Turn<'a> {
+    fn new(
+        ctx: &'a Ctx,
+        tenant: Tenant,
+        patient: &'a Patient,
+        conversation: &'a Conversation,
+        message_id: MessageId,
+    ) -> Self {
+        Self { ctx, tenant, patient, conversation, message_id, replies: Default::default() }
+    }
+
+    async fn send(&self, request: SendRequest) -> Result<(), JourneyError> {
+        let n = FIRST_TURN_REPLY + self.replies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        send_keyed(
+            self.ctx,
+            request,
+            SendKey { anchor: self.message_id.as_uuid(), purpose: "reply", seq: n },
+        )
+        .await?;
+        self.ctx.faults.interrupt("dialogue.replied")?;
+        Ok(())
+    }
+
     fn locale(&self) -> Locale {
         self.patient.locale
     }
@@ -82,8 +159,7 @@ impl Turn<'_> {
             content: Content::Template { key, variables },
             automated: false,
         };
-        send(self.ctx, request).await?;
-        Ok(())
+        self.send(request).await
     }
 
     async fn reply_text(&self, text: String) -> Result<(), JourneyError> {
@@ -94,8 +170,7 @@ impl Turn<'_> {
             content: Content::Text(text),
             automated: false,
         };
-        send(self.ctx, request).await?;
-        Ok(())
+        self.send(request).await
     }
 }
 
@@ -107,9 +182,22 @@ pub async fn on_inbound(
     message_id: MessageId,
     text: &str,
 ) -> Result<(), JourneyError> {
-    if conversation.needs_staff
-        || conversation.channel != Channel::Whatsapp && conversation.channel != Channel::Sms
-    {
+    if conversation.needs_staff {
+        return Ok(());
+    }
+    resume(ctx, patient, conversation, message_id, text).await
+}
+
+/// `on_inbound` even if staff were called in: the turn an outage interrupted (and handed
+/// to staff) completes once the system is back, so the patient's booking is not lost.
+pub async fn resume(
+    ctx: &Ctx,
+    patient: &Patient,
+    conversation: &Conversation,
+    message_id: MessageId,
+    text: &str,
+) -> Result<(), JourneyError> {
+    if conversation.channel != Channel::Whatsapp && conversation.channel != Channel::Sms {
         return Ok(());
     }
     let now = ctx.clock.now();
@@ -140,7 +228,7 @@ pub async fn on_inbound(
     if let Some(model) = &settings.dialogue.classifier {
         understood = classifier::second_opinion(model, text, understood).await;
     }
-    let turn = Turn { ctx, tenant, patient, conversation, message_id };
+    let turn = Turn::new(ctx, tenant, patient, conversation, message_id);
     let next = respond(&turn, state.clone(), &understood, text).await?;
     state = next;
     let dialogue = Dialogue {
@@ -386,9 +474,7 @@ async fn offer_for(
         limit: OFFER,
         ..Default::default()
     };
-    let found = search(turn.ctx, turn.tenant.id, &prefs)
-        .await
-        .map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let found = search(turn.ctx, turn.tenant.id, &prefs).await?;
     let offered: Vec<Offered> = found
         .result
         .slots
@@ -432,8 +518,7 @@ async fn offer_for(
 }
 
 async fn describe(turn: &Turn<'_>, a: &Appointment) -> Result<serde_json::Value, JourneyError> {
-    let cal =
-        load_cached(turn.ctx, turn.tenant.id).await.map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let cal = load_cached(turn.ctx, turn.tenant.id).await?;
     let local = cal.zone(a.location_id).to_datetime(a.start);
     let practitioner = cal.practitioners.iter().find(|p| p.id == a.practitioner_id).map(|p| p.name.clone());
     let location = cal.locations.iter().find(|l| l.id == a.location_id).map(|l| l.name.clone());
@@ -545,6 +630,7 @@ async fn book_offered(
     };
     match book(turn.ctx, request).await {
         Ok(booked) => {
+            turn.ctx.faults.interrupt("dialogue.booked")?;
             let mut vars = describe(turn, &booked.appointment).await?;
             if let Some(url) = crate::links::ics_url(turn.ctx, &turn.tenant, booked.appointment.id) {
                 vars["ics_url"] = json!(url);
@@ -561,7 +647,7 @@ async fn book_offered(
             state.wish.date = Some(parsed_date(turn, parsed.start));
             offer(turn, state).await
         }
-        Err(e) => Err(JourneyError::Scheduling(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -597,9 +683,7 @@ async fn confirm(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, J
     let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
     let confirmed = match a.status {
         AppointmentStatus::Confirmed => a,
-        _ => action(turn, &a, AppointmentAction::Confirm, None)
-            .await
-            .map_err(|e| JourneyError::Scheduling(e.to_string()))?,
+        _ => action(turn, &a, AppointmentAction::Confirm, None).await?,
     };
     let vars = describe(turn, &confirmed).await?;
     turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
@@ -608,9 +692,7 @@ async fn confirm(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, J
 
 async fn cancel(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {
     let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
-    let cancelled = action(turn, &a, AppointmentAction::Cancel, None)
-        .await
-        .map_err(|e| JourneyError::Scheduling(e.to_string()))?;
+    let cancelled = action(turn, &a, AppointmentAction::Cancel, None).await?;
     let vars = describe(turn, &cancelled).await?;
     turn.reply(TemplateKey::AppointmentCancelled, vars).await?;
     Ok(JourneyState::default())
@@ -644,7 +726,7 @@ async fn move_to(
             offer_for(turn, &mut state, Some(&current)).await?;
             Ok(state)
         }
-        Err(e) => Err(JourneyError::Scheduling(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 

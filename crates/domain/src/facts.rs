@@ -1,0 +1,93 @@
+//! Facts: what happened, recorded by the capability that made it happen, in the same
+//! transaction as the change. Playbooks react to facts (through jobs deduplicated by fact
+//! and playbook), so a capability never needs to know who listens.
+//!
+//! A fact's id is derived from the change itself (the appointment and its version, the
+//! provider's message id...), so recording the same change twice - a retried job - yields
+//! the same id, and the playbooks' jobs are not doubled.
+
+use crate::TenantId;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    AppointmentBooked,
+    AppointmentCancelled,
+    /// Checked in or completed.
+    AppointmentShowed,
+    AppointmentNoShow,
+    MessageReceived,
+    MessageDelivered,
+    MessageFailed,
+    CallEnded,
+    LeadCreated,
+    LeadStageChanged,
+    OptedOut,
+}
+
+impl FactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AppointmentBooked => "appointment_booked",
+            Self::AppointmentCancelled => "appointment_cancelled",
+            Self::AppointmentShowed => "appointment_showed",
+            Self::AppointmentNoShow => "appointment_no_show",
+            Self::MessageReceived => "message_received",
+            Self::MessageDelivered => "message_delivered",
+            Self::MessageFailed => "message_failed",
+            Self::CallEnded => "call_ended",
+            Self::LeadCreated => "lead_created",
+            Self::LeadStageChanged => "lead_stage_changed",
+            Self::OptedOut => "opted_out",
+        }
+    }
+}
+
+/// One thing that happened. The payload holds ids and states only - never a name, a
+/// number or message text - so facts can be logged, stored and forwarded freely.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    /// Stable: the same change always yields the same id.
+    pub id: String,
+    pub tenant_id: TenantId,
+    pub kind: FactKind,
+    pub payload: serde_json::Value,
+    pub at: Timestamp,
+}
+
+impl Fact {
+    /// `subject` names what changed (`appointment:{id}:v{version}`, `message:{id}`...);
+    /// the kind is appended, so one change can yield several facts.
+    pub fn new(
+        tenant_id: TenantId,
+        kind: FactKind,
+        subject: impl std::fmt::Display,
+        payload: serde_json::Value,
+        at: Timestamp,
+    ) -> Self {
+        Self { id: format!("{subject}:{}", kind.as_str()), tenant_id, kind, payload, at }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_depends_on_the_change_not_the_moment() {
+        let t = TenantId::new();
+        let a = Fact::new(
+            t,
+            FactKind::MessageReceived,
+            "message:1",
+            serde_json::json!({}),
+            Timestamp::UNIX_EPOCH,
+        );
+        let b = Fact::new(t, FactKind::MessageReceived, "message:1", serde_json::json!({}), Timestamp::MAX);
+        assert_eq!(a.id, b.id);
+        let c = Fact::new(t, FactKind::OptedOut, "message:1", serde_json::json!({}), Timestamp::MAX);
+        assert_ne!(a.id, c.id);
+    }
+}

@@ -1,0 +1,25 @@
+//! Playbooks: what the clinic does in reaction to what happened. Each reacts to facts (or
+//! to the jobs a capability schedules for it) and acts only through the capabilities'
+//! public functions. Dependencies go one way: playbooks -> capabilities (scheduling,
+//! leads, messaging, voice) -> store/providers -> domain; `tests/layers.rs` checks it.
+
+mod dialogue;
+pub mod journey;
+mod lead_stages;
+mod outreach;
+
+use crate::Ctx;
+use crate::facts::{DIALOGUE, LEAD_STAGES, job_kind};
+use crate::jobs::JobRegistry;
+use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, SPEED_TO_LEAD_JOB};
+
+/// Registers every playbook's jobs with the runner.
+pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
+    registry.register(SPEED_TO_LEAD_JOB, outreach::SpeedToLead { ctx: ctx.clone() });
+    registry.register(FOLLOW_UP_JOB, outreach::FollowUp { ctx: ctx.clone() });
+    registry.register(REACTIVATION_JOB, outreach::Reactivation { ctx: ctx.clone() });
+    registry.register(job_kind(LEAD_STAGES), lead_stages::LeadStages { ctx: ctx.clone() });
+    registry.register(lead_stages::LEGACY_JOB, lead_stages::LegacyAppointmentEvent { ctx: ctx.clone() });
+    registry.register(job_kind(DIALOGUE), dialogue::Dialogue { ctx: ctx.clone() });
+    journey::register_jobs(registry, ctx);
+}
