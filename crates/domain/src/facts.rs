@@ -28,6 +28,20 @@ pub enum FactKind {
 }
 
 impl FactKind {
+    pub const ALL: &'static [FactKind] = &[
+        Self::AppointmentBooked,
+        Self::AppointmentCancelled,
+        Self::AppointmentShowed,
+        Self::AppointmentNoShow,
+        Self::MessageReceived,
+        Self::MessageDelivered,
+        Self::MessageFailed,
+        Self::CallEnded,
+        Self::LeadCreated,
+        Self::LeadStageChanged,
+        Self::OptedOut,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AppointmentBooked => "appointment_booked",

@@ -22,7 +22,11 @@ pub struct Subscription {
     pub kinds: &'static [FactKind],
 }
 
+/// Keeps every fact in the store's fact log (analytics and live views read it).
+pub const FACT_LOG: &str = "fact_log";
+
 pub const SUBSCRIPTIONS: &[Subscription] = &[
+    Subscription { playbook: FACT_LOG, kinds: FactKind::ALL },
     Subscription {
         playbook: LEAD_STAGES,
         kinds: &[FactKind::AppointmentBooked, FactKind::AppointmentShowed, FactKind::AppointmentNoShow],
@@ -64,11 +68,14 @@ mod tests {
         let fact =
             Fact::new(TenantId::new(), FactKind::MessageReceived, "message:m1", serde_json::json!({}), at);
         let jobs = jobs_for(&fact, at);
-        assert_eq!(jobs.len(), 1);
-        assert_eq!(jobs[0].kind, "playbook.dialogue");
-        assert_eq!(jobs[0].dedupe_key.as_deref(), Some("fact:message:m1:message_received:dialogue"));
+        let kinds: Vec<&str> = jobs.iter().map(|j| j.kind.as_str()).collect();
+        assert_eq!(kinds, ["playbook.fact_log", "playbook.dialogue"]);
+        assert_eq!(jobs[1].dedupe_key.as_deref(), Some("fact:message:m1:message_received:dialogue"));
+        // Every fact is logged, even one no other playbook listens to.
         let unheard =
             Fact::new(fact.tenant_id, FactKind::MessageDelivered, "message:m1", serde_json::json!({}), at);
-        assert!(jobs_for(&unheard, at).is_empty());
+        let logged = jobs_for(&unheard, at);
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].dedupe_key.as_deref(), Some("fact:message:m1:message_delivered:fact_log"));
     }
 }

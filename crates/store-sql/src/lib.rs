@@ -23,6 +23,8 @@ mod error;
 #[doc(hidden)]
 pub mod events;
 #[doc(hidden)]
+pub mod facts;
+#[doc(hidden)]
 pub mod jobs;
 #[doc(hidden)]
 pub mod leads;
@@ -56,6 +58,7 @@ macro_rules! sql_store {
         $crate::call_store!($store);
         $crate::lead_store!($store);
         $crate::user_store!($store);
+        $crate::fact_store!($store);
     };
 }
 

@@ -26,7 +26,7 @@ macro_rules! conformance_suite {
             queue_stats_report_depth_and_age, inbound_event_dedupes_with_follow_ups, concurrent_deliveries_store_each_event_once,
             audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema,
             enqueue_wakes_job_waiters, users_are_unique_by_email_and_tenant_scoped,
-            sessions_are_found_by_token_and_end_everywhere);
+            sessions_are_found_by_token_and_end_everywhere, facts_are_logged_once_in_order_per_tenant);
         $crate::conformance_suite!(@scheduling $make;
             catalog_round_trip, settings_default_then_saved, patients_are_unique_per_phone_and_tenant,
             overlapping_bookings_are_refused, concurrent_bookings_for_one_slot_have_one_winner,
@@ -558,4 +558,33 @@ pub async fn sessions_are_found_by_token_and_end_everywhere(store: DynStore) {
     assert!(store.session_by_token("h2").await.unwrap().is_some());
     assert_eq!(store.delete_user_sessions(a.id, ana.id).await.unwrap(), 1);
     assert!(store.session_by_token("h2").await.unwrap().is_none());
+}
+
+pub async fn facts_are_logged_once_in_order_per_tenant(store: DynStore) {
+    use frontdesk_domain::facts::{Fact, FactKind};
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let booked = Fact::new(
+        a.id,
+        FactKind::AppointmentBooked,
+        "appointment:1:v1",
+        json!({"appointment_id": "1"}),
+        at(1),
+    );
+    let received = Fact::new(a.id, FactKind::MessageReceived, "message:9", json!({"message_id": "9"}), at(2));
+    let other = Fact::new(b.id, FactKind::LeadCreated, "lead:7", json!({}), at(3));
+    assert!(store.record_fact(&booked).await.unwrap());
+    assert!(!store.record_fact(&booked).await.unwrap(), "a retried log changes nothing");
+    assert!(store.record_fact(&received).await.unwrap());
+    assert!(store.record_fact(&other).await.unwrap());
+    let logged = store.facts_after(a.id, 0, 10).await.unwrap();
+    assert_eq!(
+        logged.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>(),
+        vec![booked.clone(), received.clone()]
+    );
+    assert!(logged[0].0 < logged[1].0);
+    let rest = store.facts_after(a.id, logged[0].0, 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].1, received);
+    assert_eq!(store.facts_after(b.id, 0, 10).await.unwrap().len(), 1);
 }

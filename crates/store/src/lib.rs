@@ -3,6 +3,7 @@
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
 mod error;
+mod facts;
 mod leads;
 mod messaging;
 mod scheduling;
@@ -25,6 +26,7 @@ pub mod conformance_versions;
 pub mod conformance_voice;
 
 pub use error::{Conflict, Record, StoreError, StoreResult};
+pub use facts::FactStore;
 pub use leads::*;
 pub use messaging::*;
 pub use scheduling::*;

@@ -133,6 +133,7 @@ pub trait Store:
     + crate::LeadStore
     + crate::DialogueStore
     + crate::UserStore
+    + crate::FactStore
 {
 }
 
@@ -154,6 +155,7 @@ impl<T> Store for T where
         + crate::LeadStore
         + crate::DialogueStore
         + crate::UserStore
+        + crate::FactStore
 {
 }
 

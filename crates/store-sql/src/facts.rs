@@ -1,0 +1,76 @@
+//! The fact log, written once for both backends.
+
+use frontdesk_domain::facts::{Fact, FactKind};
+use frontdesk_store::StoreError;
+
+/// A fact's kind back from its stored name.
+pub fn kind(name: &str) -> Result<FactKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|_| StoreError::corrupt(format!("unknown fact kind {name:?}")))
+}
+
+pub fn fact(
+    (seq, id, tenant_id, kind_name, payload, at): (
+        i64,
+        String,
+        uuid::Uuid,
+        String,
+        serde_json::Value,
+        crate::DbTime,
+    ),
+) -> Result<(i64, Fact), StoreError> {
+    Ok((seq, Fact { id, tenant_id: tenant_id.into(), kind: kind(&kind_name)?, payload, at: at.0 }))
+}
+
+/// `FactStore` for a backend.
+#[macro_export]
+macro_rules! fact_store {
+    ($store:ty) => {
+        const _: () = {
+            use frontdesk_domain::TenantId;
+            use frontdesk_domain::facts::Fact;
+            use frontdesk_store::*;
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, serde_json, sqlx, uuid};
+            use $crate::{DbTime, SqlBackend as _, db_err};
+
+            #[async_trait::async_trait]
+            impl FactStore for $store {
+                async fn record_fact(&self, f: &Fact) -> StoreResult<bool> {
+                    let done = sqlx::query(
+                        "INSERT INTO facts (tenant_id, id, kind, payload, at) VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (tenant_id, id) DO NOTHING",
+                    )
+                    .bind(f.tenant_id.0)
+                    .bind(&f.id)
+                    .bind(f.kind.as_str())
+                    .bind(&f.payload)
+                    .bind(DbTime(f.at))
+                    .execute(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn facts_after(
+                    &self,
+                    tenant: TenantId,
+                    after: i64,
+                    limit: u32,
+                ) -> StoreResult<Vec<(i64, Fact)>> {
+                    let rows: Vec<(i64, String, uuid::Uuid, String, serde_json::Value, DbTime)> =
+                        sqlx::query_as(
+                            "SELECT seq, id, tenant_id, kind, payload, at FROM facts
+                         WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                        )
+                        .bind(tenant.0)
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(db_err)?;
+                    rows.into_iter().map($crate::facts::fact).collect()
+                }
+            }
+        };
+    };
+}
