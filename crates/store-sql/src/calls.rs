@@ -95,7 +95,7 @@ macro_rules! call_store {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
             use $crate::calls::{CALL, CallRow, attempt};
-            use $crate::{DbTime, SqlBackend, db_err, found, parse};
+            use $crate::{DbTime, SqlBackend, db_err, exec, fetch, found, parse};
             use frontdesk_domain::jobs::NewJob;
             use frontdesk_domain::messaging::MessageText;
             use frontdesk_domain::page::{Page, PageRequest};
@@ -207,12 +207,8 @@ macro_rules! call_store {
                 }
 
                 async fn get_call(&self, tenant: TenantId, id: CallId) -> StoreResult<Option<Call>> {
-                    let row: Option<CallRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{CALL} WHERE tenant_id = $1 AND id = $2")))
-                        .bind(tenant.0)
-                        .bind(id.0)
-                        .fetch_optional(self.reader())
-                        .await
-                        .map_err(db_err)?;
+                    let sql = sqlx::AssertSqlSafe(format!("{CALL} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<CallRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id.0)?;
                     row.map(Call::try_from).transpose()
                 }
 
@@ -222,14 +218,8 @@ macro_rules! call_store {
                     provider: &str,
                     provider_call_id: &str,
                 ) -> StoreResult<Option<Call>> {
-                    let row: Option<CallRow> =
-                        sqlx::query_as(sqlx::AssertSqlSafe(format!("{CALL} WHERE tenant_id = $1 AND provider = $2 AND provider_call_id = $3")))
-                            .bind(tenant.0)
-                            .bind(provider)
-                            .bind(provider_call_id)
-                            .fetch_optional(self.reader())
-                            .await
-                            .map_err(db_err)?;
+                    let sql = sqlx::AssertSqlSafe(format!("{CALL} WHERE tenant_id = $1 AND provider = $2 AND provider_call_id = $3"));
+                    let row: Option<CallRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, provider, provider_call_id)?;
                     row.map(Call::try_from).transpose()
                 }
 
@@ -240,23 +230,23 @@ macro_rules! call_store {
                     page: PageRequest,
                 ) -> StoreResult<Page<Call>> {
                     // Ids are time-ordered, so id order is creation order and the cursor is the id.
-                    let rows: Vec<CallRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "{CALL} WHERE tenant_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR outcome = $3)
-                           AND ($4 IS NULL OR patient_id = $4) AND ($5 IS NULL OR created_at >= $5)
-                           AND ($6 IS NULL OR created_at < $6) AND ($7 IS NULL OR id < $7)
-                         ORDER BY id DESC LIMIT $8"
-                    )))
-                    .bind(tenant.0)
-                    .bind(f.status.map(|s| s.as_str()))
-                    .bind(f.outcome.map(|o| o.as_str()))
-                    .bind(f.patient_id.map(|p| p.0))
-                    .bind(f.from.map(DbTime))
-                    .bind(f.to.map(DbTime))
-                    .bind(page.before)
-                    .bind(page.fetch_limit())
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let rows: Vec<CallRow> = fetch!(
+                        fetch_all(self.reader()),
+                        sqlx::AssertSqlSafe(format!(
+                            "{CALL} WHERE tenant_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR outcome = $3)
+                               AND ($4 IS NULL OR patient_id = $4) AND ($5 IS NULL OR created_at >= $5)
+                               AND ($6 IS NULL OR created_at < $6) AND ($7 IS NULL OR id < $7)
+                             ORDER BY id DESC LIMIT $8"
+                        )),
+                        tenant.0,
+                        f.status.map(|s| s.as_str()),
+                        f.outcome.map(|o| o.as_str()),
+                        f.patient_id.map(|p| p.0),
+                        f.from.map(DbTime),
+                        f.to.map(DbTime),
+                        page.before,
+                        page.fetch_limit(),
+                    )?;
                     let items = rows.into_iter().map(Call::try_from).collect::<StoreResult<Vec<_>>>()?;
                     Ok(Page::from_rows(items, page, |c| c.id.0))
                 }
@@ -271,41 +261,21 @@ macro_rules! call_store {
                     if !Self::owns_call(&mut tx, tenant, call).await? {
                         return Err(StoreError::NotFound);
                     }
-                    sqlx::query("DELETE FROM call_transcript_turns WHERE tenant_id = $1 AND call_id = $2")
-                        .bind(tenant.0)
-                        .bind(call.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                    exec!(&mut *tx, "DELETE FROM call_transcript_turns WHERE tenant_id = $1 AND call_id = $2", tenant.0, call.0)?;
                     for (seq, turn) in turns.iter().enumerate() {
                         let seq = i32::try_from(seq).map_err(|_| StoreError::corrupt("transcript too long"))?;
-                        sqlx::query(
-                            "INSERT INTO call_transcript_turns (tenant_id, call_id, seq, role, text, seconds_from_start)
-                             VALUES ($1, $2, $3, $4, $5, $6)",
-                        )
-                        .bind(tenant.0)
-                        .bind(call.0)
-                        .bind(seq)
-                        .bind(&turn.role)
-                        .bind(turn.text.as_str())
-                        .bind(turn.seconds_from_start)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
+                        let sql = "INSERT INTO call_transcript_turns (tenant_id, call_id, seq, role, text, seconds_from_start)
+                             VALUES ($1, $2, $3, $4, $5, $6)";
+                        let (role, text) = (&turn.role, turn.text.as_str());
+                        exec!(&mut *tx, sql, tenant.0, call.0, seq, role, text, turn.seconds_from_start)?;
                     }
                     tx.commit().await.map_err(db_err)
                 }
 
                 async fn transcript(&self, tenant: TenantId, call: CallId) -> StoreResult<Vec<TranscriptTurn>> {
-                    let rows: Vec<(String, String, Option<f64>)> = sqlx::query_as(
-                        "SELECT role, text, seconds_from_start FROM call_transcript_turns
-                         WHERE tenant_id = $1 AND call_id = $2 ORDER BY seq",
-                    )
-                    .bind(tenant.0)
-                    .bind(call.0)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT role, text, seconds_from_start FROM call_transcript_turns
+                         WHERE tenant_id = $1 AND call_id = $2 ORDER BY seq";
+                    let rows: Vec<(String, String, Option<f64>)> = fetch!(fetch_all(self.reader()), sql, tenant.0, call.0)?;
                     Ok(rows
                         .into_iter()
                         .map(|(role, text, seconds_from_start)| TranscriptTurn {
@@ -318,32 +288,24 @@ macro_rules! call_store {
 
                 async fn record_call_payload(&self, tenant: TenantId, p: &CallPayload) -> StoreResult<()> {
                     // Inserted only if the tenant has the call; otherwise the call is absent.
-                    let done = sqlx::query(
+                    found(exec!(
+                        self.writer(),
                         "INSERT INTO call_payloads (id, tenant_id, call_id, kind, payload, received_at)
                          SELECT $1, tenant_id, id, $2, $3, $4 FROM calls WHERE tenant_id = $5 AND id = $6",
-                    )
-                    .bind(Uuid::now_v7())
-                    .bind(&p.kind)
-                    .bind(&p.payload)
-                    .bind(DbTime(p.received_at))
-                    .bind(tenant.0)
-                    .bind(p.call_id.0)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    found(done.rows_affected())
+                        Uuid::now_v7(),
+                        &p.kind,
+                        &p.payload,
+                        DbTime(p.received_at),
+                        tenant.0,
+                        p.call_id.0,
+                    )?)
                 }
 
                 async fn call_payloads(&self, tenant: TenantId, call: CallId) -> StoreResult<Vec<CallPayload>> {
-                    let rows: Vec<(Uuid, String, serde_json::Value, DbTime)> = sqlx::query_as(
-                        "SELECT call_id, kind, payload, received_at FROM call_payloads
-                         WHERE tenant_id = $1 AND call_id = $2 ORDER BY received_at, id",
-                    )
-                    .bind(tenant.0)
-                    .bind(call.0)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT call_id, kind, payload, received_at FROM call_payloads
+                         WHERE tenant_id = $1 AND call_id = $2 ORDER BY received_at, id";
+                    let rows: Vec<(Uuid, String, serde_json::Value, DbTime)> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, call.0)?;
                     rows.into_iter()
                         .map(|(call_id, kind, payload, received_at)| {
                             Ok(CallPayload { call_id: call_id.into(), kind, payload, received_at: received_at.0 })
@@ -357,17 +319,11 @@ macro_rules! call_store {
                     from: Timestamp,
                     to: Timestamp,
                 ) -> StoreResult<Vec<OutcomeTally>> {
-                    let rows: Vec<(Option<String>, i64, f64, f64)> = sqlx::query_as(
-                        "SELECT outcome, COUNT(*), SUM(COALESCE(duration_seconds, 0.0)), SUM(COALESCE(cost, 0.0)) FROM calls
+                    let sql = "SELECT outcome, COUNT(*), SUM(COALESCE(duration_seconds, 0.0)), SUM(COALESCE(cost, 0.0)) FROM calls
                          WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3
-                         GROUP BY outcome ORDER BY outcome IS NULL, outcome",
-                    )
-                    .bind(tenant.0)
-                    .bind(DbTime(from))
-                    .bind(DbTime(to))
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                         GROUP BY outcome ORDER BY outcome IS NULL, outcome";
+                    let rows: Vec<(Option<String>, i64, f64, f64)> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, DbTime(from), DbTime(to))?;
                     rows.into_iter()
                         .map(|(outcome, calls, duration_seconds, cost)| {
                             Ok(OutcomeTally {

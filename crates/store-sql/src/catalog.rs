@@ -50,7 +50,7 @@ macro_rules! catalog_store {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, sqlx, uuid};
             use $crate::catalog::{PATIENT, PatientRow};
-            use $crate::{DbDate, DbTime, SqlBackend as _, db_err, found};
+            use $crate::{DbDate, DbTime, SqlBackend as _, db_err, exec, fetch, found};
             use frontdesk_domain::contact::PhoneE164;
             use frontdesk_domain::page::{Page, PageRequest};
             use frontdesk_domain::patients::Patient;
@@ -64,25 +64,13 @@ macro_rules! catalog_store {
             #[async_trait::async_trait]
             impl CatalogStore for $store {
                 async fn create_location(&self, l: &Location) -> StoreResult<()> {
-                    sqlx::query("INSERT INTO locations (id, tenant_id, name, address, timezone) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(l.id.0)
-                        .bind(l.tenant_id.0)
-                        .bind(&l.name)
-                        .bind(&l.address)
-                        .bind(l.timezone.as_str())
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(())
+                    let sql = "INSERT INTO locations (id, tenant_id, name, address, timezone) VALUES ($1, $2, $3, $4, $5)";
+                    exec!(self.writer(), sql, l.id.0, l.tenant_id.0, &l.name, &l.address, l.timezone.as_str()).map(drop)
                 }
 
                 async fn list_locations(&self, tenant: TenantId) -> StoreResult<Vec<Location>> {
-                    let rows: Vec<(Uuid, String, Option<String>, String)> =
-                        sqlx::query_as("SELECT id, name, address, timezone FROM locations WHERE tenant_id = $1 ORDER BY id")
-                            .bind(tenant.0)
-                            .fetch_all(self.reader())
-                            .await
-                            .map_err(db_err)?;
+                    let sql = "SELECT id, name, address, timezone FROM locations WHERE tenant_id = $1 ORDER BY id";
+                    let rows: Vec<(Uuid, String, Option<String>, String)> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
                     let location = |(id, name, address, tz): (Uuid, String, Option<String>, String)| {
                         let timezone = TimeZoneName::parse(&tz).map_err(|e| StoreError::corrupt(e.to_string()))?;
                         Ok(Location { id: id.into(), tenant_id: tenant, name, address, timezone })
@@ -125,13 +113,9 @@ macro_rules! catalog_store {
                 }
 
                 async fn list_practitioners(&self, tenant: TenantId) -> StoreResult<Vec<Practitioner>> {
-                    let rows: Vec<(Uuid, String, String, Json<Vec<frontdesk_domain::LocationId>>, bool)> = sqlx::query_as(
-                        "SELECT id, name, department, location_ids, active FROM practitioners WHERE tenant_id = $1 ORDER BY id",
-                    )
-                    .bind(tenant.0)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT id, name, department, location_ids, active FROM practitioners WHERE tenant_id = $1 ORDER BY id";
+                    let rows: Vec<(Uuid, String, String, Json<Vec<frontdesk_domain::LocationId>>, bool)> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0)?;
                     let practitioner = |(id, name, department, locations, active): (Uuid, _, _, Json<_>, _)| {
                         Practitioner { id: id.into(), tenant_id: tenant, name, department, location_ids: locations.0, active }
                     };
@@ -156,13 +140,8 @@ macro_rules! catalog_store {
                 }
 
                 async fn list_services(&self, tenant: TenantId) -> StoreResult<Vec<Service>> {
-                    let rows: Vec<(Uuid, String, String, i32, Option<i64>)> = sqlx::query_as(
-                        "SELECT id, name, department, duration_minutes, price_cents FROM services WHERE tenant_id = $1 ORDER BY id",
-                    )
-                    .bind(tenant.0)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT id, name, department, duration_minutes, price_cents FROM services WHERE tenant_id = $1 ORDER BY id";
+                    let rows: Vec<(Uuid, String, String, i32, Option<i64>)> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
                     let service = |(id, name, department, minutes, price_cents): (Uuid, _, _, i32, _)| {
                         let duration_minutes = u32::try_from(minutes).map_err(|_| StoreError::corrupt("duration"))?;
                         Ok(Service { id: id.into(), tenant_id: tenant, name, department, duration_minutes, price_cents })
@@ -186,14 +165,9 @@ macro_rules! catalog_store {
                 }
 
                 async fn list_weekly_hours(&self, tenant: TenantId) -> StoreResult<Vec<WeeklyHours>> {
-                    let rows: Vec<(Uuid, Uuid, Json<_>)> = sqlx::query_as(
-                        "SELECT practitioner_id, location_id, intervals FROM weekly_hours WHERE tenant_id = $1
-                         ORDER BY practitioner_id, location_id",
-                    )
-                    .bind(tenant.0)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT practitioner_id, location_id, intervals FROM weekly_hours WHERE tenant_id = $1
+                         ORDER BY practitioner_id, location_id";
+                    let rows: Vec<(Uuid, Uuid, Json<_>)> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
                     let hours = |(p, l, intervals): (Uuid, Uuid, Json<_>)| {
                         WeeklyHours { practitioner_id: p.into(), location_id: l.into(), intervals: intervals.0 }
                     };
@@ -201,23 +175,13 @@ macro_rules! catalog_store {
                 }
 
                 async fn add_exception(&self, tenant: TenantId, e: &ExceptionRecord) -> StoreResult<()> {
-                    sqlx::query("INSERT INTO schedule_exceptions (id, tenant_id, body) VALUES ($1, $2, $3)")
-                        .bind(e.id)
-                        .bind(tenant.0)
-                        .bind(Json(&e.exception))
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(())
+                    let sql = "INSERT INTO schedule_exceptions (id, tenant_id, body) VALUES ($1, $2, $3)";
+                    exec!(self.writer(), sql, e.id, tenant.0, Json(&e.exception)).map(drop)
                 }
 
                 async fn list_exceptions(&self, tenant: TenantId) -> StoreResult<Vec<ExceptionRecord>> {
-                    let rows: Vec<(Uuid, Json<_>)> =
-                        sqlx::query_as("SELECT id, body FROM schedule_exceptions WHERE tenant_id = $1 ORDER BY id")
-                            .bind(tenant.0)
-                            .fetch_all(self.reader())
-                            .await
-                            .map_err(db_err)?;
+                    let sql = "SELECT id, body FROM schedule_exceptions WHERE tenant_id = $1 ORDER BY id";
+                    let rows: Vec<(Uuid, Json<_>)> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
                     Ok(rows.into_iter().map(|(id, body)| ExceptionRecord { id, exception: body.0 }).collect())
                 }
 
@@ -231,13 +195,7 @@ macro_rules! catalog_store {
                 }
 
                 async fn delete_exception(&self, tenant: TenantId, id: Uuid) -> StoreResult<()> {
-                    let done = sqlx::query("DELETE FROM schedule_exceptions WHERE tenant_id = $1 AND id = $2")
-                        .bind(tenant.0)
-                        .bind(id)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    found(done.rows_affected())
+                    found(exec!(self.writer(), "DELETE FROM schedule_exceptions WHERE tenant_id = $1 AND id = $2", tenant.0, id)?)
                 }
             }
 
@@ -272,52 +230,36 @@ macro_rules! catalog_store {
             #[async_trait::async_trait]
             impl PatientStore for $store {
                 async fn create_patient(&self, p: &Patient) -> StoreResult<()> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO patients (id, tenant_id, name, phone, email, birth_date, locale, external_id, created_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        p.id.0,
+                        p.tenant_id.0,
+                        p.name.as_str(),
+                        p.phone.as_str(),
+                        p.email.as_ref().map(|e| e.as_str()),
+                        p.birth_date.map(DbDate),
+                        p.locale.as_str(),
+                        &p.external_id,
+                        DbTime(p.created_at),
                     )
-                    .bind(p.id.0)
-                    .bind(p.tenant_id.0)
-                    .bind(p.name.as_str())
-                    .bind(p.phone.as_str())
-                    .bind(p.email.as_ref().map(|e| e.as_str()))
-                    .bind(p.birth_date.map(DbDate))
-                    .bind(p.locale.as_str())
-                    .bind(&p.external_id)
-                    .bind(DbTime(p.created_at))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    .map(drop)
                 }
 
                 async fn get_patient(&self, tenant: TenantId, id: PatientId) -> StoreResult<Option<Patient>> {
-                    let sql = sqlx::AssertSqlSafe(format!("{PATIENT} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<PatientRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
-                    row.map(Patient::try_from).transpose()
+                    Ok(self.get_patient_versioned(tenant, id).await?.map(|v| v.value))
                 }
 
                 async fn patient_by_phone(&self, tenant: TenantId, phone: &PhoneE164) -> StoreResult<Option<Patient>> {
                     let sql = sqlx::AssertSqlSafe(format!("{PATIENT} WHERE tenant_id = $1 AND phone = $2"));
-                    let row: Option<PatientRow> = sqlx::query_as(sql)
-                        .bind(tenant.0)
-                        .bind(phone.as_str())
-                        .fetch_optional(self.reader())
-                        .await
-                        .map_err(db_err)?;
+                    let row: Option<PatientRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, phone.as_str())?;
                     row.map(Patient::try_from).transpose()
                 }
 
                 async fn set_patient_external_id(&self, tenant: TenantId, id: PatientId, external_id: &str) -> StoreResult<()> {
-                    let done = sqlx::query("UPDATE patients SET external_id = $1, version = version + 1 WHERE tenant_id = $2 AND id = $3")
-                        .bind(external_id)
-                        .bind(tenant.0)
-                        .bind(id.0)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    found(done.rows_affected())
+                    let sql = "UPDATE patients SET external_id = $1, version = version + 1 WHERE tenant_id = $2 AND id = $3";
+                    found(exec!(self.writer(), sql, external_id, tenant.0, id.0)?)
                 }
 
                 async fn update_patient(&self, p: &Patient) -> StoreResult<()> {
@@ -326,8 +268,7 @@ macro_rules! catalog_store {
 
                 async fn get_patient_versioned(&self, tenant: TenantId, id: PatientId) -> StoreResult<Option<Versioned<Patient>>> {
                     let sql = sqlx::AssertSqlSafe(format!("{PATIENT} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<PatientRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<PatientRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id.0)?;
                     row.map(|r| Ok(Versioned { version: r.version, value: Patient::try_from(r)? })).transpose()
                 }
 
@@ -343,15 +284,8 @@ macro_rules! catalog_store {
                         format!("{}(lower(name), lower($2)) > 0", <$store as $crate::SqlBackend>::FIND),
                         format!("{}(phone, $3) > 0", <$store as $crate::SqlBackend>::FIND),
                     ));
-                    let rows: Vec<PatientRow> = sqlx::query_as(sql)
-                        .bind(tenant.0)
-                        .bind(&q.name)
-                        .bind(&q.phone_digits)
-                        .bind(page.before)
-                        .bind(page.fetch_limit())
-                        .fetch_all(self.reader())
-                        .await
-                        .map_err(db_err)?;
+                    let rows: Vec<PatientRow> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, &q.name, &q.phone_digits, page.before, page.fetch_limit())?;
                     let items = rows.into_iter().map(Patient::try_from).collect::<StoreResult<Vec<_>>>()?;
                     Ok(Page::from_rows(items, page, |p| p.id.0))
                 }

@@ -37,7 +37,7 @@ macro_rules! event_store {
     ($store:ty) => {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
-            use $crate::{DbTime, SqlBackend as _, db_err};
+            use $crate::{DbTime, SqlBackend as _, db_err, exec, fetch};
             use frontdesk_domain::jobs::NewJob;
             use frontdesk_domain::{EventId, TenantId};
             use frontdesk_store::*;
@@ -57,21 +57,19 @@ macro_rules! event_store {
                     }
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
                     let id = EventId::new();
-                    let inserted = sqlx::query(
+                    let inserted = exec!(
+                        &mut *tx,
                         "INSERT INTO inbound_events (id, tenant_id, provider, external_id, kind, payload, received_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, provider, external_id) DO NOTHING",
-                    )
-                    .bind(id.0)
-                    .bind(event.tenant_id.0)
-                    .bind(&event.provider)
-                    .bind(&event.external_id)
-                    .bind(&event.kind)
-                    .bind(&event.payload)
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    if inserted.rows_affected() == 0 {
+                        id.0,
+                        event.tenant_id.0,
+                        &event.provider,
+                        &event.external_id,
+                        &event.kind,
+                        &event.payload,
+                        DbTime(now),
+                    )?;
+                    if inserted == 0 {
                         let existing: Uuid = sqlx::query_scalar(
                             "SELECT id FROM inbound_events WHERE tenant_id = $1 AND provider = $2 AND external_id = $3",
                         )
@@ -97,16 +95,10 @@ macro_rules! event_store {
                     provider: &str,
                     external_id: &str,
                 ) -> StoreResult<Option<InboundEvent>> {
-                    let row: Option<$crate::events::EventRow> = sqlx::query_as(
-                        "SELECT id, tenant_id, provider, external_id, kind, payload, received_at FROM inbound_events
-                         WHERE tenant_id = $1 AND provider = $2 AND external_id = $3",
-                    )
-                    .bind(tenant.0)
-                    .bind(provider)
-                    .bind(external_id)
-                    .fetch_optional(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT id, tenant_id, provider, external_id, kind, payload, received_at FROM inbound_events
+                         WHERE tenant_id = $1 AND provider = $2 AND external_id = $3";
+                    let row: Option<$crate::events::EventRow> =
+                        fetch!(fetch_optional(self.reader()), sql, tenant.0, provider, external_id)?;
                     Ok(row.map(InboundEvent::from))
                 }
             }

@@ -102,7 +102,7 @@ macro_rules! lead_store {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
             use $crate::leads::{DialogueRow, LEAD, LeadRow};
-            use $crate::{DbTime, SqlBackend, db_err, found};
+            use $crate::{DbTime, SqlBackend, db_err, exec, fetch, found};
             use frontdesk_domain::jobs::NewJob;
             use frontdesk_domain::leads::{Dialogue, Lead, LeadEvent};
             use frontdesk_domain::page::{Page, PageRequest};
@@ -151,22 +151,9 @@ macro_rules! lead_store {
                 now: Timestamp,
             ) -> StoreResult<()> {
                 for e in events {
-                    let done = sqlx::query(
-                        "INSERT INTO lead_events (id, tenant_id, lead_id, at, kind, detail)
-                         SELECT $1, tenant_id, id, $2, $3, $4 FROM leads WHERE tenant_id = $5 AND id = $6",
-                    )
-                    .bind(e.id)
-                    .bind(DbTime(e.at))
-                    .bind(&e.kind)
-                    .bind(&e.detail)
-                    .bind(e.tenant_id.0)
-                    .bind(e.lead_id.0)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
+                    let sql = "INSERT INTO lead_events (id, tenant_id, lead_id, at, kind, detail)
+                         SELECT $1, tenant_id, id, $2, $3, $4 FROM leads WHERE tenant_id = $5 AND id = $6";
+                    found(exec!(&mut *tx, sql, e.id, DbTime(e.at), &e.kind, &e.detail, e.tenant_id.0, e.lead_id.0)?)?;
                 }
                 <$store>::insert_jobs(&mut *tx, jobs, now).await?;
                 Ok(())
@@ -241,9 +228,7 @@ macro_rules! lead_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
+                    found(done.rows_affected())?;
                     append(&mut tx, events, jobs, now).await?;
                     tx.commit().await.map_err(db_err)?;
                     if !jobs.is_empty() {
@@ -275,19 +260,12 @@ macro_rules! lead_store {
 
                 async fn get_lead_versioned(&self, tenant: TenantId, id: LeadId) -> StoreResult<Option<Versioned<Lead>>> {
                     let sql = sqlx::AssertSqlSafe(format!("{LEAD} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<LeadRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<LeadRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id.0)?;
                     row.map(|r| Ok(Versioned { version: r.version, value: Lead::try_from(r)? })).transpose()
                 }
 
                 async fn get_lead(&self, tenant: TenantId, id: LeadId) -> StoreResult<Option<Lead>> {
-                    let row: Option<LeadRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{LEAD} WHERE tenant_id = $1 AND id = $2")))
-                        .bind(tenant.0)
-                        .bind(id.0)
-                        .fetch_optional(self.reader())
-                        .await
-                        .map_err(db_err)?;
-                    row.map(Lead::try_from).transpose()
+                    Ok(self.get_lead_versioned(tenant, id).await?.map(|v| v.value))
                 }
 
                 async fn list_leads(
@@ -297,25 +275,25 @@ macro_rules! lead_store {
                     page: PageRequest,
                 ) -> StoreResult<Page<Lead>> {
                     // Ids are time-ordered, so id order is creation order and the cursor is the id.
-                    let rows: Vec<LeadRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "{LEAD} WHERE tenant_id = $1 AND ($2 IS NULL OR stage = $2) AND ($3 IS NULL OR temperature = $3)
-                           AND ($4 IS NULL OR source = $4) AND ($5 IS NULL OR patient_id = $5)
-                           AND ($6 IS NULL OR created_at >= $6) AND ($7 IS NULL OR created_at < $7)
-                           AND ($8 IS NULL OR id < $8)
-                         ORDER BY id DESC LIMIT $9"
-                    )))
-                    .bind(tenant.0)
-                    .bind(f.stage.map(|s| s.as_str()))
-                    .bind(f.temperature.map(|t| t.as_str()))
-                    .bind(f.source.map(|s| s.as_str()))
-                    .bind(f.patient_id.map(|p| p.0))
-                    .bind(f.from.map(DbTime))
-                    .bind(f.to.map(DbTime))
-                    .bind(page.before)
-                    .bind(page.fetch_limit())
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let rows: Vec<LeadRow> = fetch!(
+                        fetch_all(self.reader()),
+                        sqlx::AssertSqlSafe(format!(
+                            "{LEAD} WHERE tenant_id = $1 AND ($2 IS NULL OR stage = $2) AND ($3 IS NULL OR temperature = $3)
+                               AND ($4 IS NULL OR source = $4) AND ($5 IS NULL OR patient_id = $5)
+                               AND ($6 IS NULL OR created_at >= $6) AND ($7 IS NULL OR created_at < $7)
+                               AND ($8 IS NULL OR id < $8)
+                             ORDER BY id DESC LIMIT $9"
+                        )),
+                        tenant.0,
+                        f.stage.map(|s| s.as_str()),
+                        f.temperature.map(|t| t.as_str()),
+                        f.source.map(|s| s.as_str()),
+                        f.patient_id.map(|p| p.0),
+                        f.from.map(DbTime),
+                        f.to.map(DbTime),
+                        page.before,
+                        page.fetch_limit(),
+                    )?;
                     let items = rows.into_iter().map(Lead::try_from).collect::<StoreResult<Vec<_>>>()?;
                     Ok(Page::from_rows(items, page, |l| l.id.0))
                 }
@@ -326,16 +304,11 @@ macro_rules! lead_store {
                     patient: PatientId,
                     since: Timestamp,
                 ) -> StoreResult<Option<Lead>> {
-                    let row: Option<LeadRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    let sql = sqlx::AssertSqlSafe(format!(
                         "{LEAD} WHERE tenant_id = $1 AND patient_id = $2 AND created_at >= $3
                          ORDER BY created_at DESC, id DESC LIMIT 1"
-                    )))
-                    .bind(tenant.0)
-                    .bind(patient.0)
-                    .bind(DbTime(since))
-                    .fetch_optional(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    ));
+                    let row: Option<LeadRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, patient.0, DbTime(since))?;
                     row.map(Lead::try_from).transpose()
                 }
 
@@ -344,27 +317,17 @@ macro_rules! lead_store {
                     tenant: TenantId,
                     patient: PatientId,
                 ) -> StoreResult<Option<Lead>> {
-                    let row: Option<LeadRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "{LEAD} WHERE tenant_id = $1 AND patient_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1"
-                    )))
-                    .bind(tenant.0)
-                    .bind(patient.0)
-                    .fetch_optional(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql =
+                        sqlx::AssertSqlSafe(format!("{LEAD} WHERE tenant_id = $1 AND patient_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1"));
+                    let row: Option<LeadRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, patient.0)?;
                     row.map(Lead::try_from).transpose()
                 }
 
                 async fn lead_events(&self, tenant: TenantId, lead: LeadId) -> StoreResult<Vec<LeadEvent>> {
-                    let rows: Vec<(Uuid, Uuid, Uuid, DbTime, String, serde_json::Value)> = sqlx::query_as(
-                        "SELECT id, tenant_id, lead_id, at, kind, detail FROM lead_events
-                         WHERE tenant_id = $1 AND lead_id = $2 ORDER BY at, id",
-                    )
-                    .bind(tenant.0)
-                    .bind(lead.0)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT id, tenant_id, lead_id, at, kind, detail FROM lead_events
+                         WHERE tenant_id = $1 AND lead_id = $2 ORDER BY at, id";
+                    let rows: Vec<(Uuid, Uuid, Uuid, DbTime, String, serde_json::Value)> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, lead.0)?;
                     rows.into_iter()
                         .map(|(id, tenant_id, lead_id, at, kind, detail)| {
                             Ok(LeadEvent {
@@ -387,15 +350,9 @@ macro_rules! lead_store {
                     tenant: TenantId,
                     conversation: ConversationId,
                 ) -> StoreResult<Option<Dialogue>> {
-                    let row: Option<DialogueRow> = sqlx::query_as(
-                        "SELECT tenant_id, conversation_id, patient_id, state, version, updated_at, expires_at
-                         FROM dialogues WHERE tenant_id = $1 AND conversation_id = $2",
-                    )
-                    .bind(tenant.0)
-                    .bind(conversation.0)
-                    .fetch_optional(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT tenant_id, conversation_id, patient_id, state, version, updated_at, expires_at
+                         FROM dialogues WHERE tenant_id = $1 AND conversation_id = $2";
+                    let row: Option<DialogueRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, conversation.0)?;
                     row.map(Dialogue::try_from).transpose()
                 }
 
@@ -403,39 +360,35 @@ macro_rules! lead_store {
                     let Some(expected) = expected_version else {
                         // Inserted only if the tenant has the conversation, with this patient; a second
                         // insert hits the primary key (Conflict).
-                        let done = sqlx::query(
+                        let done = exec!(
+                            self.writer(),
                             "INSERT INTO dialogues (tenant_id, conversation_id, patient_id, state, version, updated_at, expires_at)
                              SELECT tenant_id, id, patient_id, $1, 1, $2, $3 FROM conversations
                              WHERE tenant_id = $4 AND id = $5 AND patient_id = $6",
-                        )
-                        .bind(&d.state)
-                        .bind(DbTime(d.updated_at))
-                        .bind(DbTime(d.expires_at))
-                        .bind(d.tenant_id.0)
-                        .bind(d.conversation_id.0)
-                        .bind(d.patient_id.0)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                        return found(done.rows_affected()).map(|()| 1);
+                            &d.state,
+                            DbTime(d.updated_at),
+                            DbTime(d.expires_at),
+                            d.tenant_id.0,
+                            d.conversation_id.0,
+                            d.patient_id.0,
+                        )?;
+                        return found(done).map(|()| 1);
                     };
                     let next = expected.checked_add(1).ok_or_else(|| StoreError::corrupt("dialogue version overflow"))?;
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    let done = sqlx::query(
+                    let done = exec!(
+                        &mut *tx,
                         "UPDATE dialogues SET state = $1, version = $2, updated_at = $3, expires_at = $4
                          WHERE tenant_id = $5 AND conversation_id = $6 AND version = $7",
-                    )
-                    .bind(&d.state)
-                    .bind(next)
-                    .bind(DbTime(d.updated_at))
-                    .bind(DbTime(d.expires_at))
-                    .bind(d.tenant_id.0)
-                    .bind(d.conversation_id.0)
-                    .bind(expected)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    if done.rows_affected() == 1 {
+                        &d.state,
+                        next,
+                        DbTime(d.updated_at),
+                        DbTime(d.expires_at),
+                        d.tenant_id.0,
+                        d.conversation_id.0,
+                        expected,
+                    )?;
+                    if done == 1 {
                         tx.commit().await.map_err(db_err)?;
                         return Ok(next);
                     }
@@ -453,13 +406,8 @@ macro_rules! lead_store {
                 }
 
                 async fn delete_dialogue(&self, tenant: TenantId, conversation: ConversationId) -> StoreResult<()> {
-                    sqlx::query("DELETE FROM dialogues WHERE tenant_id = $1 AND conversation_id = $2")
-                        .bind(tenant.0)
-                        .bind(conversation.0)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(())
+                    let sql = "DELETE FROM dialogues WHERE tenant_id = $1 AND conversation_id = $2";
+                    exec!(self.writer(), sql, tenant.0, conversation.0).map(drop)
                 }
             }
         };

@@ -62,6 +62,31 @@ macro_rules! sql_store {
     };
 }
 
+/// Runs the statement `$sql` on `$on` (a pool or a connection), binding the `$arg`s as
+/// `$1`, `$2`... in order: how many rows it touched.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! exec {
+    ($on:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::deps::sqlx::query($sql)
+            $(.bind($arg))*
+            .execute($on)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err($crate::db_err)
+    };
+}
+
+/// Reads rows (`FromRow` types or tuples) with `$sql`, binding the `$arg`s in order, by
+/// `$how` (`fetch_optional`, `fetch_all`...) on `$on`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! fetch {
+    ($how:ident($on:expr), $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::deps::sqlx::query_as($sql)$(.bind($arg))*.$how($on).await.map_err($crate::db_err)
+    };
+}
+
 /// The crates the macros' expansions name, so a backend needs no matching versions.
 #[doc(hidden)]
 pub mod deps {

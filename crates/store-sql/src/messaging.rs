@@ -99,7 +99,7 @@ macro_rules! messaging_store {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, sqlx, uuid};
             use $crate::messaging::{CONVERSATION, ConversationRow, MESSAGE, MessageRow};
-            use $crate::{DbTime, SqlBackend as _, db_err, found, parse};
+            use $crate::{DbTime, SqlBackend as _, db_err, exec, fetch, found, parse};
             use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText, search_key};
             use frontdesk_domain::page::{Page, PageRequest};
             use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
@@ -137,33 +137,26 @@ macro_rules! messaging_store {
             #[async_trait::async_trait]
             impl MessagingStore for $store {
                 async fn conversation_for(&self, c: &Conversation) -> StoreResult<Conversation> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO conversations (id, tenant_id, patient_id, channel, status, assignee, needs_staff,
                             last_message_at, last_inbound_at, created_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (tenant_id, patient_id, channel) DO NOTHING",
-                    )
-                    .bind(c.id.0)
-                    .bind(c.tenant_id.0)
-                    .bind(c.patient_id.0)
-                    .bind(c.channel.as_str())
-                    .bind(c.status.as_str())
-                    .bind(&c.assignee)
-                    .bind(c.needs_staff)
-                    .bind(c.last_message_at.map(DbTime))
-                    .bind(c.last_inbound_at.map(DbTime))
-                    .bind(DbTime(c.created_at))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
+                        c.id.0,
+                        c.tenant_id.0,
+                        c.patient_id.0,
+                        c.channel.as_str(),
+                        c.status.as_str(),
+                        &c.assignee,
+                        c.needs_staff,
+                        c.last_message_at.map(DbTime),
+                        c.last_inbound_at.map(DbTime),
+                        DbTime(c.created_at),
+                    )?;
                     let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND patient_id = $2 AND channel = $3"));
                     // From the writer: the row may have been inserted just now.
-                    let row: ConversationRow = sqlx::query_as(sql)
-                        .bind(c.tenant_id.0)
-                        .bind(c.patient_id.0)
-                        .bind(c.channel.as_str())
-                        .fetch_one(self.writer())
-                        .await
-                        .map_err(db_err)?;
+                    let row: ConversationRow =
+                        fetch!(fetch_one(self.writer()), sql, c.tenant_id.0, c.patient_id.0, c.channel.as_str())?;
                     row.try_into()
                 }
 
@@ -181,16 +174,12 @@ macro_rules! messaging_store {
                     id: ConversationId,
                 ) -> StoreResult<Option<Versioned<Conversation>>> {
                     let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<ConversationRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<ConversationRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id.0)?;
                     row.map(|r| Ok(Versioned { version: r.version, value: Conversation::try_from(r)? })).transpose()
                 }
 
                 async fn get_conversation(&self, tenant: TenantId, id: ConversationId) -> StoreResult<Option<Conversation>> {
-                    let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<ConversationRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
-                    row.map(Conversation::try_from).transpose()
+                    Ok(self.get_conversation_versioned(tenant, id).await?.map(|v| v.value))
                 }
 
                 async fn list_conversations(
@@ -209,144 +198,115 @@ macro_rules! messaging_store {
                          ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT $8",
                         format!("{}(m.search_text, $6) > 0", <$store as $crate::SqlBackend>::FIND),
                     ));
-                    let rows: Vec<ConversationRow> = sqlx::query_as(sql)
-                        .bind(tenant.0)
-                        .bind(f.status.map(|s| s.as_str()))
-                        .bind(f.channel.map(|c| c.as_str()))
-                        .bind(f.patient_id.map(|p| p.0))
-                        .bind(&f.assignee)
-                        .bind(f.text.as_deref().map(search_key))
-                        .bind(page.before)
-                        .bind(page.fetch_limit())
-                        .fetch_all(self.reader())
-                        .await
-                        .map_err(db_err)?;
+                    let rows: Vec<ConversationRow> = fetch!(
+                        fetch_all(self.reader()),
+                        sql,
+                        tenant.0,
+                        f.status.map(|s| s.as_str()),
+                        f.channel.map(|c| c.as_str()),
+                        f.patient_id.map(|p| p.0),
+                        &f.assignee,
+                        f.text.as_deref().map(search_key),
+                        page.before,
+                        page.fetch_limit(),
+                    )?;
                     let items = rows.into_iter().map(Conversation::try_from).collect::<StoreResult<Vec<_>>>()?;
                     Ok(Page::from_rows(items, page, |c| c.id.0))
                 }
 
                 async fn insert_message(&self, m: &Message) -> StoreResult<()> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media,
                             transcript, template, provider, provider_message_id, status, error_code, error_message, created_at,
                             updated_at, search_text)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                        m.id.0,
+                        m.tenant_id.0,
+                        m.conversation_id.0,
+                        m.patient_id.0,
+                        m.direction.as_str(),
+                        m.channel.as_str(),
+                        m.body.as_ref().map(|b| b.as_str()),
+                        Json(&m.media),
+                        m.transcript.as_ref().map(|t| t.as_str()),
+                        &m.template,
+                        &m.provider,
+                        &m.provider_message_id,
+                        m.status.as_str(),
+                        &m.error_code,
+                        &m.error_message,
+                        DbTime(m.created_at),
+                        DbTime(m.updated_at),
+                        m.search_text(),
                     )
-                    .bind(m.id.0)
-                    .bind(m.tenant_id.0)
-                    .bind(m.conversation_id.0)
-                    .bind(m.patient_id.0)
-                    .bind(m.direction.as_str())
-                    .bind(m.channel.as_str())
-                    .bind(m.body.as_ref().map(|b| b.as_str()))
-                    .bind(Json(&m.media))
-                    .bind(m.transcript.as_ref().map(|t| t.as_str()))
-                    .bind(&m.template)
-                    .bind(&m.provider)
-                    .bind(&m.provider_message_id)
-                    .bind(m.status.as_str())
-                    .bind(&m.error_code)
-                    .bind(&m.error_message)
-                    .bind(DbTime(m.created_at))
-                    .bind(DbTime(m.updated_at))
-                    .bind(m.search_text())
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    .map(drop)
                 }
 
                 async fn save_message(&self, m: &Message) -> StoreResult<()> {
-                    let done = sqlx::query(
+                    found(exec!(
+                        self.writer(),
                         "UPDATE messages SET provider_message_id = $1, status = $2, error_code = $3, error_message = $4,
                             updated_at = $5, transcript = $6, search_text = $7
                          WHERE tenant_id = $8 AND id = $9",
-                    )
-                    .bind(&m.provider_message_id)
-                    .bind(m.status.as_str())
-                    .bind(&m.error_code)
-                    .bind(&m.error_message)
-                    .bind(DbTime(m.updated_at))
-                    .bind(m.transcript.as_ref().map(|t| t.as_str()))
-                    .bind(m.search_text())
-                    .bind(m.tenant_id.0)
-                    .bind(m.id.0)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    found(done.rows_affected())
+                        &m.provider_message_id,
+                        m.status.as_str(),
+                        &m.error_code,
+                        &m.error_message,
+                        DbTime(m.updated_at),
+                        m.transcript.as_ref().map(|t| t.as_str()),
+                        m.search_text(),
+                        m.tenant_id.0,
+                        m.id.0,
+                    )?)
                 }
 
                 async fn set_message_transcript(&self, tenant: TenantId, id: MessageId, transcript: &MessageText) -> StoreResult<()> {
                     // The search text covers the body too, which a message keeps from its insert.
                     let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<MessageRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.writer()).await.map_err(db_err)?;
+                    let row: Option<MessageRow> = fetch!(fetch_optional(self.writer()), sql, tenant.0, id.0)?;
                     let mut message = Message::try_from(row.ok_or(StoreError::NotFound)?)?;
                     message.transcript = Some(transcript.clone());
-                    let done = sqlx::query("UPDATE messages SET transcript = $1, search_text = $2 WHERE tenant_id = $3 AND id = $4")
-                        .bind(transcript.as_str())
-                        .bind(message.search_text())
-                        .bind(tenant.0)
-                        .bind(id.0)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    found(done.rows_affected())
+                    let sql = "UPDATE messages SET transcript = $1, search_text = $2 WHERE tenant_id = $3 AND id = $4";
+                    found(exec!(self.writer(), sql, transcript.as_str(), message.search_text(), tenant.0, id.0)?)
                 }
 
                 async fn get_message(&self, tenant: TenantId, id: MessageId) -> StoreResult<Option<Message>> {
                     let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<MessageRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<MessageRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id.0)?;
                     row.map(Message::try_from).transpose()
                 }
 
                 async fn message_by_provider_id(&self, tenant: TenantId, provider: &str, pid: &str) -> StoreResult<Option<Message>> {
                     let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND provider = $2 AND provider_message_id = $3"));
-                    let row: Option<MessageRow> = sqlx::query_as(sql)
-                        .bind(tenant.0)
-                        .bind(provider)
-                        .bind(pid)
-                        .fetch_optional(self.reader())
-                        .await
-                        .map_err(db_err)?;
+                    let row: Option<MessageRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, provider, pid)?;
                     row.map(Message::try_from).transpose()
                 }
 
                 async fn list_messages(&self, tenant: TenantId, conversation: ConversationId) -> StoreResult<Vec<Message>> {
                     let sql = sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY id"));
-                    let rows: Vec<MessageRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(conversation.0).fetch_all(self.reader()).await.map_err(db_err)?;
+                    let rows: Vec<MessageRow> = fetch!(fetch_all(self.reader()), sql, tenant.0, conversation.0)?;
                     rows.into_iter().map(Message::try_from).collect()
                 }
 
                 async fn record_consent(&self, tenant: TenantId, patient: PatientId, c: &Consent) -> StoreResult<()> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO consents (id, tenant_id, patient_id, channel, state, source, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        Uuid::now_v7(),
+                        tenant.0,
+                        patient.0,
+                        c.channel.as_str(),
+                        c.state.as_str(),
+                        &c.source,
+                        DbTime(c.at),
                     )
-                    .bind(Uuid::now_v7())
-                    .bind(tenant.0)
-                    .bind(patient.0)
-                    .bind(c.channel.as_str())
-                    .bind(c.state.as_str())
-                    .bind(&c.source)
-                    .bind(DbTime(c.at))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    .map(drop)
                 }
 
                 async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>> {
-                    let rows: Vec<(String, String, String, DbTime)> = sqlx::query_as(
-                        "SELECT channel, state, source, at FROM consents WHERE tenant_id = $1 AND patient_id = $2 ORDER BY id",
-                    )
-                    .bind(tenant.0)
-                    .bind(patient.0)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT channel, state, source, at FROM consents WHERE tenant_id = $1 AND patient_id = $2 ORDER BY id";
+                    let rows: Vec<(String, String, String, DbTime)> = fetch!(fetch_all(self.reader()), sql, tenant.0, patient.0)?;
                     let consent = |(channel, state, source, at): (String, String, String, DbTime)| {
                         Ok(Consent { channel: parse(&channel, "channel")?, state: parse(&state, "consent")?, source, at: at.0 })
                     };

@@ -96,7 +96,7 @@ macro_rules! tenant_store {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, serde_json, sqlx, uuid};
             use sqlx::types::Json;
-            use $crate::{DbTime, SqlBackend as _, db_err, found, truncate};
+            use $crate::{DbTime, SqlBackend as _, db_err, exec, fetch, found, truncate};
             use frontdesk_domain::audit::AuditEntry;
             use frontdesk_domain::page::{Page, PageRequest};
             use frontdesk_domain::settings::TenantSettings;
@@ -129,53 +129,42 @@ macro_rules! tenant_store {
             impl TenantStore for $store {
                 async fn create_tenant(&self, new: &NewTenant, now: Timestamp) -> StoreResult<Tenant> {
                     let id = TenantId::new();
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO tenants (id, slug, name, timezone, locale, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(id.0)
-                    .bind(new.slug.as_str())
-                    .bind(&new.name)
-                    .bind(new.timezone.as_str())
-                    .bind(new.locale.as_str())
-                    .bind(DbTime(now))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
+                        id.0,
+                        new.slug.as_str(),
+                        &new.name,
+                        new.timezone.as_str(),
+                        new.locale.as_str(),
+                        DbTime(now),
+                    )?;
                     let (slug, name, timezone) = (new.slug.clone(), new.name.clone(), new.timezone.clone());
                     Ok(Tenant { id, slug, name, timezone, locale: new.locale, created_at: truncate(now) })
                 }
 
                 async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>> {
                     let sql = sqlx::AssertSqlSafe(format!("{TENANT} WHERE slug = $1"));
-                    let row: Option<$crate::tenants::TenantRow> =
-                        sqlx::query_as(sql).bind(slug).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<$crate::tenants::TenantRow> = fetch!(fetch_optional(self.reader()), sql, slug)?;
                     row.map(Tenant::try_from).transpose()
                 }
 
                 async fn tenant_by_id(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
                     let sql = sqlx::AssertSqlSafe(format!("{TENANT} WHERE id = $1"));
-                    let row: Option<$crate::tenants::TenantRow> =
-                        sqlx::query_as(sql).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<$crate::tenants::TenantRow> = fetch!(fetch_optional(self.reader()), sql, id.0)?;
                     row.map(Tenant::try_from).transpose()
                 }
 
                 async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
                     let sql = sqlx::AssertSqlSafe(format!("{TENANT} ORDER BY slug"));
-                    let rows: Vec<$crate::tenants::TenantRow> =
-                        sqlx::query_as(sql).fetch_all(self.reader()).await.map_err(db_err)?;
+                    let rows: Vec<$crate::tenants::TenantRow> = fetch!(fetch_all(self.reader()), sql)?;
                     rows.into_iter().map(Tenant::try_from).collect()
                 }
 
                 async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
-                    let done = sqlx::query("UPDATE tenants SET name = $1, timezone = $2, locale = $3 WHERE id = $4")
-                        .bind(&tenant.name)
-                        .bind(tenant.timezone.as_str())
-                        .bind(tenant.locale.as_str())
-                        .bind(tenant.id.0)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    found(done.rows_affected())
+                    let sql = "UPDATE tenants SET name = $1, timezone = $2, locale = $3 WHERE id = $4";
+                    let (timezone, locale) = (tenant.timezone.as_str(), tenant.locale.as_str());
+                    found(exec!(self.writer(), sql, &tenant.name, timezone, locale, tenant.id.0)?)
                 }
             }
 
@@ -183,18 +172,16 @@ macro_rules! tenant_store {
             impl ApiKeyStore for $store {
                 async fn create_api_key(&self, key: &NewApiKey, now: Timestamp) -> StoreResult<ApiKeyRecord> {
                     let id = ApiKeyId::new();
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO api_keys (id, tenant_id, prefix, key_hash, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(id.0)
-                    .bind(key.tenant_id.0)
-                    .bind(&key.prefix)
-                    .bind(key.hash.to_hex())
-                    .bind(&key.name)
-                    .bind(DbTime(now))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
+                        id.0,
+                        key.tenant_id.0,
+                        &key.prefix,
+                        key.hash.to_hex(),
+                        &key.name,
+                        DbTime(now),
+                    )?;
                     Ok(ApiKeyRecord {
                         id,
                         tenant_id: key.tenant_id,
@@ -208,28 +195,18 @@ macro_rules! tenant_store {
 
                 async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKeyRecord>> {
                     let sql = sqlx::AssertSqlSafe(format!("{KEY} WHERE prefix = $1"));
-                    let row: Option<$crate::tenants::KeyRow> =
-                        sqlx::query_as(sql).bind(prefix).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<$crate::tenants::KeyRow> = fetch!(fetch_optional(self.reader()), sql, prefix)?;
                     row.map(ApiKeyRecord::try_from).transpose()
                 }
 
                 async fn revoke_api_key(&self, tenant: TenantId, prefix: &str, now: Timestamp) -> StoreResult<()> {
-                    let done = sqlx::query(
-                        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE tenant_id = $2 AND prefix = $3",
-                    )
-                    .bind(DbTime(now))
-                    .bind(tenant.0)
-                    .bind(prefix)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    found(done.rows_affected())
+                    let sql = "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE tenant_id = $2 AND prefix = $3";
+                    found(exec!(self.writer(), sql, DbTime(now), tenant.0, prefix)?)
                 }
 
                 async fn list_api_keys(&self, tenant: TenantId) -> StoreResult<Vec<ApiKeyRecord>> {
                     let sql = sqlx::AssertSqlSafe(format!("{KEY} WHERE tenant_id = $1 ORDER BY id"));
-                    let rows: Vec<$crate::tenants::KeyRow> =
-                        sqlx::query_as(sql).bind(tenant.0).fetch_all(self.reader()).await.map_err(db_err)?;
+                    let rows: Vec<$crate::tenants::KeyRow> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
                     rows.into_iter().map(ApiKeyRecord::try_from).collect()
                 }
             }
@@ -237,36 +214,28 @@ macro_rules! tenant_store {
             #[async_trait::async_trait]
             impl AuditStore for $store {
                 async fn record_audit(&self, e: &AuditEntry) -> StoreResult<()> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id, patient_id, request_id, at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        e.id.0,
+                        e.tenant_id.0,
+                        &e.actor,
+                        &e.action,
+                        &e.resource_type,
+                        &e.resource_id,
+                        e.patient_id.map(|p| p.0),
+                        &e.request_id,
+                        DbTime(e.at),
                     )
-                    .bind(e.id.0)
-                    .bind(e.tenant_id.0)
-                    .bind(&e.actor)
-                    .bind(&e.action)
-                    .bind(&e.resource_type)
-                    .bind(&e.resource_id)
-                    .bind(e.patient_id.map(|p| p.0))
-                    .bind(&e.request_id)
-                    .bind(DbTime(e.at))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    .map(drop)
                 }
 
                 async fn list_audit(&self, tenant: TenantId, page: PageRequest) -> StoreResult<Page<AuditEntry>> {
-                    let rows: Vec<$crate::tenants::AuditRow> = sqlx::query_as(
-                        "SELECT id, tenant_id, actor, action, resource_type, resource_id, patient_id, request_id, at
-                         FROM audit_log WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
-                    )
-                    .bind(tenant.0)
-                    .bind(page.before)
-                    .bind(page.fetch_limit())
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT id, tenant_id, actor, action, resource_type, resource_id, patient_id, request_id, at
+                         FROM audit_log WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3";
+                    let rows: Vec<$crate::tenants::AuditRow> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, page.before, page.fetch_limit())?;
                     Ok(Page::from_rows(rows.into_iter().map(AuditEntry::from).collect(), page, |e| e.id.0))
                 }
             }
@@ -278,25 +247,14 @@ macro_rules! tenant_store {
                 }
 
                 async fn save_tenant_settings(&self, tenant: TenantId, settings: &TenantSettings) -> StoreResult<()> {
-                    sqlx::query(
-                        "INSERT INTO tenant_settings (tenant_id, body) VALUES ($1, $2)
-                         ON CONFLICT (tenant_id) DO UPDATE SET body = excluded.body, version = tenant_settings.version + 1",
-                    )
-                    .bind(tenant.0)
-                    .bind(Json(settings))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    let sql = "INSERT INTO tenant_settings (tenant_id, body) VALUES ($1, $2)
+                         ON CONFLICT (tenant_id) DO UPDATE SET body = excluded.body, version = tenant_settings.version + 1";
+                    exec!(self.writer(), sql, tenant.0, Json(settings)).map(drop)
                 }
 
                 async fn tenant_settings_versioned(&self, tenant: TenantId) -> StoreResult<Versioned<TenantSettings>> {
-                    let row: Option<(Json<TenantSettings>, i64)> =
-                        sqlx::query_as("SELECT body, version FROM tenant_settings WHERE tenant_id = $1")
-                            .bind(tenant.0)
-                            .fetch_optional(self.reader())
-                            .await
-                            .map_err(db_err)?;
+                    let sql = "SELECT body, version FROM tenant_settings WHERE tenant_id = $1";
+                    let row: Option<(Json<TenantSettings>, i64)> = fetch!(fetch_optional(self.reader()), sql, tenant.0)?;
                     let (value, version) = row.map_or_else(Default::default, |(body, version)| (body.0, version));
                     Ok(Versioned { value, version })
                 }
@@ -313,14 +271,7 @@ macro_rules! tenant_store {
                     } else {
                         "UPDATE tenant_settings SET body = $2, version = version + 1 WHERE tenant_id = $1 AND version = $3"
                     };
-                    let done = sqlx::query(sql)
-                        .bind(tenant.0)
-                        .bind(Json(settings))
-                        .bind(expected_version)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    match done.rows_affected() {
+                    match exec!(self.writer(), sql, tenant.0, Json(settings), expected_version)? {
                         0 => Err(StoreError::Conflict(Conflict::Stale)),
                         _ => Ok(expected_version + 1),
                     }
@@ -334,8 +285,7 @@ macro_rules! tenant_store {
                 }
 
                 async fn ping(&self) -> StoreResult<()> {
-                    sqlx::query("SELECT 1").execute(self.reader()).await.map_err(db_err)?;
-                    Ok(())
+                    exec!(self.reader(), "SELECT 1").map(drop)
                 }
 
                 async fn schema_version(&self) -> StoreResult<Option<i64>> {
@@ -349,21 +299,19 @@ macro_rules! tenant_store {
             #[async_trait::async_trait]
             impl NotificationStore for $store {
                 async fn record_notification(&self, n: &NotificationRecord) -> StoreResult<()> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO notifications (id, tenant_id, patient_id, template, variables, channel, created_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        n.id,
+                        n.tenant_id.0,
+                        n.patient_id.0,
+                        &n.template,
+                        &n.variables,
+                        &n.channel,
+                        DbTime(n.created_at),
                     )
-                    .bind(n.id)
-                    .bind(n.tenant_id.0)
-                    .bind(n.patient_id.0)
-                    .bind(&n.template)
-                    .bind(&n.variables)
-                    .bind(&n.channel)
-                    .bind(DbTime(n.created_at))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    .map(drop)
                 }
 
                 async fn list_notifications(
@@ -371,15 +319,10 @@ macro_rules! tenant_store {
                     tenant: TenantId,
                     patient: Option<PatientId>,
                 ) -> StoreResult<Vec<NotificationRecord>> {
-                    let rows: Vec<(Uuid, Uuid, String, serde_json::Value, String, DbTime)> = sqlx::query_as(
-                        "SELECT id, patient_id, template, variables, channel, created_at FROM notifications
-                         WHERE tenant_id = $1 AND ($2 IS NULL OR patient_id = $2) ORDER BY id DESC LIMIT 500",
-                    )
-                    .bind(tenant.0)
-                    .bind(patient.map(|p| p.0))
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT id, patient_id, template, variables, channel, created_at FROM notifications
+                         WHERE tenant_id = $1 AND ($2 IS NULL OR patient_id = $2) ORDER BY id DESC LIMIT 500";
+                    let rows: Vec<(Uuid, Uuid, String, serde_json::Value, String, DbTime)> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, patient.map(|p| p.0))?;
                     let record = |(id, patient_id, template, variables, channel, created_at): (_, Uuid, _, _, _, DbTime)| {
                         NotificationRecord {
                             id,
@@ -398,31 +341,15 @@ macro_rules! tenant_store {
             #[async_trait::async_trait]
             impl ExternalIdStore for $store {
                 async fn set_external_id(&self, tenant: TenantId, id: &ExternalId) -> StoreResult<()> {
-                    sqlx::query(
-                        "INSERT INTO external_ids (tenant_id, system, resource, local_id, external_id) VALUES ($1, $2, $3, $4, $5)
-                         ON CONFLICT (tenant_id, system, resource, local_id) DO UPDATE SET external_id = excluded.external_id",
-                    )
-                    .bind(tenant.0)
-                    .bind(&id.system)
-                    .bind(&id.resource)
-                    .bind(id.local_id)
-                    .bind(&id.external_id)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    let sql = "INSERT INTO external_ids (tenant_id, system, resource, local_id, external_id) VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (tenant_id, system, resource, local_id) DO UPDATE SET external_id = excluded.external_id";
+                    exec!(self.writer(), sql, tenant.0, &id.system, &id.resource, id.local_id, &id.external_id).map(drop)
                 }
 
                 async fn list_external_ids(&self, tenant: TenantId, system: &str) -> StoreResult<Vec<ExternalId>> {
-                    let rows: Vec<(String, String, Uuid, String)> = sqlx::query_as(
-                        "SELECT system, resource, local_id, external_id FROM external_ids WHERE tenant_id = $1 AND system = $2
-                         ORDER BY resource, local_id",
-                    )
-                    .bind(tenant.0)
-                    .bind(system)
-                    .fetch_all(self.reader())
-                    .await
-                    .map_err(db_err)?;
+                    let sql = "SELECT system, resource, local_id, external_id FROM external_ids WHERE tenant_id = $1 AND system = $2
+                         ORDER BY resource, local_id";
+                    let rows: Vec<(String, String, Uuid, String)> = fetch!(fetch_all(self.reader()), sql, tenant.0, system)?;
                     let id = |(system, resource, local_id, external_id)| ExternalId { system, resource, local_id, external_id };
                     Ok(rows.into_iter().map(id).collect())
                 }

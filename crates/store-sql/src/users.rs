@@ -79,7 +79,7 @@ macro_rules! user_store {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx};
             use $crate::users::{SESSION, SessionRow, USER, UserRow};
-            use $crate::{DbTime, SqlBackend as _, db_err, found};
+            use $crate::{DbTime, SqlBackend as _, exec, fetch, found};
             use frontdesk_domain::staff::{SessionRecord, User};
             use frontdesk_domain::{SessionId, TenantId, UserId};
             use frontdesk_store::*;
@@ -88,116 +88,90 @@ macro_rules! user_store {
             #[async_trait::async_trait]
             impl UserStore for $store {
                 async fn create_user(&self, u: &User) -> StoreResult<()> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO users (id, tenant_id, email, email_lower, name, role, locale, password_hash, created_at, disabled_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        u.id.0,
+                        u.tenant_id.0,
+                        u.email.as_str(),
+                        u.email.as_str().to_lowercase(),
+                        &u.name,
+                        u.role.as_str(),
+                        u.locale.map(|l| l.as_str()),
+                        u.password_hash.as_deref(),
+                        DbTime(u.created_at),
+                        u.disabled_at.map(DbTime),
                     )
-                    .bind(u.id.0)
-                    .bind(u.tenant_id.0)
-                    .bind(u.email.as_str())
-                    .bind(u.email.as_str().to_lowercase())
-                    .bind(&u.name)
-                    .bind(u.role.as_str())
-                    .bind(u.locale.map(|l| l.as_str()))
-                    .bind(u.password_hash.as_deref())
-                    .bind(DbTime(u.created_at))
-                    .bind(u.disabled_at.map(DbTime))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    .map(drop)
                 }
 
                 async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
                     let sql = sqlx::AssertSqlSafe(format!("{USER} WHERE email_lower = $1"));
-                    let row: Option<UserRow> = sqlx::query_as(sql)
-                        .bind(email.trim().to_lowercase())
-                        .fetch_optional(self.reader())
-                        .await
-                        .map_err(db_err)?;
+                    let row: Option<UserRow> = fetch!(fetch_optional(self.reader()), sql, email.trim().to_lowercase())?;
                     row.map(User::try_from).transpose()
                 }
 
                 async fn get_user(&self, tenant: TenantId, id: UserId) -> StoreResult<Option<User>> {
                     let sql = sqlx::AssertSqlSafe(format!("{USER} WHERE tenant_id = $1 AND id = $2"));
-                    let row: Option<UserRow> =
-                        sqlx::query_as(sql).bind(tenant.0).bind(id.0).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<UserRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id.0)?;
                     row.map(User::try_from).transpose()
                 }
 
                 async fn list_users(&self, tenant: TenantId) -> StoreResult<Vec<User>> {
                     let sql = sqlx::AssertSqlSafe(format!("{USER} WHERE tenant_id = $1 ORDER BY name, id"));
-                    let rows: Vec<UserRow> =
-                        sqlx::query_as(sql).bind(tenant.0).fetch_all(self.reader()).await.map_err(db_err)?;
+                    let rows: Vec<UserRow> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
                     rows.into_iter().map(User::try_from).collect()
                 }
 
                 async fn save_user(&self, u: &User) -> StoreResult<()> {
-                    let done = sqlx::query(
+                    found(exec!(
+                        self.writer(),
                         "UPDATE users SET name = $1, role = $2, locale = $3, password_hash = $4, disabled_at = $5
                          WHERE tenant_id = $6 AND id = $7",
-                    )
-                    .bind(&u.name)
-                    .bind(u.role.as_str())
-                    .bind(u.locale.map(|l| l.as_str()))
-                    .bind(u.password_hash.as_deref())
-                    .bind(u.disabled_at.map(DbTime))
-                    .bind(u.tenant_id.0)
-                    .bind(u.id.0)
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    found(done.rows_affected())
+                        &u.name,
+                        u.role.as_str(),
+                        u.locale.map(|l| l.as_str()),
+                        u.password_hash.as_deref(),
+                        u.disabled_at.map(DbTime),
+                        u.tenant_id.0,
+                        u.id.0,
+                    )?)
                 }
 
                 async fn create_session(&self, s: &SessionRecord) -> StoreResult<()> {
-                    sqlx::query(
+                    exec!(
+                        self.writer(),
                         "INSERT INTO sessions (id, tenant_id, user_id, token_hash, csrf_token, created_at, last_seen_at)
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        s.id.0,
+                        s.tenant_id.0,
+                        s.user_id.0,
+                        &s.token_hash,
+                        &s.csrf_token,
+                        DbTime(s.created_at),
+                        DbTime(s.last_seen_at),
                     )
-                    .bind(s.id.0)
-                    .bind(s.tenant_id.0)
-                    .bind(s.user_id.0)
-                    .bind(&s.token_hash)
-                    .bind(&s.csrf_token)
-                    .bind(DbTime(s.created_at))
-                    .bind(DbTime(s.last_seen_at))
-                    .execute(self.writer())
-                    .await
-                    .map_err(db_err)?;
-                    Ok(())
+                    .map(drop)
                 }
 
                 async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<SessionRecord>> {
                     let sql = sqlx::AssertSqlSafe(format!("{SESSION} WHERE token_hash = $1"));
-                    let row: Option<SessionRow> =
-                        sqlx::query_as(sql).bind(token_hash).fetch_optional(self.reader()).await.map_err(db_err)?;
+                    let row: Option<SessionRow> = fetch!(fetch_optional(self.reader()), sql, token_hash)?;
                     Ok(row.map(SessionRecord::from))
                 }
 
                 async fn touch_session(&self, id: SessionId, now: Timestamp) -> StoreResult<()> {
-                    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-                        .bind(DbTime(now))
-                        .bind(id.0)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(())
+                    let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2";
+                    exec!(self.writer(), sql, DbTime(now), id.0).map(drop)
                 }
 
                 async fn delete_session(&self, id: SessionId) -> StoreResult<()> {
-                    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.0).execute(self.writer()).await.map_err(db_err)?;
-                    Ok(())
+                    exec!(self.writer(), "DELETE FROM sessions WHERE id = $1", id.0).map(drop)
                 }
 
                 async fn delete_user_sessions(&self, tenant: TenantId, user: UserId) -> StoreResult<u64> {
-                    let done = sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2")
-                        .bind(tenant.0)
-                        .bind(user.0)
-                        .execute(self.writer())
-                        .await
-                        .map_err(db_err)?;
-                    Ok(done.rows_affected())
+                    exec!(self.writer(), "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2", tenant.0, user.0)
                 }
             }
         };
