@@ -97,13 +97,15 @@ pub const MESSAGE: &str = "SELECT id, tenant_id, conversation_id, patient_id, di
 macro_rules! messaging_store {
     ($store:ty) => {
         const _: () = {
-            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, sqlx, uuid};
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
             use $crate::messaging::{CONVERSATION, ConversationRow, MESSAGE, MessageRow};
             use $crate::{DbTime, SqlBackend as _, db_err, exec, fetch, found, parse};
             use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText, search_key};
+            use frontdesk_domain::jobs::NewJob;
             use frontdesk_domain::page::{Page, PageRequest};
             use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
             use frontdesk_store::*;
+            use jiff::Timestamp;
             use sqlx::types::Json;
             use uuid::Uuid;
 
@@ -214,9 +216,10 @@ macro_rules! messaging_store {
                     Ok(Page::from_rows(items, page, |c| c.id.0))
                 }
 
-                async fn insert_message(&self, m: &Message) -> StoreResult<()> {
+                async fn insert_message_with_jobs(&self, m: &Message, jobs: &[NewJob], now: Timestamp) -> StoreResult<()> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
                     exec!(
-                        self.writer(),
+                        &mut *tx,
                         "INSERT INTO messages (id, tenant_id, conversation_id, patient_id, direction, channel, body, media,
                             transcript, template, provider, provider_message_id, status, error_code, error_message, created_at,
                             updated_at, search_text)
@@ -239,8 +242,13 @@ macro_rules! messaging_store {
                         DbTime(m.created_at),
                         DbTime(m.updated_at),
                         m.search_text(),
-                    )
-                    .map(drop)
+                    )?;
+                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !jobs.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(())
                 }
 
                 async fn save_message(&self, m: &Message) -> StoreResult<()> {

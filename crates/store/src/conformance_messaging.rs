@@ -262,3 +262,28 @@ pub async fn patients_search_and_update(store: DynStore) {
         store.search_patients(other.tenant, &by_name, PageRequest::default()).await.unwrap().items.is_empty()
     );
 }
+
+pub async fn a_message_is_filed_with_its_jobs_or_not_at_all(store: DynStore) {
+    use frontdesk_domain::jobs::NewJob;
+    let c = clinic(&store, "alpha").await;
+    let conv = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    let job = |n: &str| {
+        NewJob::new(c.tenant, "messaging.send", serde_json::json!({"n": n}), t0())
+            .with_dedupe_key(format!("message:{n}"))
+    };
+    let first = message(&conv, Direction::Inbound, "Oi", Some("SM9"), 1);
+    store.insert_message_with_jobs(&first, &[job("a")], t0()).await.unwrap();
+    let queued = store.list_jobs(c.tenant, &Default::default(), Default::default()).await.unwrap().items;
+    assert_eq!(queued.len(), 1);
+    // The same provider message again: refused, and its job is not enqueued either.
+    let again = message(&conv, Direction::Inbound, "Oi", Some("SM9"), 2);
+    assert!(store.insert_message_with_jobs(&again, &[job("b")], t0()).await.is_err());
+    assert_eq!(
+        store.list_jobs(c.tenant, &Default::default(), Default::default()).await.unwrap().items.len(),
+        1
+    );
+    assert_eq!(store.list_messages(c.tenant, conv.id).await.unwrap().len(), 1);
+}

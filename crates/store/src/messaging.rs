@@ -2,9 +2,11 @@
 
 use crate::{StoreResult, Versioned};
 use async_trait::async_trait;
+use frontdesk_domain::jobs::NewJob;
 use frontdesk_domain::messaging::{Channel, Consent, Conversation, ConversationStatus, Message, MessageText};
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
+use jiff::Timestamp;
 
 #[derive(Debug, Clone, Default)]
 pub struct ConversationFilter {
@@ -47,7 +49,17 @@ pub trait MessagingStore: Send + Sync {
         page: PageRequest,
     ) -> StoreResult<Page<Conversation>>;
     /// `Conflict` if the provider message id was stored before (a retried webhook).
-    async fn insert_message(&self, message: &Message) -> StoreResult<()>;
+    async fn insert_message(&self, message: &Message) -> StoreResult<()> {
+        self.insert_message_with_jobs(message, &[], message.created_at).await
+    }
+    /// `insert_message`, and the jobs that follow from it (its delivery), in one
+    /// transaction: a message is never filed without them.
+    async fn insert_message_with_jobs(
+        &self,
+        message: &Message,
+        jobs: &[NewJob],
+        now: Timestamp,
+    ) -> StoreResult<()>;
     /// Saves status, error, provider id, transcript and update time of an existing message
     /// (the transcript is searched with the body).
     async fn save_message(&self, message: &Message) -> StoreResult<()>;

@@ -177,15 +177,16 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
         created_at: now,
         updated_at: now,
     };
-    store.insert_message(&message).await?;
-    ctx.faults.interrupt("send.filed")?;
     // Automated messages wait for the clinic's allowed hours (in the clinic's time zone).
     let run_at = if req.automated {
         next_allowed(now, &tenant.timezone.time_zone(), &settings.messaging.quiet_hours)
     } else {
         now
     };
-    enqueue_delivery(ctx, &message, req.automated, Some((approved, run_at))).await?;
+    // Filed with its delivery job in one transaction: never queued without a way out.
+    let job = delivery_job(&message, req.automated, approved, run_at);
+    store.insert_message_with_jobs(&message, &[job], now).await?;
+    ctx.faults.interrupt("send.filed")?;
     let mut updated = conversation;
     updated.record_outbound(now);
     store.save_conversation(&updated).await?;
@@ -210,9 +211,13 @@ async fn enqueue_delivery(
         Some(p) => p,
         None => (None, now),
     };
-    let payload = SendPayload { message_id: message.id, automated, approved };
-    let job = NewJob::new(message.tenant_id, SEND_JOB, serde_json::json!(payload), run_at)
-        .with_dedupe_key(format!("message:{}", message.id));
-    ctx.store.enqueue(&job, now).await?;
+    ctx.store.enqueue(&delivery_job(message, automated, approved, run_at), now).await?;
     Ok(())
+}
+
+/// The job that hands `message` to the provider, keyed by the message.
+fn delivery_job(message: &Message, automated: bool, approved: Approved, run_at: jiff::Timestamp) -> NewJob {
+    let payload = SendPayload { message_id: message.id, automated, approved };
+    NewJob::new(message.tenant_id, SEND_JOB, serde_json::json!(payload), run_at)
+        .with_dedupe_key(format!("message:{}", message.id))
 }
