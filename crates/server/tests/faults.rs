@@ -18,6 +18,7 @@ backend_tests!(
     a_fault_after_each_inbound_step_leaves_one_patient_lead_message_and_reply,
     a_send_interrupted_between_filing_and_enqueueing_goes_out_once,
     a_fault_after_booking_or_replying_leaves_one_appointment_and_one_confirmation,
+    a_reminder_job_failing_after_its_send_texts_the_patient_once,
 );
 
 async fn signed_twilio(app: &TestApp, slug: &str, params: &[(&str, &str)]) -> reqwest::Response {
@@ -241,4 +242,36 @@ async fn a_fault_after_booking_or_replying_leaves_one_appointment_and_one_confir
         assert!(outbound[2].starts_with("Tudo certo"), "{point}: {outbound:?}");
         assert_eq!(sent_to(&twilio, &from).await, 3, "{point}: each reply handed to Twilio once");
     }
+}
+
+/// A reminder job that sent its message and then failed is retried without a second text.
+async fn a_reminder_job_failing_after_its_send_texts_the_patient_once(app: TestApp) {
+    let (_, key) = app.tenant_with_key("faults-reminder").await;
+    let calendar =
+        frontdesk_test_support::setup_calendar(&app, &key, frontdesk_test_support::CalendarSpec::default())
+            .await;
+    let booking = json!({"patient": {"name": "Maria Souza", "phone": "+5511987650300"},
+        "practitioner_id": calendar.practitioners[0], "location_id": calendar.location,
+        "service_id": calendar.service, "start": "2026-06-03T10:00:00-03:00"});
+    let r = app.post("/api/v1/appointments", &key).json(&booking).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    app.run_pending_jobs().await;
+    let start: jiff::Timestamp = "2026-06-03T13:00:00Z".parse().unwrap();
+    app.ctx.faults.arm("reminder.sent", 1);
+    app.clock.set(start - SignedDuration::from_hours(24));
+    app.run_pending_jobs().await;
+    assert_eq!(app.ctx.faults.pending("reminder.sent"), 0, "the fault fired");
+    app.clock.set(start - SignedDuration::from_hours(23));
+    app.run_pending_jobs().await;
+    let list: Value = app.get("/api/v1/conversations", &key).send().await.unwrap().json().await.unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let thread: Value =
+        app.get(&format!("/api/v1/conversations/{id}"), &key).send().await.unwrap().json().await.unwrap();
+    let reminders = thread["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["template"] == "appointment_reminder")
+        .count();
+    assert_eq!(reminders, 1, "one reminder: {thread}");
 }

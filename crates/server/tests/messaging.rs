@@ -303,6 +303,7 @@ async fn opt_out_blocks_a_later_reminder_and_start_opts_back_in(app: TestApp) {
         template: "appointment_reminder".into(),
         variables: json!({"patient_first_name": "Maria", "date": "qua, 03/06", "time": "10:00", "practitioner": "Dra. Ana"}),
         channel: None,
+        once: None,
     };
     notifier.notify(&reminder).await.unwrap();
     app.run_pending_jobs().await;

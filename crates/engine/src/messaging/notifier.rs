@@ -3,7 +3,7 @@
 //! consent, quiet hours and the WhatsApp window.
 
 use super::MessagingFailure;
-use super::outbound::{Content, SendRequest, send};
+use super::outbound::{Content, SendKey, SendRequest, send, send_keyed};
 use crate::Ctx;
 use crate::scheduling::{Notification, Notifier, NotifyError, SandboxNotifier};
 use async_trait::async_trait;
@@ -31,7 +31,13 @@ impl Notifier for MessagingNotifier {
             content: Content::Template { key, variables: n.variables.clone() },
             automated: true,
         };
-        match send(&self.ctx, request).await {
+        let sent = match n.once {
+            Some(anchor) => {
+                send_keyed(&self.ctx, request, SendKey { anchor, purpose: "notification", seq: 0 }).await
+            }
+            None => send(&self.ctx, request).await,
+        };
+        match sent {
             Ok(_) => Ok(()),
             // Recorded on the conversation as a skipped message; nothing to retry.
             Err(MessagingFailure::OptedOut) => Ok(()),

@@ -20,6 +20,9 @@ pub struct Notification {
     pub variables: serde_json::Value,
     /// Preferred channel (`whatsapp`, `sms`...); the notifier may choose another.
     pub channel: Option<String>,
+    /// Sends at most once for this id (the job sending it): a retried reminder job does
+    /// not text the patient twice. `None` sends every time.
+    pub once: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Error)]

@@ -110,11 +110,13 @@ impl JobHandler for ReminderHandler {
                 "reply_options": {"1": "confirm", "2": "reschedule", "3": "cancel"},
             }),
             channel: None,
+            once: Some(job.id.as_uuid()),
         };
         self.notifier.notify(&notification).await.map_err(|e| match e {
             NotifyError::Retryable(m) => JobError::retryable(m),
             NotifyError::Permanent(m) => JobError::permanent(m),
-        })
+        })?;
+        self.ctx.faults.check("reminder.sent")
     }
 }
 
