@@ -19,6 +19,7 @@ backend_tests!(
     a_send_interrupted_between_filing_and_enqueueing_goes_out_once,
     a_fault_after_booking_or_replying_leaves_one_appointment_and_one_confirmation,
     a_reminder_job_failing_after_its_send_texts_the_patient_once,
+    a_speed_to_lead_job_failing_after_its_call_calls_once,
 );
 
 async fn signed_twilio(app: &TestApp, slug: &str, params: &[(&str, &str)]) -> reqwest::Response {
@@ -274,4 +275,22 @@ async fn a_reminder_job_failing_after_its_send_texts_the_patient_once(app: TestA
         .filter(|m| m["template"] == "appointment_reminder")
         .count();
     assert_eq!(reminders, 1, "one reminder: {thread}");
+}
+
+/// A hot lead's speed-to-lead job that asked for the call and then failed is retried
+/// without a second call.
+async fn a_speed_to_lead_job_failing_after_its_call_calls_once(app: TestApp) {
+    let (_, key) = app.tenant_with_key("faults-call").await;
+    app.ctx.faults.arm("lead.call_requested", 1);
+    let lead = json!({"phone": "+5511987650400", "name": "Carla Mendes", "source": "paid_ads",
+        "message": "Quero marcar hoje, é urgente"});
+    let r = app.post("/api/v1/leads", &key).json(&lead).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    app.run_pending_jobs().await;
+    assert_eq!(app.ctx.faults.pending("lead.call_requested"), 0, "the fault fired");
+    app.clock.set(frontdesk_domain::Clock::now(&app.clock) + SignedDuration::from_mins(2));
+    app.run_pending_jobs().await;
+    let calls: Value = app.get("/api/v1/calls", &key).send().await.unwrap().json().await.unwrap();
+    let first_attempts = calls["items"].as_array().unwrap().iter().filter(|c| c["attempt"] == 1).count();
+    assert_eq!(first_attempts, 1, "one call asked for: {calls}");
 }

@@ -80,15 +80,18 @@ async fn message(ctx: &Ctx, job: &Job, lead: &Lead, key: TemplateKey) -> Result<
     })
 }
 
-async fn call(ctx: &Ctx, lead: &Lead, reason: &str) -> Result<LeadEvent, JobError> {
+async fn call(ctx: &Ctx, job: &Job, lead: &Lead, reason: &str) -> Result<LeadEvent, JobError> {
     let request = PlaceCallRequest {
         tenant_id: lead.tenant_id,
         patient_id: lead.patient_id,
         reason: Some(reason.to_owned()),
         assistant_id: None,
         lead_id: Some(lead.id),
+        // A retried step finds the call it asked for instead of calling twice.
+        once: Some(job.id.as_uuid()),
     };
     let placed = place_call(ctx, request).await.map_err(retry)?;
+    ctx.faults.check("lead.call_requested")?;
     Ok(LeadEvent::new(
         lead,
         "call_requested",
@@ -139,7 +142,7 @@ impl JobHandler for SpeedToLead {
         }
         let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
         let mut events = vec![
-            call(ctx, &lead, "hot_lead").await?,
+            call(ctx, job, &lead, "hot_lead").await?,
             message(ctx, job, &lead, TemplateKey::LeadWelcome).await?,
         ];
         lead.note_outbound(now);
@@ -179,7 +182,7 @@ impl JobHandler for FollowUp {
         let Some(this) = settings.leads.follow_up.get(step) else { return Ok(()) };
         let mut events = Vec::new();
         if this.call {
-            events.push(call(ctx, &lead, "follow_up").await?);
+            events.push(call(ctx, job, &lead, "follow_up").await?);
         }
         if this.message {
             events.push(message(ctx, job, &lead, TemplateKey::LeadFollowUp).await?);

@@ -12,7 +12,7 @@ use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_domain::voice::{Call, CallOutcome, CallStatus, TranscriptTurn};
 use frontdesk_domain::{CallId, LeadId, PatientId, TenantId};
-use frontdesk_store::{CallFilter, CallPayload};
+use frontdesk_store::{CallFilter, CallPayload, StoreError};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,9 @@ pub struct PlaceCallRequest {
     /// Overrides the tenant's outbound assistant.
     pub assistant_id: Option<String>,
     pub lead_id: Option<LeadId>,
+    /// Places at most one call for this id (the job asking for it): a retried step finds
+    /// the call it stored before instead of calling the patient twice. `None` always calls.
+    pub once: Option<uuid::Uuid>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -54,9 +57,21 @@ pub async fn place_call(ctx: &Ctx, req: PlaceCallRequest) -> Result<Call, VoiceF
         Call::outbound(req.tenant_id, req.patient_id, settings.voice.provider.as_str(), req.reason, now);
     call.assistant_id = req.assistant_id;
     call.lead_id = req.lead_id;
+    if let Some(anchor) = req.once {
+        call.id = CallId(crate::faults::derived_after(req.tenant_id, anchor, 0, "place_call"));
+        if let Some(placed) = store.get_call(req.tenant_id, call.id).await? {
+            return Ok(placed);
+        }
+    }
     let run_at = calling_time(&settings, &tenant.timezone.time_zone(), now);
-    store.insert_call(&call, &[call_job(&call, PLACE_CALL_JOB, "place", run_at)], now).await?;
-    Ok(call)
+    match store.insert_call(&call, &[call_job(&call, PLACE_CALL_JOB, "place", run_at)], now).await {
+        Ok(()) => Ok(call),
+        // Another run of the same step stored it meanwhile.
+        Err(StoreError::Conflict(_)) if req.once.is_some() => {
+            store.get_call(req.tenant_id, call.id).await?.ok_or(VoiceFailure::NotFound("call"))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A call with what was said and what the provider sent.

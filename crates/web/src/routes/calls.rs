@@ -74,6 +74,7 @@ pub async fn place_call(
         reason: body.reason,
         assistant_id: body.assistant_id,
         lead_id: body.lead_id.map(LeadId),
+        once: None,
     };
     let call = voice::place_call(&state.ctx, request).await?;
     audited(&state, &who, "create", call.patient_id).await?;
