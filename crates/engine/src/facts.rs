@@ -24,6 +24,8 @@ pub struct Subscription {
 
 /// Keeps every fact in the store's fact log (analytics and live views read it).
 pub const FACT_LOG: &str = "fact_log";
+/// Reaches a new lead: speed-to-lead at once for a hot one, else the follow-up cadence.
+pub const OUTREACH: &str = "outreach";
 
 pub const SUBSCRIPTIONS: &[Subscription] = &[
     Subscription { playbook: FACT_LOG, kinds: FactKind::ALL },
@@ -32,6 +34,7 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
         kinds: &[FactKind::AppointmentBooked, FactKind::AppointmentShowed, FactKind::AppointmentNoShow],
     },
     Subscription { playbook: DIALOGUE, kinds: &[FactKind::MessageReceived] },
+    Subscription { playbook: OUTREACH, kinds: &[FactKind::LeadCreated] },
 ];
 
 /// The job kind a playbook's reactions run under.

@@ -16,4 +16,4 @@ pub use dialogue::{Dialogue, DialogueSettings, ModelEndpoint};
 pub use edit::{LeadEdit, LeadEditError, apply_edit};
 pub use lead::{Lead, LeadEvent, LeadSource, LeadStage, Temperature};
 pub use scoring::{LeadScoring, ScoreInput, SourcePoints, score};
-pub use settings::{FollowUpStep, LeadSettings, LeadSettingsError};
+pub use settings::{FirstReach, FollowUpStep, LeadSettings, LeadSettingsError};

@@ -244,3 +244,50 @@ mod tests {
         assert_eq!(with(&|s| s.high_value_price_cents = Some(0)), Ok(()));
     }
 }
+
+/// How the clinic first reaches a new lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstReach {
+    /// The patient is already in conversation (they wrote or called): the dialogue answers.
+    InConversation,
+    /// A hot lead: call and message at once.
+    SpeedToLead,
+    /// The first step of the follow-up cadence, after this many minutes.
+    FollowUp { after_minutes: u32 },
+    /// The clinic set no automatic follow-up.
+    Nothing,
+}
+
+impl LeadSettings {
+    pub fn first_reach(&self, temperature: super::Temperature, in_conversation: bool) -> FirstReach {
+        if in_conversation {
+            FirstReach::InConversation
+        } else if temperature == super::Temperature::Hot && self.speed_to_lead {
+            FirstReach::SpeedToLead
+        } else if let Some(step) = self.follow_up.first() {
+            FirstReach::FollowUp { after_minutes: step.after_minutes }
+        } else {
+            FirstReach::Nothing
+        }
+    }
+}
+
+#[cfg(test)]
+mod first_reach_tests {
+    use super::*;
+    use crate::leads::Temperature;
+
+    #[test]
+    fn hot_leads_are_reached_at_once_others_by_the_cadence() {
+        let s = LeadSettings::default();
+        assert_eq!(s.first_reach(Temperature::Hot, true), FirstReach::InConversation);
+        assert_eq!(s.first_reach(Temperature::Hot, false), FirstReach::SpeedToLead);
+        let first = s.follow_up.first().map(|f| f.after_minutes);
+        match s.first_reach(Temperature::Warm, false) {
+            FirstReach::FollowUp { after_minutes } => assert_eq!(Some(after_minutes), first),
+            other => assert_eq!(first, None, "{other:?}"),
+        }
+        let quiet = LeadSettings { follow_up: Vec::new(), speed_to_lead: false, ..LeadSettings::default() };
+        assert_eq!(quiet.first_reach(Temperature::Hot, false), FirstReach::Nothing);
+    }
+}

@@ -2,12 +2,12 @@
 //! into their recent lead when they come back within the window, scored, and handed to
 //! the playbook its temperature calls for, all in one transaction.
 
-use super::{FOLLOW_UP_JOB, LeadFailure, SPEED_TO_LEAD_JOB};
+use super::LeadFailure;
 use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
 use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::NewJob;
-use frontdesk_domain::leads::{Lead, LeadEvent, LeadSource, ScoreInput, Temperature, score};
+use frontdesk_domain::leads::{FirstReach, Lead, LeadEvent, LeadSource, ScoreInput, score};
 use frontdesk_domain::nlu::{Intent, understand};
 use frontdesk_domain::patients::Patient;
 use frontdesk_store::StoreError;
@@ -152,18 +152,15 @@ pub async fn create_lead(
     lead.score = points;
     lead.temperature = temperature;
     lead.score_reasons = reasons.clone();
-    let mut jobs = Vec::new();
-    let next = if intake.in_conversation {
-        "none: the patient is in conversation".to_owned()
-    } else if temperature == Temperature::Hot && settings.leads.speed_to_lead {
-        jobs.push(lead_job(&lead, SPEED_TO_LEAD_JOB, 0, now));
-        "speed-to-lead now".to_owned()
-    } else if let Some(step) = settings.leads.follow_up.first() {
-        let at = now + SignedDuration::from_mins(i64::from(step.after_minutes));
-        jobs.push(lead_job(&lead, FOLLOW_UP_JOB, 0, at));
-        format!("follow-up at {at}")
-    } else {
-        "no automatic follow-up".to_owned()
+    // What happens next is the outreach playbook's, reacting to the fact below; the
+    // timeline says what it will do, from the same rule.
+    let next = match settings.leads.first_reach(temperature, intake.in_conversation) {
+        FirstReach::InConversation => "none: the patient is in conversation".to_owned(),
+        FirstReach::SpeedToLead => "speed-to-lead now".to_owned(),
+        FirstReach::FollowUp { after_minutes } => {
+            format!("follow-up at {}", now + SignedDuration::from_mins(i64::from(after_minutes)))
+        }
+        FirstReach::Nothing => "no automatic follow-up".to_owned(),
     };
     let events = [
         LeadEvent::new(&lead, "created", json!({"source": lead.source}), now),
@@ -179,10 +176,11 @@ pub async fn create_lead(
         tenant_id,
         FactKind::LeadCreated,
         format_args!("lead:{}", lead.id),
-        json!({"lead_id": lead.id, "patient_id": lead.patient_id, "source": lead.source, "temperature": temperature}),
+        json!({"lead_id": lead.id, "patient_id": lead.patient_id, "source": lead.source,
+            "temperature": temperature, "in_conversation": intake.in_conversation}),
         now,
     );
-    jobs.extend(crate::facts::jobs_for(&fact, now));
+    let jobs = crate::facts::jobs_for(&fact, now);
     ctx.store.insert_lead(&lead, &events, &jobs, now).await?;
     Ok(LeadCreated { lead, merged: false })
 }

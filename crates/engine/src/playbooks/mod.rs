@@ -10,7 +10,7 @@ mod lead_stages;
 mod outreach;
 
 use crate::Ctx;
-use crate::facts::{DIALOGUE, FACT_LOG, LEAD_STAGES, job_kind};
+use crate::facts::{DIALOGUE, FACT_LOG, LEAD_STAGES, OUTREACH, job_kind};
 use crate::jobs::JobRegistry;
 use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, SPEED_TO_LEAD_JOB};
 
@@ -23,5 +23,6 @@ pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(lead_stages::LEGACY_JOB, lead_stages::LegacyAppointmentEvent { ctx: ctx.clone() });
     registry.register(job_kind(DIALOGUE), dialogue::Dialogue { ctx: ctx.clone() });
     registry.register(job_kind(FACT_LOG), fact_log::FactLog { ctx: ctx.clone() });
+    registry.register(job_kind(OUTREACH), outreach::FirstReachOut { ctx: ctx.clone() });
     journey::register_jobs(registry, ctx);
 }

@@ -5,12 +5,12 @@
 
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
-use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, lead_job};
+use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, SPEED_TO_LEAD_JOB, lead_job};
 use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::voice::{PlaceCallRequest, place_call};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::Job;
-use frontdesk_domain::leads::{Lead, LeadEvent, LeadStage};
+use frontdesk_domain::leads::{FirstReach, Lead, LeadEvent, LeadStage};
 use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey, may_send_automated};
 use jiff::SignedDuration;
 use serde::Deserialize;
@@ -243,5 +243,47 @@ impl JobHandler for Reactivation {
             None => Vec::new(),
         };
         ctx.store.save_lead(lead, &[event], &jobs, now).await.map_err(retry)
+    }
+}
+
+#[derive(Deserialize)]
+struct LeadCreatedPayload {
+    lead_id: frontdesk_domain::LeadId,
+    #[serde(default)]
+    in_conversation: bool,
+}
+
+/// Reacts to `lead_created`: schedules the lead's first reach (speed-to-lead now for a hot
+/// lead, else the cadence's first step), keyed by the lead, so a repeated fact schedules
+/// nothing new.
+pub(super) struct FirstReachOut {
+    pub ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for FirstReachOut {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let ctx = &self.ctx;
+        let fact = crate::facts::fact_of(job)?;
+        let p: LeadCreatedPayload = serde_json::from_value(fact.payload.clone())
+            .map_err(|e| JobError::permanent(format!("bad lead fact: {e}")))?;
+        let Some(lead) = ctx.store.get_lead(job.tenant_id, p.lead_id).await.map_err(retry)? else {
+            return Ok(());
+        };
+        let settings = ctx.store.tenant_settings(job.tenant_id).await.map_err(retry)?;
+        let now = ctx.clock.now();
+        let next = match settings.leads.first_reach(lead.temperature, p.in_conversation) {
+            FirstReach::SpeedToLead => lead_job(&lead, SPEED_TO_LEAD_JOB, 0, now),
+            // Counted from when the lead arrived, however late this reaction runs.
+            FirstReach::FollowUp { after_minutes } => lead_job(
+                &lead,
+                FOLLOW_UP_JOB,
+                0,
+                fact.at + SignedDuration::from_mins(i64::from(after_minutes)),
+            ),
+            FirstReach::InConversation | FirstReach::Nothing => return Ok(()),
+        };
+        ctx.store.enqueue(&next, now).await.map_err(retry)?;
+        Ok(())
     }
 }
