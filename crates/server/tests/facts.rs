@@ -28,13 +28,21 @@ async fn every_fact_is_logged_once(app: TestApp) {
         post(&app, &key, "/api/v1/sandbox/inbound", json!({"from": "+5511944443333", "body": "Oi"})).await;
     assert!((200..300).contains(&s));
     app.run_pending_jobs().await;
+    let (s, _) =
+        post(&app, &key, "/api/v1/sandbox/inbound", json!({"from": "+5511944443333", "body": "PARAR"})).await;
+    assert!((200..300).contains(&s));
+    app.run_pending_jobs().await;
     app.run_pending_jobs().await;
     let logged = app.ctx.store.facts_after(tenant.id, 0, 500).await.unwrap();
     let kinds: Vec<FactKind> = logged.iter().map(|(_, f)| f.kind).collect();
-    // Two leads: the form's, and the unknown number that wrote in.
-    for (kind, times) in
-        [(FactKind::AppointmentBooked, 1), (FactKind::LeadCreated, 2), (FactKind::MessageReceived, 1)]
-    {
+    // Two leads: the form's, and the unknown number that wrote in. "PARAR" is a consent
+    // keyword, not a message for the dialogue: an opt-out fact.
+    for (kind, times) in [
+        (FactKind::AppointmentBooked, 1),
+        (FactKind::LeadCreated, 2),
+        (FactKind::MessageReceived, 1),
+        (FactKind::OptedOut, 1),
+    ] {
         assert_eq!(kinds.iter().filter(|k| **k == kind).count(), times, "{kind:?} in {kinds:?}");
     }
     let mut ids: Vec<&str> = logged.iter().map(|(_, f)| f.id.as_str()).collect();
@@ -44,7 +52,10 @@ async fn every_fact_is_logged_once(app: TestApp) {
     for (_, fact) in &logged {
         let text = fact.payload.to_string();
         assert!(
-            !text.contains("987654321") && !text.contains("Maria") && !text.contains("Oi"),
+            !text.contains("987654321")
+                && !text.contains("Maria")
+                && !text.contains("Oi")
+                && !text.contains("PARAR"),
             "facts carry no personal data: {text}"
         );
     }

@@ -297,9 +297,17 @@ macro_rules! messaging_store {
                     rows.into_iter().map(Message::try_from).collect()
                 }
 
-                async fn record_consent(&self, tenant: TenantId, patient: PatientId, c: &Consent) -> StoreResult<()> {
+                async fn record_consent_with_jobs(
+                    &self,
+                    tenant: TenantId,
+                    patient: PatientId,
+                    c: &Consent,
+                    jobs: &[NewJob],
+                    now: Timestamp,
+                ) -> StoreResult<()> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
                     exec!(
-                        self.writer(),
+                        &mut *tx,
                         "INSERT INTO consents (id, tenant_id, patient_id, channel, state, source, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                         Uuid::now_v7(),
                         tenant.0,
@@ -308,8 +316,13 @@ macro_rules! messaging_store {
                         c.state.as_str(),
                         &c.source,
                         DbTime(c.at),
-                    )
-                    .map(drop)
+                    )?;
+                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !jobs.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(())
                 }
 
                 async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>> {

@@ -89,6 +89,17 @@ pub trait MessagingStore: Send + Sync {
         tenant: TenantId,
         patient: PatientId,
         consent: &Consent,
+    ) -> StoreResult<()> {
+        self.record_consent_with_jobs(tenant, patient, consent, &[], consent.at).await
+    }
+    /// `record_consent` and the jobs that react to it (the opt-out fact's), in one transaction.
+    async fn record_consent_with_jobs(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+        consent: &Consent,
+        jobs: &[NewJob],
+        now: Timestamp,
     ) -> StoreResult<()>;
     /// Oldest first.
     async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>>;

@@ -260,22 +260,25 @@ async fn apply_keyword(
         ConsentKeyword::OptIn => (ConsentState::OptedIn, TemplateKey::OptInConfirmation),
     };
     let consent = Consent { channel, state, source: "keyword".into(), at: ctx.clock.now() };
-    ctx.store.record_consent(patient.tenant_id, patient.id, &consent).await.map_err(retry)?;
-    if k == ConsentKeyword::OptOut {
-        // The store records consent without jobs: the fact's reactions are enqueued right
-        // after, keyed by the message, so a rerun adds none.
+    // An opt-out is a fact, recorded with the consent in one transaction (keyed by the
+    // message, so a rerun adds no reaction).
+    let now = ctx.clock.now();
+    let jobs = if k == ConsentKeyword::OptOut {
         let fact = Fact::new(
             patient.tenant_id,
             FactKind::OptedOut,
             format_args!("message:{answering}"),
             serde_json::json!({"patient_id": patient.id, "channel": channel}),
-            ctx.clock.now(),
+            now,
         );
-        let jobs = crate::facts::jobs_for(&fact, ctx.clock.now());
-        if !jobs.is_empty() {
-            ctx.store.enqueue_many(&jobs, ctx.clock.now()).await?;
-        }
-    }
+        crate::facts::jobs_for(&fact, now)
+    } else {
+        Vec::new()
+    };
+    ctx.store
+        .record_consent_with_jobs(patient.tenant_id, patient.id, &consent, &jobs, now)
+        .await
+        .map_err(retry)?;
     let reply = SendRequest {
         tenant_id: patient.tenant_id,
         patient_id: patient.id,
