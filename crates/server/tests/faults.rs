@@ -5,11 +5,10 @@
 
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
-use frontdesk_test_support::{TestApp, backend_tests};
+use frontdesk_test_support::{TestApp, backend_tests, mock_twilio, patch, twilio_messaging};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const TWILIO_TOKEN: &str = "12345";
@@ -102,27 +101,10 @@ async fn clinic(app: &TestApp, slug: &str, locale: &str) -> (String, MockServer)
     assert_eq!(s, 201, "{v}");
     // WhatsApp goes through Twilio (a mock): patients write through signed webhooks and the
     // clinic's replies are sent to the Messages API.
-    let twilio = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages.json")))
-        // A fresh sid per message, as Twilio gives: the clinic's sends are told apart.
-        .respond_with(|_: &wiremock::Request| {
-            let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
-            ResponseTemplate::new(201).set_body_json(json!({"sid": sid, "status": "queued"}))
-        })
-        .mount(&twilio)
-        .await;
-    let settings = json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": SID,
-        "auth_token": TWILIO_TOKEN, "base_url": twilio.uri(), "whatsapp_from": "+14155238886"}}});
-    let r = app
-        .http
-        .patch(app.url("/api/v1/settings"))
-        .header("X-API-KEY", &key)
-        .json(&settings)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let twilio = mock_twilio(SID).await;
+    let settings = json!({"messaging": twilio_messaging(&twilio, SID, TWILIO_TOKEN)});
+    let (status, answer) = patch(app, &key, "/api/v1/settings", settings).await;
+    assert_eq!(status, 200, "{answer}");
     (key, twilio)
 }
 

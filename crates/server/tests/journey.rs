@@ -8,7 +8,8 @@
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
 use frontdesk_test_support::{
-    CalendarSpec, TestApp, backend_tests, get, post, post_signed_twilio, setup_calendar,
+    CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, post, post_signed_twilio, setup_calendar,
+    twilio_messaging,
 };
 use jiff::SignedDuration;
 use serde_json::{Value, json};
@@ -50,23 +51,10 @@ async fn clinic(app: &TestApp, slug: &str, locale: &str) -> (String, MockServer)
     setup_calendar(app, &key, CalendarSpec::default()).await;
     // WhatsApp goes through Twilio (a mock): patients write through signed webhooks and the
     // clinic's replies are sent to the Messages API.
-    let twilio = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages.json")))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SMreply", "status": "queued"})))
-        .mount(&twilio)
-        .await;
-    let settings = json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": SID,
-        "auth_token": TWILIO_TOKEN, "base_url": twilio.uri(), "whatsapp_from": "+14155238886"}}});
-    let r = app
-        .http
-        .patch(app.url("/api/v1/settings"))
-        .header("X-API-KEY", &key)
-        .json(&settings)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let twilio = mock_twilio(SID).await;
+    let settings = json!({"messaging": twilio_messaging(&twilio, SID, TWILIO_TOKEN)});
+    let (status, answer) = patch(app, &key, "/api/v1/settings", settings).await;
+    assert_eq!(status, 200, "{answer}");
     (key, twilio)
 }
 

@@ -4,7 +4,7 @@
 //! confirmation. The same for the clinic's n8n workflow: the message is forwarded once
 //! n8n is back. On SQLite and PostgreSQL.
 
-use frontdesk_test_support::{TestApp, backend_tests};
+use frontdesk_test_support::{TestApp, backend_tests, mock_twilio, patch, twilio_messaging};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
@@ -94,30 +94,14 @@ async fn clinic(app: &TestApp) -> (String, MockServer, MockServer) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let twilio = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages.json")))
-        .respond_with(|_: &Request| {
-            let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
-            ResponseTemplate::new(201).set_body_json(json!({"sid": sid, "status": "queued"}))
-        })
-        .mount(&twilio)
-        .await;
+    let twilio = mock_twilio(SID).await;
     let settings = json!({
         "scheduling": {"backend": "ninsaude", "ninsaude": {"base_url": ninsaude.uri(), "account": "clinica",
             "username": "bot", "password": "pw", "account_unit": 1}},
-        "messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": SID, "auth_token": TWILIO_TOKEN,
-            "base_url": twilio.uri(), "whatsapp_from": "+14155238886"}}
+        "messaging": twilio_messaging(&twilio, SID, TWILIO_TOKEN),
     });
-    let r = app
-        .http
-        .patch(app.url("/api/v1/settings"))
-        .header("X-API-KEY", &key)
-        .json(&settings)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (status, answer) = patch(app, &key, "/api/v1/settings", settings).await;
+    assert_eq!(status, 200, "{answer}");
     (key, ninsaude, twilio)
 }
 

@@ -6,10 +6,12 @@
 
 mod calendar;
 mod http;
+mod twilio;
 mod webhooks;
 
 pub use calendar::{Calendar, CalendarSpec, setup_calendar};
 pub use http::{get, patch, post, put};
+pub use twilio::{mock_twilio, twilio_messaging};
 pub use webhooks::{TWILIO_PUBLIC_BASE, post_signed_twilio};
 
 use frontdesk_domain::ManualClock;
