@@ -306,21 +306,7 @@ async fn a_voice_note_is_transcribed_and_understood(app: TestApp) {
                 ("MediaContentType0", "audio/ogg"),
             ];
             let path = "/webhooks/twilio/sorriso/messages";
-            let signature = frontdesk_providers::twilio::compute_signature(
-                "12345",
-                &format!("http://127.0.0.1:8080{path}"),
-                params.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-            );
-            let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
-            let r = app
-                .http
-                .post(app.url(path))
-                .header("X-Twilio-Signature", signature)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let r = post_signed_twilio(app, path, &params, TWILIO_TOKEN).await;
             assert_eq!(r.status(), 200);
             app.run_pending_jobs().await;
             app.run_pending_jobs().await;

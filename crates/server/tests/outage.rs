@@ -4,7 +4,9 @@
 //! confirmation. The same for the clinic's n8n workflow: the message is forwarded once
 //! n8n is back. On SQLite and PostgreSQL.
 
-use frontdesk_test_support::{TestApp, backend_tests, mock_twilio, patch, twilio_messaging};
+use frontdesk_test_support::{
+    TestApp, backend_tests, mock_twilio, patch, post_signed_twilio, twilio_messaging,
+};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
@@ -118,21 +120,7 @@ async fn say(app: &TestApp, text: &str) {
         ("NumMedia", "0"),
         ("ProfileName", "Maria Souza"),
     ];
-    let signature = frontdesk_providers::twilio::compute_signature(
-        TWILIO_TOKEN,
-        &format!("http://127.0.0.1:8080{path}"),
-        params.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-    );
-    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
-    let r = app
-        .http
-        .post(app.url(path))
-        .header("X-Twilio-Signature", signature)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = post_signed_twilio(app, path, &params, TWILIO_TOKEN).await;
     assert_eq!(r.status(), 200);
 }
 
