@@ -16,7 +16,7 @@ async fn every_fact_is_logged_once(app: TestApp) {
         "service_id": calendar.service, "start": "2026-06-03T09:00:00-03:00"});
     let (s, _) = post(&app, &key, "/api/v1/appointments", booking).await;
     assert_eq!(s, 201);
-    let (s, _) = post(
+    let (s, lead) = post(
         &app,
         &key,
         "/api/v1/leads",
@@ -24,6 +24,17 @@ async fn every_fact_is_logged_once(app: TestApp) {
     )
     .await;
     assert_eq!(s, 201);
+    // A person moving the lead records the move as a fact too.
+    let lead_id = lead["lead"]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .http
+        .patch(app.url(&format!("/api/v1/leads/{lead_id}")))
+        .header("X-API-KEY", &key)
+        .json(&json!({"stage": "qualified"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     let (s, _) =
         post(&app, &key, "/api/v1/sandbox/inbound", json!({"from": "+5511944443333", "body": "Oi"})).await;
     assert!((200..300).contains(&s));
@@ -42,6 +53,7 @@ async fn every_fact_is_logged_once(app: TestApp) {
         (FactKind::LeadCreated, 2),
         (FactKind::MessageReceived, 1),
         (FactKind::OptedOut, 1),
+        (FactKind::LeadStageChanged, 1),
     ] {
         assert_eq!(kinds.iter().filter(|k| **k == kind).count(), times, "{kind:?} in {kinds:?}");
     }

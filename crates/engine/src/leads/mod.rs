@@ -2,9 +2,11 @@
 //! repeats within the tenant's window, scoring, and the first job of the lead's playbook
 //! (speed-to-lead or follow-up, run by `crate::playbooks`).
 
+mod edit;
 mod import;
 mod intake;
 
+pub use edit::{LeadEditFailure, edit_lead};
 pub use import::{ImportSummary, LeadsCsv, MAX_IMPORT_ROWS, SkippedRow, import_csv, import_leads};
 pub use intake::{LeadCreated, LeadIntake, create_lead, lead_job};
 

@@ -1,6 +1,6 @@
 //! Leads: the pipeline by stage, and a lead's page with its timeline, where staff move it
-//! along or mark it lost. Edits go through the same domain rules as the API
-//! (`leads::apply_edit`) and save only at the version the form was shown with, so a lead
+//! along or mark it lost. Edits go through the engine's `leads::edit_lead`, as the API's
+//! do, and save only at the version the form was shown with, so a lead
 //! someone else changed meanwhile is shown as it is now rather than overwritten.
 
 use super::i18n::Texts;
@@ -14,11 +14,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::LeadId;
-use frontdesk_domain::leads::{Lead, LeadEdit, LeadEditError, LeadStage, Temperature, apply_edit};
+use frontdesk_domain::leads::{Lead, LeadEdit, LeadEditError, LeadStage, Temperature};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::staff::Permission;
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_store::{Conflict, LeadFilter, StoreError, Versioned};
+use frontdesk_engine::leads::{LeadEditFailure, edit_lead};
+use frontdesk_store::{LeadFilter, Versioned};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -231,7 +232,7 @@ pub async fn move_stage(
         return problem_page(staff.locale(), StatusCode::UNPROCESSABLE_ENTITY);
     };
     let edit = LeadEdit { stage: Some(stage), ..Default::default() };
-    edit_lead(&state, &staff, &headers, &id, &form.csrf, form.version, edit).await
+    submit_edit(&state, &staff, &headers, &id, &form.csrf, form.version, edit).await
 }
 
 pub async fn mark_lost(
@@ -243,10 +244,10 @@ pub async fn mark_lost(
 ) -> Response {
     let edit =
         LeadEdit { stage: Some(LeadStage::Lost), lost_reason: Some(form.reason), ..Default::default() };
-    edit_lead(&state, &staff, &headers, &id, &form.csrf, form.version, edit).await
+    submit_edit(&state, &staff, &headers, &id, &form.csrf, form.version, edit).await
 }
 
-async fn edit_lead(
+async fn submit_edit(
     state: &AppState,
     staff: &Staff,
     headers: &HeaderMap,
@@ -262,35 +263,30 @@ async fn edit_lead(
         return refused;
     }
     let t = staff.texts();
-    let current = match load(state, staff, id).await {
-        Ok(lead) => lead,
-        Err(r) => return r,
-    };
-    if current.version != shown_version {
-        return lead_page(state, staff, current, Some(t.lead_changed), StatusCode::CONFLICT).await;
-    }
-    let mut lead = current.value.clone();
-    let now = state.ctx.clock.now();
-    let events = match apply_edit(&mut lead, edit, &format!("user:{}", staff.user.id), now) {
-        Ok(events) => events,
-        Err(e) => {
-            let problem = match e {
-                LeadEditError::LostReasonRequired => t.lost_reason_required,
-                LeadEditError::InvalidStageChange { .. } => t.stage_refused,
+    let not_found = || problem_page(staff.locale(), StatusCode::NOT_FOUND);
+    let Ok(lead_id) = id.parse::<Uuid>().map(LeadId) else { return not_found() };
+    let by = format!("user:{}", staff.user.id);
+    let lead = match edit_lead(&state.ctx, staff.tenant.id, lead_id, edit, &by, Some(shown_version)).await {
+        Ok(edited) => edited.value,
+        Err(failure) => {
+            let (problem, status) = match failure {
+                LeadEditFailure::NotFound => return not_found(),
+                LeadEditFailure::Store(e) => return internal(staff.locale(), &e),
+                LeadEditFailure::Stale { .. } => (t.lead_changed, StatusCode::CONFLICT),
+                LeadEditFailure::Refused(LeadEditError::LostReasonRequired) => {
+                    (t.lost_reason_required, StatusCode::UNPROCESSABLE_ENTITY)
+                }
+                LeadEditFailure::Refused(LeadEditError::InvalidStageChange { .. }) => {
+                    (t.stage_refused, StatusCode::UNPROCESSABLE_ENTITY)
+                }
             };
-            return lead_page(state, staff, current, Some(problem), StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-    };
-    match state.ctx.store.save_lead_if(&lead, shown_version, &events, &[], now).await {
-        Ok(_) => {}
-        Err(StoreError::Conflict(Conflict::Stale)) => {
+            // The lead as it is now, with what went wrong.
             return match load(state, staff, id).await {
-                Ok(now) => lead_page(state, staff, now, Some(t.lead_changed), StatusCode::CONFLICT).await,
+                Ok(now) => lead_page(state, staff, now, Some(problem), status).await,
                 Err(r) => r,
             };
         }
-        Err(e) => return internal(staff.locale(), &e),
-    }
+    };
     let access = Access {
         action: "update",
         resource_type: "lead",

@@ -2,19 +2,17 @@
 //! list, read with the timeline, and edit (stage, owner, notes, lost reason).
 
 use crate::auth::Principal;
-use crate::etag::{IfMatch, Tagged, or_stale};
+use crate::etag::{IfMatch, Tagged, stale};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use frontdesk_domain::LeadId;
-use frontdesk_domain::leads::{
-    Lead, LeadEdit, LeadEditError, LeadEvent, LeadSource, LeadStage, Temperature, apply_edit,
-};
+use frontdesk_domain::leads::{Lead, LeadEdit, LeadEditError, LeadEvent, LeadSource, LeadStage, Temperature};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_engine::leads::{self, LeadFailure, LeadIntake};
+use frontdesk_engine::leads::{self, LeadEditFailure, LeadFailure, LeadIntake};
 use frontdesk_store::{LeadFilter, Versioned};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -320,9 +318,6 @@ pub async fn update_lead(
     if_match: IfMatch,
     ApiJson(patch): ApiJson<LeadPatch>,
 ) -> Result<Tagged<Json<LeadView>>, ApiError> {
-    let Versioned { value: mut lead, version } = load(&state, &who, id).await?;
-    if_match.check(version)?;
-    let now = state.ctx.clock.now();
     let edit = LeadEdit {
         stage: patch.stage,
         lost_reason: patch.lost_reason,
@@ -330,16 +325,17 @@ pub async fn update_lead(
         notes: patch.notes,
         service_interest: patch.service_interest,
     };
-    let events = apply_edit(&mut lead, edit, &who.actor().name, now).map_err(|e| match e {
-        LeadEditError::LostReasonRequired => ApiError::bad_request("lost_reason_required", e.to_string()),
-        LeadEditError::InvalidStageChange { .. } => ApiError::conflict("invalid_stage_change", e.to_string()),
+    let edited =
+        leads::edit_lead(&state.ctx, who.tenant_id, LeadId(id), edit, &who.actor().name, if_match.0).await;
+    let Versioned { value: lead, version } = edited.map_err(|e| match e {
+        LeadEditFailure::NotFound => ApiError::not_found("lead"),
+        LeadEditFailure::Refused(r @ LeadEditError::LostReasonRequired) => {
+            ApiError::bad_request("lost_reason_required", r.to_string())
+        }
+        LeadEditFailure::Refused(r) => ApiError::conflict("invalid_stage_change", r.to_string()),
+        LeadEditFailure::Stale { current } => stale(current),
+        LeadEditFailure::Store(s) => s.into(),
     })?;
-    let saved = state.ctx.store.save_lead_if(&lead, if_match.expected(version), &events, &[], now).await;
-    let store = &state.ctx.store;
-    let version = or_stale(saved, || async {
-        Ok(store.get_lead_versioned(who.tenant_id, lead.id).await?.map(|v| v.version))
-    })
-    .await?;
     audited(&state, &who, "update", Some(&lead)).await?;
     let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
     Ok(Tagged(version, Json(LeadView { lead, timeline })))
