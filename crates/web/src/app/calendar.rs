@@ -2,8 +2,9 @@
 //! actions each appointment allows (confirm, check in, complete, cancel, no-show) through
 //! the engine's lifecycle, the same path as the API (reminders moved, the patient told).
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, clock_time, internal, problem_page, render};
+use super::page::{clock_time, internal, problem_page, render};
 use super::session::{Staff, same_origin};
 use super::today::patient_name;
 use crate::AppState;

@@ -1,8 +1,9 @@
 //! Calls: the list with outcome, duration and cost, and a call's page with its recording,
 //! summary, extracted data, transcript and the follow-up that was decided.
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, day_time, internal, problem_page, render};
+use super::page::{day_time, internal, problem_page, render};
 use super::session::Staff;
 use super::today::patient_name;
 use crate::AppState;

@@ -1,8 +1,9 @@
 //! The inbox: conversations with filters, a thread with delivery state and voice-note
 //! transcripts, the reply box, and taking over from or handing back to the assistant.
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, day_time, internal, problem_page, render};
+use super::page::{day_time, internal, problem_page, render};
 use super::session::{Staff, same_origin};
 use super::today::patient_name;
 use crate::AppState;

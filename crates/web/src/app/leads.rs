@@ -3,8 +3,9 @@
 //! do, and save only at the version the form was shown with, so a lead
 //! someone else changed meanwhile is shown as it is now rather than overwritten.
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, day_time, internal, problem_page, render};
+use super::page::{day_time, internal, problem_page, render};
 use super::session::{Staff, same_origin};
 use super::today::patient_name;
 use crate::AppState;

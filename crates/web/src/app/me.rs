@@ -1,8 +1,9 @@
 //! A person's own page: who they are and the app's language for them (their choice, or the
 //! clinic's when they have none).
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, internal, problem_page, render};
+use super::page::{internal, problem_page, render};
 use super::session::{Staff, same_origin};
 use crate::AppState;
 use askama::Template;

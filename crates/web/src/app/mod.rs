@@ -9,6 +9,7 @@
 mod assets;
 mod calendar;
 mod calls;
+mod chrome;
 mod i18n;
 mod inbox;
 mod leads;

@@ -1,47 +1,10 @@
-//! What every page shares: rendering, the header's facts, and pages for problems.
+//! What every page shares: rendering and pages for problems.
 
 use super::i18n::{self, Texts};
-use super::session::Staff;
-use crate::AppState;
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use frontdesk_domain::tenant::Locale;
-use frontdesk_store::ConversationFilter;
-
-/// The header: the clinic, where we are, who is signed in, how many wait for staff.
-pub struct Chrome {
-    pub clinic: String,
-    pub section: &'static str,
-    pub user_name: String,
-    pub csrf: String,
-    pub waiting: usize,
-    /// Settings appear in the menu only for those who may change them.
-    pub can_configure: bool,
-}
-
-impl Chrome {
-    pub async fn new(state: &AppState, staff: &Staff, section: &'static str) -> Result<Self, Response> {
-        let waiting = state
-            .ctx
-            .store
-            .list_conversations(staff.tenant.id, &ConversationFilter::default(), Default::default())
-            .await
-            .map_err(|e| internal(staff.locale(), &e))?
-            .items
-            .iter()
-            .filter(|c| c.needs_staff)
-            .count();
-        Ok(Self {
-            clinic: staff.tenant.name.clone(),
-            section,
-            user_name: staff.user.name.clone(),
-            csrf: staff.session.csrf_token.clone(),
-            waiting,
-            can_configure: staff.may(frontdesk_domain::staff::Permission::Configure),
-        })
-    }
-}
 
 /// Renders a template as a page (never cached: pages hold patient data).
 pub fn render(template: &impl Template, status: StatusCode) -> Response {

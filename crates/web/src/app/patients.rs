@@ -1,8 +1,9 @@
 //! Patients: search by name or phone, and a profile with appointments, conversations,
 //! consent and calls. Reading a profile is audited with the person.
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, day_time, internal, problem_page, render};
+use super::page::{day_time, internal, problem_page, render};
 use super::session::Staff;
 use crate::AppState;
 use askama::Template;

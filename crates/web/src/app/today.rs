@@ -1,7 +1,8 @@
 //! The landing page: today's agenda, who waits for staff, hot leads not yet reached.
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, clock_time, day_time, internal, render};
+use super::page::{clock_time, day_time, internal, render};
 use super::session::Staff;
 use crate::AppState;
 use askama::Template;

@@ -2,8 +2,9 @@
 //! their own: an admin cannot make or change an owner), disable them and sign them out
 //! everywhere. Every change goes through the engine's staff accounts.
 
+use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{Chrome, internal, problem_page, render};
+use super::page::{internal, problem_page, render};
 use super::session::{Staff, same_origin};
 use crate::AppState;
 use askama::Template;

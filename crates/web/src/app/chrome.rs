@@ -1,0 +1,41 @@
+//! The header every signed-in page shows.
+
+use super::page::internal;
+use super::session::Staff;
+use crate::AppState;
+use axum::response::Response;
+use frontdesk_store::ConversationFilter;
+
+/// The header: the clinic, where we are, who is signed in, how many wait for staff.
+pub struct Chrome {
+    pub clinic: String,
+    pub section: &'static str,
+    pub user_name: String,
+    pub csrf: String,
+    pub waiting: usize,
+    /// Settings appear in the menu only for those who may change them.
+    pub can_configure: bool,
+}
+
+impl Chrome {
+    pub async fn new(state: &AppState, staff: &Staff, section: &'static str) -> Result<Self, Response> {
+        let waiting = state
+            .ctx
+            .store
+            .list_conversations(staff.tenant.id, &ConversationFilter::default(), Default::default())
+            .await
+            .map_err(|e| internal(staff.locale(), &e))?
+            .items
+            .iter()
+            .filter(|c| c.needs_staff)
+            .count();
+        Ok(Self {
+            clinic: staff.tenant.name.clone(),
+            section,
+            user_name: staff.user.name.clone(),
+            csrf: staff.session.csrf_token.clone(),
+            waiting,
+            can_configure: staff.may(frontdesk_domain::staff::Permission::Configure),
+        })
+    }
+}
