@@ -250,10 +250,16 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         .unwrap();
     assert_eq!(day["items"].as_array().unwrap().len(), 2, "the double submit booked once: {day}");
     c.goto(&app.url("/app/calendar?date=2026-06-01")).await.unwrap();
+    c.find(Locator::Css("details.booking summary")).await.unwrap().click().await.unwrap();
     c.find(Locator::Css("#b-name")).await.unwrap().send_keys("Caio Novo").await.unwrap();
     c.find(Locator::Css("#b-phone")).await.unwrap().send_keys("11 95555-1234").await.unwrap();
     c.find(Locator::Css("#b-time")).await.unwrap().send_keys("1530").await.unwrap();
-    c.find(Locator::Css("form[action='/app/calendar/book'] button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form[action='/app/calendar/book'] button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(until_page_shows(&c, "Caio Novo").await);
     let caio = c.current_url().await.unwrap().fragment().unwrap().trim_start_matches("appt-").to_owned();
     c.find(Locator::Css(&format!("#r-{caio}"))).await.unwrap().send_keys("1630").await.unwrap();
@@ -288,6 +294,11 @@ async fn staff_work_the_inbox_in_a_real_browser() {
     accessible(&c, axe.as_deref(), "calls").await;
     c.goto(&app.url(&format!("/app/calls/{}", placed["id"].as_str().unwrap()))).await.unwrap();
     assert!(until_page_shows(&c, "Transcrição").await);
+    let source = c.source().await.unwrap();
+    assert!(
+        source.contains("Ligação feita pela clínica") && source.contains("Confirmação de consulta"),
+        "the call's direction and reason in the person's language"
+    );
     assert!(!c.source().await.unwrap().contains("Sem transcrição"), "the sandbox call has a transcript");
     accessible(&c, axe.as_deref(), "call").await;
     screenshots(&c, "call").await;

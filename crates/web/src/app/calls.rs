@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use frontdesk_domain::CallId;
 use frontdesk_domain::page::PageRequest;
-use frontdesk_domain::voice::Call;
+use frontdesk_domain::voice::{Call, CallDirection};
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_store::{CallFilter, StoreError};
 use uuid::Uuid;
@@ -44,8 +44,9 @@ fn cost(call: &Call) -> String {
     call.cost.map_or_else(|| "—".to_owned(), |c| format!("US$ {c:.2}"))
 }
 
-fn outcome(call: &Call) -> &'static str {
-    call.outcome.map_or(call.status.as_str(), |o| o.as_str())
+/// The outcome once the call ended, its state until then, in the person's language.
+fn outcome(t: &Texts, call: &Call) -> &'static str {
+    call.outcome.map_or_else(|| t.call_status(call.status), |o| t.call_outcome(o))
 }
 
 async fn who(state: &AppState, staff: &Staff, call: &Call) -> Result<String, StoreError> {
@@ -72,7 +73,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
             id: call.id.to_string(),
             who,
             when: day_time(call.created_at, &tz),
-            outcome: outcome(call),
+            outcome: outcome(staff.texts(), call),
             duration: duration(call),
             cost: cost(call),
         });
@@ -91,9 +92,17 @@ struct CallPage {
     chrome: Chrome,
     who: String,
     outcome: &'static str,
+    status: &'static str,
+    direction: &'static str,
+    reason: Option<String>,
+    attempt: u32,
+    /// The appointment booked during the call: (when, calendar link).
+    booked: Option<(String, String)>,
     duration: String,
     cost: String,
-    next_step: Option<String>,
+    /// How the outcome was decided and what was planned next, in the engine's words (for
+    /// whoever looks into a call that went oddly).
+    technical: Vec<String>,
     callback_at: Option<String>,
     recording: Option<String>,
     summary: Option<String>,
@@ -136,14 +145,34 @@ pub async fn call(State(state): State<AppState>, staff: Staff, Path(id): Path<St
         Ok(c) => c,
         Err(r) => return r,
     };
+    let t = staff.texts();
+    let booked = match call.appointment_id {
+        Some(a) => match store.get_appointment(staff.tenant.id, a).await {
+            Ok(Some(appt)) => {
+                let date = appt.start.to_zoned(tz.clone()).date();
+                Some((day_time(appt.start, &tz), format!("/app/calendar?date={date}#appt-{a}")))
+            }
+            Ok(None) => None,
+            Err(e) => return internal(staff.locale(), &e),
+        },
+        None => None,
+    };
     let page = CallPage {
-        t: staff.texts(),
+        t,
         chrome,
         who,
-        outcome: outcome(&call),
+        outcome: outcome(t, &call),
+        status: t.call_status(call.status),
+        direction: match call.direction {
+            CallDirection::Outbound => t.call_outbound,
+            CallDirection::Inbound => t.call_inbound,
+        },
+        reason: call.reason.as_deref().map(|r| t.call_reason(r).to_owned()),
+        attempt: call.attempt,
+        booked,
         duration: duration(&call),
         cost: cost(&call),
-        next_step: call.outcome_reason.clone(),
+        technical: [call.outcome_reason.clone(), call.ended_reason.clone()].into_iter().flatten().collect(),
         callback_at: call.callback_at.map(|t| day_time(t, &tz)),
         // Only a provider's https recording is linked; anything else is not offered.
         recording: call.recording_url.clone().filter(|u| u.starts_with("https://")),

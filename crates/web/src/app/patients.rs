@@ -34,15 +34,19 @@ pub struct SearchQuery {
     q: String,
 }
 
-pub async fn search(State(state): State<AppState>, staff: Staff, Query(q): Query<SearchQuery>) -> Response {
-    let text = q.q.trim();
+/// What a person typed to find a patient: mostly digits is a phone, anything else a name.
+pub fn patient_query(text: &str) -> PatientQuery {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    // Mostly digits: a phone; otherwise a name.
-    let query = if !digits.is_empty() && digits.len() * 2 >= text.len() {
+    if !digits.is_empty() && digits.len() * 2 >= text.len() {
         PatientQuery { phone_digits: Some(digits), ..Default::default() }
     } else {
         PatientQuery { name: Some(text.to_owned()).filter(|t| !t.is_empty()), ..Default::default() }
-    };
+    }
+}
+
+pub async fn search(State(state): State<AppState>, staff: Staff, Query(q): Query<SearchQuery>) -> Response {
+    let text = q.q.trim();
+    let query = patient_query(text);
     let page = PageRequest::new(None, Some(50));
     let rows = match state.ctx.store.search_patients(staff.tenant.id, &query, page).await {
         Ok(p) => p
