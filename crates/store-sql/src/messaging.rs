@@ -297,6 +297,15 @@ macro_rules! messaging_store {
                     rows.into_iter().map(Message::try_from).collect()
                 }
 
+                async fn failed_messages(&self, tenant: TenantId, since: Timestamp, limit: u32) -> StoreResult<Vec<Message>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{MESSAGE} WHERE tenant_id = $1 AND status = 'failed' AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3"
+                    ));
+                    let rows: Vec<MessageRow> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, DbTime(since), i64::from(limit))?;
+                    rows.into_iter().map(Message::try_from).collect()
+                }
+
                 async fn record_consent_with_jobs(
                     &self,
                     tenant: TenantId,

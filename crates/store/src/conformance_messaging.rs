@@ -94,8 +94,12 @@ pub async fn messages_dedupe_on_provider_id_and_save(store: DynStore) {
     let all = store.list_messages(c.tenant, conv.id).await.unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all[0], inbound);
+    // The failed send is listed (newest first, from `since` on), and for its clinic only.
+    assert_eq!(store.failed_messages(c.tenant, at(0), 10).await.unwrap(), vec![out.clone()]);
+    assert!(store.failed_messages(c.tenant, at(4), 10).await.unwrap().is_empty(), "sent before `since`");
     let other = clinic(&store, "beta").await;
     assert!(store.message_by_provider_id(other.tenant, "twilio", "SM1").await.unwrap().is_none());
+    assert!(store.failed_messages(other.tenant, at(0), 10).await.unwrap().is_empty());
 }
 
 pub async fn voice_note_transcripts_are_kept_and_searched(store: DynStore) {

@@ -84,6 +84,14 @@ pub trait MessagingStore: Send + Sync {
         tenant: TenantId,
         conversation: ConversationId,
     ) -> StoreResult<Vec<Message>>;
+    /// Messages that could not be delivered since `since`, newest first: what staff must
+    /// look at (a patient who was never told).
+    async fn failed_messages(
+        &self,
+        tenant: TenantId,
+        since: jiff::Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     async fn record_consent(
         &self,
         tenant: TenantId,

@@ -67,7 +67,10 @@ pub async fn pages(args: PagesBenchArgs) -> anyhow::Result<()> {
             (format!("/app/inbox/{conversation}"), "conversation (10 messages)"),
             ("/app/patients?q=Paciente%204242".to_owned(), "patient search by name"),
             (format!("/app/patients/{patient}"), "patient profile"),
-            ("/app/calendar".to_owned(), "calendar"),
+            ("/app/calendar".to_owned(), "calendar (day)"),
+            ("/app/calendar?view=week".to_owned(), "calendar (week)"),
+            ("/app/calendar/patients?find=Paciente%20424".to_owned(), "booking: patient search"),
+            ("/app/calls".to_owned(), "calls"),
             ("/app/leads".to_owned(), "leads"),
         ];
         for (path, label) in pages {

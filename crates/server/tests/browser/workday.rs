@@ -114,6 +114,20 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         .collect();
     assert_eq!(sent.len(), 1, "one reply sent: {thread}");
     assert_ne!(sent[0]["status"], "failed");
+    // Had the provider refused it, Today would say so, linking the conversation.
+    let conversation_uuid = frontdesk_domain::ConversationId(conversation_id.parse().unwrap());
+    let messages = app.ctx.store.list_messages(clinic.id, conversation_uuid).await.unwrap();
+    let mut refused = messages
+        .into_iter()
+        .find(|m| m.direction == frontdesk_domain::messaging::Direction::Outbound)
+        .unwrap();
+    refused.status = frontdesk_domain::messaging::MessageStatus::Failed;
+    refused.error_code = Some("63016".into());
+    app.ctx.store.save_message(&refused).await.unwrap();
+    c.goto(&app.url("/app")).await.unwrap();
+    assert!(until_page_shows(&c, "63016").await, "the failed send is on Today");
+    assert!(c.source().await.unwrap().contains(&format!("/app/inbox/{conversation_id}")));
+    c.goto(thread_url.as_str()).await.unwrap();
     let audit: Value = app.get("/api/v1/audit", &key).send().await.unwrap().json().await.unwrap();
     assert!(
         audit["items"]

@@ -218,6 +218,9 @@ pub struct Texts {
     pub reason_no_show: &'static str,
     pub reason_callback: &'static str,
     pub reason_other: &'static str,
+    pub failed_sends: &'static str,
+    pub no_failed_sends: &'static str,
+    pub error_code: &'static str,
     /// Monday first.
     pub weekdays: [&'static str; 7],
 }
@@ -437,6 +440,9 @@ pub const PT_BR: Texts = Texts {
     reason_no_show: "Falta",
     reason_callback: "Retorno pedido",
     reason_other: "Outro",
+    failed_sends: "Envios que falharam",
+    no_failed_sends: "Nenhum envio falhou nos últimos 7 dias.",
+    error_code: "código",
     weekdays: ["Seg", "Ter", "Qua", "Qui", "Sex", "Sáb", "Dom"],
 };
 
@@ -655,6 +661,9 @@ pub const EN: Texts = Texts {
     reason_no_show: "No-show follow-up",
     reason_callback: "Requested callback",
     reason_other: "Other",
+    failed_sends: "Sends that failed",
+    no_failed_sends: "No send failed in the last 7 days.",
+    error_code: "code",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
 };
 

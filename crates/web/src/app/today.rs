@@ -1,4 +1,5 @@
-//! The landing page: today's agenda, who waits for staff, hot leads not yet reached.
+//! The landing page: today's agenda, who waits for staff, hot leads not yet reached, and
+//! messages that could not be delivered (a patient who was never told).
 
 use super::chrome::Chrome;
 use super::i18n::Texts;
@@ -18,7 +19,7 @@ pub struct AgendaRow {
     pub time: String,
     pub patient: String,
     pub practitioner: String,
-    pub status: String,
+    pub status: &'static str,
 }
 
 pub struct ConversationRow {
@@ -29,10 +30,22 @@ pub struct ConversationRow {
 }
 
 pub struct LeadRow {
+    pub id: String,
     pub patient: String,
     pub source: &'static str,
     pub when: String,
 }
+
+pub struct FailedRow {
+    pub conversation: String,
+    pub patient: String,
+    pub when: String,
+    /// The provider's error code, for whoever follows it up (`63016`...).
+    pub code: Option<String>,
+}
+
+/// How far back failed sends are shown: a week covers a weekend and a holiday.
+const FAILED_DAYS: i64 = 7;
 
 #[derive(Template)]
 #[template(path = "today.html")]
@@ -43,6 +56,7 @@ struct TodayPage {
     agenda: Vec<AgendaRow>,
     waiting: Vec<ConversationRow>,
     hot: Vec<LeadRow>,
+    failed: Vec<FailedRow>,
 }
 
 pub async fn today(State(state): State<AppState>, staff: Staff) -> Response {
@@ -76,7 +90,7 @@ async fn load(state: &AppState, staff: &Staff) -> Result<TodayPage, Result<Respo
             time: clock_time(a.start, &tz),
             patient: patient_name(state, staff, a.patient_id).await.map_err(Err)?,
             practitioner: practitioners.get(&a.practitioner_id).cloned().unwrap_or_default(),
-            status: a.status.as_str().to_owned(),
+            status: staff.texts().appointment_status(a.status),
         });
     }
     let conversations =
@@ -95,9 +109,20 @@ async fn load(state: &AppState, staff: &Staff) -> Result<TodayPage, Result<Respo
     let mut hot = Vec::new();
     for l in store.list_leads(tenant, &hot_filter, page).await.map_err(Err)?.items {
         hot.push(LeadRow {
+            id: l.id.to_string(),
             patient: patient_name(state, staff, l.patient_id).await.map_err(Err)?,
             source: l.source.as_str(),
             when: day_time(l.created_at, &tz),
+        });
+    }
+    let since = now.timestamp() - jiff::SignedDuration::from_hours(24 * FAILED_DAYS);
+    let mut failed = Vec::new();
+    for m in store.failed_messages(tenant, since, 20).await.map_err(Err)? {
+        failed.push(FailedRow {
+            conversation: m.conversation_id.to_string(),
+            patient: patient_name(state, staff, m.patient_id).await.map_err(Err)?,
+            when: day_time(m.created_at, &tz),
+            code: m.error_code,
         });
     }
     let chrome = Chrome::new(state, staff, "today").await.map_err(Ok)?;
@@ -108,6 +133,7 @@ async fn load(state: &AppState, staff: &Staff) -> Result<TodayPage, Result<Respo
         agenda,
         waiting,
         hot,
+        failed,
     })
 }
 
