@@ -72,6 +72,13 @@ async fn the_week_view_filters_and_a_suggested_slot_books_a_known_patient() {
         .await
         .unwrap();
     assert!(until_page_shows(&c, "Escolha um horário sugerido ou digite a hora").await);
+    // Said next to the time field, with what was typed kept.
+    let error = c.find(Locator::Css("#b-time-error")).await.expect("the problem is next to the field");
+    assert!(error.text().await.unwrap().contains("digite a hora"));
+    let kept = c.find(Locator::Css("#b-name")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("Sem Hora"));
+    accessible(&c, axe.as_deref(), "calendar-refused").await;
+    screenshots(&c, "calendar-refused").await;
 
     // Marta, found by name, at the best afternoon slot the engine suggests.
     c.goto(&app.url("/app/calendar?date=2026-06-02")).await.unwrap();

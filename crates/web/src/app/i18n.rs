@@ -221,6 +221,8 @@ pub struct Texts {
     pub failed_sends: &'static str,
     pub no_failed_sends: &'static str,
     pub error_code: &'static str,
+    pub dashboard: &'static str,
+    pub dashboard_soon: &'static str,
     /// Monday first.
     pub weekdays: [&'static str; 7],
 }
@@ -443,6 +445,8 @@ pub const PT_BR: Texts = Texts {
     failed_sends: "Envios que falharam",
     no_failed_sends: "Nenhum envio falhou nos últimos 7 dias.",
     error_code: "código",
+    dashboard: "Painel",
+    dashboard_soon: "Aqui ficarão os números do funil: conversão de leads, velocidade de resposta, faltas, ligações e mensagens, com comparação ao período anterior. Eles chegam com a análise de dados; até lá, o dia a dia está em Hoje.",
     weekdays: ["Seg", "Ter", "Qua", "Qui", "Sex", "Sáb", "Dom"],
 };
 
@@ -664,6 +668,8 @@ pub const EN: Texts = Texts {
     failed_sends: "Sends that failed",
     no_failed_sends: "No send failed in the last 7 days.",
     error_code: "code",
+    dashboard: "Dashboard",
+    dashboard_soon: "The funnel's figures will live here: lead conversion, speed to lead, no-shows, calls and messages, compared with the previous period. They arrive with the analytics work; until then, the day's work is on Today.",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
 };
 

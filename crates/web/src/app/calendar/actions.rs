@@ -3,7 +3,7 @@
 //! or move an appointment - each through the engine, the same path as the API.
 
 use super::scope::{Scope, ScopeQuery};
-use super::view::{ACTIONS, allowed, render_page, segment, today};
+use super::view::{ACTIONS, Draft, Feedback, Field, allowed, render_page, segment, today};
 use crate::AppState;
 use crate::app::i18n::Texts;
 use crate::app::page::{internal, problem_page};
@@ -115,7 +115,7 @@ pub async fn act(
         Err(e) => return internal(staff.locale(), &e),
     };
     let t = staff.texts();
-    let refuse = |problem, status| render_page(&state, &staff, scope, Some(problem), status);
+    let refuse = |problem, status| render_page(&state, &staff, scope, Feedback::problem(problem), status);
     let new_start = match action {
         AppointmentAction::Reschedule => match instant(scope.date, &form.time, &tz) {
             Some(at) => Some(at),
@@ -203,27 +203,42 @@ pub async fn book(
     let t = staff.texts();
     let tz = staff.tenant.timezone.time_zone();
     let scope = form.back.scope(&form.date, today(&state, &staff));
-    let refuse =
-        |problem| render_page(&state, &staff, scope, Some(problem), StatusCode::UNPROCESSABLE_ENTITY);
+    let draft = Draft {
+        name: form.name.clone(),
+        phone: form.phone.clone(),
+        time: form.time.clone(),
+        service: form.service.clone(),
+        practitioner: form.practitioner.clone(),
+    };
+    let refuse = |problem, field| {
+        let feedback = Feedback { problem: Some(problem), field, draft: draft.clone() };
+        render_page(&state, &staff, scope, feedback, StatusCode::UNPROCESSABLE_ENTITY)
+    };
 
     let patient = if let Ok(id) = form.patient_id.parse::<Uuid>() {
         PatientRef::Id(PatientId(id))
     } else {
-        let Ok(name) = PersonName::parse(&form.name) else { return refuse(t.name_required).await };
+        let Ok(name) = PersonName::parse(&form.name) else {
+            return refuse(t.name_required, Some(Field::Name)).await;
+        };
         let region = match state.ctx.store.tenant_settings(staff.tenant.id).await {
             Ok(s) => s.default_region,
             Err(e) => return internal(staff.locale(), &e),
         };
-        let Ok(phone) = PhoneE164::parse(&form.phone, &region) else { return refuse(t.phone_invalid).await };
+        let Ok(phone) = PhoneE164::parse(&form.phone, &region) else {
+            return refuse(t.phone_invalid, Some(Field::Phone)).await;
+        };
         PatientRef::Contact { name, phone, email: None }
     };
     let Ok(service) = form.service.parse::<Uuid>().map(ServiceId) else {
-        return refuse(t.not_bookable).await;
+        return refuse(t.not_bookable, None).await;
     };
     let placement = if form.slot.is_empty() {
-        let Some(start) = instant(scope.date, &form.time, &tz) else { return refuse(t.time_required).await };
+        let Some(start) = instant(scope.date, &form.time, &tz) else {
+            return refuse(t.time_required, Some(Field::Time)).await;
+        };
         let Ok(practitioner) = form.practitioner.parse::<Uuid>().map(PractitionerId) else {
-            return refuse(t.not_bookable).await;
+            return refuse(t.not_bookable, None).await;
         };
         let practitioners = match state.ctx.store.list_practitioners(staff.tenant.id).await {
             Ok(p) => p,
@@ -232,12 +247,12 @@ pub async fn book(
         let units = practitioners.iter().find(|p| p.id == practitioner).map(|p| p.location_ids.clone());
         let units = units.unwrap_or_default();
         let location = scope.unit.filter(|u| units.contains(u)).or_else(|| units.first().copied());
-        let Some(location) = location else { return refuse(t.not_bookable).await };
+        let Some(location) = location else { return refuse(t.not_bookable, None).await };
         Placement { practitioner, location, start }
     } else {
         match parse_slot(&form.slot) {
             Some(p) => p,
-            None => return refuse(t.not_bookable).await,
+            None => return refuse(t.not_bookable, None).await,
         }
     };
     let who = match &patient {
@@ -263,7 +278,10 @@ pub async fn book(
     match frontdesk_engine::scheduling::book(&state.ctx, request).await {
         Ok(done) => back_to(Scope { date: local_date, ..scope }, done.appointment.id),
         Err(e) => match scheduling_problem(t, &e) {
-            Some(problem) => render_page(&state, &staff, scope, Some(problem), StatusCode::CONFLICT).await,
+            Some(problem) => {
+                let feedback = Feedback { problem: Some(problem), field: None, draft };
+                render_page(&state, &staff, scope, feedback, StatusCode::CONFLICT).await
+            }
             None => internal(staff.locale(), &e),
         },
     }

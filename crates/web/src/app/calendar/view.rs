@@ -71,6 +71,43 @@ pub struct Column {
     pub rows: Vec<Row>,
 }
 
+/// What a refused form brings back to the page: what went wrong, at which field, and what
+/// the person had typed (so nothing has to be typed twice).
+#[derive(Default)]
+pub struct Feedback {
+    pub problem: Option<&'static str>,
+    /// The booking field the problem is about (shown next to it), if it is one field's.
+    pub field: Option<Field>,
+    pub draft: Draft,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Phone,
+    Time,
+}
+
+impl Feedback {
+    pub fn problem(problem: &'static str) -> Self {
+        Feedback { problem: Some(problem), ..Default::default() }
+    }
+
+    fn at(&self, field: Field) -> Option<&'static str> {
+        self.problem.filter(|_| self.field == Some(field))
+    }
+}
+
+/// The booking form as the person left it.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub name: String,
+    pub phone: String,
+    pub time: String,
+    pub service: String,
+    pub practitioner: String,
+}
+
 /// (value, label, selected) of a filter's option.
 pub type Choice = (String, String, bool);
 
@@ -93,7 +130,12 @@ struct CalendarPage {
     practitioner_choices: Vec<Choice>,
     can_work: bool,
     columns: Vec<Column>,
+    /// A problem that is not one field's (shown above everything).
     problem: Option<&'static str>,
+    name_error: Option<&'static str>,
+    phone_error: Option<&'static str>,
+    time_error: Option<&'static str>,
+    draft: Draft,
     /// (id, name) of bookable practitioners (in the unit shown) and of services.
     practitioners: Vec<(String, String)>,
     services: Vec<(String, String)>,
@@ -103,7 +145,7 @@ struct CalendarPage {
 
 pub async fn page(State(state): State<AppState>, staff: Staff, Query(q): Query<ScopeQuery>) -> Response {
     let scope = Scope::parse(&q, today(&state, &staff));
-    render_page(&state, &staff, scope, None, StatusCode::OK).await
+    render_page(&state, &staff, scope, Feedback::default(), StatusCode::OK).await
 }
 
 pub fn today(state: &AppState, staff: &Staff) -> Date {
@@ -120,13 +162,13 @@ pub fn day_heading(t: &Texts, date: Date) -> String {
     format!("{weekday} {}", date.strftime("%d/%m"))
 }
 
-/// The page for `scope`, with a problem to show (a refused booking, a stale form) and the
-/// status to answer with.
+/// The page for `scope`, with what a refused form brings back (a refused booking, a stale
+/// action) and the status to answer with.
 pub async fn render_page(
     state: &AppState,
     staff: &Staff,
     scope: Scope,
-    problem: Option<&'static str>,
+    feedback: Feedback,
     status: StatusCode,
 ) -> Response {
     let t = staff.texts();
@@ -248,7 +290,11 @@ pub async fn render_page(
             .collect(),
         can_work: staff.may(Permission::Work),
         columns,
-        problem,
+        problem: feedback.problem.filter(|_| feedback.field.is_none()),
+        name_error: feedback.at(Field::Name),
+        phone_error: feedback.at(Field::Phone),
+        time_error: feedback.at(Field::Time),
+        draft: feedback.draft,
         practitioners: shown.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(),
         services: services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect(),
         form_id: Uuid::new_v4().simple().to_string(),
