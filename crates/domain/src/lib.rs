@@ -16,6 +16,7 @@ pub mod leads;
 pub mod nlu;
 pub mod page;
 pub mod patients;
+pub mod plausible;
 pub mod scheduling;
 pub mod settings;
 pub mod staff;

@@ -23,6 +23,7 @@ backend_tests!(
     api_key_lifecycle_over_http,
     tenant_settings_can_be_edited_and_are_audited,
     settings_patch_must_be_an_object,
+    app_pages_answer_unreadable_requests_with_a_page,
 );
 backend_tests!(raw: rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
 
@@ -202,6 +203,32 @@ async fn malformed_input_gets_4xx_json(app: TestApp) {
             413,
             "payload_too_large",
             "",
+        ),
+        // A webhook body over the limit: the same JSON shape, not axum's plain text.
+        (
+            app.http
+                .post(app.url("/webhooks/twilio/alpha/messages"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("a".repeat(2 * 1024 * 1024)),
+            413,
+            "payload_too_large",
+            "limit",
+        ),
+        // Dates that cannot be true.
+        (
+            app.post("/api/v1/patients", &key)
+                .json(&json!({"name": "Ana Futura", "phone": "+5511987650000", "birth_date": "9999-12-31"})),
+            422,
+            "invalid_patient",
+            "birth date",
+        ),
+        (
+            app.post("/api/v1/leads", &key).json(
+                &json!({"name": "Lia Antiga", "phone": "+5511987650001", "submitted_at": "0001-01-01T00:00:00Z"}),
+            ),
+            422,
+            "invalid_lead",
+            "submitted_at",
         ),
     ];
     for (i, (request, status, code, needle)) in cases.into_iter().enumerate() {
@@ -477,4 +504,49 @@ async fn cors_only_for_configured_origins(backend: Backend) {
         .await
         .unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none(), "no CORS by default");
+}
+
+/// What axum would answer in plain text (a query that does not parse, a form over the
+/// limit) is, in the staff app, a page in the person's language with a way back.
+async fn app_pages_answer_unreadable_requests_with_a_page(app: TestApp) {
+    use frontdesk_domain::contact::Email;
+    use frontdesk_domain::staff::{NewUser, Role};
+    let (tenant, _) = app.tenant_with_key("alpha").await;
+    let new = NewUser {
+        tenant_id: tenant.id,
+        email: Email::parse("ana@alpha.example").unwrap(),
+        name: "Ana".into(),
+        role: Role::Staff,
+    };
+    frontdesk_engine::staff::add_user(&app.ctx, new, Some("uma senha bem longa")).await.unwrap();
+    let signed_in =
+        frontdesk_engine::staff::sign_in(&app.ctx, "ana@alpha.example", "uma senha bem longa").await.unwrap();
+    let cookie = format!("fd_session={}", signed_in.token);
+    let duplicated = app
+        .http
+        .get(app.url("/app/calendar?view=week&view=day"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let oversized = app
+        .http
+        .post(app.url("/app/calendar/book"))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("name={}", "a".repeat(2 * 1024 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    for (response, status, words) in
+        [(duplicated, 400, "Não deu para ler o formulário"), (oversized, 413, "Grande demais")]
+    {
+        assert_eq!(response.status().as_u16(), status);
+        let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+        let page = response.text().await.unwrap();
+        assert!(
+            kind.starts_with("text/html") && page.contains(words) && page.contains("href=\"/app\""),
+            "{page}"
+        );
+    }
 }

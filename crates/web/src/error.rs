@@ -106,6 +106,46 @@ impl From<Conflict> for ApiError {
     }
 }
 
+/// The safety net under every route: a 4xx that an extractor answered in plain text (a form
+/// or query that does not parse, a body over the limit) becomes our JSON error on the API
+/// and webhooks, and a page a person understands in the staff app. Handlers' own errors are
+/// already shaped and pass through untouched.
+pub async fn uniform_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let in_app = request.uri().path().starts_with("/app") || request.uri().path() == "/login";
+    let locale = crate::app::browser_locale(request.headers());
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return response;
+    }
+    if in_app {
+        return crate::app::problem_page(locale, status);
+    }
+    // Axum's rejection texts name the problem and hold no request data beyond its shape.
+    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => String::new(),
+    };
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        _ => "invalid_request",
+    };
+    let message = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("bad request").to_owned()
+    } else {
+        text
+    };
+    ApiError { status, code, message, retry_after_secs: None, etag: None }.into_response()
+}
+
 /// A panicking handler answers like any other failure.
 pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("request handler panicked");

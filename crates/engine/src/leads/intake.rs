@@ -109,6 +109,10 @@ pub async fn create_lead(
     intake: LeadIntake,
 ) -> Result<LeadCreated, LeadFailure> {
     let now = ctx.clock.now();
+    if let Some(at) = intake.submitted_at {
+        frontdesk_domain::plausible::event_time(at, now)
+            .map_err(|e| LeadFailure::Invalid(format!("submitted_at: {e}")))?;
+    }
     let tenant = ctx.store.tenant_by_id(tenant_id).await?.ok_or(LeadFailure::NotFound("tenant"))?;
     let settings = ctx.store.tenant_settings(tenant_id).await?;
     let patient = find_or_register(ctx, &intake, &settings.default_region, &tenant).await?;

@@ -223,6 +223,10 @@ pub struct Texts {
     pub error_code: &'static str,
     pub dashboard: &'static str,
     pub dashboard_soon: &'static str,
+    pub too_large_title: &'static str,
+    pub too_large_text: &'static str,
+    pub bad_form_title: &'static str,
+    pub bad_form_text: &'static str,
     /// Monday first.
     pub weekdays: [&'static str; 7],
 }
@@ -447,6 +451,10 @@ pub const PT_BR: Texts = Texts {
     error_code: "código",
     dashboard: "Painel",
     dashboard_soon: "Aqui ficarão os números do funil: conversão de leads, velocidade de resposta, faltas, ligações e mensagens, com comparação ao período anterior. Eles chegam com a análise de dados; até lá, o dia a dia está em Hoje.",
+    too_large_title: "Grande demais",
+    too_large_text: "O arquivo ou o texto enviado passa do limite. Envie um arquivo menor ou divida o conteúdo.",
+    bad_form_title: "Não deu para ler o formulário",
+    bad_form_text: "Algum campo chegou incompleto ou num formato inesperado. Volte, confira os campos e tente de novo.",
     weekdays: ["Seg", "Ter", "Qua", "Qui", "Sex", "Sáb", "Dom"],
 };
 
@@ -670,6 +678,10 @@ pub const EN: Texts = Texts {
     error_code: "code",
     dashboard: "Dashboard",
     dashboard_soon: "The funnel's figures will live here: lead conversion, speed to lead, no-shows, calls and messages, compared with the previous period. They arrive with the analytics work; until then, the day's work is on Today.",
+    too_large_title: "Too large",
+    too_large_text: "The file or text sent is over the limit. Send a smaller file or split it.",
+    bad_form_title: "The form could not be read",
+    bad_form_text: "A field arrived incomplete or in an unexpected format. Go back, check the fields and try again.",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
 };
 

@@ -37,6 +37,8 @@ pub fn problem_page(locale: Locale, status: StatusCode) -> Response {
     let (title, text) = match status {
         StatusCode::NOT_FOUND => (t.not_found_title, t.not_found_text),
         StatusCode::FORBIDDEN => (t.forbidden_title, t.forbidden_text),
+        StatusCode::PAYLOAD_TOO_LARGE => (t.too_large_title, t.too_large_text),
+        s if s.is_client_error() => (t.bad_form_title, t.bad_form_text),
         _ => (t.error_title, t.error_text),
     };
     render(&ProblemPage { t, title, text }, status)

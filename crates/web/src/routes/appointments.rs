@@ -1,7 +1,7 @@
 //! Appointments over HTTP: book (idempotently), list, read, act on, export as ICS.
 
 use crate::auth::Principal;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::body::Bytes;
@@ -328,7 +328,7 @@ macro_rules! action_route {
             State(state): State<AppState>,
             who: Principal,
             ApiPath(id): ApiPath<Uuid>,
-            body: Bytes,
+            ApiBytes(body): ApiBytes,
         ) -> Result<Json<AppointmentView>, ApiError> {
             act(state, who, id, $action, body).await
         }

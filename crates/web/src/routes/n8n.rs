@@ -4,6 +4,7 @@
 //! `Idempotency-Key`; a repeat of a key is answered `{"ok": true, "duplicate": true}` and
 //! changes nothing.
 
+use crate::extract::ApiBytes;
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::body::Bytes;
@@ -135,7 +136,7 @@ pub async fn intake_response(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<Value>, ApiError> {
     let (caller, b, raw) = begin::<N8nIntakeResponse>(&state, &tenant, &headers, &body).await?;
     let req = journey::N8nIntake {
@@ -160,7 +161,7 @@ pub async fn triage_response(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<Value>, ApiError> {
     let (caller, b, raw) = begin::<N8nTriageResponse>(&state, &tenant, &headers, &body).await?;
     let req = journey::N8nTriage {
@@ -184,7 +185,7 @@ pub async fn booking_response(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<Value>, ApiError> {
     let (caller, b, raw) = begin::<N8nBookingResponse>(&state, &tenant, &headers, &body).await?;
     let req = journey::N8nBooking {

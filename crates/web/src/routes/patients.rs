@@ -105,8 +105,9 @@ async fn apply(state: &AppState, who: &Principal, p: &mut Patient, b: PatientBod
     if let Some(e) = b.email {
         p.email = if e.trim().is_empty() { None } else { Some(Email::parse(&e).map_err(invalid)?) };
     }
-    if b.birth_date.is_some() {
-        p.birth_date = b.birth_date;
+    if let Some(born) = b.birth_date {
+        let now = state.ctx.clock.now();
+        p.birth_date = Some(frontdesk_domain::plausible::birth_date(born, now).map_err(invalid)?);
     }
     if let Some(l) = b.locale {
         p.locale = l;

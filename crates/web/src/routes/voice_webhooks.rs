@@ -3,9 +3,9 @@
 //! generic webhook against its `X-Webhook-Secret`; a failed check is a 401 and stores
 //! nothing.
 
+use crate::extract::ApiBytes;
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::HeaderMap;
 use frontdesk_engine::voice::{self, GenericCallReport, GenericTurn};
@@ -30,7 +30,7 @@ pub async fn vapi(
     Path(tenant): Path<String>,
     uri: OriginalUri,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<Value>, ApiError> {
     let url = public_url(&state, &uri);
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -88,7 +88,7 @@ pub async fn generic(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Json<Value>, ApiError> {
     let secret = headers.get("x-webhook-secret").and_then(|v| v.to_str().ok());
     // A malformed event is reported only to a caller that knows the secret.

@@ -1,8 +1,8 @@
 //! Provider webhooks. No API key: each is authenticated by its provider's signature or
 //! the tenant's secret token, and rate limited per path.
 
+use crate::extract::ApiBytes;
 use crate::{ApiError, AppState};
-use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -41,7 +41,7 @@ pub async fn twilio_message(
     Path(tenant): Path<String>,
     uri: OriginalUri,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
     let url = public_url(&state, &uri);
     webhooks::twilio_message(&state.ctx, &tenant, &url, &body, signature(&headers)).await?;
@@ -58,7 +58,7 @@ pub async fn twilio_status(
     Path(tenant): Path<String>,
     uri: OriginalUri,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<StatusCode, ApiError> {
     let url = public_url(&state, &uri);
     webhooks::twilio_status_callback(&state.ctx, &tenant, &url, &body, signature(&headers)).await?;
@@ -78,7 +78,7 @@ pub async fn helena(
     Path(tenant): Path<String>,
     Query(q): Query<TokenQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<StatusCode, ApiError> {
     let token = q.token.as_deref().or_else(|| headers.get("x-helena-token").and_then(|v| v.to_str().ok()));
     webhooks::helena_event(&state.ctx, &tenant, token, &body).await?;
