@@ -80,6 +80,19 @@ impl App {
     ) -> anyhow::Result<()> {
         let grace = Duration::from_secs(self.config.shutdown_grace_secs);
         let mut workers = (role != Role::Web).then(|| self.runner.clone().spawn(shutdown.clone()));
+        if let Some(addr) = &self.config.metrics_bind {
+            let listener =
+                TcpListener::bind(addr).await.with_context(|| format!("binding metrics_bind {addr}"))?;
+            let router = frontdesk_web::metrics_router(AppState::new(self.ctx.clone(), self.web_config()));
+            let stop = shutdown.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move { stop.cancelled().await });
+                if let Err(e) = served.await {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+        }
         if role != Role::Worker {
             let router = self.router();
             let stop = shutdown.clone();

@@ -14,6 +14,9 @@ pub struct Config {
     pub database_url: String,
     pub database_max_connections: u32,
     pub bind: String,
+    /// A second listener serving only `/metrics`, without a token: for a Prometheus on a
+    /// private network (e.g. "127.0.0.1:9464"). Off by default.
+    pub metrics_bind: Option<String>,
     /// Base URL the outside world uses to reach this server (webhook signatures use it).
     pub public_url: Option<String>,
     #[serde(deserialize_with = "list_or_csv")]
@@ -54,6 +57,7 @@ impl Default for Config {
             database_url: "sqlite://frontdesk.db?mode=rwc".into(),
             database_max_connections: 16,
             bind: "127.0.0.1:8080".into(),
+            metrics_bind: None,
             public_url: None,
             cors_origins: Vec::new(),
             log_format: LogFormat::Json,
@@ -98,8 +102,11 @@ cors_origins = []
 log_format = "json"
 # A tracing filter: "info", "debug", "frontdesk_engine=debug,info"...
 log_level = "info"
-# When set, GET /metrics requires "Authorization: Bearer <token>".
+# Prometheus metrics. On the main listener GET /metrics needs
+# "Authorization: Bearer <metrics_token>" and answers 404 without a configured token; a
+# separate listener on a private address serves them without a token.
 # metrics_token = "change-me"
+# metrics_bind = "127.0.0.1:9464"
 # Signs the calendar (.ics) links sent to patients with their booking; without it the
 # confirmation has no link. Any long random string; changing it invalidates sent links.
 # link_secret = "change-me-too"

@@ -18,14 +18,13 @@ backend_tests!(
     unknown_routes_and_methods_get_json_errors,
     request_id_is_echoed_or_created,
     health_endpoints,
-    metrics_count_requests_by_route,
     openapi_and_docs_are_served,
     api_key_lifecycle_over_http,
     tenant_settings_can_be_edited_and_are_audited,
     settings_patch_must_be_an_object,
     app_pages_answer_unreadable_requests_with_a_page,
 );
-backend_tests!(raw: rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
+backend_tests!(raw: metrics_count_requests_by_route, metrics_listener_serves_without_a_token, rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
 
 async fn missing_or_bad_key_is_401(app: TestApp) {
     let (_, _key) = app.tenant_with_key("alpha").await;
@@ -289,10 +288,17 @@ async fn health_endpoints(app: TestApp) {
     assert!(body["version"].is_string());
 }
 
-async fn metrics_count_requests_by_route(app: TestApp) {
+async fn metrics_count_requests_by_route(backend: Backend) {
+    let Some(app) =
+        TestApp::spawn_with(backend, |c| c.metrics_token = Some("scrape-secret".into()), JobRegistry::new())
+            .await
+    else {
+        return;
+    };
     let (_, key) = app.tenant_with_key("alpha").await;
     app.get("/api/v1/jobs/0195e5a0-0000-7000-8000-000000000000", &key).send().await.unwrap();
-    let text = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = app.http.get(app.url("/metrics")).bearer_auth("scrape-secret").send().await.unwrap();
+    let text = metrics.text().await.unwrap();
     assert!(
         text.lines().any(|l| l.starts_with("frontdesk_http_requests_total")
             && l.contains("route=\"/api/v1/jobs/{id}\"")
@@ -461,6 +467,31 @@ async fn webhook_limit_is_per_route_not_per_path(backend: Backend) {
     assert_eq!(error_of(r).await.0, 429);
     // Another route has its own budget.
     assert_ne!(post("/webhooks/twilio/alpha/status").await.unwrap().status(), 429);
+}
+
+/// Without a token the main listener, which faces the internet, serves no metrics; a
+/// listener of their own, bound to a private address, serves them without one.
+async fn metrics_listener_serves_without_a_token(backend: Backend) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let Some(app) =
+        TestApp::spawn_with(backend, |c| c.metrics_bind = Some(bind.clone()), JobRegistry::new()).await
+    else {
+        return;
+    };
+    let (status, code, _) = error_of(app.http.get(app.url("/metrics")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (404, "metrics_disabled"));
+    let mut text = String::new();
+    for _ in 0..50 {
+        if let Ok(r) = app.http.get(format!("http://{bind}/metrics")).send().await {
+            text = r.text().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(text.contains("frontdesk_"), "the private listener serves the metrics: {text}");
+    let other = app.http.get(format!("http://{bind}/api/v1/tenant")).send().await.unwrap();
+    assert_eq!(other.status(), 404, "only /metrics there");
 }
 
 async fn metrics_token_is_enforced(backend: Backend) {

@@ -48,6 +48,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The separate metrics listener's router (see `metrics_bind`).
+pub fn metrics_router(state: AppState) -> Router {
+    routes::metrics::private_router(state)
+}
+
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
