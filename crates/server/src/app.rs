@@ -57,6 +57,7 @@ impl App {
             public_url: c.public_url(),
             cors_origins: c.cors_origins.clone(),
             body_limit_bytes: c.body_limit_bytes,
+            body_read_timeout: Duration::from_secs(c.body_read_timeout_secs),
             metrics_token: c.metrics_token.clone(),
             rate_limit_enabled: c.rate_limit_enabled,
             api_requests_per_minute: c.rate_limit_api_per_minute,
@@ -95,13 +96,8 @@ impl App {
         }
         if role != Role::Worker {
             let router = self.router();
-            let stop = shutdown.clone();
-            // Connect info gives rate limits the client's address.
-            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, service)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await
-                .context("HTTP server failed")?;
+            let header_timeout = Duration::from_secs(self.config.header_read_timeout_secs);
+            crate::http::serve(listener, router, header_timeout, grace, shutdown.clone()).await;
         } else {
             drop(listener);
             shutdown.cancelled().await;

@@ -27,6 +27,10 @@ pub struct Config {
     /// Signs the calendar links sent to patients; without it no link is sent.
     pub link_secret: Option<SecretString>,
     pub body_limit_bytes: usize,
+    /// Seconds a client has to send a request's headers; then the connection is closed.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client has to send a request's body; then it gets 408.
+    pub body_read_timeout_secs: u64,
     pub rate_limit_enabled: bool,
     pub rate_limit_api_per_minute: u32,
     pub rate_limit_webhook_per_minute: u32,
@@ -65,6 +69,8 @@ impl Default for Config {
             metrics_token: None,
             link_secret: None,
             body_limit_bytes: 1024 * 1024,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
             rate_limit_enabled: true,
             rate_limit_api_per_minute: 100,
             rate_limit_webhook_per_minute: 1000,
@@ -112,6 +118,10 @@ log_level = "info"
 # link_secret = "change-me-too"
 # Largest accepted request body, in bytes.
 body_limit_bytes = 1048576
+# Slow clients: seconds to send a request's headers (then the connection is closed) and
+# its body (then 408).
+header_read_timeout_secs = 10
+body_read_timeout_secs = 30
 # Rate limits (requests per minute), each per route: per API key on the API, per client
 # address on webhooks and public links, and requests with a missing or wrong API key per
 # client address. Turn off for benchmarks.

@@ -6,6 +6,7 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod http;
 pub mod logging;
 
 pub use app::{App, Role};

@@ -24,7 +24,7 @@ backend_tests!(
     settings_patch_must_be_an_object,
     app_pages_answer_unreadable_requests_with_a_page,
 );
-backend_tests!(raw: metrics_count_requests_by_route, metrics_listener_serves_without_a_token, rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
+backend_tests!(raw: slow_clients_are_cut_off, metrics_count_requests_by_route, metrics_listener_serves_without_a_token, rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
 
 async fn missing_or_bad_key_is_401(app: TestApp) {
     let (_, _key) = app.tenant_with_key("alpha").await;
@@ -580,4 +580,45 @@ async fn app_pages_answer_unreadable_requests_with_a_page(app: TestApp) {
             "{page}"
         );
     }
+}
+
+/// A client that sends its headers or its body too slowly loses the connection instead of
+/// holding it open (the old server kept 500 such connections for minutes).
+async fn slow_clients_are_cut_off(backend: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        |c| {
+            c.header_read_timeout_secs = 1;
+            c.body_read_timeout_secs = 1;
+        },
+        JobRegistry::new(),
+    )
+    .await
+    else {
+        return;
+    };
+    let (_, key) = app.tenant_with_key("alpha").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let started = std::time::Instant::now();
+    // Headers never finished: closed without an answer.
+    let mut half = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), half.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection was closed");
+    // A body that never arrives: an error answer, then the connection ends.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/api-keys HTTP/1.1\r\nHost: x\r\nX-API-KEY: {key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\""
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), slow.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the slow body was cut off");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "{:?}", started.elapsed());
+    // Normal requests still work.
+    assert_eq!(app.http.get(app.url("/health")).send().await.unwrap().status(), 200);
 }

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         // Tags each response with its route template for `observe`.
         .route_layer(axum::middleware::from_fn(observe::tag_route))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.config.body_read_timeout))
         .layer(axum::middleware::from_fn(error::uniform_errors))
         .layer(CatchPanicLayer::custom(error::panic_response));
     if let Some(cors) = cors_layer(&state.config.cors_origins) {

@@ -12,6 +12,8 @@ pub struct WebConfig {
     pub public_url: String,
     pub cors_origins: Vec<String>,
     pub body_limit_bytes: usize,
+    /// How long a client may take to send a request body (then 408).
+    pub body_read_timeout: std::time::Duration,
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<SecretString>,
     pub rate_limit_enabled: bool,
@@ -27,6 +29,7 @@ impl Default for WebConfig {
             public_url: "http://127.0.0.1:8080".into(),
             cors_origins: Vec::new(),
             body_limit_bytes: 1024 * 1024,
+            body_read_timeout: std::time::Duration::from_secs(30),
             metrics_token: None,
             rate_limit_enabled: true,
             api_requests_per_minute: 100,
