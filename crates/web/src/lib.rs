@@ -9,6 +9,7 @@ pub mod extract;
 pub mod fhir;
 mod observe;
 pub mod openapi;
+mod openapi_complete;
 pub mod ratelimit;
 mod routes;
 mod state;
@@ -25,7 +26,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 
 /// The complete application router.
 pub fn router(state: AppState) -> Router {
-    let (api, spec) = openapi::api_router(state.clone()).split_for_parts();
+    let (api, spec) = openapi::split(state.clone());
     let mut app = Router::new()
         .merge(api)
         .merge(routes::metrics::router())

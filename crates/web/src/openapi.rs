@@ -38,6 +38,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "voice", description = "Tools a voice agent calls mid-call (platforms other than VAPI)"),
         (name = "public", description = "What patients open from a message, behind signed links"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
+        (name = "fhir", description = "Read-only FHIR R4 over the calendar (application/fhir+json; errors are OperationOutcomes)"),
     )
 )]
 struct ApiDoc;
@@ -121,9 +122,17 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::health::detailed))
 }
 
+/// The documented router and its complete spec (the annotations plus what
+/// `openapi_complete` adds).
+pub fn split(state: AppState) -> (Router<AppState>, Spec) {
+    let (router, mut spec) = api_router(state).split_for_parts();
+    crate::openapi_complete::complete(&mut spec);
+    (router, spec)
+}
+
 /// The spec as JSON, for tests and tooling.
 pub fn spec(state: AppState) -> Spec {
-    api_router(state).into_openapi()
+    split(state).1
 }
 
 /// `/openapi.json` and `/docs`, a Swagger UI page bundled into the binary (no internet).
