@@ -77,10 +77,13 @@ fn add_standard_errors(path: &str, operation: &mut Operation) {
     }
 }
 
+/// A FHIR route: its path, what it returns, and its parameters.
+type FhirRoute = (&'static str, &'static str, &'static [(&'static str, ParameterIn)]);
+
 /// The read-only FHIR R4 routes (`crate::fhir`), each answering `application/fhir+json`
 /// (a resource, a searchset Bundle, or an OperationOutcome on error).
 fn fhir_paths() -> Vec<(&'static str, PathItem)> {
-    let routes: [(&str, &str, &[(&str, ParameterIn)]); 9] = [
+    let routes: [FhirRoute; 9] = [
         ("/fhir/R4/metadata", "The CapabilityStatement", &[]),
         ("/fhir/R4/Appointment/{id}", "An appointment", &[("id", ParameterIn::Path)]),
         (
