@@ -87,6 +87,25 @@ impl Default for TenantSettings {
 pub const MASK: &str = "********";
 
 impl TenantSettings {
+    /// Every address the server will call for this clinic, with the field that holds it:
+    /// what the egress rules check when settings are saved.
+    pub fn outbound_urls(&self) -> Vec<(&'static str, &str)> {
+        let m = &self.messaging;
+        let d = &self.dialogue;
+        [
+            m.twilio.as_ref().map(|t| ("messaging.twilio.base_url", t.base_url.as_str())),
+            m.helena.as_ref().map(|h| ("messaging.helena.base_url", h.base_url.as_str())),
+            self.voice.vapi.as_ref().map(|v| ("voice.vapi.base_url", v.base_url.as_str())),
+            self.scheduling.ninsaude.as_ref().map(|n| ("scheduling.ninsaude.base_url", n.base_url.as_str())),
+            d.n8n.as_ref().map(|n| ("dialogue.n8n.webhook_url", n.webhook_url.as_str())),
+            d.transcriber.as_ref().map(|e| ("dialogue.transcriber.base_url", e.base_url.as_str())),
+            d.classifier.as_ref().map(|e| ("dialogue.classifier.base_url", e.base_url.as_str())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// The settings as shown to API clients: secrets replaced by a mask.
     pub fn masked(&self) -> Self {
         let mut shown = self.clone();

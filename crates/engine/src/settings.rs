@@ -49,6 +49,12 @@ pub async fn apply_patch(
     next.voice.validate().map_err(|e| invalid(format!("voice: {e}")))?;
     next.leads.validate().map_err(|e| invalid(format!("leads: {e}")))?;
     next.dialogue.validate().map_err(|e| invalid(format!("dialogue: {e}")))?;
+    // A base URL is where the server sends the clinic's credentials: only public https
+    // hosts, unless the deployment allows its own network (see providers::egress).
+    for (field, url) in next.outbound_urls() {
+        frontdesk_providers::egress::check_url(url, ctx.media.allow_private_network)
+            .map_err(|e| invalid(format!("{field} {e}")))?;
+    }
     if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
     }

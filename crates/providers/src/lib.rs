@@ -5,6 +5,7 @@
 //! so the engine can be tested against a fake and the server can point base URLs at a local
 //! mock. Nothing here knows about the database.
 
+pub mod egress;
 pub mod helena;
 pub mod media;
 pub mod n8n;

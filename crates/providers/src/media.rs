@@ -15,11 +15,12 @@
 //! Tests and local development point providers at mocks on 127.0.0.1; they opt in with
 //! [`MediaPolicy::allow_private_network`].
 
+use crate::egress::PublicOnly;
+pub use crate::egress::is_public;
 use reqwest::Url;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::LOCATION;
 use secrecy::{ExposeSecret, SecretString};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -113,7 +114,7 @@ pub async fn download(policy: &MediaPolicy, d: Download<'_>) -> Result<Vec<u8>, 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(policy.connect_timeout)
-        .dns_resolver(Arc::new(PublicOnly { allow_private: policy.allow_private_network }))
+        .dns_resolver(Arc::new(PublicOnly::new(policy.allow_private_network)))
         .build()
         .map_err(|_| MediaError::Unreachable)?;
     tokio::time::timeout(policy.timeout, follow(&client, policy, d))
@@ -202,65 +203,6 @@ async fn check_destination(url: &Url, hosts: &[HostPattern], allow_private: bool
 
 fn private() -> MediaError {
     MediaError::Refused("the host is a private, loopback or link-local address")
-}
-
-/// Whether `ip` is an ordinary address on the internet (not this machine, not a private or
-/// link-local network, not a documentation, benchmarking or reserved range).
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
-        },
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, c, _] = ip.octets();
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_broadcast()
-        || ip.is_documentation()
-        || ip.is_multicast()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // carrier-grade NAT
-        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
-        || (a == 198 && (18..20).contains(&b)) // benchmarking
-        || a >= 240)
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8)) // documentation
-}
-
-/// The resolver the download's connections use: drops non-public addresses, so a name
-/// that resolved to a public address during the check cannot connect to a private one.
-struct PublicOnly {
-    allow_private: bool,
-}
-
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
-            let addrs: Vec<SocketAddr> = found.filter(|a| allow_private || is_public(a.ip())).collect();
-            if addrs.is_empty() {
-                return Err("the host has no public address".into());
-            }
-            Ok(Box::new(addrs.into_iter()) as Addrs)
-        })
-    }
 }
 
 #[cfg(test)]

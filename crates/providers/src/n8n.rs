@@ -10,20 +10,25 @@ use std::time::Duration;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-static HTTP: LazyLock<reqwest::Client> = LazyLock::new(|| {
-    reqwest::Client::builder()
+/// One client for public addresses only, one for a deployment that allows its own network.
+static PUBLIC: LazyLock<reqwest::Client> = LazyLock::new(|| build(false));
+static ANY: LazyLock<reqwest::Client> = LazyLock::new(|| build(true));
+
+fn build(allow_private: bool) -> reqwest::Client {
+    // The webhook URL is the clinic's; a redirect elsewhere is not followed (egress).
+    crate::egress::client(allow_private)
         .timeout(TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT)
-        // The webhook URL is the clinic's; a redirect elsewhere is not followed.
-        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_default()
-});
+}
 
 /// Where and how to post: the workflow's webhook URL and an optional auth header.
 pub struct N8nWebhook<'a> {
     pub url: &'a str,
     pub auth: Option<(&'a str, &'a str)>,
+    /// See `crate::egress`: a deployment setting, never a tenant's.
+    pub allow_private_network: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +43,10 @@ pub enum N8nError {
 
 /// Posts `body` to the workflow. The error never carries the URL (it may hold a secret).
 pub async fn forward(webhook: &N8nWebhook<'_>, body: &serde_json::Value) -> Result<(), N8nError> {
-    let mut request = HTTP.post(webhook.url).json(body);
+    crate::egress::check_url(webhook.url, webhook.allow_private_network)
+        .map_err(|e| N8nError::Refused(format!("the webhook URL {e}")))?;
+    let http = if webhook.allow_private_network { &ANY } else { &PUBLIC };
+    let mut request = http.post(webhook.url).json(body);
     if let Some((name, value)) = webhook.auth {
         request = request.header(name, value);
     }

@@ -141,8 +141,10 @@ jobs_backoff_base_secs = 5
 jobs_backoff_max_secs = 3600
 # On SIGTERM, how long in-flight requests and jobs may take to finish.
 shutdown_grace_secs = 30
-# Lets downloads of patients' media (voice notes) reach private and loopback addresses.
-# Only for tests and local mocks; keep it false in production.
+# Lets the server's own requests reach private and loopback addresses: provider base URLs
+# (Twilio, Helena, VAPI, Ninsaúde, n8n, model servers) and downloads of patients' media.
+# Off, a base URL must be https on a public host. Only for tests, local mocks or a model
+# server on the clinic's own network; keep it false otherwise.
 allow_private_network = false
 "#;
 

@@ -24,7 +24,7 @@ backend_tests!(
     settings_patch_must_be_an_object,
     app_pages_answer_unreadable_requests_with_a_page,
 );
-backend_tests!(raw: slow_clients_are_cut_off, metrics_count_requests_by_route, metrics_listener_serves_without_a_token, rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
+backend_tests!(raw: provider_addresses_must_be_public, slow_clients_are_cut_off, metrics_count_requests_by_route, metrics_listener_serves_without_a_token, rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
 
 async fn missing_or_bad_key_is_401(app: TestApp) {
     let (_, _key) = app.tenant_with_key("alpha").await;
@@ -621,4 +621,39 @@ async fn slow_clients_are_cut_off(backend: Backend) {
     assert!(started.elapsed() < std::time::Duration::from_secs(8), "{:?}", started.elapsed());
     // Normal requests still work.
     assert_eq!(app.http.get(app.url("/health")).send().await.unwrap().status(), 200);
+}
+
+/// An API-key holder cannot point a provider at the server's own network: the clinic's
+/// credentials would be sent there (the deployment's `allow_private_network` is off).
+async fn provider_addresses_must_be_public(backend: Backend) {
+    let Some(app) =
+        TestApp::spawn_with(backend, |c| c.allow_private_network = false, JobRegistry::new()).await
+    else {
+        return;
+    };
+    let (_, key) = app.tenant_with_key("alpha").await;
+    let twilio = |base: &str| {
+        json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {"account_sid": "AC1", "auth_token": "tok",
+            "whatsapp_from": "+14155238886", "base_url": base}}})
+    };
+    let patch = |body: Value| {
+        app.http
+            .patch(app.url("/api/v1/settings"))
+            .header("X-API-KEY", &key)
+            .header("content-type", "application/merge-patch+json")
+            .body(body.to_string())
+    };
+    for inside in
+        ["http://127.0.0.1:9999", "https://169.254.169.254/latest", "https://localhost", "https://[::1]:8443"]
+    {
+        let (status, code, message) = error_of(patch(twilio(inside)).send().await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (422, "invalid_settings"), "{inside}: {message}");
+        assert!(message.contains("messaging.twilio.base_url"), "{message}");
+    }
+    let n8n = json!({"dialogue": {"n8n": {"webhook_url": "http://10.0.0.8/webhook/x", "callback_token": "a-long-callback-token-0123456789"}}});
+    let (status, _, message) = error_of(patch(n8n).send().await.unwrap()).await;
+    assert_eq!(status, 422, "{message}");
+    assert!(message.contains("dialogue.n8n.webhook_url"), "{message}");
+    let public = patch(twilio("https://api.twilio.com")).send().await.unwrap();
+    assert_eq!(public.status(), 200, "{}", public.text().await.unwrap());
 }

@@ -172,6 +172,8 @@ async fn run_backend(backend: &str, args: &SpeedToLeadBenchArgs, poll_ms: u64) -
         rate_limit_enabled: false,
         public_url: Some(base.clone()),
         jobs_poll_interval_ms: poll_ms,
+        // The mock VAPI listens on 127.0.0.1.
+        allow_private_network: true,
         ..Config::default()
     };
     let app = App::new(config, store, Arc::new(SystemClock), JobRegistry::new());

@@ -95,7 +95,7 @@ impl JobHandler for SendHandler {
                 status: MessageStatus::Delivered,
             },
             ProviderKind::Twilio => send_twilio(ctx, &settings, &slug, &message, &patient, &p).await?,
-            ProviderKind::Helena => send_helena(&settings, &message, &patient, &p).await?,
+            ProviderKind::Helena => send_helena(ctx, &settings, &message, &patient, &p).await?,
         };
         match outcome {
             Outcome::Accepted { provider_id, status } => {
@@ -134,7 +134,7 @@ async fn send_twilio(
         (None, Channel::Whatsapp) => TwilioSender::Number(t.whatsapp_from.clone().unwrap_or_default()),
         (None, Channel::Sms) => TwilioSender::Number(t.sms_from.clone().unwrap_or_default()),
     };
-    let client = twilio_client(t, sender)?;
+    let client = twilio_client(t, sender, ctx.media.allow_private_network)?;
     let content = match &p.approved {
         Some((content_sid, variables)) => {
             MessageContent::Template { content_sid: content_sid.clone(), variables: variables.clone() }
@@ -179,6 +179,7 @@ pub fn twilio_status(s: &twilio::MessageStatus) -> MessageStatus {
 }
 
 async fn send_helena(
+    ctx: &Ctx,
     settings: &TenantSettings,
     message: &Message,
     patient: &Patient,
@@ -188,7 +189,8 @@ async fn send_helena(
         settings.messaging.helena.as_ref().ok_or_else(|| JobError::permanent("Helena is not configured"))?;
     let config = HelenaConfig::new(SecretString::from(h.api_token.clone()))
         .with_base_url(&h.base_url)
-        .with_default_from(&h.from);
+        .with_default_from(&h.from)
+        .with_private_network(ctx.media.allow_private_network);
     let client = HelenaClient::new(config).map_err(|e| JobError::permanent(e.to_string()))?;
     let to = patient.phone.as_str().to_owned();
     let sender_id = Some(message.id.to_string());
@@ -227,8 +229,10 @@ async fn send_helena(
 pub(super) fn twilio_client(
     t: &frontdesk_domain::messaging::TwilioSettings,
     sender: TwilioSender,
+    allow_private_network: bool,
 ) -> Result<TwilioClient, JobError> {
     let config = TwilioConfig::new(&t.account_sid, SecretString::from(t.auth_token.clone()), sender)
-        .with_base_url(&t.base_url);
+        .with_base_url(&t.base_url)
+        .with_private_network(allow_private_network);
     TwilioClient::new(config).map_err(|e| JobError::permanent(e.to_string()))
 }

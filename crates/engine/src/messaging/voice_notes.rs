@@ -32,7 +32,8 @@ pub(super) async fn transcribe(
                 TwilioSender::Number(String::new()),
             )
             .with_base_url(&t.base_url)
-            .with_media_policy(ctx.media.clone());
+            .with_media_policy(ctx.media.clone())
+            .with_private_network(ctx.media.allow_private_network);
             let client = TwilioClient::new(config).map_err(|e| JobError::permanent(e.to_string()))?;
             client.fetch_media(&media.url).await.map_err(|e| (e.is_retryable(), e.to_string()))
         }
@@ -58,6 +59,7 @@ pub(super) async fn transcribe(
         api_key: endpoint.api_key.clone().map(SecretString::from),
         model: endpoint.model.clone(),
         timeout: Duration::from_secs(60),
+        allow_private_network: ctx.media.allow_private_network,
     })
     .map_err(|e| JobError::permanent(e.to_string()))?;
     let extension = media.content_type.split('/').nth(1).and_then(|s| s.split(';').next()).unwrap_or("ogg");

@@ -156,7 +156,8 @@ impl ExternalCalendars {
         }
         let config = NinsaudeConfig::new(&n.account, &n.username, SecretString::from(n.password.clone()))
             .with_base_url(&n.base_url)
-            .with_account_unit(n.account_unit);
+            .with_account_unit(n.account_unit)
+            .with_private_network(ctx.media.allow_private_network);
         let client = NinsaudeClient::with_clock(config, ctx.clock.clone()).map_err(upstream)?;
         let client: Arc<dyn ExternalCalendar> = Arc::new(Ninsaude(client));
         clients.insert(tenant, (key, client.clone()));

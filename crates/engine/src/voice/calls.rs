@@ -173,7 +173,7 @@ impl JobHandler for PlaceCall {
             let job = call_job(&call, PLACE_CALL_JOB, &format!("place-{}", allowed.as_second()), allowed);
             return ctx.store.save_call(&call, &[job], now).await.map_err(retry);
         }
-        let provider = match provider_for(&settings) {
+        let provider = match provider_for(&settings, ctx.media.allow_private_network) {
             Ok(p) => p,
             Err(PlaceError::Permanent(m) | PlaceError::Retry(m)) => {
                 return fail(ctx, call, m, now).await;

@@ -42,12 +42,17 @@ pub trait VoiceProvider: Send + Sync {
 }
 
 /// The tenant's configured provider.
-pub fn provider_for(settings: &TenantSettings) -> Result<Arc<dyn VoiceProvider>, PlaceError> {
+/// `allow_private_network` is the deployment's (see `frontdesk_providers::egress`).
+pub fn provider_for(
+    settings: &TenantSettings,
+    allow_private_network: bool,
+) -> Result<Arc<dyn VoiceProvider>, PlaceError> {
     match (settings.voice.provider, &settings.voice.vapi) {
         (VoiceProviderKind::Sandbox, _) => Ok(Arc::new(SandboxVoice)),
         (VoiceProviderKind::Vapi, Some(v)) => {
-            let config =
-                VapiConfig::new(SecretString::from(v.api_key.clone())).with_base_url(v.base_url.clone());
+            let config = VapiConfig::new(SecretString::from(v.api_key.clone()))
+                .with_base_url(v.base_url.clone())
+                .with_private_network(allow_private_network);
             let client = VapiClient::new(config).map_err(|e| PlaceError::Permanent(e.to_string()))?;
             Ok(Arc::new(VapiVoice { client: Arc::new(client), settings: v.clone() }))
         }

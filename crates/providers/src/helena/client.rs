@@ -24,7 +24,9 @@ pub struct HelenaClient {
 impl HelenaClient {
     pub fn new(config: HelenaConfig) -> Result<Self, HelenaError> {
         let base = config.base_url.trim_end_matches('/').to_owned();
-        reqwest::Url::parse(&base).map_err(|_| HelenaError::InvalidRequest("base_url is not a valid URL"))?;
+        crate::egress::check_url(&base, config.allow_private_network).map_err(|_| {
+            HelenaError::InvalidRequest("base_url must be a valid https URL of a public host")
+        })?;
         let token = config.token.expose_secret().trim();
         if token.is_empty() {
             return Err(HelenaError::InvalidRequest("the API token is empty"));
@@ -33,7 +35,7 @@ impl HelenaClient {
             .map_err(|_| HelenaError::InvalidRequest("the API token is not a valid header value"))?;
         // Keeps the token out of reqwest's and hyper's debug output.
         auth.set_sensitive(true);
-        let http = reqwest::Client::builder()
+        let http = crate::egress::client(config.allow_private_network)
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()

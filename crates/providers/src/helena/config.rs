@@ -24,12 +24,21 @@ pub struct HelenaConfig {
     pub default_from: Option<String>,
     /// Limit for each HTTP request, connection included.
     pub timeout: Duration,
+    /// Lets the base URL name a private or loopback address (local mocks, tests). A
+    /// deployment setting, never a tenant's: see `crate::egress`.
+    pub allow_private_network: bool,
 }
 
 impl HelenaConfig {
     /// Settings for the production API and the default timeout.
     pub fn new(token: SecretString) -> Self {
-        Self { base_url: DEFAULT_BASE_URL.to_owned(), token, default_from: None, timeout: DEFAULT_TIMEOUT }
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            token,
+            default_from: None,
+            timeout: DEFAULT_TIMEOUT,
+            allow_private_network: false,
+        }
     }
 
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
@@ -39,6 +48,11 @@ impl HelenaConfig {
 
     pub fn with_default_from(mut self, from: impl Into<String>) -> Self {
         self.default_from = Some(from.into());
+        self
+    }
+
+    pub fn with_private_network(mut self, allow: bool) -> Self {
+        self.allow_private_network = allow;
         self
     }
 

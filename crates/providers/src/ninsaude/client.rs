@@ -68,9 +68,10 @@ impl NinsaudeClient {
     pub fn with_clock(config: NinsaudeConfig, clock: Arc<dyn Clock>) -> Result<Self, NinsaudeError> {
         let base = config.base_url.trim_end_matches('/').to_owned();
         // Fail at start-up on a typo rather than on the first patient's booking.
-        reqwest::Url::parse(&base)
-            .map_err(|_| NinsaudeError::InvalidRequest("base_url is not a valid URL"))?;
-        let http = reqwest::Client::builder()
+        crate::egress::check_url(&base, config.allow_private_network).map_err(|_| {
+            NinsaudeError::InvalidRequest("base_url must be a valid https URL of a public host")
+        })?;
+        let http = crate::egress::client(config.allow_private_network)
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()

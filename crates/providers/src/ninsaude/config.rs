@@ -25,6 +25,9 @@ pub struct NinsaudeConfig {
     pub account_unit: u32,
     /// Limit for each HTTP request, connection included.
     pub timeout: Duration,
+    /// Lets the base URL name a private or loopback address (local mocks, tests). A
+    /// deployment setting, never a tenant's: see `crate::egress`.
+    pub allow_private_network: bool,
 }
 
 impl NinsaudeConfig {
@@ -37,6 +40,7 @@ impl NinsaudeConfig {
             password,
             account_unit: 1,
             timeout: DEFAULT_TIMEOUT,
+            allow_private_network: false,
         }
     }
 
@@ -47,6 +51,11 @@ impl NinsaudeConfig {
 
     pub fn with_account_unit(mut self, account_unit: u32) -> Self {
         self.account_unit = account_unit;
+        self
+    }
+
+    pub fn with_private_network(mut self, allow: bool) -> Self {
+        self.allow_private_network = allow;
         self
     }
 

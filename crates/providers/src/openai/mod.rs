@@ -19,6 +19,9 @@ pub struct OpenAiConfig {
     /// `whisper-1`, `gpt-4o-mini`, or whatever the local server calls its model.
     pub model: String,
     pub timeout: Duration,
+    /// Lets the base URL name a private or loopback address (local mocks, tests). A
+    /// deployment setting, never a tenant's: see `crate::egress`.
+    pub allow_private_network: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +75,8 @@ pub struct OpenAiClient {
 impl OpenAiClient {
     pub fn new(config: OpenAiConfig) -> Result<Self, OpenAiError> {
         let base = config.base_url.trim_end_matches('/').to_owned();
-        reqwest::Url::parse(&base).map_err(|_| OpenAiError::InvalidConfig("base_url is not a valid URL"))?;
+        crate::egress::check_url(&base, config.allow_private_network)
+            .map_err(|_| OpenAiError::InvalidConfig("base_url must be a valid https URL of a public host"))?;
         let auth = match config.api_key.as_ref().map(|k| k.expose_secret().trim().to_owned()) {
             Some(key) if !key.is_empty() => {
                 let mut value = HeaderValue::from_str(&format!("Bearer {key}"))
@@ -82,7 +86,7 @@ impl OpenAiClient {
             }
             _ => None,
         };
-        let http = reqwest::Client::builder()
+        let http = crate::egress::client(config.allow_private_network)
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()

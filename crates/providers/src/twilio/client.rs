@@ -46,9 +46,10 @@ impl TwilioClient {
         }
         let base = config.base_url.trim_end_matches('/');
         // Fail at start-up on a typo rather than on the first patient's message.
-        let base_url = reqwest::Url::parse(base)
-            .map_err(|_| TwilioError::InvalidRequest("base_url is not a valid URL"))?;
-        let http = reqwest::Client::builder()
+        let base_url = crate::egress::check_url(base, config.allow_private_network).map_err(|_| {
+            TwilioError::InvalidRequest("base_url must be a valid https URL of a public host")
+        })?;
+        let http = crate::egress::client(config.allow_private_network)
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()

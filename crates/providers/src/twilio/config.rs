@@ -45,6 +45,9 @@ pub struct TwilioConfig {
     pub sender: TwilioSender,
     /// Limit for each HTTP request, connection included.
     pub timeout: Duration,
+    /// Lets the base URL name a private or loopback address (local mocks, tests). A
+    /// deployment setting, never a tenant's: see `crate::egress`.
+    pub allow_private_network: bool,
     /// How inbound media (voice notes) may be downloaded.
     pub media: MediaPolicy,
 }
@@ -58,6 +61,7 @@ impl TwilioConfig {
             base_url: DEFAULT_BASE_URL.to_owned(),
             sender,
             timeout: DEFAULT_TIMEOUT,
+            allow_private_network: false,
             media: MediaPolicy::default(),
         }
     }
@@ -69,6 +73,11 @@ impl TwilioConfig {
 
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
+        self
+    }
+
+    pub fn with_private_network(mut self, allow: bool) -> Self {
+        self.allow_private_network = allow;
         self
     }
 

@@ -28,8 +28,9 @@ impl VapiClient {
         }
         let base = config.base_url.trim_end_matches('/');
         // Fail at start-up on a typo rather than on the first patient's call.
-        reqwest::Url::parse(base).map_err(|_| VapiError::InvalidRequest("base_url is not a valid URL"))?;
-        let http = reqwest::Client::builder()
+        crate::egress::check_url(base, config.allow_private_network)
+            .map_err(|_| VapiError::InvalidRequest("base_url must be a valid https URL of a public host"))?;
+        let http = crate::egress::client(config.allow_private_network)
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .build()

@@ -20,16 +20,29 @@ pub struct VapiConfig {
     pub base_url: String,
     /// Limit for each HTTP request, connection included.
     pub timeout: Duration,
+    /// Lets the base URL name a private or loopback address (local mocks, tests). A
+    /// deployment setting, never a tenant's: see `crate::egress`.
+    pub allow_private_network: bool,
 }
 
 impl VapiConfig {
     /// Settings for the production API and the default timeout.
     pub fn new(api_key: SecretString) -> Self {
-        Self { api_key, base_url: DEFAULT_BASE_URL.to_owned(), timeout: DEFAULT_TIMEOUT }
+        Self {
+            api_key,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            allow_private_network: false,
+        }
     }
 
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
+        self
+    }
+
+    pub fn with_private_network(mut self, allow: bool) -> Self {
+        self.allow_private_network = allow;
         self
     }
 

@@ -16,7 +16,9 @@ fn client(server: &MockServer) -> HelenaClient {
     let config = HelenaConfig::new(SecretString::from(TOKEN))
         .with_base_url(server.uri())
         .with_default_from("+5511988887777")
-        .with_timeout(Duration::from_secs(5));
+        .with_timeout(Duration::from_secs(5))
+        // The mock listens on 127.0.0.1.
+        .with_private_network(true);
     HelenaClient::new(config).expect("client builds")
 }
 

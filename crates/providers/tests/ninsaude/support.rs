@@ -26,7 +26,9 @@ pub async fn harness() -> Harness {
 }
 
 pub fn config(base_url: &str) -> NinsaudeConfig {
-    NinsaudeConfig::new("clinica-teste", "integracao", SecretString::from(PASSWORD)).with_base_url(base_url)
+    NinsaudeConfig::new("clinica-teste", "integracao", SecretString::from(PASSWORD))
+        .with_base_url(base_url)
+        .with_private_network(true)
 }
 
 pub fn client_for(base_url: &str, clock: &ManualClock, timeout: Duration) -> NinsaudeClient {

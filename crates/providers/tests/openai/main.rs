@@ -15,6 +15,8 @@ fn client(server: &MockServer, key: Option<&str>, model: &str) -> OpenAiClient {
         api_key: key.map(SecretString::from),
         model: model.into(),
         timeout: Duration::from_millis(500),
+        // The mock listens on 127.0.0.1.
+        allow_private_network: true,
     })
     .unwrap()
 }

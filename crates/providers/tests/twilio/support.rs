@@ -16,7 +16,9 @@ pub const PATIENT: &str = "+5511999998888";
 pub const CLINIC: &str = "+14155238886";
 
 pub fn config(base_url: &str, sender: TwilioSender) -> TwilioConfig {
-    TwilioConfig::new(ACCOUNT_SID, SecretString::from(AUTH_TOKEN), sender).with_base_url(base_url)
+    TwilioConfig::new(ACCOUNT_SID, SecretString::from(AUTH_TOKEN), sender)
+        .with_base_url(base_url)
+        .with_private_network(true)
 }
 
 pub fn client(server: &MockServer, sender: TwilioSender) -> TwilioClient {

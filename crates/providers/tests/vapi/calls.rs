@@ -12,7 +12,9 @@ const API_KEY: &str = "vapi-private-key-123";
 const PATIENT: &str = "+5511999998888";
 
 fn client(server: &MockServer, timeout: Duration) -> VapiClient {
-    let config = VapiConfig::new(SecretString::from(API_KEY)).with_base_url(format!("{}/", server.uri()));
+    let config = VapiConfig::new(SecretString::from(API_KEY))
+        .with_base_url(format!("{}/", server.uri()))
+        .with_private_network(true);
     VapiClient::new(config.with_timeout(timeout)).expect("client builds")
 }
 
@@ -169,6 +171,9 @@ async fn bad_requests_fail_before_any_http_call() {
     assert!(matches!(VapiClient::new(empty_key), Err(VapiError::InvalidRequest(_))));
     let bad_url = VapiConfig::new(SecretString::from(API_KEY)).with_base_url("not a url");
     assert!(matches!(VapiClient::new(bad_url), Err(VapiError::InvalidRequest(_))));
+    // The mock is on 127.0.0.1: without the deployment's permission, the client refuses it.
+    let inside = VapiConfig::new(SecretString::from(API_KEY)).with_base_url(server.uri());
+    assert!(matches!(VapiClient::new(inside), Err(VapiError::InvalidRequest(_))));
 }
 
 #[test]

@@ -34,12 +34,20 @@ fn schema() -> Value {
 }
 
 /// `rules` with its intent replaced by the model's when the model is surer.
-pub async fn second_opinion(endpoint: &ModelEndpoint, text: &str, rules: Understanding) -> Understanding {
+/// `allow_private_network` is the deployment's (a model server on the clinic's own network
+/// needs it; see `frontdesk_providers::egress`).
+pub async fn second_opinion(
+    endpoint: &ModelEndpoint,
+    allow_private_network: bool,
+    text: &str,
+    rules: Understanding,
+) -> Understanding {
     let client = match OpenAiClient::new(OpenAiConfig {
         base_url: endpoint.base_url.clone(),
         api_key: endpoint.api_key.clone().map(SecretString::from),
         model: endpoint.model.clone(),
         timeout: TIMEOUT,
+        allow_private_network,
     }) {
         Ok(c) => c,
         Err(_) => return rules,

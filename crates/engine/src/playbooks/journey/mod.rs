@@ -226,7 +226,8 @@ pub async fn resume(
         state.offered().iter().map(|o| OfferedSlot { local_start: o.local_start }).collect();
     let mut understood = understand(text, &offered, today);
     if let Some(model) = &settings.dialogue.classifier {
-        understood = classifier::second_opinion(model, text, understood).await;
+        understood =
+            classifier::second_opinion(model, ctx.media.allow_private_network, text, understood).await;
     }
     let turn = Turn::new(ctx, tenant, patient, conversation, message_id);
     let next = respond(&turn, state.clone(), &understood, text).await?;

@@ -236,6 +236,7 @@ impl JobHandler for ForwardToN8n {
         let webhook = frontdesk_providers::n8n::N8nWebhook {
             url: &n8n.webhook_url,
             auth: n8n.auth_value.as_deref().map(|v| (n8n.auth_header.as_str(), v)),
+            allow_private_network: ctx.media.allow_private_network,
         };
         let (result, label) = match frontdesk_providers::n8n::forward(&webhook, &body).await {
             Ok(()) => (Ok(()), "delivered"),
