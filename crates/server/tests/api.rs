@@ -24,7 +24,7 @@ backend_tests!(
     settings_patch_must_be_an_object,
     app_pages_answer_unreadable_requests_with_a_page,
 );
-backend_tests!(raw: provider_addresses_must_be_public, slow_clients_are_cut_off, metrics_count_requests_by_route, metrics_listener_serves_without_a_token, rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
+backend_tests!(raw: security_headers_on_every_response, provider_addresses_must_be_public, slow_clients_are_cut_off, metrics_count_requests_by_route, metrics_listener_serves_without_a_token, rate_limit_per_key_gives_429, wrong_keys_are_limited_per_address, webhook_limit_is_per_route_not_per_path, metrics_token_is_enforced, cors_only_for_configured_origins);
 
 async fn missing_or_bad_key_is_401(app: TestApp) {
     let (_, _key) = app.tenant_with_key("alpha").await;
@@ -656,4 +656,34 @@ async fn provider_addresses_must_be_public(backend: Backend) {
     assert!(message.contains("dialogue.n8n.webhook_url"), "{message}");
     let public = patch(twilio("https://api.twilio.com")).send().await.unwrap();
     assert_eq!(public.status(), 200, "{}", public.text().await.unwrap());
+}
+
+/// The browser's defences are on: no inline script or framing, no sniffing, and HSTS once
+/// the server is reached over https.
+async fn security_headers_on_every_response(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        |c| c.public_url = Some("https://frontdesk.example.com".into()),
+        JobRegistry::new(),
+    )
+    .await
+    else {
+        return;
+    };
+    for path in ["/login", "/api/v1/tenant", "/health", "/assets/app.css", "/no/such/page"] {
+        let r = app.http.get(app.url(path)).send().await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{path}: no inline script");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(h["strict-transport-security"].to_str().unwrap().starts_with("max-age="), "{path}");
+    }
+    let plain = TestApp::spawn_with(backend, |_| {}, JobRegistry::new()).await.unwrap();
+    let r = plain.http.get(plain.url("/login")).send().await.unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none(), "no HSTS over plain http");
 }

@@ -12,6 +12,7 @@ pub mod openapi;
 mod openapi_complete;
 pub mod ratelimit;
 mod routes;
+mod security;
 mod state;
 pub mod telemetry;
 
@@ -44,7 +45,8 @@ pub fn router(state: AppState) -> Router {
     if let Some(cors) = cors_layer(&state.config.cors_origins) {
         app = app.layer(cors);
     }
-    app.layer(axum::middleware::from_fn(observe::observe))
+    app.layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(axum::middleware::from_fn(observe::observe))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
