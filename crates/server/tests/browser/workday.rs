@@ -188,6 +188,9 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         until_page_shows(&c, &format!("/app/inbox/{conversation_id}")).await,
         "the profile links the conversation"
     );
+    let profile = c.source().await.unwrap();
+    assert!(profile.contains("Oi, quero falar com alguém"), "the latest messages are on the profile");
+    assert!(profile.contains("pode receber mensagens"), "and whether the patient may be written to");
     accessible(&c, axe.as_deref(), "patient").await;
     screenshots(&c, "patient").await;
 

@@ -227,6 +227,9 @@ pub struct Texts {
     pub too_large_text: &'static str,
     pub bad_form_title: &'static str,
     pub bad_form_text: &'static str,
+    pub may_receive: &'static str,
+    pub opted_out_since: &'static str,
+    pub consent_history: &'static str,
     /// Monday first.
     pub weekdays: [&'static str; 7],
 }
@@ -455,6 +458,9 @@ pub const PT_BR: Texts = Texts {
     too_large_text: "O arquivo ou o texto enviado passa do limite. Envie um arquivo menor ou divida o conteúdo.",
     bad_form_title: "Não deu para ler o formulário",
     bad_form_text: "Algum campo chegou incompleto ou num formato inesperado. Volte, confira os campos e tente de novo.",
+    may_receive: "pode receber mensagens",
+    opted_out_since: "pediu para não receber mensagens em",
+    consent_history: "Histórico de consentimento",
     weekdays: ["Seg", "Ter", "Qua", "Qui", "Sex", "Sáb", "Dom"],
 };
 
@@ -682,6 +688,9 @@ pub const EN: Texts = Texts {
     too_large_text: "The file or text sent is over the limit. Send a smaller file or split it.",
     bad_form_title: "The form could not be read",
     bad_form_text: "A field arrived incomplete or in an unexpected format. Go back, check the fields and try again.",
+    may_receive: "may receive messages",
+    opted_out_since: "asked not to receive messages on",
+    consent_history: "Consent history",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
 };
 

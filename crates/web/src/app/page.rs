@@ -70,3 +70,11 @@ pub fn clock_time(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
 pub fn day_time(ts: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
     ts.to_zoned(tz.clone()).strftime("%d/%m %H:%M").to_string()
 }
+
+/// A channel as people name it (the same in both languages).
+pub fn channel_label(channel: frontdesk_domain::messaging::Channel) -> &'static str {
+    match channel {
+        frontdesk_domain::messaging::Channel::Whatsapp => "WhatsApp",
+        frontdesk_domain::messaging::Channel::Sms => "SMS",
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::chrome::Chrome;
 use super::i18n::Texts;
-use super::page::{day_time, internal, problem_page, render};
+use super::page::{channel_label, day_time, internal, problem_page, render};
 use super::session::Staff;
 use crate::AppState;
 use askama::Template;
@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use frontdesk_domain::PatientId;
-use frontdesk_domain::messaging::ConsentState;
+use frontdesk_domain::messaging::{Channel, ConsentState, Direction};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_store::{AppointmentFilter, CallFilter, ConversationFilter, PatientQuery, StoreError};
@@ -71,13 +71,48 @@ struct ProfilePage {
     name: String,
     phone: String,
     email: Option<String>,
-    /// (when, status)
-    appointments: Vec<(String, &'static str)>,
-    /// (id, channel)
-    conversations: Vec<(String, &'static str)>,
+    appointments: Vec<AppointmentRow>,
+    conversations: Vec<ConversationRow>,
+    /// Whether each channel may be used now: (channel, allowed, since).
+    reachable: Vec<(&'static str, bool, Option<String>)>,
+    /// Every consent change, newest first.
     consent: Vec<String>,
-    /// (when, outcome or status)
-    calls: Vec<(String, &'static str)>,
+    calls: Vec<CallRow>,
+}
+
+pub struct AppointmentRow {
+    pub when: String,
+    pub status: &'static str,
+    pub service: String,
+    /// Its day in the calendar.
+    pub href: String,
+}
+
+pub struct ConversationRow {
+    pub id: String,
+    pub channel: &'static str,
+    pub last: Option<String>,
+    /// The latest messages, oldest first: (from the clinic, when, text).
+    pub recent: Vec<(bool, String, String)>,
+}
+
+pub struct CallRow {
+    pub id: String,
+    pub when: String,
+    pub outcome: &'static str,
+}
+
+/// How many of a conversation's latest messages the profile shows.
+const RECENT_MESSAGES: usize = 3;
+/// Longer previews are cut (the thread has the whole text).
+const PREVIEW_CHARS: usize = 140;
+
+fn preview(text: &str) -> String {
+    let mut cut: String = text.chars().take(PREVIEW_CHARS).collect();
+    if text.chars().count() > PREVIEW_CHARS {
+        cut.push('…');
+    }
+    cut
 }
 
 pub async fn profile(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
@@ -118,6 +153,38 @@ async fn load(
         .await
         .map_err(Err)?
         .items;
+    let services: std::collections::HashMap<_, _> =
+        store.list_services(tenant).await.map_err(Err)?.into_iter().map(|s| (s.id, s.name)).collect();
+    let mut conversation_rows = Vec::new();
+    for c in &conversations {
+        let messages = store.list_messages(tenant, c.id).await.map_err(Err)?;
+        let recent = messages
+            .iter()
+            .rev()
+            .take(RECENT_MESSAGES)
+            .rev()
+            .map(|m| {
+                let text =
+                    m.body.as_ref().map(|b| preview(b.as_str())).unwrap_or_else(|| t.voice_note.to_owned());
+                (m.direction == Direction::Outbound, day_time(m.created_at, &tz), text)
+            })
+            .collect();
+        conversation_rows.push(ConversationRow {
+            id: c.id.to_string(),
+            channel: channel_label(c.channel),
+            last: c.last_message_at.map(|at| day_time(at, &tz)),
+            recent,
+        });
+    }
+    // The latest change per channel decides; no record means the patient may be written to.
+    let reachable = [Channel::Whatsapp, Channel::Sms]
+        .into_iter()
+        .map(|channel| {
+            let last = consent.iter().rev().find(|c| c.channel == channel);
+            let allowed = last.is_none_or(|c| c.state == ConsentState::OptedIn);
+            (channel_label(channel), allowed, last.map(|c| day_time(c.at, &tz)))
+        })
+        .collect();
     let chrome = Chrome::new(state, staff, "patients").await.map_err(Ok)?;
     Ok(Some(ProfilePage {
         t,
@@ -125,18 +192,32 @@ async fn load(
         name: patient.name.as_str().to_owned(),
         phone: patient.phone.as_str().to_owned(),
         email: patient.email.as_ref().map(|e| e.as_str().to_owned()),
-        appointments: appointments.iter().map(|a| (day_time(a.start, &tz), a.status.as_str())).collect(),
-        conversations: conversations.iter().map(|c| (c.id.to_string(), c.channel.as_str())).collect(),
+        appointments: appointments
+            .iter()
+            .map(|a| AppointmentRow {
+                when: day_time(a.start, &tz),
+                status: t.appointment_status(a.status),
+                service: services.get(&a.service_id).cloned().unwrap_or_default(),
+                href: format!("/app/calendar?date={}#appt-{}", a.start.to_zoned(tz.clone()).date(), a.id),
+            })
+            .collect(),
+        conversations: conversation_rows,
+        reachable,
         consent: consent
             .iter()
+            .rev()
             .map(|c| {
                 let what = if c.state == ConsentState::OptedIn { t.opted_in_on } else { t.opted_out_on };
-                format!("{} · {what} {}", day_time(c.at, &tz), c.channel.as_str())
+                format!("{} · {what} {}", day_time(c.at, &tz), channel_label(c.channel))
             })
             .collect(),
         calls: calls
             .iter()
-            .map(|c| (day_time(c.created_at, &tz), c.outcome.map_or(c.status.as_str(), |o| o.as_str())))
+            .map(|c| CallRow {
+                id: c.id.to_string(),
+                when: day_time(c.created_at, &tz),
+                outcome: c.outcome.map_or_else(|| t.call_status(c.status), |o| t.call_outcome(o)),
+            })
             .collect(),
     }))
 }
