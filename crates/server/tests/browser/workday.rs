@@ -367,6 +367,24 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         raw.get(app.url("/app/settings/users")).header("cookie", &viewer_cookie).send().await.unwrap();
     assert_eq!(settings.status(), 403, "only owners and admins manage people");
     assert!(!c.source().await.unwrap().contains("/app/settings/users"), "no settings link for a viewer");
+    // The calendar, read-only: the day shows, no booking form or action buttons, and a
+    // crafted action is refused.
+    c.goto(&app.url("/app/calendar?date=2026-06-01")).await.unwrap();
+    assert!(until_page_shows(&c, "Marta Paciente").await);
+    let day = c.source().await.unwrap();
+    assert!(!day.contains("/app/calendar/book") && !day.contains("/confirm'") && !day.contains("/cancel\""));
+    assert!(
+        c.find(Locator::Css("form[action^='/app/calendar/']")).await.is_err(),
+        "no action forms for a viewer"
+    );
+    let crafted = raw
+        .post(app.url(&format!("/app/calendar/{appointment_id}/cancel")))
+        .header("cookie", &viewer_cookie)
+        .form(&[("csrf", csrf.as_str()), ("date", "2026-06-01")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crafted.status(), 403, "a viewer cannot cancel");
     c.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
 
     // An owner adds a person and disables them; the person's sign-in then fails.
