@@ -132,5 +132,12 @@ async fn the_week_view_filters_and_a_suggested_slot_books_a_known_patient() {
     let patients: Value =
         app.get("/api/v1/patients?name=Marta", &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(patients["items"].as_array().map(Vec::len), Some(1), "{patients}");
+
+    // A reception computer left alone for a working day: the session has ended, and the
+    // next page says so on the sign-in form.
+    app.clock.advance(jiff::SignedDuration::from_hours(9));
+    c.goto(&app.url("/app/calendar")).await.unwrap();
+    assert!(until_page_shows(&c, "Sua sessão terminou").await);
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
     c.close().await.unwrap();
 }
