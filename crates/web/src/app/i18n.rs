@@ -160,6 +160,8 @@ pub struct Texts {
     pub appt_completed: &'static str,
     pub appt_cancelled: &'static str,
     pub appt_no_show: &'static str,
+    // settings
+    pub set: super::settings::texts::SettingsTexts,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -319,6 +321,8 @@ pub const PT_BR: Texts = Texts {
     appt_completed: "concluída",
     appt_cancelled: "cancelada",
     appt_no_show: "faltou",
+    // settings
+    set: super::settings::texts::PT_BR,
 };
 
 pub const EN: Texts = Texts {
@@ -478,6 +482,8 @@ pub const EN: Texts = Texts {
     appt_completed: "completed",
     appt_cancelled: "cancelled",
     appt_no_show: "no-show",
+    // settings
+    set: super::settings::texts::EN,
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {
