@@ -58,14 +58,28 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     // The menu's Settings opens the clinic page, with the section's sub-navigation.
     click(&c, "header a[href='/app/settings']").await;
     shows(&c, "Dados da clínica").await;
-    for page in ["/app/settings/calendar", "/app/settings/hours", "/app/settings/templates", "/app/settings/providers", "/app/settings/api-keys", "/app/settings/users"] {
+    for page in [
+        "/app/settings/calendar",
+        "/app/settings/hours",
+        "/app/settings/templates",
+        "/app/settings/providers",
+        "/app/settings/api-keys",
+        "/app/settings/users",
+    ] {
         c.find(Locator::Css(&format!("nav.subnav a[href='{page}']"))).await.unwrap();
     }
     check_page(&c, axe, "settings-clinic").await;
 
     // A stale form: someone changes the clinic through the API meanwhile; saving shows
     // theirs and overwrites nothing.
-    let r = app.http.patch(app.url("/api/v1/tenant")).bearer_auth(&key).json(&json!({"name": "Nome pela API"})).send().await.unwrap();
+    let r = app
+        .http
+        .patch(app.url("/api/v1/tenant"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "Nome pela API"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     fill(&c, "#horizon_days", "45").await;
     click(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
@@ -74,7 +88,14 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     assert_eq!(api(&app, &key, "/api/v1/settings").await["booking"]["horizon_days"], 60, "nothing saved");
     // The same for the settings document (its version moved on).
     c.goto(&app.url("/app/settings/clinic")).await.unwrap();
-    let r = app.http.patch(app.url("/api/v1/settings")).bearer_auth(&key).json(&json!({"booking": {"buffer_minutes": 5}})).send().await.unwrap();
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .bearer_auth(&key)
+        .json(&json!({"booking": {"buffer_minutes": 5}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     fill(&c, "#name", "Não deve ficar").await;
     click(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
@@ -95,9 +116,15 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     click(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
     shows(&c, "Alterações salvas").await;
     let tenant = api(&app, &key, "/api/v1/tenant").await;
-    assert_eq!((tenant["name"].as_str(), tenant["timezone"].as_str()), (Some("Clínica Sorriso Centro"), Some("America/Recife")));
+    assert_eq!(
+        (tenant["name"].as_str(), tenant["timezone"].as_str()),
+        (Some("Clínica Sorriso Centro"), Some("America/Recife"))
+    );
     let doc = api(&app, &key, "/api/v1/settings").await;
-    assert_eq!((doc["booking"]["horizon_days"].as_u64(), doc["booking"]["buffer_minutes"].as_u64()), (Some(45), Some(5)));
+    assert_eq!(
+        (doc["booking"]["horizon_days"].as_u64(), doc["booking"]["buffer_minutes"].as_u64()),
+        (Some(45), Some(5))
+    );
 
     // A unit, a practitioner and a service.
     c.goto(&app.url("/app/settings/calendar")).await.unwrap();
@@ -107,13 +134,26 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     shows(&c, "Unidade Pinheiros").await;
     // The same form sent twice (a double click, a retry) creates one unit.
     let cookie = session_cookie(&c).await;
-    let html = raw.get(app.url("/app/settings/calendar")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    let html = raw
+        .get(app.url("/app/settings/calendar"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let (csrf, unit_id) = (input_value(&html, "csrf"), input_value(&html, "id"));
     for _ in 0..2 {
         let r = raw
             .post(app.url("/app/settings/calendar/units"))
             .header("cookie", &cookie)
-            .form(&[("csrf", csrf.as_str()), ("id", unit_id.as_str()), ("name", "Unidade Moema"), ("timezone", "America/Sao_Paulo")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("id", unit_id.as_str()),
+                ("name", "Unidade Moema"),
+                ("timezone", "America/Sao_Paulo"),
+            ])
             .send()
             .await
             .unwrap();
@@ -136,7 +176,10 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     click(&c, "form[action='/app/settings/calendar/services'] button").await;
     shows(&c, "Limpeza").await;
     let services = api(&app, &key, "/api/v1/services").await;
-    assert_eq!((services["items"][0]["duration_minutes"].as_u64(), services["items"][0]["price_cents"].as_i64()), (Some(30), Some(15000)));
+    assert_eq!(
+        (services["items"][0]["duration_minutes"].as_u64(), services["items"][0]["price_cents"].as_i64()),
+        (Some(30), Some(15000))
+    );
     check_page(&c, axe, "settings-calendar").await;
 
     // Her week, with a lunch break, and a holiday.
@@ -161,10 +204,16 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     c.goto(&app.url("/app/settings/templates?key=appointment_reminder")).await.unwrap();
     let text = "Oi {{ patient_first_name }}! Consulta {{ date }} às {{ time }} com {{ practitioner }}. Responda 1 para confirmar.";
     fill(&c, "#pt", text).await;
-    assert!(until_page_shows(&c, "Oi Maria! Consulta terça, 14/10 às 09:30 com Dra. Ana Souza.").await, "live preview");
+    assert!(
+        until_page_shows(&c, "Oi Maria! Consulta terça, 14/10 às 09:30 com Dra. Ana Souza.").await,
+        "live preview"
+    );
     check_page(&c, axe, "settings-templates").await;
     fill(&c, "#pt", "Oi {{ paciente }}").await;
-    assert!(until_page_shows(&c, "O texto não pôde ser montado").await, "a broken template is said so in the preview");
+    assert!(
+        until_page_shows(&c, "O texto não pôde ser montado").await,
+        "a broken template is said so in the preview"
+    );
     fill(&c, "#pt", text).await;
     click(&c, "#template-form button[type=submit]").await;
     shows(&c, "Alterações salvas").await;
@@ -191,7 +240,10 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     shows(&c, "Alterações salvas").await;
     let stored = app.ctx.store.tenant_settings(clinic.id).await.unwrap();
     let twilio = stored.messaging.twilio.unwrap();
-    assert_eq!((twilio.auth_token.as_str(), twilio.whatsapp_from.as_deref()), (SECRET, Some("whatsapp:+5511900000000")));
+    assert_eq!(
+        (twilio.auth_token.as_str(), twilio.whatsapp_from.as_deref()),
+        (SECRET, Some("whatsapp:+5511900000000"))
+    );
     check_page(&c, axe, "settings-providers").await;
 
     // An API key: shown once, works, then revoked it gets 401.
@@ -216,7 +268,12 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
 
     // The audit log names the person for the changes.
     let audit = api(&app, &key, "/api/v1/audit").await;
-    let person = audit["items"].as_array().unwrap().iter().filter(|e| e["actor"].as_str().is_some_and(|a| a.starts_with("user:"))).count();
+    let person = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"].as_str().is_some_and(|a| a.starts_with("user:")))
+        .count();
     assert!(person >= 8, "settings changes are audited with the person: {audit}");
 
     // A staff member: no settings link, and every settings page and form refused.
@@ -224,7 +281,15 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     sign_in(&c, &app, "sam@sorriso.com.br").await;
     assert!(!c.source().await.unwrap().contains("href=\"/app/settings\""), "no settings link for staff");
     let cookie = session_cookie(&c).await;
-    for page in ["/app/settings", "/app/settings/clinic", "/app/settings/calendar", "/app/settings/hours", "/app/settings/templates", "/app/settings/providers", "/app/settings/api-keys"] {
+    for page in [
+        "/app/settings",
+        "/app/settings/clinic",
+        "/app/settings/calendar",
+        "/app/settings/hours",
+        "/app/settings/templates",
+        "/app/settings/providers",
+        "/app/settings/api-keys",
+    ] {
         let r = raw.get(app.url(page)).header("cookie", &cookie).send().await.unwrap();
         assert_eq!(r.status(), 403, "{page}");
     }

@@ -41,7 +41,13 @@ struct KeysPage {
     errors: FieldErrors,
 }
 
-async fn page(state: &AppState, staff: &Staff, issued: Option<String>, errors: FieldErrors, status: StatusCode) -> Response {
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    issued: Option<String>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
     let keys = match state.ctx.store.list_api_keys(staff.tenant.id).await {
         Ok(k) => k,
         Err(e) => return internal(staff.locale(), &e),
@@ -62,7 +68,16 @@ async fn page(state: &AppState, staff: &Staff, issued: Option<String>, errors: F
     };
     let t = staff.texts();
     render(
-        &KeysPage { t, s: &t.set, chrome, nav: nav(staff), here: "/app/settings/api-keys", keys, issued, errors },
+        &KeysPage {
+            t,
+            s: &t.set,
+            chrome,
+            nav: nav(staff),
+            here: "/app/settings/api-keys",
+            keys,
+            issued,
+            errors,
+        },
         status,
     )
 }
@@ -111,7 +126,8 @@ pub async fn create(
         Err(e) => return internal(staff.locale(), &e),
     };
     let id = record.id.to_string();
-    let access = Access { action: "create", resource_type: "api_key", resource_id: Some(&id), patient_id: None };
+    let access =
+        Access { action: "create", resource_type: "api_key", resource_id: Some(&id), patient_id: None };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
         return internal(staff.locale(), &e);
     }
@@ -140,7 +156,8 @@ pub async fn revoke(
         Err(StoreError::NotFound) => return problem_page(staff.locale(), StatusCode::NOT_FOUND),
         Err(e) => return internal(staff.locale(), &e),
     }
-    let access = Access { action: "revoke", resource_type: "api_key", resource_id: Some(&prefix), patient_id: None };
+    let access =
+        Access { action: "revoke", resource_type: "api_key", resource_id: Some(&prefix), patient_id: None };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
         return internal(staff.locale(), &e);
     }

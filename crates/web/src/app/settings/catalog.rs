@@ -102,7 +102,7 @@ pub fn parse_price(raw: &str) -> Result<Option<i64>, ()> {
     };
     let units: i64 = units.parse().map_err(|_| ())?;
     let cents: i64 = cents.parse().map_err(|_| ())?;
-    if units < 0 || units > 10_000_000 {
+    if !(0..=10_000_000).contains(&units) {
         return Err(());
     }
     Ok(Some(units * 100 + cents))
@@ -183,7 +183,13 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
     page(&state, &staff, FieldErrors::default(), StatusCode::OK).await
 }
 
-async fn audited(state: &AppState, staff: &Staff, action: &'static str, kind: &'static str, id: &str) -> Response {
+async fn audited(
+    state: &AppState,
+    staff: &Staff,
+    action: &'static str,
+    kind: &'static str,
+    id: &str,
+) -> Response {
     let access = Access { action, resource_type: kind, resource_id: Some(id), patient_id: None };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
         return internal(staff.locale(), &e);
@@ -214,7 +220,9 @@ pub async fn create(
     }
     let s = &staff.texts().set;
     let tenant = staff.tenant.id;
-    let Ok(id) = form.id.parse::<Uuid>() else { return problem_page(staff.locale(), StatusCode::BAD_REQUEST) };
+    let Ok(id) = form.id.parse::<Uuid>() else {
+        return problem_page(staff.locale(), StatusCode::BAD_REQUEST);
+    };
     let mut errors = FieldErrors::default();
     let prefix: &'static str = match what.as_str() {
         "units" => "unit",
@@ -225,7 +233,9 @@ pub async fn create(
     // Submitted twice: the record with this id already exists, nothing more to do.
     let exists = match prefix {
         "unit" => state.ctx.store.list_locations(tenant).await.map(|l| l.iter().any(|x| x.id.0 == id)),
-        "practitioner" => state.ctx.store.list_practitioners(tenant).await.map(|l| l.iter().any(|x| x.id.0 == id)),
+        "practitioner" => {
+            state.ctx.store.list_practitioners(tenant).await.map(|l| l.iter().any(|x| x.id.0 == id))
+        }
         _ => state.ctx.store.list_services(tenant).await.map(|l| l.iter().any(|x| x.id.0 == id)),
     };
     match exists {
@@ -244,7 +254,13 @@ pub async fn create(
                 errors.add("unit_timezone", s.timezone_invalid);
                 return page(&state, &staff, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
             };
-            let unit = Location { id: LocationId(id), tenant_id: tenant, name, address: filled(&form.address), timezone };
+            let unit = Location {
+                id: LocationId(id),
+                tenant_id: tenant,
+                name,
+                address: filled(&form.address),
+                timezone,
+            };
             engine::create_location(&state.ctx, unit).await.map(|_| ()).map_err(|e| ("unit_name", e))
         }
         "practitioner" => {
@@ -264,7 +280,10 @@ pub async fn create(
                 location_ids: vec![LocationId(unit)],
                 active: true,
             };
-            engine::create_practitioner(&state.ctx, p).await.map(|_| ()).map_err(|e| ("practitioner_location", e))
+            engine::create_practitioner(&state.ctx, p)
+                .await
+                .map(|_| ())
+                .map_err(|e| ("practitioner_location", e))
         }
         _ => {
             let department = filled(&form.department).unwrap_or_default();
@@ -276,8 +295,14 @@ pub async fn create(
                 errors.add("service_price", s.price_invalid);
                 return page(&state, &staff, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
             };
-            let service =
-                Service { id: ServiceId(id), tenant_id: tenant, name, department, duration_minutes, price_cents };
+            let service = Service {
+                id: ServiceId(id),
+                tenant_id: tenant,
+                name,
+                department,
+                duration_minutes,
+                price_cents,
+            };
             engine::create_service(&state.ctx, service).await.map(|_| ()).map_err(|e| ("service_duration", e))
         }
     };

@@ -121,7 +121,18 @@ async fn page(
         ("min_notice_minutes", s.notice, form.min_notice_minutes.clone()),
         ("horizon_days", s.horizon, form.horizon_days.clone()),
     ];
-    let page = ClinicPage { t, s, chrome, nav: nav(staff), here: "/app/settings/clinic", form, rules, errors, stale, saved };
+    let page = ClinicPage {
+        t,
+        s,
+        chrome,
+        nav: nav(staff),
+        here: "/app/settings/clinic",
+        form,
+        rules,
+        errors,
+        stale,
+        saved,
+    };
     render(&page, status)
 }
 
@@ -156,8 +167,9 @@ pub fn check(form: &ClinicForm, s: &SettingsTexts) -> Result<Checked, FieldError
         errors.add("name", s.required);
     }
     let locale = Locale::parse(form.locale.trim()).map_err(|_| errors.add("locale", s.locale_invalid)).ok();
-    let timezone =
-        TimeZoneName::parse(form.timezone.trim()).map_err(|_| errors.add("timezone", s.timezone_invalid)).ok();
+    let timezone = TimeZoneName::parse(form.timezone.trim())
+        .map_err(|_| errors.add("timezone", s.timezone_invalid))
+        .ok();
     let region = form.default_region.trim().to_ascii_uppercase();
     if region.len() != 2 || !region.chars().all(|c| c.is_ascii_alphabetic()) {
         errors.add("default_region", s.region_invalid);
@@ -224,7 +236,8 @@ pub async fn save(
                 Ok(f) => f,
                 Err(r) => return r,
             };
-            return page(&state, &staff, now, FieldErrors::default(), true, false, StatusCode::CONFLICT).await;
+            return page(&state, &staff, now, FieldErrors::default(), true, false, StatusCode::CONFLICT)
+                .await;
         }
         Err(SettingsError::Invalid(m)) => {
             let mut errors = FieldErrors::default();

@@ -49,7 +49,10 @@ pub fn parse_day(raw: &str) -> Result<Vec<LocalInterval>, ()> {
 }
 
 fn day_text(spans: impl Iterator<Item = LocalInterval>) -> String {
-    spans.map(|s| format!("{}-{}", s.start().strftime("%H:%M"), s.end().strftime("%H:%M"))).collect::<Vec<_>>().join(", ")
+    spans
+        .map(|s| format!("{}-{}", s.start().strftime("%H:%M"), s.end().strftime("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub struct Timetable {
@@ -86,7 +89,13 @@ fn weekday_label(s: &SettingsTexts, w: Weekday) -> &'static str {
     s.weekdays[w.to_monday_zero_offset() as usize]
 }
 
-async fn page(state: &AppState, staff: &Staff, form: Option<&HoursForm>, errors: FieldErrors, status: StatusCode) -> Response {
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    form: Option<&HoursForm>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Response {
     let id = staff.tenant.id;
     let store = &state.ctx.store;
     let loaded = async {
@@ -103,7 +112,9 @@ async fn page(state: &AppState, staff: &Staff, form: Option<&HoursForm>, errors:
     };
     let t = staff.texts();
     let s = &t.set;
-    let p_name = |p: PractitionerId| practitioners.iter().find(|x| x.id == p).map(|x| x.name.clone()).unwrap_or_default();
+    let p_name = |p: PractitionerId| {
+        practitioners.iter().find(|x| x.id == p).map(|x| x.name.clone()).unwrap_or_default()
+    };
     let u_name = |u: LocationId| units.iter().find(|x| x.id == u).map(|x| x.name.clone()).unwrap_or_default();
     let timetables = hours
         .iter()
@@ -221,7 +232,8 @@ pub async fn save_week(
     }
     let s = &staff.texts().set;
     let mut errors = FieldErrors::default();
-    let pair = form.who.split_once('|').and_then(|(p, l)| Some((p.parse::<Uuid>().ok()?, l.parse::<Uuid>().ok()?)));
+    let pair =
+        form.who.split_once('|').and_then(|(p, l)| Some((p.parse::<Uuid>().ok()?, l.parse::<Uuid>().ok()?)));
     let Some((practitioner, unit)) = pair else {
         errors.add("who", s.invalid_value);
         return page(&state, &staff, Some(&form), errors, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -236,7 +248,11 @@ pub async fn save_week(
     if !errors.is_empty() {
         return page(&state, &staff, Some(&form), errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let hours = WeeklyHours { practitioner_id: PractitionerId(practitioner), location_id: LocationId(unit), intervals };
+    let hours = WeeklyHours {
+        practitioner_id: PractitionerId(practitioner),
+        location_id: LocationId(unit),
+        intervals,
+    };
     match engine::set_weekly_hours(&state.ctx, staff.tenant.id, hours).await {
         Ok(_) => audited(&state, &staff, "weekly_hours", &practitioner.to_string()).await,
         Err(e @ CatalogError::Store(_)) => internal(staff.locale(), &e),

@@ -165,7 +165,14 @@ fn shown(value: Option<&Value>) -> String {
 /// Where the form failed: (provider, what was typed, errors, a problem with the whole).
 type Failed<'a> = Option<(&'a str, &'a HashMap<String, String>, &'a FieldErrors, Option<&'a str>)>;
 
-async fn page(state: &AppState, staff: &Staff, failed: Failed<'_>, stale: bool, saved: bool, status: StatusCode) -> Response {
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    failed: Failed<'_>,
+    stale: bool,
+    saved: bool,
+    status: StatusCode,
+) -> Response {
     let current = match state.ctx.store.tenant_settings_versioned(staff.tenant.id).await {
         Ok(c) => c,
         Err(e) => return internal(staff.locale(), &e),
@@ -345,7 +352,12 @@ pub async fn save(
         }
         Err(SettingsError::Store(e)) => return internal(staff.locale(), &e),
     }
-    let access = Access { action: "update", resource_type: "settings", resource_id: Some(spec.name), patient_id: None };
+    let access = Access {
+        action: "update",
+        resource_type: "settings",
+        resource_id: Some(spec.name),
+        patient_id: None,
+    };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
         return internal(staff.locale(), &e);
     }
@@ -365,14 +377,19 @@ mod tests {
         let s = &crate::app::i18n::texts(frontdesk_domain::tenant::Locale::En).set;
         let twilio = &PROVIDERS[0];
         let stored = json!({"account_sid": "AC1", "auth_token": "old-secret"});
-        let next =
-            merged_section(twilio, stored.as_object(), &typed(&[("account_sid", "AC2"), ("auth_token", "")]), s)
-                .unwrap();
+        let next = merged_section(
+            twilio,
+            stored.as_object(),
+            &typed(&[("account_sid", "AC2"), ("auth_token", "")]),
+            s,
+        )
+        .unwrap();
         assert_eq!(next["auth_token"], "old-secret");
         assert_eq!(next["account_sid"], "AC2");
-        let errors = merged_section(twilio, None, &typed(&[("account_sid", "AC2"), ("base_url", "ftp://x")]), s)
-            .err()
-            .unwrap();
+        let errors =
+            merged_section(twilio, None, &typed(&[("account_sid", "AC2"), ("base_url", "ftp://x")]), s)
+                .err()
+                .unwrap();
         assert_eq!(errors.get("auth_token"), Some(s.required));
         assert_eq!(errors.get("base_url"), Some(s.url_invalid));
         assert!(valid_base_url("https://api.twilio.com"));

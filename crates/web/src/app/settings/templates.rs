@@ -100,12 +100,15 @@ async fn page(
         doc.value.messaging.template_override(key, l).unwrap_or_else(|| default_source(key, l)).to_owned()
     };
     let invalid = draft.is_some() && !stale;
-    let Draft { pt, en } = draft.unwrap_or_else(|| Draft { pt: current(Locale::PtBr), en: current(Locale::En) });
+    let Draft { pt, en } =
+        draft.unwrap_or_else(|| Draft { pt: current(Locale::PtBr), en: current(Locale::En) });
     let t = staff.texts();
     let s = &t.set;
     let required = key.required_variables();
     let placeholders = match key.sample_variables(staff.locale()) {
-        Value::Object(m) => m.keys().map(|k| (format!("{{{{ {k} }}}}"), required.contains(&k.as_str()))).collect(),
+        Value::Object(m) => {
+            m.keys().map(|k| (format!("{{{{ {k} }}}}"), required.contains(&k.as_str()))).collect()
+        }
         _ => Vec::new(),
     };
     let chrome = match Chrome::new(state, staff, "settings").await {
@@ -136,7 +139,9 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(which): Que
     if let Err(refused) = guard(&staff, None, None) {
         return refused;
     }
-    let Some(key) = parse_key(which.key.as_deref()) else { return problem_page(staff.locale(), StatusCode::NOT_FOUND) };
+    let Some(key) = parse_key(which.key.as_deref()) else {
+        return problem_page(staff.locale(), StatusCode::NOT_FOUND);
+    };
     page(&state, &staff, key, None, false, which.saved.is_some(), StatusCode::OK).await
 }
 
@@ -159,7 +164,9 @@ pub async fn preview(staff: Staff, headers: HeaderMap, Form(form): Form<Template
     if let Err(refused) = guard(&staff, Some(&headers), Some(&form.csrf)) {
         return refused;
     }
-    let Some(key) = parse_key(Some(&form.key)) else { return problem_page(staff.locale(), StatusCode::NOT_FOUND) };
+    let Some(key) = parse_key(Some(&form.key)) else {
+        return problem_page(staff.locale(), StatusCode::NOT_FOUND);
+    };
     let s = &staff.texts().set;
     render(&PreviewFragment { previews: previews(key, &form.pt, &form.en, s) }, StatusCode::OK)
 }
@@ -173,14 +180,18 @@ pub async fn save(
     if let Err(refused) = guard(&staff, Some(&headers), Some(&form.csrf)) {
         return refused;
     }
-    let Some(key) = parse_key(Some(&form.key)) else { return problem_page(staff.locale(), StatusCode::NOT_FOUND) };
+    let Some(key) = parse_key(Some(&form.key)) else {
+        return problem_page(staff.locale(), StatusCode::NOT_FOUND);
+    };
     let s = &staff.texts().set;
     let draft = Draft { pt: form.pt.replace("\r\n", "\n"), en: form.en.replace("\r\n", "\n") };
     if previews(key, &draft.pt, &draft.en, s).iter().any(|p| p.text.is_err()) {
         return page(&state, &staff, key, Some(draft), false, false, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     // The built-in text needs no override: saving it back removes the clinic's own.
-    let value = |l: Locale, src: &str| if src.trim() == default_source(key, l).trim() { Value::Null } else { json!(src) };
+    let value = |l: Locale, src: &str| {
+        if src.trim() == default_source(key, l).trim() { Value::Null } else { json!(src) }
+    };
     let patch = json!({"messaging": {"templates": {key.as_str(): {
         "pt-BR": value(Locale::PtBr, &draft.pt),
         "en": value(Locale::En, &draft.en),
@@ -191,11 +202,17 @@ pub async fn save(
             return page(&state, &staff, key, None, true, false, StatusCode::CONFLICT).await;
         }
         Err(SettingsError::Invalid(_)) => {
-            return page(&state, &staff, key, Some(draft), false, false, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return page(&state, &staff, key, Some(draft), false, false, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
         }
         Err(SettingsError::Store(e)) => return internal(staff.locale(), &e),
     }
-    let access = Access { action: "update", resource_type: "settings", resource_id: Some(key.as_str()), patient_id: None };
+    let access = Access {
+        action: "update",
+        resource_type: "settings",
+        resource_id: Some(key.as_str()),
+        patient_id: None,
+    };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
         return internal(staff.locale(), &e);
     }

@@ -129,7 +129,9 @@ impl SettingsTexts {
             "webhook_url" => ("URL do webhook do fluxo", "Workflow webhook URL"),
             "auth_header" => ("Cabeçalho de autenticação", "Authentication header"),
             "auth_value" => ("Valor da autenticação (segredo)", "Authentication value (secret)"),
-            "callback_token" => ("Token de retorno (segredo, 16+ caracteres)", "Callback token (secret, 16+ characters)"),
+            "callback_token" => {
+                ("Token de retorno (segredo, 16+ caracteres)", "Callback token (secret, 16+ characters)")
+            }
             _ => ("", ""),
         };
         if self.pt { pt } else { en }
