@@ -9,5 +9,6 @@
 //! `FRONTDESK_REQUIRE_BROWSER=1` (set by CI) makes their absence a failure.
 
 mod calendar;
+mod settings;
 mod support;
 mod workday;

@@ -232,6 +232,8 @@ pub struct Texts {
     pub consent_history: &'static str,
     /// Monday first.
     pub weekdays: [&'static str; 7],
+    // settings
+    pub set: super::settings::texts::SettingsTexts,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -462,6 +464,8 @@ pub const PT_BR: Texts = Texts {
     opted_out_since: "pediu para não receber mensagens em",
     consent_history: "Histórico de consentimento",
     weekdays: ["Seg", "Ter", "Qua", "Qui", "Sex", "Sáb", "Dom"],
+    // settings
+    set: super::settings::texts::PT_BR,
 };
 
 pub const EN: Texts = Texts {
@@ -692,6 +696,8 @@ pub const EN: Texts = Texts {
     opted_out_since: "asked not to receive messages on",
     consent_history: "Consent history",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    // settings
+    set: super::settings::texts::EN,
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {

@@ -19,6 +19,7 @@ mod me;
 mod page;
 mod patients;
 mod session;
+mod settings;
 mod today;
 mod users;
 
@@ -52,6 +53,20 @@ pub fn router() -> Router<AppState> {
         .route("/app/calendar/{id}/{action}", post(calendar::act))
         .route("/app/calls", get(calls::list))
         .route("/app/calls/{id}", get(calls::call))
+        .route("/app/settings", get(settings::index))
+        .route("/app/settings/clinic", get(settings::clinic::show).post(settings::clinic::save))
+        .route("/app/settings/calendar", get(settings::catalog::show))
+        .route("/app/settings/calendar/practitioners/{id}", post(settings::catalog::edit_practitioner))
+        .route("/app/settings/calendar/{what}", post(settings::catalog::create))
+        .route("/app/settings/hours", get(settings::hours::show))
+        .route("/app/settings/hours/week", post(settings::hours::save_week))
+        .route("/app/settings/hours/exceptions", post(settings::hours::add_exception))
+        .route("/app/settings/templates", get(settings::templates::show).post(settings::templates::save))
+        .route("/app/settings/templates/preview", post(settings::templates::preview))
+        .route("/app/settings/providers", get(settings::providers::show))
+        .route("/app/settings/providers/{name}", post(settings::providers::save))
+        .route("/app/settings/api-keys", get(settings::api_keys::list).post(settings::api_keys::create))
+        .route("/app/settings/api-keys/{prefix}/revoke", post(settings::api_keys::revoke))
         .route("/app/settings/users", get(users::list).post(users::add))
         .route("/app/settings/users/{id}/{what}", post(users::change))
         .route("/app/me", get(me::show).post(me::save))
