@@ -587,4 +587,7 @@ pub async fn facts_are_logged_once_in_order_per_tenant(store: DynStore) {
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].1, received);
     assert_eq!(store.facts_after(b.id, 0, 10).await.unwrap().len(), 1);
+    assert_eq!(store.last_fact_position(a.id).await.unwrap(), logged[1].0);
+    let none = tenant(&store, "gamma").await;
+    assert_eq!(store.last_fact_position(none.id).await.unwrap(), 0);
 }

@@ -10,6 +10,7 @@ mod assets;
 mod calendar;
 mod calls;
 mod chrome;
+mod events;
 mod i18n;
 mod inbox;
 mod leads;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/app", get(today::today))
+        .route("/app/events", get(events::stream))
         .route("/app/inbox", get(inbox::list))
         .route("/app/inbox/{id}", get(inbox::thread))
         .route("/app/inbox/{id}/reply", post(inbox::reply))
