@@ -11,6 +11,8 @@ pub struct Chrome {
     pub clinic: String,
     pub section: &'static str,
     pub user_name: String,
+    /// For what the browser remembers per person (the live-update sound).
+    pub user_id: String,
     pub csrf: String,
     pub waiting: usize,
     /// Settings appear in the menu only for those who may change them.
@@ -33,6 +35,7 @@ impl Chrome {
             clinic: staff.tenant.name.clone(),
             section,
             user_name: staff.user.name.clone(),
+            user_id: staff.user.id.to_string(),
             csrf: staff.session.csrf_token.clone(),
             waiting,
             can_configure: staff.may(frontdesk_domain::staff::Permission::Configure),

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/inbox", get(inbox::list))
         .route("/app/inbox/{id}", get(inbox::thread))
         .route("/app/inbox/{id}/reply", post(inbox::reply))
+        .route("/app/inbox/{id}/template", post(inbox::send_template))
         .route("/app/inbox/{id}/{what}", post(inbox::take_or_release))
         .route("/app/leads", get(leads::pipeline))
         .route("/app/leads/{id}", get(leads::lead))
