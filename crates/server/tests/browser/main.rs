@@ -9,4 +9,5 @@
 //! `FRONTDESK_REQUIRE_BROWSER=1` (set by CI) makes their absence a failure.
 
 mod support;
+mod inbox_live;
 mod workday;
