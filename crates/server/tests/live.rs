@@ -17,7 +17,12 @@ const PASSWORD: &str = "a long enough password 1";
 
 /// A person of `tenant`, signed in: the session cookie.
 async fn signed_in(app: &TestApp, tenant: TenantId, email: &str) -> String {
-    let new = NewUser { tenant_id: tenant, email: Email::parse(email).unwrap(), name: "Ana".into(), role: Role::Staff };
+    let new = NewUser {
+        tenant_id: tenant,
+        email: Email::parse(email).unwrap(),
+        name: "Ana".into(),
+        role: Role::Staff,
+    };
     staff::add_user(&app.ctx, new, Some(PASSWORD)).await.unwrap();
     let signed = staff::sign_in(&app.ctx, email, PASSWORD).await.unwrap();
     format!("fd_session={}", signed.token)
@@ -113,7 +118,14 @@ async fn a_clinics_facts_stream_to_its_people_only(app: TestApp) {
     assert_eq!(r.status(), 401);
     let r = app.http.get(app.url("/app/events")).header("cookie", "fd_session=forged").send().await.unwrap();
     assert_eq!(r.status(), 401);
-    let r = app.http.get(app.url("/app/events")).header("cookie", &ana).header("last-event-id", "x").send().await.unwrap();
+    let r = app
+        .http
+        .get(app.url("/app/events"))
+        .header("cookie", &ana)
+        .header("last-event-id", "x")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 
     let mut alpha_stream = Stream::open(&app, &ana, None).await;
@@ -139,7 +151,10 @@ async fn a_clinics_facts_stream_to_its_people_only(app: TestApp) {
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids only grow: {ids:?}");
 
     // The other clinic's person saw none of it, and sees their own.
-    assert!(beta_stream.events_within(Duration::from_millis(600)).await.is_empty(), "nothing crosses clinics");
+    assert!(
+        beta_stream.events_within(Duration::from_millis(600)).await.is_empty(),
+        "nothing crosses clinics"
+    );
     patient_writes(&app, &beta_key, "+5511922221111", "Bom dia").await;
     let beta_seen = beta_stream.until("message_received").await;
     assert!(beta_seen.iter().all(|e| !ids.contains(&e.id)));

@@ -109,7 +109,17 @@ impl TestApp {
         let shutdown = CancellationToken::new();
         // Web only: tests run jobs deterministically with `run_pending_jobs`.
         tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
-        Some(Self { base, http: reqwest::Client::new(), ctx, clock, runner, backend, shutdown, _dir: dir, db_url })
+        Some(Self {
+            base,
+            http: reqwest::Client::new(),
+            ctx,
+            clock,
+            runner,
+            backend,
+            shutdown,
+            _dir: dir,
+            db_url,
+        })
     }
 
     /// A second server process on this one's database: its own connection pool (and, on

@@ -21,8 +21,14 @@ async fn patient_writes(app: &TestApp, key: &str, phone: &str, body: &str) {
 }
 
 async fn messages(app: &TestApp, key: &str, conversation: &str) -> Vec<Value> {
-    let thread: Value =
-        app.get(&format!("/api/v1/conversations/{conversation}"), key).send().await.unwrap().json().await.unwrap();
+    let thread: Value = app
+        .get(&format!("/api/v1/conversations/{conversation}"), key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     thread["messages"].as_array().cloned().unwrap_or_default()
 }
 
@@ -39,7 +45,12 @@ async fn the_inbox_updates_live_and_sends_templates_when_the_window_is_closed() 
     add_user(&app, clinic.id, "ana@sorriso.com.br", Role::Staff).await;
     add_user(&app, clinic.id, "bia@sorriso.com.br", Role::Admin).await;
     for (name, phone) in [("Marta Paciente", "+5511987654321"), ("Rui Paciente", "+5511955554444")] {
-        let r = app.post("/api/v1/patients", &key).json(&json!({"name": name, "phone": phone})).send().await.unwrap();
+        let r = app
+            .post("/api/v1/patients", &key)
+            .json(&json!({"name": name, "phone": phone}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
     patient_writes(&app, &key, "+5511987654321", "Oi, quero falar com alguém").await;
@@ -127,6 +138,7 @@ async fn the_inbox_updates_live_and_sends_templates_when_the_window_is_closed() 
     let preview = c.find(Locator::Css(".template-preview")).await.unwrap().text().await.unwrap();
     assert!(!preview.trim().is_empty() && !preview.contains("{{"), "a filled preview: {preview}");
     accessible(&c, axe.as_deref(), "thread-template").await;
+    c.execute("document.getElementById('template-picker').scrollIntoView();", vec![]).await.unwrap();
     screenshots(&c, "thread-template").await;
     let chosen = c
         .find(Locator::Css("#template-picker input[type=radio]:checked"))

@@ -99,8 +99,10 @@ pub async fn stream(
         None | Some(Ok("")) => None,
         Some(Ok(id)) => match id.parse::<i64>() {
             Ok(position) if position >= 0 => Some(position),
-            _ => return (StatusCode::BAD_REQUEST, "Last-Event-ID must be an event id sent by this stream")
-                .into_response(),
+            _ => {
+                return (StatusCode::BAD_REQUEST, "Last-Event-ID must be an event id sent by this stream")
+                    .into_response();
+            }
         },
         Some(Err(_)) => {
             return (StatusCode::BAD_REQUEST, "Last-Event-ID must be an event id sent by this stream")

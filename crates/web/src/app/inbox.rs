@@ -13,7 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::ConversationId;
-use frontdesk_domain::messaging::{Channel, Conversation, Direction, ProviderKind, TemplateKey, render as render_template};
+use frontdesk_domain::messaging::{
+    Channel, Conversation, Direction, ProviderKind, TemplateKey, render as render_template,
+};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::staff::Permission;
 use frontdesk_engine::audit::{self, Access};
@@ -59,7 +61,8 @@ fn opted_out(consents: &[frontdesk_domain::messaging::Consent], channel: Channel
 
 /// The people of the clinic by id, for "assigned to".
 async fn colleagues(state: &AppState, staff: &Staff) -> Result<Vec<(String, String)>, Response> {
-    let users = state.ctx.store.list_users(staff.tenant.id).await.map_err(|e| internal(staff.locale(), &e))?;
+    let users =
+        state.ctx.store.list_users(staff.tenant.id).await.map_err(|e| internal(staff.locale(), &e))?;
     Ok(users.into_iter().filter(|u| u.is_active()).map(|u| (u.id.to_string(), u.name)).collect())
 }
 
@@ -73,11 +76,8 @@ pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<I
         _ => "all",
     };
     let channel = q.channel.as_deref().and_then(|c| c.parse::<Channel>().ok());
-    let filter = ConversationFilter {
-        assignee: (which == "mine").then(|| me.clone()),
-        channel,
-        ..Default::default()
-    };
+    let filter =
+        ConversationFilter { assignee: (which == "mine").then(|| me.clone()), channel, ..Default::default() };
     let tz = staff.tenant.timezone.time_zone();
     let page = PageRequest::new(None, Some(100));
     let conversations = match state.ctx.store.list_conversations(staff.tenant.id, &filter, page).await {
@@ -340,7 +340,11 @@ async fn side_panel(
         .map(|a| (day_time(a.start, &tz), a.status.as_str()))
         .collect();
     let leads = store
-        .list_leads(tenant, &LeadFilter { patient_id: Some(c.patient_id), ..Default::default() }, PageRequest::new(None, Some(1)))
+        .list_leads(
+            tenant,
+            &LeadFilter { patient_id: Some(c.patient_id), ..Default::default() },
+            PageRequest::new(None, Some(1)),
+        )
         .await?
         .items;
     let consents = store.consents(tenant, c.patient_id).await?;
@@ -447,12 +451,11 @@ pub async fn send_template(
         Err(e) => return internal(staff.locale(), &e),
     };
     let offered = staff_templates(&settings.messaging, c.channel, &patient, &staff.tenant.name);
-    let Some(key) = offered
-        .iter()
-        .find(|o| o.key == form.template)
-        .and_then(|o| o.key.parse::<TemplateKey>().ok())
+    let Some(key) =
+        offered.iter().find(|o| o.key == form.template).and_then(|o| o.key.parse::<TemplateKey>().ok())
     else {
-        return thread_page(&state, &staff, &c, Some(t.template_pick_one), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return thread_page(&state, &staff, &c, Some(t.template_pick_one), StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     };
     let content = Content::Template { key, variables: staff_variables(&patient, &staff.tenant.name) };
     send_and_show(&state, &staff, &c, content).await
@@ -530,8 +533,14 @@ pub async fn take_or_release(
             };
             if !people.iter().any(|(id, _)| *id == form.to) {
                 let t = staff.texts();
-                return thread_page(&state, &staff, &c, Some(t.assign_unknown), StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return thread_page(
+                    &state,
+                    &staff,
+                    &c,
+                    Some(t.assign_unknown),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
             }
             Some(form.to.clone())
         }
