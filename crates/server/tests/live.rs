@@ -195,4 +195,26 @@ async fn a_second_process_streams_what_the_first_wrote(app: TestApp) {
     patient_writes(&app, &key, "+5511944443333", "Oi").await;
     let seen = stream.until("message_received").await;
     assert!(seen.iter().any(|e| e.event == "message_received"));
+
+    // With a real worker (woken on enqueue) in the first process, how long from the
+    // webhook's answer to the event on the other process's stream: the live latency.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let _workers = app.runner.clone().spawn(stop.clone());
+    let started = std::time::Instant::now();
+    let (s, _) =
+        post(&app, &key, "/api/v1/sandbox/inbound", json!({"from": "+5511944443333", "body": "Ainda aí?"}))
+            .await;
+    assert!((200..300).contains(&s));
+    let mut latency = None;
+    for _ in 0..50 {
+        let events = stream.events_within(Duration::from_millis(100)).await;
+        if events.iter().any(|e| e.event == "message_received") {
+            latency = Some(started.elapsed());
+            break;
+        }
+    }
+    stop.cancel();
+    let latency = latency.expect("the second message arrives with a worker running");
+    eprintln!("live latency ({:?}): webhook answered -> event on another process: {latency:?}", app.backend);
+    assert!(latency < Duration::from_secs(3), "live updates arrive promptly: {latency:?}");
 }
