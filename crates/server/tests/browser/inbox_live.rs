@@ -115,6 +115,10 @@ async fn the_inbox_updates_live_and_sends_templates_when_the_window_is_closed() 
     c.goto(&app.url("/app/inbox?show=unassigned")).await.unwrap();
     let unassigned = list_text(&c).await;
     assert!(!unassigned.contains("Marta") && unassigned.contains("Rui"), "{unassigned}");
+    // Rui's message was never opened by Ana: unread for her, in the list and the menu.
+    assert!(unassigned.contains("1 não lidas"), "{unassigned}");
+    let menu = c.find(Locator::Css("#inbox-badge")).await.unwrap().text().await.unwrap();
+    assert!(menu.contains("1 não lidas"), "{menu}");
     c.goto(&app.url("/app/inbox?show=opted_out")).await.unwrap();
     let stopped = list_text(&c).await;
     assert!(stopped.contains("Rui") && !stopped.contains("Marta"), "{stopped}");

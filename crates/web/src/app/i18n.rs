@@ -187,6 +187,7 @@ pub struct Texts {
     pub image_alt: &'static str,
     pub sound_label: &'static str,
     pub live_off: &'static str,
+    pub unread: &'static str,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -373,6 +374,7 @@ pub const PT_BR: Texts = Texts {
     image_alt: "Imagem enviada na conversa",
     sound_label: "Som para novas mensagens",
     live_off: "Atualização ao vivo interrompida; recarregue a página.",
+    unread: "não lidas",
 };
 
 pub const EN: Texts = Texts {
@@ -559,6 +561,7 @@ pub const EN: Texts = Texts {
     image_alt: "Image sent in the conversation",
     sound_label: "Sound for new messages",
     live_off: "Live updates stopped; reload the page.",
+    unread: "unread",
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {

@@ -33,6 +33,8 @@ pub struct Row {
     /// The colleague working it, when someone is.
     pub assignee: Option<String>,
     pub opted_out: bool,
+    /// Patient messages this person has not read.
+    pub unread: u64,
 }
 
 #[derive(Template)]
@@ -88,6 +90,11 @@ pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<I
         Ok(p) => p,
         Err(r) => return r,
     };
+    let unread: std::collections::HashMap<_, _> =
+        match state.ctx.store.unread_counts(staff.tenant.id, staff.user.id).await {
+            Ok(counts) => counts.into_iter().collect(),
+            Err(e) => return internal(staff.locale(), &e),
+        };
     let mut rows = Vec::new();
     for c in conversations {
         let keep = match which {
@@ -121,6 +128,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<I
             needs_staff: c.needs_staff,
             assignee,
             opted_out: stopped,
+            unread: unread.get(&c.id).copied().unwrap_or(0),
         });
     }
     let chrome = match Chrome::new(&state, &staff, "inbox").await {
@@ -225,6 +233,12 @@ async fn thread_page(
         patient_id: Some(c.patient_id),
     };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
+        return internal(staff.locale(), &e);
+    }
+    // Shown, so read by this person (the live refreshes keep it read while it is open).
+    if let Err(e) =
+        state.ctx.store.mark_read(staff.tenant.id, staff.user.id, c.id, state.ctx.clock.now()).await
+    {
         return internal(staff.locale(), &e);
     }
     let patient = match patient_name(state, staff, c.patient_id).await {
