@@ -323,7 +323,18 @@ fn staff_templates(
         .iter()
         .filter(|k| k.required_variables().iter().all(|v| variables.get(v).is_some()))
         .filter(|k| sandbox || settings.approved_template(**k, patient.locale).is_some())
-        .filter(|k| !matches!(k, TemplateKey::OptOutConfirmation | TemplateKey::OptInConfirmation))
+        // The automation's own replies (keywords, voice notes, misunderstandings, outages)
+        // make no sense from a person.
+        .filter(|k| {
+            !matches!(
+                k,
+                TemplateKey::OptOutConfirmation
+                    | TemplateKey::OptInConfirmation
+                    | TemplateKey::AskToType
+                    | TemplateKey::DidNotUnderstand
+                    | TemplateKey::BackShortly
+            )
+        })
         .filter_map(|k| {
             let source = settings.template_override(*k, patient.locale);
             let preview = render_template(*k, patient.locale, source, &variables).ok()?;
