@@ -25,6 +25,20 @@ pub enum FactKind {
     LeadCreated,
     LeadStageChanged,
     OptedOut,
+    AppointmentConfirmed,
+    AppointmentRescheduled,
+    /// An outbound message filed (queued for its provider).
+    MessageSent,
+    /// An outbound message moved on (sent, delivered, read, failed): its new status.
+    MessageStatusChanged,
+    CallStarted,
+    /// The assistant gave a conversation to staff (the patient asked, or it could not
+    /// answer).
+    HandoffRequested,
+    /// Who works a conversation changed: assigned to a person, or handed back.
+    ConversationAssigned,
+    /// A lead edited without a stage move (owner, value, notes...).
+    LeadUpdated,
 }
 
 impl FactKind {
@@ -40,6 +54,14 @@ impl FactKind {
         Self::LeadCreated,
         Self::LeadStageChanged,
         Self::OptedOut,
+        Self::AppointmentConfirmed,
+        Self::AppointmentRescheduled,
+        Self::MessageSent,
+        Self::MessageStatusChanged,
+        Self::CallStarted,
+        Self::HandoffRequested,
+        Self::ConversationAssigned,
+        Self::LeadUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +77,14 @@ impl FactKind {
             Self::LeadCreated => "lead_created",
             Self::LeadStageChanged => "lead_stage_changed",
             Self::OptedOut => "opted_out",
+            Self::AppointmentConfirmed => "appointment_confirmed",
+            Self::AppointmentRescheduled => "appointment_rescheduled",
+            Self::MessageSent => "message_sent",
+            Self::MessageStatusChanged => "message_status_changed",
+            Self::CallStarted => "call_started",
+            Self::HandoffRequested => "handoff_requested",
+            Self::ConversationAssigned => "conversation_assigned",
+            Self::LeadUpdated => "lead_updated",
         }
     }
 }

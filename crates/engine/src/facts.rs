@@ -55,6 +55,61 @@ pub fn jobs_for(fact: &Fact, run_at: Timestamp) -> Vec<NewJob> {
         .collect()
 }
 
+/// A fact about an outbound message: ids and states only, never the text. `MessageSent`
+/// is keyed by the message, a status move by the message and its new status, so a
+/// repeated report yields the same fact.
+pub fn message_fact(kind: FactKind, m: &frontdesk_domain::messaging::Message, at: Timestamp) -> Fact {
+    let subject = match kind {
+        FactKind::MessageStatusChanged => format!("message:{}:{}", m.id, m.status.as_str()),
+        _ => format!("message:{}", m.id),
+    };
+    Fact::new(
+        m.tenant_id,
+        kind,
+        subject,
+        serde_json::json!({
+            "message_id": m.id,
+            "conversation_id": m.conversation_id,
+            "patient_id": m.patient_id,
+            "direction": m.direction,
+            "channel": m.channel,
+            "status": m.status,
+        }),
+        at,
+    )
+}
+
+/// A fact about who works a conversation; `change` names the change (the message that
+/// caused a hand-off, a fresh id for a person's action), so a retried step repeats it.
+pub fn conversation_fact(
+    kind: FactKind,
+    c: &frontdesk_domain::messaging::Conversation,
+    change: impl std::fmt::Display,
+    at: Timestamp,
+) -> Fact {
+    Fact::new(
+        c.tenant_id,
+        kind,
+        format_args!("conversation:{}:{change}", c.id),
+        serde_json::json!({
+            "conversation_id": c.id,
+            "patient_id": c.patient_id,
+            "channel": c.channel,
+            "needs_staff": c.needs_staff,
+            "assignee": c.assignee,
+        }),
+        at,
+    )
+}
+
+/// Enqueues the reactions to a fact whose change is already saved (for changes whose
+/// store call takes no jobs). The jobs are deduplicated by fact, so noting twice is safe.
+pub async fn note(ctx: &crate::Ctx, fact: &Fact) -> frontdesk_store::StoreResult<()> {
+    let now = ctx.clock.now();
+    ctx.store.enqueue_many(&jobs_for(fact, now), now).await?;
+    Ok(())
+}
+
 /// The fact a playbook job reacts to.
 pub fn fact_of(job: &Job) -> Result<Fact, JobError> {
     serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(format!("bad fact: {e}")))

@@ -125,6 +125,18 @@ pub async fn resume(
     Ok(user.filter(User::is_active).map(|u| (u, session)))
 }
 
+/// Whether a session resumed earlier still holds (not signed out, not expired, the person
+/// still active), without touching it: a long-lived connection (the live updates) checks
+/// this now and then, and must not keep an idle session alive by itself.
+pub async fn still_signed_in(ctx: &Ctx, token_hash: &str, policy: &SessionPolicy) -> StoreResult<bool> {
+    let Some(session) = ctx.store.session_by_token(token_hash).await? else { return Ok(false) };
+    if !matches!(policy.check(&session, ctx.clock.now()), SessionState::Valid { .. }) {
+        return Ok(false);
+    }
+    let user = ctx.store.get_user(session.tenant_id, session.user_id).await?;
+    Ok(user.is_some_and(|u| u.is_active()))
+}
+
 pub async fn sign_out(ctx: &Ctx, session: SessionId) -> StoreResult<()> {
     ctx.store.delete_session(session).await
 }

@@ -339,9 +339,15 @@ async fn quiet_hours_defer_an_automated_message_to_0800_local(app: TestApp) {
     let jobs: Value =
         app.get("/api/v1/jobs?kind=messaging.send", &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(jobs["items"][0]["run_at"], "2026-06-02T11:00:00Z", "08:00 in São Paulo");
-    assert_eq!(app.run_pending_jobs().await, 0);
-    app.clock.set("2026-06-02T11:00:00Z".parse().unwrap());
+    // Only the fact log of the filed (queued) message runs now; the delivery waits.
     assert_eq!(app.run_pending_jobs().await, 1);
+    assert_eq!(app.run_pending_jobs().await, 0);
+    let jobs: Value =
+        app.get("/api/v1/jobs?kind=messaging.send", &key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(jobs["items"][0]["status"], "queued", "{jobs}");
+    app.clock.set("2026-06-02T11:00:00Z".parse().unwrap());
+    // The delivery, then the fact log of its new status.
+    assert_eq!(app.run_pending_jobs().await, 2);
 }
 
 async fn free_text_outside_the_whatsapp_window_is_refused(app: TestApp) {

@@ -282,6 +282,8 @@ async fn reminders_fire_at_the_right_instants_and_follow_changes(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // The fact log of the reschedule, due at once.
+    assert_eq!(app.run_pending_jobs().await, 1);
     app.clock.set(start - SignedDuration::from_hours(3));
     assert_eq!(app.run_pending_jobs().await, 0, "the old 3 h reminder is gone");
     // New start 2026-06-04T18:00Z: reminders 24 h and 3 h before it.

@@ -29,6 +29,7 @@ impl SqlBackend for PgStore {
          FROM due WHERE jobs.id = due.id";
     const IDS_IN_2: &str = "SELECT value::uuid FROM jsonb_array_elements_text($2::jsonb)";
     const CHECKS_OVERLAP: bool = false;
+    const FACT_ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock(20261204, hashtext($1::text))::text";
     type Db = sqlx::Postgres;
 
     fn writer(&self) -> &PgPool {

@@ -36,6 +36,12 @@ macro_rules! fact_store {
             #[async_trait::async_trait]
             impl FactStore for $store {
                 async fn record_fact(&self, f: &Fact) -> StoreResult<bool> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    sqlx::query(<Self as $crate::SqlBackend>::FACT_ORDER_LOCK)
+                        .bind(f.tenant_id.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
                     let done = sqlx::query(
                         "INSERT INTO facts (tenant_id, id, kind, payload, at) VALUES ($1, $2, $3, $4, $5)
                          ON CONFLICT (tenant_id, id) DO NOTHING",
@@ -45,9 +51,10 @@ macro_rules! fact_store {
                     .bind(f.kind.as_str())
                     .bind(&f.payload)
                     .bind(DbTime(f.at))
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
+                    tx.commit().await.map_err(db_err)?;
                     Ok(done.rows_affected() == 1)
                 }
 
@@ -69,6 +76,16 @@ macro_rules! fact_store {
                         .await
                         .map_err(db_err)?;
                     rows.into_iter().map($crate::facts::fact).collect()
+                }
+
+                async fn last_fact_position(&self, tenant: TenantId) -> StoreResult<i64> {
+                    let (last,): (Option<i64>,) =
+                        sqlx::query_as("SELECT MAX(seq) FROM facts WHERE tenant_id = $1")
+                            .bind(tenant.0)
+                            .fetch_one(self.reader())
+                            .await
+                            .map_err(db_err)?;
+                    Ok(last.unwrap_or(0))
                 }
             }
         };

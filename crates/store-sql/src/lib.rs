@@ -128,6 +128,12 @@ pub trait SqlBackend: Send + Sync {
     /// Whether bookings must check for overlapping appointments themselves (SQLite), or
     /// the database refuses them (PostgreSQL's exclusion constraint).
     const CHECKS_OVERLAP: bool;
+    /// Run before a fact is logged, in its transaction, with the tenant as `$1`: makes the
+    /// tenant's facts commit in the order of their positions, so a live reader polling
+    /// "after my last position" never passes a fact that commits late. PostgreSQL takes
+    /// a per-tenant advisory lock held to commit; SQLite's single writer already orders
+    /// them.
+    const FACT_ORDER_LOCK: &str;
 
     /// Opens the transaction a booking or an appointment change runs in: on SQLite
     /// `BEGIN IMMEDIATE` (so no other writer slips in between the overlap check and the

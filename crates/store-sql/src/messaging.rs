@@ -342,6 +342,44 @@ macro_rules! messaging_store {
                     };
                     rows.into_iter().map(consent).collect()
                 }
+
+                async fn mark_read(
+                    &self,
+                    tenant: TenantId,
+                    user: frontdesk_domain::UserId,
+                    conversation: ConversationId,
+                    at: jiff::Timestamp,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO conversation_reads (tenant_id, user_id, conversation_id, read_at)
+                         SELECT $1, $2, id, $4 FROM conversations WHERE tenant_id = $1 AND id = $3
+                         ON CONFLICT (tenant_id, user_id, conversation_id)
+                         DO UPDATE SET read_at = excluded.read_at WHERE conversation_reads.read_at < excluded.read_at",
+                    )
+                    .bind(tenant.0)
+                    .bind(user.0)
+                    .bind(conversation.0)
+                    .bind(DbTime(at))
+                    .execute(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    Ok(())
+                }
+
+                async fn unread_counts(
+                    &self,
+                    tenant: TenantId,
+                    user: frontdesk_domain::UserId,
+                ) -> StoreResult<Vec<(ConversationId, u64)>> {
+                    let sql = "SELECT m.conversation_id, COUNT(*) FROM messages m
+                        LEFT JOIN conversation_reads r ON r.tenant_id = m.tenant_id
+                            AND r.conversation_id = m.conversation_id AND r.user_id = $2
+                        WHERE m.tenant_id = $1 AND m.direction = 'inbound'
+                            AND (r.read_at IS NULL OR m.created_at > r.read_at)
+                        GROUP BY m.conversation_id";
+                    let rows: Vec<(uuid::Uuid, i64)> = fetch!(fetch_all(self.reader()), sql, tenant.0, user.0)?;
+                    Ok(rows.into_iter().map(|(id, n)| (ConversationId(id), n.max(0) as u64)).collect())
+                }
             }
         };
     };

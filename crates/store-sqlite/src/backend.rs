@@ -23,6 +23,7 @@ impl SqlBackend for SqliteStore {
          WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 ORDER BY run_at LIMIT $4)";
     const IDS_IN_2: &str = "SELECT unhex(value) FROM json_each($2)";
     const CHECKS_OVERLAP: bool = true;
+    const FACT_ORDER_LOCK: &str = "SELECT $1";
     type Db = sqlx::Sqlite;
 
     fn writer(&self) -> &SqlitePool {

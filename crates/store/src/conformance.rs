@@ -36,7 +36,8 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@messaging $make;
             one_conversation_per_patient_and_channel, messages_dedupe_on_provider_id_and_save,
             voice_note_transcripts_are_kept_and_searched, conversations_filter_and_page, consents_in_order,
-            patients_search_and_update, a_message_is_filed_with_its_jobs_or_not_at_all);
+            patients_search_and_update, a_message_is_filed_with_its_jobs_or_not_at_all,
+            unread_is_counted_per_person_from_what_they_read);
         $crate::conformance_suite!(@voice $make;
             calls_round_trip_every_field, call_provider_ids_are_unique_per_tenant_and_provider,
             calls_are_tenant_scoped, calls_filter_and_page, transcript_is_replaced_in_order,
@@ -587,4 +588,7 @@ pub async fn facts_are_logged_once_in_order_per_tenant(store: DynStore) {
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].1, received);
     assert_eq!(store.facts_after(b.id, 0, 10).await.unwrap().len(), 1);
+    assert_eq!(store.last_fact_position(a.id).await.unwrap(), logged[1].0);
+    let none = tenant(&store, "gamma").await;
+    assert_eq!(store.last_fact_position(none.id).await.unwrap(), 0);
 }

@@ -291,3 +291,33 @@ pub async fn a_message_is_filed_with_its_jobs_or_not_at_all(store: DynStore) {
     );
     assert_eq!(store.list_messages(c.tenant, conv.id).await.unwrap().len(), 1);
 }
+
+pub async fn unread_is_counted_per_person_from_what_they_read(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let conv = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    for (direction, mins) in [(Direction::Inbound, 1), (Direction::Outbound, 2), (Direction::Inbound, 3)] {
+        store.insert_message(&message(&conv, direction, "oi", None, mins)).await.unwrap();
+    }
+    let (ana, bia) = (frontdesk_domain::UserId::new(), frontdesk_domain::UserId::new());
+    // Nothing read yet: both patient messages, not the clinic's reply.
+    assert_eq!(store.unread_counts(c.tenant, ana).await.unwrap(), vec![(conv.id, 2)]);
+    store.mark_read(c.tenant, ana, conv.id, at(1)).await.unwrap();
+    assert_eq!(store.unread_counts(c.tenant, ana).await.unwrap(), vec![(conv.id, 1)]);
+    // A later look wins; an older, slower one does not make messages unread again.
+    store.mark_read(c.tenant, ana, conv.id, at(3)).await.unwrap();
+    store.mark_read(c.tenant, ana, conv.id, at(1)).await.unwrap();
+    assert!(store.unread_counts(c.tenant, ana).await.unwrap().is_empty());
+    // Per person, and per clinic.
+    assert_eq!(store.unread_counts(c.tenant, bia).await.unwrap(), vec![(conv.id, 2)]);
+    let other = clinic(&store, "beta").await;
+    store.mark_read(other.tenant, bia, conv.id, at(9)).await.unwrap();
+    assert!(store.unread_counts(other.tenant, bia).await.unwrap().is_empty());
+    assert_eq!(
+        store.unread_counts(c.tenant, bia).await.unwrap(),
+        vec![(conv.id, 2)],
+        "another clinic's mark is ignored"
+    );
+}

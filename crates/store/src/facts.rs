@@ -13,4 +13,7 @@ pub trait FactStore: Send + Sync {
     /// The tenant's facts logged after position `after` (0: from the start), oldest first,
     /// each with its position, at most `limit`. A reader resumes from the last position.
     async fn facts_after(&self, tenant: TenantId, after: i64, limit: u32) -> StoreResult<Vec<(i64, Fact)>>;
+    /// The position of the tenant's last logged fact (0: none yet): where a reader that
+    /// wants only what happens from now on starts.
+    async fn last_fact_position(&self, tenant: TenantId) -> StoreResult<i64>;
 }

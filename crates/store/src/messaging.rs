@@ -111,4 +111,20 @@ pub trait MessagingStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Oldest first.
     async fn consents(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Vec<Consent>>;
+    /// `user` has read `conversation` up to `at` (a later mark wins; an earlier one
+    /// changes nothing, so a slow request cannot make messages unread again).
+    async fn mark_read(
+        &self,
+        tenant: TenantId,
+        user: frontdesk_domain::UserId,
+        conversation: ConversationId,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// For `user`: the conversations with patient messages they have not read, and how
+    /// many.
+    async fn unread_counts(
+        &self,
+        tenant: TenantId,
+        user: frontdesk_domain::UserId,
+    ) -> StoreResult<Vec<(ConversationId, u64)>>;
 }

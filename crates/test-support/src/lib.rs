@@ -40,6 +40,8 @@ pub struct TestApp {
     pub backend: Backend,
     shutdown: CancellationToken,
     _dir: Option<tempfile::TempDir>,
+    /// Where a second server process on the same database connects.
+    db_url: String,
 }
 
 pub fn start_time() -> jiff::Timestamp {
@@ -48,24 +50,32 @@ pub fn start_time() -> jiff::Timestamp {
 
 /// A fresh, migrated store; `None` when PostgreSQL is asked for but not configured.
 pub async fn fresh_store(backend: Backend) -> Option<(DynStore, Option<tempfile::TempDir>)> {
+    fresh_store_at(backend).await.map(|(store, dir, _)| (store, dir))
+}
+
+/// `fresh_store`, with the URL another process would connect to (PostgreSQL: the test's
+/// own schema).
+async fn fresh_store_at(backend: Backend) -> Option<(DynStore, Option<tempfile::TempDir>, String)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
             let store = SqliteStore::connect(&url).await.unwrap();
             store.migrate().await.unwrap();
-            Some((Arc::new(store), Some(dir)))
+            Some((Arc::new(store), Some(dir), url))
         }
         Backend::Postgres => {
             let Ok(url) = std::env::var("FRONTDESK_TEST_POSTGRES_URL") else {
                 eprintln!("SKIPPED: FRONTDESK_TEST_POSTGRES_URL is not set, PostgreSQL variant not run");
                 return None;
             };
-            let (store, _) = PgStore::connect_isolated(&url, 12)
+            let (store, schema) = PgStore::connect_isolated(&url, 12)
                 .await
                 .expect("FRONTDESK_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached");
             store.migrate().await.unwrap();
-            Some((Arc::new(store), None))
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+            Some((Arc::new(store), None, scoped))
         }
     }
 }
@@ -80,7 +90,7 @@ impl TestApp {
         tweak: impl FnOnce(&mut Config),
         registry: JobRegistry,
     ) -> Option<Self> {
-        let (store, dir) = fresh_store(backend).await?;
+        let (store, dir, db_url) = fresh_store_at(backend).await?;
         let mut config = Config {
             rate_limit_enabled: false,
             jobs_backoff_base_secs: 5,
@@ -99,7 +109,51 @@ impl TestApp {
         let shutdown = CancellationToken::new();
         // Web only: tests run jobs deterministically with `run_pending_jobs`.
         tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
-        Some(Self { base, http: reqwest::Client::new(), ctx, clock, runner, backend, shutdown, _dir: dir })
+        Some(Self {
+            base,
+            http: reqwest::Client::new(),
+            ctx,
+            clock,
+            runner,
+            backend,
+            shutdown,
+            _dir: dir,
+            db_url,
+        })
+    }
+
+    /// A second server process on this one's database: its own connection pool (and, on
+    /// PostgreSQL, its own LISTEN connection), its own job runner, the same clock. Only
+    /// what is stored is shared, as between two deployed instances.
+    pub async fn another_instance(&self) -> TestApp {
+        let store: DynStore = match self.backend {
+            Backend::Sqlite => Arc::new(SqliteStore::connect(&self.db_url).await.unwrap()),
+            Backend::Postgres => Arc::new(PgStore::connect(&self.db_url, 4).await.unwrap()),
+        };
+        let config = Config {
+            rate_limit_enabled: false,
+            jobs_backoff_base_secs: 5,
+            link_secret: Some("test-link-secret".into()),
+            allow_private_network: true,
+            ..Config::default()
+        };
+        let app = App::new(config, store, Arc::new(self.clock.clone()), JobRegistry::new());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let shutdown = CancellationToken::new();
+        let (ctx, runner) = (app.ctx.clone(), app.runner.clone());
+        tokio::spawn(app.serve(listener, Role::Web, shutdown.clone()));
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            ctx,
+            clock: self.clock.clone(),
+            runner,
+            backend: self.backend,
+            shutdown,
+            _dir: None,
+            db_url: self.db_url.clone(),
+        }
     }
 
     /// Stops this server and starts a new one on the same database (and clock): nothing
@@ -130,6 +184,7 @@ impl TestApp {
             backend: self.backend,
             shutdown,
             _dir: self._dir.take(),
+            db_url: self.db_url.clone(),
         }
     }
 

@@ -67,6 +67,16 @@ pub async fn edit_lead(
             now,
         );
         crate::facts::jobs_for(&fact, now)
+    } else if !events.is_empty() {
+        // Any other change (owner, value, notes...) is news for the live views too.
+        let fact = Fact::new(
+            tenant,
+            FactKind::LeadUpdated,
+            format_args!("lead:{id}:v{version}"),
+            json!({"lead_id": id, "stage": lead.stage}),
+            now,
+        );
+        crate::facts::jobs_for(&fact, now)
     } else {
         Vec::new()
     };

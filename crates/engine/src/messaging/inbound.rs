@@ -157,37 +157,10 @@ impl JobHandler for ProcessInbound {
             new_lead(ctx, tenant, patient.id, &event, stored.received_at).await?;
             ctx.faults.check("inbound.lead")?;
         }
-        if conversation.needs_staff {
-            return Ok(()); // staff took over: the automation stays quiet
-        }
-        let text = if message.is_voice_only() {
-            match super::voice_notes::transcribe(ctx, tenant, &message).await? {
-                Some(transcript) => transcript,
-                None => {
-                    // Nothing can listen to it: ask kindly for text.
-                    let ask = SendRequest {
-                        tenant_id: tenant,
-                        patient_id: patient.id,
-                        channel: event.channel,
-                        content: Content::Template {
-                            key: TemplateKey::AskToType,
-                            variables: serde_json::json!({"patient_first_name": patient.name.first_name()}),
-                        },
-                        automated: false,
-                    };
-                    send_keyed(ctx, ask, SendKey { anchor: filed.as_uuid(), purpose: "ask_to_type", seq: 0 })
-                        .await?;
-                    return Ok(());
-                }
-            }
-        } else {
-            body.to_owned()
-        };
-        if text.trim().is_empty() {
-            return Ok(());
-        }
-        // The playbooks (the dialogue, n8n forwarding) react to the fact. It is keyed by the
-        // filed message, so a rerun of this job enqueues nothing new.
+        // The playbooks (the dialogue, n8n forwarding) and the live views react to the
+        // fact. It is keyed by the filed message, so a rerun of this job enqueues nothing
+        // new. Every message gets one - staff must see it arrive even when the automation
+        // stays quiet; the dialogue skips staffed conversations and empty texts itself.
         let fact = Fact::new(
             tenant,
             FactKind::MessageReceived,
@@ -195,6 +168,26 @@ impl JobHandler for ProcessInbound {
             serde_json::json!({"message_id": filed, "conversation_id": conversation.id, "patient_id": patient.id}),
             now,
         );
+        if conversation.needs_staff {
+            // Staff took over: the automation stays quiet.
+            ctx.store.enqueue_many(&crate::facts::jobs_for(&fact, now), now).await?;
+            return Ok(());
+        }
+        // A voice note is answered from its transcript (stored on the message); when
+        // nothing can listen to it, the patient is asked kindly for text.
+        if message.is_voice_only() && super::voice_notes::transcribe(ctx, tenant, &message).await?.is_none() {
+            let ask = SendRequest {
+                tenant_id: tenant,
+                patient_id: patient.id,
+                channel: event.channel,
+                content: Content::Template {
+                    key: TemplateKey::AskToType,
+                    variables: serde_json::json!({"patient_first_name": patient.name.first_name()}),
+                },
+                automated: false,
+            };
+            send_keyed(ctx, ask, SendKey { anchor: filed.as_uuid(), purpose: "ask_to_type", seq: 0 }).await?;
+        }
         ctx.store.enqueue_many(&crate::facts::jobs_for(&fact, now), now).await?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! first, processed by a job), sending with consent, quiet hours and the WhatsApp window
 //! respected, provider status updates, and the real `Notifier` for scheduling.
 
+mod assignment;
 mod inbound;
 mod notifier;
 mod outbound;
@@ -10,6 +11,7 @@ mod status;
 mod voice_notes;
 pub mod webhooks;
 
+pub use assignment::set_assignee;
 pub use inbound::{InboundMessageEvent, PROCESS_INBOUND_JOB, accept_inbound};
 pub use notifier::MessagingNotifier;
 pub use outbound::{Content, SendKey, SendRequest, send, send_keyed};

@@ -185,7 +185,11 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
     };
     // Filed with its delivery job in one transaction: never queued without a way out.
     let job = delivery_job(&message, req.automated, approved, run_at);
-    store.insert_message_with_jobs(&message, &[job], now).await?;
+    // The live views learn of it with the same commit (keyed by the message).
+    let fact = crate::facts::message_fact(frontdesk_domain::facts::FactKind::MessageSent, &message, now);
+    let mut jobs = vec![job];
+    jobs.extend(crate::facts::jobs_for(&fact, now));
+    store.insert_message_with_jobs(&message, &jobs, now).await?;
     ctx.faults.interrupt("send.filed")?;
     let mut updated = conversation;
     updated.record_outbound(now);

@@ -73,7 +73,12 @@ impl JobHandler for SendHandler {
             );
             ctx.store.save_message(&message).await.map_err(retry)?;
             tracing::info!(message_id = %message.id, "automated message skipped: opted out");
-            return Ok(());
+            let fact = crate::facts::message_fact(
+                frontdesk_domain::facts::FactKind::MessageStatusChanged,
+                &message,
+                now,
+            );
+            return crate::facts::note(ctx, &fact).await.map_err(retry);
         }
         let patient = ctx
             .store
@@ -111,7 +116,13 @@ impl JobHandler for SendHandler {
                     .increment(1);
             }
         }
-        ctx.store.save_message(&message).await.map_err(retry)
+        ctx.store.save_message(&message).await.map_err(retry)?;
+        let fact = crate::facts::message_fact(
+            frontdesk_domain::facts::FactKind::MessageStatusChanged,
+            &message,
+            now,
+        );
+        crate::facts::note(ctx, &fact).await.map_err(retry)
     }
 }
 

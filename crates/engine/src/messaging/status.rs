@@ -25,5 +25,13 @@ pub async fn apply_status(
         return Ok(false);
     }
     ctx.store.save_message(&message).await?;
+    // Live views show the new status; keyed by message and status, so a repeated report
+    // adds nothing.
+    let fact = crate::facts::message_fact(
+        frontdesk_domain::facts::FactKind::MessageStatusChanged,
+        &message,
+        ctx.clock.now(),
+    );
+    crate::facts::note(ctx, &fact).await?;
     Ok(true)
 }

@@ -102,7 +102,8 @@ pub async fn apply_action(
         AppointmentAction::CheckIn | AppointmentAction::Complete => Some(FactKind::AppointmentShowed),
         AppointmentAction::MarkNoShow => Some(FactKind::AppointmentNoShow),
         AppointmentAction::Cancel => Some(FactKind::AppointmentCancelled),
-        _ => None,
+        AppointmentAction::Confirm => Some(FactKind::AppointmentConfirmed),
+        AppointmentAction::Reschedule => Some(FactKind::AppointmentRescheduled),
     };
     if let Some(kind) = fact {
         jobs.extend(super::fact_jobs(kind, &next, now));

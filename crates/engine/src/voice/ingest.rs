@@ -192,7 +192,21 @@ pub async fn status_update(
             call.ended_reason = ended_reason.or(call.ended_reason);
             call.ended_at.get_or_insert(now);
         }
-        ctx.store.save_call(&call, &[], now).await?;
+        // A call picked up is live news; keyed by the call, so repeated reports add nothing.
+        let jobs = if status == CallStatus::InProgress {
+            let fact = Fact::new(
+                call.tenant_id,
+                FactKind::CallStarted,
+                format_args!("call:{}", call.id),
+                serde_json::json!({"call_id": call.id, "patient_id": call.patient_id, "lead_id": call.lead_id,
+                    "status": call.status}),
+                now,
+            );
+            crate::facts::jobs_for(&fact, now)
+        } else {
+            Vec::new()
+        };
+        ctx.store.save_call(&call, &jobs, now).await?;
     }
     keep_payload(ctx, r, Some(call.id), "status-update", raw).await?;
     Ok(call)

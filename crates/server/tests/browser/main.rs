@@ -10,5 +10,6 @@
 
 mod calendar;
 mod settings;
+mod inbox_live;
 mod support;
 mod workday;

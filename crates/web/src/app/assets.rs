@@ -8,10 +8,12 @@ use axum::response::{IntoResponse, Response};
 
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const HTMX: &str = include_str!("../../assets/vendor/htmx-2.0.11.min.js");
+const LIVE_JS: &str = include_str!("../../assets/live.js");
 
 pub async fn serve(Path(path): Path<String>) -> Response {
     let (body, content_type, cache) = match path.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8", "no-cache"),
+        "live.js" => (LIVE_JS, "text/javascript; charset=utf-8", "no-cache"),
         "vendor/htmx-2.0.11.min.js" => {
             (HTMX, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable")
         }

@@ -11,8 +11,12 @@ pub struct Chrome {
     pub clinic: String,
     pub section: &'static str,
     pub user_name: String,
+    /// For what the browser remembers per person (the live-update sound).
+    pub user_id: String,
     pub csrf: String,
     pub waiting: usize,
+    /// Patient messages this person has not read yet, in every conversation.
+    pub unread: u64,
     /// Settings appear in the menu only for those who may change them.
     pub can_configure: bool,
 }
@@ -29,12 +33,23 @@ impl Chrome {
             .iter()
             .filter(|c| c.needs_staff)
             .count();
+        let unread = state
+            .ctx
+            .store
+            .unread_counts(staff.tenant.id, staff.user.id)
+            .await
+            .map_err(|e| internal(staff.locale(), &e))?
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
         Ok(Self {
             clinic: staff.tenant.name.clone(),
             section,
             user_name: staff.user.name.clone(),
+            user_id: staff.user.id.to_string(),
             csrf: staff.session.csrf_token.clone(),
             waiting,
+            unread,
             can_configure: staff.may(frontdesk_domain::staff::Permission::Configure),
         })
     }

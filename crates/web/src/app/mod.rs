@@ -11,6 +11,7 @@ mod calendar;
 mod calls;
 mod chrome;
 mod dashboard;
+mod events;
 mod i18n;
 mod inbox;
 mod leads;
@@ -36,9 +37,11 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/app", get(today::today))
         .route("/app/dashboard", get(dashboard::show))
+        .route("/app/events", get(events::stream))
         .route("/app/inbox", get(inbox::list))
         .route("/app/inbox/{id}", get(inbox::thread))
         .route("/app/inbox/{id}/reply", post(inbox::reply))
+        .route("/app/inbox/{id}/template", post(inbox::send_template))
         .route("/app/inbox/{id}/{what}", post(inbox::take_or_release))
         .route("/app/leads", get(leads::pipeline))
         .route("/app/leads/{id}", get(leads::lead))

@@ -103,6 +103,13 @@ pub async fn outage_notice(
         if !staffed.needs_staff {
             staffed.needs_staff = true;
             ctx.store.save_conversation(&staffed).await?;
+            let fact = crate::facts::conversation_fact(
+                frontdesk_domain::facts::FactKind::HandoffRequested,
+                &staffed,
+                format_args!("handoff:{message_id}"),
+                ctx.clock.now(),
+            );
+            crate::facts::note(ctx, &fact).await?;
         }
         notice(TemplateKey::HandOff, 1).await?;
     }
@@ -736,6 +743,13 @@ async fn hand_off(turn: &Turn<'_>, _state: JourneyState) -> Result<JourneyState,
     let mut conversation = turn.conversation.clone();
     conversation.needs_staff = true;
     turn.ctx.store.save_conversation(&conversation).await?;
+    let fact = crate::facts::conversation_fact(
+        frontdesk_domain::facts::FactKind::HandoffRequested,
+        &conversation,
+        format_args!("handoff:{}", turn.message_id),
+        turn.ctx.clock.now(),
+    );
+    crate::facts::note(turn.ctx, &fact).await?;
     turn.reply(TemplateKey::HandOff, json!({})).await?;
     Ok(JourneyState::default())
 }
