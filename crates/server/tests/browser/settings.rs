@@ -244,6 +244,20 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
         (twilio.auth_token.as_str(), twilio.whatsapp_from.as_deref()),
         (SECRET, Some("whatsapp:+5511900000000"))
     );
+    // WhatsApp goes through Twilio now; SMS cannot (Twilio has no SMS sender): said so.
+    c.find(Locator::Css("#channel-whatsapp_provider"))
+        .await
+        .unwrap()
+        .select_by_value("twilio")
+        .await
+        .unwrap();
+    click(&c, "form[action='/app/settings/providers/channels'] button").await;
+    shows(&c, "Alterações salvas").await;
+    assert_eq!(api(&app, &key, "/api/v1/settings").await["messaging"]["whatsapp_provider"], "twilio");
+    c.find(Locator::Css("#channel-sms_provider")).await.unwrap().select_by_value("twilio").await.unwrap();
+    click(&c, "form[action='/app/settings/providers/channels'] button").await;
+    shows(&c, "As configurações não foram aceitas").await;
+    assert_eq!(api(&app, &key, "/api/v1/settings").await["messaging"]["sms_provider"], "sandbox");
     check_page(&c, axe, "settings-providers").await;
 
     // An API key: shown once, works, then revoked it gets 401.

@@ -114,6 +114,20 @@ pub const PROVIDERS: &[ProviderSpec] = &[
     },
 ];
 
+/// Which provider serves each channel: (form field, where in the document, choices).
+pub const CHANNELS: &[(&str, [&str; 2], &[&str])] = &[
+    ("whatsapp_provider", ["messaging", "whatsapp_provider"], &["sandbox", "twilio", "helena"]),
+    ("sms_provider", ["messaging", "sms_provider"], &["sandbox", "twilio"]),
+    ("voice_provider", ["voice", "provider"], &["sandbox", "vapi"]),
+    ("calendar_backend", ["scheduling", "backend"], &["internal", "ninsaude"]),
+];
+
+pub struct ChannelView {
+    pub key: &'static str,
+    /// (value, label, selected)
+    pub options: Vec<(&'static str, &'static str, bool)>,
+}
+
 /// One field as the page shows it: a secret's value is never among these.
 pub struct FieldView {
     pub key: &'static str,
@@ -146,6 +160,8 @@ struct ProvidersPage {
     here: &'static str,
     version: i64,
     providers: Vec<ProviderView>,
+    channels: Vec<ChannelView>,
+    channels_problem: Option<String>,
     stale: bool,
     saved: bool,
 }
@@ -223,11 +239,21 @@ async fn page(
             }
         })
         .collect();
+    let t = staff.texts();
+    let channels = CHANNELS
+        .iter()
+        .map(|(key, path, choices)| {
+            let current = doc.get(path[0]).and_then(|d| d.get(path[1])).and_then(Value::as_str).unwrap_or("");
+            let options = choices.iter().map(|c| (*c, t.set.field_label(c), *c == current)).collect();
+            ChannelView { key, options }
+        })
+        .collect();
+    let channels_problem =
+        failed.filter(|(name, ..)| *name == "channels").and_then(|(.., p)| p.map(str::to_owned));
     let chrome = match Chrome::new(state, staff, "settings").await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let t = staff.texts();
     let page = ProvidersPage {
         t,
         s: &t.set,
@@ -236,6 +262,8 @@ async fn page(
         here: "/app/settings/providers",
         version: current.version,
         providers,
+        channels,
+        channels_problem,
         stale,
         saved,
     };
@@ -314,9 +342,10 @@ pub async fn save(
     if let Err(refused) = guard(&staff, Some(&headers), Some(csrf)) {
         return refused;
     }
-    let Some(spec) = PROVIDERS.iter().find(|p| p.name == name) else {
+    let spec = PROVIDERS.iter().find(|p| p.name == name);
+    if spec.is_none() && name != "channels" {
         return problem_page(staff.locale(), StatusCode::NOT_FOUND);
-    };
+    }
     let s = &staff.texts().set;
     let version = typed.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
     let current = match state.ctx.store.tenant_settings_versioned(staff.tenant.id).await {
@@ -330,14 +359,16 @@ pub async fn save(
         Ok(d) => d,
         Err(e) => return internal(staff.locale(), &e),
     };
-    let next = match merged_section(spec, section(&doc, spec), &typed, s) {
-        Ok(n) => n,
-        Err(errors) => {
-            let failed = Some((spec.name, &typed, &errors, None));
-            return page(&state, &staff, failed, false, false, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
+    let (patch, resource) = match spec {
+        Some(spec) => match merged_section(spec, section(&doc, spec), &typed, s) {
+            Ok(next) => (json!({ spec.path[0]: { spec.path[1]: Value::Object(next) } }), spec.name),
+            Err(errors) => {
+                let failed = Some((spec.name, &typed, &errors, None));
+                return page(&state, &staff, failed, false, false, StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        },
+        None => (channels_patch(&typed), "channels"),
     };
-    let patch = json!({ spec.path[0]: { spec.path[1]: Value::Object(next) } });
     match settings::apply_patch(&state.ctx, staff.tenant.id, &patch, Some(version)).await {
         Ok(_) => {}
         Err(SettingsError::Store(StoreError::Conflict(Conflict::Stale))) => {
@@ -347,21 +378,29 @@ pub async fn save(
         Err(SettingsError::Invalid(m)) => {
             let errors = FieldErrors::default();
             let problem = format!("{} ({m})", s.settings_refused);
-            let failed = Some((spec.name, &typed, &errors, Some(problem.as_str())));
+            let failed = Some((resource, &typed, &errors, Some(problem.as_str())));
             return page(&state, &staff, failed, false, false, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
         Err(SettingsError::Store(e)) => return internal(staff.locale(), &e),
     }
-    let access = Access {
-        action: "update",
-        resource_type: "settings",
-        resource_id: Some(spec.name),
-        patient_id: None,
-    };
+    let access =
+        Access { action: "update", resource_type: "settings", resource_id: Some(resource), patient_id: None };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
         return internal(staff.locale(), &e);
     }
-    Redirect::to(&format!("/app/settings/providers?saved=1#provider-{}", spec.name)).into_response()
+    Redirect::to(&format!("/app/settings/providers?saved=1#provider-{resource}")).into_response()
+}
+
+/// The channel choices as a merge patch; only the listed values are taken (anything else
+/// is left out, so the document keeps what it has).
+pub fn channels_patch(typed: &HashMap<String, String>) -> Value {
+    let mut patch = json!({});
+    for (key, path, choices) in CHANNELS {
+        if let Some(choice) = typed.get(*key).filter(|c| choices.contains(&c.as_str())) {
+            patch[path[0]][path[1]] = json!(choice);
+        }
+    }
+    patch
 }
 
 #[cfg(test)]
@@ -394,5 +433,15 @@ mod tests {
         assert_eq!(errors.get("base_url"), Some(s.url_invalid));
         assert!(valid_base_url("https://api.twilio.com"));
         assert!(!valid_base_url("api.twilio.com"));
+    }
+
+    #[test]
+    fn channel_choices_outside_the_list_are_left_out() {
+        let patch = channels_patch(&typed(&[
+            ("whatsapp_provider", "twilio"),
+            ("sms_provider", "helena"),
+            ("voice_provider", "x"),
+        ]));
+        assert_eq!(patch, json!({"messaging": {"whatsapp_provider": "twilio"}}));
     }
 }

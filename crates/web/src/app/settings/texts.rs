@@ -132,6 +132,17 @@ impl SettingsTexts {
             "callback_token" => {
                 ("Token de retorno (segredo, 16+ caracteres)", "Callback token (secret, 16+ characters)")
             }
+            "channels" => ("Quem atende cada canal", "Who serves each channel"),
+            "whatsapp_provider" => ("WhatsApp", "WhatsApp"),
+            "sms_provider" => ("SMS", "SMS"),
+            "voice_provider" => ("Ligações", "Calls"),
+            "calendar_backend" => ("Agenda oficial", "Calendar of record"),
+            "sandbox" => ("Simulador (sem conta)", "Sandbox (no account)"),
+            "internal" => ("Agenda do Frontdesk", "Frontdesk's own calendar"),
+            "twilio" => ("Twilio", "Twilio"),
+            "helena" => ("Helena", "Helena"),
+            "vapi" => ("VAPI", "VAPI"),
+            "ninsaude" => ("Ninsaúde", "Ninsaúde"),
             _ => ("", ""),
         };
         if self.pt { pt } else { en }
