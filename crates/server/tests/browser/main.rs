@@ -9,7 +9,7 @@
 //! `FRONTDESK_REQUIRE_BROWSER=1` (set by CI) makes their absence a failure.
 
 mod calendar;
-mod settings;
 mod inbox_live;
+mod settings;
 mod support;
 mod workday;
