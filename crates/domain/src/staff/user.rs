@@ -34,6 +34,17 @@ pub struct SecondFactor {
     pub last_step: Option<i64>,
 }
 
+// The secret is a credential: never in a log line.
+impl std::fmt::Debug for SecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondFactor")
+            .field("enrolled", &self.secret.is_some())
+            .field("enabled_at", &self.enabled_at)
+            .field("last_step", &self.last_step)
+            .finish()
+    }
+}
+
 impl SecondFactor {
     pub fn is_enabled(&self) -> bool {
         self.enabled_at.is_some() && self.secret.is_some()

@@ -12,11 +12,13 @@ mod calls;
 mod chrome;
 mod i18n;
 mod inbox;
+mod invite;
 mod leads;
 mod login;
 mod me;
 mod page;
 mod patients;
+mod second_factor;
 mod session;
 mod today;
 mod users;
@@ -32,6 +34,9 @@ pub fn router() -> Router<AppState> {
         .route("/", get(login::root))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/login/code", get(second_factor::prompt).post(second_factor::submit))
+        .route("/invite/{token}", get(invite::form).post(invite::submit))
+        .route("/app/me/totp/{action}", post(second_factor::change))
         .route("/app", get(today::today))
         .route("/app/inbox", get(inbox::list))
         .route("/app/inbox/{id}", get(inbox::thread))
