@@ -186,6 +186,7 @@ pub struct Texts {
     pub save_and_sign_in: &'static str,
     pub invite_instead: &'static str,
     pub invite_link: &'static str,
+    pub invite_again: &'static str,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -370,6 +371,7 @@ pub const PT_BR: Texts = Texts {
     password_too_long: "A senha é longa demais.",
     save_and_sign_in: "Salvar e entrar",
     invite_instead: "Enviar convite em vez de senha (deixe a senha em branco)",
+    invite_again: "Novo convite",
     invite_link: "Link de convite (vale 72 horas, uma vez). Envie à pessoa:",
 };
 
@@ -555,6 +557,7 @@ pub const EN: Texts = Texts {
     password_too_long: "The password is too long.",
     save_and_sign_in: "Save and sign in",
     invite_instead: "Send an invitation instead of a password (leave the password empty)",
+    invite_again: "New invitation",
     invite_link: "Invitation link (valid 72 hours, once). Send it to the person:",
 };
 
