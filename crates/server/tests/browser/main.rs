@@ -8,5 +8,6 @@
 //! `scripts/fetch-test-assets.sh`. Without them the test says so and passes, unless
 //! `FRONTDESK_REQUIRE_BROWSER=1` (set by CI) makes their absence a failure.
 
+mod people;
 mod support;
 mod workday;

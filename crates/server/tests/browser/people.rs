@@ -1,0 +1,160 @@
+//! People: an owner turns on the TOTP second factor and signs in with it; a new team member
+//! follows a one-time invitation link, chooses a password and is signed in.
+
+use super::support::*;
+use frontdesk_domain::Clock as _;
+use frontdesk_domain::staff::totp;
+use jiff::SignedDuration;
+
+/// The code the person's authenticator app would show now (the app's clock is the test's).
+fn code_now(app: &TestApp, secret_shown: &str) -> String {
+    let secret = totp::base32_decode(secret_shown).expect("the page shows base32");
+    totp::code_at(&secret, app.clock.now())
+}
+
+async fn submit(c: &Client, form: &str) {
+    c.find(Locator::Css(&format!("form[action='{form}'] button[type=submit]"))).await.unwrap().click().await.unwrap();
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let field = c.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn password_step(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    type_into(c, "#email", email).await;
+    type_into(c, "#password", PASSWORD).await;
+    submit(c, "/login").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_turns_on_the_second_factor_and_signs_in_with_it() {
+    let Some((driver, axe)) = browser_or_skip().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (clinic, _) = app.tenant_with_key("sorriso").await;
+    add_user(&app, clinic.id, "olga@sorriso.com.br", Role::Owner).await;
+    add_user(&app, clinic.id, "ana@sorriso.com.br", Role::Staff).await;
+    let c = browser(&driver).await;
+
+    // Staff sign in with a password only: no second factor is offered to them.
+    sign_in(&c, &app, "ana@sorriso.com.br").await;
+    c.goto(&app.url("/app/me")).await.unwrap();
+    assert!(!c.source().await.unwrap().contains("/app/me/totp/start"));
+    submit(&c, "/logout").await;
+
+    sign_in(&c, &app, "olga@sorriso.com.br").await;
+    c.goto(&app.url("/app/me")).await.unwrap();
+    assert!(until_page_shows(&c, "Verificação em duas etapas").await);
+    submit(&c, "/app/me/totp/start").await;
+    assert!(until_page_shows(&c, "totp-secret").await);
+    accessible(&c, axe.as_deref(), "totp-enrol").await;
+    screenshots(&c, "totp-enrol").await;
+    let secret = c.find(Locator::Css("#totp-secret")).await.unwrap().text().await.unwrap();
+    assert!(secret.replace(' ', "").len() >= 32, "a 160-bit secret in base32: {secret}");
+
+    // A wrong code does not switch it on, and says so next to the field.
+    let right = code_now(&app, &secret);
+    let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
+    type_into(&c, "#totp-code", &wrong).await;
+    submit(&c, "/app/me/totp/enable").await;
+    assert!(until_page_shows(&c, "Código incorreto ou expirado").await);
+    assert!(c.find(Locator::Css("#totp-code[aria-invalid=true]")).await.is_ok());
+    accessible(&c, axe.as_deref(), "totp-enrol-wrong").await;
+    type_into(&c, "#totp-code", &right).await;
+    submit(&c, "/app/me/totp/enable").await;
+    assert!(until_page_shows(&c, "Ativada").await);
+    submit(&c, "/logout").await;
+
+    // The password alone is half a sign-in: the code is asked, and no page opens before it.
+    password_step(&c, &app, "olga@sorriso.com.br").await;
+    assert!(until_page_shows(&c, "Digite o código de 6 dígitos").await);
+    assert_eq!(c.current_url().await.unwrap().path(), "/login/code");
+    accessible(&c, axe.as_deref(), "totp-prompt").await;
+    screenshots(&c, "totp-prompt").await;
+    c.goto(&app.url("/app/inbox")).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/login", "a half-signed-in session opens no page");
+
+    password_step(&c, &app, "olga@sorriso.com.br").await;
+    assert!(until_page_shows(&c, "Digite o código de 6 dígitos").await);
+    // The code that switched the factor on was spent: seen over a shoulder, it is useless.
+    type_into(&c, "#code", &right).await;
+    submit(&c, "/login/code").await;
+    assert!(until_page_shows(&c, "Este código já foi usado").await);
+    type_into(&c, "#code", "000000").await;
+    submit(&c, "/login/code").await;
+    assert!(until_page_shows(&c, "Código incorreto ou expirado").await);
+    assert_eq!(c.current_url().await.unwrap().path(), "/login/code");
+    app.clock.advance(SignedDuration::from_secs(30));
+    type_into(&c, "#code", &code_now(&app, &secret)).await;
+    submit(&c, "/login/code").await;
+    c.wait().for_url(&url::Url::parse(&app.url("/app")).unwrap()).await.unwrap();
+
+    // Switching it off takes a current code too.
+    c.goto(&app.url("/app/me")).await.unwrap();
+    type_into(&c, "#totp-off-code", "123").await;
+    submit(&c, "/app/me/totp/disable").await;
+    assert!(until_page_shows(&c, "O código tem 6 dígitos").await);
+    app.clock.advance(SignedDuration::from_secs(30));
+    type_into(&c, "#totp-off-code", &code_now(&app, &secret)).await;
+    submit(&c, "/app/me/totp/disable").await;
+    assert!(until_page_shows(&c, "/app/me/totp/start").await, "off again");
+    submit(&c, "/logout").await;
+    sign_in(&c, &app, "olga@sorriso.com.br").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_link_sets_a_password_and_signs_in() {
+    let Some((driver, axe)) = browser_or_skip().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (clinic, _) = app.tenant_with_key("sorriso").await;
+    add_user(&app, clinic.id, "olga@sorriso.com.br", Role::Owner).await;
+    let c = browser(&driver).await;
+
+    // The owner adds a colleague without typing a password: the page hands over a link.
+    sign_in(&c, &app, "olga@sorriso.com.br").await;
+    c.goto(&app.url("/app/settings/users")).await.unwrap();
+    type_into(&c, "#new-name", "Bia Souza").await;
+    type_into(&c, "#new-email", "bia@sorriso.com.br").await;
+    submit(&c, "/app/settings/users").await;
+    assert!(until_page_shows(&c, "invite-link").await);
+    accessible(&c, axe.as_deref(), "users-invite").await;
+    let link = c.find(Locator::Css("#invite-link")).await.unwrap().text().await.unwrap();
+    // `{public_url}/invite/{token}`; the test server's public URL is the configured default.
+    let path = link.find("/invite/").map(|at| link[at..].to_owned()).unwrap_or_else(|| panic!("{link}"));
+    assert!(link.starts_with("http") && path.len() == "/invite/".len() + 64, "{link}");
+    submit(&c, "/logout").await;
+
+    c.goto(&app.url(&path)).await.unwrap();
+    assert!(until_page_shows(&c, "Crie sua senha").await);
+    assert!(c.source().await.unwrap().contains("Bia"));
+    accessible(&c, axe.as_deref(), "invite").await;
+    screenshots(&c, "invite").await;
+    // Too short: said next to the field, the link still good.
+    let form = path.clone();
+    type_into(&c, "#password", "curta").await;
+    // Bypass the browser's own minlength check to see the server's answer.
+    c.execute("document.querySelector('#password').removeAttribute('minlength')", vec![]).await.unwrap();
+    submit(&c, &form).await;
+    assert!(until_page_shows(&c, "pelo menos 8 caracteres").await);
+    accessible(&c, axe.as_deref(), "invite-short").await;
+    type_into(&c, "#password", PASSWORD).await;
+    submit(&c, &form).await;
+    c.wait().for_url(&url::Url::parse(&app.url("/app")).unwrap()).await.unwrap();
+    assert!(until_page_shows(&c, "Bia").await);
+
+    // Used once: the link no longer works, and the new password does.
+    submit(&c, "/logout").await;
+    c.goto(&app.url(&path)).await.unwrap();
+    assert!(until_page_shows(&c, "não é mais válido").await);
+    sign_in(&c, &app, "bia@sorriso.com.br").await;
+    // A lapsed link (72 hours) is closed too.
+    let bia = app.ctx.store.user_by_email("bia@sorriso.com.br").await.unwrap().unwrap();
+    let token = staff::invite(&app.ctx, &bia).await.unwrap();
+    app.clock.advance(SignedDuration::from_hours(72));
+    c.goto(&app.url(&format!("/invite/{token}"))).await.unwrap();
+    assert!(until_page_shows(&c, "não é mais válido").await);
+    c.close().await.unwrap();
+}
