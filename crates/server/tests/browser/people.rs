@@ -158,3 +158,65 @@ async fn an_invitation_link_sets_a_password_and_signs_in() {
     assert!(until_page_shows(&c, "não é mais válido").await);
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_now_from_a_lead_places_a_sandbox_call_and_every_read_is_audited_with_the_person() {
+    let Some((driver, axe)) = browser_or_skip().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (clinic, key) = app.tenant_with_key("sorriso").await;
+    add_user(&app, clinic.id, "ana@sorriso.com.br", Role::Staff).await;
+    let ana = app.ctx.store.user_by_email("ana@sorriso.com.br").await.unwrap().unwrap();
+    let r = app
+        .post("/api/v1/leads", &key)
+        .json(&json!({"phone": "+5511955554444", "name": "Lia Lead", "source": "paid_ads", "service_interest": "implante"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    let lead_id = created["lead"]["id"].as_str().unwrap().to_owned();
+    let patient_id = created["lead"]["patient_id"].as_str().unwrap().to_owned();
+    app.run_pending_jobs().await;
+    let c = browser(&driver).await;
+    sign_in(&c, &app, "ana@sorriso.com.br").await;
+
+    c.goto(&app.url(&format!("/app/leads/{lead_id}"))).await.unwrap();
+    assert!(until_page_shows(&c, "Lia Lead").await);
+    accessible(&c, axe.as_deref(), "lead-actions").await;
+    screenshots(&c, "lead-actions").await;
+    c.find(Locator::Css("#call-now")).await.unwrap().click().await.unwrap();
+    for _ in 0..120 {
+        if c.current_url().await.unwrap().path().starts_with("/app/calls/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let call_path = c.current_url().await.unwrap().path().to_owned();
+    let call_id = call_path.strip_prefix("/app/calls/").unwrap_or_else(|| panic!("{call_path}")).to_owned();
+    app.run_pending_jobs().await;
+    let r = app.get(&format!("/api/v1/calls/{call_id}"), &key).send().await.unwrap();
+    let call: Value = r.json().await.unwrap();
+    assert_eq!(call["provider"], "sandbox", "{call}");
+    assert_eq!(call["lead_id"], lead_id.as_str(), "{call}");
+    assert_eq!(call["patient_id"], patient_id.as_str(), "{call}");
+    assert_ne!(call["status"], "queued", "the sandbox placed it: {call}");
+    c.refresh().await.unwrap();
+    c.goto(&app.url(&format!("/app/patients/{patient_id}"))).await.unwrap();
+    assert!(until_page_shows(&c, "Lia Lead").await);
+
+    // The audit log names the person for each read and change of this patient's data.
+    let entries = app.ctx.store.list_audit(clinic.id, Default::default()).await.unwrap().items;
+    let by_ana: Vec<(String, String)> = entries
+        .iter()
+        .filter(|e| e.actor == format!("user:{}", ana.id))
+        .filter(|e| e.patient_id.map(|p| p.to_string()) == Some(patient_id.clone()))
+        .map(|e| (e.action.clone(), e.resource_type.clone()))
+        .collect();
+    for expected in [("read", "lead"), ("create", "call"), ("read", "call"), ("read", "patient")] {
+        assert!(
+            by_ana.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} missing from {by_ana:?}"
+        );
+    }
+    c.close().await.unwrap();
+}

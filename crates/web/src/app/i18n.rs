@@ -187,6 +187,9 @@ pub struct Texts {
     pub invite_instead: &'static str,
     pub invite_link: &'static str,
     pub invite_again: &'static str,
+    pub temperature_label: &'static str,
+    pub call_now: &'static str,
+    pub call_refused: &'static str,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -372,6 +375,9 @@ pub const PT_BR: Texts = Texts {
     save_and_sign_in: "Salvar e entrar",
     invite_instead: "Enviar convite em vez de senha (deixe a senha em branco)",
     invite_again: "Novo convite",
+    temperature_label: "Temperatura",
+    call_now: "Ligar agora",
+    call_refused: "Não foi possível ligar: o paciente não tem telefone válido ou a voz não está configurada.",
     invite_link: "Link de convite (vale 72 horas, uma vez). Envie à pessoa:",
 };
 
@@ -558,6 +564,9 @@ pub const EN: Texts = Texts {
     save_and_sign_in: "Save and sign in",
     invite_instead: "Send an invitation instead of a password (leave the password empty)",
     invite_again: "New invitation",
+    temperature_label: "Temperature",
+    call_now: "Call now",
+    call_refused: "Cannot call: the patient has no valid phone or voice is not configured.",
     invite_link: "Invitation link (valid 72 hours, once). Send it to the person:",
 };
 

@@ -120,9 +120,13 @@ struct LeadPage {
     stages: Vec<(&'static str, &'static str)>,
     timeline: Vec<(String, String)>,
     problem: Option<&'static str>,
+    temperature: &'static str,
+    /// A fresh id per page shown: the call-now form places one call however often it is
+    /// submitted.
+    once: String,
 }
 
-async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Versioned<Lead>, Response> {
+pub(super) async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Versioned<Lead>, Response> {
     let not_found = || problem_page(staff.locale(), StatusCode::NOT_FOUND);
     let id: Uuid = id.parse().map_err(|_| not_found())?;
     match state.ctx.store.get_lead_versioned(staff.tenant.id, LeadId(id)).await {
@@ -132,7 +136,7 @@ async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Versioned<Lea
     }
 }
 
-async fn lead_page(
+pub(super) async fn lead_page(
     state: &AppState,
     staff: &Staff,
     lead: Versioned<Lead>,
@@ -146,10 +150,11 @@ async fn lead_page(
         Ok(events) => events,
         Err(e) => return internal(staff.locale(), &e),
     };
+    let lead_id = lead.id.to_string();
     let access = Access {
         action: "read",
         resource_type: "lead",
-        resource_id: None,
+        resource_id: Some(&lead_id),
         patient_id: Some(lead.patient_id),
     };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
@@ -191,6 +196,8 @@ async fn lead_page(
         stages,
         timeline,
         problem,
+        temperature: t.temperature(lead.temperature),
+        once: Uuid::new_v4().to_string(),
     };
     render(&page, status)
 }

@@ -13,6 +13,7 @@ mod chrome;
 mod i18n;
 mod inbox;
 mod invite;
+mod lead_actions;
 mod leads;
 mod login;
 mod me;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/leads/{id}", get(leads::lead))
         .route("/app/leads/{id}/stage", post(leads::move_stage))
         .route("/app/leads/{id}/lost", post(leads::mark_lost))
+        .route("/app/leads/{id}/call", post(lead_actions::call_now))
         .route("/app/patients", get(patients::search))
         .route("/app/patients/{id}", get(patients::profile))
         .route("/app/calendar", get(calendar::day))
