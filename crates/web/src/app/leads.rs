@@ -56,6 +56,7 @@ struct PipelinePage {
     t: &'static Texts,
     chrome: Chrome,
     columns: Vec<Column>,
+    can_work: bool,
 }
 
 /// "em 3 min" / "after 3 min", or "not reached yet".
@@ -100,7 +101,7 @@ pub async fn pipeline(State(state): State<AppState>, staff: Staff) -> Response {
         Ok(c) => c,
         Err(r) => return r,
     };
-    render(&PipelinePage { t, chrome, columns }, StatusCode::OK)
+    render(&PipelinePage { t, chrome, columns, can_work: staff.may(Permission::Work) }, StatusCode::OK)
 }
 
 #[derive(Template)]

@@ -13,6 +13,7 @@ mod chrome;
 mod i18n;
 mod inbox;
 mod invite;
+mod lead_import;
 mod lead_actions;
 mod leads;
 mod login;
@@ -44,6 +45,9 @@ pub fn router() -> Router<AppState> {
         .route("/app/inbox/{id}/reply", post(inbox::reply))
         .route("/app/inbox/{id}/{what}", post(inbox::take_or_release))
         .route("/app/leads", get(leads::pipeline))
+        .route("/app/leads/import", get(lead_import::form).post(lead_import::upload))
+        .route("/app/leads/import/{id}", get(lead_import::run))
+        .route("/app/leads/import/{id}/progress", get(lead_import::progress))
         .route("/app/leads/{id}", get(leads::lead))
         .route("/app/leads/{id}/stage", post(leads::move_stage))
         .route("/app/leads/{id}/lost", post(leads::mark_lost))
