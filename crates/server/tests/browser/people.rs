@@ -220,3 +220,66 @@ async fn call_now_from_a_lead_places_a_sandbox_call_and_every_read_is_audited_wi
     }
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_import_shows_progress_then_the_per_row_report() {
+    let Some((driver, axe)) = browser_or_skip().await else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (clinic, _) = app.tenant_with_key("sorriso").await;
+    add_user(&app, clinic.id, "ana@sorriso.com.br", Role::Staff).await;
+    let dir = tempfile::tempdir().unwrap();
+    // 12 good rows, one repeat of the first (a duplicate), a bad phone (line 15) and a row
+    // without one (line 16).
+    let mut csv = String::from("nome;telefone;origem\n");
+    for i in 0..12 {
+        csv.push_str(&format!("Pessoa {i};(11) 98765-43{i:02};paid_ads\n"));
+    }
+    csv.push_str("Pessoa 0 de novo;(11) 98765-4300;paid_ads\n");
+    csv.push_str("Sem número;12;site\n");
+    csv.push_str("Sem telefone;;site\n");
+    let file = dir.path().join("leads.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let big = dir.path().join("big.csv");
+    std::fs::write(&big, format!("nome,telefone\n{}", "Ana,11987654321\n".repeat(80_000))).unwrap();
+
+    let c = browser(&driver).await;
+    sign_in(&c, &app, "ana@sorriso.com.br").await;
+    c.goto(&app.url("/app/leads")).await.unwrap();
+    c.find(Locator::Css("a[href='/app/leads/import']")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "import-file").await);
+    accessible(&c, axe.as_deref(), "import-form").await;
+
+    // Too large: a message on the page, not an error page.
+    c.find(Locator::Css("#import-file")).await.unwrap().send_keys(&big.display().to_string()).await.unwrap();
+    submit(&c, "/app/leads/import").await;
+    assert!(until_page_shows(&c, "grande demais").await, "{}", c.source().await.unwrap());
+
+    c.find(Locator::Css("#import-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    submit(&c, "/app/leads/import").await;
+    assert!(until_page_shows(&c, "import-bar").await);
+    assert!(c.current_url().await.unwrap().path().starts_with("/app/leads/import/"));
+    // Queued: nothing done yet, and the page says it is importing.
+    assert!(c.source().await.unwrap().contains("0 / 15"));
+    accessible(&c, axe.as_deref(), "import-progress").await;
+
+    // The durable job runs; the open page follows it without a reload.
+    app.run_pending_jobs().await;
+    assert!(until_page_shows(&c, "import-report").await, "the report appears without a reload");
+    let text = |css: &'static str| {
+        let c = c.clone();
+        async move { c.find(Locator::Css(css)).await.unwrap().text().await.unwrap() }
+    };
+    assert_eq!(text("#import-imported").await, "12");
+    assert_eq!(text("#import-duplicates").await, "1");
+    assert_eq!(text("#import-invalid").await, "2");
+    let report = text("table.import-report").await;
+    assert!(report.contains("15") && report.contains("16"), "{report}");
+    assert!(report.contains("phone"), "the reason names the column: {report}");
+    assert!(!report.contains("Sem número"), "a reason never quotes a cell: {report}");
+    assert!(c.source().await.unwrap().contains("15 / 15"));
+    accessible(&c, axe.as_deref(), "import-report").await;
+    screenshots(&c, "import-report").await;
+    let leads = app.ctx.store.list_leads(clinic.id, &Default::default(), Default::default()).await.unwrap();
+    assert_eq!(leads.items.len(), 12);
+    c.close().await.unwrap();
+}
