@@ -183,7 +183,12 @@ async fn spend_code(ctx: &Ctx, user: &User, code: &str) -> Result<(), CodeError>
 }
 
 /// The second step of signing in: the code turns the half-signed-in session into a full one.
-pub async fn confirm_sign_in(ctx: &Ctx, user: &User, session: &SessionRecord, code: &str) -> Result<(), CodeError> {
+pub async fn confirm_sign_in(
+    ctx: &Ctx,
+    user: &User,
+    session: &SessionRecord,
+    code: &str,
+) -> Result<(), CodeError> {
     if !user.totp.is_enabled() {
         return Err(CodeError::NotEnrolled);
     }

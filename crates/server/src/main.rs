@@ -123,7 +123,10 @@ async fn main() -> anyhow::Result<()> {
                     println!("added {} ({}) to {}", user.email.as_str(), user.role.as_str(), t.slug);
                     if password.is_none() {
                         let token = staff::invite(ctx, &user).await?;
-                        println!("invite link (valid 72 hours, once): {}/invite/{token}", public_url.trim_end_matches('/'));
+                        println!(
+                            "invite link (valid 72 hours, once): {}/invite/{token}",
+                            public_url.trim_end_matches('/')
+                        );
                     }
                 }
                 Command::User(UserCommand::ResetPassword { tenant, email }) => {

@@ -221,9 +221,21 @@ fn user_commands_read_passwords_from_stdin() {
 fn user_add_with_empty_stdin_prints_a_one_time_invite_link() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
-    let (ok, _, err) = frontdesk(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Clínica Sorriso"]);
+    let (ok, _, err) =
+        frontdesk(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Clínica Sorriso"]);
     assert!(ok, "{err}");
-    let add = ["user", "add", "--tenant", "sorriso", "--email", "bia@sorriso.com.br", "--name", "Bia", "--role", "staff"];
+    let add = [
+        "user",
+        "add",
+        "--tenant",
+        "sorriso",
+        "--email",
+        "bia@sorriso.com.br",
+        "--name",
+        "Bia",
+        "--role",
+        "staff",
+    ];
     let run = |stdin: &str| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
             .args(add)
@@ -237,7 +249,11 @@ fn user_add_with_empty_stdin_prints_a_one_time_invite_link() {
             .unwrap();
         std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
         let out = child.wait_with_output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (ok, out, err) = run("");
     assert!(ok, "{err}");

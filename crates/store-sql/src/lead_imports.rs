@@ -28,7 +28,8 @@ impl TryFrom<LeadImportRow> for LeadImport {
             id: r.id,
             tenant_id: r.tenant_id.into(),
             actor: r.actor,
-            status: ImportStatus::parse(&r.status).ok_or_else(|| StoreError::corrupt("lead import status"))?,
+            status: ImportStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::corrupt("lead import status"))?,
             rows: r.rows_total.max(0) as u64,
             done: r.rows_done.max(0) as u64,
             summary: r

@@ -7,11 +7,10 @@ use frontdesk_domain::tenant::Locale;
 use frontdesk_store::StoreError;
 use uuid::Uuid;
 
-pub const USER: &str =
-    "SELECT id, tenant_id, email, name, role, locale, password_hash, created_at, disabled_at, totp_secret, totp_enabled_at, totp_last_step FROM users ";
-pub const SESSION: &str =
-    "SELECT id, tenant_id, user_id, token_hash, csrf_token, created_at, last_seen_at, awaiting_code FROM sessions ";
-pub const INVITE: &str = "SELECT tenant_id, user_id, token_hash, created_at, expires_at, used_at FROM invites ";
+pub const USER: &str = "SELECT id, tenant_id, email, name, role, locale, password_hash, created_at, disabled_at, totp_secret, totp_enabled_at, totp_last_step FROM users ";
+pub const SESSION: &str = "SELECT id, tenant_id, user_id, token_hash, csrf_token, created_at, last_seen_at, awaiting_code FROM sessions ";
+pub const INVITE: &str =
+    "SELECT tenant_id, user_id, token_hash, created_at, expires_at, used_at FROM invites ";
 
 #[derive(sqlx::FromRow)]
 pub struct UserRow {

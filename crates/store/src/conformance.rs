@@ -27,7 +27,7 @@ macro_rules! conformance_suite {
             audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema,
             enqueue_wakes_job_waiters, users_are_unique_by_email_and_tenant_scoped,
             sessions_are_found_by_token_and_end_everywhere, facts_are_logged_once_in_order_per_tenant,
-            second_factor_steps_and_invites_are_used_once);
+            second_factor_steps_and_invites_are_used_once, lead_imports_keep_file_progress_and_report);
         $crate::conformance_suite!(@scheduling $make;
             catalog_round_trip, settings_default_then_saved, patients_are_unique_per_phone_and_tenant,
             overlapping_bookings_are_refused, concurrent_bookings_for_one_slot_have_one_winner,
@@ -601,6 +601,27 @@ pub async fn second_factor_steps_and_invites_are_used_once(store: DynStore) {
     assert!(!store.use_invite("inv", at(11)).await.unwrap(), "single use");
     assert_eq!(store.invite_by_token("inv").await.unwrap().unwrap().used_at, Some(at(10)));
     assert!(store.invite_by_token("other").await.unwrap().is_none());
+}
+
+pub async fn lead_imports_keep_file_progress_and_report(store: DynStore) {
+    use frontdesk_domain::leads::{ImportStatus, LeadImport};
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let mut run = LeadImport::new(a.id, "user:1".into(), 3, t0());
+    store.create_lead_import(&run, "phone\n1\n2\n3\n").await.unwrap();
+    assert_eq!(store.get_lead_import(a.id, run.id).await.unwrap(), Some(run.clone()));
+    assert_eq!(store.lead_import_file(a.id, run.id).await.unwrap().as_deref(), Some("phone\n1\n2\n3\n"));
+    assert!(store.get_lead_import(b.id, run.id).await.unwrap().is_none(), "tenant scoped");
+    assert!(store.lead_import_file(b.id, run.id).await.unwrap().is_none());
+    run.status = ImportStatus::Done;
+    run.done = 3;
+    run.summary = Some(json!({"rows": 3, "imported": 2, "merged": 1, "skipped": [], "ignored_columns": []}));
+    run.updated_at = at(5);
+    store.save_lead_import(&run).await.unwrap();
+    assert_eq!(store.get_lead_import(a.id, run.id).await.unwrap(), Some(run.clone()));
+    let mut stray = run.clone();
+    stray.tenant_id = b.id;
+    assert!(matches!(store.save_lead_import(&stray).await, Err(StoreError::NotFound)));
 }
 
 pub async fn facts_are_logged_once_in_order_per_tenant(store: DynStore) {

@@ -20,7 +20,14 @@ pub struct Invite {
 
 impl Invite {
     pub fn new(tenant_id: TenantId, user_id: UserId, token_hash: String, now: Timestamp) -> Self {
-        Self { tenant_id, user_id, token_hash, created_at: now, expires_at: now + INVITE_VALID_FOR, used_at: None }
+        Self {
+            tenant_id,
+            user_id,
+            token_hash,
+            created_at: now,
+            expires_at: now + INVITE_VALID_FOR,
+            used_at: None,
+        }
     }
 
     /// Unused and not yet lapsed.

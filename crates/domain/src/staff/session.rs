@@ -96,6 +96,9 @@ mod tests {
         assert_eq!(p.check(&session(0, 24 * 7 - 1), at(24 * 7)), SessionState::AbsoluteExpired);
         // Waiting for a second-factor code: minutes, not hours.
         let half = SessionRecord { awaiting_code: true, ..session(0, 0) };
-        assert_eq!(p.check(&half, Timestamp::UNIX_EPOCH + SignedDuration::from_mins(6)), SessionState::AbsoluteExpired);
+        assert_eq!(
+            p.check(&half, Timestamp::UNIX_EPOCH + SignedDuration::from_mins(6)),
+            SessionState::AbsoluteExpired
+        );
     }
 }

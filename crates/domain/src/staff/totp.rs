@@ -35,8 +35,9 @@ pub fn code_for_step(secret: &[u8], step: i64) -> u32 {
     mac.update(&(step as u64).to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = usize::from(digest[digest.len() - 1] & 0x0f);
-    let bin = u32::from_be_bytes([digest[offset], digest[offset + 1], digest[offset + 2], digest[offset + 3]])
-        & 0x7fff_ffff;
+    let bin =
+        u32::from_be_bytes([digest[offset], digest[offset + 1], digest[offset + 2], digest[offset + 3]])
+            & 0x7fff_ffff;
     bin % 10u32.pow(DIGITS)
 }
 
@@ -47,7 +48,12 @@ pub fn code_at(secret: &[u8], now: Timestamp) -> String {
 
 /// Checks a typed code; on success returns the step it matched, to be remembered as the
 /// last used one. Spaces are ignored (apps show "123 456").
-pub fn verify(secret: &[u8], typed: &str, now: Timestamp, last_used_step: Option<i64>) -> Result<i64, TotpError> {
+pub fn verify(
+    secret: &[u8],
+    typed: &str,
+    now: Timestamp,
+    last_used_step: Option<i64>,
+) -> Result<i64, TotpError> {
     let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.len() != DIGITS as usize || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TotpError::Malformed);
@@ -109,7 +115,9 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret_base32: &str) -> String {
     let enc = |s: &str| {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
                 other => format!("%{other:02X}"),
             })
             .collect::<String>()
@@ -176,6 +184,9 @@ mod tests {
     #[test]
     fn otpauth_uri_escapes_labels() {
         let uri = otpauth_uri("Clínica Sorriso", "ana@x.com", "ABC");
-        assert!(uri.starts_with("otpauth://totp/Cl%C3%ADnica%20Sorriso:ana%40x.com?secret=ABC&issuer="), "{uri}");
+        assert!(
+            uri.starts_with("otpauth://totp/Cl%C3%ADnica%20Sorriso:ana%40x.com?secret=ABC&issuer="),
+            "{uri}"
+        );
     }
 }

@@ -6,8 +6,8 @@
 //! A retried job (a crash midway) imports the file again: rows already imported merge
 //! into their lead, as for any repeat, rather than duplicating it.
 
-use super::import::{LeadsCsv, import_leads};
 use super::LeadFailure;
+use super::import::{LeadsCsv, import_leads};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
 use async_trait::async_trait;
@@ -32,13 +32,19 @@ struct ImportRef {
 
 /// Checks the file (a header naming a phone column, not too many rows: refused at once,
 /// with the reason), stores it and queues the job that imports it.
-pub async fn start_import(ctx: &Ctx, tenant: TenantId, actor: &str, csv: String) -> Result<LeadImport, LeadFailure> {
+pub async fn start_import(
+    ctx: &Ctx,
+    tenant: TenantId,
+    actor: &str,
+    csv: String,
+) -> Result<LeadImport, LeadFailure> {
     let file = LeadsCsv::read(csv.as_bytes())?;
     let now = ctx.clock.now();
     let import = LeadImport::new(tenant, actor.to_owned(), file.rows(), now);
     ctx.store.create_lead_import(&import, &csv).await?;
-    let job = NewJob::new(tenant, LEAD_IMPORT_JOB, serde_json::json!(ImportRef { import_id: import.id }), now)
-        .with_dedupe_key(format!("lead_import:{}", import.id));
+    let job =
+        NewJob::new(tenant, LEAD_IMPORT_JOB, serde_json::json!(ImportRef { import_id: import.id }), now)
+            .with_dedupe_key(format!("lead_import:{}", import.id));
     ctx.store.enqueue(&job, now).await?;
     Ok(import)
 }
@@ -89,14 +95,16 @@ impl JobHandler for RunImport {
             })
         };
         let counter = done.clone();
-        let result = import_leads(ctx, job.tenant_id, file, &move |n| counter.store(n, Ordering::Relaxed)).await;
+        let result =
+            import_leads(ctx, job.tenant_id, file, &move |n| counter.store(n, Ordering::Relaxed)).await;
         writer.abort();
         let _ = writer.await;
         match result {
             Ok(summary) => {
                 import.status = ImportStatus::Done;
                 import.done = summary.rows;
-                import.summary = Some(serde_json::to_value(&summary).map_err(|e| JobError::permanent(e.to_string()))?);
+                import.summary =
+                    Some(serde_json::to_value(&summary).map_err(|e| JobError::permanent(e.to_string()))?);
                 import.updated_at = ctx.clock.now();
                 ctx.store.save_lead_import(&import).await?;
                 Ok(())

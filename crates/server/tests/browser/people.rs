@@ -13,7 +13,12 @@ fn code_now(app: &TestApp, secret_shown: &str) -> String {
 }
 
 async fn submit(c: &Client, form: &str) {
-    c.find(Locator::Css(&format!("form[action='{form}'] button[type=submit]"))).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(&format!("form[action='{form}'] button[type=submit]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn type_into(c: &Client, css: &str, text: &str) {

@@ -32,7 +32,8 @@ struct Person {
 }
 
 async fn person(state: &AppState, user: &User) -> Person {
-    let clinic = state.ctx.store.tenant_by_id(user.tenant_id).await.ok().flatten().map(|t| t.name).unwrap_or_default();
+    let clinic =
+        state.ctx.store.tenant_by_id(user.tenant_id).await.ok().flatten().map(|t| t.name).unwrap_or_default();
     Person { name: user.first_name().to_owned(), email: user.email.as_str().to_owned(), clinic }
 }
 

@@ -4,8 +4,8 @@
 //! one call.
 
 use super::leads::{lead_page, load};
-use super::session::{Staff, same_origin};
 use super::page::{internal, problem_page};
+use super::session::{Staff, same_origin};
 use crate::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -60,8 +60,12 @@ pub async fn call_now(
         }
     };
     let call_id = call.id.to_string();
-    let access =
-        Access { action: "create", resource_type: "call", resource_id: Some(&call_id), patient_id: call.patient_id };
+    let access = Access {
+        action: "create",
+        resource_type: "call",
+        resource_id: Some(&call_id),
+        patient_id: call.patient_id,
+    };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
         return internal(staff.locale(), &e);
     }

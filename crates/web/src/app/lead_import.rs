@@ -70,7 +70,12 @@ struct ProgressFragment {
     p: Progress,
 }
 
-async fn upload_page(state: &AppState, staff: &Staff, problem: Option<String>, status: StatusCode) -> Response {
+async fn upload_page(
+    state: &AppState,
+    staff: &Staff,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
     let chrome = match Chrome::new(state, staff, "leads").await {
         Ok(c) => c,
         Err(r) => return r,
@@ -103,7 +108,9 @@ pub async fn upload(
             let problem = format!("{} {max_kb} KB.", t.import_too_large);
             return upload_page(&state, &staff, Some(problem), StatusCode::PAYLOAD_TOO_LARGE).await;
         }
-        Err(_) => return upload_page(&state, &staff, Some(t.import_no_file.into()), StatusCode::BAD_REQUEST).await,
+        Err(_) => {
+            return upload_page(&state, &staff, Some(t.import_no_file.into()), StatusCode::BAD_REQUEST).await;
+        }
     };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let parts = multipart::parts(content_type, &body).unwrap_or_default();
@@ -114,10 +121,19 @@ pub async fn upload(
     }
     let file = match field("file") {
         Some(f) if !f.iter().all(u8::is_ascii_whitespace) => f,
-        _ => return upload_page(&state, &staff, Some(t.import_no_file.into()), StatusCode::UNPROCESSABLE_ENTITY).await,
+        _ => {
+            return upload_page(
+                &state,
+                &staff,
+                Some(t.import_no_file.into()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let Ok(csv) = String::from_utf8(file.to_vec()) else {
-        return upload_page(&state, &staff, Some(t.import_not_utf8.into()), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return upload_page(&state, &staff, Some(t.import_not_utf8.into()), StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     };
     let by = format!("user:{}", staff.user.id);
     let import = match start_import(&state.ctx, staff.tenant.id, &by, csv).await {
@@ -161,7 +177,9 @@ pub async fn run(State(state): State<AppState>, staff: Staff, Path(id): Path<Str
 
 pub async fn progress(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
     match find(&state, &staff, &id).await {
-        Ok(import) => render(&ProgressFragment { t: staff.texts(), p: Progress::of(&import) }, StatusCode::OK),
+        Ok(import) => {
+            render(&ProgressFragment { t: staff.texts(), p: Progress::of(&import) }, StatusCode::OK)
+        }
         Err(r) => r,
     }
 }

@@ -35,7 +35,10 @@ enum TotpView {
     NotOffered,
     Off,
     /// A secret was made; a code from the person's app has not confirmed it yet.
-    Pending { secret: String, uri: String },
+    Pending {
+        secret: String,
+        uri: String,
+    },
     On,
 }
 
@@ -60,7 +63,12 @@ pub async fn page(
         (Some(_), true) => TotpView::On,
         (Some(secret), false) => TotpView::Pending {
             // Groups of four, as people type it.
-            secret: secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" "),
+            secret: secret
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
             uri: totp::otpauth_uri(&format!("Frontdesk {}", staff.tenant.name), user.email.as_str(), secret),
         },
         (None, _) => TotpView::Off,

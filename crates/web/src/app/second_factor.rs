@@ -28,7 +28,11 @@ struct CodePage {
 }
 
 /// The half-signed-in session behind the cookie, or the way back to the sign-in form.
-async fn half_signed_in(state: &AppState, jar: &CookieJar, headers: &HeaderMap) -> Result<(User, SessionRecord), Response> {
+async fn half_signed_in(
+    state: &AppState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+) -> Result<(User, SessionRecord), Response> {
     let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else {
         return Err(Redirect::to("/login").into_response());
     };
@@ -57,7 +61,10 @@ pub async fn prompt(State(state): State<AppState>, headers: HeaderMap, jar: Cook
         Ok(found) => found,
         Err(r) => return r,
     };
-    render(&CodePage { t: texts_for(&user, &headers), csrf: session.csrf_token, problem: None }, StatusCode::OK)
+    render(
+        &CodePage { t: texts_for(&user, &headers), csrf: session.csrf_token, problem: None },
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
@@ -84,7 +91,9 @@ pub async fn submit(
     if !same_origin(&headers) || !bool::from(csrf_ok) {
         return problem_page(browser_locale(&headers), StatusCode::FORBIDDEN);
     }
-    let again = |problem, status| render(&CodePage { t, csrf: session.csrf_token.clone(), problem: Some(problem) }, status);
+    let again = |problem, status| {
+        render(&CodePage { t, csrf: session.csrf_token.clone(), problem: Some(problem) }, status)
+    };
     // Codes are throttled like passwords: six digits must not be guessable by brute force.
     if state.limits.check_sign_in(ip, user.email.as_str()).is_err() {
         return again(t.too_many_attempts, StatusCode::TOO_MANY_REQUESTS);
@@ -121,7 +130,14 @@ pub async fn change(
     }
     let t = staff.texts();
     if action != "start" && state.limits.check_sign_in(ip, staff.user.email.as_str()).is_err() {
-        return me::page(&state, &staff, &staff.user, Some(t.too_many_attempts), StatusCode::TOO_MANY_REQUESTS).await;
+        return me::page(
+            &state,
+            &staff,
+            &staff.user,
+            Some(t.too_many_attempts),
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
     }
     let changed = match action.as_str() {
         "start" => staff::start_totp(&state.ctx, &staff.user).await,
@@ -132,7 +148,8 @@ pub async fn change(
     match changed {
         Ok(_) => Redirect::to("/app/me").into_response(),
         Err(CodeError::Code(e)) => {
-            me::page(&state, &staff, &staff.user, Some(code_problem(t, &e)), StatusCode::UNPROCESSABLE_ENTITY).await
+            me::page(&state, &staff, &staff.user, Some(code_problem(t, &e)), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         Err(CodeError::NotEnrolled | CodeError::NotAllowed) => Redirect::to("/app/me").into_response(),
         Err(CodeError::Store(e)) => internal(staff.locale(), &e),

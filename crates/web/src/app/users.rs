@@ -163,7 +163,8 @@ async fn invite_page(state: &AppState, staff: &Staff, user: &User) -> Response {
     match staff::invite(&state.ctx, user).await {
         Ok(token) => {
             let link = invite_link(&state.config.public_url, &token);
-            page_with_invite(state, staff, None, Some(staff.texts().user_added), Some(link), StatusCode::OK).await
+            page_with_invite(state, staff, None, Some(staff.texts().user_added), Some(link), StatusCode::OK)
+                .await
         }
         Err(e) => internal(staff.locale(), &e),
     }
