@@ -189,6 +189,18 @@ async fn call_now_from_a_lead_places_a_sandbox_call_and_every_read_is_audited_wi
     assert!(until_page_shows(&c, "Lia Lead").await);
     accessible(&c, axe.as_deref(), "lead-actions").await;
     screenshots(&c, "lead-actions").await;
+
+    // WhatsApp: free text (the sandbox, playing the patient, keeps no 24-hour window), then
+    // the follow-up template; an empty text is refused next to the form.
+    c.find(Locator::Css("#send-whatsapp")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Escreva uma mensagem antes de enviar").await);
+    type_into(&c, "#lead-body", "Oi Lia, podemos ajudar?").await;
+    c.find(Locator::Css("#send-whatsapp")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&c, "Mensagem enviada").await, "{}", c.source().await.unwrap());
+    c.find(Locator::Css("#send-template")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(until_page_shows(&c, "Mensagem enviada").await, "{}", c.source().await.unwrap());
+    accessible(&c, axe.as_deref(), "lead-message-sent").await;
     c.find(Locator::Css("#call-now")).await.unwrap().click().await.unwrap();
     for _ in 0..120 {
         if c.current_url().await.unwrap().path().starts_with("/app/calls/") {
@@ -217,6 +229,8 @@ async fn call_now_from_a_lead_places_a_sandbox_call_and_every_read_is_audited_wi
         .filter(|e| e.patient_id.map(|p| p.to_string()) == Some(patient_id.clone()))
         .map(|e| (e.action.clone(), e.resource_type.clone()))
         .collect();
+    let sends = by_ana.iter().filter(|(a, r)| a == "send" && r == "lead").count();
+    assert_eq!(sends, 2, "the text and the template: {by_ana:?}");
     for expected in [("read", "lead"), ("create", "call"), ("read", "call"), ("read", "patient")] {
         assert!(
             by_ana.contains(&(expected.0.to_owned(), expected.1.to_owned())),

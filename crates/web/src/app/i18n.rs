@@ -210,6 +210,13 @@ pub struct Texts {
     pub import_line: &'static str,
     pub import_reason: &'static str,
     pub import_ignored_columns: &'static str,
+    pub send_whatsapp: &'static str,
+    pub send_template: &'static str,
+    pub lead_message: &'static str,
+    pub lead_template_hint: &'static str,
+    pub lead_window_closed: &'static str,
+    pub lead_no_template: &'static str,
+    pub message_sent: &'static str,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -418,6 +425,13 @@ pub const PT_BR: Texts = Texts {
     import_line: "Linha",
     import_reason: "Motivo",
     import_ignored_columns: "Colunas ignoradas:",
+    send_whatsapp: "Enviar WhatsApp",
+    send_template: "Enviar o modelo de retorno",
+    lead_message: "Mensagem",
+    lead_template_hint: "Fora da janela de 24 horas do WhatsApp só vale um modelo aprovado: use o botão do modelo de retorno.",
+    lead_window_closed: "A janela de 24 horas do WhatsApp está fechada: envie o modelo de retorno.",
+    lead_no_template: "Não há modelo aprovado de retorno para enviar fora da janela de 24 horas.",
+    message_sent: "Mensagem enviada.",
     invite_link: "Link de convite (vale 72 horas, uma vez). Envie à pessoa:",
 };
 
@@ -627,6 +641,13 @@ pub const EN: Texts = Texts {
     import_line: "Line",
     import_reason: "Reason",
     import_ignored_columns: "Ignored columns:",
+    send_whatsapp: "Send WhatsApp",
+    send_template: "Send the follow-up template",
+    lead_message: "Message",
+    lead_template_hint: "Outside WhatsApp's 24-hour window only an approved template may be sent: use the follow-up template button.",
+    lead_window_closed: "WhatsApp's 24-hour window is closed: send the follow-up template.",
+    lead_no_template: "There is no approved follow-up template to send outside the 24-hour window.",
+    message_sent: "Message sent.",
     invite_link: "Invitation link (valid 72 hours, once). Send it to the person:",
 };
 

@@ -11,7 +11,7 @@ use super::today::patient_name;
 use crate::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::LeadId;
@@ -125,6 +125,8 @@ struct LeadPage {
     /// A fresh id per page shown: the call-now form places one call however often it is
     /// submitted.
     once: String,
+    /// Just back from sending a message.
+    sent: bool,
 }
 
 pub(super) async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Versioned<Lead>, Response> {
@@ -143,6 +145,17 @@ pub(super) async fn lead_page(
     lead: Versioned<Lead>,
     problem: Option<&'static str>,
     status: StatusCode,
+) -> Response {
+    lead_page_with(state, staff, lead, problem, status, false).await
+}
+
+async fn lead_page_with(
+    state: &AppState,
+    staff: &Staff,
+    lead: Versioned<Lead>,
+    problem: Option<&'static str>,
+    status: StatusCode,
+    sent: bool,
 ) -> Response {
     let t = staff.texts();
     let tz = staff.tenant.timezone.time_zone();
@@ -199,13 +212,24 @@ pub(super) async fn lead_page(
         problem,
         temperature: t.temperature(lead.temperature),
         once: Uuid::new_v4().to_string(),
+        sent,
     };
     render(&page, status)
 }
 
-pub async fn lead(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+#[derive(Deserialize)]
+pub struct LeadQuery {
+    sent: Option<String>,
+}
+
+pub async fn lead(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<LeadQuery>,
+) -> Response {
     match load(&state, &staff, &id).await {
-        Ok(lead) => lead_page(&state, &staff, lead, None, StatusCode::OK).await,
+        Ok(lead) => lead_page_with(&state, &staff, lead, None, StatusCode::OK, q.sent.is_some()).await,
         Err(r) => r,
     }
 }

@@ -52,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/leads/{id}/stage", post(leads::move_stage))
         .route("/app/leads/{id}/lost", post(leads::mark_lost))
         .route("/app/leads/{id}/call", post(lead_actions::call_now))
+        .route("/app/leads/{id}/message", post(lead_actions::send_message))
         .route("/app/patients", get(patients::search))
         .route("/app/patients/{id}", get(patients::profile))
         .route("/app/calendar", get(calendar::day))
