@@ -185,6 +185,12 @@ async fn call_now_from_a_lead_places_a_sandbox_call_and_every_read_is_audited_wi
     let c = browser(&driver).await;
     sign_in(&c, &app, "ana@sorriso.com.br").await;
 
+    // The pipeline card: temperature, source, speed-to-lead and the next step.
+    c.goto(&app.url("/app/leads")).await.unwrap();
+    assert!(until_page_shows(&c, "Lia Lead").await);
+    let card =
+        c.find(Locator::Css(&format!("a[href='/app/leads/{lead_id}']"))).await.unwrap().text().await.unwrap();
+    assert!(card.contains("paid_ads") && card.contains("Próximo passo:"), "{card}");
     c.goto(&app.url(&format!("/app/leads/{lead_id}"))).await.unwrap();
     assert!(until_page_shows(&c, "Lia Lead").await);
     accessible(&c, axe.as_deref(), "lead-actions").await;

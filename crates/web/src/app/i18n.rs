@@ -217,6 +217,13 @@ pub struct Texts {
     pub lead_window_closed: &'static str,
     pub lead_no_template: &'static str,
     pub message_sent: &'static str,
+    pub next_action: &'static str,
+    pub next_reach: &'static str,
+    pub next_qualify: &'static str,
+    pub next_book: &'static str,
+    pub next_visit: &'static str,
+    pub next_rebook: &'static str,
+    pub next_none: &'static str,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -432,6 +439,13 @@ pub const PT_BR: Texts = Texts {
     lead_window_closed: "A janela de 24 horas do WhatsApp está fechada: envie o modelo de retorno.",
     lead_no_template: "Não há modelo aprovado de retorno para enviar fora da janela de 24 horas.",
     message_sent: "Mensagem enviada.",
+    next_action: "Próximo passo",
+    next_reach: "ligar ou escrever",
+    next_qualify: "qualificar",
+    next_book: "agendar",
+    next_visit: "aguardar a consulta",
+    next_rebook: "reagendar",
+    next_none: "nenhum",
     invite_link: "Link de convite (vale 72 horas, uma vez). Envie à pessoa:",
 };
 
@@ -648,6 +662,13 @@ pub const EN: Texts = Texts {
     lead_window_closed: "WhatsApp's 24-hour window is closed: send the follow-up template.",
     lead_no_template: "There is no approved follow-up template to send outside the 24-hour window.",
     message_sent: "Message sent.",
+    next_action: "Next step",
+    next_reach: "call or message",
+    next_qualify: "qualify",
+    next_book: "book",
+    next_visit: "await the visit",
+    next_rebook: "rebook",
+    next_none: "none",
     invite_link: "Invitation link (valid 72 hours, once). Send it to the person:",
 };
 

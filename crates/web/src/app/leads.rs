@@ -42,6 +42,8 @@ pub struct Card {
     pub hot: bool,
     pub source: &'static str,
     pub reached: String,
+    /// What the front desk should do next with this lead.
+    pub next: &'static str,
 }
 
 pub struct Column {
@@ -71,6 +73,19 @@ fn reached(t: &Texts, lead: &Lead) -> String {
     }
 }
 
+/// The next step for a lead, from where it stands in the funnel: reach a lead nobody has
+/// reached yet, qualify one who answered, book a qualified one, and so on.
+fn next_action(t: &Texts, lead: &Lead) -> &'static str {
+    match lead.stage {
+        LeadStage::New if lead.first_outbound_at.is_none() => t.next_reach,
+        LeadStage::New | LeadStage::Contacted => t.next_qualify,
+        LeadStage::Qualified => t.next_book,
+        LeadStage::Booked => t.next_visit,
+        LeadStage::NoShow => t.next_rebook,
+        LeadStage::Showed | LeadStage::Lost => t.next_none,
+    }
+}
+
 pub async fn pipeline(State(state): State<AppState>, staff: Staff) -> Response {
     let t = staff.texts();
     let page = PageRequest::new(None, Some(500));
@@ -92,6 +107,7 @@ pub async fn pipeline(State(state): State<AppState>, staff: Staff) -> Response {
             hot: lead.temperature == Temperature::Hot,
             source: lead.source.as_str(),
             reached: reached(t, &lead),
+            next: next_action(t, &lead),
         };
         if let Some(column) = columns.iter_mut().find(|c| c.key == lead.stage.as_str()) {
             column.leads.push(card);
