@@ -27,6 +27,12 @@ async fn type_into(c: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Signs out and waits for the sign-in form, so the next navigation does not race the post.
+async fn sign_out(c: &Client, app: &TestApp) {
+    submit(c, "/logout").await;
+    c.wait().for_url(&url::Url::parse(&app.url("/login")).unwrap()).await.unwrap();
+}
+
 async fn password_step(c: &Client, app: &TestApp, email: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     type_into(c, "#email", email).await;
@@ -47,7 +53,7 @@ async fn an_owner_turns_on_the_second_factor_and_signs_in_with_it() {
     sign_in(&c, &app, "ana@sorriso.com.br").await;
     c.goto(&app.url("/app/me")).await.unwrap();
     assert!(!c.source().await.unwrap().contains("/app/me/totp/start"));
-    submit(&c, "/logout").await;
+    sign_out(&c, &app).await;
 
     sign_in(&c, &app, "olga@sorriso.com.br").await;
     c.goto(&app.url("/app/me")).await.unwrap();
@@ -70,7 +76,7 @@ async fn an_owner_turns_on_the_second_factor_and_signs_in_with_it() {
     type_into(&c, "#totp-code", &right).await;
     submit(&c, "/app/me/totp/enable").await;
     assert!(until_page_shows(&c, "Ativada").await);
-    submit(&c, "/logout").await;
+    sign_out(&c, &app).await;
 
     // The password alone is half a sign-in: the code is asked, and no page opens before it.
     password_step(&c, &app, "olga@sorriso.com.br").await;
@@ -105,7 +111,7 @@ async fn an_owner_turns_on_the_second_factor_and_signs_in_with_it() {
     type_into(&c, "#totp-off-code", &code_now(&app, &secret)).await;
     submit(&c, "/app/me/totp/disable").await;
     assert!(until_page_shows(&c, "/app/me/totp/start").await, "off again");
-    submit(&c, "/logout").await;
+    sign_out(&c, &app).await;
     sign_in(&c, &app, "olga@sorriso.com.br").await;
     c.close().await.unwrap();
 }
@@ -130,7 +136,7 @@ async fn an_invitation_link_sets_a_password_and_signs_in() {
     // `{public_url}/invite/{token}`; the test server's public URL is the configured default.
     let path = link.find("/invite/").map(|at| link[at..].to_owned()).unwrap_or_else(|| panic!("{link}"));
     assert!(link.starts_with("http") && path.len() == "/invite/".len() + 64, "{link}");
-    submit(&c, "/logout").await;
+    sign_out(&c, &app).await;
 
     c.goto(&app.url(&path)).await.unwrap();
     assert!(until_page_shows(&c, "Crie sua senha").await);
@@ -151,7 +157,7 @@ async fn an_invitation_link_sets_a_password_and_signs_in() {
     assert!(until_page_shows(&c, "Bia").await);
 
     // Used once: the link no longer works, and the new password does.
-    submit(&c, "/logout").await;
+    sign_out(&c, &app).await;
     c.goto(&app.url(&path)).await.unwrap();
     assert!(until_page_shows(&c, "não é mais válido").await);
     sign_in(&c, &app, "bia@sorriso.com.br").await;
