@@ -7,8 +7,9 @@
 use crate::Ctx;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use frontdesk_domain::staff::totp::{self, TotpError};
 use frontdesk_domain::staff::{
-    NewUser, SessionPolicy, SessionRecord, SessionState, User, UserError, check_password,
+    Invite, NewUser, SessionPolicy, SessionRecord, SessionState, User, UserError, check_password,
 };
 use frontdesk_domain::{SessionId, TenantId, UserId};
 use frontdesk_store::{StoreError, StoreResult};
@@ -89,6 +90,11 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<SignedIn,
     let Some(user) = user.filter(|u| matches && u.is_active()) else {
         return Err(SignInError::WrongCredentials);
     };
+    start_session(ctx, user).await
+}
+
+/// A new session; it waits for a second-factor code when the user has one switched on.
+async fn start_session(ctx: &Ctx, user: User) -> Result<SignedIn, SignInError> {
     let now = ctx.clock.now();
     let token = random_token();
     let session = SessionRecord {
@@ -99,14 +105,33 @@ pub async fn sign_in(ctx: &Ctx, email: &str, password: &str) -> Result<SignedIn,
         csrf_token: random_token(),
         created_at: now,
         last_seen_at: now,
+        awaiting_code: user.totp.is_enabled(),
     };
     ctx.store.create_session(&session).await?;
     Ok(SignedIn { user, session, token })
 }
 
 /// The signed-in user behind a cookie's token, if the session is still valid (expired
-/// sessions are deleted on sight).
+/// sessions are deleted on sight). A session still waiting for its second-factor code is
+/// not signed in: it opens no page.
 pub async fn resume(
+    ctx: &Ctx,
+    token: &str,
+    policy: &SessionPolicy,
+) -> StoreResult<Option<(User, SessionRecord)>> {
+    Ok(load_session(ctx, token, policy).await?.filter(|(_, s)| !s.awaiting_code))
+}
+
+/// The half-signed-in session behind a cookie's token: password given, code not yet.
+pub async fn awaiting_code(
+    ctx: &Ctx,
+    token: &str,
+    policy: &SessionPolicy,
+) -> StoreResult<Option<(User, SessionRecord)>> {
+    Ok(load_session(ctx, token, policy).await?.filter(|(_, s)| s.awaiting_code))
+}
+
+async fn load_session(
     ctx: &Ctx,
     token: &str,
     policy: &SessionPolicy,
@@ -143,6 +168,131 @@ pub async fn sign_out(ctx: &Ctx, session: SessionId) -> StoreResult<()> {
 
 pub async fn sign_out_everywhere(ctx: &Ctx, tenant: TenantId, user: UserId) -> StoreResult<u64> {
     ctx.store.delete_user_sessions(tenant, user).await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    #[error(transparent)]
+    Code(#[from] TotpError),
+    /// No secret, or (for sign-in and switching off) the factor is not on.
+    #[error("no second factor to check")]
+    NotEnrolled,
+    #[error("only owners and admins use a second factor")]
+    NotAllowed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks a code against the user's secret and spends its time step, atomically in the
+/// store, so the same code cannot pass twice even in two requests at once.
+async fn spend_code(ctx: &Ctx, user: &User, code: &str) -> Result<(), CodeError> {
+    let secret = user.totp.secret.as_deref().and_then(totp::base32_decode).ok_or(CodeError::NotEnrolled)?;
+    let step = totp::verify(&secret, code, ctx.clock.now(), user.totp.last_step)?;
+    if !ctx.store.use_totp_step(user.tenant_id, user.id, step).await? {
+        return Err(TotpError::Replayed.into());
+    }
+    Ok(())
+}
+
+/// The second step of signing in: the code turns the half-signed-in session into a full one.
+pub async fn confirm_sign_in(
+    ctx: &Ctx,
+    user: &User,
+    session: &SessionRecord,
+    code: &str,
+) -> Result<(), CodeError> {
+    if !user.totp.is_enabled() {
+        return Err(CodeError::NotEnrolled);
+    }
+    spend_code(ctx, user, code).await?;
+    ctx.store.confirm_session(session.id).await?;
+    Ok(())
+}
+
+/// Starts enrolment: a fresh secret, kept (not yet asked for) until a code confirms it.
+/// Asking again before confirming keeps the same secret, so a reload does not invalidate
+/// what the person just scanned.
+pub async fn start_totp(ctx: &Ctx, user: &User) -> Result<User, CodeError> {
+    if !user.role.may_use_totp() {
+        return Err(CodeError::NotAllowed);
+    }
+    let mut user = user.clone();
+    if user.totp.secret.is_none() {
+        user.totp.secret = Some(totp::base32_encode(&rand::random::<[u8; totp::SECRET_BYTES]>()));
+        user.totp.enabled_at = None;
+        ctx.store.save_user(&user).await?;
+    }
+    Ok(user)
+}
+
+/// Switches the second factor on once a code from the person's app matches the secret.
+pub async fn enable_totp(ctx: &Ctx, user: &User, code: &str) -> Result<User, CodeError> {
+    if !user.role.may_use_totp() {
+        return Err(CodeError::NotAllowed);
+    }
+    spend_code(ctx, user, code).await?;
+    let mut user = user.clone();
+    user.totp.enabled_at = Some(ctx.clock.now());
+    ctx.store.save_user(&user).await?;
+    Ok(user)
+}
+
+/// Switches it off; needs a current code, so a session left open cannot weaken the account.
+pub async fn disable_totp(ctx: &Ctx, user: &User, code: &str) -> Result<User, CodeError> {
+    if !user.totp.is_enabled() {
+        return Err(CodeError::NotEnrolled);
+    }
+    spend_code(ctx, user, code).await?;
+    let mut user = user.clone();
+    user.totp.secret = None;
+    user.totp.enabled_at = None;
+    ctx.store.save_user(&user).await?;
+    Ok(user)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    /// Unknown, lapsed or already used: one answer, the link tells nothing more.
+    #[error("this invitation link is no longer valid")]
+    Closed,
+    #[error(transparent)]
+    Invalid(#[from] UserError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A one-time invitation for a user; returns the link's token (only its hash is stored).
+pub async fn invite(ctx: &Ctx, user: &User) -> StoreResult<String> {
+    let token = random_token();
+    let invite = Invite::new(user.tenant_id, user.id, token_hash(&token), ctx.clock.now());
+    ctx.store.create_invite(&invite).await?;
+    Ok(token)
+}
+
+/// The invited person behind a link's token, while the link is still good.
+pub async fn open_invite(ctx: &Ctx, token: &str) -> Result<User, InviteError> {
+    let invite = ctx.store.invite_by_token(&token_hash(token)).await?.ok_or(InviteError::Closed)?;
+    if !invite.is_open(ctx.clock.now()) {
+        return Err(InviteError::Closed);
+    }
+    let user = ctx.store.get_user(invite.tenant_id, invite.user_id).await?;
+    user.filter(User::is_active).ok_or(InviteError::Closed)
+}
+
+/// Sets the invited person's password, spends the link and signs them in.
+pub async fn accept_invite(ctx: &Ctx, token: &str, password: &str) -> Result<SignedIn, InviteError> {
+    let mut user = open_invite(ctx, token).await?;
+    check_password(password)?;
+    // Spent before the password is set: of two submits, one wins.
+    if !ctx.store.use_invite(&token_hash(token), ctx.clock.now()).await? {
+        return Err(InviteError::Closed);
+    }
+    user.password_hash = Some(hash_password(password));
+    ctx.store.save_user(&user).await?;
+    start_session(ctx, user).await.map_err(|e| match e {
+        SignInError::Store(e) => InviteError::Store(e),
+        SignInError::WrongCredentials => InviteError::Closed,
+    })
 }
 
 fn hash_password(password: &str) -> String {

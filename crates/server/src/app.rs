@@ -134,6 +134,7 @@ pub fn job_registry(ctx: &Ctx) -> JobRegistry {
     messaging::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::voice::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::playbooks::register_jobs(&mut registry, ctx.clone());
+    frontdesk_engine::leads::register_jobs(&mut registry, ctx.clone());
     registry
 }
 

@@ -87,9 +87,10 @@ pub enum TenantCommand {
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Add a person; the password is read from standard input (one line), so it never
-    /// appears in the shell history or the process list.
+    /// appears in the shell history or the process list. With nothing on standard input,
+    /// prints a one-time invite link (72 hours) where the person chooses their password.
     #[command(
-        after_help = "Example:\n  printf '%s\\n' 'a long passphrase' | frontdesk user add --tenant sorriso \\\n      --email ana@sorriso.com.br --name 'Ana Lima' --role admin"
+        after_help = "Example:\n  printf '%s\\n' 'a long passphrase' | frontdesk user add --tenant sorriso \\\n      --email ana@sorriso.com.br --name 'Ana Lima' --role admin\n  frontdesk user add --tenant sorriso --email bia@sorriso.com.br --name 'Bia' --role staff </dev/null"
     )]
     Add {
         /// Tenant slug.

@@ -53,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
         }
         command => {
             logging::init(&config, std::io::stderr);
+            let public_url = config.public_url();
             let app = App::from_config(config).await?;
             let ctx = &app.ctx;
             match command {
@@ -113,11 +114,20 @@ async fn main() -> anyhow::Result<()> {
                         name,
                         role: frontdesk_domain::staff::Role::parse(&role)?,
                     };
-                    let password = read_password()?;
-                    let user = staff::add_user(ctx, new, Some(&password))
+                    // Nothing on standard input: the person chooses a password through a
+                    // one-time link instead.
+                    let password = read_line()?;
+                    let user = staff::add_user(ctx, new, password.as_deref())
                         .await
                         .map_err(|e| anyhow!("user not added: {e}"))?;
                     println!("added {} ({}) to {}", user.email.as_str(), user.role.as_str(), t.slug);
+                    if password.is_none() {
+                        let token = staff::invite(ctx, &user).await?;
+                        println!(
+                            "invite link (valid 72 hours, once): {}/invite/{token}",
+                            public_url.trim_end_matches('/')
+                        );
+                    }
                 }
                 Command::User(UserCommand::ResetPassword { tenant, email }) => {
                     let t = find_tenant(ctx, &tenant).await?;
@@ -136,7 +146,11 @@ async fn main() -> anyhow::Result<()> {
                 Command::User(UserCommand::List { tenant }) => {
                     let t = find_tenant(ctx, &tenant).await?;
                     for u in ctx.store.list_users(t.id).await? {
-                        let state = if u.is_active() { "active" } else { "disabled" };
+                        let state = match (u.is_active(), u.password_hash.is_some()) {
+                            (false, _) => "disabled",
+                            (true, false) => "invited",
+                            (true, true) => "active",
+                        };
                         println!("{}\t{}\t{}\t{}", u.email.as_str(), u.role.as_str(), state, u.name);
                     }
                 }
@@ -233,15 +247,20 @@ fn nlu_eval(file: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One line of standard input, without its line ending: a password.
-fn read_password() -> anyhow::Result<String> {
+/// One line of standard input, without its line ending; `None` when there is none.
+fn read_line() -> anyhow::Result<Option<String>> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
-    if password.is_empty() {
+    Ok(Some(password).filter(|p| !p.is_empty()))
+}
+
+/// One line of standard input, without its line ending: a password.
+fn read_password() -> anyhow::Result<String> {
+    let Some(password) = read_line()? else {
         anyhow::bail!(
-            "no password on standard input (pipe one line, e.g. `printf '%s\\n' \"$PASSWORD\" | frontdesk user add ...`)"
+            "no password on standard input (pipe one line, e.g. `printf '%s\\n' \"$PASSWORD\" | frontdesk user reset-password ...`)"
         );
-    }
+    };
     Ok(password)
 }

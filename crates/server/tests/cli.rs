@@ -194,8 +194,6 @@ fn user_commands_read_passwords_from_stdin() {
         "--role",
         "admin",
     ];
-    let (ok, _, err) = frontdesk_with_stdin(&db, &add, "");
-    assert!(!ok && err.contains("standard input"), "{err}");
     let (ok, _, err) = frontdesk_with_stdin(&db, &add, "short\n");
     assert!(!ok && err.contains("at least 8"), "{err}");
     let (ok, out, err) = frontdesk_with_stdin(&db, &add, "a long passphrase\n");
@@ -213,6 +211,64 @@ fn user_commands_read_passwords_from_stdin() {
     let reset = ["user", "reset-password", "--tenant", "sorriso", "--email", "ana@sorriso.com.br"];
     let (ok, out, err) = frontdesk_with_stdin(&db, &reset, "another long passphrase\n");
     assert!(ok && out.contains("ended"), "{out}{err}");
+    let (ok, _, err) = frontdesk_with_stdin(&db, &reset, "");
+    assert!(!ok && err.contains("standard input"), "{err}");
     let (ok, help, _) = frontdesk(&db, &["--help"]);
     assert!(ok && help.contains("user") && !help.contains("bench"), "{help}");
+}
+
+#[test]
+fn user_add_with_empty_stdin_prints_a_one_time_invite_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
+    let (ok, _, err) =
+        frontdesk(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Clínica Sorriso"]);
+    assert!(ok, "{err}");
+    let add = [
+        "user",
+        "add",
+        "--tenant",
+        "sorriso",
+        "--email",
+        "bia@sorriso.com.br",
+        "--name",
+        "Bia",
+        "--role",
+        "staff",
+    ];
+    let run = |stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(add)
+            .env("DATABASE_URL", &db)
+            .env("FRONTDESK_PUBLIC_URL", "https://clinica.example/")
+            .env("FRONTDESK_LOG_LEVEL", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run("");
+    assert!(ok, "{err}");
+    let link = out.lines().find_map(|l| l.split_once("once): ").map(|(_, link)| link.trim().to_owned()));
+    let link = link.unwrap_or_else(|| panic!("no invite link in {out:?}"));
+    let token = link.strip_prefix("https://clinica.example/invite/").unwrap_or_else(|| panic!("{link}"));
+    assert!(token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+    // The person is listed, waiting for their invitation; they cannot sign in yet.
+    let (_, list, _) = frontdesk(&db, &["user", "list", "--tenant", "sorriso"]);
+    assert!(list.contains("bia@sorriso.com.br\tstaff\tinvited\tBia"), "{list}");
+    // Only a hash of the token is stored.
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let raw = std::fs::read(file.unwrap().path()).unwrap();
+        assert!(!raw.windows(token.len()).any(|w| w == token.as_bytes()), "the token itself is not stored");
+    }
+    let (ok, _, err) = run("");
+    assert!(!ok && err.contains("already"), "{err}");
 }

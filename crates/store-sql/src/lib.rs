@@ -27,6 +27,7 @@ pub mod facts;
 #[doc(hidden)]
 pub mod jobs;
 #[doc(hidden)]
+pub mod lead_imports;
 pub mod leads;
 #[doc(hidden)]
 pub mod messaging;
@@ -59,6 +60,7 @@ macro_rules! sql_store {
         $crate::lead_store!($store);
         $crate::user_store!($store);
         $crate::fact_store!($store);
+        $crate::lead_import_store!($store);
     };
 }
 

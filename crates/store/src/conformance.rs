@@ -26,7 +26,8 @@ macro_rules! conformance_suite {
             queue_stats_report_depth_and_age, inbound_event_dedupes_with_follow_ups, concurrent_deliveries_store_each_event_once,
             audit_is_tenant_scoped_newest_first, concurrent_claims_never_share_a_job, health_reports_schema,
             enqueue_wakes_job_waiters, users_are_unique_by_email_and_tenant_scoped,
-            sessions_are_found_by_token_and_end_everywhere, facts_are_logged_once_in_order_per_tenant);
+            sessions_are_found_by_token_and_end_everywhere, facts_are_logged_once_in_order_per_tenant,
+            second_factor_steps_and_invites_are_used_once, lead_imports_keep_file_progress_and_report);
         $crate::conformance_suite!(@scheduling $make;
             catalog_round_trip, settings_default_then_saved, patients_are_unique_per_phone_and_tenant,
             overlapping_bookings_are_refused, concurrent_bookings_for_one_slot_have_one_winner,
@@ -547,6 +548,7 @@ pub async fn sessions_are_found_by_token_and_end_everywhere(store: DynStore) {
         csrf_token: format!("csrf-{token}"),
         created_at: t0(),
         last_seen_at: t0(),
+        awaiting_code: false,
     };
     let (laptop, phone) = (session("h1"), session("h2"));
     store.create_session(&laptop).await.unwrap();
@@ -559,6 +561,68 @@ pub async fn sessions_are_found_by_token_and_end_everywhere(store: DynStore) {
     assert!(store.session_by_token("h2").await.unwrap().is_some());
     assert_eq!(store.delete_user_sessions(a.id, ana.id).await.unwrap(), 1);
     assert!(store.session_by_token("h2").await.unwrap().is_none());
+}
+
+pub async fn second_factor_steps_and_invites_are_used_once(store: DynStore) {
+    use frontdesk_domain::staff::{Invite, Role, SecondFactor, SessionRecord};
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let mut ana = user(&a, "ana@clinica.com", Role::Owner);
+    store.create_user(&ana).await.unwrap();
+    ana.totp = SecondFactor { secret: Some("GEZDGNBV".into()), enabled_at: Some(at(5)), last_step: None };
+    store.save_user(&ana).await.unwrap();
+    assert_eq!(store.get_user(a.id, ana.id).await.unwrap().unwrap().totp, ana.totp);
+    // A step is accepted once; an earlier one never again; another clinic's id changes nothing.
+    assert!(store.use_totp_step(a.id, ana.id, 100).await.unwrap());
+    assert!(!store.use_totp_step(a.id, ana.id, 100).await.unwrap());
+    assert!(!store.use_totp_step(a.id, ana.id, 99).await.unwrap());
+    assert!(!store.use_totp_step(b.id, ana.id, 200).await.unwrap());
+    assert!(store.use_totp_step(a.id, ana.id, 101).await.unwrap());
+    assert_eq!(store.get_user(a.id, ana.id).await.unwrap().unwrap().totp.last_step, Some(101));
+
+    let half = SessionRecord {
+        id: frontdesk_domain::SessionId::new(),
+        tenant_id: a.id,
+        user_id: ana.id,
+        token_hash: "half".into(),
+        csrf_token: "c".into(),
+        created_at: t0(),
+        last_seen_at: t0(),
+        awaiting_code: true,
+    };
+    store.create_session(&half).await.unwrap();
+    assert!(store.session_by_token("half").await.unwrap().unwrap().awaiting_code);
+    store.confirm_session(half.id).await.unwrap();
+    assert!(!store.session_by_token("half").await.unwrap().unwrap().awaiting_code);
+
+    let invite = Invite::new(a.id, ana.id, "inv".into(), t0());
+    store.create_invite(&invite).await.unwrap();
+    assert_eq!(store.invite_by_token("inv").await.unwrap(), Some(invite.clone()));
+    assert!(store.use_invite("inv", at(10)).await.unwrap());
+    assert!(!store.use_invite("inv", at(11)).await.unwrap(), "single use");
+    assert_eq!(store.invite_by_token("inv").await.unwrap().unwrap().used_at, Some(at(10)));
+    assert!(store.invite_by_token("other").await.unwrap().is_none());
+}
+
+pub async fn lead_imports_keep_file_progress_and_report(store: DynStore) {
+    use frontdesk_domain::leads::{ImportStatus, LeadImport};
+    let a = tenant(&store, "alpha").await;
+    let b = tenant(&store, "beta").await;
+    let mut run = LeadImport::new(a.id, "user:1".into(), 3, t0());
+    store.create_lead_import(&run, "phone\n1\n2\n3\n").await.unwrap();
+    assert_eq!(store.get_lead_import(a.id, run.id).await.unwrap(), Some(run.clone()));
+    assert_eq!(store.lead_import_file(a.id, run.id).await.unwrap().as_deref(), Some("phone\n1\n2\n3\n"));
+    assert!(store.get_lead_import(b.id, run.id).await.unwrap().is_none(), "tenant scoped");
+    assert!(store.lead_import_file(b.id, run.id).await.unwrap().is_none());
+    run.status = ImportStatus::Done;
+    run.done = 3;
+    run.summary = Some(json!({"rows": 3, "imported": 2, "merged": 1, "skipped": [], "ignored_columns": []}));
+    run.updated_at = at(5);
+    store.save_lead_import(&run).await.unwrap();
+    assert_eq!(store.get_lead_import(a.id, run.id).await.unwrap(), Some(run.clone()));
+    let mut stray = run.clone();
+    stray.tenant_id = b.id;
+    assert!(matches!(store.save_lead_import(&stray).await, Err(StoreError::NotFound)));
 }
 
 pub async fn facts_are_logged_once_in_order_per_tenant(store: DynStore) {

@@ -4,6 +4,7 @@
 
 mod error;
 mod facts;
+mod lead_imports;
 mod leads;
 mod messaging;
 mod scheduling;
@@ -27,6 +28,7 @@ pub mod conformance_voice;
 
 pub use error::{Conflict, Record, StoreError, StoreResult};
 pub use facts::FactStore;
+pub use lead_imports::LeadImportStore;
 pub use leads::*;
 pub use messaging::*;
 pub use scheduling::*;

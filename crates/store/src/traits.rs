@@ -134,6 +134,7 @@ pub trait Store:
     + crate::DialogueStore
     + crate::UserStore
     + crate::FactStore
+    + crate::LeadImportStore
 {
 }
 
@@ -156,6 +157,7 @@ impl<T> Store for T where
         + crate::DialogueStore
         + crate::UserStore
         + crate::FactStore
+        + crate::LeadImportStore
 {
 }
 

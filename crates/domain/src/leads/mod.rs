@@ -8,12 +8,14 @@
 mod dialogue;
 mod edit;
 pub mod faq;
+mod import_run;
 mod lead;
 mod scoring;
 mod settings;
 
 pub use dialogue::{Dialogue, DialogueSettings, ModelEndpoint};
 pub use edit::{LeadEdit, LeadEditError, apply_edit};
+pub use import_run::{ImportStatus, LeadImport};
 pub use lead::{Lead, LeadEvent, LeadSource, LeadStage, Temperature};
 pub use scoring::{LeadScoring, ScoreInput, SourcePoints, score};
 pub use settings::{FirstReach, FollowUpStep, LeadSettings, LeadSettingsError};

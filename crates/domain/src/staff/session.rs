@@ -10,6 +10,8 @@ pub struct SessionPolicy {
     pub absolute: SignedDuration,
     /// Last-use times are written at most this often (not on every page view).
     pub touch_every: SignedDuration,
+    /// How long a half-signed-in session waits for its second-factor code.
+    pub second_factor: SignedDuration,
 }
 
 impl Default for SessionPolicy {
@@ -18,6 +20,7 @@ impl Default for SessionPolicy {
             idle: SignedDuration::from_hours(8),
             absolute: SignedDuration::from_hours(24 * 7),
             touch_every: SignedDuration::from_mins(5),
+            second_factor: SignedDuration::from_mins(5),
         }
     }
 }
@@ -34,6 +37,9 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
+    /// Password given, second-factor code not yet: such a session opens no page, and
+    /// lapses after [`SessionPolicy::second_factor`].
+    pub awaiting_code: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +51,9 @@ pub enum SessionState {
 
 impl SessionPolicy {
     pub fn check(&self, s: &SessionRecord, now: Timestamp) -> SessionState {
+        if s.awaiting_code && now.duration_since(s.created_at) >= self.second_factor {
+            return SessionState::AbsoluteExpired;
+        }
         if now.duration_since(s.created_at) >= self.absolute {
             return SessionState::AbsoluteExpired;
         }
@@ -73,6 +82,7 @@ mod tests {
             csrf_token: String::new(),
             created_at: at(created),
             last_seen_at: at(seen),
+            awaiting_code: false,
         }
     }
 
@@ -84,5 +94,11 @@ mod tests {
         assert_eq!(p.check(&session(0, 0), at(8)), SessionState::IdleExpired);
         // Busy all week, still signed out at the end of it.
         assert_eq!(p.check(&session(0, 24 * 7 - 1), at(24 * 7)), SessionState::AbsoluteExpired);
+        // Waiting for a second-factor code: minutes, not hours.
+        let half = SessionRecord { awaiting_code: true, ..session(0, 0) };
+        assert_eq!(
+            p.check(&half, Timestamp::UNIX_EPOCH + SignedDuration::from_mins(6)),
+            SessionState::AbsoluteExpired
+        );
     }
 }

@@ -20,6 +20,35 @@ pub struct User {
     pub password_hash: Option<String>,
     pub created_at: Timestamp,
     pub disabled_at: Option<Timestamp>,
+    /// The second factor (owners and admins only). See [`SecondFactor`].
+    pub totp: SecondFactor,
+}
+
+/// A user's TOTP second factor: the secret (base32) is kept from enrolment on, but asked
+/// for at sign-in only once a code confirmed the person's app has it (`enabled_at`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecondFactor {
+    pub secret: Option<String>,
+    pub enabled_at: Option<Timestamp>,
+    /// The last time step whose code was accepted: no code is accepted twice.
+    pub last_step: Option<i64>,
+}
+
+// The secret is a credential: never in a log line.
+impl std::fmt::Debug for SecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondFactor")
+            .field("enrolled", &self.secret.is_some())
+            .field("enabled_at", &self.enabled_at)
+            .field("last_step", &self.last_step)
+            .finish()
+    }
+}
+
+impl SecondFactor {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled_at.is_some() && self.secret.is_some()
+    }
 }
 
 // The e-mail and name are personal data: ids and the role are enough in logs.
@@ -79,6 +108,7 @@ impl NewUser {
             password_hash: None,
             created_at: now,
             disabled_at: None,
+            totp: SecondFactor::default(),
         })
     }
 }

@@ -27,7 +27,7 @@ const MAX_NOTES_CHARS: usize = 2000;
 const MAX_NAME_CHARS: usize = 200;
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ImportSummary {
     /// Data rows in the file (blank lines and rows with every cell empty are not rows).
     pub rows: u64,
@@ -42,7 +42,7 @@ pub struct ImportSummary {
 }
 
 /// One row left out of an import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SkippedRow {
     /// The row's line in the file (the header is line 1).
     pub line: u64,

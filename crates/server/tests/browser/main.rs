@@ -10,6 +10,7 @@
 
 mod calendar;
 mod inbox_live;
+mod people;
 mod settings;
 mod support;
 mod workday;

@@ -11,7 +11,7 @@ use super::today::patient_name;
 use crate::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::LeadId;
@@ -42,6 +42,8 @@ pub struct Card {
     pub hot: bool,
     pub source: &'static str,
     pub reached: String,
+    /// What the front desk should do next with this lead.
+    pub next: &'static str,
 }
 
 pub struct Column {
@@ -56,6 +58,7 @@ struct PipelinePage {
     t: &'static Texts,
     chrome: Chrome,
     columns: Vec<Column>,
+    can_work: bool,
 }
 
 /// "em 3 min" / "after 3 min", or "not reached yet".
@@ -67,6 +70,19 @@ fn reached(t: &Texts, lead: &Lead) -> String {
             format!("{} {human}", t.speed_to_lead)
         }
         None => t.not_reached.to_owned(),
+    }
+}
+
+/// The next step for a lead, from where it stands in the funnel: reach a lead nobody has
+/// reached yet, qualify one who answered, book a qualified one, and so on.
+fn next_action(t: &Texts, lead: &Lead) -> &'static str {
+    match lead.stage {
+        LeadStage::New if lead.first_outbound_at.is_none() => t.next_reach,
+        LeadStage::New | LeadStage::Contacted => t.next_qualify,
+        LeadStage::Qualified => t.next_book,
+        LeadStage::Booked => t.next_visit,
+        LeadStage::NoShow => t.next_rebook,
+        LeadStage::Showed | LeadStage::Lost => t.next_none,
     }
 }
 
@@ -91,6 +107,7 @@ pub async fn pipeline(State(state): State<AppState>, staff: Staff) -> Response {
             hot: lead.temperature == Temperature::Hot,
             source: lead.source.as_str(),
             reached: reached(t, &lead),
+            next: next_action(t, &lead),
         };
         if let Some(column) = columns.iter_mut().find(|c| c.key == lead.stage.as_str()) {
             column.leads.push(card);
@@ -100,7 +117,7 @@ pub async fn pipeline(State(state): State<AppState>, staff: Staff) -> Response {
         Ok(c) => c,
         Err(r) => return r,
     };
-    render(&PipelinePage { t, chrome, columns }, StatusCode::OK)
+    render(&PipelinePage { t, chrome, columns, can_work: staff.may(Permission::Work) }, StatusCode::OK)
 }
 
 #[derive(Template)]
@@ -120,9 +137,15 @@ struct LeadPage {
     stages: Vec<(&'static str, &'static str)>,
     timeline: Vec<(String, String)>,
     problem: Option<&'static str>,
+    temperature: &'static str,
+    /// A fresh id per page shown: the call-now form places one call however often it is
+    /// submitted.
+    once: String,
+    /// Just back from sending a message.
+    sent: bool,
 }
 
-async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Versioned<Lead>, Response> {
+pub(super) async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Versioned<Lead>, Response> {
     let not_found = || problem_page(staff.locale(), StatusCode::NOT_FOUND);
     let id: Uuid = id.parse().map_err(|_| not_found())?;
     match state.ctx.store.get_lead_versioned(staff.tenant.id, LeadId(id)).await {
@@ -132,12 +155,23 @@ async fn load(state: &AppState, staff: &Staff, id: &str) -> Result<Versioned<Lea
     }
 }
 
-async fn lead_page(
+pub(super) async fn lead_page(
     state: &AppState,
     staff: &Staff,
     lead: Versioned<Lead>,
     problem: Option<&'static str>,
     status: StatusCode,
+) -> Response {
+    lead_page_with(state, staff, lead, problem, status, false).await
+}
+
+async fn lead_page_with(
+    state: &AppState,
+    staff: &Staff,
+    lead: Versioned<Lead>,
+    problem: Option<&'static str>,
+    status: StatusCode,
+    sent: bool,
 ) -> Response {
     let t = staff.texts();
     let tz = staff.tenant.timezone.time_zone();
@@ -146,10 +180,11 @@ async fn lead_page(
         Ok(events) => events,
         Err(e) => return internal(staff.locale(), &e),
     };
+    let lead_id = lead.id.to_string();
     let access = Access {
         action: "read",
         resource_type: "lead",
-        resource_id: None,
+        resource_id: Some(&lead_id),
         patient_id: Some(lead.patient_id),
     };
     if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
@@ -191,13 +226,26 @@ async fn lead_page(
         stages,
         timeline,
         problem,
+        temperature: t.temperature(lead.temperature),
+        once: Uuid::new_v4().to_string(),
+        sent,
     };
     render(&page, status)
 }
 
-pub async fn lead(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+#[derive(Deserialize)]
+pub struct LeadQuery {
+    sent: Option<String>,
+}
+
+pub async fn lead(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<LeadQuery>,
+) -> Response {
     match load(&state, &staff, &id).await {
-        Ok(lead) => lead_page(&state, &staff, lead, None, StatusCode::OK).await,
+        Ok(lead) => lead_page_with(&state, &staff, lead, None, StatusCode::OK, q.sent.is_some()).await,
         Err(r) => r,
     }
 }

@@ -66,7 +66,9 @@ pub async fn submit(
     match staff::sign_in(&state.ctx, &form.email, &form.password).await {
         Ok(signed_in) => {
             let secure = state.config.public_url.starts_with("https://");
-            (jar.add(session_cookie(signed_in.token, secure)), Redirect::to("/app")).into_response()
+            // With a second factor on, the session opens no page until the code is given.
+            let next = if signed_in.session.awaiting_code { "/login/code" } else { "/app" };
+            (jar.add(session_cookie(signed_in.token, secure)), Redirect::to(next)).into_response()
         }
         Err(SignInError::WrongCredentials) => again(t.wrong_credentials, StatusCode::UNAUTHORIZED),
         Err(SignInError::Store(e)) => internal(locale, &e),

@@ -11,6 +11,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use frontdesk_domain::staff::{User, totp};
 use frontdesk_domain::tenant::Locale;
 use serde::Deserialize;
 
@@ -23,22 +24,65 @@ struct MePage {
     role: &'static str,
     /// `""` for the clinic's default.
     current: &'static str,
+    totp: TotpView,
+    /// A refused second-factor code, shown next to its field.
+    problem: Option<&'static str>,
+}
+
+/// The second factor as this page shows it.
+enum TotpView {
+    /// Staff and viewers sign in with a password only.
+    NotOffered,
+    Off,
+    /// A secret was made; a code from the person's app has not confirmed it yet.
+    Pending {
+        secret: String,
+        uri: String,
+    },
+    On,
 }
 
 pub async fn show(State(state): State<AppState>, staff: Staff) -> Response {
-    let chrome = match Chrome::new(&state, &staff, "me").await {
+    page(&state, &staff, &staff.user, None, StatusCode::OK).await
+}
+
+pub async fn page(
+    state: &AppState,
+    staff: &Staff,
+    user: &User,
+    problem: Option<&'static str>,
+    status: StatusCode,
+) -> Response {
+    let chrome = match Chrome::new(state, staff, "me").await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let t = staff.texts();
+    let totp = match (&user.totp.secret, user.totp.is_enabled()) {
+        _ if !user.role.may_use_totp() => TotpView::NotOffered,
+        (Some(_), true) => TotpView::On,
+        (Some(secret), false) => TotpView::Pending {
+            // Groups of four, as people type it.
+            secret: secret
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(" "),
+            uri: totp::otpauth_uri(&format!("Frontdesk {}", staff.tenant.name), user.email.as_str(), secret),
+        },
+        (None, _) => TotpView::Off,
+    };
     let page = MePage {
         t,
         chrome,
-        email: staff.user.email.as_str().to_owned(),
-        role: t.role(staff.user.role),
-        current: staff.user.locale.map_or("", |l| l.as_str()),
+        email: user.email.as_str().to_owned(),
+        role: t.role(user.role),
+        current: user.locale.map_or("", |l| l.as_str()),
+        totp,
+        problem,
     };
-    render(&page, StatusCode::OK)
+    render(&page, status)
 }
 
 #[derive(Deserialize)]

@@ -14,11 +14,15 @@ mod dashboard;
 mod events;
 mod i18n;
 mod inbox;
+mod invite;
+mod lead_actions;
+mod lead_import;
 mod leads;
 mod login;
 mod me;
 mod page;
 mod patients;
+mod second_factor;
 mod session;
 mod settings;
 mod today;
@@ -35,6 +39,9 @@ pub fn router() -> Router<AppState> {
         .route("/", get(login::root))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/login/code", get(second_factor::prompt).post(second_factor::submit))
+        .route("/invite/{token}", get(invite::form).post(invite::submit))
+        .route("/app/me/totp/{action}", post(second_factor::change))
         .route("/app", get(today::today))
         .route("/app/dashboard", get(dashboard::show))
         .route("/app/events", get(events::stream))
@@ -44,9 +51,14 @@ pub fn router() -> Router<AppState> {
         .route("/app/inbox/{id}/template", post(inbox::send_template))
         .route("/app/inbox/{id}/{what}", post(inbox::take_or_release))
         .route("/app/leads", get(leads::pipeline))
+        .route("/app/leads/import", get(lead_import::form).post(lead_import::upload))
+        .route("/app/leads/import/{id}", get(lead_import::run))
+        .route("/app/leads/import/{id}/progress", get(lead_import::progress))
         .route("/app/leads/{id}", get(leads::lead))
         .route("/app/leads/{id}/stage", post(leads::move_stage))
         .route("/app/leads/{id}/lost", post(leads::mark_lost))
+        .route("/app/leads/{id}/call", post(lead_actions::call_now))
+        .route("/app/leads/{id}/message", post(lead_actions::send_message))
         .route("/app/patients", get(patients::search))
         .route("/app/patients/{id}", get(patients::profile))
         .route("/app/calendar", get(calendar::page))

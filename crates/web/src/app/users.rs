@@ -29,6 +29,8 @@ pub struct Row {
     pub active: bool,
     pub me: bool,
     pub manageable: bool,
+    /// No password yet: the person has not accepted their invitation.
+    pub invited: bool,
 }
 
 #[derive(Template)]
@@ -41,6 +43,8 @@ struct UsersPage {
     roles: Vec<(&'static str, &'static str)>,
     problem: Option<&'static str>,
     done: Option<&'static str>,
+    /// A new one-time invitation link to hand over.
+    invite_link: Option<String>,
 }
 
 fn guard(staff: &Staff, headers: Option<&HeaderMap>, csrf: Option<&str>) -> Result<(), Response> {
@@ -60,6 +64,17 @@ async fn page(
     done: Option<&'static str>,
     status: StatusCode,
 ) -> Response {
+    page_with_invite(state, staff, problem, done, None, status).await
+}
+
+async fn page_with_invite(
+    state: &AppState,
+    staff: &Staff,
+    problem: Option<&'static str>,
+    done: Option<&'static str>,
+    invite_link: Option<String>,
+    status: StatusCode,
+) -> Response {
     let t = staff.texts();
     let users = match state.ctx.store.list_users(staff.tenant.id).await {
         Ok(u) => u,
@@ -77,6 +92,7 @@ async fn page(
             active: u.is_active(),
             me: u.id == staff.user.id,
             manageable: u.id != staff.user.id && staff.user.role.may_assign(u.role),
+            invited: u.password_hash.is_none(),
         })
         .collect();
     let roles = Role::ALL
@@ -88,7 +104,7 @@ async fn page(
         Ok(c) => c,
         Err(r) => return r,
     };
-    render(&UsersPage { t, chrome, users: rows, roles, problem, done }, status)
+    render(&UsersPage { t, chrome, users: rows, roles, problem, done, invite_link }, status)
 }
 
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
@@ -129,7 +145,10 @@ pub async fn add(
         _ => return invalid(t.role_not_allowed).await,
     };
     let new = NewUser { tenant_id: staff.tenant.id, email, name: form.name, role };
-    match staff::add_user(&state.ctx, new, Some(&form.password)).await {
+    // No password typed: the person gets a one-time link to choose their own.
+    let password = Some(form.password.as_str()).filter(|p| !p.is_empty());
+    match staff::add_user(&state.ctx, new, password).await {
+        Ok(user) if password.is_none() => invite_page(&state, &staff, &user).await,
         Ok(_) => page(&state, &staff, None, Some(t.user_added), StatusCode::OK).await,
         Err(AccountError::EmailTaken) => invalid(t.email_taken).await,
         Err(AccountError::Invalid(UserError::EmptyName)) => invalid(t.name_required).await,
@@ -137,6 +156,23 @@ pub async fn add(
         Err(AccountError::NotFound) => problem_page(staff.locale(), StatusCode::NOT_FOUND),
         Err(AccountError::Store(e)) => internal(staff.locale(), &e),
     }
+}
+
+/// Makes a one-time invitation for `user` and shows its link.
+async fn invite_page(state: &AppState, staff: &Staff, user: &User) -> Response {
+    match staff::invite(&state.ctx, user).await {
+        Ok(token) => {
+            let link = invite_link(&state.config.public_url, &token);
+            page_with_invite(state, staff, None, Some(staff.texts().user_added), Some(link), StatusCode::OK)
+                .await
+        }
+        Err(e) => internal(staff.locale(), &e),
+    }
+}
+
+/// `{public_url}/invite/{token}`.
+pub fn invite_link(public_url: &str, token: &str) -> String {
+    format!("{}/invite/{token}", public_url.trim_end_matches('/'))
 }
 
 #[derive(Deserialize)]
@@ -191,6 +227,8 @@ pub async fn change(
         "disable" => user.disabled_at = Some(now),
         "enable" => user.disabled_at = None,
         "sign-out" => {}
+        // A fresh link for someone whose invitation lapsed (only before a password is set).
+        "invite" if user.password_hash.is_none() => return invite_page(&state, &staff, &user).await,
         _ => return problem_page(staff.locale(), StatusCode::NOT_FOUND),
     }
     let saved = match what.as_str() {
