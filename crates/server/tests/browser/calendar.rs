@@ -132,6 +132,15 @@ async fn the_week_view_filters_and_a_suggested_slot_books_a_known_patient() {
     let patients: Value =
         app.get("/api/v1/patients?name=Marta", &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(patients["items"].as_array().map(Vec::len), Some(1), "{patients}");
+    // The audit names the person who booked, not a key.
+    let audit: Value = app.get("/api/v1/audit", &key).send().await.unwrap().json().await.unwrap();
+    let booked_by_person = audit["items"].as_array().unwrap().iter().any(|e| {
+        e["action"] == "book"
+            && e["resource_type"] == "appointment"
+            && e["actor"].as_str().is_some_and(|a| a.starts_with("user:"))
+            && e["patient_id"] == marta.as_str()
+    });
+    assert!(booked_by_person, "{audit}");
 
     // A reception computer left alone for a working day: the session has ended, and the
     // next page says so on the sign-in form.

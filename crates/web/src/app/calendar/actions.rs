@@ -16,6 +16,7 @@ use frontdesk_domain::contact::{PersonName, PhoneE164};
 use frontdesk_domain::scheduling::{AppointmentAction, transition};
 use frontdesk_domain::staff::Permission;
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId};
+use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::scheduling::{
     ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action,
 };
@@ -132,7 +133,10 @@ pub async fn act(
     }
     let request = ActionRequest { action, reason: None, new_start, actor: format!("user:{}", staff.user.id) };
     match apply_action(&state.ctx, staff.tenant.id, id, request).await {
-        Ok(_) => back_to(scope, id),
+        Ok(changed) => match audit_change(&state, &staff, action.as_str(), &changed).await {
+            Ok(()) => back_to(scope, id),
+            Err(e) => internal(staff.locale(), &e),
+        },
         Err(SchedulingFailure::NotFound(_)) => not_found(),
         Err(e) => match scheduling_problem(t, &e) {
             Some(problem) => refuse(problem, StatusCode::CONFLICT).await,
@@ -276,7 +280,10 @@ pub async fn book(
         actor: format!("user:{}", staff.user.id),
     };
     match frontdesk_engine::scheduling::book(&state.ctx, request).await {
-        Ok(done) => back_to(Scope { date: local_date, ..scope }, done.appointment.id),
+        Ok(done) => match audit_change(&state, &staff, "book", &done.appointment).await {
+            Ok(()) => back_to(Scope { date: local_date, ..scope }, done.appointment.id),
+            Err(e) => internal(staff.locale(), &e),
+        },
         Err(e) => match scheduling_problem(t, &e) {
             Some(problem) => {
                 let feedback = Feedback { problem: Some(problem), field: None, draft };
@@ -285,6 +292,23 @@ pub async fn book(
             None => internal(staff.locale(), &e),
         },
     }
+}
+
+/// The audit names the person who changed the appointment (the API's entries name the key).
+async fn audit_change(
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    appointment: &frontdesk_domain::scheduling::Appointment,
+) -> Result<(), frontdesk_store::StoreError> {
+    let id = appointment.id.to_string();
+    let access = Access {
+        action,
+        resource_type: "appointment",
+        resource_id: Some(&id),
+        patient_id: Some(appointment.patient_id),
+    };
+    audit::record(&state.ctx, &staff.actor(), access).await
 }
 
 #[cfg(test)]
