@@ -230,6 +230,7 @@ pub struct Texts {
     pub may_receive: &'static str,
     pub opted_out_since: &'static str,
     pub consent_history: &'static str,
+    pub second_factor_open_app: &'static str,
     /// Monday first.
     pub weekdays: [&'static str; 7],
     // settings
@@ -555,6 +556,7 @@ pub const PT_BR: Texts = Texts {
     may_receive: "pode receber mensagens",
     opted_out_since: "pediu para não receber mensagens em",
     consent_history: "Histórico de consentimento",
+    second_factor_open_app: "Abrir no aplicativo autenticador deste aparelho",
     weekdays: ["Seg", "Ter", "Qua", "Qui", "Sex", "Sáb", "Dom"],
     // settings
     set: super::settings::texts::PT_BR,
@@ -879,6 +881,7 @@ pub const EN: Texts = Texts {
     may_receive: "may receive messages",
     opted_out_since: "asked not to receive messages on",
     consent_history: "Consent history",
+    second_factor_open_app: "Open in this device's authenticator app",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     // settings
     set: super::settings::texts::EN,

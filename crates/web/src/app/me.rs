@@ -38,6 +38,8 @@ enum TotpView {
     Pending {
         secret: String,
         uri: String,
+        /// The URI as a QR code, an inline SVG the app scans from the screen.
+        qr: String,
     },
     On,
 }
@@ -61,16 +63,21 @@ pub async fn page(
     let totp = match (&user.totp.secret, user.totp.is_enabled()) {
         _ if !user.role.may_use_totp() => TotpView::NotOffered,
         (Some(_), true) => TotpView::On,
-        (Some(secret), false) => TotpView::Pending {
-            // Groups of four, as people type it.
-            secret: secret
-                .as_bytes()
-                .chunks(4)
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect::<Vec<_>>()
-                .join(" "),
-            uri: totp::otpauth_uri(&format!("Frontdesk {}", staff.tenant.name), user.email.as_str(), secret),
-        },
+        (Some(secret), false) => {
+            let uri =
+                totp::otpauth_uri(&format!("Frontdesk {}", staff.tenant.name), user.email.as_str(), secret);
+            TotpView::Pending {
+                // Groups of four, as people type it.
+                secret: secret
+                    .as_bytes()
+                    .chunks(4)
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                qr: qr_svg(&uri),
+                uri,
+            }
+        }
         (None, _) => TotpView::Off,
     };
     let page = MePage {
@@ -118,4 +125,13 @@ pub async fn save(
         return internal(staff.locale(), &e);
     }
     Redirect::to("/app/me").into_response()
+}
+
+/// `text` as a QR code in SVG (empty if it does not fit one, which an otpauth URI always does).
+fn qr_svg(text: &str) -> String {
+    use qrcode::render::svg;
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code.render::<svg::Color>().min_dimensions(200, 200).quiet_zone(true).build(),
+        Err(_) => String::new(),
+    }
 }
