@@ -68,6 +68,11 @@ macro_rules! catalog_store {
                     exec!(self.writer(), sql, l.id.0, l.tenant_id.0, &l.name, &l.address, l.timezone.as_str()).map(drop)
                 }
 
+                async fn update_location(&self, l: &Location) -> StoreResult<()> {
+                    let sql = "UPDATE locations SET name = $1, address = $2, timezone = $3 WHERE tenant_id = $4 AND id = $5";
+                    found(exec!(self.writer(), sql, &l.name, &l.address, l.timezone.as_str(), l.tenant_id.0, l.id.0)?)
+                }
+
                 async fn list_locations(&self, tenant: TenantId) -> StoreResult<Vec<Location>> {
                     let sql = "SELECT id, name, address, timezone FROM locations WHERE tenant_id = $1 ORDER BY id";
                     let rows: Vec<(Uuid, String, Option<String>, String)> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
@@ -120,6 +125,23 @@ macro_rules! catalog_store {
                         Practitioner { id: id.into(), tenant_id: tenant, name, department, location_ids: locations.0, active }
                     };
                     Ok(rows.into_iter().map(practitioner).collect())
+                }
+
+                async fn update_service(&self, s: &Service) -> StoreResult<()> {
+                    let done = sqlx::query(
+                        "UPDATE services SET name = $1, department = $2, duration_minutes = $3, price_cents = $4
+                         WHERE tenant_id = $5 AND id = $6",
+                    )
+                    .bind(&s.name)
+                    .bind(&s.department)
+                    .bind(i32::try_from(s.duration_minutes).unwrap_or(i32::MAX))
+                    .bind(s.price_cents)
+                    .bind(s.tenant_id.0)
+                    .bind(s.id.0)
+                    .execute(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    found(done.rows_affected())
                 }
 
                 async fn create_service(&self, s: &Service) -> StoreResult<()> {

@@ -131,6 +131,24 @@ pub async fn catalog_round_trip(store: DynStore) {
     let mut foreign = other.doctors[0].clone();
     foreign.tenant_id = c.tenant;
     assert!(matches!(store.update_practitioner(&foreign).await, Err(StoreError::NotFound)));
+    // A unit renamed and a service repriced, each in place; another clinic's are not found.
+    let mut unit = c.location.clone();
+    unit.name = "Unidade Centro (2º andar)".into();
+    unit.address = Some("Rua Nova, 10".into());
+    let version = store.calendar_version(c.tenant).await.unwrap();
+    store.update_location(&unit).await.unwrap();
+    assert_eq!(store.list_locations(c.tenant).await.unwrap(), vec![unit.clone()]);
+    assert!(store.calendar_version(c.tenant).await.unwrap() > version, "the calendar follows the unit");
+    let mut service = c.service.clone();
+    service.duration_minutes += 15;
+    service.price_cents = Some(18_000);
+    store.update_service(&service).await.unwrap();
+    assert_eq!(store.list_services(c.tenant).await.unwrap(), vec![service.clone()]);
+    let (mut foreign_unit, mut foreign_service) = (other.location.clone(), other.service.clone());
+    foreign_unit.tenant_id = c.tenant;
+    foreign_service.tenant_id = c.tenant;
+    assert!(matches!(store.update_location(&foreign_unit).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.update_service(&foreign_service).await, Err(StoreError::NotFound)));
 
     let interval = |d, s, e| WeeklyInterval { weekday: d, hours: LocalInterval::new(s, e).unwrap() };
     let mut hours = WeeklyHours {

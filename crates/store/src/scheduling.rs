@@ -28,12 +28,16 @@ pub struct ExceptionRecord {
 pub trait CatalogStore: Send + Sync {
     async fn create_location(&self, location: &Location) -> StoreResult<()>;
     async fn list_locations(&self, tenant: TenantId) -> StoreResult<Vec<Location>>;
+    /// Renames or moves a location (`NotFound` for another clinic's).
+    async fn update_location(&self, location: &Location) -> StoreResult<()>;
     async fn create_practitioner(&self, practitioner: &Practitioner) -> StoreResult<()>;
     /// Replaces name, department, locations and the active flag.
     async fn update_practitioner(&self, practitioner: &Practitioner) -> StoreResult<()>;
     async fn list_practitioners(&self, tenant: TenantId) -> StoreResult<Vec<Practitioner>>;
     async fn create_service(&self, service: &Service) -> StoreResult<()>;
     async fn list_services(&self, tenant: TenantId) -> StoreResult<Vec<Service>>;
+    /// Changes a service's name, department, duration or price (`NotFound` for another clinic's).
+    async fn update_service(&self, service: &Service) -> StoreResult<()>;
     /// Replaces the weekly hours of one practitioner at one location.
     async fn set_weekly_hours(&self, tenant: TenantId, hours: &WeeklyHours) -> StoreResult<()>;
     async fn list_weekly_hours(&self, tenant: TenantId) -> StoreResult<Vec<WeeklyHours>>;

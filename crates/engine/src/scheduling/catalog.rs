@@ -92,6 +92,27 @@ pub async fn update_practitioner(
     Ok(p)
 }
 
+/// Renames a location or changes its address or time zone; the calendar follows (its
+/// version moves with the row).
+pub async fn update_location(ctx: &Ctx, location: Location) -> Result<Location, CatalogError> {
+    if location.name.trim().is_empty() {
+        return Err(CatalogError::Invalid("name must not be empty".into()));
+    }
+    match ctx.store.update_location(&location).await {
+        Err(StoreError::NotFound) => Err(CatalogError::NotFound("location")),
+        other => other.map(|()| location).map_err(Into::into),
+    }
+}
+
+/// Changes a service: booked appointments keep their times; new slots use the new duration.
+pub async fn update_service(ctx: &Ctx, s: Service) -> Result<Service, CatalogError> {
+    s.validate().map_err(invalid)?;
+    match ctx.store.update_service(&s).await {
+        Err(StoreError::NotFound) => Err(CatalogError::NotFound("service")),
+        other => other.map(|()| s).map_err(Into::into),
+    }
+}
+
 pub async fn create_service(ctx: &Ctx, s: Service) -> Result<Service, CatalogError> {
     s.validate().map_err(invalid)?;
     ctx.store.create_service(&s).await?;

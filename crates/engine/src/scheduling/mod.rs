@@ -21,7 +21,7 @@ pub use cache::{CalendarCache, load_cached};
 pub use calendar::{BusySnapshot, Calendar, free_slots};
 pub use catalog::{
     CatalogError, PractitionerChanges, add_exception, create_location, create_practitioner, create_service,
-    set_weekly_hours, update_practitioner,
+    set_weekly_hours, update_location, update_practitioner, update_service,
 };
 pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
 pub use ics_file::calendar_file;

@@ -180,6 +180,24 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
         (services["items"][0]["duration_minutes"].as_u64(), services["items"][0]["price_cents"].as_i64()),
         (Some(30), Some(15000))
     );
+    // A price and a unit's name change in place.
+    let service_id = services["items"][0]["id"].as_str().unwrap().to_owned();
+    click(&c, &format!("#service-{service_id} summary")).await;
+    fill(&c, &format!("#v-price-{service_id}"), "180,50").await;
+    fill(&c, &format!("#v-duration-{service_id}"), "45").await;
+    click(&c, &format!("form[action='/app/settings/calendar/services/{service_id}'] button")).await;
+    shows(&c, "180,50").await;
+    let services = api(&app, &key, "/api/v1/services").await;
+    assert_eq!(
+        (services["items"][0]["duration_minutes"].as_u64(), services["items"][0]["price_cents"].as_i64()),
+        (Some(45), Some(18050))
+    );
+    let units = api(&app, &key, "/api/v1/locations").await;
+    let unit_id = units["items"][0]["id"].as_str().unwrap().to_owned();
+    click(&c, &format!("#unit-{unit_id} summary")).await;
+    fill(&c, &format!("#u-name-{unit_id}"), "Unidade Pinheiros (térreo)").await;
+    click(&c, &format!("form[action='/app/settings/calendar/units/{unit_id}'] button")).await;
+    shows(&c, "Unidade Pinheiros (térreo)").await;
     check_page(&c, axe, "settings-calendar").await;
 
     // Her week, with a lunch break, and a holiday.

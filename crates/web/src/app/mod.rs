@@ -72,6 +72,8 @@ pub fn router() -> Router<AppState> {
         .route("/app/settings/clinic", get(settings::clinic::show).post(settings::clinic::save))
         .route("/app/settings/calendar", get(settings::catalog::show))
         .route("/app/settings/calendar/practitioners/{id}", post(settings::catalog::edit_practitioner))
+        .route("/app/settings/calendar/units/{id}", post(settings::catalog::edit_unit))
+        .route("/app/settings/calendar/services/{id}", post(settings::catalog::edit_service))
         .route("/app/settings/calendar/{what}", post(settings::catalog::create))
         .route("/app/settings/hours", get(settings::hours::show))
         .route("/app/settings/hours/week", post(settings::hours::save_week))

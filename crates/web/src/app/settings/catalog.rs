@@ -24,6 +24,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 pub struct UnitRow {
+    pub id: String,
     pub name: String,
     pub address: String,
     pub timezone: String,
@@ -38,6 +39,7 @@ pub struct PractitionerRow {
 }
 
 pub struct ServiceRow {
+    pub id: String,
     pub name: String,
     pub department: String,
     pub duration: u32,
@@ -152,6 +154,7 @@ async fn page(state: &AppState, staff: &Staff, errors: FieldErrors, status: Stat
         units: locations
             .into_iter()
             .map(|l| UnitRow {
+                id: l.id.to_string(),
                 name: l.name,
                 address: l.address.unwrap_or_default(),
                 timezone: l.timezone.as_str().to_owned(),
@@ -161,6 +164,7 @@ async fn page(state: &AppState, staff: &Staff, errors: FieldErrors, status: Stat
         services: services
             .into_iter()
             .map(|s| ServiceRow {
+                id: s.id.to_string(),
                 name: s.name,
                 department: s.department,
                 duration: s.duration_minutes,
@@ -349,6 +353,111 @@ pub async fn edit_practitioner(
         Err(e) => {
             let errors = refusal(&staff.texts().set, "edit", &e).unwrap_or_default();
             page(&state, &staff, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+/// Renames a unit or changes its address or time zone: `engine::update_location`.
+pub async fn edit_unit(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CreateForm>,
+) -> Response {
+    if let Err(refused) = guard(&staff, Some(&headers), Some(&form.csrf)) {
+        return refused;
+    }
+    let s = &staff.texts().set;
+    let Ok(id) = id.parse::<Uuid>().map(LocationId) else {
+        return problem_page(staff.locale(), StatusCode::NOT_FOUND);
+    };
+    let current = match state.ctx.store.list_locations(staff.tenant.id).await {
+        Ok(all) => all.into_iter().find(|l| l.id == id),
+        Err(e) => return internal(staff.locale(), &e),
+    };
+    let Some(mut unit) = current else { return problem_page(staff.locale(), StatusCode::NOT_FOUND) };
+    let mut errors = FieldErrors::default();
+    match (filled(&form.name), TimeZoneName::parse(form.timezone.trim())) {
+        (Some(name), Ok(timezone)) => {
+            unit.name = name;
+            unit.timezone = timezone;
+            unit.address = filled(&form.address);
+        }
+        (None, _) => errors.add("edit", s.required),
+        (_, Err(_)) => errors.add("edit", s.timezone_invalid),
+    }
+    if !errors.is_empty() {
+        return page(&state, &staff, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    finish_edit(
+        &state,
+        &staff,
+        "unit",
+        &id.to_string(),
+        engine::update_location(&state.ctx, unit).await.map(drop),
+    )
+    .await
+}
+
+/// Changes a service's name, department, duration or price: `engine::update_service`.
+/// Appointments already booked keep their times.
+pub async fn edit_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CreateForm>,
+) -> Response {
+    if let Err(refused) = guard(&staff, Some(&headers), Some(&form.csrf)) {
+        return refused;
+    }
+    let s = &staff.texts().set;
+    let Ok(id) = id.parse::<Uuid>().map(ServiceId) else {
+        return problem_page(staff.locale(), StatusCode::NOT_FOUND);
+    };
+    let current = match state.ctx.store.list_services(staff.tenant.id).await {
+        Ok(all) => all.into_iter().find(|x| x.id == id),
+        Err(e) => return internal(staff.locale(), &e),
+    };
+    let Some(mut service) = current else { return problem_page(staff.locale(), StatusCode::NOT_FOUND) };
+    let mut errors = FieldErrors::default();
+    let name = filled(&form.name);
+    let duration = form.duration_minutes.trim().parse::<u32>();
+    let price = parse_price(&form.price);
+    match (name, duration, price) {
+        (Some(name), Ok(duration_minutes), Ok(price_cents)) => {
+            service.name = name;
+            service.department = filled(&form.department).unwrap_or_default();
+            service.duration_minutes = duration_minutes;
+            service.price_cents = price_cents;
+        }
+        (None, ..) => errors.add("edit", s.required),
+        (_, Err(_), _) => errors.add("edit", s.whole_number),
+        (.., Err(())) => errors.add("edit", s.price_invalid),
+    }
+    if !errors.is_empty() {
+        return page(&state, &staff, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let saved = engine::update_service(&state.ctx, service).await.map(drop);
+    finish_edit(&state, &staff, "service", &id.to_string(), saved).await
+}
+
+/// Audits a saved edit and returns to the record, or says why it was refused.
+async fn finish_edit(
+    state: &AppState,
+    staff: &Staff,
+    kind: &'static str,
+    id: &str,
+    saved: Result<(), CatalogError>,
+) -> Response {
+    match saved {
+        Ok(()) => audited(state, staff, "update", kind, id).await,
+        Err(CatalogError::NotFound(_)) => problem_page(staff.locale(), StatusCode::NOT_FOUND),
+        Err(e @ CatalogError::Store(_)) => internal(staff.locale(), &e),
+        Err(e) => {
+            let errors = refusal(&staff.texts().set, "edit", &e).unwrap_or_default();
+            page(state, staff, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
