@@ -33,6 +33,22 @@ async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
 }
 
+/// Clicks a form's button and waits for the page it leads to: a message from the page
+/// before (the same "saved" notice, a value kept after a refusal) must not count as the
+/// answer. The old page carries a mark the new one does not.
+async fn submit(c: &Client, css: &str) {
+    c.execute("window.__fd_before_submit = true;", vec![]).await.unwrap();
+    click(c, css).await;
+    for _ in 0..120 {
+        let gone = c.execute("return window.__fd_before_submit === undefined;", vec![]).await;
+        if gone.is_ok_and(|v| v == serde_json::Value::Bool(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("the form at {css} led to no new page");
+}
+
 async fn check_page(c: &Client, axe: Option<&str>, name: &str) {
     accessible(c, axe, name).await;
     screenshots(c, name).await;
@@ -82,7 +98,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 200);
     fill(&c, "#horizon_days", "45").await;
-    click(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
+    submit(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
     shows(&c, "Outra pessoa alterou isto").await;
     assert!(c.source().await.unwrap().contains("value=\"Nome pela API\""), "the current values are shown");
     assert_eq!(api(&app, &key, "/api/v1/settings").await["booking"]["horizon_days"], 60, "nothing saved");
@@ -98,7 +114,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 200);
     fill(&c, "#name", "Não deve ficar").await;
-    click(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
+    submit(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
     shows(&c, "Outra pessoa alterou isto").await;
     assert_eq!(api(&app, &key, "/api/v1/tenant").await["name"], "Nome pela API");
 
@@ -106,14 +122,14 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     fill(&c, "#name", "Clínica Sorriso Centro").await;
     fill(&c, "#timezone", "Marte/Base").await;
     fill(&c, "#horizon_days", "quarenta").await;
-    click(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
+    submit(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
     shows(&c, "Fuso horário desconhecido").await;
     let html = c.source().await.unwrap();
     assert!(html.contains("id=\"timezone-error\"") && html.contains("Informe um número inteiro"));
     check_page(&c, axe, "settings-clinic-errors").await;
     fill(&c, "#timezone", "America/Recife").await;
     fill(&c, "#horizon_days", "45").await;
-    click(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
+    submit(&c, "form[action='/app/settings/clinic'] button[type=submit]").await;
     shows(&c, "Alterações salvas").await;
     let tenant = api(&app, &key, "/api/v1/tenant").await;
     assert_eq!(
@@ -130,7 +146,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     c.goto(&app.url("/app/settings/calendar")).await.unwrap();
     fill(&c, "#unit-name", "Unidade Pinheiros").await;
     fill(&c, "#unit-address", "Rua dos Pinheiros, 100").await;
-    click(&c, "form[action='/app/settings/calendar/units'] button").await;
+    submit(&c, "form[action='/app/settings/calendar/units'] button").await;
     shows(&c, "Unidade Pinheiros").await;
     // The same form sent twice (a double click, a retry) creates one unit.
     let cookie = session_cookie(&c).await;
@@ -163,17 +179,17 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     c.refresh().await.unwrap();
     fill(&c, "#practitioner-name", "Dra. Ana Souza").await;
     fill(&c, "#practitioner-department", "Odontologia").await;
-    click(&c, "form[action='/app/settings/calendar/practitioners'] button").await;
+    submit(&c, "form[action='/app/settings/calendar/practitioners'] button").await;
     shows(&c, "Dra. Ana Souza").await;
     fill(&c, "#service-name", "Limpeza").await;
     fill(&c, "#service-duration", "trinta").await;
-    click(&c, "form[action='/app/settings/calendar/services'] button").await;
+    submit(&c, "form[action='/app/settings/calendar/services'] button").await;
     shows(&c, "Informe um número inteiro").await;
     fill(&c, "#service-name", "Limpeza").await;
     fill(&c, "#service-department", "Odontologia").await;
     fill(&c, "#service-duration", "30").await;
     fill(&c, "#service-price", "150,00").await;
-    click(&c, "form[action='/app/settings/calendar/services'] button").await;
+    submit(&c, "form[action='/app/settings/calendar/services'] button").await;
     shows(&c, "Limpeza").await;
     let services = api(&app, &key, "/api/v1/services").await;
     assert_eq!(
@@ -185,7 +201,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     click(&c, &format!("#service-{service_id} summary")).await;
     fill(&c, &format!("#v-price-{service_id}"), "180,50").await;
     fill(&c, &format!("#v-duration-{service_id}"), "45").await;
-    click(&c, &format!("form[action='/app/settings/calendar/services/{service_id}'] button")).await;
+    submit(&c, &format!("form[action='/app/settings/calendar/services/{service_id}'] button")).await;
     shows(&c, "180,50").await;
     let services = api(&app, &key, "/api/v1/services").await;
     assert_eq!(
@@ -196,7 +212,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     let unit_id = units["items"][0]["id"].as_str().unwrap().to_owned();
     click(&c, &format!("#unit-{unit_id} summary")).await;
     fill(&c, &format!("#u-name-{unit_id}"), "Unidade Pinheiros (térreo)").await;
-    click(&c, &format!("form[action='/app/settings/calendar/units/{unit_id}'] button")).await;
+    submit(&c, &format!("form[action='/app/settings/calendar/units/{unit_id}'] button")).await;
     shows(&c, "Unidade Pinheiros (térreo)").await;
     check_page(&c, axe, "settings-calendar").await;
 
@@ -204,16 +220,25 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     c.goto(&app.url("/app/settings/hours")).await.unwrap();
     fill(&c, "#day-monday", "08:00-12:00, 13:00-18:00").await;
     fill(&c, "#day-tuesday", "8h às 12h").await;
-    click(&c, "form[action='/app/settings/hours/week'] button").await;
+    submit(&c, "form[action='/app/settings/hours/week'] button").await;
     shows(&c, "Use faixas como").await;
     fill(&c, "#day-tuesday", "09:00-13:00").await;
-    click(&c, "form[action='/app/settings/hours/week'] button").await;
-    shows(&c, "08:00-12:00, 13:00-18:00").await;
-    let hours = api(&app, &key, "/api/v1/hours").await;
-    assert_eq!(hours["items"][0]["intervals"].as_array().unwrap().len(), 3);
+    submit(&c, "form[action='/app/settings/hours/week'] button").await;
+    // The refused page already showed Monday as typed, so wait for the saved week itself.
+    let mut saved = 0;
+    for _ in 0..120 {
+        let hours = api(&app, &key, "/api/v1/hours").await;
+        saved = hours["items"][0]["intervals"].as_array().map_or(0, Vec::len);
+        if saved == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(saved, 3, "Monday's two intervals and Tuesday's one were saved");
+    shows(&c, "09:00-13:00").await;
     c.execute("document.getElementById('first').value = '2026-12-25';", vec![]).await.unwrap();
     fill(&c, "#x-note", "Natal").await;
-    click(&c, "form[action='/app/settings/hours/exceptions'] button").await;
+    submit(&c, "form[action='/app/settings/hours/exceptions'] button").await;
     shows(&c, "2026-12-25").await;
     assert_eq!(api(&app, &key, "/api/v1/exceptions").await["items"].as_array().unwrap().len(), 1);
     check_page(&c, axe, "settings-hours").await;
@@ -233,7 +258,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
         "a broken template is said so in the preview"
     );
     fill(&c, "#pt", text).await;
-    click(&c, "#template-form button[type=submit]").await;
+    submit(&c, "#template-form button[type=submit]").await;
     shows(&c, "Alterações salvas").await;
     let doc = api(&app, &key, "/api/v1/settings").await;
     assert_eq!(doc["messaging"]["templates"]["appointment_reminder"]["pt-BR"], text);
@@ -243,18 +268,18 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     fill(&c, "#twilio-account_sid", "AC0123456789").await;
     fill(&c, "#twilio-auth_token", SECRET).await;
     fill(&c, "#twilio-base_url", "api.twilio.com").await;
-    click(&c, "form[action='/app/settings/providers/twilio'] button").await;
+    submit(&c, "form[action='/app/settings/providers/twilio'] button").await;
     shows(&c, "Informe um endereço completo").await;
     assert!(!c.source().await.unwrap().contains(SECRET), "a refused form does not echo the secret");
     fill(&c, "#twilio-auth_token", SECRET).await;
     fill(&c, "#twilio-base_url", "https://api.twilio.com").await;
-    click(&c, "form[action='/app/settings/providers/twilio'] button").await;
+    submit(&c, "form[action='/app/settings/providers/twilio'] button").await;
     shows(&c, "Alterações salvas").await;
     let html = c.source().await.unwrap();
     assert!(!html.contains(SECRET) && !html.contains("********"), "the secret is never in the page");
     assert!(html.contains("Definido."));
     fill(&c, "#twilio-whatsapp_from", "whatsapp:+5511900000000").await;
-    click(&c, "form[action='/app/settings/providers/twilio'] button").await;
+    submit(&c, "form[action='/app/settings/providers/twilio'] button").await;
     shows(&c, "Alterações salvas").await;
     let stored = app.ctx.store.tenant_settings(clinic.id).await.unwrap();
     let twilio = stored.messaging.twilio.unwrap();
@@ -269,11 +294,11 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
         .select_by_value("twilio")
         .await
         .unwrap();
-    click(&c, "form[action='/app/settings/providers/channels'] button").await;
+    submit(&c, "form[action='/app/settings/providers/channels'] button").await;
     shows(&c, "Alterações salvas").await;
     assert_eq!(api(&app, &key, "/api/v1/settings").await["messaging"]["whatsapp_provider"], "twilio");
     c.find(Locator::Css("#channel-sms_provider")).await.unwrap().select_by_value("twilio").await.unwrap();
-    click(&c, "form[action='/app/settings/providers/channels'] button").await;
+    submit(&c, "form[action='/app/settings/providers/channels'] button").await;
     shows(&c, "As configurações não foram aceitas").await;
     assert_eq!(api(&app, &key, "/api/v1/settings").await["messaging"]["sms_provider"], "sandbox");
     check_page(&c, axe, "settings-providers").await;
@@ -281,7 +306,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     // An API key: shown once, works, then revoked it gets 401.
     c.goto(&app.url("/app/settings/api-keys")).await.unwrap();
     fill(&c, "#key-name", "Integração n8n").await;
-    click(&c, "form[action='/app/settings/api-keys'] button").await;
+    submit(&c, "form[action='/app/settings/api-keys'] button").await;
     shows(&c, "Ela aparece só esta vez").await;
     let issued = c.find(Locator::Css("#issued-key")).await.unwrap().prop("value").await.unwrap().unwrap();
     assert!(issued.starts_with("fdk_"));
@@ -291,10 +316,10 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     assert!(!c.source().await.unwrap().contains(&issued), "the whole key is shown only once");
     // The same name again (a second click) issues no second key.
     fill(&c, "#key-name", "Integração n8n").await;
-    click(&c, "form[action='/app/settings/api-keys'] button").await;
+    submit(&c, "form[action='/app/settings/api-keys'] button").await;
     shows(&c, "Já existe uma chave ativa").await;
     let prefix = issued.split('_').nth(1).unwrap().to_owned();
-    click(&c, &format!("form[action='/app/settings/api-keys/{prefix}/revoke'] button")).await;
+    submit(&c, &format!("form[action='/app/settings/api-keys/{prefix}/revoke'] button")).await;
     shows(&c, "revogada em").await;
     assert_eq!(app.get("/api/v1/tenant", &issued).send().await.unwrap().status(), 401);
 
