@@ -79,7 +79,7 @@ async fn the_inbox_updates_live_and_sends_templates_when_the_window_is_closed() 
     // The reply reaches the patient (the sandbox delivers it), and its delivered state
     // shows without a reload once the delivery job ran.
     c.find(Locator::Css("#body")).await.unwrap().send_keys("Olá Marta, é a Ana.").await.unwrap();
-    c.find(Locator::Css("form[action$='/reply'] button")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[action$='/reply'] button").await;
     assert!(until_page_shows(&c, "Olá Marta, é a Ana.").await);
     c.execute("window.__stillThisPage = true;", vec![]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -104,7 +104,7 @@ async fn the_inbox_updates_live_and_sends_templates_when_the_window_is_closed() 
 
     // Assigned to a colleague: the filters follow.
     c.find(Locator::Css("#assign-to")).await.unwrap().select_by_label("Pessoa admin").await.unwrap();
-    c.find(Locator::Css("form[action$='/assign'] select ~ button")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[action$='/assign'] select ~ button").await;
     assert!(until_page_shows(&c, "Devolver ao assistente").await);
     patient_writes(&app, &key, "+5511955554444", "PARAR").await;
     c.goto(&app.url("/app/inbox?show=mine")).await.unwrap();
@@ -152,7 +152,7 @@ async fn the_inbox_updates_live_and_sends_templates_when_the_window_is_closed() 
         .await
         .unwrap()
         .unwrap();
-    c.find(Locator::Css("#template-picker button")).await.unwrap().click().await.unwrap();
+    submit(&c, "#template-picker button").await;
     app.run_pending_jobs().await;
     let sent: Vec<Value> = messages(&app, &key, &conversation_id)
         .await

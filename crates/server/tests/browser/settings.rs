@@ -33,22 +33,6 @@ async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
 }
 
-/// Clicks a form's button and waits for the page it leads to: a message from the page
-/// before (the same "saved" notice, a value kept after a refusal) must not count as the
-/// answer. The old page carries a mark the new one does not.
-async fn submit(c: &Client, css: &str) {
-    c.execute("window.__fd_before_submit = true;", vec![]).await.unwrap();
-    click(c, css).await;
-    for _ in 0..120 {
-        let gone = c.execute("return window.__fd_before_submit === undefined;", vec![]).await;
-        if gone.is_ok_and(|v| v == serde_json::Value::Bool(true)) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    panic!("the form at {css} led to no new page");
-}
-
 async fn check_page(c: &Client, axe: Option<&str>, name: &str) {
     accessible(c, axe, name).await;
     screenshots(c, name).await;

@@ -166,3 +166,19 @@ pub async fn browser_or_skip() -> Option<(Driver, Option<String>)> {
     assert!(axe.is_some() || !required(), "axe-core missing: run scripts/fetch-test-assets.sh");
     Some((driver, axe))
 }
+
+/// Clicks a form's button and waits for the page it leads to: a message from the page
+/// before (the same "saved" notice, a value kept after a refusal) must not count as the
+/// answer. The old page carries a mark the new one does not.
+pub async fn submit(c: &Client, css: &str) {
+    c.execute("window.__fd_before_submit = true;", vec![]).await.unwrap();
+    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    for _ in 0..120 {
+        let gone = c.execute("return window.__fd_before_submit === undefined;", vec![]).await;
+        if gone.is_ok_and(|v| v == serde_json::Value::Bool(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("the form at {css} led to no new page");
+}
