@@ -16,3 +16,20 @@ where
         LogFormat::Pretty => builder.try_init(),
     };
 }
+
+/// Installs the global subscriber with log lines written by a background thread, so a
+/// request never waits on the terminal, pipe or journal behind `writer` (under load a
+/// blocked stderr write stalled a runtime worker and every request queued on it). Nothing
+/// is dropped: when the 128k-line buffer is full, callers wait as they would without it.
+/// Keep the guard until exit; dropping it flushes what is buffered.
+pub fn init_background<W>(config: &Config, writer: W) -> tracing_appender::non_blocking::WorkerGuard
+where
+    W: std::io::Write + Send + 'static,
+{
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("frontdesk-log")
+        .finish(writer);
+    init(config, writer);
+    guard
+}

@@ -54,6 +54,10 @@ pub fn id_list(ids: &[frontdesk_domain::JobId]) -> String {
     serde_json::Value::from(hex).to_string()
 }
 
+/// Jobs per multi-row insert: 11 values each stays far below SQLite's 32,766 bound
+/// parameters and PostgreSQL's 65,535.
+pub const JOBS_PER_INSERT: usize = 500;
+
 /// Implements `JobStore` for a backend, and its `insert_jobs` helper, which every
 /// aggregate that enqueues jobs in its own transaction uses.
 #[macro_export]
@@ -95,6 +99,11 @@ macro_rules! job_store {
                     if inserted.rows_affected() == 1 {
                         return Ok(Enqueued::Created(job.id));
                     }
+                    Self::live_duplicate(tx, job).await
+                }
+
+                /// The live job holding `job`'s dedupe key, which kept `job` out.
+                async fn live_duplicate(tx: &mut Conn, job: &NewJob) -> StoreResult<Enqueued> {
                     let existing: Option<Uuid> = sqlx::query_scalar(
                         "SELECT id FROM jobs WHERE tenant_id = $1 AND dedupe_key = $2 AND status IN ('queued','running')",
                     )
@@ -110,13 +119,57 @@ macro_rules! job_store {
                 /// commits (call `jobs_committed` after the commit).
                 pub(crate) async fn insert_jobs(tx: &mut Conn, jobs: &[NewJob], now: Timestamp) -> StoreResult<Vec<Enqueued>> {
                     let mut out = Vec::with_capacity(jobs.len());
-                    for job in jobs {
+                    if let [job] = jobs {
                         out.push(Self::insert_job(&mut *tx, job, now).await?);
+                    } else {
+                        // One multi-row statement per chunk rather than a round trip per job:
+                        // a campaign's or a fact's jobs enqueue at the speed of one insert.
+                        for chunk in jobs.chunks($crate::jobs::JOBS_PER_INSERT) {
+                            Self::insert_chunk(&mut *tx, chunk, now, &mut out).await?;
+                        }
                     }
                     if !jobs.is_empty() {
                         <$store as SqlBackend>::announce_jobs(&mut *tx).await?;
                     }
                     Ok(out)
+                }
+
+                /// Inserts a chunk in one statement; a job kept out by a live job's dedupe
+                /// key (or by an earlier job of the same chunk) reports that job.
+                async fn insert_chunk(
+                    tx: &mut Conn,
+                    chunk: &[NewJob],
+                    now: Timestamp,
+                    out: &mut Vec<Enqueued>,
+                ) -> StoreResult<()> {
+                    let mut insert = sqlx::QueryBuilder::<<$store as SqlBackend>::Db>::new(
+                        "INSERT INTO jobs (id, tenant_id, kind, payload, status, run_at, attempts, max_attempts, \
+                         dedupe_key, created_at, updated_at) ",
+                    );
+                    insert.push_values(chunk, |mut row, job| {
+                        row.push_bind(job.id.0)
+                            .push_bind(job.tenant_id.0)
+                            .push_bind(job.kind.clone())
+                            .push_bind(job.payload.clone())
+                            .push("'queued'")
+                            .push_bind(DbTime(job.run_at))
+                            .push("0")
+                            .push_bind(i32::try_from(job.max_attempts).unwrap_or(i32::MAX))
+                            .push_bind(job.dedupe_key.clone())
+                            .push_bind(DbTime(now))
+                            .push_bind(DbTime(now));
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING RETURNING id");
+                    let created: std::collections::HashSet<Uuid> =
+                        insert.build_query_scalar::<Uuid>().fetch_all(&mut *tx).await.map_err(db_err)?.into_iter().collect();
+                    for job in chunk {
+                        if created.contains(&job.id.0) {
+                            out.push(Enqueued::Created(job.id));
+                        } else {
+                            out.push(Self::live_duplicate(&mut *tx, job).await?);
+                        }
+                    }
+                    Ok(())
                 }
             }
 

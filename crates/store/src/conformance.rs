@@ -211,6 +211,18 @@ pub async fn enqueue_dedupe_key_is_noop_while_live(store: DynStore) {
         .unwrap();
     assert!(matches!(many[0], Enqueued::Created(_)));
     assert_eq!(many[1], Enqueued::Duplicate(many[0].id()));
+    // A batch larger than one insert statement: every job is created once, in order, and
+    // a key held by a live job from before the batch still keeps its job out.
+    let mut big: Vec<NewJob> = (0..1_203).map(|_| job(&t, "bulk", at(10_000))).collect();
+    big[700] = job(&t, "bulk", at(10_000)).with_dedupe_key("k");
+    let out = store.enqueue_many(&big, at(4)).await.unwrap();
+    assert_eq!(out.len(), big.len());
+    assert_eq!(out[700], Enqueued::Duplicate(many[0].id()));
+    let created: Vec<JobId> =
+        out.iter().filter(|e| matches!(e, Enqueued::Created(_))).map(|e| e.id()).collect();
+    assert_eq!(created.len(), 1_202);
+    assert_eq!(created[0], big[0].id);
+    assert_eq!(created[1_201], big[1_202].id);
 }
 
 pub async fn cancel_by_dedupe_key(store: DynStore) {

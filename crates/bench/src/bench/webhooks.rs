@@ -31,6 +31,29 @@ pub struct WebhooksBenchArgs {
     /// Default: wrk when it is on PATH.
     #[arg(long, value_enum)]
     pub client: Option<LoadClient>,
+    /// The server's log lines, as a clinic runs it: `json` at info level (one line per
+    /// request), or `off` to see what logging costs.
+    #[arg(long, value_enum, default_value_t = BenchLogs::Json)]
+    pub logs: BenchLogs,
+    /// How log lines are written: `background` (a writer thread, as the `frontdesk` binary
+    /// does) or `inline` (on the request's own thread, as before).
+    #[arg(long, value_enum, default_value_t = LogWriter::Background)]
+    pub log_writer: LogWriter,
+    /// Where log lines go (default: a scratch file, removed afterwards).
+    #[arg(long)]
+    pub log_file: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchLogs {
+    Json,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogWriter {
+    Background,
+    Inline,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -53,6 +76,7 @@ pub async fn webhooks(args: WebhooksBenchArgs) -> anyhow::Result<()> {
             LoadClient::Builtin => "the built-in client (same process)",
         }
     );
+    let logs = Logs::install(&args)?;
     println!("{:<10} {:>10} {:>10} {:>10} {:>8}", "backend", "req/s", "p50 ms", "p99 ms", "errors");
     let mut pg_rate = None;
     for backend in args.backend.names() {
@@ -72,6 +96,7 @@ pub async fn webhooks(args: WebhooksBenchArgs) -> anyhow::Result<()> {
         }
         anyhow::ensure!(errors == 0, "{errors} webhooks were not acknowledged with 200");
     }
+    logs.report();
     if let Some(rate) = pg_rate {
         match pgbench_insert_rate(&args) {
             Ok(raw) => println!(
@@ -83,6 +108,49 @@ pub async fn webhooks(args: WebhooksBenchArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The server's logging for the run: installed once (the subscriber is global), into a
+/// file whose size is reported so the figures say what was written.
+struct Logs {
+    path: Option<std::path::PathBuf>,
+    _scratch: Option<super::ScratchDir>,
+    _guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
+impl Logs {
+    fn install(args: &WebhooksBenchArgs) -> anyhow::Result<Self> {
+        if args.logs == BenchLogs::Off {
+            println!("server logs: off");
+            return Ok(Self { path: None, _scratch: None, _guard: None });
+        }
+        let scratch =
+            if args.log_file.is_none() { Some(super::ScratchDir::new("frontdesk-logs")?) } else { None };
+        let path = match (&args.log_file, &scratch) {
+            (Some(p), _) => p.clone(),
+            (None, Some(dir)) => dir.path().join("server.log"),
+            (None, None) => unreachable!("a scratch dir exists when no file was given"),
+        };
+        let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        // The server's default configuration: JSON lines at info level.
+        let config = Config::default();
+        let guard = match args.log_writer {
+            LogWriter::Background => Some(frontdesk_server::logging::init_background(&config, file)),
+            LogWriter::Inline => {
+                frontdesk_server::logging::init(&config, std::sync::Mutex::new(file));
+                None
+            }
+        };
+        println!("server logs: JSON at info level, {:?} writer, into {}", args.log_writer, path.display());
+        Ok(Self { path: Some(path), _scratch: scratch, _guard: guard })
+    }
+
+    fn report(&self) {
+        if let Some(path) = &self.path {
+            let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            println!("server logs written: {:.1} MB", bytes as f64 / 1e6);
+        }
+    }
 }
 
 /// The real server on a loopback port, configured for one Twilio tenant. Web role only:
