@@ -10,7 +10,7 @@ use frontdesk_domain::facts::Fact;
 use frontdesk_domain::jobs::{Job, NewJob};
 use frontdesk_domain::webhooks::{EventType, RetrySchedule, WebhookDelivery, payload, sign};
 use frontdesk_providers::outbound_webhook::{SignedWebhook, WebhookSendError, send};
-use frontdesk_store::{StoreResult, WebhookStore as _};
+use frontdesk_store::StoreResult;
 use jiff::Timestamp;
 use uuid::Uuid;
 

@@ -14,7 +14,7 @@ use frontdesk_domain::webhooks::{
     DEFAULT_ROTATION_OVERLAP, EventType, MAX_ROTATION_OVERLAP, SECRET_BYTES, WebhookDelivery, WebhookSecret,
     WebhookSubscription, normalise,
 };
-use frontdesk_store::{StoreError, WebhookStore as _};
+use frontdesk_store::StoreError;
 use jiff::SignedDuration;
 use uuid::Uuid;
 
