@@ -43,7 +43,12 @@ struct Clinic {
 async fn clinic(app: &TestApp, slug: &str) -> Clinic {
     let (_, key) = app.tenant_with_key(slug).await;
     let calendar = setup_calendar(app, &key, CalendarSpec::default()).await;
-    Clinic { key, location: calendar.location, doctor: calendar.practitioners[0].clone(), service: calendar.service }
+    Clinic {
+        key,
+        location: calendar.location,
+        doctor: calendar.practitioners[0].clone(),
+        service: calendar.service,
+    }
 }
 
 /// Books Wednesday 2026-06-17 at `hh`:00 São Paulo time (well after every clock move here).
@@ -70,7 +75,11 @@ async fn subscribe(app: &TestApp, key: &str, server: &MockServer, events: &[&str
 
 async fn receiver(status: u16) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path(HOOK)).respond_with(ResponseTemplate::new(status)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path(HOOK))
+        .respond_with(ResponseTemplate::new(status))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -86,7 +95,8 @@ fn header<'a>(r: &'a Request, name: &str) -> &'a str {
 fn verifies(app: &TestApp, r: &Request, secret: &str) -> bool {
     let secret = WebhookSecret::parse(secret).unwrap();
     let now = app.clock.now().as_second();
-    let (id, ts, sig) = (header(r, "webhook-id"), header(r, "webhook-timestamp"), header(r, "webhook-signature"));
+    let (id, ts, sig) =
+        (header(r, "webhook-id"), header(r, "webhook-timestamp"), header(r, "webhook-signature"));
     verify(&secret, id, ts, sig, &r.body, now, 300).is_ok()
 }
 
@@ -124,7 +134,8 @@ async fn a_booking_is_delivered_once_and_verifies(app: TestApp) {
     assert_eq!(log[0]["last_status"], 200);
     assert_eq!(log[0]["subscription_id"], sub.as_str());
     assert_eq!(log[0]["webhook_id"], header(r, "webhook-id"));
-    let one = get(&app, &c.key, &format!("/api/v1/webhook-deliveries/{}", log[0]["id"].as_str().unwrap())).await;
+    let one =
+        get(&app, &c.key, &format!("/api/v1/webhook-deliveries/{}", log[0]["id"].as_str().unwrap())).await;
     assert_eq!(one["payload"], body);
 }
 
@@ -250,9 +261,13 @@ async fn subscriptions_round_trip_and_a_paused_one_gets_nothing(app: TestApp) {
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     assert!(listed["items"][0].get("secret").is_none(), "the secret is shown once");
     let path = format!("/api/v1/webhook-subscriptions/{sub}");
-    let (s, v) = patch(&app, &c.key, &path, json!({"enabled": false, "event_types": ["appointment.booked"]})).await;
+    let (s, v) =
+        patch(&app, &c.key, &path, json!({"enabled": false, "event_types": ["appointment.booked"]})).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["enabled"].as_bool(), v["event_types"].clone()), (Some(false), json!(["appointment.booked"])));
+    assert_eq!(
+        (v["enabled"].as_bool(), v["event_types"].clone()),
+        (Some(false), json!(["appointment.booked"]))
+    );
     book(&app, &c, 10, "+5511987650006").await;
     app.run_pending_jobs().await;
     assert!(received(&server).await.is_empty(), "a paused subscription gets nothing");
@@ -334,16 +349,24 @@ async fn bad_input_is_a_clear_4xx(app: TestApp) {
         let r = app.get(&format!("/api/v1/webhook-deliveries{q}"), &key).send().await.unwrap();
         assert_eq!(error_of(r).await.0, 400, "{q}");
     }
-    let (s, v) = post(&app, &key, hooks, json!({"url": "https://hooks.example.com/x", "event_types": ["call.ended"]})).await;
+    let (s, v) =
+        post(&app, &key, hooks, json!({"url": "https://hooks.example.com/x", "event_types": ["call.ended"]}))
+            .await;
     assert_eq!(s, 201, "{v}");
     let rotate = format!("{hooks}/{}/rotate-secret", v["id"].as_str().unwrap());
-    for (body, status) in [("{\"overlap_seconds\": -1}", 422), ("{\"overlap_seconds\": 99999999}", 422), ("{", 400)] {
+    for (body, status) in
+        [("{\"overlap_seconds\": -1}", 422), ("{\"overlap_seconds\": 99999999}", 422), ("{", 400)]
+    {
         let r = app.post(&rotate, &key).body(body).send().await.unwrap();
         assert_eq!(error_of(r).await.0, status, "{body}");
     }
     let r = app.post(&rotate, &key).send().await.unwrap();
     assert_eq!(r.status(), 200, "no body: the default overlap");
-    let r = app.post(&format!("/api/v1/webhook-deliveries/{}/replay", uuid::Uuid::now_v7()), &key).send().await.unwrap();
+    let r = app
+        .post(&format!("/api/v1/webhook-deliveries/{}/replay", uuid::Uuid::now_v7()), &key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_of(r).await.0, 404);
 }
 
@@ -363,7 +386,13 @@ async fn private_addresses_are_refused_unless_the_deployment_allows_them(backend
         "https://localhost/hook",
         "http://hooks.example.com/hook",
     ] {
-        let (s, v) = post(&app, &key, "/api/v1/webhook-subscriptions", json!({"url": url, "event_types": ["call.ended"]})).await;
+        let (s, v) = post(
+            &app,
+            &key,
+            "/api/v1/webhook-subscriptions",
+            json!({"url": url, "event_types": ["call.ended"]}),
+        )
+        .await;
         assert_eq!((s, v["error"]["code"].as_str()), (422, Some("invalid_webhook")), "{url}: {v}");
     }
     let (s, v) = post(
@@ -424,7 +453,12 @@ async fn the_settings_page_creates_lists_and_replays(app: TestApp) {
     let server = MockServer::start().await;
     Mock::given(method("POST")).and(path(HOOK)).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let url = format!("{}{HOOK}", server.uri());
-    let form = [("csrf", csrf.as_str()), ("url", url.as_str()), ("appointment.booked", "on"), ("description", "ERP")];
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("url", url.as_str()),
+        ("appointment.booked", "on"),
+        ("description", "ERP"),
+    ];
     let created = app.http.post(&page_url).header("cookie", &owner).form(&form).send().await.unwrap();
     assert_eq!(created.status(), 201);
     let html = created.text().await.unwrap();
@@ -457,7 +491,14 @@ async fn the_settings_page_creates_lists_and_replays(app: TestApp) {
     app.http.post(&replay).header("cookie", &owner).form(&[("csrf", "forged")]).send().await.unwrap();
     let still = get(&app, &c.key, &format!("/api/v1/webhook-deliveries/{id}")).await;
     assert_eq!(still["state"], "dead", "a forged form changes nothing");
-    let r = app.http.post(&replay).header("cookie", &owner).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let r = app
+        .http
+        .post(&replay)
+        .header("cookie", &owner)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     let status = r.status();
     let text = r.text().await.unwrap();
     assert!(text.contains(staff_texts_replayed()), "{status}: {}", &text[..text.len().min(3000)]);

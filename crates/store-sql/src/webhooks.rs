@@ -1,14 +1,18 @@
 //! Outbound webhook subscriptions and their delivery log.
 
 use crate::DbTime;
-use frontdesk_domain::webhooks::{DeliveryState, EventType, WebhookDelivery, WebhookSecret, WebhookSubscription};
+use frontdesk_domain::webhooks::{
+    DeliveryState, EventType, WebhookDelivery, WebhookSecret, WebhookSubscription,
+};
 use frontdesk_store::StoreError;
 use uuid::Uuid;
 
-pub const SUBSCRIPTION: &str = "SELECT id, tenant_id, url, event_types, description, enabled, secret, previous_secret,
+pub const SUBSCRIPTION: &str =
+    "SELECT id, tenant_id, url, event_types, description, enabled, secret, previous_secret,
     previous_expires_at, created_at, updated_at FROM webhook_subscriptions ";
 
-pub const DELIVERY: &str = "SELECT id, tenant_id, subscription_id, fact_id, event_type, body, state, attempts,
+pub const DELIVERY: &str =
+    "SELECT id, tenant_id, subscription_id, fact_id, event_type, body, state, attempts,
     last_status, last_error, next_attempt_at, created_at, updated_at FROM webhook_deliveries ";
 
 /// Event types are stored as one comma-separated text column.
@@ -85,9 +89,11 @@ impl TryFrom<DeliveryRow> for WebhookDelivery {
             tenant_id: r.tenant_id.into(),
             subscription_id: r.subscription_id,
             fact_id: r.fact_id,
-            event_type: EventType::parse(&r.event_type).ok_or_else(|| StoreError::corrupt("webhook event"))?,
+            event_type: EventType::parse(&r.event_type)
+                .ok_or_else(|| StoreError::corrupt("webhook event"))?,
             body: r.body,
-            state: DeliveryState::parse(&r.state).ok_or_else(|| StoreError::corrupt("webhook delivery state"))?,
+            state: DeliveryState::parse(&r.state)
+                .ok_or_else(|| StoreError::corrupt("webhook delivery state"))?,
             attempts: r.attempts.clamp(0, i64::from(u32::MAX)) as u32,
             last_status: r.last_status.and_then(|s| u16::try_from(s).ok()),
             last_error: r.last_error,

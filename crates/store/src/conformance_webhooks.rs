@@ -87,7 +87,11 @@ pub async fn webhook_deliveries_are_filed_once_per_fact_and_subscription(store: 
     assert_eq!(store.file_webhook_deliveries(&again, t0()).await.unwrap(), 1);
     assert_eq!(store.get_webhook_delivery(a.id, again[0].0.id).await.unwrap(), None);
     let jobs = store
-        .list_jobs(a.id, &JobFilter { kind: Some("webhook.deliver".into()), ..Default::default() }, PageRequest::default())
+        .list_jobs(
+            a.id,
+            &JobFilter { kind: Some("webhook.deliver".into()), ..Default::default() },
+            PageRequest::default(),
+        )
         .await
         .unwrap();
     assert_eq!(jobs.items.len(), 3, "one job per delivery filed");
@@ -96,7 +100,10 @@ pub async fn webhook_deliveries_are_filed_once_per_fact_and_subscription(store: 
     assert_eq!(got, Some(batch[0].0.clone()));
     assert_eq!(store.get_webhook_delivery(b.id, batch[0].0.id).await.unwrap(), None, "tenant scoped");
 
-    let all = store.list_webhook_deliveries(a.id, &DeliveryFilter { limit: 50, ..Default::default() }).await.unwrap();
+    let all = store
+        .list_webhook_deliveries(a.id, &DeliveryFilter { limit: 50, ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(all.len(), 3);
     assert!(all.windows(2).all(|w| w[0].created_at >= w[1].created_at), "newest first");
     let only_s2 = DeliveryFilter { subscription: Some(s2.id), limit: 50, ..Default::default() };

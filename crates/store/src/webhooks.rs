@@ -20,7 +20,11 @@ pub struct DeliveryFilter {
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
     async fn create_webhook_subscription(&self, s: &WebhookSubscription) -> StoreResult<()>;
-    async fn get_webhook_subscription(&self, tenant: TenantId, id: Uuid) -> StoreResult<Option<WebhookSubscription>>;
+    async fn get_webhook_subscription(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> StoreResult<Option<WebhookSubscription>>;
     /// Oldest first.
     async fn list_webhook_subscriptions(&self, tenant: TenantId) -> StoreResult<Vec<WebhookSubscription>>;
     /// Saves url, events, description, enabled, secrets and the update time; `NotFound`
@@ -31,7 +35,11 @@ pub trait WebhookStore: Send + Sync {
     /// Files deliveries, each with the job that sends it, in one transaction. A delivery of
     /// the same fact to the same subscription already filed is skipped with its job, so a
     /// fact seen twice is sent once. Returns how many were new.
-    async fn file_webhook_deliveries(&self, new: &[(WebhookDelivery, NewJob)], now: Timestamp) -> StoreResult<u64>;
+    async fn file_webhook_deliveries(
+        &self,
+        new: &[(WebhookDelivery, NewJob)],
+        now: Timestamp,
+    ) -> StoreResult<u64>;
     async fn get_webhook_delivery(&self, tenant: TenantId, id: Uuid) -> StoreResult<Option<WebhookDelivery>>;
     async fn list_webhook_deliveries(
         &self,

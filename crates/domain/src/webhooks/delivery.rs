@@ -108,7 +108,13 @@ impl WebhookDelivery {
 
     /// Records a failed attempt (`status` when the receiver answered at all) and what
     /// follows: another attempt at `retry_at`, or dead.
-    pub fn failed(&mut self, status: Option<u16>, error: String, retry_at: Option<Timestamp>, now: Timestamp) {
+    pub fn failed(
+        &mut self,
+        status: Option<u16>,
+        error: String,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) {
         self.attempts += 1;
         self.last_status = status;
         self.last_error = Some(error);
@@ -173,7 +179,8 @@ impl RetrySchedule {
 
     /// The next attempt's time after `attempts_made` attempts all failed, or `None`: dead.
     pub fn next_attempt(&self, attempts_made: u32, now: Timestamp, unit: f64) -> Option<Timestamp> {
-        (attempts_made < self.max_attempts).then(|| now.saturating_add(self.delay(attempts_made, unit)).unwrap_or(now))
+        (attempts_made < self.max_attempts)
+            .then(|| now.saturating_add(self.delay(attempts_made, unit)).unwrap_or(now))
     }
 }
 

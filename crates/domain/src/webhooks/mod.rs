@@ -196,7 +196,13 @@ mod tests {
 
     fn sub(now: Timestamp) -> WebhookSubscription {
         let secret = WebhookSecret::from_key(&[1; SECRET_BYTES]);
-        WebhookSubscription::new(TenantId::new(), "https://example.com/h".into(), vec![EventType::CallEnded], secret, now)
+        WebhookSubscription::new(
+            TenantId::new(),
+            "https://example.com/h".into(),
+            vec![EventType::CallEnded],
+            secret,
+            now,
+        )
     }
 
     #[test]

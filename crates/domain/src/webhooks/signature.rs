@@ -58,7 +58,8 @@ impl fmt::Debug for WebhookSecret {
 }
 
 fn mac(secret: &WebhookSecret, id: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&secret.key()).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&secret.key()).expect("HMAC takes any key length");
     mac.update(id.as_bytes());
     mac.update(b".");
     mac.update(timestamp.to_string().as_bytes());
@@ -104,7 +105,9 @@ pub fn verify(
         return Err(VerifyError::Expired);
     }
     let matched = signature_header.split(' ').filter_map(|entry| entry.strip_prefix("v1,")).any(|sig| {
-        BASE64.decode(sig.as_bytes()).is_ok_and(|bytes| mac(secret, id, ts, body).verify_slice(&bytes).is_ok())
+        BASE64
+            .decode(sig.as_bytes())
+            .is_ok_and(|bytes| mac(secret, id, ts, body).verify_slice(&bytes).is_ok())
     });
     if matched { Ok(()) } else { Err(VerifyError::NoMatch) }
 }
@@ -124,16 +127,36 @@ mod tests {
     fn the_standard_webhooks_test_vector_reproduces() {
         let secret = WebhookSecret::parse(SECRET).unwrap();
         assert_eq!(sign_one(&secret, ID, TS, BODY), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-        assert_eq!(verify(&secret, ID, "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", BODY, TS, 300), Ok(()));
+        assert_eq!(
+            verify(
+                &secret,
+                ID,
+                "1614265330",
+                "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+                BODY,
+                TS,
+                300
+            ),
+            Ok(())
+        );
     }
 
     #[test]
     fn verification_refuses_tampering_age_and_other_keys() {
         let secret = WebhookSecret::parse(SECRET).unwrap();
         let header = sign(&[&secret], ID, TS, BODY);
-        assert_eq!(verify(&secret, ID, "1614265330", &header, br#"{"test": 1}"#, TS, 300), Err(VerifyError::NoMatch));
-        assert_eq!(verify(&secret, "msg_other", "1614265330", &header, BODY, TS, 300), Err(VerifyError::NoMatch));
-        assert_eq!(verify(&secret, ID, "1614265330", &header, BODY, TS + 301, 300), Err(VerifyError::Expired));
+        assert_eq!(
+            verify(&secret, ID, "1614265330", &header, br#"{"test": 1}"#, TS, 300),
+            Err(VerifyError::NoMatch)
+        );
+        assert_eq!(
+            verify(&secret, "msg_other", "1614265330", &header, BODY, TS, 300),
+            Err(VerifyError::NoMatch)
+        );
+        assert_eq!(
+            verify(&secret, ID, "1614265330", &header, BODY, TS + 301, 300),
+            Err(VerifyError::Expired)
+        );
         assert_eq!(verify(&secret, ID, "soon", &header, BODY, TS, 300), Err(VerifyError::BadTimestamp));
         let other = WebhookSecret::from_key(&[7; SECRET_BYTES]);
         assert_eq!(verify(&other, ID, "1614265330", &header, BODY, TS, 300), Err(VerifyError::NoMatch));

@@ -103,7 +103,8 @@ pub async fn create_subscription(
     change: SubscriptionChange,
 ) -> Result<WebhookSubscription, WebhookFailure> {
     let url = check_url(ctx, change.url.as_deref().ok_or_else(|| invalid("url", "is required"))?)?;
-    let events = parse_events(change.event_types.as_deref().ok_or_else(|| invalid("event_types", "is required"))?)?;
+    let events =
+        parse_events(change.event_types.as_deref().ok_or_else(|| invalid("event_types", "is required"))?)?;
     let mut sub = WebhookSubscription::new(tenant, url, events, fresh_secret(), ctx.clock.now());
     sub.description = description(change.description.flatten())?;
     sub.enabled = change.enabled.unwrap_or(true);
@@ -111,7 +112,11 @@ pub async fn create_subscription(
     Ok(sub)
 }
 
-pub async fn get_subscription(ctx: &Ctx, tenant: TenantId, id: Uuid) -> Result<WebhookSubscription, WebhookFailure> {
+pub async fn get_subscription(
+    ctx: &Ctx,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<WebhookSubscription, WebhookFailure> {
     ctx.store.get_webhook_subscription(tenant, id).await?.ok_or(WebhookFailure::NotFound)
 }
 

@@ -128,10 +128,16 @@ pub async fn replay_delivery(
     who: Principal,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<(axum::http::StatusCode, Json<DeliveryView>), ApiError> {
-    let d = webhooks::replay(&state.ctx, who.tenant_id, id).await.map_err(|e| api_error(e, "webhook delivery"))?;
+    let d = webhooks::replay(&state.ctx, who.tenant_id, id)
+        .await
+        .map_err(|e| api_error(e, "webhook delivery"))?;
     let resource_id = id.to_string();
-    let access =
-        Access { action: "replay", resource_type: "webhook_delivery", resource_id: Some(&resource_id), patient_id: None };
+    let access = Access {
+        action: "replay",
+        resource_type: "webhook_delivery",
+        resource_id: Some(&resource_id),
+        patient_id: None,
+    };
     audit::record(&state.ctx, &who.actor(), access).await?;
     Ok((axum::http::StatusCode::ACCEPTED, Json(d.into())))
 }

@@ -94,11 +94,9 @@ pub struct RotateSecret {
 /// Maps the engine's refusals onto the API's error shape.
 pub(crate) fn api_error(e: WebhookFailure, what: &str) -> ApiError {
     match e {
-        WebhookFailure::Invalid { field, message } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_webhook",
-            format!("{field}: {message}"),
-        ),
+        WebhookFailure::Invalid { field, message } => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_webhook", format!("{field}: {message}"))
+        }
         WebhookFailure::NotFound => ApiError::not_found(what),
         WebhookFailure::InProgress => {
             ApiError::conflict("delivery_in_progress", "the delivery is still being attempted")
@@ -138,7 +136,10 @@ pub async fn create_subscription(
     audited(&state, &who, "create", sub.id).await?;
     let now = state.ctx.clock.now();
     let secret = sub.secret.expose().to_owned();
-    Ok((StatusCode::CREATED, Json(SubscriptionWithSecret { subscription: SubscriptionView::of(&sub, now), secret })))
+    Ok((
+        StatusCode::CREATED,
+        Json(SubscriptionWithSecret { subscription: SubscriptionView::of(&sub, now), secret }),
+    ))
 }
 
 /// The tenant's subscriptions (never their secrets), oldest first.

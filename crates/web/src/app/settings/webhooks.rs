@@ -193,7 +193,13 @@ impl CreateForm {
     }
 }
 
-async fn audited(state: &AppState, staff: &Staff, action: &str, kind: &str, id: Uuid) -> Result<(), Response> {
+async fn audited(
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    kind: &str,
+    id: Uuid,
+) -> Result<(), Response> {
     let id = id.to_string();
     let access = Access { action, resource_type: kind, resource_id: Some(&id), patient_id: None };
     audit::record(&state.ctx, &staff.actor(), access).await.map_err(|e| internal(staff.locale(), &e))
