@@ -23,6 +23,7 @@ backend_tests!(
     a_booking_is_delivered_once_and_verifies,
     a_failing_receiver_is_retried_with_backoff_then_delivered,
     a_redirect_is_not_followed_and_a_dead_delivery_replays,
+    a_hanging_receiver_times_out_and_is_retried,
     rotation_signs_with_both_secrets_during_the_overlap,
     subscriptions_round_trip_and_a_paused_one_gets_nothing,
     subscriptions_and_deliveries_are_tenant_isolated,
@@ -219,6 +220,33 @@ async fn a_redirect_is_not_followed_and_a_dead_delivery_replays(app: TestApp) {
     assert_eq!(r.status(), 202);
     app.run_pending_jobs().await;
     assert_eq!(received(&server).await.len(), 2);
+}
+
+/// A receiver that never answers costs one attempt (the 15-second timeout), not a worker.
+async fn a_hanging_receiver_times_out_and_is_retried(app: TestApp) {
+    let c = clinic(&app, "sorriso").await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(HOOK))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(40)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).and(path(HOOK)).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    subscribe(&app, &c.key, &server, &["appointment.booked"]).await;
+    book(&app, &c, 10, "+5511987650011").await;
+    let started = std::time::Instant::now();
+    app.run_pending_jobs().await;
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(30), "gave up after the timeout: {waited:?}");
+    let failed = deliveries(&app, &c.key, "?state=failed").await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0]["last_status"].is_null());
+    assert!(failed[0]["last_error"].as_str().unwrap().contains("timed out"), "{failed:?}");
+    app.clock.advance(SignedDuration::from_secs(20));
+    app.run_pending_jobs().await;
+    assert_eq!(deliveries(&app, &c.key, "?state=delivered").await.len(), 1);
 }
 
 async fn rotation_signs_with_both_secrets_during_the_overlap(app: TestApp) {

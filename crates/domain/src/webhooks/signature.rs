@@ -47,7 +47,7 @@ impl WebhookSecret {
 
     fn key(&self) -> Vec<u8> {
         // `parse` and `from_key` only ever build valid base64.
-        BASE64.decode(self.0[PREFIX.len()..].as_bytes()).unwrap_or_default()
+        BASE64.decode(&self.0.as_bytes()[PREFIX.len()..]).unwrap_or_default()
     }
 }
 
