@@ -22,6 +22,7 @@ pub mod settings;
 pub mod staff;
 pub mod tenant;
 pub mod voice;
+pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::*;

@@ -26,6 +26,8 @@ pub struct Subscription {
 pub const FACT_LOG: &str = "fact_log";
 /// Reaches a new lead: speed-to-lead at once for a hot one, else the follow-up cadence.
 pub const OUTREACH: &str = "outreach";
+/// Files signed webhook deliveries to the clinic's own systems for the facts that are events.
+pub const WEBHOOKS: &str = "webhooks";
 
 pub const SUBSCRIPTIONS: &[Subscription] = &[
     Subscription { playbook: FACT_LOG, kinds: FactKind::ALL },
@@ -35,6 +37,7 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
     },
     Subscription { playbook: DIALOGUE, kinds: &[FactKind::MessageReceived] },
     Subscription { playbook: OUTREACH, kinds: &[FactKind::LeadCreated] },
+    Subscription { playbook: WEBHOOKS, kinds: frontdesk_domain::webhooks::EventType::FACT_KINDS },
 ];
 
 /// The job kind a playbook's reactions run under.
@@ -127,7 +130,7 @@ mod tests {
             Fact::new(TenantId::new(), FactKind::MessageReceived, "message:m1", serde_json::json!({}), at);
         let jobs = jobs_for(&fact, at);
         let kinds: Vec<&str> = jobs.iter().map(|j| j.kind.as_str()).collect();
-        assert_eq!(kinds, ["playbook.fact_log", "playbook.dialogue"]);
+        assert_eq!(kinds, ["playbook.fact_log", "playbook.dialogue", "playbook.webhooks"]);
         assert_eq!(jobs[1].dedupe_key.as_deref(), Some("fact:message:m1:message_received:dialogue"));
         // Every fact is logged, even one no other playbook listens to.
         let unheard =

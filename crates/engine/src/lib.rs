@@ -17,6 +17,7 @@ pub mod staff;
 pub mod tenant_directory;
 pub mod tenants;
 pub mod voice;
+pub mod webhooks;
 
 /// The booking dialogue keeps its old path for the HTTP layer.
 pub use playbooks::journey;

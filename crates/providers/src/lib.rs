@@ -11,6 +11,7 @@ pub mod media;
 pub mod n8n;
 pub mod ninsaude;
 pub mod openai;
+pub mod outbound_webhook;
 pub mod twilio;
 pub mod vapi;
 

@@ -35,6 +35,8 @@ pub mod messaging;
 pub mod tenants;
 #[doc(hidden)]
 pub mod users;
+#[doc(hidden)]
+pub mod webhooks;
 
 pub use codec::{DbDate, DbTime, truncate};
 pub use error::db_err;
@@ -61,6 +63,7 @@ macro_rules! sql_store {
         $crate::user_store!($store);
         $crate::fact_store!($store);
         $crate::lead_import_store!($store);
+        $crate::webhook_store!($store);
     };
 }
 

@@ -53,7 +53,19 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@versions $make;
             lead_saves_check_the_version, conversation_saves_check_the_version,
             patient_updates_check_the_version, settings_saves_check_the_version);
+        $crate::conformance_suite!(@webhooks $make;
+            webhook_subscriptions_round_trip_and_are_tenant_scoped,
+            webhook_deliveries_are_filed_once_per_fact_and_subscription,
+            webhook_delivery_attempts_are_saved_with_their_next_job);
     };
+    (@webhooks $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_webhooks::$case(store).await;
+        }
+    )*};
     (@versions $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -12,6 +12,7 @@ mod traits;
 mod types;
 mod users;
 mod voice;
+mod webhooks;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -25,6 +26,8 @@ pub mod conformance_scheduling;
 pub mod conformance_versions;
 #[cfg(feature = "conformance")]
 pub mod conformance_voice;
+#[cfg(feature = "conformance")]
+pub mod conformance_webhooks;
 
 pub use error::{Conflict, Record, StoreError, StoreResult};
 pub use facts::FactStore;
@@ -36,3 +39,4 @@ pub use traits::*;
 pub use types::*;
 pub use users::*;
 pub use voice::*;
+pub use webhooks::{DeliveryFilter, WebhookStore};

@@ -38,6 +38,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "voice", description = "Tools a voice agent calls mid-call (platforms other than VAPI)"),
         (name = "public", description = "What patients open from a message, behind signed links"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
+        (name = "outbound-webhooks", description = "Signed webhooks (Standard Webhooks) to the clinic's own systems: subscriptions, deliveries, replay"),
         (name = "fhir", description = "Read-only FHIR R4 over the calendar (application/fhir+json; errors are OperationOutcomes)"),
     )
 )]
@@ -103,6 +104,19 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::calls::patient_lookup))
         .routes(routes!(routes::calls::available_slots))
         .routes(routes!(routes::calls::book_appointment))
+        .routes(routes!(
+            routes::webhook_subscriptions::create_subscription,
+            routes::webhook_subscriptions::list_subscriptions
+        ))
+        .routes(routes!(
+            routes::webhook_subscriptions::get_subscription,
+            routes::webhook_subscriptions::update_subscription,
+            routes::webhook_subscriptions::delete_subscription
+        ))
+        .routes(routes!(routes::webhook_subscriptions::rotate_secret))
+        .routes(routes!(routes::webhook_deliveries::list_deliveries))
+        .routes(routes!(routes::webhook_deliveries::get_delivery))
+        .routes(routes!(routes::webhook_deliveries::replay_delivery))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key));
     let webhooks = OpenApiRouter::new()
         .routes(routes!(routes::webhooks::twilio_message))

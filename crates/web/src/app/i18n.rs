@@ -327,6 +327,8 @@ pub struct Texts {
     pub next_visit: &'static str,
     pub next_rebook: &'static str,
     pub next_none: &'static str,
+    // outbound webhooks (settings)
+    pub hooks: super::settings::webhook_texts::WebhookTexts,
 }
 
 pub const PT_BR: Texts = Texts {
@@ -652,6 +654,8 @@ pub const PT_BR: Texts = Texts {
     next_rebook: "reagendar",
     next_none: "nenhum",
     invite_link: "Link de convite (vale 72 horas, uma vez). Envie à pessoa:",
+    // outbound webhooks (settings)
+    hooks: super::settings::webhook_texts::PT_BR,
 };
 
 pub const EN: Texts = Texts {
@@ -977,6 +981,8 @@ pub const EN: Texts = Texts {
     next_rebook: "rebook",
     next_none: "none",
     invite_link: "Invitation link (valid 72 hours, once). Send it to the person:",
+    // outbound webhooks (settings)
+    hooks: super::settings::webhook_texts::EN,
 };
 
 pub fn texts(locale: Locale) -> &'static Texts {

@@ -86,6 +86,9 @@ pub fn router() -> Router<AppState> {
         .route("/app/settings/api-keys/{prefix}/revoke", post(settings::api_keys::revoke))
         .route("/app/settings/users", get(users::list).post(users::add))
         .route("/app/settings/users/{id}/{what}", post(users::change))
+        .route("/app/settings/webhooks", get(settings::webhooks::show).post(settings::webhooks::create))
+        .route("/app/settings/webhooks/deliveries/{id}/replay", post(settings::webhooks::replay))
+        .route("/app/settings/webhooks/{id}/{what}", post(settings::webhooks::change))
         .route("/app/me", get(me::show).post(me::save))
         .route("/assets/{*path}", get(assets::serve))
 }

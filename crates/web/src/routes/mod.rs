@@ -19,6 +19,8 @@ mod scheduling_errors;
 pub mod settings;
 pub mod tenant;
 pub mod voice_webhooks;
+pub mod webhook_deliveries;
+pub mod webhook_subscriptions;
 pub mod webhooks;
 
 use crate::ApiError;

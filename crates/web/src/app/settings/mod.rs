@@ -9,6 +9,8 @@ pub mod hours;
 pub mod providers;
 pub mod templates;
 pub mod texts;
+pub mod webhook_texts;
+pub mod webhooks;
 
 use super::page::problem_page;
 use super::session::{Staff, same_origin};
@@ -27,6 +29,7 @@ pub fn nav(staff: &Staff) -> Vec<(&'static str, &'static str)> {
         ("/app/settings/providers", t.providers),
         ("/app/settings/api-keys", t.api_keys),
         ("/app/settings/users", staff.texts().users),
+        ("/app/settings/webhooks", staff.texts().hooks.title),
     ]
 }
 
