@@ -136,7 +136,8 @@ async fn victim(app: &TestApp) -> Victim {
     ids.insert("api-keys", key[4..12].to_owned());
     ids.insert("webhook-subscriptions", id_of(&subscription));
     let deliveries: Value =
-        serde_json::from_str(&send(app, Method::GET, "/api/v1/webhook-deliveries", &key, None).await.1).unwrap();
+        serde_json::from_str(&send(app, Method::GET, "/api/v1/webhook-deliveries", &key, None).await.1)
+            .unwrap();
     ids.insert("webhook-deliveries", id_of(&deliveries["items"][0]));
     let mut secrets: Vec<String> = ids.values().cloned().collect();
     secrets.push(subscription["secret"].as_str().unwrap().to_owned());
