@@ -71,6 +71,20 @@ async fn victim(app: &TestApp) -> Victim {
         json!({"name": "Consulta Vítima", "department": "cardiologia", "duration_minutes": 30}),
     )
     .await;
+    // A webhook receiver, subscribed before the booking so that the booking is delivered.
+    let receiver = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let subscription = created(
+        app,
+        &key,
+        "/api/v1/webhook-subscriptions",
+        json!({"url": format!("{}/sigilo", receiver.uri()), "event_types": ["appointment.booked"],
+            "description": "Webhook Sigiloso"}),
+    )
+    .await;
     let exception = created(app, &key, "/api/v1/exceptions", json!({"type": "time_off_dates", "first": "2026-06-10", "last": "2026-06-10", "note": "Folga secreta"})).await;
     let appointment = created(
         app,
@@ -120,7 +134,13 @@ async fn victim(app: &TestApp) -> Victim {
     ids.insert("conversations", conversation.clone());
     ids.insert("jobs", job.to_string());
     ids.insert("api-keys", key[4..12].to_owned());
+    ids.insert("webhook-subscriptions", id_of(&subscription));
+    let deliveries: Value =
+        serde_json::from_str(&send(app, Method::GET, "/api/v1/webhook-deliveries", &key, None).await.1)
+            .unwrap();
+    ids.insert("webhook-deliveries", id_of(&deliveries["items"][0]));
     let mut secrets: Vec<String> = ids.values().cloned().collect();
+    secrets.push(subscription["secret"].as_str().unwrap().to_owned());
     secrets.extend(
         [
             location.as_str(),
@@ -151,6 +171,8 @@ async fn snapshot(app: &TestApp, v: &Victim) -> Vec<String> {
         "/api/v1/exceptions",
         "/api/v1/calls",
         "/api/v1/api-keys",
+        "/api/v1/webhook-subscriptions",
+        "/api/v1/webhook-deliveries",
         "/api/v1/settings",
         "/api/v1/tenant",
     ] {

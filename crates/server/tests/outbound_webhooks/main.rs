@@ -5,17 +5,18 @@
 //! `webhook-id`; rotation signs with both secrets during the overlap; private addresses
 //! are refused unless the deployment allows them; tenants are isolated; bad input is 4xx.
 
+mod input;
+mod settings_page;
+
 use frontdesk_domain::Clock as _;
-use frontdesk_domain::contact::Email;
-use frontdesk_domain::staff::{NewUser, Role};
 use frontdesk_domain::webhooks::{WebhookSecret, verify};
-use frontdesk_engine::jobs::JobRegistry;
-use frontdesk_engine::staff;
 use frontdesk_test_support::{
-    Backend, CalendarSpec, TestApp, backend_tests, error_of, get, patch, post, setup_calendar,
+    CalendarSpec, TestApp, backend_tests, error_of, get, patch, post, setup_calendar,
 };
+use input::{bad_input_is_a_clear_4xx, private_addresses_are_refused_unless_the_deployment_allows_them};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
+use settings_page::the_settings_page_creates_lists_and_replays;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -343,200 +344,4 @@ async fn subscriptions_and_deliveries_are_tenant_isolated(app: TestApp) {
     }
     let still = get(&app, &a.key, &sub_path).await;
     assert_eq!(still["enabled"], true, "unchanged by the other clinic");
-}
-
-async fn bad_input_is_a_clear_4xx(app: TestApp) {
-    let (_, key) = app.tenant_with_key("sorriso").await;
-    let hooks = "/api/v1/webhook-subscriptions";
-    let r = app.http.get(app.url(hooks)).send().await.unwrap();
-    assert_eq!(error_of(r).await.0, 401);
-    let r = app.http.get(app.url("/api/v1/webhook-deliveries")).send().await.unwrap();
-    assert_eq!(error_of(r).await.0, 401);
-    for (body, status) in [
-        (json!({"url": "https://hooks.example.com/x"}), 422),
-        (json!({"url": "https://hooks.example.com/x", "event_types": []}), 422),
-        (json!({"url": "https://hooks.example.com/x", "event_types": ["appointment.eaten"]}), 422),
-        (json!({"url": "not a url", "event_types": ["call.ended"]}), 422),
-        (json!({"url": "ftp://hooks.example.com", "event_types": ["call.ended"]}), 422),
-        (json!({"url": "https://u:p@hooks.example.com", "event_types": ["call.ended"]}), 422),
-        (json!({"url": "https://hooks.example.com/x", "event_types": ["call.ended"], "colour": "red"}), 422),
-        (json!({"url": 5, "event_types": ["call.ended"]}), 422),
-        (json!([]), 422),
-    ] {
-        let r = app.post(hooks, &key).json(&body).send().await.unwrap();
-        let (s, code, _) = error_of(r).await;
-        assert_eq!(s, status, "{body} -> {code}");
-    }
-    let r = app.post(hooks, &key).body("{").header("content-type", "application/json").send().await.unwrap();
-    assert_eq!(error_of(r).await.0, 400);
-    let r = app.post(hooks, &key).body("url=x").send().await.unwrap();
-    assert_eq!(error_of(r).await.0, 415);
-    let r = app.get(&format!("{hooks}/not-a-uuid"), &key).send().await.unwrap();
-    assert_eq!(error_of(r).await.0, 400);
-    for q in ["?limit=0", "?limit=201", "?state=lost", "?subscription_id=x", "?colour=red"] {
-        let r = app.get(&format!("/api/v1/webhook-deliveries{q}"), &key).send().await.unwrap();
-        assert_eq!(error_of(r).await.0, 400, "{q}");
-    }
-    let (s, v) =
-        post(&app, &key, hooks, json!({"url": "https://hooks.example.com/x", "event_types": ["call.ended"]}))
-            .await;
-    assert_eq!(s, 201, "{v}");
-    let rotate = format!("{hooks}/{}/rotate-secret", v["id"].as_str().unwrap());
-    for (body, status) in
-        [("{\"overlap_seconds\": -1}", 422), ("{\"overlap_seconds\": 99999999}", 422), ("{", 400)]
-    {
-        let r = app.post(&rotate, &key).body(body).send().await.unwrap();
-        assert_eq!(error_of(r).await.0, status, "{body}");
-    }
-    let r = app.post(&rotate, &key).send().await.unwrap();
-    assert_eq!(r.status(), 200, "no body: the default overlap");
-    let r = app
-        .post(&format!("/api/v1/webhook-deliveries/{}/replay", uuid::Uuid::now_v7()), &key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_of(r).await.0, 404);
-}
-
-async fn private_addresses_are_refused_unless_the_deployment_allows_them(backend: Backend) {
-    let Some(app) =
-        TestApp::spawn_with(backend, |c| c.allow_private_network = false, JobRegistry::new()).await
-    else {
-        return;
-    };
-    let (_, key) = app.tenant_with_key("sorriso").await;
-    for url in [
-        "http://127.0.0.1:9/hook",
-        "https://127.0.0.1/hook",
-        "https://10.0.0.7/hook",
-        "https://169.254.169.254/latest/meta-data",
-        "https://[::1]/hook",
-        "https://localhost/hook",
-        "http://hooks.example.com/hook",
-    ] {
-        let (s, v) = post(
-            &app,
-            &key,
-            "/api/v1/webhook-subscriptions",
-            json!({"url": url, "event_types": ["call.ended"]}),
-        )
-        .await;
-        assert_eq!((s, v["error"]["code"].as_str()), (422, Some("invalid_webhook")), "{url}: {v}");
-    }
-    let (s, v) = post(
-        &app,
-        &key,
-        "/api/v1/webhook-subscriptions",
-        json!({"url": "https://hooks.example.com/hook", "event_types": ["call.ended"]}),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let path = format!("/api/v1/webhook-subscriptions/{}", v["id"].as_str().unwrap());
-    let (s, _) = patch(&app, &key, &path, json!({"url": "https://192.168.0.10/hook"})).await;
-    assert_eq!(s, 422, "an update is checked too");
-    drop(app);
-
-    // A development deployment may point at its own network.
-    let Some(dev) = TestApp::spawn(backend).await else { return };
-    let (_, key) = dev.tenant_with_key("sorriso").await;
-    let (s, v) = post(
-        &dev,
-        &key,
-        "/api/v1/webhook-subscriptions",
-        json!({"url": "http://127.0.0.1:9/hook", "event_types": ["call.ended"]}),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-}
-
-/// A signed-in person of the clinic with `role`: the session cookie.
-async fn signed_in(app: &TestApp, tenant: frontdesk_domain::TenantId, email: &str, role: Role) -> String {
-    const PASSWORD: &str = "a long enough password 1";
-    let new = NewUser { tenant_id: tenant, email: Email::parse(email).unwrap(), name: "Ana".into(), role };
-    staff::add_user(&app.ctx, new, Some(PASSWORD)).await.unwrap();
-    format!("fd_session={}", staff::sign_in(&app.ctx, email, PASSWORD).await.unwrap().token)
-}
-
-/// The notice the page shows after a replay (the clinic's locale is pt-BR).
-fn staff_texts_replayed() -> &'static str {
-    "Envio reenviado."
-}
-
-fn csrf_of(page: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let at = page.find(marker).expect("a form with its token") + marker.len();
-    page[at..].split('"').next().unwrap().to_owned()
-}
-
-async fn the_settings_page_creates_lists_and_replays(app: TestApp) {
-    let c = clinic(&app, "sorriso").await;
-    let tenant = app.ctx.store.tenant_by_slug("sorriso").await.unwrap().unwrap().id;
-    let owner = signed_in(&app, tenant, "owner@sorriso.example", Role::Owner).await;
-    let page_url = app.url("/app/settings/webhooks");
-    let page = app.http.get(&page_url).header("cookie", &owner).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    let csrf = csrf_of(&html);
-
-    let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path(HOOK)).respond_with(ResponseTemplate::new(503)).mount(&server).await;
-    let url = format!("{}{HOOK}", server.uri());
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("url", url.as_str()),
-        ("appointment.booked", "on"),
-        ("description", "ERP"),
-    ];
-    let created = app.http.post(&page_url).header("cookie", &owner).form(&form).send().await.unwrap();
-    assert_eq!(created.status(), 201);
-    let html = created.text().await.unwrap();
-    assert!(html.contains("whsec_"), "the secret is shown once");
-    let no_events = [("csrf", csrf.as_str()), ("url", url.as_str())];
-    let refused = app.http.post(&page_url).header("cookie", &owner).form(&no_events).send().await.unwrap();
-    assert_eq!(refused.status(), 422);
-
-    book(&app, &c, 10, "+5511987650010").await;
-    app.run_pending_jobs().await;
-    let html = app.http.get(&page_url).header("cookie", &owner).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(&url) && html.contains("appointment.booked"), "the subscription is listed");
-    assert!(html.contains("delivery-failed"), "the failed delivery is listed");
-    assert!(!html.contains("whsec_"), "the secret is not shown again");
-
-    // Dead after its attempts; the replay button sends it again.
-    for _ in 0..12 {
-        app.clock.advance(SignedDuration::from_hours(11));
-        app.run_pending_jobs().await;
-    }
-    let id = deliveries(&app, &c.key, "?state=dead").await[0]["id"].as_str().unwrap().to_owned();
-    server.reset().await;
-    Mock::given(method("POST")).and(path(HOOK)).respond_with(ResponseTemplate::new(200)).mount(&server).await;
-    // Days went by: the session ended; sign in again.
-    let owner = signed_in(&app, tenant, "admin@sorriso.example", Role::Admin).await;
-    let html = app.http.get(&page_url).header("cookie", &owner).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(&format!("/app/settings/webhooks/deliveries/{id}/replay")), "a replay button");
-    let csrf = csrf_of(&html);
-    let replay = app.url(&format!("/app/settings/webhooks/deliveries/{id}/replay"));
-    app.http.post(&replay).header("cookie", &owner).form(&[("csrf", "forged")]).send().await.unwrap();
-    let still = get(&app, &c.key, &format!("/api/v1/webhook-deliveries/{id}")).await;
-    assert_eq!(still["state"], "dead", "a forged form changes nothing");
-    let r = app
-        .http
-        .post(&replay)
-        .header("cookie", &owner)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    assert!(text.contains(staff_texts_replayed()), "{status}: {}", &text[..text.len().min(3000)]);
-    app.run_pending_jobs().await;
-    assert_eq!(received(&server).await.len(), 1);
-    let one = get(&app, &c.key, &format!("/api/v1/webhook-deliveries/{id}")).await;
-    assert_eq!(one["state"], "delivered");
-
-    // Staff (not owners or admins) may not see or change it.
-    let staff_cookie = signed_in(&app, tenant, "staff@sorriso.example", Role::Staff).await;
-    let r = app.http.get(&page_url).header("cookie", &staff_cookie).send().await.unwrap();
-    assert_eq!(r.status(), 403);
 }
