@@ -19,8 +19,15 @@ impl SqlBackend for SqliteStore {
     const FIND: &str = "instr";
     const FOR_UPDATE: &str = "";
     const EXPIRED_LEASES: &str = "status = 'running' AND lease_until <= $1";
+    // Round-robin by tenant (see the PostgreSQL backend): every tenant's first due job,
+    // then every tenant's second... One writer, so no locking to skip; the ranking reads the
+    // due rows through `jobs_queued_by_tenant`.
     const CLAIM_DUE: &str = "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = $1, lease_until = $2, updated_at = $3
-         WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $3 ORDER BY run_at LIMIT $4)";
+         WHERE id IN (
+            SELECT id FROM (
+                SELECT id, run_at, row_number() OVER (PARTITION BY tenant_id ORDER BY run_at, id) AS turn
+                FROM jobs WHERE status = 'queued' AND run_at <= $3)
+            ORDER BY turn, run_at LIMIT $4)";
     const IDS_IN_2: &str = "SELECT unhex(value) FROM json_each($2)";
     const CHECKS_OVERLAP: bool = true;
     const FACT_ORDER_LOCK: &str = "SELECT $1";

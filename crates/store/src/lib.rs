@@ -16,6 +16,8 @@ mod voice;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_jobs_fairness;
+#[cfg(feature = "conformance")]
 pub mod conformance_leads;
 #[cfg(feature = "conformance")]
 pub mod conformance_messaging;
