@@ -130,6 +130,9 @@ struct Turn<'a> {
     outbox: std::sync::Arc<std::sync::Mutex<Vec<PlannedReply>>>,
     /// The turn hands the conversation to staff (done with the replies, after the commit).
     hands_off: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Replies are filed at once (n8n's callbacks, answered in the request) rather than
+    /// after a commit of the dialogue's state.
+    immediate: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -148,13 +151,28 @@ impl<'a> Turn<'a> {
             message_id,
             outbox: Default::default(),
             hands_off: Default::default(),
+            immediate: false,
         }
+    }
+
+    /// A turn whose replies are filed as they are decided (each keyed by its position).
+    fn immediate(self) -> Self {
+        Self { immediate: true, ..self }
     }
 
     /// Plans a reply; `answered::deliver` files it after the turn is committed.
     async fn send(&self, request: SendRequest) -> Result<(), JourneyError> {
-        let reply = PlannedReply::from_content(request.content);
-        self.outbox.lock().unwrap_or_else(|p| p.into_inner()).push(reply);
+        let reply = PlannedReply::from_content(request.content.clone());
+        let n = {
+            let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+            outbox.push(reply);
+            outbox.len() - 1
+        };
+        if self.immediate {
+            let seq = FIRST_TURN_REPLY + u32::try_from(n).unwrap_or(u32::MAX - FIRST_TURN_REPLY);
+            let key = SendKey { anchor: self.message_id.as_uuid(), purpose: "reply", seq };
+            send_keyed(self.ctx, request, key).await?;
+        }
         Ok(())
     }
 
