@@ -26,8 +26,6 @@ const TOKEN: &str = "crash-token";
 const VAPI_SECRET: &str = "crash-vapi-secret";
 /// The address providers are configured with; every process signs and checks over it.
 const PUBLIC: &str = "http://frontdesk.test";
-const PROCESSES: usize = 3;
-const KILLS: usize = 3;
 const CLIENTS: usize = 10;
 /// Not understood: one "did not understand" reply; answered twice it is a hand-off.
 const UNCLEAR: &str = "xqzt wrrbl ploft";
@@ -35,8 +33,12 @@ const UNCLEAR: &str = "xqzt wrrbl ploft";
 /// The processes, by slot; a restarted one gets a fresh port (no waiting for the old one).
 struct Fleet {
     db_url: String,
+    roles: Vec<&'static str>,
     children: Vec<Child>,
+    /// Where the processes serving HTTP listen (the clients' "load balancer").
     ports: Arc<RwLock<Vec<u16>>>,
+    /// Slot -> index in `ports` (workers serve no HTTP).
+    web_index: Vec<Option<usize>>,
 }
 
 fn free_port() -> u16 {
@@ -44,19 +46,34 @@ fn free_port() -> u16 {
 }
 
 impl Fleet {
-    fn start(db_url: &str) -> Self {
-        let mut fleet = Fleet { db_url: db_url.to_owned(), children: Vec::new(), ports: Arc::default() };
-        for _ in 0..PROCESSES {
+    fn start(db_url: &str, roles: &[&'static str]) -> Self {
+        let mut fleet = Fleet {
+            db_url: db_url.to_owned(),
+            roles: roles.to_vec(),
+            children: Vec::new(),
+            ports: Arc::default(),
+            web_index: Vec::new(),
+        };
+        for slot in 0..roles.len() {
             let port = free_port();
-            fleet.children.push(fleet.spawn(port));
-            fleet.ports.write().unwrap().push(port);
+            fleet.children.push(fleet.spawn(slot, port));
+            let serves_http = roles[slot] != "worker";
+            let mut ports = fleet.ports.write().unwrap();
+            fleet.web_index.push(serves_http.then_some(ports.len()));
+            if serves_http {
+                ports.push(port);
+            }
         }
         fleet
     }
 
-    fn spawn(&self, port: u16) -> Child {
+    fn web_ports(&self) -> Vec<u16> {
+        self.ports.read().unwrap().clone()
+    }
+
+    fn spawn(&self, slot: usize, port: u16) -> Child {
         Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["serve", "--role", "all", "--bind", &format!("127.0.0.1:{port}")])
+            .args(["serve", "--role", self.roles[slot], "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", &self.db_url)
             .env("FRONTDESK_PUBLIC_URL", PUBLIC)
             .env("FRONTDESK_ALLOW_PRIVATE_NETWORK", "true")
@@ -72,13 +89,15 @@ impl Fleet {
     }
 
     /// SIGKILL: no shutdown, no lease released, whatever was in flight is cut.
-    fn kill_and_restart(&mut self, slot: usize) -> u16 {
+    /// Returns the new port when the process serves HTTP.
+    fn kill_and_restart(&mut self, slot: usize) -> Option<u16> {
         self.children[slot].kill().unwrap();
         self.children[slot].wait().unwrap();
         let port = free_port();
-        self.children[slot] = self.spawn(port);
-        self.ports.write().unwrap()[slot] = port;
-        port
+        self.children[slot] = self.spawn(slot, port);
+        let index = self.web_index[slot]?;
+        self.ports.write().unwrap()[index] = port;
+        Some(port)
     }
 }
 
@@ -112,7 +131,12 @@ enum Delivery {
     CallEnded { call_id: String, from: String },
 }
 
-fn twilio_request(http: &reqwest::Client, port: u16, path: &str, params: &[(&str, &str)]) -> reqwest::RequestBuilder {
+fn twilio_request(
+    http: &reqwest::Client,
+    port: u16,
+    path: &str,
+    params: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
     let signature = frontdesk_providers::twilio::compute_signature(
         TOKEN,
         &format!("{PUBLIC}{path}"),
@@ -163,7 +187,13 @@ struct Acks {
 }
 
 /// Sends `d` to the fleet until some process acknowledges it (2xx), as a provider retries.
-async fn deliver(http: &reqwest::Client, ports: &RwLock<Vec<u16>>, slug: &str, d: &Delivery, n: usize) -> bool {
+async fn deliver(
+    http: &reqwest::Client,
+    ports: &RwLock<Vec<u16>>,
+    slug: &str,
+    d: &Delivery,
+    n: usize,
+) -> bool {
     for attempt in 0..100 {
         let port = {
             let ports = ports.read().unwrap();
@@ -180,14 +210,29 @@ async fn deliver(http: &reqwest::Client, ports: &RwLock<Vec<u16>>, slug: &str, d
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processes() {
+    crash_run(&["all", "all", "all"], &[0, 1, 2]).await;
+}
+
+/// The split deployment: one `--role web` process and two `--role worker` processes; the
+/// kills take a worker (its leased jobs go to the other), the web process (clients retry
+/// until it is back), then the other worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_mid_load_with_web_and_worker_roles_loses_nothing_and_doubles_nothing() {
+    crash_run(&["web", "worker", "worker"], &[1, 0, 2]).await;
+}
+
+async fn crash_run(roles: &[&'static str], kills: &[usize]) {
     let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    println!("processes: {roles:?}");
     let started = Instant::now();
     let (tenant, key) = app.tenant_with_key("crash").await;
     let slug = tenant.slug.to_string();
     let twilio = mock_twilio(SID).await;
     let vapi = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "vapi-call", "status": "queued"})))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": "vapi-call", "status": "queued"})),
+        )
         .mount(&vapi)
         .await;
     let messaging = twilio_messaging(&twilio, SID, TOKEN);
@@ -198,9 +243,9 @@ async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processe
     assert_eq!(s, 200, "{body}");
     let db = PgPool::connect(app.database_url()).await.unwrap();
 
-    let mut fleet = Fleet::start(app.database_url());
+    let mut fleet = Fleet::start(app.database_url(), roles);
     let http = reqwest::Client::new();
-    for port in fleet.ports.read().unwrap().clone() {
+    for port in fleet.web_ports() {
         wait_healthy(&http, port).await;
     }
 
@@ -213,7 +258,8 @@ async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processe
     let mut clients = tokio::task::JoinSet::new();
     for c in 0..CLIENTS {
         let (http, ports, slug) = (http.clone(), fleet.ports.clone(), slug.clone());
-        let (acks, stop, counter, sent_sids) = (acks.clone(), stop.clone(), counter.clone(), sent_sids.clone());
+        let (acks, stop, counter, sent_sids) =
+            (acks.clone(), stop.clone(), counter.clone(), sent_sids.clone());
         clients.spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
@@ -255,16 +301,17 @@ async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processe
         })
     };
 
-    for kill in 0..KILLS {
+    for &slot in kills {
         tokio::time::sleep(Duration::from_millis(3500)).await;
-        let port = fleet.kill_and_restart(kill % PROCESSES);
-        wait_healthy(&http, port).await;
+        if let Some(port) = fleet.kill_and_restart(slot) {
+            wait_healthy(&http, port).await;
+        }
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     stop.store(true, Ordering::Relaxed);
     while clients.join_next().await.is_some() {}
     statuses.await.unwrap();
-    let acks = std::mem::take(&mut *acks.lock().unwrap());
+    let mut acks = std::mem::take(&mut *acks.lock().unwrap());
     let load_secs = started.elapsed().as_secs_f64();
 
     // Jobs: every acknowledged message answered exactly once, by one of the processes
@@ -296,13 +343,28 @@ async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processe
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
+    // Twilio reports on the replies sent after the load too (the workers lag behind the
+    // webhooks): those statuses go out now, to whichever process is up.
+    let late: Vec<String> = sqlx::query_scalar(
+        "SELECT provider_message_id FROM messages WHERE direction = 'outbound'
+         AND provider_message_id IS NOT NULL AND status NOT IN ('delivered', 'read', 'failed')",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let ports = fleet.ports.clone();
+    for (n, sid) in late.into_iter().enumerate() {
+        if deliver(&http, &ports, &slug, &Delivery::Status { sid: sid.clone() }, n).await {
+            acks.statuses.push(sid);
+        }
+    }
+
     // Stored, once: the provider ids are unique in the schema, so "duplicated" counts rows
     // beyond the first, to show it rather than assume it.
     let count = |sql: &'static str, ids: Vec<String>| {
         let db = db.clone();
         async move {
-            let rows: Vec<(String, i64)> =
-                sqlx::query_as(sql).bind(&ids).fetch_all(&db).await.unwrap();
+            let rows: Vec<(String, i64)> = sqlx::query_as(sql).bind(&ids).fetch_all(&db).await.unwrap();
             let found: HashMap<String, i64> = rows.into_iter().collect();
             let lost = ids.iter().filter(|id| !found.contains_key(*id)).count();
             let duplicated: i64 = found.values().map(|n| n - 1).sum();
@@ -333,24 +395,23 @@ async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processe
         acks.statuses.clone(),
     )
     .await;
-    for (what, (acknowledged, stored, lost, duplicated)) in
-        [
+    for (what, (acknowledged, stored, lost, duplicated)) in [
         ("twilio inbound recorded", recorded),
         ("twilio inbound filed", inbound),
         ("twilio status", statuses),
         ("vapi end-of-call", calls),
-    ]
-    {
+    ] {
         println!("{what}: acknowledged={acknowledged} stored={stored} lost={lost} duplicated={duplicated}");
         assert!(acknowledged > 0, "{what}: nothing was acknowledged");
         assert_eq!((lost, duplicated), (0, 0), "{what}");
     }
 
     // Jobs a killed process held and another took over once the lease ran out.
-    let taken_over: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE last_error LIKE 'lease expired%'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let taken_over: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM jobs WHERE last_error LIKE 'lease expired%'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE status IN ('dead')")
         .fetch_one(&db)
         .await
@@ -360,15 +421,13 @@ async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processe
     let sends = requests.len();
     let patients_sent_to: HashSet<String> = requests
         .iter()
-        .filter_map(|r| {
-            form_urlencoded::parse(&r.body).find(|(k, _)| k == "To").map(|(_, v)| v.into_owned())
-        })
+        .filter_map(|r| form_urlencoded::parse(&r.body).find(|(k, _)| k == "To").map(|(_, v)| v.into_owned()))
         .collect();
     println!(
         "dialogue: messages={} answered_once={answered} answered_twice={doubled} handed_off={handed_off}; \
          twilio sends={sends} ({} kills, {:.1} s)",
         acks.inbound.len(),
-        KILLS,
+        kills.len(),
         started.elapsed().as_secs_f64()
     );
     println!("load phase {load_secs:.1} s");
@@ -377,7 +436,9 @@ async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processe
     // A send cut between Twilio's answer and its commit goes out again: at most one per
     // worker in flight at each kill, and each is visible here rather than hidden.
     let provider_duplicates = sends.saturating_sub(patients_sent_to.len());
-    println!("provider-edge duplicates (send cut between Twilio's answer and the commit)={provider_duplicates}");
+    println!(
+        "provider-edge duplicates (send cut between Twilio's answer and the commit)={provider_duplicates}"
+    );
     assert_eq!(patients_sent_to.len(), acks.inbound.len(), "every reply handed to Twilio");
-    assert!(provider_duplicates <= KILLS * 4, "at most the sends in flight at each kill");
+    assert!(provider_duplicates <= kills.len() * 4, "at most the sends in flight at each kill");
 }

@@ -87,7 +87,8 @@ pub async fn deliver(
             automated: false,
         };
         let seq = FIRST_TURN_REPLY + u32::try_from(n).unwrap_or(u32::MAX - FIRST_TURN_REPLY);
-        send_keyed(ctx, request, SendKey { anchor: turn.message_id.as_uuid(), purpose: "reply", seq }).await?;
+        send_keyed(ctx, request, SendKey { anchor: turn.message_id.as_uuid(), purpose: "reply", seq })
+            .await?;
         ctx.faults.interrupt("dialogue.replied")?;
     }
     Ok(())
@@ -95,7 +96,11 @@ pub async fn deliver(
 
 /// Marks the conversation as needing staff and records the hand-off fact, keyed by the
 /// message (its jobs are deduplicated by fact), so a rerun notes nothing twice.
-async fn hand_to_staff(ctx: &Ctx, conversation: &Conversation, message_id: MessageId) -> Result<(), JourneyError> {
+async fn hand_to_staff(
+    ctx: &Ctx,
+    conversation: &Conversation,
+    message_id: MessageId,
+) -> Result<(), JourneyError> {
     // The stored conversation, not the job's copy: other fields may have moved since.
     let current = ctx.store.get_conversation(conversation.tenant_id, conversation.id).await?;
     let mut staffed = current.unwrap_or_else(|| conversation.clone());

@@ -12,11 +12,11 @@ mod classifier;
 mod n8n;
 mod state;
 
+pub use answered::{AnsweredTurn, PlannedReply};
 pub use n8n::{
     N8N_FORWARD_JOB, N8nBooking, N8nBookingAction, N8nCaller, N8nFailure, N8nIntake, N8nTriage,
     authenticate_n8n, n8n_booking_response, n8n_intake_response, n8n_triage_response, register_jobs,
 };
-pub use answered::{AnsweredTurn, PlannedReply};
 pub use state::{JourneyState, Offered, Step, Wish};
 
 use crate::Ctx;
