@@ -54,10 +54,10 @@ impl Fleet {
             ports: Arc::default(),
             web_index: Vec::new(),
         };
-        for slot in 0..roles.len() {
+        for (slot, role) in roles.iter().enumerate() {
             let port = free_port();
             fleet.children.push(fleet.spawn(slot, port));
-            let serves_http = roles[slot] != "worker";
+            let serves_http = *role != "worker";
             let mut ports = fleet.ports.write().unwrap();
             fleet.web_index.push(serves_http.then_some(ports.len()));
             if serves_http {
