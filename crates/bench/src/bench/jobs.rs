@@ -76,7 +76,7 @@ pub async fn jobs(args: JobsBenchArgs) -> anyhow::Result<()> {
         let (store, _scratch) = fresh_store(backend, &args.postgres_url, connections).await?;
         let f = super::jobs_fairness::measure(store, args.backlog, args.workers, args.batch).await?;
         println!(
-            "{:<10} B waited {:.1} ms; {} of A's {} jobs ran before it",
+            "{:<10} B waited {:.1} ms; {} of A's {} jobs ran meanwhile",
             backend,
             f.reminder_wait.as_secs_f64() * 1000.0,
             f.backlog_ahead,
