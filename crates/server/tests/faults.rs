@@ -19,6 +19,7 @@ backend_tests!(
     a_fault_after_booking_or_replying_leaves_one_appointment_and_one_confirmation,
     a_reminder_job_failing_after_its_send_texts_the_patient_once,
     a_speed_to_lead_job_failing_after_its_call_calls_once,
+    a_dialogue_job_rerun_after_its_turn_committed_sends_no_second_reply_nor_hands_off,
 );
 
 async fn signed_twilio(app: &TestApp, slug: &str, params: &[(&str, &str)]) -> reqwest::Response {
@@ -275,4 +276,37 @@ async fn a_speed_to_lead_job_failing_after_its_call_calls_once(app: TestApp) {
     let calls: Value = app.get("/api/v1/calls", &key).send().await.unwrap().json().await.unwrap();
     let first_attempts = calls["items"].as_array().unwrap().iter().filter(|c| c["attempt"] == 1).count();
     assert_eq!(first_attempts, 1, "one call asked for: {calls}");
+}
+
+/// The crash of issue 16: a dialogue job that answered (its turn saved, its reply filed)
+/// but was not marked done runs again when its lease expires. The rerun must not decide a
+/// new turn from the moved state - a second "did not understand" is a hand-off - but only
+/// make sure the committed replies went out: one reply, staff not called. Both crash
+/// points: after the commit (nothing filed yet) and after the replies were filed.
+async fn a_dialogue_job_rerun_after_its_turn_committed_sends_no_second_reply_nor_hands_off(app: TestApp) {
+    let (key, twilio) = clinic(&app, "faults-rerun", "pt-BR").await;
+    let cases = [
+        ("dialogue.answered", "xqzt wrrbl ploft", "Desculpe"),
+        ("dialogue.answered", "Oi, quero marcar uma limpeza amanhã de manhã", "1."),
+        ("dialogue.replied", "xqzt wrrbl ploft", "Desculpe"),
+    ];
+    for (n, (point, text, expected)) in cases.iter().enumerate() {
+        let from = format!("+551198765050{n}");
+        app.ctx.faults.arm(point, 1);
+        deliver(&app, &key, &from, text).await;
+        assert_eq!(app.ctx.faults.pending(point), 0, "{point} was never reached");
+        let outbound: Vec<String> = conversation_messages(&app, &key, &from)
+            .await
+            .iter()
+            .filter(|m| m["direction"] == "outbound")
+            .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(outbound.len(), 1, "{point}/{text}: one reply: {outbound:?}");
+        assert!(outbound[0].contains(expected), "{point}/{text}: {outbound:?}");
+        assert_eq!(sent_to(&twilio, &from).await, 1, "{point}/{text}: handed to Twilio once");
+        let patients = get(&app, &key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
+        let patient = patients["items"][0]["id"].as_str().unwrap();
+        let list = get(&app, &key, &format!("/api/v1/conversations?patient_id={patient}")).await;
+        assert_eq!(list["items"][0]["needs_staff"], false, "{point}/{text}: no hand-off: {list}");
+    }
 }

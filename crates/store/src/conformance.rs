@@ -50,6 +50,8 @@ macro_rules! conformance_suite {
             leads_filter_and_page, recent_and_latest_lead_for_patient, lead_events_oldest_first,
             dialogues_insert_update_with_versions, concurrent_dialogue_updates_have_one_winner,
             dialogues_are_tenant_scoped);
+        $crate::conformance_suite!(@fairness $make;
+            a_tenants_backlog_does_not_delay_another_tenants_due_job, claims_take_turns_between_busy_tenants);
         $crate::conformance_suite!(@versions $make;
             lead_saves_check_the_version, conversation_saves_check_the_version,
             patient_updates_check_the_version, settings_saves_check_the_version);
@@ -64,6 +66,14 @@ macro_rules! conformance_suite {
             let make = $make;
             let Some(store) = make().await else { return; };
             $crate::conformance_webhooks::$case(store).await;
+        }
+    )*};
+    (@fairness $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_jobs_fairness::$case(store).await;
         }
     )*};
     (@versions $make:expr; $($case:ident),* $(,)?) => {$(

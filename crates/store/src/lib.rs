@@ -17,6 +17,8 @@ mod webhooks;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_jobs_fairness;
+#[cfg(feature = "conformance")]
 pub mod conformance_leads;
 #[cfg(feature = "conformance")]
 pub mod conformance_messaging;

@@ -188,6 +188,11 @@ impl TestApp {
         }
     }
 
+    /// The database URL another process (the real `frontdesk` binary) connects to.
+    pub fn database_url(&self) -> &str {
+        &self.db_url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

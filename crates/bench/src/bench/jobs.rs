@@ -39,6 +39,9 @@ pub struct JobsBenchArgs {
         default_value = DEFAULT_POSTGRES_URL
     )]
     pub postgres_url: String,
+    /// One tenant's backlog for the fairness line (another tenant's reminder waits behind it).
+    #[arg(long, default_value_t = 50_000)]
+    pub backlog: usize,
 }
 
 struct Figures {
@@ -71,6 +74,22 @@ pub async fn jobs(args: JobsBenchArgs) -> anyhow::Result<()> {
             median_of(|f| f.enqueue_per_sec),
             median_of(|f| f.batched_enqueue_per_sec),
             median_of(|f| f.complete_per_sec)
+        );
+    }
+    println!(
+        "fairness: tenant B's due reminder behind tenant A's {} queued jobs ({} workers, batch {})",
+        args.backlog, args.workers, args.batch
+    );
+    for backend in args.backend.names() {
+        let connections = (args.workers as u32) * 2 + 4;
+        let (store, _scratch) = fresh_store(backend, &args.postgres_url, connections).await?;
+        let f = super::jobs_fairness::measure(store, args.backlog, args.workers, args.batch).await?;
+        println!(
+            "{:<10} B waited {:.1} ms; {} of A's {} jobs ran meanwhile",
+            backend,
+            f.reminder_wait.as_secs_f64() * 1000.0,
+            f.backlog_ahead,
+            args.backlog
         );
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! one slow outlier does not move the headline figure).
 
 mod jobs;
+mod jobs_fairness;
 mod pages;
 mod search;
 mod search_http;

@@ -56,7 +56,9 @@ impl JobHandler for Dialogue {
             journey::on_inbound(ctx, &patient, &conversation, message.id, text).await
         };
         match turn {
-            Ok(()) => Ok(()),
+            // A crash here (the turn committed and answered, the job not yet marked done)
+            // reruns the job once its lease expires: the rerun must change nothing.
+            Ok(()) => ctx.faults.check("dialogue.answered"),
             Err(e) if e.is_outage() => {
                 // Never silence: "we'll come back" at once, staff if it lasts; then retry.
                 let hand_off = job.attempts >= HAND_OFF_AFTER_ATTEMPTS;

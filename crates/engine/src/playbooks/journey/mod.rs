@@ -7,10 +7,12 @@
 //! cannot both act on it) and expires after the tenant's idle time. Booking goes through
 //! the same path as every other booking: never two appointments for one slot.
 
+mod answered;
 mod classifier;
 mod n8n;
 mod state;
 
+pub use answered::{AnsweredTurn, PlannedReply};
 pub use n8n::{
     N8N_FORWARD_JOB, N8nBooking, N8nBookingAction, N8nCaller, N8nFailure, N8nIntake, N8nTriage,
     authenticate_n8n, n8n_booking_response, n8n_intake_response, n8n_triage_response, register_jobs,
@@ -123,9 +125,14 @@ struct Turn<'a> {
     patient: &'a Patient,
     conversation: &'a Conversation,
     message_id: MessageId,
-    /// Replies sent so far in this turn: the n-th reply to a message is keyed
-    /// `reply:{message}:{n}`, so a rerun of the turn sends none twice.
-    replies: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    /// The replies this turn decided on, in order: filed only once the turn is committed
+    /// (see `answered`), the n-th keyed `reply:{message}:{n}`.
+    outbox: std::sync::Arc<std::sync::Mutex<Vec<PlannedReply>>>,
+    /// The turn hands the conversation to staff (done with the replies, after the commit).
+    hands_off: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Replies are filed at once (n8n's callbacks, answered in the request) rather than
+    /// after a commit of the dialogue's state.
+    immediate: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -136,19 +143,46 @@ impl<'a> Turn<'a> {
         conversation: &'a Conversation,
         message_id: MessageId,
     ) -> Self {
-        Self { ctx, tenant, patient, conversation, message_id, replies: Default::default() }
+        Self {
+            ctx,
+            tenant,
+            patient,
+            conversation,
+            message_id,
+            outbox: Default::default(),
+            hands_off: Default::default(),
+            immediate: false,
+        }
     }
 
+    /// A turn whose replies are filed as they are decided (each keyed by its position).
+    fn immediate(self) -> Self {
+        Self { immediate: true, ..self }
+    }
+
+    /// Plans a reply; `answered::deliver` files it after the turn is committed.
     async fn send(&self, request: SendRequest) -> Result<(), JourneyError> {
-        let n = FIRST_TURN_REPLY + self.replies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        send_keyed(
-            self.ctx,
-            request,
-            SendKey { anchor: self.message_id.as_uuid(), purpose: "reply", seq: n },
-        )
-        .await?;
-        self.ctx.faults.interrupt("dialogue.replied")?;
+        let reply = PlannedReply::from_content(request.content.clone());
+        let n = {
+            let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+            outbox.push(reply);
+            outbox.len() - 1
+        };
+        if self.immediate {
+            let seq = FIRST_TURN_REPLY + u32::try_from(n).unwrap_or(u32::MAX - FIRST_TURN_REPLY);
+            let key = SendKey { anchor: self.message_id.as_uuid(), purpose: "reply", seq };
+            send_keyed(self.ctx, request, key).await?;
+        }
         Ok(())
+    }
+
+    /// What the turn decided, to be committed with the dialogue's next state.
+    fn outcome(&self) -> AnsweredTurn {
+        AnsweredTurn {
+            message_id: self.message_id,
+            replies: self.outbox.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            hand_off: self.hands_off.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     fn locale(&self) -> Locale {
@@ -189,11 +223,16 @@ pub async fn on_inbound(
     message_id: MessageId,
     text: &str,
 ) -> Result<(), JourneyError> {
-    if conversation.needs_staff {
+    // A rerun after a crash finishes its own committed turn, even one that called staff in.
+    if conversation.needs_staff && !finish_answered(ctx, patient, conversation, message_id).await? {
         return Ok(());
     }
     resume(ctx, patient, conversation, message_id, text).await
 }
+
+/// Moves on from a conflict (another message of the conversation saved first) this many
+/// times, each on the fresh state, before the job retries later.
+const TURN_ATTEMPTS: usize = 4;
 
 /// `on_inbound` even if staff were called in: the turn an outage interrupted (and handed
 /// to staff) completes once the system is back, so the patient's booking is not lost.
@@ -207,27 +246,86 @@ pub async fn resume(
     if conversation.channel != Channel::Whatsapp && conversation.channel != Channel::Sms {
         return Ok(());
     }
-    let now = ctx.clock.now();
     let tenant = ctx.store.tenant_by_id(patient.tenant_id).await?.ok_or(StoreError::NotFound)?;
     let settings = ctx.store.tenant_settings(tenant.id).await?;
     if !settings.dialogue.enabled {
         return Ok(());
     }
-    let idle = SignedDuration::from_hours(i64::from(settings.dialogue.idle_hours.max(1)));
-    let stored = ctx.store.get_dialogue(tenant.id, conversation.id).await?;
-    let (mut state, version) = match &stored {
-        Some(d) if d.expires_at > now => {
-            (serde_json::from_value(d.state.clone()).unwrap_or_default(), Some(d.version))
+    for _ in 0..TURN_ATTEMPTS {
+        let turn = Turn::new(ctx, tenant.clone(), patient, conversation, message_id);
+        match take_turn(&turn, &settings, text).await? {
+            TurnOutcome::Committed(answered) | TurnOutcome::AnsweredBefore(answered) => {
+                return answered::deliver(ctx, patient, conversation, &answered).await;
+            }
+            TurnOutcome::Forwarded => return Ok(()),
+            TurnOutcome::Raced => continue,
         }
-        Some(d) => (JourneyState::default(), Some(d.version)),
+    }
+    Err(StoreError::Conflict(frontdesk_store::Conflict::Stale).into())
+}
+
+/// When `message_id`'s turn was committed before (the job is a rerun), delivers it again
+/// (idempotently) and says so.
+async fn finish_answered(
+    ctx: &Ctx,
+    patient: &Patient,
+    conversation: &Conversation,
+    message_id: MessageId,
+) -> Result<bool, JourneyError> {
+    let Some(stored) = ctx.store.get_dialogue(patient.tenant_id, conversation.id).await? else {
+        return Ok(false);
+    };
+    let state: JourneyState = serde_json::from_value(stored.state).unwrap_or_default();
+    let Some(done) = answered::find(&state, message_id) else { return Ok(false) };
+    answered::deliver(ctx, patient, conversation, done).await?;
+    Ok(true)
+}
+
+enum TurnOutcome {
+    /// This run decided the turn and committed it with the dialogue's next state.
+    Committed(AnsweredTurn),
+    /// An earlier run (that crashed, or whose job was not marked done) committed it.
+    AnsweredBefore(AnsweredTurn),
+    /// The clinic's n8n workflow answers this message.
+    Forwarded,
+    /// Another message of the conversation moved the dialogue meanwhile: decide again.
+    Raced,
+}
+
+/// Decides one turn and commits its outcome (the replies to file, a hand-off) together
+/// with the dialogue's next state, in one versioned save; nothing is filed yet.
+async fn take_turn(
+    turn: &Turn<'_>,
+    settings: &frontdesk_domain::settings::TenantSettings,
+    text: &str,
+) -> Result<TurnOutcome, JourneyError> {
+    let ctx = turn.ctx;
+    let now = ctx.clock.now();
+    let idle = SignedDuration::from_hours(i64::from(settings.dialogue.idle_hours.max(1)));
+    let stored = ctx.store.get_dialogue(turn.tenant.id, turn.conversation.id).await?;
+    let (mut state, version) = match &stored {
+        Some(d) => {
+            let saved: JourneyState = serde_json::from_value(d.state.clone()).unwrap_or_default();
+            if let Some(done) = answered::find(&saved, turn.message_id) {
+                return Ok(TurnOutcome::AnsweredBefore(done.clone()));
+            }
+            // An expired dialogue starts over, but remembers what it answered.
+            let state = if d.expires_at > now {
+                saved
+            } else {
+                JourneyState { answered: saved.answered, ..JourneyState::default() }
+            };
+            (state, Some(d.version))
+        }
         None => (JourneyState::default(), None),
     };
     // The clinic's n8n workflow answers, except a choice among offered slots: that stays
     // here, where the slots were offered and are booked.
     if settings.dialogue.n8n.is_some() && state.offered().is_empty() {
-        return n8n::forward(ctx, &tenant, conversation, message_id, text).await;
+        n8n::forward(ctx, &turn.tenant, turn.conversation, turn.message_id, text).await?;
+        return Ok(TurnOutcome::Forwarded);
     }
-    let tz = tenant.timezone.time_zone();
+    let tz = turn.tenant.timezone.time_zone();
     let today = tz.to_datetime(now).date();
     let offered: Vec<OfferedSlot> =
         state.offered().iter().map(|o| OfferedSlot { local_start: o.local_start }).collect();
@@ -236,23 +334,23 @@ pub async fn resume(
         understood =
             classifier::second_opinion(model, ctx.media.allow_private_network, text, understood).await;
     }
-    let turn = Turn::new(ctx, tenant, patient, conversation, message_id);
-    let next = respond(&turn, state.clone(), &understood, text).await?;
-    state = next;
+    let remembered = std::mem::take(&mut state.answered);
+    state = respond(turn, state, &understood, text).await?;
+    state.answered = remembered;
+    let outcome = turn.outcome();
+    answered::remember(&mut state, outcome.clone());
     let dialogue = Dialogue {
         tenant_id: turn.tenant.id,
-        conversation_id: conversation.id,
-        patient_id: patient.id,
+        conversation_id: turn.conversation.id,
+        patient_id: turn.patient.id,
         state: serde_json::to_value(&state).unwrap_or_default(),
         version: version.unwrap_or(0),
         updated_at: now,
         expires_at: now + idle,
     };
     match ctx.store.save_dialogue(&dialogue, version).await {
-        Ok(_) => Ok(()),
-        // Another message of the same conversation moved the dialogue meanwhile; its
-        // answer stands, and this message has had its reply.
-        Err(StoreError::Conflict(_)) => Ok(()),
+        Ok(_) => Ok(TurnOutcome::Committed(outcome)),
+        Err(StoreError::Conflict(_)) => Ok(TurnOutcome::Raced),
         Err(e) => Err(e.into()),
     }
 }
@@ -738,18 +836,10 @@ async fn move_to(
     }
 }
 
-/// Marks the conversation as needing staff: the automation stays quiet until released.
+/// Hands the conversation to staff: the automation stays quiet until released. Done (with
+/// the hand-off reply) once the turn is committed, by `answered::deliver`.
 async fn hand_off(turn: &Turn<'_>, _state: JourneyState) -> Result<JourneyState, JourneyError> {
-    let mut conversation = turn.conversation.clone();
-    conversation.needs_staff = true;
-    turn.ctx.store.save_conversation(&conversation).await?;
-    let fact = crate::facts::conversation_fact(
-        frontdesk_domain::facts::FactKind::HandoffRequested,
-        &conversation,
-        format_args!("handoff:{}", turn.message_id),
-        turn.ctx.clock.now(),
-    );
-    crate::facts::note(turn.ctx, &fact).await?;
+    turn.hands_off.store(true, std::sync::atomic::Ordering::Relaxed);
     turn.reply(TemplateKey::HandOff, json!({})).await?;
     Ok(JourneyState::default())
 }

@@ -294,7 +294,10 @@ async fn update_state(
     let ctx = turn.ctx;
     for _ in 0..5 {
         let (mut state, version) = load_state(ctx, turn.tenant.id, turn.conversation.id).await?;
+        // What the dialogue answered stays remembered whatever n8n changes (see `answered`).
+        let answered = std::mem::take(&mut state.answered);
         change(&mut state);
+        state.answered = answered;
         let now = ctx.clock.now();
         let dialogue = Dialogue {
             tenant_id: turn.tenant.id,
@@ -396,7 +399,7 @@ async fn conversation_of(
 fn turn<'a>(ctx: &'a Ctx, tenant: &Tenant, patient: &'a Patient, conversation: &'a Conversation) -> Turn<'a> {
     // The message id keys the journey's own booking retries; n8n's bookings use the
     // callback's idempotency key instead.
-    Turn::new(ctx, tenant.clone(), patient, conversation, MessageId::new())
+    Turn::new(ctx, tenant.clone(), patient, conversation, MessageId::new()).immediate()
 }
 
 fn offered_json(state: &JourneyState) -> Value {

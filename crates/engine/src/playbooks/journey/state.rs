@@ -60,6 +60,10 @@ pub struct JourneyState {
     /// The department n8n's triage chose, as the clinic's services spell it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
+    /// The last messages answered and how (see `answered`): a rerun of a message's job
+    /// delivers its committed turn instead of deciding a new one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answered: Vec<super::AnsweredTurn>,
 }
 
 impl JourneyState {

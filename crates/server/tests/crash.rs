@@ -1,0 +1,444 @@
+//! Crash safety and scale-out, proven on the real binary (issue 16). Three `frontdesk serve`
+//! processes share one PostgreSQL schema; several clients send signed Twilio inbound
+//! messages, Twilio delivery statuses and VAPI end-of-call reports to them concurrently,
+//! retrying a request that got no answer (as providers do); three times one process is
+//! killed with SIGKILL mid-load and started again. Then every acknowledged (2xx) provider id
+//! is looked up in the database: nothing lost, nothing doubled. And the jobs: every patient
+//! wrote one message the dialogue does not understand, so each must get exactly one reply
+//! (decided once, filed once, across the kills and the lease takeovers) and never be handed
+//! to staff - the crash of issue 16 answered some twice and called staff in.
+//!
+//! PostgreSQL only (the scale-out backend); skipped without FRONTDESK_TEST_POSTGRES_URL.
+
+use frontdesk_test_support::{Backend, TestApp, mock_twilio, patch, twilio_messaging};
+use serde_json::json;
+use sqlx::PgPool;
+use std::collections::{HashMap, HashSet};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const TOKEN: &str = "crash-token";
+const VAPI_SECRET: &str = "crash-vapi-secret";
+/// The address providers are configured with; every process signs and checks over it.
+const PUBLIC: &str = "http://frontdesk.test";
+const CLIENTS: usize = 10;
+/// Not understood: one "did not understand" reply; answered twice it is a hand-off.
+const UNCLEAR: &str = "xqzt wrrbl ploft";
+
+/// The processes, by slot; a restarted one gets a fresh port (no waiting for the old one).
+struct Fleet {
+    db_url: String,
+    roles: Vec<&'static str>,
+    children: Vec<Child>,
+    /// Where the processes serving HTTP listen (the clients' "load balancer").
+    ports: Arc<RwLock<Vec<u16>>>,
+    /// Slot -> index in `ports` (workers serve no HTTP).
+    web_index: Vec<Option<usize>>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Fleet {
+    fn start(db_url: &str, roles: &[&'static str]) -> Self {
+        let mut fleet = Fleet {
+            db_url: db_url.to_owned(),
+            roles: roles.to_vec(),
+            children: Vec::new(),
+            ports: Arc::default(),
+            web_index: Vec::new(),
+        };
+        for (slot, role) in roles.iter().enumerate() {
+            let port = free_port();
+            fleet.children.push(fleet.spawn(slot, port));
+            let serves_http = *role != "worker";
+            let mut ports = fleet.ports.write().unwrap();
+            fleet.web_index.push(serves_http.then_some(ports.len()));
+            if serves_http {
+                ports.push(port);
+            }
+        }
+        fleet
+    }
+
+    fn web_ports(&self) -> Vec<u16> {
+        self.ports.read().unwrap().clone()
+    }
+
+    fn spawn(&self, slot: usize, port: u16) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(["serve", "--role", self.roles[slot], "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &self.db_url)
+            .env("FRONTDESK_PUBLIC_URL", PUBLIC)
+            .env("FRONTDESK_ALLOW_PRIVATE_NETWORK", "true")
+            .env("FRONTDESK_RATE_LIMIT_ENABLED", "false")
+            .env("FRONTDESK_DATABASE_MAX_CONNECTIONS", "8")
+            // A killed process's jobs go to the others after this long.
+            .env("FRONTDESK_JOBS_LEASE_SECS", "5")
+            .env("FRONTDESK_JOBS_POLL_INTERVAL_MS", "200")
+            .env("FRONTDESK_LOG_LEVEL", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    /// SIGKILL: no shutdown, no lease released, whatever was in flight is cut.
+    /// Returns the new port when the process serves HTTP.
+    fn kill_and_restart(&mut self, slot: usize) -> Option<u16> {
+        self.children[slot].kill().unwrap();
+        self.children[slot].wait().unwrap();
+        let port = free_port();
+        self.children[slot] = self.spawn(slot, port);
+        let index = self.web_index[slot]?;
+        self.ports.write().unwrap()[index] = port;
+        Some(port)
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+async fn wait_healthy(http: &reqwest::Client, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/health")).send().await
+            && r.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("process on port {port} never became healthy");
+}
+
+/// One provider delivery, as the provider would send it (and resend it, unanswered).
+#[derive(Clone)]
+enum Delivery {
+    Inbound { sid: String, from: String },
+    Status { sid: String },
+    CallEnded { call_id: String, from: String },
+}
+
+fn twilio_request(
+    http: &reqwest::Client,
+    port: u16,
+    path: &str,
+    params: &[(&str, &str)],
+) -> reqwest::RequestBuilder {
+    let signature = frontdesk_providers::twilio::compute_signature(
+        TOKEN,
+        &format!("{PUBLIC}{path}"),
+        params.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    http.post(format!("http://127.0.0.1:{port}{path}"))
+        .header("X-Twilio-Signature", signature)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+}
+
+fn request(http: &reqwest::Client, port: u16, slug: &str, d: &Delivery) -> reqwest::RequestBuilder {
+    match d {
+        Delivery::Inbound { sid, from } => {
+            let from = format!("whatsapp:{from}");
+            let params = [
+                ("MessageSid", sid.as_str()),
+                ("AccountSid", SID),
+                ("From", from.as_str()),
+                ("To", "whatsapp:+14155238886"),
+                ("Body", UNCLEAR),
+                ("NumMedia", "0"),
+            ];
+            twilio_request(http, port, &format!("/webhooks/twilio/{slug}/messages"), &params)
+        }
+        Delivery::Status { sid } => {
+            let params = [("MessageSid", sid.as_str()), ("MessageStatus", "delivered"), ("AccountSid", SID)];
+            twilio_request(http, port, &format!("/webhooks/twilio/{slug}/status"), &params)
+        }
+        Delivery::CallEnded { call_id, from } => {
+            let report = json!({"message": {"type": "end-of-call-report", "endedReason": "customer-ended-call",
+                "startedAt": "2026-06-01T12:00:00Z", "endedAt": "2026-06-01T12:02:30Z",
+                "customer": {"number": from}, "artifact": {"transcript": "AI: Olá User: Oi"},
+                "call": {"id": call_id}}});
+            http.post(format!("http://127.0.0.1:{port}/webhooks/vapi/{slug}"))
+                .header("X-Vapi-Secret", VAPI_SECRET)
+                .json(&report)
+        }
+    }
+}
+
+#[derive(Default)]
+struct Acks {
+    inbound: Vec<String>,
+    statuses: Vec<String>,
+    calls: Vec<String>,
+}
+
+/// Sends `d` to the fleet until some process acknowledges it (2xx), as a provider retries.
+async fn deliver(
+    http: &reqwest::Client,
+    ports: &RwLock<Vec<u16>>,
+    slug: &str,
+    d: &Delivery,
+    n: usize,
+) -> bool {
+    for attempt in 0..100 {
+        let port = {
+            let ports = ports.read().unwrap();
+            ports[(n + attempt) % ports.len()]
+        };
+        match request(http, port, slug, d).timeout(Duration::from_secs(5)).send().await {
+            Ok(r) if r.status().is_success() => return true,
+            Ok(r) if r.status().is_client_error() => panic!("refused: {}", r.status()),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_mid_load_loses_nothing_and_doubles_nothing_across_three_processes() {
+    crash_run(&["all", "all", "all"], &[0, 1, 2]).await;
+}
+
+/// The split deployment: one `--role web` process and two `--role worker` processes; the
+/// kills take a worker (its leased jobs go to the other), the web process (clients retry
+/// until it is back), then the other worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_mid_load_with_web_and_worker_roles_loses_nothing_and_doubles_nothing() {
+    crash_run(&["web", "worker", "worker"], &[1, 0, 2]).await;
+}
+
+async fn crash_run(roles: &[&'static str], kills: &[usize]) {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    println!("processes: {roles:?}");
+    let started = Instant::now();
+    let (tenant, key) = app.tenant_with_key("crash").await;
+    let slug = tenant.slug.to_string();
+    let twilio = mock_twilio(SID).await;
+    let vapi = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": "vapi-call", "status": "queued"})),
+        )
+        .mount(&vapi)
+        .await;
+    let messaging = twilio_messaging(&twilio, SID, TOKEN);
+    let settings = json!({"messaging": messaging,
+        "voice": {"provider": "vapi", "vapi": {"base_url": vapi.uri(), "api_key": "k", "assistant_id": "a",
+            "phone_number_id": "p", "server_secret": VAPI_SECRET}}});
+    let (s, body) = patch(&app, &key, "/api/v1/settings", settings).await;
+    assert_eq!(s, 200, "{body}");
+    let db = PgPool::connect(app.database_url()).await.unwrap();
+
+    let mut fleet = Fleet::start(app.database_url(), roles);
+    let http = reqwest::Client::new();
+    for port in fleet.web_ports() {
+        wait_healthy(&http, port).await;
+    }
+
+    // Clients: inbound messages and call reports with fresh ids, and delivery statuses for
+    // replies the clinic has sent (their Twilio sids, once stored).
+    let acks = Arc::new(Mutex::new(Acks::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let counter = Arc::new(AtomicUsize::new(0));
+    let sent_sids = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut clients = tokio::task::JoinSet::new();
+    for c in 0..CLIENTS {
+        let (http, ports, slug) = (http.clone(), fleet.ports.clone(), slug.clone());
+        let (acks, stop, counter, sent_sids) =
+            (acks.clone(), stop.clone(), counter.clone(), sent_sids.clone());
+        clients.spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let phone = format!("+55119{:08}", n);
+                let status_sid = if c == 0 { sent_sids.lock().unwrap().pop() } else { None };
+                let d = match (status_sid, n % 3) {
+                    (Some(sid), _) => Delivery::Status { sid },
+                    (None, 2) => Delivery::CallEnded { call_id: format!("call-{n}"), from: phone },
+                    (None, _) => Delivery::Inbound { sid: format!("SM{n:032}"), from: phone },
+                };
+                if deliver(&http, &ports, &slug, &d, n).await {
+                    let mut a = acks.lock().unwrap();
+                    match d {
+                        Delivery::Inbound { sid, .. } => a.inbound.push(sid),
+                        Delivery::Status { sid } => a.statuses.push(sid),
+                        Delivery::CallEnded { call_id, .. } => a.calls.push(call_id),
+                    }
+                }
+            }
+        });
+    }
+    // Statuses: Twilio reports on what it accepted; here, on the replies already stored.
+    let statuses = {
+        let (db, stop, sent_sids) = (db.clone(), stop.clone(), sent_sids.clone());
+        tokio::spawn(async move {
+            let mut seen = HashSet::new();
+            while !stop.load(Ordering::Relaxed) {
+                let sids: Vec<String> = sqlx::query_scalar(
+                    "SELECT provider_message_id FROM messages WHERE direction = 'outbound'
+                     AND provider_message_id IS NOT NULL AND status NOT IN ('delivered', 'read', 'failed')",
+                )
+                .fetch_all(&db)
+                .await
+                .unwrap_or_default();
+                let fresh: Vec<String> = sids.into_iter().filter(|s| seen.insert(s.clone())).collect();
+                sent_sids.lock().unwrap().extend(fresh);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+
+    for &slot in kills {
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        if let Some(port) = fleet.kill_and_restart(slot) {
+            wait_healthy(&http, port).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, Ordering::Relaxed);
+    while clients.join_next().await.is_some() {}
+    statuses.await.unwrap();
+    let mut acks = std::mem::take(&mut *acks.lock().unwrap());
+    let load_secs = started.elapsed().as_secs_f64();
+
+    // Jobs: every acknowledged message answered exactly once, by one of the processes
+    // (a killed one's leases run out after 5 s and the others take its jobs over).
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let (answered, doubled, handed_off) = loop {
+        let row: (i64, i64, i64) = sqlx::query_as(
+            "WITH per AS (
+                SELECT c.id, c.needs_staff,
+                       count(*) FILTER (WHERE m.direction = 'outbound') AS replies
+                FROM conversations c JOIN messages m ON m.conversation_id = c.id
+                WHERE c.channel = 'whatsapp' GROUP BY c.id, c.needs_staff
+                HAVING count(*) FILTER (WHERE m.direction = 'inbound') > 0)
+             SELECT count(*) FILTER (WHERE replies = 1), count(*) FILTER (WHERE replies > 1),
+                    count(*) FILTER (WHERE needs_staff) FROM per",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        // Replies filed, and every due job (their deliveries) run.
+        let due: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') AND run_at <= now()",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if (row.0 + row.1 >= acks.inbound.len() as i64 && due == 0) || Instant::now() > deadline {
+            break row;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    // Twilio reports on the replies sent after the load too (the workers lag behind the
+    // webhooks): those statuses go out now, to whichever process is up.
+    let late: Vec<String> = sqlx::query_scalar(
+        "SELECT provider_message_id FROM messages WHERE direction = 'outbound'
+         AND provider_message_id IS NOT NULL AND status NOT IN ('delivered', 'read', 'failed')",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let ports = fleet.ports.clone();
+    for (n, sid) in late.into_iter().enumerate() {
+        if deliver(&http, &ports, &slug, &Delivery::Status { sid: sid.clone() }, n).await {
+            acks.statuses.push(sid);
+        }
+    }
+
+    // Stored, once: the provider ids are unique in the schema, so "duplicated" counts rows
+    // beyond the first, to show it rather than assume it.
+    let count = |sql: &'static str, ids: Vec<String>| {
+        let db = db.clone();
+        async move {
+            let rows: Vec<(String, i64)> = sqlx::query_as(sql).bind(&ids).fetch_all(&db).await.unwrap();
+            let found: HashMap<String, i64> = rows.into_iter().collect();
+            let lost = ids.iter().filter(|id| !found.contains_key(*id)).count();
+            let duplicated: i64 = found.values().map(|n| n - 1).sum();
+            (ids.len(), found.len(), lost, duplicated)
+        }
+    };
+    // An acknowledged message is recorded (with its job) before the answer; the job files it.
+    let recorded = count(
+        "SELECT external_id, count(*) FROM inbound_events WHERE provider = 'twilio'
+         AND external_id = ANY($1) GROUP BY 1",
+        acks.inbound.clone(),
+    )
+    .await;
+    let inbound = count(
+        "SELECT provider_message_id, count(*) FROM messages WHERE direction = 'inbound'
+         AND provider_message_id = ANY($1) GROUP BY 1",
+        acks.inbound.clone(),
+    )
+    .await;
+    let calls = count(
+        "SELECT provider_call_id, count(*) FROM calls WHERE provider_call_id = ANY($1) GROUP BY 1",
+        acks.calls.clone(),
+    )
+    .await;
+    let statuses = count(
+        "SELECT provider_message_id, count(*) FROM messages WHERE provider_message_id = ANY($1)
+         AND status IN ('delivered', 'read') GROUP BY 1",
+        acks.statuses.clone(),
+    )
+    .await;
+    for (what, (acknowledged, stored, lost, duplicated)) in [
+        ("twilio inbound recorded", recorded),
+        ("twilio inbound filed", inbound),
+        ("twilio status", statuses),
+        ("vapi end-of-call", calls),
+    ] {
+        println!("{what}: acknowledged={acknowledged} stored={stored} lost={lost} duplicated={duplicated}");
+        assert!(acknowledged > 0, "{what}: nothing was acknowledged");
+        assert_eq!((lost, duplicated), (0, 0), "{what}");
+    }
+
+    // Jobs a killed process held and another took over once the lease ran out.
+    let taken_over: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM jobs WHERE last_error LIKE 'lease expired%'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE status IN ('dead')")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    println!("jobs: taken over after a lease expired={taken_over} dead={left}");
+    let requests = twilio.received_requests().await.unwrap_or_default();
+    let sends = requests.len();
+    let patients_sent_to: HashSet<String> = requests
+        .iter()
+        .filter_map(|r| form_urlencoded::parse(&r.body).find(|(k, _)| k == "To").map(|(_, v)| v.into_owned()))
+        .collect();
+    println!(
+        "dialogue: messages={} answered_once={answered} answered_twice={doubled} handed_off={handed_off}; \
+         twilio sends={sends} ({} kills, {:.1} s)",
+        acks.inbound.len(),
+        kills.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("load phase {load_secs:.1} s");
+    assert_eq!(answered, acks.inbound.len() as i64, "every message answered");
+    assert_eq!((doubled, handed_off), (0, 0), "answered once, never handed to staff");
+    // A send cut between Twilio's answer and its commit goes out again: at most one per
+    // worker in flight at each kill, and each is visible here rather than hidden.
+    let provider_duplicates = sends.saturating_sub(patients_sent_to.len());
+    println!(
+        "provider-edge duplicates (send cut between Twilio's answer and the commit)={provider_duplicates}"
+    );
+    assert_eq!(patients_sent_to.len(), acks.inbound.len(), "every reply handed to Twilio");
+    assert!(provider_duplicates <= kills.len() * 4, "at most the sends in flight at each kill");
+}
