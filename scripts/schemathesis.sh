@@ -89,7 +89,11 @@ st_run() {
     --max-examples "${ST_MAX_EXAMPLES:-30}" "${seed_args[@]}" \
     --report junit --report-dir "$report_dir/$name" --no-color "$@" >"$work/st-$name.log" 2>&1 || rc=$?
   cat "$work/st-$name.log"
-  summaries+=("$name: $(grep -E '=+ .* in [0-9.]+s =+' "$work/st-$name.log" | tail -n 1 | tr -s '= ' ' ') (exit $rc)")
+  local log="$work/st-$name.log" tested cases verdict
+  tested="$(grep -A2 '^API Operations:' "$log" | grep -oE 'Tested: [0-9]+' | grep -oE '[0-9]+' || true)"
+  cases="$(grep -A1 '^Test cases:' "$log" | tail -n 1 | sed 's/^ *//' || true)"
+  verdict="$(grep -E '^=+ .* in [0-9.]+s =+$' "$log" | tail -n 1 | sed -E 's/^=+ //; s/ =+$//' || true)"
+  summaries+=("$name: ${tested:-?} operations, ${cases:-no test cases}; ${verdict:-no result} (exit $rc)")
   [[ $rc -eq 0 ]] || status=$rc
 }
 # Revoking a key is fuzzed last and alone: schemathesis learns the prefix of the key in use
