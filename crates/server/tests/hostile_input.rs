@@ -45,14 +45,26 @@ async fn nul_characters_are_refused_with_4xx(app: TestApp) {
         assert_eq!((status, code.as_str()), (400, expected), "{path}");
     }
 
+    let response = app.get("/fhir/R4/Appointment?patient=a%00", &key).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/fhir+json"));
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+
     let webhook_cases = [
         ("/webhooks/twilio/alpha/messages", "application/x-www-form-urlencoded", "MessageSid=SM1&Body=a%00"),
         ("/webhooks/vapi/alpha", "application/json", r#"{"message":{"type":"hang","x":"\u0000"}}"#),
         ("/webhooks/helena/alpha", "application/json", "{\"eventType\":\"\0\"}"),
     ];
     for (path, content_type, body) in webhook_cases {
-        let response =
-            app.http.post(app.url(path)).header("content-type", content_type).body(body).send().await.unwrap();
+        let response = app
+            .http
+            .post(app.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let (status, code, _) = error_of(response).await;
         assert_eq!((status, code.as_str()), (400, "invalid_payload"), "{path}");
     }

@@ -47,16 +47,20 @@ pub fn payload_rejection() -> ApiError {
     ApiError::bad_request("invalid_payload", MESSAGE)
 }
 
-/// Middleware: a path or query string that decodes to a NUL is a 400.
+/// Middleware: a path or query string that decodes to a NUL is a 400 (an
+/// OperationOutcome under `/fhir/`, whose errors are all FHIR).
 pub async fn reject_in_uri(request: Request, next: Next) -> Response {
     let uri = request.uri();
-    if percent_has_nul(uri.path().as_bytes()) {
-        return ApiError::bad_request("invalid_path", MESSAGE).into_response();
+    let in_path = percent_has_nul(uri.path().as_bytes());
+    let in_query = uri.query().is_some_and(|q| percent_has_nul(q.as_bytes()));
+    if !(in_path || in_query) {
+        return next.run(request).await;
     }
-    if uri.query().is_some_and(|q| percent_has_nul(q.as_bytes())) {
-        return ApiError::bad_request("invalid_query", MESSAGE).into_response();
+    if uri.path().starts_with("/fhir/") {
+        return crate::fhir::FhirError::invalid(MESSAGE).into_response();
     }
-    next.run(request).await
+    let code = if in_path { "invalid_path" } else { "invalid_query" };
+    ApiError::bad_request(code, MESSAGE).into_response()
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@ fn offered(n: usize) -> Vec<OfferedSlot> {
 fn wordy(max: usize) -> impl Strategy<Value = String> {
     let word = prop::sample::select(vec![
         "quero", "marcar", "nao", "não", "sim", "amanhã", "14:30", "12/10", "às", "a", "segunda", "opção",
-        "2", "meu", "nome", "é", "Maria", "oiiiiiii", "kkkkkkk", "agnedar", "👍", "😂", "vc", "pfv",
-        "don't", "tomorrow", "at", "3pm", "nenhum", "outro", "horário", "urgente", "dor", "...", "?",
+        "2", "meu", "nome", "é", "Maria", "oiiiiiii", "kkkkkkk", "agnedar", "👍", "😂", "vc", "pfv", "don't",
+        "tomorrow", "at", "3pm", "nenhum", "outro", "horário", "urgente", "dor", "...", "?",
     ]);
     prop::collection::vec((word, prop::sample::select(vec![" ", "", "\n", ", "])), 0..max)
         .prop_map(|parts| parts.into_iter().map(|(w, s)| format!("{w}{s}")).collect())

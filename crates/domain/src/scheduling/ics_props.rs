@@ -13,7 +13,9 @@ fn text() -> impl Strategy<Value = String> {
         "\\PC{0,200}",
         prop::collection::vec(any::<char>(), 0..120).prop_map(|c| c.into_iter().collect()),
         prop::collection::vec(
-            prop::sample::select(vec!["\\", ";", ",", "\r\n", "\n", "\r", "\t", "\u{7}", "ç", "🦷", "a", " ", ":"]),
+            prop::sample::select(vec![
+                "\\", ";", ",", "\r\n", "\n", "\r", "\t", "\u{7}", "ç", "🦷", "a", " ", ":"
+            ]),
             0..120,
         )
         .prop_map(|parts| parts.concat()),
@@ -56,7 +58,11 @@ fn unescape(value: &str) -> String {
 
 /// The text as it should come back: newlines normalised, other controls dropped.
 fn expected(raw: &str) -> String {
-    raw.replace("\r\n", "\n").replace('\r', "\n").chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect()
+    raw.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
 }
 
 fn property<'a>(ics: &'a str, name: &str) -> Option<&'a str> {

@@ -27,13 +27,12 @@ fn cell() -> impl Strategy<Value = String> {
 
 /// A Brazilian mobile in one of the spellings lead lists use.
 fn phone() -> impl Strategy<Value = String> {
-    (prop::sample::select(vec![11u8, 21, 31, 41, 51, 61, 71, 81]), 60_000_000u32..99_999_999, 0usize..3).prop_map(
-        |(ddd, n, style)| match style {
+    (prop::sample::select(vec![11u8, 21, 31, 41, 51, 61, 71, 81]), 60_000_000u32..99_999_999, 0usize..3)
+        .prop_map(|(ddd, n, style)| match style {
             0 => format!("({ddd}) 9{}-{:04}", n / 10_000, n % 10_000),
             1 => format!("+55{ddd}9{n}"),
             _ => format!("{ddd}9{n}"),
-        },
-    )
+        })
 }
 
 #[derive(Debug)]
@@ -45,14 +44,20 @@ struct Row {
 }
 
 fn row() -> impl Strategy<Value = Row> {
-    (phone(), cell(), cell(), cell()).prop_map(|(phone, name, notes, extra)| Row { phone, name, notes, extra })
+    (phone(), cell(), cell(), cell()).prop_map(|(phone, name, notes, extra)| Row {
+        phone,
+        name,
+        notes,
+        extra,
+    })
 }
 
 /// Writes the rows as a spreadsheet would: the `csv` crate's quoting, the chosen
 /// separator and line ending, maybe a BOM.
 fn write(headers: &[String], rows: &[Row], delimiter: u8, crlf: bool, bom: bool) -> Vec<u8> {
     let terminator = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
-    let mut writer = csv::WriterBuilder::new().delimiter(delimiter).terminator(terminator).from_writer(Vec::new());
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(delimiter).terminator(terminator).from_writer(Vec::new());
     writer.write_record(headers).unwrap();
     for r in rows {
         writer.write_record([&r.phone, &r.name, &r.notes, &r.extra]).unwrap();

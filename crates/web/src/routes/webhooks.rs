@@ -13,19 +13,20 @@ use utoipa::ToSchema;
 /// The fields of Twilio's form-encoded callbacks that Frontdesk reads (Twilio sends more;
 /// they are ignored). Documentation only: the handler parses and verifies the raw body,
 /// since the signature covers every field as sent.
-#[derive(ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default)]
 #[allow(dead_code, non_snake_case)]
 pub struct TwilioCallback {
     MessageSid: String,
-    AccountSid: Option<String>,
-    From: Option<String>,
-    To: Option<String>,
-    Body: Option<String>,
-    NumMedia: Option<String>,
-    MediaUrl0: Option<String>,
-    MediaContentType0: Option<String>,
-    MessageStatus: Option<String>,
-    ErrorCode: Option<String>,
+    AccountSid: String,
+    From: String,
+    To: String,
+    Body: String,
+    NumMedia: String,
+    MediaUrl0: String,
+    MediaContentType0: String,
+    MessageStatus: String,
+    ErrorCode: String,
 }
 
 impl From<WebhookError> for ApiError {
