@@ -75,7 +75,7 @@ curl -sf -o /dev/null -X PATCH "http://$FRONTDESK_BIND/api/v1/settings" -H "X-AP
            "vapi": {"api_key": "$(secret)", "assistant_id": "a", "phone_number_id": "p", "server_secret": "$ST_VAPI_SECRET"}},
  "dialogue": {"n8n": {"webhook_url": "https://n8n.invalid/webhook/frontdesk", "callback_token": "$ST_N8N_TOKEN"}}}
 JSON
-report_dir="${ST_REPORT_DIR:-$work/report}"
+report_dir="$(realpath -m "${ST_REPORT_DIR:-$work/report}")"
 seed="${ST_SEED:-1}"
 seed_args=()
 [[ "$seed" != random ]] && seed_args=(--seed "$seed")
@@ -85,9 +85,10 @@ summaries=()
 st_run() {
   local name="$1"; shift
   local rc=0
-  "$venv/bin/st" --config-file "$root/.ci/schemathesis.toml" run "http://$FRONTDESK_BIND/openapi.json" \
+  # Run from the temporary directory: schemathesis keeps a cache in its working directory.
+  (cd "$work" && "$venv/bin/st" --config-file "$root/.ci/schemathesis.toml" run "http://$FRONTDESK_BIND/openapi.json" \
     --max-examples "${ST_MAX_EXAMPLES:-30}" "${seed_args[@]}" \
-    --report junit --report-dir "$report_dir/$name" --no-color "$@" >"$work/st-$name.log" 2>&1 || rc=$?
+    --report junit --report-dir "$report_dir/$name" --no-color "$@") >"$work/st-$name.log" 2>&1 || rc=$?
   cat "$work/st-$name.log"
   local log="$work/st-$name.log" tested cases verdict
   tested="$(grep -A2 '^API Operations:' "$log" | grep -oE 'Tested: [0-9]+' | grep -oE '[0-9]+' || true)"
