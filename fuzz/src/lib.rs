@@ -67,7 +67,8 @@ pub fn phone_number(data: &[u8]) {
 /// Free text (service names, addresses, notes) written into a calendar file.
 pub fn ics_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let (summary, rest) = text.split_at(text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i));
+    let (summary, rest) =
+        text.split_at(text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i));
     let start = jiff::Timestamp::from_second(1_780_000_000).unwrap();
     let event = CalendarEvent {
         appointment_id: frontdesk_domain::AppointmentId::new(),
