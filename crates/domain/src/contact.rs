@@ -254,3 +254,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "contact_props.rs"]
+mod props;

@@ -7,9 +7,27 @@ use axum::extract::FromRequestParts;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body (`application/json` or any `+json` type), refused with a 422 when one of
+/// its strings holds a NUL (see `crate::nul`).
 pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        // The bytes are read once (under the body limit) and handed to axum's own JSON
+        // extractor, so content-type and parse errors read as before.
+        let headers = req.headers().clone();
+        let bytes = axum::body::Bytes::from_request(req, state).await?;
+        let mut again = axum::extract::Request::new(axum::body::Body::from(bytes.clone()));
+        *again.headers_mut() = headers;
+        let axum::Json(value) = axum::Json::<T>::from_request(again, state).await?;
+        if crate::nul::json_has_nul(&bytes) {
+            return Err(crate::nul::json_rejection());
+        }
+        Ok(ApiJson(value))
+    }
+}
 
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
@@ -20,14 +38,25 @@ pub struct ApiQuery<T>(pub T);
 pub struct ApiPath<T>(pub T);
 
 /// A raw body (webhooks verify their signature over the exact bytes), whose rejection - an
-/// oversized or unreadable body - is our JSON error rather than axum's plain text.
+/// oversized or unreadable body - is our JSON error rather than axum's plain text. A body
+/// holding a NUL (raw, `\u0000` in JSON, `%00` in a form) is a 400 (see `crate::nul`).
 pub struct ApiBytes(pub axum::body::Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for ApiBytes {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        Ok(ApiBytes(axum::body::Bytes::from_request(req, state).await?))
+        let form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let bytes = axum::body::Bytes::from_request(req, state).await?;
+        let nul = if form { crate::nul::percent_has_nul(&bytes) } else { crate::nul::json_has_nul(&bytes) };
+        if nul {
+            return Err(crate::nul::payload_rejection());
+        }
+        Ok(ApiBytes(bytes))
     }
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod etag;
 pub mod extract;
 pub mod fhir;
+mod nul;
 mod observe;
 pub mod openapi;
 mod openapi_complete;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(routes::method_not_allowed)
         // Tags each response with its route template for `observe`.
         .route_layer(axum::middleware::from_fn(observe::tag_route))
+        .layer(axum::middleware::from_fn(nul::reject_in_uri))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.config.body_read_timeout))
         .layer(axum::middleware::from_fn(error::uniform_errors))

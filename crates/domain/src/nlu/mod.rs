@@ -66,6 +66,9 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod props;
+
 pub use eval::{Evaluation, IntentStats, Misclassified, evaluate, evaluate_on, parse_labelled};
 
 use crate::scheduling::DayPeriod;

@@ -229,3 +229,7 @@ mod tests {
         assert!(appointment_ics(&e).contains("STATUS:TENTATIVE\r\n"));
     }
 }
+
+#[cfg(test)]
+#[path = "ics_props.rs"]
+mod props;

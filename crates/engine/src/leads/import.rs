@@ -418,6 +418,10 @@ pub async fn import_csv(
 }
 
 #[cfg(test)]
+#[path = "import_props.rs"]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -120,6 +120,7 @@ async fn audit_appointment(
 #[utoipa::path(post, path = "/api/v1/appointments", tag = "appointments", security(("api_key" = [])),
     request_body = CreateAppointment, params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = AppointmentView), (status = 200, description = "Idempotent replay", body = AppointmentView),
+              (status = 404, description = "the patient, practitioner, service or location named is not the clinic's", body = crate::error::ErrorBody),
               (status = 409, description = "slot_taken", body = crate::error::ErrorBody),
               (status = 422, description = "outside hours or rules", body = crate::error::ErrorBody)))]
 pub async fn create_appointment(

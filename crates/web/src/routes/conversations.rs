@@ -232,7 +232,9 @@ pub struct SendBody {
 
 /// Sends to a patient by id or phone: text, or a template with variables.
 #[utoipa::path(post, path = "/api/v1/messages", tag = "conversations", security(("api_key" = [])),
-    request_body = SendBody, responses((status = 202, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+    request_body = SendBody, responses((status = 202, body = Object),
+        (status = 404, description = "no such patient in the clinic", body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
 pub async fn send_message(
     State(state): State<AppState>,
     who: Principal,

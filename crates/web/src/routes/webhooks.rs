@@ -8,6 +8,26 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_engine::messaging::webhooks::{self, WebhookError};
 use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// The fields of Twilio's form-encoded callbacks that Frontdesk reads (Twilio sends more;
+/// they are ignored). Documentation only: the handler parses and verifies the raw body,
+/// since the signature covers every field as sent.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default)]
+#[allow(dead_code, non_snake_case)]
+pub struct TwilioCallback {
+    MessageSid: String,
+    AccountSid: String,
+    From: String,
+    To: String,
+    Body: String,
+    NumMedia: String,
+    MediaUrl0: String,
+    MediaContentType0: String,
+    MessageStatus: String,
+    ErrorCode: String,
+}
 
 impl From<WebhookError> for ApiError {
     fn from(e: WebhookError) -> Self {
@@ -34,7 +54,7 @@ fn signature(headers: &HeaderMap) -> Option<&str> {
 
 /// Twilio inbound message: stored (once) before the empty TwiML answer.
 #[utoipa::path(post, path = "/webhooks/twilio/{tenant}/messages", tag = "webhooks", params(("tenant" = String, Path)),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = TwilioCallback, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "Empty TwiML"), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn twilio_message(
     State(state): State<AppState>,
@@ -51,7 +71,7 @@ pub async fn twilio_message(
 
 /// Twilio status callback.
 #[utoipa::path(post, path = "/webhooks/twilio/{tenant}/status", tag = "webhooks", params(("tenant" = String, Path)),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = TwilioCallback, content_type = "application/x-www-form-urlencoded"),
     responses((status = 204), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn twilio_status(
     State(state): State<AppState>,
