@@ -44,6 +44,12 @@ pub struct TestApp {
     db_url: String,
 }
 
+/// The key every test store seals secrets with, so that suites run with encryption at
+/// rest on, as a deployment does.
+pub fn test_key_ring() -> Arc<frontdesk_store::at_rest::KeyRing> {
+    Arc::new(frontdesk_store::at_rest::KeyRing::new([0x42; 32], &[]))
+}
+
 pub fn start_time() -> jiff::Timestamp {
     "2026-06-01T12:00:00Z".parse().unwrap()
 }
@@ -60,7 +66,7 @@ async fn fresh_store_at(backend: Backend) -> Option<(DynStore, Option<tempfile::
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
-            let store = SqliteStore::connect(&url).await.unwrap();
+            let store = SqliteStore::connect(&url).await.unwrap().with_key_ring(test_key_ring());
             store.migrate().await.unwrap();
             Some((Arc::new(store), Some(dir), url))
         }
@@ -72,6 +78,7 @@ async fn fresh_store_at(backend: Backend) -> Option<(DynStore, Option<tempfile::
             let (store, schema) = PgStore::connect_isolated(&url, 12)
                 .await
                 .expect("FRONTDESK_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached");
+            let store = store.with_key_ring(test_key_ring());
             store.migrate().await.unwrap();
             let sep = if url.contains('?') { '&' } else { '?' };
             let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
@@ -127,8 +134,12 @@ impl TestApp {
     /// what is stored is shared, as between two deployed instances.
     pub async fn another_instance(&self) -> TestApp {
         let store: DynStore = match self.backend {
-            Backend::Sqlite => Arc::new(SqliteStore::connect(&self.db_url).await.unwrap()),
-            Backend::Postgres => Arc::new(PgStore::connect(&self.db_url, 4).await.unwrap()),
+            Backend::Sqlite => {
+                Arc::new(SqliteStore::connect(&self.db_url).await.unwrap().with_key_ring(test_key_ring()))
+            }
+            Backend::Postgres => {
+                Arc::new(PgStore::connect(&self.db_url, 4).await.unwrap().with_key_ring(test_key_ring()))
+            }
         };
         let config = Config {
             rate_limit_enabled: false,
@@ -186,6 +197,11 @@ impl TestApp {
             _dir: self._dir.take(),
             db_url: self.db_url.clone(),
         }
+    }
+
+    /// The database URL another process (or a raw SQL check) would connect to.
+    pub fn db_url(&self) -> &str {
+        &self.db_url
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -12,6 +12,7 @@ pub mod openapi;
 mod openapi_complete;
 pub mod ratelimit;
 mod routes;
+pub mod scopes;
 mod security;
 mod state;
 pub mod telemetry;
