@@ -54,7 +54,16 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@versions $make;
             lead_saves_check_the_version, conversation_saves_check_the_version,
             patient_updates_check_the_version, settings_saves_check_the_version);
+        $crate::conformance_suite!(@secrets $make; secrets_are_sealed_and_read_back);
     };
+    (@secrets $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_secrets::$case(store).await;
+        }
+    )*};
     (@versions $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

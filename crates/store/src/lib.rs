@@ -24,6 +24,8 @@ pub mod conformance_messaging;
 #[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
 #[cfg(feature = "conformance")]
+pub mod conformance_secrets;
+#[cfg(feature = "conformance")]
 pub mod conformance_versions;
 #[cfg(feature = "conformance")]
 pub mod conformance_voice;
