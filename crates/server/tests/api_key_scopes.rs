@@ -52,6 +52,9 @@ async fn status(app: &TestApp, key: &str, method: Method, path: &str, body: Opti
     code
 }
 
+/// (scope name, key, method, path, body, refused?)
+type Case<'a> = (&'a str, &'a str, Method, &'a str, Option<Value>, bool);
+
 async fn each_scope_is_allowed_and_refused(app: TestApp) {
     let (_, full) = app.tenant_with_key("alpha").await;
     let read_only = issue(&app, &full, json!(["read_only"])).await;
@@ -61,8 +64,7 @@ async fn each_scope_is_allowed_and_refused(app: TestApp) {
     let patient = json!({"phone": "+5511987654322", "name": "Rui"});
     let tool = json!({"caller_number": "+5511987654321", "arguments": {}});
     let (get, post, patch) = (Method::GET, Method::POST, Method::PATCH);
-    // (key, method, path, body, refused?)
-    let cases: Vec<(&str, &str, Method, &str, Option<Value>, bool)> = vec![
+    let cases: Vec<Case> = vec![
         ("full", &full, post.clone(), "/api/v1/patients", Some(patient.clone()), false),
         ("full", &full, get.clone(), "/api/v1/settings", None, false),
         ("read_only", &read_only, get.clone(), "/api/v1/patients", None, false),

@@ -7,7 +7,8 @@ use std::process::Command;
 fn frontdesk(db: &str, env: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_frontdesk"));
     cmd.args(args).env("DATABASE_URL", db).env("FRONTDESK_LOG_LEVEL", "warn");
-    for var in ["FRONTDESK_ENCRYPTION_KEY", "FRONTDESK_ENCRYPTION_KEY_FILE", "FRONTDESK_ENCRYPTION_OLD_KEYS"] {
+    for var in ["FRONTDESK_ENCRYPTION_KEY", "FRONTDESK_ENCRYPTION_KEY_FILE", "FRONTDESK_ENCRYPTION_OLD_KEYS"]
+    {
         cmd.env_remove(var);
     }
     for (k, v) in env {
@@ -29,14 +30,16 @@ fn new_key() -> String {
     key
 }
 
-const PATCH: &str = r#"{"scheduling":{"ninsaude":{"account":"clinica","username":"bot","password":"cli-pass-5be2"}}}"#;
+const PATCH: &str =
+    r#"{"scheduling":{"ninsaude":{"account":"clinica","username":"bot","password":"cli-pass-5be2"}}}"#;
 
 #[test]
 fn sqlite_gets_a_key_file_and_rotation_reencrypts() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
     // No key configured: one is generated beside the database, owner-only, and reused.
-    let create = ["tenant", "create", "--slug", "sorriso", "--name", "Sorriso", "--timezone", "America/Sao_Paulo"];
+    let create =
+        ["tenant", "create", "--slug", "sorriso", "--name", "Sorriso", "--timezone", "America/Sao_Paulo"];
     let (ok, _, err) = frontdesk(&db, &[], &create);
     assert!(ok, "{err}");
     let key_file = dir.path().join("cli.db.key");
@@ -61,7 +64,8 @@ fn sqlite_gets_a_key_file_and_rotation_reencrypts() {
     assert!(err.contains("does not open the stored secrets") && err.contains("not configured"), "{err}");
 
     // Rotation: the new key current, the generated one old.
-    let env = [("FRONTDESK_ENCRYPTION_KEY", other.as_str()), ("FRONTDESK_ENCRYPTION_OLD_KEYS", first.as_str())];
+    let env =
+        [("FRONTDESK_ENCRYPTION_KEY", other.as_str()), ("FRONTDESK_ENCRYPTION_OLD_KEYS", first.as_str())];
     let (ok, out, err) = frontdesk(&db, &env, &["secrets", "status"]);
     assert!(ok, "{err}");
     assert!(out.contains("old keys:     1"), "{out}");

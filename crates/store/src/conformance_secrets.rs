@@ -32,7 +32,8 @@ pub async fn secrets_are_sealed_and_read_back(store: DynStore) {
     .into_user(t0())
     .unwrap();
     store.create_user(&user).await.unwrap();
-    user.totp = SecondFactor { secret: Some("GEZDGNBVGY3TQOJQ".into()), enabled_at: Some(t0()), last_step: None };
+    user.totp =
+        SecondFactor { secret: Some("GEZDGNBVGY3TQOJQ".into()), enabled_at: Some(t0()), last_step: None };
     store.save_user(&user).await.unwrap();
     assert_eq!(store.get_user(tenant.id, user.id).await.unwrap().unwrap().totp, user.totp);
     assert_eq!(store.list_users(tenant.id).await.unwrap()[0].totp, user.totp);
