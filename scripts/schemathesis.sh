@@ -42,6 +42,8 @@ trap cleanup EXIT
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 export FRONTDESK_BIND="127.0.0.1:$port"
 export DATABASE_URL="${DATABASE_URL:-sqlite://$work/frontdesk.db?mode=rwc}"
+# Secrets at rest need a key; PostgreSQL refuses to start without one (docs/security.md).
+export FRONTDESK_ENCRYPTION_KEY="${FRONTDESK_ENCRYPTION_KEY:-$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')}"
 # The limits would turn most generated requests into 429s (documented, so not a failure,
 # but nothing behind them would be tested); their own tests live in crates/web.
 export FRONTDESK_RATE_LIMIT_ENABLED=false

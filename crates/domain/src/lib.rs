@@ -4,6 +4,7 @@
 //! depend on it, never the other way round.
 
 pub mod api_key;
+pub mod api_key_scope;
 pub mod audit;
 pub mod clock;
 pub mod contact;

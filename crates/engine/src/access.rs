@@ -3,13 +3,25 @@
 use crate::Ctx;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::api_key::ApiKeySecret;
+use frontdesk_domain::api_key_scope::ScopeSet;
 use frontdesk_store::{ApiKeyRecord, NewApiKey, StoreError, StoreResult};
 
-/// Creates a key for a tenant. The secret is returned once and only its hash is stored.
+/// Creates a key with every scope for a tenant. The secret is returned once and only its
+/// hash is stored.
 pub async fn issue_api_key(
     ctx: &Ctx,
     tenant: TenantId,
     name: &str,
+) -> StoreResult<(ApiKeyRecord, ApiKeySecret)> {
+    issue_scoped_api_key(ctx, tenant, name, ScopeSet::full()).await
+}
+
+/// Creates a key limited to `scopes`; as `issue_api_key` otherwise.
+pub async fn issue_scoped_api_key(
+    ctx: &Ctx,
+    tenant: TenantId,
+    name: &str,
+    scopes: ScopeSet,
 ) -> StoreResult<(ApiKeyRecord, ApiKeySecret)> {
     // A prefix collision is astronomically rare but harmless: draw again.
     for _ in 0..3 {
@@ -19,6 +31,7 @@ pub async fn issue_api_key(
             prefix: secret.prefix().to_owned(),
             hash: secret.hash(),
             name: name.to_owned(),
+            scopes: scopes.clone(),
         };
         match ctx.store.create_api_key(&new, ctx.clock.now()).await {
             Ok(record) => return Ok((record, secret)),

@@ -45,9 +45,14 @@ impl App {
         Self { ctx, runner, config }
     }
 
-    /// Opens the configured database (migrating it) with the real clock.
+    /// Opens the configured database (migrating it) with the real clock, and checks that
+    /// the configured encryption key opens the secrets stored in it.
     pub async fn from_config(config: Config) -> anyhow::Result<Self> {
-        let store = crate::backend::open_store(&config.database_url, config.database_max_connections).await?;
+        let (ring, source) = crate::secrets::key_ring(&config)?;
+        let key_id = ring.current_id().unwrap_or_default().to_owned();
+        let (url, pool) = (&config.database_url, config.database_max_connections);
+        let store = crate::backend::open_store_with(url, pool, Arc::new(ring)).await?;
+        crate::secrets::check_at_startup(&store, &source, &key_id).await?;
         Ok(Self::new(config, store, Arc::new(SystemClock), JobRegistry::new()))
     }
 

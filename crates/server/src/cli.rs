@@ -48,6 +48,21 @@ pub enum Command {
     /// Message understanding: check the intent rules against labelled messages.
     #[command(subcommand)]
     Nlu(NluCommand),
+    /// Secrets encrypted at rest: keys, status, rotation (docs/security.md).
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Print a new random encryption key (base64 of 32 bytes) for FRONTDESK_ENCRYPTION_KEY
+    /// or an encryption_key_file. Touches no database.
+    GenerateKey,
+    /// Count the stored secrets by key: current, old (still readable), plaintext.
+    Status,
+    /// Re-encrypt every stored secret under the current key. Run after making a new key
+    /// current with the previous one in encryption_old_keys; then the old key can go.
+    Rotate,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +144,10 @@ pub enum ApiKeyCommand {
         /// A label to recognise the key by.
         #[arg(long, default_value = "default")]
         name: String,
+        /// What the key may do: full (default), read-only, webhooks, assistant. Repeat
+        /// for several.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
     },
     /// Revoke a key by its prefix (the 8 characters after `fdk_`).
     Revoke {

@@ -46,6 +46,14 @@ pub struct Config {
     /// addresses. Only for tests and local mocks: in production a forged webhook could
     /// otherwise make the server fetch from inside its own network.
     pub allow_private_network: bool,
+    /// The key provider secrets and TOTP seeds are encrypted with (base64, 32 bytes);
+    /// `FRONTDESK_ENCRYPTION_KEY` in the environment.
+    pub encryption_key: Option<SecretString>,
+    /// A file holding that key instead (one line, base64).
+    pub encryption_key_file: Option<std::path::PathBuf>,
+    /// Earlier keys, still used to decrypt until `frontdesk secrets rotate` has re-encrypted
+    /// everything: base64 keys separated by commas.
+    pub encryption_old_keys: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -83,6 +91,9 @@ impl Default for Config {
             jobs_backoff_max_secs: 3600,
             shutdown_grace_secs: 30,
             allow_private_network: false,
+            encryption_key: None,
+            encryption_key_file: None,
+            encryption_old_keys: None,
         }
     }
 }
@@ -146,6 +157,16 @@ shutdown_grace_secs = 30
 # Off, a base URL must be https on a public host. Only for tests, local mocks or a model
 # server on the clinic's own network; keep it false otherwise.
 allow_private_network = false
+# Provider credentials and staff TOTP seeds are stored encrypted (AES-256-GCM) with this
+# key: 32 random bytes in base64 (`frontdesk secrets generate-key`), given here, in
+# FRONTDESK_ENCRYPTION_KEY, or in a file (encryption_key_file). Without either, a SQLite
+# database gets a key file generated beside it (<database>.key, mode 0600) on first
+# start; PostgreSQL refuses to start without a key. To rotate: make the new key current,
+# list the previous one(s) in encryption_old_keys (comma-separated), run
+# `frontdesk secrets rotate`, then drop the old keys. See docs/security.md.
+# encryption_key = "base64 of 32 bytes"
+# encryption_key_file = "/etc/frontdesk/encryption.key"
+# encryption_old_keys = "old key 1, old key 2"
 "#;
 
 impl Config {

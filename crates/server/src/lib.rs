@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 mod http;
 pub mod logging;
+pub mod secrets;
 
 pub use app::{App, Role};
 pub use config::Config;

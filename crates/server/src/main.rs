@@ -3,7 +3,8 @@ use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, staff, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SettingsCommand, TenantCommand, UserCommand,
+    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SecretsCommand, SettingsCommand, TenantCommand,
+    UserCommand,
 };
 use frontdesk_server::{App, Config, app, config, demo, logging};
 use tokio_util::sync::CancellationToken;
@@ -23,6 +24,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nlu(NluCommand::Eval { file }) => nlu_eval(&file),
+        Command::Secrets(SecretsCommand::GenerateKey) => {
+            println!("{}", frontdesk_store::at_rest::generate_key());
+            Ok(())
+        }
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;
@@ -80,12 +85,15 @@ async fn main() -> anyhow::Result<()> {
                         );
                     }
                 }
-                Command::ApiKey(ApiKeyCommand::Create { tenant, name }) => {
+                Command::ApiKey(ApiKeyCommand::Create { tenant, name, scopes }) => {
                     let t = find_tenant(ctx, &tenant).await?;
-                    let (record, secret) = access::issue_api_key(ctx, t.id, &name).await?;
+                    let scopes = parse_scopes(&scopes)?;
+                    let (record, secret) = access::issue_scoped_api_key(ctx, t.id, &name, scopes).await?;
                     println!(
-                        "API key {} for tenant {} (store it now; it is not shown again):",
-                        record.prefix, t.slug
+                        "API key {} ({}) for tenant {} (store it now; it is not shown again):",
+                        record.prefix,
+                        record.scopes.to_csv(),
+                        t.slug
                     );
                     println!("{}", secret.expose());
                 }
@@ -102,7 +110,14 @@ async fn main() -> anyhow::Result<()> {
                     for k in ctx.store.list_api_keys(t.id).await? {
                         let state =
                             k.revoked_at.map(|at| format!("revoked {at}")).unwrap_or_else(|| "active".into());
-                        println!("{}\t{}\t{}\tcreated {}", k.prefix, k.name, state, k.created_at);
+                        println!(
+                            "{}\t{}\t{}\t{}\tcreated {}",
+                            k.prefix,
+                            k.name,
+                            k.scopes.to_csv(),
+                            state,
+                            k.created_at
+                        );
                     }
                 }
                 Command::User(UserCommand::Add { tenant, email, name, role }) => {
@@ -173,7 +188,20 @@ async fn main() -> anyhow::Result<()> {
                     let t = find_tenant(ctx, &tenant).await?;
                     import_leads(ctx, &t, &file).await?;
                 }
-                Command::Serve(_) | Command::Config(_) | Command::Nlu(_) => {
+                Command::Secrets(SecretsCommand::Status) => {
+                    let c = ctx.store.check_secrets().await?;
+                    println!("current key:  {}", c.current);
+                    println!("old keys:     {}", c.old_key);
+                    println!("plaintext:    {}", c.plaintext);
+                    if c.old_key + c.plaintext > 0 {
+                        println!("run `frontdesk secrets rotate` to encrypt them all under the current key");
+                    }
+                }
+                Command::Secrets(SecretsCommand::Rotate) => rotate_secrets(ctx).await?,
+                Command::Serve(_)
+                | Command::Config(_)
+                | Command::Nlu(_)
+                | Command::Secrets(SecretsCommand::GenerateKey) => {
                     unreachable!("handled above")
                 }
             }
@@ -227,6 +255,47 @@ async fn import_leads(
     }
     if !summary.ignored_columns.is_empty() {
         println!("ignored columns: {}", summary.ignored_columns.join(", "));
+    }
+    Ok(())
+}
+
+fn parse_scopes(raw: &[String]) -> anyhow::Result<frontdesk_domain::api_key_scope::ScopeSet> {
+    use frontdesk_domain::api_key_scope::{ApiKeyScope, ScopeSet};
+    let scopes = raw.iter().map(|s| ApiKeyScope::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    Ok(ScopeSet::new(scopes).unwrap_or_default())
+}
+
+/// `frontdesk secrets rotate`: re-encrypts row by row with a progress bar, then counts
+/// again so the output says what is left (nothing, unless rows were written meanwhile by
+/// a process with an older configuration).
+async fn rotate_secrets(ctx: &frontdesk_engine::Ctx) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} re-encrypting [{bar:30}] {pos}/{len} rows ({msg})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = ctx
+        .store
+        .reseal_secrets(&|p| {
+            bar.set_length(p.total);
+            bar.set_position(p.done);
+            bar.set_message(format!("{} rewritten", p.rewritten));
+        })
+        .await
+        .context("rotation stopped; rows before the failure are re-encrypted, run it again")?;
+    bar.finish_and_clear();
+    println!("rows with secrets: {}", report.total);
+    println!("re-encrypted:      {}", report.rewritten);
+    let after = ctx.store.check_secrets().await?;
+    println!("secrets now under the current key: {}", after.current);
+    if after.old_key + after.plaintext > 0 {
+        println!(
+            "still under old keys or plaintext: {} (written meanwhile; run again)",
+            after.old_key + after.plaintext
+        );
+    } else {
+        println!("the old keys can now be removed from encryption_old_keys");
     }
     Ok(())
 }

@@ -75,6 +75,7 @@ impl Fleet {
         Command::new(env!("CARGO_BIN_EXE_frontdesk"))
             .args(["serve", "--role", self.roles[slot], "--bind", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", &self.db_url)
+            .env("FRONTDESK_ENCRYPTION_KEY", frontdesk_test_support::TEST_ENCRYPTION_KEY)
             .env("FRONTDESK_PUBLIC_URL", PUBLIC)
             .env("FRONTDESK_ALLOW_PRIVATE_NETWORK", "true")
             .env("FRONTDESK_RATE_LIMIT_ENABLED", "false")
@@ -241,9 +242,9 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
             "phone_number_id": "p", "server_secret": VAPI_SECRET}}});
     let (s, body) = patch(&app, &key, "/api/v1/settings", settings).await;
     assert_eq!(s, 200, "{body}");
-    let db = PgPool::connect(app.database_url()).await.unwrap();
+    let db = PgPool::connect(app.db_url()).await.unwrap();
 
-    let mut fleet = Fleet::start(app.database_url(), roles);
+    let mut fleet = Fleet::start(app.db_url(), roles);
     let http = reqwest::Client::new();
     for port in fleet.web_ports() {
         wait_healthy(&http, port).await;

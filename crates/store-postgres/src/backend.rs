@@ -49,6 +49,10 @@ impl SqlBackend for PgStore {
     const FACT_ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock(20261204, hashtext($1::text))::text";
     type Db = sqlx::Postgres;
 
+    fn key_ring(&self) -> &frontdesk_store::at_rest::KeyRing {
+        &self.key_ring
+    }
+
     fn writer(&self) -> &PgPool {
         &self.pool
     }

@@ -22,6 +22,7 @@ const JOBS_CHANNEL: &str = "frontdesk_jobs";
 pub struct PgStore {
     pool: PgPool,
     wakeups: Arc<Notify>,
+    key_ring: Arc<frontdesk_store::at_rest::KeyRing>,
     events: event_batch::EventBatcher,
 }
 
@@ -42,7 +43,7 @@ impl PgStore {
         let wakeups = Arc::new(Notify::new());
         spawn_listener(pool.clone(), Arc::downgrade(&wakeups));
         let events = event_batch::EventBatcher::start(pool.clone());
-        Ok(Self { pool, wakeups, events })
+        Ok(Self { pool, wakeups, events, key_ring: Arc::default() })
     }
 
     /// Creates a new, empty schema on the server at `url` and connects to it; tests use
@@ -62,6 +63,12 @@ impl PgStore {
         admin.close().await;
         let scoped = options.options([("search_path", schema.as_str())]);
         Ok((Self::connect_with(scoped, max_connections).await?, schema))
+    }
+
+    /// Seals secrets at rest with `ring` (without one, secrets are stored as written).
+    pub fn with_key_ring(mut self, ring: Arc<frontdesk_store::at_rest::KeyRing>) -> Self {
+        self.key_ring = ring;
+        self
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {

@@ -13,6 +13,8 @@ async fn fresh() -> Option<DynStore> {
     let (store, _schema) = PgStore::connect_isolated(&url, 8)
         .await
         .expect("FRONTDESK_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached");
+    // The suite runs with secrets sealed at rest, as a deployment does.
+    let store = store.with_key_ring(Arc::new(frontdesk_store::at_rest::KeyRing::new([7; 32], &[])));
     store.migrate().await.unwrap();
     Some(Arc::new(store) as DynStore)
 }

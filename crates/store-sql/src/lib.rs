@@ -32,6 +32,8 @@ pub mod leads;
 #[doc(hidden)]
 pub mod messaging;
 #[doc(hidden)]
+pub mod secrets;
+#[doc(hidden)]
 pub mod tenants;
 #[doc(hidden)]
 pub mod users;
@@ -64,6 +66,7 @@ macro_rules! sql_store {
         $crate::fact_store!($store);
         $crate::lead_import_store!($store);
         $crate::webhook_store!($store);
+        $crate::secret_store!($store);
     };
 }
 
@@ -116,6 +119,8 @@ pub trait SqlBackend: Send + Sync {
     type Db: sqlx::Database;
     /// Where writes go (on SQLite a single connection, so writers queue in-process).
     fn writer(&self) -> &sqlx::Pool<Self::Db>;
+    /// The keys secrets are sealed and opened with (see `frontdesk_store::at_rest`).
+    fn key_ring(&self) -> &frontdesk_store::at_rest::KeyRing;
     /// Where plain reads go (on SQLite a pool of read-only connections, which never wait
     /// on the writer).
     fn reader(&self) -> &sqlx::Pool<Self::Db> {

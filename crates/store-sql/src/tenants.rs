@@ -3,6 +3,7 @@
 
 use crate::DbTime;
 use frontdesk_domain::api_key::KeyHash;
+use frontdesk_domain::api_key_scope::ScopeSet;
 use frontdesk_domain::audit::AuditEntry;
 use frontdesk_domain::tenant::{Locale, Tenant, TenantSlug, TimeZoneName};
 use frontdesk_store::{ApiKeyRecord, StoreError};
@@ -40,6 +41,7 @@ pub struct KeyRow {
     prefix: String,
     name: String,
     key_hash: String,
+    scopes: String,
     created_at: DbTime,
     revoked_at: Option<DbTime>,
 }
@@ -51,6 +53,7 @@ impl TryFrom<KeyRow> for ApiKeyRecord {
             id: r.id.into(),
             tenant_id: r.tenant_id.into(),
             hash: KeyHash::from_hex(&r.key_hash).ok_or_else(|| StoreError::corrupt("api key hash"))?,
+            scopes: ScopeSet::from_csv(&r.scopes).map_err(|e| StoreError::corrupt(e.to_string()))?,
             prefix: r.prefix,
             name: r.name,
             created_at: r.created_at.0,
@@ -107,7 +110,7 @@ macro_rules! tenant_store {
             use uuid::Uuid;
 
             const TENANT: &str = "SELECT id, slug, name, timezone, locale, created_at FROM tenants ";
-            const KEY: &str = "SELECT id, tenant_id, prefix, name, key_hash, created_at, revoked_at FROM api_keys ";
+            const KEY: &str = "SELECT id, tenant_id, prefix, name, key_hash, scopes, created_at, revoked_at FROM api_keys ";
 
             impl $store {
                 /// Why a versioned save of the tenant's row `id` in `table` touched nothing:
@@ -174,13 +177,14 @@ macro_rules! tenant_store {
                     let id = ApiKeyId::new();
                     exec!(
                         self.writer(),
-                        "INSERT INTO api_keys (id, tenant_id, prefix, key_hash, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO api_keys (id, tenant_id, prefix, key_hash, name, created_at, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                         id.0,
                         key.tenant_id.0,
                         &key.prefix,
                         key.hash.to_hex(),
                         &key.name,
                         DbTime(now),
+                        key.scopes.to_csv(),
                     )?;
                     Ok(ApiKeyRecord {
                         id,
@@ -188,6 +192,7 @@ macro_rules! tenant_store {
                         prefix: key.prefix.clone(),
                         name: key.name.clone(),
                         hash: key.hash,
+                        scopes: key.scopes.clone(),
                         created_at: truncate(now),
                         revoked_at: None,
                     })
@@ -249,13 +254,18 @@ macro_rules! tenant_store {
                 async fn save_tenant_settings(&self, tenant: TenantId, settings: &TenantSettings) -> StoreResult<()> {
                     let sql = "INSERT INTO tenant_settings (tenant_id, body) VALUES ($1, $2)
                          ON CONFLICT (tenant_id) DO UPDATE SET body = excluded.body, version = tenant_settings.version + 1";
-                    exec!(self.writer(), sql, tenant.0, Json(settings)).map(drop)
+                    let sealed = frontdesk_store::at_rest::seal_settings(settings, self.key_ring(), tenant);
+                    exec!(self.writer(), sql, tenant.0, Json(sealed)).map(drop)
                 }
 
                 async fn tenant_settings_versioned(&self, tenant: TenantId) -> StoreResult<Versioned<TenantSettings>> {
                     let sql = "SELECT body, version FROM tenant_settings WHERE tenant_id = $1";
-                    let row: Option<(Json<TenantSettings>, i64)> = fetch!(fetch_optional(self.reader()), sql, tenant.0)?;
-                    let (value, version) = row.map_or_else(Default::default, |(body, version)| (body.0, version));
+                    let row: Option<(Json<serde_json::Value>, i64)> = fetch!(fetch_optional(self.reader()), sql, tenant.0)?;
+                    let Some((body, version)) = row else {
+                        return Ok(Versioned { value: TenantSettings::default(), version: 0 });
+                    };
+                    let value = frontdesk_store::at_rest::open_settings(body.0, self.key_ring(), tenant)
+                        .map_err(StoreError::backend)?;
                     Ok(Versioned { value, version })
                 }
 
@@ -271,7 +281,8 @@ macro_rules! tenant_store {
                     } else {
                         "UPDATE tenant_settings SET body = $2, version = version + 1 WHERE tenant_id = $1 AND version = $3"
                     };
-                    match exec!(self.writer(), sql, tenant.0, Json(settings), expected_version)? {
+                    let sealed = frontdesk_store::at_rest::seal_settings(settings, self.key_ring(), tenant);
+                    match exec!(self.writer(), sql, tenant.0, Json(sealed), expected_version)? {
                         0 => Err(StoreError::Conflict(Conflict::Stale)),
                         _ => Ok(expected_version + 1),
                     }

@@ -28,6 +28,18 @@ pub struct UserRow {
     totp_last_step: Option<i64>,
 }
 
+impl UserRow {
+    /// The user, its TOTP seed opened with `ring` (a seed stored before encryption is
+    /// read as it is).
+    pub fn into_user(mut self, ring: &frontdesk_store::at_rest::KeyRing) -> Result<User, StoreError> {
+        if let Some(stored) = self.totp_secret.take() {
+            let context = frontdesk_store::at_rest::totp_context(self.id);
+            self.totp_secret = Some(ring.open(&stored, &context).map_err(StoreError::backend)?);
+        }
+        User::try_from(self)
+    }
+}
+
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
     fn try_from(r: UserRow) -> Result<Self, StoreError> {
@@ -142,19 +154,19 @@ macro_rules! user_store {
                 async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
                     let sql = sqlx::AssertSqlSafe(format!("{USER} WHERE email_lower = $1"));
                     let row: Option<UserRow> = fetch!(fetch_optional(self.reader()), sql, email.trim().to_lowercase())?;
-                    row.map(User::try_from).transpose()
+                    row.map(|r| r.into_user(self.key_ring())).transpose()
                 }
 
                 async fn get_user(&self, tenant: TenantId, id: UserId) -> StoreResult<Option<User>> {
                     let sql = sqlx::AssertSqlSafe(format!("{USER} WHERE tenant_id = $1 AND id = $2"));
                     let row: Option<UserRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id.0)?;
-                    row.map(User::try_from).transpose()
+                    row.map(|r| r.into_user(self.key_ring())).transpose()
                 }
 
                 async fn list_users(&self, tenant: TenantId) -> StoreResult<Vec<User>> {
                     let sql = sqlx::AssertSqlSafe(format!("{USER} WHERE tenant_id = $1 ORDER BY name, id"));
                     let rows: Vec<UserRow> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
-                    rows.into_iter().map(User::try_from).collect()
+                    rows.into_iter().map(|r| r.into_user(self.key_ring())).collect()
                 }
 
                 async fn save_user(&self, u: &User) -> StoreResult<()> {
@@ -170,7 +182,9 @@ macro_rules! user_store {
                         u.disabled_at.map(DbTime),
                         u.tenant_id.0,
                         u.id.0,
-                        u.totp.secret.as_deref(),
+                        u.totp.secret.as_deref().map(|seed| {
+                            self.key_ring().seal(seed, &frontdesk_store::at_rest::totp_context(u.id.0))
+                        }),
                         u.totp.enabled_at.map(DbTime),
                     )?)
                 }

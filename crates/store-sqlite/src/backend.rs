@@ -43,6 +43,10 @@ impl SqlBackend for SqliteStore {
     const FACT_ORDER_LOCK: &str = "SELECT $1";
     type Db = sqlx::Sqlite;
 
+    fn key_ring(&self) -> &frontdesk_store::at_rest::KeyRing {
+        &self.key_ring
+    }
+
     fn writer(&self) -> &SqlitePool {
         &self.writer
     }

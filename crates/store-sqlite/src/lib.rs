@@ -19,6 +19,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     wakeups: Arc<Notify>,
+    key_ring: Arc<frontdesk_store::at_rest::KeyRing>,
 }
 
 impl SqliteStore {
@@ -47,7 +48,13 @@ impl SqliteStore {
                 .await
                 .map_err(StoreError::backend)?
         };
-        Ok(Self { writer, reader, wakeups: Arc::new(Notify::new()) })
+        Ok(Self { writer, reader, wakeups: Arc::new(Notify::new()), key_ring: Arc::default() })
+    }
+
+    /// Seals secrets at rest with `ring` (without one, secrets are stored as written).
+    pub fn with_key_ring(mut self, ring: Arc<frontdesk_store::at_rest::KeyRing>) -> Self {
+        self.key_ring = ring;
+        self
     }
 
     /// Applies pending migrations.

@@ -4,6 +4,7 @@
 
 use crate::*;
 use frontdesk_domain::api_key::ApiKeySecret;
+use frontdesk_domain::api_key_scope::{ApiKeyScope, ScopeSet};
 use frontdesk_domain::audit::AuditEntry;
 use frontdesk_domain::jobs::{AfterFailure, JobStatus, NewJob};
 use frontdesk_domain::page::PageRequest;
@@ -59,6 +60,7 @@ macro_rules! conformance_suite {
             webhook_subscriptions_round_trip_and_are_tenant_scoped,
             webhook_deliveries_are_filed_once_per_fact_and_subscription,
             webhook_delivery_attempts_are_saved_with_their_next_job);
+        $crate::conformance_suite!(@secrets $make; secrets_are_sealed_and_read_back);
     };
     (@webhooks $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,6 +76,14 @@ macro_rules! conformance_suite {
             let make = $make;
             let Some(store) = make().await else { return; };
             $crate::conformance_jobs_fairness::$case(store).await;
+        }
+    )*};
+    (@secrets $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_secrets::$case(store).await;
         }
     )*};
     (@versions $make:expr; $($case:ident),* $(,)?) => {$(
@@ -182,8 +192,13 @@ pub async fn api_keys_lookup_and_revoke(store: DynStore) {
     let a = tenant(&store, "alpha").await;
     let b = tenant(&store, "beta").await;
     let secret = ApiKeySecret::from_random([1, 2, 3, 4], [5; 32]);
-    let new =
-        NewApiKey { tenant_id: a.id, prefix: secret.prefix().into(), hash: secret.hash(), name: "ci".into() };
+    let new = NewApiKey {
+        tenant_id: a.id,
+        prefix: secret.prefix().into(),
+        hash: secret.hash(),
+        name: "ci".into(),
+        scopes: ScopeSet::full(),
+    };
     let rec = store.create_api_key(&new, t0()).await.unwrap();
     let found = store.api_key_by_prefix(secret.prefix()).await.unwrap().unwrap();
     assert_eq!(found, rec);
@@ -201,6 +216,13 @@ pub async fn api_keys_lookup_and_revoke(store: DynStore) {
         store.create_api_key(&new, t0()).await,
         Err(StoreError::Conflict(Conflict::Duplicate { what: Record::ApiKey }))
     ));
+    // Scopes are kept with the key.
+    let scoped = ApiKeySecret::from_random([9, 9, 9, 9], [6; 32]);
+    let scopes = ScopeSet::new([ApiKeyScope::ReadOnly, ApiKeyScope::Assistant]).unwrap();
+    let new =
+        NewApiKey { prefix: scoped.prefix().into(), hash: scoped.hash(), scopes: scopes.clone(), ..new };
+    store.create_api_key(&new, t0()).await.unwrap();
+    assert_eq!(store.api_key_by_prefix(scoped.prefix()).await.unwrap().unwrap().scopes, scopes);
 }
 
 pub async fn enqueue_dedupe_key_is_noop_while_live(store: DynStore) {

@@ -2,12 +2,14 @@
 //! crate (`frontdesk-store-sqlite`, `frontdesk-store-postgres`). Every tenant-scoped method
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
+pub mod at_rest;
 mod error;
 mod facts;
 mod lead_imports;
 mod leads;
 mod messaging;
 mod scheduling;
+mod secrets;
 mod traits;
 mod types;
 mod users;
@@ -25,6 +27,8 @@ pub mod conformance_messaging;
 #[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
 #[cfg(feature = "conformance")]
+pub mod conformance_secrets;
+#[cfg(feature = "conformance")]
 pub mod conformance_versions;
 #[cfg(feature = "conformance")]
 pub mod conformance_voice;
@@ -37,6 +41,7 @@ pub use lead_imports::LeadImportStore;
 pub use leads::*;
 pub use messaging::*;
 pub use scheduling::*;
+pub use secrets::SecretStore;
 pub use traits::*;
 pub use types::*;
 pub use users::*;

@@ -136,6 +136,7 @@ pub trait Store:
     + crate::FactStore
     + crate::LeadImportStore
     + crate::WebhookStore
+    + crate::SecretStore
 {
 }
 
@@ -160,6 +161,7 @@ impl<T> Store for T where
         + crate::FactStore
         + crate::LeadImportStore
         + crate::WebhookStore
+        + crate::SecretStore
 {
 }
 

@@ -1,6 +1,7 @@
 //! Values that cross the store boundary but are not domain rules themselves.
 
 use frontdesk_domain::api_key::KeyHash;
+use frontdesk_domain::api_key_scope::ScopeSet;
 use frontdesk_domain::jobs::Job;
 use frontdesk_domain::{ApiKeyId, EventId, JobId, TenantId};
 use jiff::{SignedDuration, Timestamp};
@@ -13,6 +14,7 @@ pub struct NewApiKey {
     pub prefix: String,
     pub hash: KeyHash,
     pub name: String,
+    pub scopes: ScopeSet,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +24,7 @@ pub struct ApiKeyRecord {
     pub prefix: String,
     pub name: String,
     pub hash: KeyHash,
+    pub scopes: ScopeSet,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
 }

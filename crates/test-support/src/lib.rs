@@ -44,6 +44,16 @@ pub struct TestApp {
     db_url: String,
 }
 
+/// The key every test store seals secrets with, so that suites run with encryption at
+/// rest on, as a deployment does.
+pub fn test_key_ring() -> Arc<frontdesk_store::at_rest::KeyRing> {
+    Arc::new(frontdesk_store::at_rest::KeyRing::new([0x42; 32], &[]))
+}
+
+/// The test key ring's key as `FRONTDESK_ENCRYPTION_KEY` takes it (base64), for a real
+/// `frontdesk` process that must open what a test app sealed.
+pub const TEST_ENCRYPTION_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
+
 pub fn start_time() -> jiff::Timestamp {
     "2026-06-01T12:00:00Z".parse().unwrap()
 }
@@ -60,7 +70,7 @@ async fn fresh_store_at(backend: Backend) -> Option<(DynStore, Option<tempfile::
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
-            let store = SqliteStore::connect(&url).await.unwrap();
+            let store = SqliteStore::connect(&url).await.unwrap().with_key_ring(test_key_ring());
             store.migrate().await.unwrap();
             Some((Arc::new(store), Some(dir), url))
         }
@@ -72,6 +82,7 @@ async fn fresh_store_at(backend: Backend) -> Option<(DynStore, Option<tempfile::
             let (store, schema) = PgStore::connect_isolated(&url, 12)
                 .await
                 .expect("FRONTDESK_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached");
+            let store = store.with_key_ring(test_key_ring());
             store.migrate().await.unwrap();
             let sep = if url.contains('?') { '&' } else { '?' };
             let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
@@ -127,8 +138,12 @@ impl TestApp {
     /// what is stored is shared, as between two deployed instances.
     pub async fn another_instance(&self) -> TestApp {
         let store: DynStore = match self.backend {
-            Backend::Sqlite => Arc::new(SqliteStore::connect(&self.db_url).await.unwrap()),
-            Backend::Postgres => Arc::new(PgStore::connect(&self.db_url, 4).await.unwrap()),
+            Backend::Sqlite => {
+                Arc::new(SqliteStore::connect(&self.db_url).await.unwrap().with_key_ring(test_key_ring()))
+            }
+            Backend::Postgres => {
+                Arc::new(PgStore::connect(&self.db_url, 4).await.unwrap().with_key_ring(test_key_ring()))
+            }
         };
         let config = Config {
             rate_limit_enabled: false,
@@ -188,8 +203,9 @@ impl TestApp {
         }
     }
 
-    /// The database URL another process (the real `frontdesk` binary) connects to.
-    pub fn database_url(&self) -> &str {
+    /// The database URL another process (the real `frontdesk` binary, or a raw SQL check)
+    /// connects to.
+    pub fn db_url(&self) -> &str {
         &self.db_url
     }
 

@@ -2,12 +2,13 @@
 //! `Authorization: Bearer`) decides the tenant; handlers never take a tenant from input.
 
 use crate::{ApiError, AppState};
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use frontdesk_domain::TenantId;
+use frontdesk_domain::api_key_scope::ScopeSet;
 use frontdesk_engine::audit::Actor;
 
 /// The authenticated caller of an API request.
@@ -16,6 +17,8 @@ pub struct Principal {
     pub tenant_id: TenantId,
     pub key_prefix: String,
     pub request_id: Option<String>,
+    /// What the key may do; the middleware has already refused anything else.
+    pub scopes: ScopeSet,
 }
 
 impl Principal {
@@ -55,9 +58,29 @@ pub async fn require_api_key(
         return Err(ApiError::unauthorized("invalid_api_key", "the API key is unknown or revoked"));
     };
     state.limits.check_api(&key.prefix, crate::ratelimit::route_of(&req))?;
+    check_scope(&key.scopes, &req)?;
     let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    req.extensions_mut().insert(Principal { tenant_id: key.tenant_id, key_prefix: key.prefix, request_id });
+    let scopes = key.scopes;
+    req.extensions_mut().insert(Principal {
+        tenant_id: key.tenant_id,
+        key_prefix: key.prefix,
+        request_id,
+        scopes,
+    });
     Ok(next.run(req).await)
+}
+
+/// 403 `insufficient_scope` unless one of the key's scopes allows this route.
+fn check_scope(scopes: &ScopeSet, req: &Request) -> Result<(), ApiError> {
+    let route = req.extensions().get::<MatchedPath>().map_or_else(|| req.uri().path(), |m| m.as_str());
+    if crate::scopes::allows(scopes, req.method(), route) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "insufficient_scope",
+        format!("this API key ({}) may not call {} {route}", scopes.to_csv(), req.method()),
+    ))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Principal {

@@ -13,6 +13,7 @@ pub mod openapi;
 mod openapi_complete;
 pub mod ratelimit;
 mod routes;
+pub mod scopes;
 mod security;
 mod state;
 pub mod telemetry;

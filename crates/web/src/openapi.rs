@@ -16,7 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
     info(
         title = "Frontdesk API",
         description = "Runs a clinic's patient funnel: leads, conversations, scheduling, reminders, campaigns. \
-                       Every /api/v1 route needs an API key in `X-API-KEY` (or `Authorization: Bearer`)."
+                       Every /api/v1 route needs an API key in `X-API-KEY` (or `Authorization: Bearer`). \
+                       A key may be limited to scopes (`read_only`: GET and HEAD; `webhooks`: `POST /api/v1/leads`; \
+                       `assistant`: `/api/v1/voice/tools/*`); anything else answers 403 `insufficient_scope`."
     ),
     modifiers(&ApiKeyScheme),
     tags(

@@ -51,6 +51,7 @@ fn add_standard_errors(path: &str, operation: &mut Operation) {
     let mut wanted: Vec<(&str, &str)> = Vec::new();
     if api {
         wanted.push(("401", "missing, unknown or revoked API key (`invalid_api_key`)"));
+        wanted.push(("403", "the API key's scopes do not allow this operation (`insufficient_scope`)"));
     }
     if webhook {
         wanted.push(("401", "the provider's signature or secret is missing or wrong"));
@@ -138,6 +139,7 @@ fn fhir_paths() -> Vec<(&'static str, PathItem)> {
                 ))
                 .response("200", outcome(summary))
                 .response("401", outcome("OperationOutcome: missing or wrong API key"))
+                .response("403", outcome("OperationOutcome: the API key's scopes do not allow reading FHIR"))
                 .response("429", outcome("OperationOutcome: rate limited"));
             for (name, place) in params {
                 let required = if *place == ParameterIn::Path { Required::True } else { Required::False };

@@ -6,6 +6,7 @@ use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use frontdesk_domain::api_key_scope::{ApiKeyScope, ScopeSet};
 use frontdesk_engine::access;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_store::ApiKeyRecord;
@@ -19,6 +20,9 @@ pub struct ApiKeyView {
     /// The public part of the key (`fdk_<prefix>_…`), used to revoke it.
     pub prefix: String,
     pub name: String,
+    /// What the key may do: `full`, `read_only`, `webhooks`, `assistant`.
+    #[schema(value_type = Vec<String>, example = json!(["full"]))]
+    pub scopes: Vec<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -31,6 +35,7 @@ impl From<ApiKeyRecord> for ApiKeyView {
             id: k.id.0,
             prefix: k.prefix,
             name: k.name,
+            scopes: k.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
             created_at: k.created_at,
             revoked_at: k.revoked_at,
         }
@@ -50,6 +55,12 @@ pub struct NewApiKeyView {
 pub struct CreateApiKey {
     /// A label to recognise the key by (1-100 characters).
     pub name: String,
+    /// What the key may do (default `["full"]`): `full`; `read_only` (GET and HEAD);
+    /// `webhooks` (`POST /api/v1/leads`, for CRM and ad-form integrations); `assistant`
+    /// (`/api/v1/voice/tools/*`). A request outside them answers 403 `insufficient_scope`.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>, example = json!(["read_only"]))]
+    pub scopes: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,6 +71,7 @@ pub struct ApiKeyList {
 /// Issues a new API key for the caller's tenant.
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "api-keys", security(("api_key" = [])), request_body = CreateApiKey,
     responses((status = 201, body = NewApiKeyView), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody, description = "only a `full` key may issue keys (`insufficient_scope`)"),
               (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_api_key(
     State(state): State<AppState>,
@@ -74,7 +86,8 @@ pub async fn create_api_key(
             "name must be 1-100 characters",
         ));
     }
-    let (record, secret) = access::issue_api_key(&state.ctx, who.tenant_id, name).await?;
+    let scopes = parse_scopes(body.scopes.as_deref())?;
+    let (record, secret) = access::issue_scoped_api_key(&state.ctx, who.tenant_id, name, scopes).await?;
     let id = record.id.to_string();
     audit::record(
         &state.ctx,
@@ -83,6 +96,16 @@ pub async fn create_api_key(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(NewApiKeyView { key: record.into(), secret: secret.expose().to_owned() })))
+}
+
+/// The scopes a client asked for; none given means `full`, an empty list is refused.
+fn parse_scopes(raw: Option<&[String]>) -> Result<ScopeSet, ApiError> {
+    let invalid =
+        |message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_scopes", message);
+    let Some(raw) = raw else { return Ok(ScopeSet::full()) };
+    let scopes = raw.iter().map(|s| ApiKeyScope::parse(s)).collect::<Result<Vec<_>, _>>();
+    let scopes = scopes.map_err(|e| invalid(e.to_string()))?;
+    ScopeSet::new(scopes).ok_or_else(|| invalid("scopes must name at least one scope".into()))
 }
 
 /// The tenant's keys (never their secrets).

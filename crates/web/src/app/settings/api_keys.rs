@@ -15,6 +15,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use frontdesk_domain::api_key_scope::{ApiKeyScope, ScopeSet};
 use frontdesk_engine::access;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_store::StoreError;
@@ -23,6 +24,8 @@ use serde::Deserialize;
 pub struct KeyRow {
     pub prefix: String,
     pub name: String,
+    /// The key's scopes, in the reader's language.
+    pub scopes: String,
     pub created: String,
     pub revoked: Option<String>,
 }
@@ -36,6 +39,8 @@ struct KeysPage {
     nav: Vec<(&'static str, &'static str)>,
     here: &'static str,
     keys: Vec<KeyRow>,
+    /// The scope choices of the form: (value, label).
+    scopes: Vec<(&'static str, &'static str)>,
     /// The key just issued, shown this once.
     issued: Option<String>,
     errors: FieldErrors,
@@ -53,11 +58,13 @@ async fn page(
         Err(e) => return internal(staff.locale(), &e),
     };
     let tz = staff.tenant.timezone.time_zone();
+    let s = &staff.texts().set;
     let keys = keys
         .into_iter()
         .map(|k| KeyRow {
             prefix: k.prefix,
             name: k.name,
+            scopes: k.scopes.iter().map(|scope| scope_label(s, scope)).collect::<Vec<_>>().join(", "),
             created: day_time(k.created_at, &tz),
             revoked: k.revoked_at.map(|r| day_time(r, &tz)),
         })
@@ -75,11 +82,24 @@ async fn page(
             nav: nav(staff),
             here: "/app/settings/api-keys",
             keys,
+            scopes: ApiKeyScope::ALL
+                .into_iter()
+                .map(|scope| (scope.as_str(), scope_label(&t.set, scope)))
+                .collect(),
             issued,
             errors,
         },
         status,
     )
+}
+
+fn scope_label(s: &SettingsTexts, scope: ApiKeyScope) -> &'static str {
+    match scope {
+        ApiKeyScope::Full => s.scope_full,
+        ApiKeyScope::ReadOnly => s.scope_read_only,
+        ApiKeyScope::Webhooks => s.scope_webhooks,
+        ApiKeyScope::Assistant => s.scope_assistant,
+    }
 }
 
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
@@ -95,6 +115,9 @@ pub struct KeyForm {
     csrf: String,
     #[serde(default)]
     name: String,
+    /// One scope name; absent means full.
+    #[serde(default)]
+    scope: Option<String>,
 }
 
 pub async fn create(
@@ -113,6 +136,13 @@ pub async fn create(
         errors.add("name", s.key_name_invalid);
         return page(&state, &staff, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    let scope = match form.scope.as_deref().filter(|v| !v.is_empty()).map(ApiKeyScope::parse).transpose() {
+        Ok(scope) => scope.unwrap_or(ApiKeyScope::Full),
+        Err(_) => {
+            errors.add("scope", s.scope_invalid);
+            return page(&state, &staff, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
     match state.ctx.store.list_api_keys(staff.tenant.id).await {
         Ok(keys) if keys.iter().any(|k| k.revoked_at.is_none() && k.name == name) => {
             errors.add("name", s.key_name_taken);
@@ -121,7 +151,9 @@ pub async fn create(
         Ok(_) => {}
         Err(e) => return internal(staff.locale(), &e),
     }
-    let (record, secret) = match access::issue_api_key(&state.ctx, staff.tenant.id, name).await {
+    let scopes = ScopeSet::new([scope]).unwrap_or_default();
+    let (record, secret) = match access::issue_scoped_api_key(&state.ctx, staff.tenant.id, name, scopes).await
+    {
         Ok(issued) => issued,
         Err(e) => return internal(staff.locale(), &e),
     };

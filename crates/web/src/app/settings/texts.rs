@@ -101,6 +101,13 @@ pub struct SettingsTexts {
     pub revoked: &'static str,
     pub revoke: &'static str,
     pub pt: bool,
+    // API key scopes (Settings › API keys).
+    pub key_scope: &'static str,
+    pub scope_full: &'static str,
+    pub scope_read_only: &'static str,
+    pub scope_webhooks: &'static str,
+    pub scope_assistant: &'static str,
+    pub scope_invalid: &'static str,
 }
 
 impl SettingsTexts {
@@ -261,6 +268,12 @@ pub const PT_BR: SettingsTexts = SettingsTexts {
     revoked: "revogada em",
     revoke: "Revogar",
     pt: true,
+    key_scope: "Acesso",
+    scope_full: "Completo (tudo)",
+    scope_read_only: "Somente leitura",
+    scope_webhooks: "Integrações (entrada de leads)",
+    scope_assistant: "Assistente (ferramentas de voz)",
+    scope_invalid: "Escolha um dos acessos da lista.",
 };
 
 pub const EN: SettingsTexts = SettingsTexts {
@@ -353,4 +366,10 @@ pub const EN: SettingsTexts = SettingsTexts {
     revoked: "revoked",
     revoke: "Revoke",
     pt: false,
+    key_scope: "Access",
+    scope_full: "Full (everything)",
+    scope_read_only: "Read only",
+    scope_webhooks: "Integrations (lead intake)",
+    scope_assistant: "Assistant (voice tools)",
+    scope_invalid: "Choose one of the listed access levels.",
 };
