@@ -3,6 +3,7 @@
 
 mod app;
 pub mod auth;
+mod body_limit;
 pub mod error;
 pub mod etag;
 pub mod extract;
@@ -42,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(observe::tag_route))
         .layer(axum::middleware::from_fn(nul::reject_in_uri))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.body_limit_bytes,
+            body_limit::refuse_announced_oversize,
+        ))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.config.body_read_timeout))
         .layer(axum::middleware::from_fn(error::uniform_errors))
         .layer(CatchPanicLayer::custom(error::panic_response));

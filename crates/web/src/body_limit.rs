@@ -1,0 +1,30 @@
+//! A request that announces a body over the limit (`Content-Length`) is refused before any
+//! of it is read. `DefaultBodyLimit` alone only notices while reading, so the server took
+//! in the first megabyte of a body it was going to refuse anyway, and the client, still
+//! writing, could see the connection close before it read the 413. Bodies without a
+//! length (chunked) are still cut by `DefaultBodyLimit` as they stream.
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Answers 413 in plain text (turned into the JSON error or the staff app's page by
+/// `error::uniform_errors`, like axum's own rejections) when the announced length is over
+/// `limit` bytes.
+pub async fn refuse_announced_oversize(State(limit): State<usize>, request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match announced {
+        Some(length) if length > limit as u64 => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("the request body is {length} bytes, over the limit of {limit} bytes"),
+        )
+            .into_response(),
+        _ => next.run(request).await,
+    }
+}
