@@ -2,6 +2,7 @@
 //! crate (`frontdesk-store-sqlite`, `frontdesk-store-postgres`). Every tenant-scoped method
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
+mod data_rights;
 mod error;
 mod facts;
 mod lead_imports;
@@ -26,6 +27,7 @@ pub mod conformance_versions;
 #[cfg(feature = "conformance")]
 pub mod conformance_voice;
 
+pub use data_rights::DataRightsStore;
 pub use error::{Conflict, Record, StoreError, StoreResult};
 pub use facts::FactStore;
 pub use lead_imports::LeadImportStore;

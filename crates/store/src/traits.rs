@@ -135,6 +135,7 @@ pub trait Store:
     + crate::UserStore
     + crate::FactStore
     + crate::LeadImportStore
+    + crate::DataRightsStore
 {
 }
 
@@ -158,6 +159,7 @@ impl<T> Store for T where
         + crate::UserStore
         + crate::FactStore
         + crate::LeadImportStore
+    + crate::DataRightsStore
 {
 }
 
