@@ -16,6 +16,8 @@ pub struct Identifiers {
     /// The phone's last ten digits: present in every spelling of the number (E.164,
     /// `whatsapp:+55…`, national, percent-encoded).
     pub phone_digits: Option<String>,
+    /// All the phone's digits (country code included), scrubbed before the last ten.
+    pub phone_full: Option<String>,
     pub email: Option<String>,
 }
 
@@ -35,7 +37,8 @@ impl Identifiers {
         }
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
         let phone_digits = (digits.len() >= 8).then(|| digits[digits.len().saturating_sub(10)..].to_owned());
-        Self { names, phone_digits, email: email.map(str::to_owned) }
+        let phone_full = phone_digits.is_some().then_some(digits);
+        Self { names, phone_digits, phone_full, email: email.map(str::to_owned) }
     }
 
     /// Whether `text` names the person (case-insensitive for names and e-mail).
@@ -50,7 +53,7 @@ impl Identifiers {
     /// `text` with every identifying value replaced (full name before first name).
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for value in self.names.iter().chain(self.email.iter()).chain(self.phone_digits.iter()) {
+        for value in self.names.iter().chain(&self.email).chain(&self.phone_full).chain(&self.phone_digits) {
             out = replace_ignoring_case(&out, value);
         }
         out
@@ -144,7 +147,7 @@ mod tests {
         let out = scrub_json(&doc, &ids);
         assert_eq!(out["name"], "[erased]");
         assert_eq!(out["params"]["1"], "[erased]");
-        assert_eq!(out["to"], "whatsapp:+55[erased]");
+        assert_eq!(out["to"], "whatsapp:+[erased]");
         assert_eq!(out["n"], 3);
     }
 
