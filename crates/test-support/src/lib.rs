@@ -188,6 +188,11 @@ impl TestApp {
         }
     }
 
+    /// The database this app uses (tests that inspect every table directly).
+    pub fn database_url(&self) -> &str {
+        &self.db_url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
