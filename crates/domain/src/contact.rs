@@ -262,8 +262,12 @@ pub const ERASED_PHONE_PREFIX: &str = "erased:";
 impl PhoneE164 {
     /// The placeholder phone of the erased patient `id` (see `ERASED_PHONE_PREFIX`).
     pub fn erased(id: uuid::Uuid) -> Self {
-        let letters: String =
-            id.simple().to_string().chars().map(|c| c.to_digit(16).map_or(c, |d| (b'g' + d as u8) as char)).collect();
+        let letters: String = id
+            .simple()
+            .to_string()
+            .chars()
+            .map(|c| c.to_digit(16).map_or(c, |d| (b'g' + d as u8) as char))
+            .collect();
         Self(format!("{ERASED_PHONE_PREFIX}{letters}"))
     }
 

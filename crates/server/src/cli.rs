@@ -48,6 +48,22 @@ pub enum Command {
     /// Message understanding: check the intent rules against labelled messages.
     #[command(subcommand)]
     Nlu(NluCommand),
+    /// Retention of patients' conversation content (see docs/data-rights.md).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Apply the tenant's retention policy now, store the report and print it as JSON.
+    Run {
+        /// Tenant slug.
+        #[arg(long)]
+        tenant: String,
+        /// Only count what would be purged.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,11 @@ use frontdesk_test_support::{Backend, TestApp, backend_tests, error_of};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
-backend_tests!(erasure_removes_the_person_everywhere_and_keeps_the_facts, retention_purges_old_texts_and_reports, audit_is_searchable_and_exports_csv,);
+backend_tests!(
+    erasure_removes_the_person_everywhere_and_keeps_the_facts,
+    retention_purges_old_texts_and_reports,
+    audit_is_searchable_and_exports_csv,
+);
 
 const PHONE: &str = "+5511987654321";
 const SECRET: &str = "meu segredo azul-turquesa 4471";
@@ -30,7 +34,8 @@ async fn columns_containing(app: &TestApp, needle: &str) -> Vec<String> {
             assert!(cols.len() > 50, "expected the whole schema, got {} columns", cols.len());
             for (t, c) in cols {
                 let sql = format!("SELECT COUNT(*) FROM \"{t}\" WHERE instr(\"{c}\", ?1) > 0");
-                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(needle).fetch_one(&pool).await.unwrap();
+                let (n,): (i64,) =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(needle).fetch_one(&pool).await.unwrap();
                 if n > 0 {
                     hits.push(format!("{t}.{c}"));
                 }
@@ -49,7 +54,8 @@ async fn columns_containing(app: &TestApp, needle: &str) -> Vec<String> {
             assert!(cols.len() > 50, "expected the whole schema, got {} columns", cols.len());
             for (t, c) in cols {
                 let sql = format!("SELECT COUNT(*) FROM \"{t}\" WHERE strpos(\"{c}\"::text, $1) > 0");
-                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(needle).fetch_one(&pool).await.unwrap();
+                let (n,): (i64,) =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(needle).fetch_one(&pool).await.unwrap();
                 if n > 0 {
                     hits.push(format!("{t}.{c}"));
                 }
@@ -87,7 +93,8 @@ async fn inbound(app: &TestApp, key: &str, from: &str, body: &str) {
 /// The patient who wrote from `PHONE`, named `NAME` by staff.
 async fn patient(app: &TestApp, key: &str) -> String {
     inbound(app, key, PHONE, SECRET).await;
-    let list: Value = app.get("/api/v1/patients?phone=987654321", key).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        app.get("/api/v1/patients?phone=987654321", key).send().await.unwrap().json().await.unwrap();
     let id = list["items"][0]["id"].as_str().expect("the sender became a patient").to_owned();
     let r = app
         .http
@@ -130,14 +137,17 @@ async fn erasure_removes_the_person_everywhere_and_keeps_the_facts(app: TestApp)
     assert!(said.iter().any(|e| e["resource"]["payload"].to_string().contains(SECRET)), "{bundle}");
 
     // Bad input and other tenants.
-    let (status, code, _) = error_of(app.get(&format!("/api/v1/patients/{id}/export?format=xml"), &key).send().await.unwrap()).await;
+    let (status, code, _) =
+        error_of(app.get(&format!("/api/v1/patients/{id}/export?format=xml"), &key).send().await.unwrap())
+            .await;
     assert_eq!((status, code.as_str()), (400, "invalid_format"));
     let r = app.get(&format!("/api/v1/patients/{id}/export"), &other_key).send().await.unwrap();
     assert_eq!(r.status(), 404);
     let erase = format!("/api/v1/patients/{id}/erase");
     let r = app.post(&erase, &other_key).json(&json!({"confirm": id})).send().await.unwrap();
     assert_eq!(r.status(), 404);
-    let (status, code, _) = error_of(app.post(&erase, &key).json(&json!({"confirm": "yes"})).send().await.unwrap()).await;
+    let (status, code, _) =
+        error_of(app.post(&erase, &key).json(&json!({"confirm": "yes"})).send().await.unwrap()).await;
     assert_eq!((status, code.as_str()), (422, "confirmation_mismatch"));
     let r = app.post(&erase, &key).json(&json!({})).send().await.unwrap();
     assert!(r.status().is_client_error());
@@ -154,8 +164,22 @@ async fn erasure_removes_the_person_everywhere_and_keeps_the_facts(app: TestApp)
     assert_eq!(done["first_time"], true);
     assert!(done["changed"]["messages"].as_u64().unwrap() >= 2, "{done}");
 
-    for needle in [NAME, "Quintanilha", "Zuleica", "5511987654321", "987654321", "zuleica@example.com", "1980-02-03", SECRET, "azul-turquesa"] {
-        assert_eq!(columns_containing(&app, needle).await, Vec::<String>::new(), "{needle:?} is still stored");
+    for needle in [
+        NAME,
+        "Quintanilha",
+        "Zuleica",
+        "5511987654321",
+        "987654321",
+        "zuleica@example.com",
+        "1980-02-03",
+        SECRET,
+        "azul-turquesa",
+    ] {
+        assert_eq!(
+            columns_containing(&app, needle).await,
+            Vec::<String>::new(),
+            "{needle:?} is still stored"
+        );
     }
     // The other person is untouched.
     assert!(!columns_containing(&app, "outra pessoa aqui").await.is_empty());
@@ -165,10 +189,12 @@ async fn erasure_removes_the_person_everywhere_and_keeps_the_facts(app: TestApp)
 
     // Search no longer finds them; their record says what is left.
     for q in ["name=Zuleica", "phone=987654321", "phone=11987654321"] {
-        let list: Value = app.get(&format!("/api/v1/patients?{q}"), &key).send().await.unwrap().json().await.unwrap();
+        let list: Value =
+            app.get(&format!("/api/v1/patients?{q}"), &key).send().await.unwrap().json().await.unwrap();
         assert_eq!(list["items"], json!([]), "{q}");
     }
-    let p: Value = app.get(&format!("/api/v1/patients/{id}"), &key).send().await.unwrap().json().await.unwrap();
+    let p: Value =
+        app.get(&format!("/api/v1/patients/{id}"), &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(p["name"], "[erased]");
     let doc: Value =
         app.get(&format!("/api/v1/patients/{id}/export"), &key).send().await.unwrap().json().await.unwrap();
@@ -176,18 +202,31 @@ async fn erasure_removes_the_person_everywhere_and_keeps_the_facts(app: TestApp)
     assert!(!doc.to_string().contains(SECRET));
 
     // Again: nothing more to do, and said so.
-    let again: Value = app.post(&erase, &key).json(&json!({"confirm": id})).send().await.unwrap().json().await.unwrap();
+    let again: Value =
+        app.post(&erase, &key).json(&json!({"confirm": id})).send().await.unwrap().json().await.unwrap();
     assert_eq!(again["first_time"], false);
     assert_eq!(again["changed"]["messages"], 0);
 
     // Audited, by id only.
-    let audit: Value =
-        app.get(&format!("/api/v1/audit?action=erase&patient_id={id}"), &key).send().await.unwrap().json().await.unwrap();
+    let audit: Value = app
+        .get(&format!("/api/v1/audit?action=erase&patient_id={id}"), &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let items = audit["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{audit}");
     assert_eq!(items[0]["resource_id"], id.as_str());
-    let exports: Value =
-        app.get(&format!("/api/v1/audit?action=export&patient_id={id}"), &key).send().await.unwrap().json().await.unwrap();
+    let exports: Value = app
+        .get(&format!("/api/v1/audit?action=export&patient_id={id}"), &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(exports["items"].as_array().unwrap().len(), 3, "{exports}");
 }
 
@@ -197,7 +236,8 @@ async fn retention_purges_old_texts_and_reports(app: TestApp) {
     app.clock.advance(SignedDuration::from_hours(24 * 40));
     inbound(&app, &key, PHONE, "mensagem recente numero dois").await;
 
-    let put = |body: Value| app.http.put(app.url("/api/v1/retention")).header("X-API-KEY", &key).json(&body).send();
+    let put =
+        |body: Value| app.http.put(app.url("/api/v1/retention")).header("X-API-KEY", &key).json(&body).send();
     let (status, code, _) = error_of(put(json!({"message_text_days": 1})).await.unwrap()).await;
     assert_eq!((status, code.as_str()), (422, "invalid_retention"));
     let r = put(json!({"messages_days": 30})).await.unwrap();
@@ -205,10 +245,20 @@ async fn retention_purges_old_texts_and_reports(app: TestApp) {
     let r = put(json!({"message_text_days": 30})).await.unwrap();
     assert_eq!(r.status(), 200);
     let policy: Value = app.get("/api/v1/retention", &key).send().await.unwrap().json().await.unwrap();
-    assert_eq!(policy, json!({"message_text_days": 30, "call_recording_days": null, "call_transcript_days": null}));
+    assert_eq!(
+        policy,
+        json!({"message_text_days": 30, "call_recording_days": null, "call_transcript_days": null})
+    );
 
-    let dry: Value =
-        app.post("/api/v1/retention/run", &key).json(&json!({"dry_run": true})).send().await.unwrap().json().await.unwrap();
+    let dry: Value = app
+        .post("/api/v1/retention/run", &key)
+        .json(&json!({"dry_run": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(dry["dry_run"], true);
     let old = dry["counts"]["messages"].as_u64().unwrap();
     assert!(old >= 1, "{dry}");
@@ -220,7 +270,8 @@ async fn retention_purges_old_texts_and_reports(app: TestApp) {
     assert_eq!(columns_containing(&app, "mensagem antiga").await, Vec::<String>::new());
     assert!(columns_containing(&app, "mensagem recente").await.iter().any(|c| c == "messages.body"));
 
-    let reports: Value = app.get("/api/v1/retention/reports", &key).send().await.unwrap().json().await.unwrap();
+    let reports: Value =
+        app.get("/api/v1/retention/reports", &key).send().await.unwrap().json().await.unwrap();
     let items = reports["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{reports}");
     assert_eq!(items[0]["dry_run"], false);
@@ -231,12 +282,14 @@ async fn retention_purges_old_texts_and_reports(app: TestApp) {
     app.clock.advance(SignedDuration::from_hours(24 * 31));
     app.run_pending_jobs().await;
     assert_eq!(columns_containing(&app, "mensagem recente").await, Vec::<String>::new());
-    let reports: Value = app.get("/api/v1/retention/reports", &key).send().await.unwrap().json().await.unwrap();
+    let reports: Value =
+        app.get("/api/v1/retention/reports", &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(reports["items"][0]["actor"], "system:retention", "{reports}");
 
     // Another tenant sees none of it.
     let (_, other) = app.tenant_with_key("outra").await;
-    let theirs: Value = app.get("/api/v1/retention/reports", &other).send().await.unwrap().json().await.unwrap();
+    let theirs: Value =
+        app.get("/api/v1/retention/reports", &other).send().await.unwrap().json().await.unwrap();
     assert_eq!(theirs["items"], json!([]));
 }
 
@@ -252,27 +305,48 @@ async fn audit_is_searchable_and_exports_csv(app: TestApp) {
         .await
         .unwrap();
 
-    let reads: Value =
-        app.get(&format!("/api/v1/audit?action=read&patient_id={id}"), &key).send().await.unwrap().json().await.unwrap();
+    let reads: Value = app
+        .get(&format!("/api/v1/audit?action=read&patient_id={id}"), &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let items = reads["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{reads}");
     let actor = items[0]["actor"].as_str().unwrap().to_owned();
     assert!(actor.starts_with("api_key:"));
-    let by_actor: Value =
-        app.get(&format!("/api/v1/audit?actor={actor}&resource_type=patient"), &key).send().await.unwrap().json().await.unwrap();
+    let by_actor: Value = app
+        .get(&format!("/api/v1/audit?actor={actor}&resource_type=patient"), &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(by_actor["items"].as_array().unwrap().len() >= 3, "{by_actor}");
     let future: Value =
         app.get("/api/v1/audit?from=2030-01-01T00:00:00Z", &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(future["items"], json!([]));
     let (status, code, _) = error_of(
-        app.get("/api/v1/audit?from=2030-01-01T00:00:00Z&to=2029-01-01T00:00:00Z", &key).send().await.unwrap(),
+        app.get("/api/v1/audit?from=2030-01-01T00:00:00Z&to=2029-01-01T00:00:00Z", &key)
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert_eq!((status, code.as_str()), (400, "invalid_period"));
     let r = app.get("/api/v1/audit?from=yesterday", &key).send().await.unwrap();
     assert_eq!(r.status(), 400);
-    let theirs: Value =
-        app.get(&format!("/api/v1/audit?patient_id={id}"), &other).send().await.unwrap().json().await.unwrap();
+    let theirs: Value = app
+        .get(&format!("/api/v1/audit?patient_id={id}"), &other)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(theirs["items"], json!([]));
 
     let r = app.get(&format!("/api/v1/audit/export.csv?patient_id={id}"), &key).send().await.unwrap();
@@ -285,6 +359,42 @@ async fn audit_is_searchable_and_exports_csv(app: TestApp) {
     assert!(csv.contains(",read,patient,"));
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"), "{csv}");
-    let exported: Value = app.get("/api/v1/audit?action=export&resource_type=audit_log", &key).send().await.unwrap().json().await.unwrap();
+    let exported: Value = app
+        .get("/api/v1/audit?action=export&resource_type=audit_log", &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(exported["items"].as_array().unwrap().len(), 1);
+}
+
+/// `frontdesk retention run`, as an operator would run it.
+#[test]
+fn retention_run_command_prints_and_stores_a_report() {
+    let run = |db: &str, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(args)
+            .env("DATABASE_URL", db)
+            .env("FRONTDESK_LOG_LEVEL", "warn")
+            .output()
+            .expect("run frontdesk");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/r.db?mode=rwc", dir.path().display());
+    assert!(run(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Sorriso"]).0);
+    let (ok, out, err) = run(&db, &["retention", "run", "--tenant", "sorriso", "--dry-run"]);
+    assert!(ok, "{err}");
+    let report: Value = serde_json::from_str(&out).expect("the report is JSON");
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["actor"], "cli");
+    assert_eq!(report["counts"]["messages"], 0);
+    let (ok, _, err) = run(&db, &["retention", "run", "--tenant", "nobody"]);
+    assert!(!ok && err.contains("nobody"), "{err}");
 }

@@ -89,7 +89,9 @@ pub fn scrub_json(value: &Value, ids: &Identifiers) -> Value {
     match value {
         Value::String(s) => Value::String(ids.scrub(s)),
         Value::Array(items) => Value::Array(items.iter().map(|v| scrub_json(v, ids)).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), scrub_json(v, ids))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), scrub_json(v, ids))).collect())
+        }
         other => other.clone(),
     }
 }
@@ -227,7 +229,7 @@ macro_rules! erasure_impl {
                         related.extend(rows.into_iter().map(|(id,)| id.to_string()));
                     }
                     let calls: Vec<(Uuid,)> =
-                        fetch!(fetch_all(&mut *tx), sqlx::AssertSqlSafe(CALLS.to_owned()), t, p)?;
+                        fetch!(fetch_all(&mut *tx), sqlx::AssertSqlSafe(format!("SELECT id FROM calls WHERE id IN {CALLS}")), t, p)?;
                     related.extend(calls.into_iter().map(|(id,)| id.to_string()));
 
                     n.messages = exec!(

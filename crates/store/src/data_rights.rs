@@ -30,16 +30,26 @@ pub trait DataRightsStore: Send + Sync {
     ) -> StoreResult<RetentionCounts>;
     async fn save_retention_report(&self, report: &RetentionReport) -> StoreResult<()>;
     /// Newest first.
-    async fn retention_reports(&self, tenant: TenantId, page: PageRequest) -> StoreResult<Page<RetentionReport>>;
+    async fn retention_reports(
+        &self,
+        tenant: TenantId,
+        page: PageRequest,
+    ) -> StoreResult<Page<RetentionReport>>;
     /// Anonymises the patient everywhere, in one transaction: contact data, message texts
     /// and media, call recordings and transcripts, lead notes, provider payloads and
     /// identifying external ids; cancels jobs still queued for them. Keeps every row that
     /// records a fact (appointment times and statuses, message statuses, calls' outcomes,
     /// consents, audit entries). Running it again changes nothing more. `NotFound` if the
     /// tenant has no such patient.
-    async fn erase_patient(&self, tenant: TenantId, patient: PatientId, now: Timestamp) -> StoreResult<Erasure>;
+    async fn erase_patient(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+        now: Timestamp,
+    ) -> StoreResult<Erasure>;
     /// When the patient was erased, if they were.
-    async fn patient_erased_at(&self, tenant: TenantId, patient: PatientId) -> StoreResult<Option<Timestamp>>;
+    async fn patient_erased_at(&self, tenant: TenantId, patient: PatientId)
+    -> StoreResult<Option<Timestamp>>;
     /// Audit entries matching the filter, newest first.
     async fn search_audit(
         &self,

@@ -159,7 +159,7 @@ impl<T> Store for T where
         + crate::UserStore
         + crate::FactStore
         + crate::LeadImportStore
-    + crate::DataRightsStore
+        + crate::DataRightsStore
 {
 }
 

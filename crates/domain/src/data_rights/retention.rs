@@ -54,7 +54,9 @@ impl RetentionPolicy {
 
     /// Whether a run would purge anything at all.
     pub fn is_off(&self) -> bool {
-        self.message_text_days.is_none() && self.call_recording_days.is_none() && self.call_transcript_days.is_none()
+        self.message_text_days.is_none()
+            && self.call_recording_days.is_none()
+            && self.call_transcript_days.is_none()
     }
 
     /// The instants before which each kind is purged, for a run at `now`.

@@ -82,10 +82,19 @@ where
 
 /// Gathers the person's record and audits the export (`action` = `export`, the format as
 /// resource id). `NotFound` for an unknown patient or another tenant's.
-pub async fn export_patient(ctx: &Ctx, actor: &Actor, id: PatientId, format: &str) -> StoreResult<PatientRecord> {
+pub async fn export_patient(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: PatientId,
+    format: &str,
+) -> StoreResult<PatientRecord> {
     let record = gather(ctx, actor.tenant_id, id).await?;
-    let access =
-        Access { action: "export", resource_type: "patient", resource_id: Some(format), patient_id: Some(id) };
+    let access = Access {
+        action: "export",
+        resource_type: "patient",
+        resource_id: Some(format),
+        patient_id: Some(id),
+    };
     audit::record(ctx, actor, access).await?;
     Ok(record)
 }

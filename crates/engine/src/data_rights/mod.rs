@@ -18,8 +18,12 @@ pub use retention::{RETENTION_JOB, register_jobs, run_retention, schedule_retent
 pub async fn erase_patient(ctx: &Ctx, actor: &Actor, patient: PatientId) -> StoreResult<Erasure> {
     let erasure = ctx.store.erase_patient(actor.tenant_id, patient, ctx.clock.now()).await?;
     let id = patient.to_string();
-    let access =
-        Access { action: "erase", resource_type: "patient", resource_id: Some(&id), patient_id: Some(patient) };
+    let access = Access {
+        action: "erase",
+        resource_type: "patient",
+        resource_id: Some(&id),
+        patient_id: Some(patient),
+    };
     audit::record(ctx, actor, access).await?;
     tracing::info!(first_time = erasure.first_time, "patient erased");
     Ok(erasure)

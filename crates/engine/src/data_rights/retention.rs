@@ -24,7 +24,12 @@ struct Payload {
 
 /// Applies the tenant's policy now (or, `dry_run`, counts what it would purge) and stores
 /// the report.
-pub async fn run_retention(ctx: &Ctx, tenant: TenantId, actor: &str, dry_run: bool) -> StoreResult<RetentionReport> {
+pub async fn run_retention(
+    ctx: &Ctx,
+    tenant: TenantId,
+    actor: &str,
+    dry_run: bool,
+) -> StoreResult<RetentionReport> {
     let started_at = ctx.clock.now();
     let policy = ctx.store.retention_policy(tenant).await?;
     let cutoffs = policy.cutoffs(started_at);
@@ -68,8 +73,9 @@ pub async fn schedule_retention(ctx: &Ctx, tenant: TenantId, after: Timestamp) -
         }
     };
     let day = next.date().to_string();
-    let job = NewJob::new(tenant, RETENTION_JOB, serde_json::json!(Payload { day: day.clone() }), next.timestamp())
-        .with_dedupe_key(format!("retention:{day}"));
+    let job =
+        NewJob::new(tenant, RETENTION_JOB, serde_json::json!(Payload { day: day.clone() }), next.timestamp())
+            .with_dedupe_key(format!("retention:{day}"));
     ctx.store.enqueue(&job, ctx.clock.now()).await?;
     Ok(())
 }

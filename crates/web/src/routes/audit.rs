@@ -79,7 +79,8 @@ impl AuditQuery {
         {
             return Err(ApiError::bad_request("invalid_period", "from must be before to"));
         }
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let text =
+            |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         Ok(AuditFilter {
             actor: text(&self.actor),
             action: text(&self.action),
@@ -102,7 +103,8 @@ pub async fn list_audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let filter = q.filter()?;
-    let page = state.ctx.store.search_audit(who.tenant_id, &filter, PageRequest::new(q.before, q.limit)).await?;
+    let page =
+        state.ctx.store.search_audit(who.tenant_id, &filter, PageRequest::new(q.before, q.limit)).await?;
     Ok(Json(AuditPage {
         items: page.items.into_iter().map(AuditView::from).collect(),
         next_cursor: page.next_cursor,

@@ -17,7 +17,8 @@ use frontdesk_engine::audit::{self, Access};
 use frontdesk_store::DynStore;
 use uuid::Uuid;
 
-const HEADER: [&str; 8] = ["at", "actor", "action", "resource_type", "resource_id", "patient_id", "request_id", "id"];
+const HEADER: [&str; 8] =
+    ["at", "actor", "action", "resource_type", "resource_id", "patient_id", "request_id", "id"];
 
 /// A cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return is a formula to Excel and LibreOffice (CSV injection), so it gets a
@@ -67,15 +68,16 @@ async fn next_chunk(mut c: Cursor) -> Option<(std::io::Result<Bytes>, Cursor)> {
     if c.done {
         return None;
     }
-    let page = match c.store.search_audit(c.tenant, &c.filter, PageRequest::new(c.before, Some(MAX_LIMIT))).await {
-        Ok(p) => p,
-        Err(e) => {
-            // The status line is gone: cutting the stream short is how the client learns.
-            tracing::error!(error = %e, "audit export failed");
-            c.done = true;
-            return Some((Err(std::io::Error::other("audit export failed")), c));
-        }
-    };
+    let page =
+        match c.store.search_audit(c.tenant, &c.filter, PageRequest::new(c.before, Some(MAX_LIMIT))).await {
+            Ok(p) => p,
+            Err(e) => {
+                // The status line is gone: cutting the stream short is how the client learns.
+                tracing::error!(error = %e, "audit export failed");
+                c.done = true;
+                return Some((Err(std::io::Error::other("audit export failed")), c));
+            }
+        };
     let chunk = encode(page.items.iter().map(row), c.first);
     c.first = false;
     c.before = page.next_cursor;
@@ -106,7 +108,8 @@ pub fn csv_response(store: DynStore, tenant: TenantId, filter: AuditFilter) -> R
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"audit.csv\""));
+    headers
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"audit.csv\""));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

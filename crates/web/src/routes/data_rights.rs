@@ -9,7 +9,9 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_domain::PatientId;
-use frontdesk_domain::data_rights::{Erasure, ErasureCounts, RetentionCounts, RetentionPolicy, RetentionReport};
+use frontdesk_domain::data_rights::{
+    Erasure, ErasureCounts, RetentionCounts, RetentionPolicy, RetentionReport,
+};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::data_rights::{self as rights, export};
@@ -51,8 +53,9 @@ pub async fn export_patient(
         f @ ("json" | "fhir") => f,
         _ => return Err(ApiError::bad_request("invalid_format", "format must be json or fhir")),
     };
-    let record =
-        export::export_patient(&state.ctx, &who.actor(), PatientId(id), format).await.map_err(patient_not_found)?;
+    let record = export::export_patient(&state.ctx, &who.actor(), PatientId(id), format)
+        .await
+        .map_err(patient_not_found)?;
     let (body, content_type) = if format == "fhir" {
         let bundle = crate::fhir::export::bundle_for(&state, &record)
             .await
@@ -119,7 +122,12 @@ pub struct ErasureView {
 
 impl From<Erasure> for ErasureView {
     fn from(e: Erasure) -> Self {
-        Self { patient_id: e.patient_id.0, erased_at: e.erased_at, first_time: e.first_time, changed: e.counts.into() }
+        Self {
+            patient_id: e.patient_id.0,
+            erased_at: e.erased_at,
+            first_time: e.first_time,
+            changed: e.counts.into(),
+        }
     }
 }
 
@@ -146,7 +154,8 @@ pub async fn erase_patient(
             "confirm must repeat the patient's id",
         ));
     }
-    let erasure = rights::erase_patient(&state.ctx, &who.actor(), PatientId(id)).await.map_err(patient_not_found)?;
+    let erasure =
+        rights::erase_patient(&state.ctx, &who.actor(), PatientId(id)).await.map_err(patient_not_found)?;
     Ok(Json(erasure.into()))
 }
 
@@ -234,7 +243,10 @@ pub struct RetentionReportPage {
 
 #[utoipa::path(get, path = "/api/v1/retention", tag = "data-rights", security(("api_key" = [])),
     responses((status = 200, body = RetentionPolicyView), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn get_retention(State(state): State<AppState>, who: Principal) -> Result<Json<RetentionPolicyView>, ApiError> {
+pub async fn get_retention(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<RetentionPolicyView>, ApiError> {
     Ok(Json(state.ctx.store.retention_policy(who.tenant_id).await?.into()))
 }
 
@@ -258,7 +270,8 @@ pub async fn put_retention(
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_retention", e.to_string()))?;
     let now = state.ctx.clock.now();
     state.ctx.store.save_retention_policy(who.tenant_id, &policy, now).await?;
-    let access = Access { action: "update", resource_type: "retention_policy", resource_id: None, patient_id: None };
+    let access =
+        Access { action: "update", resource_type: "retention_policy", resource_id: None, patient_id: None };
     audit::record(&state.ctx, &who.actor(), access).await?;
     rights::schedule_retention(&state.ctx, who.tenant_id, now).await?;
     Ok(Json(policy.into()))
@@ -310,7 +323,8 @@ pub async fn run_retention(
     let report = rights::run_retention(&state.ctx, who.tenant_id, &actor.name, b.dry_run).await?;
     let action = if b.dry_run { "retention_dry_run" } else { "retention_run" };
     let id = report.id.to_string();
-    let access = Access { action, resource_type: "retention_report", resource_id: Some(&id), patient_id: None };
+    let access =
+        Access { action, resource_type: "retention_report", resource_id: Some(&id), patient_id: None };
     audit::record(&state.ctx, &actor, access).await?;
     Ok(Json(report.into()))
 }
