@@ -123,52 +123,6 @@ pub fn without_lines_about(file: &str, ids: &Identifiers) -> Option<String> {
     changed.then(|| kept.concat())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn maria() -> Identifiers {
-        Identifiers::new("Maria Aparecida Souza", "+5511987654321", Some("maria@example.com"))
-    }
-
-    #[test]
-    fn every_spelling_of_the_phone_is_found() {
-        let ids = maria();
-        assert!(ids.found_in("From=whatsapp%3A%2B5511987654321"));
-        assert!(ids.found_in("(11) 98765-4321"));
-        assert!(!ids.found_in("(11) 98765-0000"));
-        assert!(ids.found_in("MARIA APARECIDA SOUZA"));
-        assert!(ids.found_in("write to Maria@Example.com"));
-    }
-
-    #[test]
-    fn scrubbing_replaces_names_phone_and_email_and_keeps_structure() {
-        let ids = maria();
-        let doc = serde_json::json!({"name": "Maria Aparecida Souza", "params": {"1": "Maria"},
-            "to": "whatsapp:+5511987654321", "n": 3});
-        let out = scrub_json(&doc, &ids);
-        assert_eq!(out["name"], "[erased]");
-        assert_eq!(out["params"]["1"], "[erased]");
-        assert_eq!(out["to"], "whatsapp:+[erased]");
-        assert_eq!(out["n"], 3);
-    }
-
-    #[test]
-    fn import_files_lose_only_the_persons_lines() {
-        let file = "name,phone\nMaria Aparecida Souza,(11) 98765-4321\nJoão,11912345678\n";
-        let out = without_lines_about(file, &maria()).unwrap();
-        assert_eq!(out, "name,phone\nJoão,11912345678\n");
-        assert_eq!(without_lines_about("name,phone\nJoão,1\n", &maria()), None);
-    }
-
-    #[test]
-    fn an_erased_name_identifies_nobody() {
-        let ids = Identifiers::new("[erased]", "erased:abc", None);
-        assert!(ids.names.is_empty() && ids.phone_digits.is_none());
-        assert!(!ids.found_in("anything 12345678"));
-    }
-}
-
 /// `erase_patient` for a backend named `$name`, as an inherent method the
 /// `DataRightsStore` implementation calls.
 #[doc(hidden)]
@@ -380,4 +334,50 @@ macro_rules! erasure_impl {
             }
         };
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn maria() -> Identifiers {
+        Identifiers::new("Maria Aparecida Souza", "+5511987654321", Some("maria@example.com"))
+    }
+
+    #[test]
+    fn every_spelling_of_the_phone_is_found() {
+        let ids = maria();
+        assert!(ids.found_in("From=whatsapp%3A%2B5511987654321"));
+        assert!(ids.found_in("(11) 98765-4321"));
+        assert!(!ids.found_in("(11) 98765-0000"));
+        assert!(ids.found_in("MARIA APARECIDA SOUZA"));
+        assert!(ids.found_in("write to Maria@Example.com"));
+    }
+
+    #[test]
+    fn scrubbing_replaces_names_phone_and_email_and_keeps_structure() {
+        let ids = maria();
+        let doc = serde_json::json!({"name": "Maria Aparecida Souza", "params": {"1": "Maria"},
+            "to": "whatsapp:+5511987654321", "n": 3});
+        let out = scrub_json(&doc, &ids);
+        assert_eq!(out["name"], "[erased]");
+        assert_eq!(out["params"]["1"], "[erased]");
+        assert_eq!(out["to"], "whatsapp:+[erased]");
+        assert_eq!(out["n"], 3);
+    }
+
+    #[test]
+    fn import_files_lose_only_the_persons_lines() {
+        let file = "name,phone\nMaria Aparecida Souza,(11) 98765-4321\nJoão,11912345678\n";
+        let out = without_lines_about(file, &maria()).unwrap();
+        assert_eq!(out, "name,phone\nJoão,11912345678\n");
+        assert_eq!(without_lines_about("name,phone\nJoão,1\n", &maria()), None);
+    }
+
+    #[test]
+    fn an_erased_name_identifies_nobody() {
+        let ids = Identifiers::new("[erased]", "erased:abc", None);
+        assert!(ids.names.is_empty() && ids.phone_digits.is_none());
+        assert!(!ids.found_in("anything 12345678"));
+    }
 }
