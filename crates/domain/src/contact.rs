@@ -258,3 +258,28 @@ mod tests {
 #[cfg(test)]
 #[path = "contact_props.rs"]
 mod props;
+/// What an erased patient's phone becomes: unique per patient (the column is unique per
+/// tenant), never a dialable number, and with no digits so no phone search matches it.
+pub const ERASED_PHONE_PREFIX: &str = "erased:";
+
+impl PhoneE164 {
+    /// The placeholder phone of the erased patient `id` (see `ERASED_PHONE_PREFIX`).
+    pub fn erased(id: uuid::Uuid) -> Self {
+        let letters: String = id
+            .simple()
+            .to_string()
+            .chars()
+            .map(|c| c.to_digit(16).map_or(c, |d| (b'g' + d as u8) as char))
+            .collect();
+        Self(format!("{ERASED_PHONE_PREFIX}{letters}"))
+    }
+
+    /// A stored value: an E.164 number, or an erased patient's placeholder.
+    pub fn from_stored(value: String) -> Result<Self, ContactError> {
+        if value.starts_with(ERASED_PHONE_PREFIX) { Ok(Self(value)) } else { Self::try_from(value) }
+    }
+
+    pub fn is_erased(&self) -> bool {
+        self.0.starts_with(ERASED_PHONE_PREFIX)
+    }
+}

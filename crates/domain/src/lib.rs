@@ -8,6 +8,7 @@ pub mod api_key_scope;
 pub mod audit;
 pub mod clock;
 pub mod contact;
+pub mod data_rights;
 pub mod facts;
 pub mod ids;
 pub mod jobs;

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod data_rights;
 pub mod facts;
 pub mod faults;
 pub mod jobs;

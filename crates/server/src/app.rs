@@ -85,6 +85,12 @@ impl App {
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
         let grace = Duration::from_secs(self.config.shutdown_grace_secs);
+        if role != Role::Web
+            && let Err(e) = frontdesk_engine::data_rights::retention::schedule_all(&self.ctx).await
+        {
+            // Not fatal: the next start (or a tenant's next policy change) schedules it.
+            tracing::warn!(error = %e, "could not schedule the daily retention runs");
+        }
         let mut workers = (role != Role::Web).then(|| self.runner.clone().spawn(shutdown.clone()));
         if let Some(addr) = &self.config.metrics_bind {
             let listener =
@@ -140,6 +146,7 @@ pub fn job_registry(ctx: &Ctx) -> JobRegistry {
     frontdesk_engine::voice::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::playbooks::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::leads::register_jobs(&mut registry, ctx.clone());
+    frontdesk_engine::data_rights::register_jobs(&mut registry, ctx.clone());
     registry
 }
 

@@ -51,6 +51,9 @@ pub enum Command {
     /// Secrets encrypted at rest: keys, status, rotation (docs/security.md).
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// Retention of patients' conversation content (see docs/data-rights.md).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -63,6 +66,19 @@ pub enum SecretsCommand {
     /// Re-encrypt every stored secret under the current key. Run after making a new key
     /// current with the previous one in encryption_old_keys; then the old key can go.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Apply the tenant's retention policy now, store the report and print it as JSON.
+    Run {
+        /// Tenant slug.
+        #[arg(long)]
+        tenant: String,
+        /// Only count what would be purged.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

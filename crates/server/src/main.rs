@@ -198,6 +198,12 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
                 Command::Secrets(SecretsCommand::Rotate) => rotate_secrets(ctx).await?,
+                Command::Retention(frontdesk_server::cli::RetentionCommand::Run { tenant, dry_run }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    let report =
+                        frontdesk_engine::data_rights::run_retention(ctx, t.id, "cli", dry_run).await?;
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                }
                 Command::Serve(_)
                 | Command::Config(_)
                 | Command::Nlu(_)

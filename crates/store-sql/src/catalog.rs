@@ -31,7 +31,7 @@ impl TryFrom<PatientRow> for Patient {
             id: r.id.into(),
             tenant_id: r.tenant_id.into(),
             name: PersonName::parse(&r.name).map_err(|_| bad("name"))?,
-            phone: PhoneE164::try_from(r.phone).map_err(|_| bad("phone"))?,
+            phone: PhoneE164::from_stored(r.phone).map_err(|_| bad("phone"))?,
             email: r.email.map(Email::try_from).transpose().map_err(|_| bad("email"))?,
             birth_date: r.birth_date.map(|d| d.0),
             locale: Locale::parse(&r.locale).map_err(|_| bad("locale"))?,

@@ -19,6 +19,10 @@ pub mod calls;
 #[doc(hidden)]
 pub mod catalog;
 mod codec;
+#[doc(hidden)]
+pub mod data_rights;
+#[doc(hidden)]
+pub mod erasure;
 mod error;
 #[doc(hidden)]
 pub mod events;
@@ -67,6 +71,7 @@ macro_rules! sql_store {
         $crate::lead_import_store!($store);
         $crate::webhook_store!($store);
         $crate::secret_store!($store);
+        $crate::data_rights_store!($store, $name);
     };
 }
 

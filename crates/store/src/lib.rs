@@ -3,6 +3,7 @@
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
 pub mod at_rest;
+mod data_rights;
 mod error;
 mod facts;
 mod lead_imports;
@@ -35,6 +36,7 @@ pub mod conformance_voice;
 #[cfg(feature = "conformance")]
 pub mod conformance_webhooks;
 
+pub use data_rights::DataRightsStore;
 pub use error::{Conflict, Record, StoreError, StoreResult};
 pub use facts::FactStore;
 pub use lead_imports::LeadImportStore;

@@ -137,6 +137,7 @@ pub trait Store:
     + crate::LeadImportStore
     + crate::WebhookStore
     + crate::SecretStore
+    + crate::DataRightsStore
 {
 }
 
@@ -162,6 +163,7 @@ impl<T> Store for T where
         + crate::LeadImportStore
         + crate::WebhookStore
         + crate::SecretStore
+        + crate::DataRightsStore
 {
 }
 

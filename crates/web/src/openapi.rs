@@ -41,6 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "public", description = "What patients open from a message, behind signed links"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
         (name = "outbound-webhooks", description = "Signed webhooks (Standard Webhooks) to the clinic's own systems: subscriptions, deliveries, replay"),
+        (name = "data-rights", description = "Retention of conversation content, and its run reports"),
         (name = "fhir", description = "Read-only FHIR R4 over the calendar (application/fhir+json; errors are OperationOutcomes)"),
     )
 )]
@@ -68,6 +69,12 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::jobs::get_job))
         .routes(routes!(routes::jobs::retry_job))
         .routes(routes!(routes::audit::list_audit))
+        .routes(routes!(routes::audit_export::export_audit))
+        .routes(routes!(routes::data_rights::export_patient))
+        .routes(routes!(routes::data_rights::erase_patient))
+        .routes(routes!(routes::data_rights::get_retention, routes::data_rights::put_retention))
+        .routes(routes!(routes::data_rights::list_reports))
+        .routes(routes!(routes::data_rights::run_retention))
         .routes(routes!(routes::settings::get_settings, routes::settings::patch_settings))
         .routes(routes!(routes::catalog::create_location, routes::catalog::list_locations))
         .routes(routes!(routes::catalog::create_practitioner, routes::catalog::list_practitioners))

@@ -12,6 +12,7 @@
 //! clinic's id is simply unknown (404). Every error is an `OperationOutcome`.
 
 mod bundle;
+pub mod export;
 mod handlers;
 mod outcome;
 mod resources;

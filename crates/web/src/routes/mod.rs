@@ -1,10 +1,12 @@
 pub mod api_keys;
 pub mod appointments;
 pub mod audit;
+pub mod audit_export;
 pub mod availability;
 pub mod calls;
 pub mod catalog;
 pub mod conversations;
+pub mod data_rights;
 pub mod external_ids;
 pub mod health;
 pub mod insights;
