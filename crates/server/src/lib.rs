@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -23,6 +23,27 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nlu(NluCommand::Eval { file }) => nlu_eval(&file),
+        // Neither opens the store: a restore must not migrate the database it replaces.
+        Command::Backup { out, force } => {
+            let done = frontdesk_server::backup::backup(&config.database_url, &out, force).await?;
+            println!(
+                "backup written to {} ({} bytes, migration {})",
+                done.path.display(),
+                done.bytes,
+                done.schema_version
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let done = frontdesk_server::backup::restore(&config.database_url, &from, force).await?;
+            println!(
+                "restored {} into {} (migration {}; newer migrations run when the server starts)",
+                from.display(),
+                done.path.display(),
+                done.schema_version
+            );
+            Ok(())
+        }
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;
@@ -173,7 +194,11 @@ async fn main() -> anyhow::Result<()> {
                     let t = find_tenant(ctx, &tenant).await?;
                     import_leads(ctx, &t, &file).await?;
                 }
-                Command::Serve(_) | Command::Config(_) | Command::Nlu(_) => {
+                Command::Serve(_)
+                | Command::Config(_)
+                | Command::Nlu(_)
+                | Command::Backup { .. }
+                | Command::Restore { .. } => {
                     unreachable!("handled above")
                 }
             }
