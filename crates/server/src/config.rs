@@ -49,6 +49,9 @@ pub struct Config {
     /// addresses. Only for tests and local mocks: in production a forged webhook could
     /// otherwise make the server fetch from inside its own network.
     pub allow_private_network: bool,
+    /// OpenTelemetry: an OTLP/HTTP collector base URL (e.g. "http://127.0.0.1:4318") that
+    /// receives every span as a trace. Off by default.
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -87,6 +90,7 @@ impl Default for Config {
             shutdown_grace_secs: 30,
             shutdown_delay_secs: 0,
             allow_private_network: false,
+            otlp_endpoint: None,
         }
     }
 }
@@ -153,6 +157,9 @@ shutdown_delay_secs = 0
 # Off, a base URL must be https on a public host. Only for tests, local mocks or a model
 # server on the clinic's own network; keep it false otherwise.
 allow_private_network = false
+# OpenTelemetry traces: the base URL of an OTLP/HTTP collector (spans are POSTed to
+# <otlp_endpoint>/v1/traces as protobuf). Off when unset.
+# otlp_endpoint = "http://127.0.0.1:4318"
 "#;
 
 impl Config {

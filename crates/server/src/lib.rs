@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 mod http;
 pub mod logging;
+pub mod otel;
 
 pub use app::{App, Role};
 pub use config::Config;

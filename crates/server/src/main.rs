@@ -48,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
             if let Some(bind) = args.bind {
                 config.bind = bind;
             }
-            logging::init(&config, std::io::stderr);
+            let _tracing = logging::init(&config, std::io::stderr);
             let app = App::from_config(config.clone()).await?;
             if args.demo {
                 let access = demo::prepare(&app.ctx).await?;
@@ -73,7 +73,7 @@ async fn main() -> anyhow::Result<()> {
             app.serve(listener, args.role, shutdown).await
         }
         command => {
-            logging::init(&config, std::io::stderr);
+            let _tracing = logging::init(&config, std::io::stderr);
             let public_url = config.public_url();
             let app = App::from_config(config).await?;
             let ctx = &app.ctx;

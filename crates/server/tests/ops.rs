@@ -260,3 +260,51 @@ fn backup_while_writing_then_restore() {
     let (ok, _, err) = frontdesk("postgres://nobody@127.0.0.1:1/none", &["backup", "--out", backup_arg]);
     assert!(!ok && err.contains("pg_dump"), "{err}");
 }
+
+/// With `otlp_endpoint` set, the binary exports its request spans to the collector as
+/// OTLP http/protobuf POSTs to /v1/traces (at the latest when it shuts down).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otlp_endpoint_receives_request_traces() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let collector = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/traces"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&collector)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", format!("sqlite://{}/otel.db?mode=rwc", dir.path().display()))
+        .env("FRONTDESK_LOG_LEVEL", "info")
+        .env("FRONTDESK_OTLP_ENDPOINT", collector.uri())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = http.get(format!("{base}/health/live")).send().await
+            && r.status() == 200
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(http.get(format!("{base}/health/ready")).send().await.unwrap().status(), 200);
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    assert!(status.success(), "SIGTERM ends the server cleanly: {status}");
+    let received = collector.received_requests().await.unwrap();
+    let exports: Vec<_> = received.iter().filter(|r| r.url.path() == "/v1/traces").collect();
+    assert!(!exports.is_empty(), "no trace export reached the collector");
+    let export = exports[0];
+    assert_eq!(export.headers.get("content-type").unwrap(), "application/x-protobuf");
+    assert!(!export.body.is_empty());
+}
