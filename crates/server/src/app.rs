@@ -30,6 +30,8 @@ pub struct App {
     pub ctx: Ctx,
     pub runner: Arc<JobRunner>,
     config: Config,
+    /// Cancelled as shutdown begins: readiness turns 503 and live-update streams end.
+    draining: CancellationToken,
 }
 
 impl App {
@@ -42,7 +44,7 @@ impl App {
         let mut registry = job_registry(&ctx);
         registry.extend(extra_jobs);
         let runner = Arc::new(JobRunner::new(ctx.clone(), registry, runner_config(&config)));
-        Self { ctx, runner, config }
+        Self { ctx, runner, config, draining: CancellationToken::new() }
     }
 
     /// Opens the configured database (migrating it) with the real clock, and checks that
@@ -68,6 +70,8 @@ impl App {
             api_requests_per_minute: c.rate_limit_api_per_minute,
             webhook_requests_per_minute: c.rate_limit_webhook_per_minute,
             auth_failures_per_minute: c.rate_limit_auth_failures_per_minute,
+            draining: self.draining.clone(),
+            expected_schema_version: crate::backend::expected_schema_version(self.ctx.store.backend_name()),
         }
     }
 
@@ -91,6 +95,17 @@ impl App {
             // Not fatal: the next start (or a tenant's next policy change) schedules it.
             tracing::warn!(error = %e, "could not schedule the daily retention runs");
         }
+        // On shutdown readiness turns 503 at once; the listener keeps accepting for
+        // `shutdown_delay_secs` so load balancers see it and stop sending traffic first.
+        let stop_accepting = CancellationToken::new();
+        let (draining, stop, accept) = (self.draining.clone(), shutdown.clone(), stop_accepting.clone());
+        let delay = Duration::from_secs(self.config.shutdown_delay_secs);
+        tokio::spawn(async move {
+            stop.cancelled().await;
+            draining.cancel();
+            tokio::time::sleep(delay).await;
+            accept.cancel();
+        });
         let mut workers = (role != Role::Web).then(|| self.runner.clone().spawn(shutdown.clone()));
         if let Some(addr) = &self.config.metrics_bind {
             let listener =
@@ -108,7 +123,7 @@ impl App {
         if role != Role::Worker {
             let router = self.router();
             let header_timeout = Duration::from_secs(self.config.header_read_timeout_secs);
-            crate::http::serve(listener, router, header_timeout, grace, shutdown.clone()).await;
+            crate::http::serve(listener, router, header_timeout, grace, stop_accepting).await;
         } else {
             drop(listener);
             shutdown.cancelled().await;
@@ -134,6 +149,9 @@ fn runner_config(c: &Config) -> RunnerConfig {
             max: SignedDuration::from_secs(c.jobs_backoff_max_secs),
             jitter: 0.5,
         },
+        // Jobs in hand get most of the grace period; the rest is for releasing their
+        // leases, so another process can take them over at once.
+        drain: Duration::from_secs(c.shutdown_grace_secs) * 3 / 4,
     }
 }
 

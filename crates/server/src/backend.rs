@@ -38,3 +38,13 @@ pub async fn open_store_with(
         other => bail!("unsupported database URL scheme {other:?}: use sqlite://… or postgres://…"),
     }
 }
+
+/// The newest migration this build carries for the backend named `backend_name` (as the
+/// store reports it): the schema version readiness expects.
+pub fn expected_schema_version(backend_name: &str) -> Option<i64> {
+    match backend_name {
+        "sqlite" => SqliteStore::latest_migration(),
+        "postgres" => PgStore::latest_migration(),
+        _ => None,
+    }
+}

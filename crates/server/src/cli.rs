@@ -48,6 +48,22 @@ pub enum Command {
     /// Message understanding: check the intent rules against labelled messages.
     #[command(subcommand)]
     Nlu(NluCommand),
+    /// Copy the SQLite database to FILE: a consistent snapshot, safe while the server runs.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
     /// Secrets encrypted at rest: keys, status, rotation (docs/security.md).
     #[command(subcommand)]
     Secrets(SecretsCommand),

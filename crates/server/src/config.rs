@@ -42,6 +42,9 @@ pub struct Config {
     pub jobs_backoff_base_secs: i64,
     pub jobs_backoff_max_secs: i64,
     pub shutdown_grace_secs: u64,
+    /// On SIGTERM, seconds during which readiness answers 503 but new connections are
+    /// still served, so a load balancer stops routing here before the listener closes.
+    pub shutdown_delay_secs: u64,
     /// Lets provider downloads (patients' voice notes) reach private and loopback
     /// addresses. Only for tests and local mocks: in production a forged webhook could
     /// otherwise make the server fetch from inside its own network.
@@ -54,6 +57,9 @@ pub struct Config {
     /// Earlier keys, still used to decrypt until `frontdesk secrets rotate` has re-encrypted
     /// everything: base64 keys separated by commas.
     pub encryption_old_keys: Option<SecretString>,
+    /// OpenTelemetry: an OTLP/HTTP collector base URL (e.g. "http://127.0.0.1:4318") that
+    /// receives every span as a trace. Off by default.
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -90,10 +96,12 @@ impl Default for Config {
             jobs_backoff_base_secs: 5,
             jobs_backoff_max_secs: 3600,
             shutdown_grace_secs: 30,
+            shutdown_delay_secs: 0,
             allow_private_network: false,
             encryption_key: None,
             encryption_key_file: None,
             encryption_old_keys: None,
+            otlp_endpoint: None,
         }
     }
 }
@@ -152,6 +160,9 @@ jobs_backoff_base_secs = 5
 jobs_backoff_max_secs = 3600
 # On SIGTERM, how long in-flight requests and jobs may take to finish.
 shutdown_grace_secs = 30
+# On SIGTERM, seconds /health/ready answers 503 while new requests are still served, so a
+# load balancer stops sending traffic before the listener closes (e.g. 5 behind one).
+shutdown_delay_secs = 0
 # Lets the server's own requests reach private and loopback addresses: provider base URLs
 # (Twilio, Helena, VAPI, Ninsaúde, n8n, model servers) and downloads of patients' media.
 # Off, a base URL must be https on a public host. Only for tests, local mocks or a model
@@ -167,6 +178,9 @@ allow_private_network = false
 # encryption_key = "base64 of 32 bytes"
 # encryption_key_file = "/etc/frontdesk/encryption.key"
 # encryption_old_keys = "old key 1, old key 2"
+# OpenTelemetry traces: the base URL of an OTLP/HTTP collector (spans are POSTed to
+# <otlp_endpoint>/v1/traces as protobuf). Off when unset.
+# otlp_endpoint = "http://127.0.0.1:4318"
 "#;
 
 impl Config {

@@ -3,11 +3,13 @@
 
 pub mod app;
 pub mod backend;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;
 mod http;
 pub mod logging;
+pub mod otel;
 pub mod secrets;
 
 pub use app::{App, Role};

@@ -28,11 +28,32 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", frontdesk_store::at_rest::generate_key());
             Ok(())
         }
+        // Neither opens the store: a restore must not migrate the database it replaces.
+        Command::Backup { out, force } => {
+            let done = frontdesk_server::backup::backup(&config.database_url, &out, force).await?;
+            println!(
+                "backup written to {} ({} bytes, migration {})",
+                done.path.display(),
+                done.bytes,
+                done.schema_version
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let done = frontdesk_server::backup::restore(&config.database_url, &from, force).await?;
+            println!(
+                "restored {} into {} (migration {}; newer migrations run when the server starts)",
+                from.display(),
+                done.path.display(),
+                done.schema_version
+            );
+            Ok(())
+        }
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 config.bind = bind;
             }
-            let _log_guard = logging::init_background(&config, std::io::stderr());
+            let _log_guards = logging::init_background(&config, std::io::stderr());
             let app = App::from_config(config.clone()).await?;
             if args.demo {
                 let access = demo::prepare(&app.ctx).await?;
@@ -57,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
             app.serve(listener, args.role, shutdown).await
         }
         command => {
-            let _log_guard = logging::init_background(&config, std::io::stderr());
+            let _log_guards = logging::init_background(&config, std::io::stderr());
             let public_url = config.public_url();
             let app = App::from_config(config).await?;
             let ctx = &app.ctx;
@@ -207,7 +228,9 @@ async fn main() -> anyhow::Result<()> {
                 Command::Serve(_)
                 | Command::Config(_)
                 | Command::Nlu(_)
-                | Command::Secrets(SecretsCommand::GenerateKey) => {
+                | Command::Secrets(SecretsCommand::GenerateKey)
+                | Command::Backup { .. }
+                | Command::Restore { .. } => {
                     unreachable!("handled above")
                 }
             }

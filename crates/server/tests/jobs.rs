@@ -22,6 +22,7 @@ backend_tests!(raw:
     cancel_by_dedupe_key_stops_the_job,
     delayed_jobs_do_not_run_early,
     shutdown_finishes_current_job_and_releases_the_rest,
+    shutdown_releases_the_lease_of_a_job_still_running,
     panicking_handler_is_retried_not_fatal,
 );
 
@@ -96,6 +97,19 @@ impl Rig {
                 async move {
                     tokio::time::sleep(Duration::from_millis(300)).await;
                     runs.record(job.id);
+                    Ok(())
+                }
+            }),
+        );
+        // Runs far longer than any grace period: only a shutdown's drain ends it.
+        let runs = self.runs.clone();
+        registry.register(
+            "hang",
+            FnHandler(move |job: frontdesk_domain::jobs::Job| {
+                let runs = runs.clone();
+                async move {
+                    runs.record(job.id);
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
                     Ok(())
                 }
             }),
@@ -296,6 +310,40 @@ async fn shutdown_finishes_current_job_and_releases_the_rest(backend: Backend) {
     }
     assert_eq!(finished, 1, "the job in hand finishes, the rest are released");
     assert_eq!(rig.runs.snapshot().len(), 1);
+}
+
+/// A job still running when the drain time is up is given back at once (not after its
+/// five-minute lease): another process claims it immediately, with its attempt refunded.
+async fn shutdown_releases_the_lease_of_a_job_still_running(backend: Backend) {
+    let rig = Rig::new(backend).await;
+    let id = rig.enqueue(rig.job("hang")).await.id();
+    let drain = Duration::from_millis(200);
+    let runner = rig.runner(RunnerConfig { workers: 1, drain, ..quick() });
+    let stop = CancellationToken::new();
+    let mut workers = runner.spawn(stop.clone());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while rig.runs.of(id) == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the job never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(rig.status(id).await.status, JobStatus::Running);
+    let stopped = std::time::Instant::now();
+    stop.cancel();
+    tokio::time::timeout(Duration::from_secs(5), async { while workers.join_next().await.is_some() {} })
+        .await
+        .expect("workers stop after the drain time, not after the job");
+    assert!(stopped.elapsed() >= drain, "the job in hand had its drain time");
+    let job = rig.status(id).await;
+    assert_eq!((job.status, job.attempts), (JobStatus::Queued, 0), "released, attempt refunded");
+    // Same clock, no lease expiry: another process claims it at once.
+    let claim = ClaimRequest {
+        lease_token: uuid::Uuid::now_v7(),
+        now: rig.clock.now(),
+        lease: SignedDuration::from_mins(5),
+        limit: 10,
+    };
+    let claimed = rig.store().claim_jobs(&claim).await.unwrap();
+    assert_eq!(claimed.iter().map(|j| j.id).collect::<Vec<_>>(), vec![id]);
 }
 
 async fn panicking_handler_is_retried_not_fatal(backend: Backend) {

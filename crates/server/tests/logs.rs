@@ -37,7 +37,7 @@ async fn requests_carrying_personal_data_leave_none_in_logs() {
     let buffer = Buffer::default();
     // Debug level, so library logging (sqlx statements, hyper) is captured too.
     let config = Config { log_format: LogFormat::Json, log_level: "debug".into(), ..Config::default() };
-    frontdesk_server::logging::init(&config, buffer.clone());
+    let _tracing = frontdesk_server::logging::init(&config, buffer.clone());
 
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(app) = TestApp::spawn(backend).await else { continue };

@@ -71,6 +71,16 @@ impl PgStore {
         self
     }
 
+    /// The newest migration this build carries: a database at it is fully migrated.
+    pub fn latest_migration() -> Option<i64> {
+        MIGRATOR.iter().map(|m| m.version).max()
+    }
+
+    /// The versions of every migration this build carries.
+    pub fn known_migrations() -> Vec<i64> {
+        MIGRATOR.iter().map(|m| m.version).collect()
+    }
+
     pub async fn migrate(&self) -> StoreResult<()> {
         MIGRATOR.run(&self.pool).await.map_err(StoreError::backend)
     }

@@ -57,6 +57,16 @@ impl SqliteStore {
         self
     }
 
+    /// The newest migration this build carries: a database at it is fully migrated.
+    pub fn latest_migration() -> Option<i64> {
+        MIGRATOR.iter().map(|m| m.version).max()
+    }
+
+    /// The versions of every migration this build carries.
+    pub fn known_migrations() -> Vec<i64> {
+        MIGRATOR.iter().map(|m| m.version).collect()
+    }
+
     /// Applies pending migrations.
     pub async fn migrate(&self) -> StoreResult<()> {
         MIGRATOR.run(&self.writer).await.map_err(StoreError::backend)

@@ -143,6 +143,8 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .merge(webhooks)
         .routes(routes!(routes::health::health))
         .routes(routes!(routes::health::detailed))
+        .routes(routes!(routes::health::live))
+        .routes(routes!(routes::health::ready))
 }
 
 /// The documented router and its complete spec (the annotations plus what

@@ -21,6 +21,13 @@ pub struct WebConfig {
     pub webhook_requests_per_minute: u32,
     /// Requests with a missing or wrong API key, per client address.
     pub auth_failures_per_minute: u32,
+    /// Cancelled when the process starts shutting down: readiness answers 503 from then
+    /// on, and live-update streams end so connections drain without waiting for the grace
+    /// period.
+    pub draining: tokio_util::sync::CancellationToken,
+    /// The newest migration this build knows; readiness requires the database to be at
+    /// it (`None`: not checked).
+    pub expected_schema_version: Option<i64>,
 }
 
 impl Default for WebConfig {
@@ -35,6 +42,8 @@ impl Default for WebConfig {
             api_requests_per_minute: 100,
             webhook_requests_per_minute: 1000,
             auth_failures_per_minute: 30,
+            draining: tokio_util::sync::CancellationToken::new(),
+            expected_schema_version: None,
         }
     }
 }

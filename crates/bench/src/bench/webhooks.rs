@@ -115,7 +115,7 @@ pub async fn webhooks(args: WebhooksBenchArgs) -> anyhow::Result<()> {
 struct Logs {
     path: Option<std::path::PathBuf>,
     _scratch: Option<super::ScratchDir>,
-    _guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+    _guard: Option<Box<dyn std::any::Any>>,
 }
 
 impl Logs {
@@ -135,10 +135,12 @@ impl Logs {
         // The server's default configuration: JSON lines at info level.
         let config = Config::default();
         let guard = match args.log_writer {
-            LogWriter::Background => Some(frontdesk_server::logging::init_background(&config, file)),
+            LogWriter::Background => {
+                Some(Box::new(frontdesk_server::logging::init_background(&config, file))
+                    as Box<dyn std::any::Any>)
+            }
             LogWriter::Inline => {
-                frontdesk_server::logging::init(&config, std::sync::Mutex::new(file));
-                None
+                Some(Box::new(frontdesk_server::logging::init(&config, std::sync::Mutex::new(file))) as _)
             }
         };
         println!("server logs: JSON at info level, {:?} writer, into {}", args.log_writer, path.display());

@@ -22,6 +22,10 @@ pub struct RunnerConfig {
     /// Idle workers look for due jobs at least this often (wake-ups come sooner).
     pub poll_interval: Duration,
     pub backoff: Backoff,
+    /// After a stop, how long a job already in hand may keep running. Past it the job is
+    /// abandoned and its lease released, so another process can take it over at once
+    /// instead of waiting out the lease (jobs are written to survive running twice).
+    pub drain: Duration,
 }
 
 impl Default for RunnerConfig {
@@ -32,6 +36,7 @@ impl Default for RunnerConfig {
             lease: SignedDuration::from_mins(5),
             poll_interval: Duration::from_secs(1),
             backoff: Backoff::default(),
+            drain: Duration::from_secs(20),
         }
     }
 }
@@ -67,9 +72,20 @@ impl JobRunner {
                 self.ctx.store.release_jobs(claim.lease_token, &unstarted, self.ctx.clock.now()).await?;
                 break;
             }
-            match self.run_one(&job).await {
-                Ok(()) => succeeded.push(job.id),
-                Err(err) => self.record_failure(claim.lease_token, &job, err).await?,
+            let outcome = tokio::select! {
+                outcome = self.run_one(&job) => Some(outcome),
+                () = drain_expired(stop, self.config.drain) => None,
+            };
+            match outcome {
+                Some(Ok(())) => succeeded.push(job.id),
+                Some(Err(err)) => self.record_failure(claim.lease_token, &job, err).await?,
+                None => {
+                    let mut abandoned = vec![job.id];
+                    abandoned.extend(remaining.by_ref().map(|j| j.id));
+                    tracing::warn!(job_id = %job.id, kind = %job.kind, "job still running at shutdown: lease released");
+                    self.ctx.store.release_jobs(claim.lease_token, &abandoned, self.ctx.clock.now()).await?;
+                    break;
+                }
             }
         }
         // Successes are committed together: one round trip per batch, not per job.
@@ -94,7 +110,8 @@ impl JobRunner {
     }
 
     /// Starts `workers` background workers that run until `stop` is cancelled; each then
-    /// finishes the job in hand and releases the rest of its batch.
+    /// finishes the job in hand (or releases it after `drain`) and releases the rest of
+    /// its batch.
     pub fn spawn(self: Arc<Self>, stop: CancellationToken) -> JoinSet<()> {
         let mut set = JoinSet::new();
         for n in 0..self.config.workers.max(1) {
@@ -166,4 +183,10 @@ impl JobRunner {
         self.ctx.store.fail_job(lease, job.id, &err.to_string(), next, now).await?;
         Ok(())
     }
+}
+
+/// Resolves `drain` after `stop` is cancelled; never while the runner is running.
+async fn drain_expired(stop: &CancellationToken, drain: Duration) {
+    stop.cancelled().await;
+    tokio::time::sleep(drain).await;
 }

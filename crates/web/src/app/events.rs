@@ -4,7 +4,9 @@
 //! reconnects with `Last-Event-ID` resumes exactly after the last event it saw, from
 //! whichever server process it reaches: the stream reads the shared `facts` table, not
 //! memory of this process. Payloads are the facts' own: ids and states, never a name, a
-//! number or message text. Documented in docs/live-updates.md.
+//! number or message text. The stream ends when the process starts shutting down, so a
+//! deploy does not wait out its grace period on open streams. Documented in
+//! docs/live-updates.md.
 
 use super::session::Staff;
 use crate::AppState;
@@ -47,6 +49,11 @@ impl Reader {
     /// read (the browser reconnects and resumes from its last id).
     async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
         loop {
+            // Shutting down: end the stream so the connection drains now (the browser
+            // reconnects to another process and resumes from its last id).
+            if self.state.config.draining.is_cancelled() {
+                return None;
+            }
             if let Some((position, fact)) = self.pending.pop_front() {
                 self.last = position;
                 return Some((Ok(event(position, &fact)), self));
@@ -60,7 +67,12 @@ impl Reader {
             }
             match self.state.ctx.store.facts_after(self.tenant, self.last, BATCH).await {
                 Ok(facts) if !facts.is_empty() => self.pending.extend(facts),
-                Ok(_) => tokio::time::sleep(POLL).await,
+                Ok(_) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(POLL) => {}
+                        () = self.state.config.draining.cancelled() => return None,
+                    }
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "live updates: the fact log could not be read");
                     return None;
