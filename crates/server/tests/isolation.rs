@@ -226,6 +226,7 @@ fn candidate_bodies(own_location: &str) -> Vec<Value> {
         json!({"needs_staff": false}),
         json!({"name": "Intruso"}),
         json!({"location_id": own_location, "intervals": []}),
+        json!({"confirm": "not the id"}),
     ]
 }
 

@@ -19,12 +19,15 @@ pub async fn refuse_announced_oversize(State(limit): State<usize>, request: Requ
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     match announced {
-        Some(length) if length > limit as u64 => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("the request body is {length} bytes, over the limit of {limit} bytes"),
-        )
-            .into_response(),
+        Some(length) if length > limit as u64 => {
+            let mut text = format!("the request body is {length} bytes, over the limit of {limit} bytes");
+            // A lead list has somewhere else to go; say where, as the route itself does.
+            if request.uri().path() == "/api/v1/leads/import" {
+                text = format!("{text}: {}", crate::routes::leads::IMPORT_TOO_LARGE);
+            }
+            (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text)
+                .into_response()
+        }
         _ => next.run(request).await,
     }
 }

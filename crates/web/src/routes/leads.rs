@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+/// The answer to a lead list over the body limit, whether refused from its announced
+/// length (`body_limit`) or while reading: where a bigger list goes instead.
+pub const IMPORT_TOO_LARGE: &str = "the CSV is larger than the request body limit; import it with `frontdesk leads import FILE --tenant SLUG`";
+
 impl From<LeadFailure> for ApiError {
     fn from(f: LeadFailure) -> Self {
         let message = f.to_string();
@@ -188,12 +192,7 @@ pub async fn import_leads(
     }
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "the CSV is larger than the request body limit; import it with \
-                 `frontdesk leads import FILE --tenant SLUG`",
-            )
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", IMPORT_TOO_LARGE)
         } else {
             ApiError::bad_request("unreadable_body", rejection.body_text())
         }
