@@ -148,7 +148,10 @@ fn collapse_repeats(token: &str) -> String {
             if let Some(&(rs, len)) = runs.get(r)
                 && rs == i
             {
-                let keep = if mask & (1 << r) != 0 { 2 } else { 1 };
+                // `u32::MAX` keeps two of every run, however many there are (a long
+                // token can have more than 32 runs; masks only try the first four).
+                let keep_two = mask == u32::MAX || (r < 32 && (mask >> r) & 1 == 1);
+                let keep = if keep_two { 2 } else { 1 };
                 out.extend(std::iter::repeat_n(chars[i], keep));
                 i += len;
                 r += 1;
@@ -495,4 +498,18 @@ pub(crate) fn correct(token: &str) -> Option<&'static str> {
         }
     }
     best.map(|(_, _, _, w)| w)
+}
+
+#[cfg(test)]
+mod repeats {
+    use super::collapse_repeats;
+
+    /// Found by the property tests: a token with more than 32 doubled letters overflowed a
+    /// shift (a panic in debug builds).
+    #[test]
+    fn a_token_with_many_runs_keeps_two_of_each() {
+        let token = "aab".repeat(40);
+        assert_eq!(collapse_repeats(&token), token);
+        assert_eq!(collapse_repeats(&"aaab".repeat(40)), "aab".repeat(40));
+    }
 }
