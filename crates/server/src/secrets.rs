@@ -71,6 +71,23 @@ fn current_key(config: &Config) -> anyhow::Result<([u8; KEY_BYTES], KeySource)> 
     }
 }
 
+/// The secret rate-limit keys are hashed with, derived from the configured encryption key
+/// (which every process on a PostgreSQL database must share), so all processes count a
+/// caller under the same key and the database never holds an address or a key prefix.
+/// `None` when no key is configured (nothing is generated here).
+pub fn rate_limit_hash_key(config: &Config) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    let key = match (&config.encryption_key, &config.encryption_key_file) {
+        (Some(key), _) => at_rest::parse_key(key.expose_secret()).ok()?,
+        (None, Some(path)) => read_key_file(path).ok()?,
+        (None, None) => {
+            let db = sqlite_file(&config.database_url)??;
+            read_key_file(Path::new(&format!("{}.key", db.display()))).ok()?
+        }
+    };
+    Some(Sha256::digest([b"frontdesk-rate-limit-keys:".as_slice(), &key].concat()).into())
+}
+
 /// `Some(Some(path))` for a SQLite file, `Some(None)` for an in-memory SQLite database,
 /// `None` for anything else.
 fn sqlite_file(url: &str) -> Option<Option<PathBuf>> {
