@@ -57,7 +57,11 @@ macro_rules! rate_counter_store {
                 }
 
                 async fn delete_rate_counts_before(&self, window_start: i64) -> StoreResult<u64> {
-                    $crate::exec!(self.writer(), "DELETE FROM rate_counts WHERE window_start < $1", window_start)
+                    $crate::exec!(
+                        self.writer(),
+                        "DELETE FROM rate_counts WHERE window_start < $1",
+                        window_start
+                    )
                 }
             }
         };

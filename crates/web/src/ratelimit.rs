@@ -157,9 +157,9 @@ impl Limiter {
         })?;
         // Accepted here; the deployment's count for this window decides too.
         match &self.shared {
-            Some(shared) => shared
-                .admit(key, self.per_minute, shared::unix_now())
-                .map_err(ApiError::too_many_requests),
+            Some(shared) => {
+                shared.admit(key, self.per_minute, shared::unix_now()).map_err(ApiError::too_many_requests)
+            }
             None => Ok(()),
         }
     }
