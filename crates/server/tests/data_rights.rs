@@ -374,17 +374,7 @@ async fn audit_is_searchable_and_exports_csv(app: TestApp) {
 #[test]
 fn retention_run_command_prints_and_stores_a_report() {
     let run = |db: &str, args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(args)
-            .env("DATABASE_URL", db)
-            .env("FRONTDESK_LOG_LEVEL", "warn")
-            .output()
-            .expect("run frontdesk");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        frontdesk_test_support::run_frontdesk(env!("CARGO_BIN_EXE_frontdesk"), db, args)
     };
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}/r.db?mode=rwc", dir.path().display());

@@ -5,7 +5,6 @@
 
 use frontdesk_test_support::{TestApp, backend_tests, error_of};
 use serde_json::Value;
-use std::process::Command;
 
 backend_tests!(
     spreadsheet_export_imports_merges_and_skips,
@@ -119,17 +118,7 @@ async fn empty_or_oversized_body_is_a_clear_error(app: TestApp) {
 }
 
 fn frontdesk(db: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .args(args)
-        .env("DATABASE_URL", db)
-        .env("FRONTDESK_LOG_LEVEL", "warn")
-        .output()
-        .expect("run frontdesk");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    frontdesk_test_support::run_frontdesk(env!("CARGO_BIN_EXE_frontdesk"), db, args)
 }
 
 #[test]

@@ -13,6 +13,7 @@ backend_tests!(
     signed_inbound_is_stored_once_even_posted_three_times,
     forged_signature_is_403_and_nothing_is_stored,
     outbound_sends_exact_fields_and_status_callbacks_only_move_forward,
+    a_status_that_outruns_its_send_is_kept_and_applied_once_the_send_is_recorded,
     provider_500_then_429_then_201_delivers_exactly_once,
     twilio_21211_ends_as_failed_with_that_code,
     opt_out_blocks_a_later_reminder_and_start_opts_back_in,
@@ -198,6 +199,78 @@ async fn outbound_sends_exact_fields_and_status_callbacks_only_move_forward(app:
         assert_eq!(r.status(), 204);
         assert_eq!(out().await["status"], expected, "after {status}");
     }
+}
+
+/// Twilio may report on a message before Frontdesk has committed the sid it answered (the
+/// callback races the send job's commit). The report is acknowledged, kept, and applied as
+/// soon as the message is there; before, it was dropped with a 2xx.
+async fn a_status_that_outruns_its_send_is_kept_and_applied_once_the_send_is_recorded(app: TestApp) {
+    let server = MockServer::start().await;
+    let key = twilio_clinic(&app, &server).await;
+    open_window(&app).await;
+    Mock::given(method("POST"))
+        .and(path(format!("/2010-04-01/Accounts/{SID}/Messages.json")))
+        .respond_with(created("SMrace1"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let r = app
+        .post("/api/v1/messages", &key)
+        .json(&json!({"phone": "+5511987654321", "channel": "whatsapp", "body": "Olá, Maria"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    // The report arrives first, for a sid no message has yet; twice, as Twilio may retry.
+    for _ in 0..2 {
+        let r = post_signed(
+            &app,
+            "/webhooks/twilio/clinic/status",
+            &[("MessageSid", "SMrace1"), ("MessageStatus", "delivered"), ("AccountSid", SID)],
+            TOKEN,
+        )
+        .await;
+        assert_eq!(r.status(), 204, "acknowledged");
+    }
+    // The send job records the sid; the kept report is applied then or on its retry.
+    app.run_pending_jobs().await;
+    for _ in 0..3 {
+        app.clock.advance(SignedDuration::from_mins(5));
+        app.run_pending_jobs().await;
+    }
+    let out = messages(&app, &key).await.into_iter().find(|m| m["direction"] == "outbound").unwrap();
+    assert_eq!(
+        (out["provider_message_id"].as_str(), out["status"].as_str()),
+        (Some("SMrace1"), Some("delivered"))
+    );
+    let jobs: Value =
+        app.get("/api/v1/jobs?kind=messaging.apply_status", &key).send().await.unwrap().json().await.unwrap();
+    let jobs = jobs["items"].as_array().unwrap();
+    assert_eq!(jobs.len(), 1, "kept once: {jobs:?}");
+    assert_eq!(jobs[0]["status"], "succeeded");
+    // A report on a message the clinic never sent is kept and retried, then ends dead
+    // (visible to staff) rather than vanishing.
+    let r = post_signed(
+        &app,
+        "/webhooks/twilio/clinic/status",
+        &[("MessageSid", "SMnever"), ("MessageStatus", "delivered"), ("AccountSid", SID)],
+        TOKEN,
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    for _ in 0..12 {
+        app.clock.advance(SignedDuration::from_hours(2));
+        app.run_pending_jobs().await;
+    }
+    let dead: Value = app
+        .get("/api/v1/jobs?kind=messaging.apply_status&status=dead", &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dead["items"].as_array().unwrap().len(), 1, "{dead}");
 }
 
 fn base64_encode(s: &str) -> String {

@@ -154,17 +154,7 @@ fn metric_names(expr: &str) -> Vec<String> {
 }
 
 fn frontdesk(db: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .args(args)
-        .env("DATABASE_URL", db)
-        .env("FRONTDESK_LOG_LEVEL", "warn")
-        .output()
-        .expect("run frontdesk");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    frontdesk_test_support::run_frontdesk(env!("CARGO_BIN_EXE_frontdesk"), db, args)
 }
 
 /// A backup taken while another connection keeps writing is a consistent Frontdesk

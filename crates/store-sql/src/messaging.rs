@@ -100,7 +100,7 @@ macro_rules! messaging_store {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
             use $crate::messaging::{CONVERSATION, ConversationRow, MESSAGE, MessageRow};
             use $crate::{DbTime, SqlBackend as _, db_err, exec, fetch, found, parse};
-            use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageText, search_key};
+            use frontdesk_domain::messaging::{Consent, Conversation, Message, MessageStatus, MessageText, search_key};
             use frontdesk_domain::jobs::NewJob;
             use frontdesk_domain::page::{Page, PageRequest};
             use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
@@ -251,22 +251,22 @@ macro_rules! messaging_store {
                     Ok(())
                 }
 
-                async fn save_message(&self, m: &Message) -> StoreResult<()> {
-                    found(exec!(
+                async fn save_message_status(&self, m: &Message, was: MessageStatus) -> StoreResult<bool> {
+                    let changed = exec!(
                         self.writer(),
                         "UPDATE messages SET provider_message_id = $1, status = $2, error_code = $3, error_message = $4,
-                            updated_at = $5, transcript = $6, search_text = $7
-                         WHERE tenant_id = $8 AND id = $9",
+                            updated_at = $5
+                         WHERE tenant_id = $6 AND id = $7 AND status = $8",
                         &m.provider_message_id,
                         m.status.as_str(),
                         &m.error_code,
                         &m.error_message,
                         DbTime(m.updated_at),
-                        m.transcript.as_ref().map(|t| t.as_str()),
-                        m.search_text(),
                         m.tenant_id.0,
                         m.id.0,
-                    )?)
+                        was.as_str(),
+                    )?;
+                    Ok(changed == 1)
                 }
 
                 async fn set_message_transcript(&self, tenant: TenantId, id: MessageId, transcript: &MessageText) -> StoreResult<()> {

@@ -83,13 +83,26 @@ pub async fn messages_dedupe_on_provider_id_and_save(store: DynStore) {
     let mut out = message(&conv, Direction::Outbound, "Olá!", None, 3);
     store.insert_message(&out).await.unwrap();
     store.insert_message(&message(&conv, Direction::Outbound, "Segunda", None, 4)).await.unwrap();
+    let was = out.status;
+    // A send taken over after its lease ran out records its own provider id too late:
+    // the first record stands (compare-and-set on the status).
+    let mut late = out.clone();
+    late.provider_message_id = Some("SM-late".into());
+    late.status = MessageStatus::Sent;
     out.provider_message_id = Some("SM2".into());
     out.status = MessageStatus::Failed;
     out.error_code = Some("63016".into());
     out.error_message = Some("outside window".into());
     out.updated_at = at(5);
-    store.save_message(&out).await.unwrap();
+    assert!(store.save_message_status(&out, was).await.unwrap());
+    assert!(!store.save_message_status(&late, was).await.unwrap(), "the stored status moved on");
     assert_eq!(store.message_by_provider_id(c.tenant, "twilio", "SM2").await.unwrap(), Some(out.clone()));
+    assert!(store.message_by_provider_id(c.tenant, "twilio", "SM-late").await.unwrap().is_none());
+    // Another clinic cannot change it, whatever it claims the status was.
+    let mut foreign = out.clone();
+    foreign.tenant_id = clinic(&store, "gamma").await.tenant;
+    foreign.status = MessageStatus::Read;
+    assert!(!store.save_message_status(&foreign, MessageStatus::Failed).await.unwrap());
     assert_eq!(store.get_message(c.tenant, inbound.id).await.unwrap(), Some(inbound.clone()));
     let all = store.list_messages(c.tenant, conv.id).await.unwrap();
     assert_eq!(all.len(), 3);
@@ -151,14 +164,16 @@ pub async fn voice_note_transcripts_are_kept_and_searched(store: DynStore) {
         store.list_conversations(other.tenant, &f, PageRequest::default()).await.unwrap().items.is_empty()
     );
 
-    // A later transcript replaces the first; saving the message keeps or changes it too.
+    // A later transcript replaces the first; a status change keeps it.
     store.set_message_transcript(c.tenant, note.id, &MessageText::new("Quero uma consulta")).await.unwrap();
     assert!(found(search("limpeza")).await.is_empty());
     assert_eq!(found(search("consulta")).await, vec![conv.clone()]);
+    store.set_message_transcript(c.tenant, note.id, &MessageText::new("Quero um clareamento")).await.unwrap();
     note.transcript = Some(MessageText::new("Quero um clareamento"));
+    let was = note.status;
     note.status = MessageStatus::Read;
     note.updated_at = at(3);
-    store.save_message(&note).await.unwrap();
+    assert!(store.save_message_status(&note, was).await.unwrap());
     assert_eq!(store.message_by_provider_id(c.tenant, "twilio", "SMv2").await.unwrap(), Some(note.clone()));
     assert!(found(search("consulta")).await.is_empty());
     assert_eq!(found(search("clareamento")).await, vec![conv]);

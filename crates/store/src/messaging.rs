@@ -3,7 +3,9 @@
 use crate::{StoreResult, Versioned};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::NewJob;
-use frontdesk_domain::messaging::{Channel, Consent, Conversation, ConversationStatus, Message, MessageText};
+use frontdesk_domain::messaging::{
+    Channel, Consent, Conversation, ConversationStatus, Message, MessageStatus, MessageText,
+};
 use frontdesk_domain::page::{Page, PageRequest};
 use frontdesk_domain::{ConversationId, MessageId, PatientId, TenantId};
 use jiff::Timestamp;
@@ -60,9 +62,12 @@ pub trait MessagingStore: Send + Sync {
         jobs: &[NewJob],
         now: Timestamp,
     ) -> StoreResult<()>;
-    /// Saves status, error, provider id, transcript and update time of an existing message
-    /// (the transcript is searched with the body).
-    async fn save_message(&self, message: &Message) -> StoreResult<()>;
+    /// Records a status change of an existing message (status, error, provider id and
+    /// update time) if its stored status is still `was`. Two writers racing on one message
+    /// (a provider's status callback and a send job run again after its lease ran out)
+    /// cannot overwrite each other: the later one gets `false` (also when the message is
+    /// gone), reloads and decides again. The transcript has its own method.
+    async fn save_message_status(&self, message: &Message, was: MessageStatus) -> StoreResult<bool>;
     /// Stores what a voice note said on its message, replacing an earlier transcript, and
     /// makes conversation text search find it. `NotFound` for another tenant's message.
     async fn set_message_transcript(

@@ -5,11 +5,13 @@
 //! provider webhooks).
 
 mod calendar;
+mod cli;
 mod http;
 mod twilio;
 mod webhooks;
 
 pub use calendar::{Calendar, CalendarSpec, setup_calendar};
+pub use cli::run_frontdesk;
 pub use http::{get, patch, post, put};
 pub use twilio::{mock_twilio, twilio_messaging};
 pub use webhooks::{TWILIO_PUBLIC_BASE, post_signed_twilio};

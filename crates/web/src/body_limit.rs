@@ -2,8 +2,8 @@
 //! of it is read. `DefaultBodyLimit` alone only notices while reading, so the server took
 //! in the first megabyte of a body it was going to refuse anyway, and the client, still
 //! writing, could see the connection close before it read the 413. Bodies without a
-//! length (chunked) are still cut by `DefaultBodyLimit` as they stream. Staff-app pages
-//! are left to answer in their own words.
+//! length (chunked) are still cut by `DefaultBodyLimit` as they stream. Layered on the
+//! API (webhooks included) and FHIR routers only: staff-app pages answer in their own words.
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -19,11 +19,8 @@ pub async fn refuse_announced_oversize(State(limit): State<usize>, request: Requ
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    // The staff app's pages answer an oversized form themselves, on the same page (the lead
-    // import says how big a file may be); only the API, webhooks and FHIR refuse early.
-    let in_app = request.uri().path().starts_with("/app");
     match announced {
-        Some(length) if length > limit as u64 && !in_app => {
+        Some(length) if length > limit as u64 => {
             let mut text = format!("the request body is {length} bytes, over the limit of {limit} bytes");
             // A lead list has somewhere else to go; say where, as the route itself does.
             if request.uri().path() == "/api/v1/leads/import" {

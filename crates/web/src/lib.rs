@@ -31,11 +31,20 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 /// The complete application router.
 pub fn router(state: AppState) -> Router {
     let (api, spec) = openapi::split(state.clone());
+    // Machine clients (the API with its webhooks, FHIR) get an announced oversized body
+    // refused before it is read; the staff app's pages answer an oversized form in their
+    // own words, on the same page.
+    let refuse_early = |router: Router<AppState>| {
+        router.layer(axum::middleware::from_fn_with_state(
+            state.config.body_limit_bytes,
+            body_limit::refuse_announced_oversize,
+        ))
+    };
     let mut app = Router::new()
-        .merge(api)
+        .merge(refuse_early(api))
         .merge(routes::metrics::router())
         .merge(openapi::docs_router(spec))
-        .merge(fhir::router(state.clone()))
+        .merge(refuse_early(fhir::router(state.clone())))
         .merge(app::router())
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
@@ -43,10 +52,6 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(observe::tag_route))
         .layer(axum::middleware::from_fn(nul::reject_in_uri))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))
-        .layer(axum::middleware::from_fn_with_state(
-            state.config.body_limit_bytes,
-            body_limit::refuse_announced_oversize,
-        ))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.config.body_read_timeout))
         .layer(axum::middleware::from_fn(error::uniform_errors))
         .layer(CatchPanicLayer::custom(error::panic_response));

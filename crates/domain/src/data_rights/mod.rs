@@ -34,6 +34,12 @@ pub struct Erasure {
     pub counts: ErasureCounts,
 }
 
+/// Whether `confirm` repeats the patient's id, as an erasure request must (erasing cannot
+/// be undone, so a request has to name the very person, not just reach the route).
+pub fn confirms_erasure(patient: PatientId, confirm: &str) -> bool {
+    uuid::Uuid::try_parse(confirm.trim()).is_ok_and(|id| id == patient.0)
+}
+
 /// The text an erased patient's name becomes.
 pub const ERASED_NAME: &str = "[erased]";
 /// What erased text inside a kept record (an event detail, a provider payload) becomes.
@@ -56,4 +62,19 @@ pub struct AuditFilter {
     pub from: Option<Timestamp>,
     /// Entries before this instant.
     pub to: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod erasure_tests {
+    use super::*;
+
+    #[test]
+    fn an_erasure_is_confirmed_only_by_the_patients_own_id() {
+        let id = PatientId::new();
+        assert!(confirms_erasure(id, &id.to_string()));
+        assert!(confirms_erasure(id, &format!("  {}\n", id.0.simple())), "any uuid spelling, trimmed");
+        assert!(!confirms_erasure(id, &PatientId::new().to_string()));
+        assert!(!confirms_erasure(id, "yes"));
+        assert!(!confirms_erasure(id, ""));
+    }
 }

@@ -16,7 +16,7 @@ pub use inbound::{InboundMessageEvent, PROCESS_INBOUND_JOB, accept_inbound};
 pub use notifier::MessagingNotifier;
 pub use outbound::{Content, SendKey, SendRequest, send, send_keyed};
 pub use send_job::SEND_JOB;
-pub use status::apply_status;
+pub use status::{APPLY_STATUS_JOB, StatusOutcome, StatusReport, accept_status, apply_status};
 
 use crate::Ctx;
 use crate::jobs::JobRegistry;
@@ -53,5 +53,6 @@ impl From<MessagingFailure> for crate::jobs::JobError {
 /// Registers the messaging jobs with the runner.
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(PROCESS_INBOUND_JOB, inbound::ProcessInbound { ctx: ctx.clone() });
-    registry.register(SEND_JOB, send_job::SendHandler { ctx });
+    registry.register(SEND_JOB, send_job::SendHandler { ctx: ctx.clone() });
+    registry.register(APPLY_STATUS_JOB, status::ApplyStatusLater { ctx });
 }

@@ -71,7 +71,9 @@ impl JobHandler for SendHandler {
                 Some("skipped: the patient opted out of automated messages".into()),
                 now,
             );
-            ctx.store.save_message(&message).await.map_err(retry)?;
+            if !ctx.store.save_message_status(&message, MessageStatus::Queued).await.map_err(retry)? {
+                return Ok(());
+            }
             tracing::info!(message_id = %message.id, "automated message skipped: opted out");
             let fact = crate::facts::message_fact(
                 frontdesk_domain::facts::FactKind::MessageStatusChanged,
@@ -116,7 +118,13 @@ impl JobHandler for SendHandler {
                     .increment(1);
             }
         }
-        ctx.store.save_message(&message).await.map_err(retry)?;
+        // Compare-and-set on `queued`: if this job's lease ran out while the provider was
+        // answering and another run sent it too, the first record stands (its provider id is
+        // the one status callbacks will name) and this one changes nothing.
+        if !ctx.store.save_message_status(&message, MessageStatus::Queued).await.map_err(retry)? {
+            tracing::warn!(message_id = %message.id, "send recorded by another run first; this run's copy is not recorded");
+            return Ok(());
+        }
         let fact = crate::facts::message_fact(
             frontdesk_domain::facts::FactKind::MessageStatusChanged,
             &message,

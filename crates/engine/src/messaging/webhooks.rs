@@ -4,7 +4,7 @@
 
 use super::inbound::{InboundMessageEvent, accept_inbound};
 use super::send_job::twilio_status;
-use super::status::apply_status;
+use super::status::{StatusOutcome, StatusReport, accept_status};
 use crate::Ctx;
 use crate::tenant_directory::TenantEntry;
 use frontdesk_domain::TenantId;
@@ -90,7 +90,8 @@ pub async fn twilio_message(
     Ok(!accept_inbound(ctx, tenant, &event).await?.duplicate)
 }
 
-/// A Twilio status callback. Returns whether it changed a message.
+/// A Twilio status callback. Returns whether it changed a message now (a report on a
+/// message not stored yet is kept and applied when it is).
 pub async fn twilio_status_callback(
     ctx: &Ctx,
     slug: &str,
@@ -100,17 +101,14 @@ pub async fn twilio_status_callback(
 ) -> Result<bool, WebhookError> {
     let (tenant, params) = twilio_verified(ctx, slug, url, body, signature).await?;
     let s = twilio::parse_status(&params).map_err(|e| WebhookError::Invalid(e.to_string()))?;
-    let status = twilio_status(&s.status);
-    Ok(apply_status(
-        ctx,
-        tenant,
-        "twilio",
-        &s.message_sid,
-        status,
-        s.error_code.map(|c| c.to_string()),
-        s.error_message,
-    )
-    .await?)
+    let report = StatusReport {
+        provider: "twilio".into(),
+        provider_message_id: s.message_sid,
+        status: twilio_status(&s.status),
+        error_code: s.error_code.map(|c| c.to_string()),
+        error_message: s.error_message,
+    };
+    Ok(accept_status(ctx, tenant, &report).await? == StatusOutcome::Applied)
 }
 
 fn helena_status(s: &HelenaMessageStatus) -> Option<MessageStatus> {
@@ -176,7 +174,14 @@ pub async fn helena_event(
         }
         HelenaEvent::MessageUpdated(u) => {
             if let Some(status) = helena_status(&u.status) {
-                apply_status(ctx, t.id, "helena", &u.message_id, status, None, u.error.clone()).await?;
+                let report = StatusReport {
+                    provider: "helena".into(),
+                    provider_message_id: u.message_id.clone(),
+                    status,
+                    error_code: None,
+                    error_message: u.error.clone(),
+                };
+                accept_status(ctx, t.id, &report).await?;
             }
         }
         // A new contact or CRM card with a phone is a lead (a repeat merges into it).

@@ -27,7 +27,7 @@ pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
 pub use ics_file::calendar_file;
 pub use lifecycle::{ActionRequest, apply_action};
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
-pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, register_jobs};
+pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, jobs_for as reminder_jobs, register_jobs};
 pub use search::{Availability, SearchOutcome, availability, search};
 pub use upcoming::upcoming_for;
 

@@ -121,9 +121,10 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         .into_iter()
         .find(|m| m.direction == frontdesk_domain::messaging::Direction::Outbound)
         .unwrap();
+    let was = refused.status;
     refused.status = frontdesk_domain::messaging::MessageStatus::Failed;
     refused.error_code = Some("63016".into());
-    app.ctx.store.save_message(&refused).await.unwrap();
+    assert!(app.ctx.store.save_message_status(&refused, was).await.unwrap());
     c.goto(&app.url("/app")).await.unwrap();
     assert!(until_page_shows(&c, "63016").await, "the failed send is on Today");
     assert!(c.source().await.unwrap().contains(&format!("/app/inbox/{conversation_id}")));

@@ -147,20 +147,17 @@ pub async fn erase_patient(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<EraseBody>,
 ) -> Result<Json<ErasureView>, ApiError> {
-    // Another clinic's (or no) patient is 404 whatever the body says: the confirmation is
-    // only checked against a patient this key may see.
-    if state.ctx.store.get_patient(who.tenant_id, PatientId(id)).await?.is_none() {
-        return Err(ApiError::not_found("patient"));
-    }
-    if Uuid::try_parse(body.confirm.trim()).ok() != Some(id) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "confirmation_mismatch",
-            "confirm must repeat the patient's id",
-        ));
-    }
-    let erasure =
-        rights::erase_patient(&state.ctx, &who.actor(), PatientId(id)).await.map_err(patient_not_found)?;
+    let erasure = rights::erase_patient(&state.ctx, &who.actor(), PatientId(id), &body.confirm)
+        .await
+        .map_err(|e| match e {
+            rights::EraseRefused::NotFound => ApiError::not_found("patient"),
+            rights::EraseRefused::NotConfirmed => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "confirmation_mismatch",
+                "confirm must repeat the patient's id",
+            ),
+            rights::EraseRefused::Store(e) => e.into(),
+        })?;
     Ok(Json(erasure.into()))
 }
 
