@@ -179,6 +179,30 @@ mod tests {
     }
 
     #[test]
+    fn rate_limit_keys_follow_the_encryption_key_and_generate_nothing() {
+        let with = |key: &str| Config {
+            database_url: "postgres://u@h/db".into(),
+            encryption_key: Some(key.into()),
+            ..Config::default()
+        };
+        let (a, b) = (at_rest::generate_key(), at_rest::generate_key());
+        let hash = rate_limit_hash_key(&with(&a)).unwrap();
+        assert_eq!(Some(hash), rate_limit_hash_key(&with(&a)), "every process with the key agrees");
+        assert_ne!(Some(hash), rate_limit_hash_key(&with(&b)));
+        assert_ne!(
+            hash.as_slice(),
+            at_rest::parse_key(&a).unwrap().as_slice(),
+            "derived, not the key itself"
+        );
+        // A SQLite file whose key was never generated: none, and no file is created.
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("clinic.db");
+        let config = Config { database_url: format!("sqlite://{}", db.display()), ..Config::default() };
+        assert_eq!(rate_limit_hash_key(&config), None);
+        assert!(!dir.path().join("clinic.db.key").exists());
+    }
+
+    #[test]
     fn key_file_is_generated_once_owner_only_and_reused() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("clinic.db");
