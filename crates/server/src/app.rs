@@ -32,6 +32,8 @@ pub struct App {
     config: Config,
     /// Cancelled as shutdown begins: readiness turns 503 and live-update streams end.
     draining: CancellationToken,
+    /// Hashes rate-limit keys: the same in every process with the same encryption key.
+    rate_limit_key: frontdesk_web::ratelimit::HashKey,
 }
 
 impl App {
@@ -44,7 +46,9 @@ impl App {
         let mut registry = job_registry(&ctx);
         registry.extend(extra_jobs);
         let runner = Arc::new(JobRunner::new(ctx.clone(), registry, runner_config(&config)));
-        Self { ctx, runner, config, draining: CancellationToken::new() }
+        let rate_limit_key = crate::secrets::rate_limit_hash_key(&config)
+            .map_or_else(frontdesk_web::ratelimit::HashKey::random, frontdesk_web::ratelimit::HashKey::new);
+        Self { ctx, runner, config, draining: CancellationToken::new(), rate_limit_key }
     }
 
     /// Opens the configured database (migrating it) with the real clock, and checks that
@@ -70,6 +74,9 @@ impl App {
             api_requests_per_minute: c.rate_limit_api_per_minute,
             webhook_requests_per_minute: c.rate_limit_webhook_per_minute,
             auth_failures_per_minute: c.rate_limit_auth_failures_per_minute,
+            rate_limit_shared: c.rate_limit_shared,
+            rate_limit_flush: Duration::from_millis(c.rate_limit_flush_ms.max(10)),
+            rate_limit_hash_key: self.rate_limit_key.clone(),
             draining: self.draining.clone(),
             expected_schema_version: crate::backend::expected_schema_version(self.ctx.store.backend_name()),
         }

@@ -35,6 +35,11 @@ pub struct Config {
     pub rate_limit_api_per_minute: u32,
     pub rate_limit_webhook_per_minute: u32,
     pub rate_limit_auth_failures_per_minute: u32,
+    /// Share rate-limit counts with the other processes on the same database, so a limit
+    /// holds for the deployment rather than per process.
+    pub rate_limit_shared: bool,
+    /// Milliseconds between two flushes of the shared counts (one statement each).
+    pub rate_limit_flush_ms: u64,
     pub jobs_workers: usize,
     pub jobs_batch_size: u32,
     pub jobs_poll_interval_ms: u64,
@@ -89,6 +94,8 @@ impl Default for Config {
             rate_limit_api_per_minute: 100,
             rate_limit_webhook_per_minute: 1000,
             rate_limit_auth_failures_per_minute: 30,
+            rate_limit_shared: true,
+            rate_limit_flush_ms: 250,
             jobs_workers: 4,
             jobs_batch_size: 32,
             jobs_poll_interval_ms: 1000,
@@ -148,6 +155,11 @@ rate_limit_enabled = true
 rate_limit_api_per_minute = 100
 rate_limit_webhook_per_minute = 1000
 rate_limit_auth_failures_per_minute = 30
+# Processes on one database share their counts through it (one statement per process
+# every rate_limit_flush_ms), so the limits above hold for the whole deployment; a
+# window may admit a little more, at most about processes x flush interval x request rate.
+rate_limit_shared = true
+rate_limit_flush_ms = 250
 # Background job workers in this process, and jobs claimed per round trip.
 jobs_workers = 4
 jobs_batch_size = 32

@@ -71,6 +71,23 @@ fn current_key(config: &Config) -> anyhow::Result<([u8; KEY_BYTES], KeySource)> 
     }
 }
 
+/// The secret rate-limit keys are hashed with, derived from the configured encryption key
+/// (which every process on a PostgreSQL database must share), so all processes count a
+/// caller under the same key and the database never holds an address or a key prefix.
+/// `None` when no key is configured (nothing is generated here).
+pub fn rate_limit_hash_key(config: &Config) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    let key = match (&config.encryption_key, &config.encryption_key_file) {
+        (Some(key), _) => at_rest::parse_key(key.expose_secret()).ok()?,
+        (None, Some(path)) => read_key_file(path).ok()?,
+        (None, None) => {
+            let db = sqlite_file(&config.database_url)??;
+            read_key_file(Path::new(&format!("{}.key", db.display()))).ok()?
+        }
+    };
+    Some(Sha256::digest([b"frontdesk-rate-limit-keys:".as_slice(), &key].concat()).into())
+}
+
 /// `Some(Some(path))` for a SQLite file, `Some(None)` for an in-memory SQLite database,
 /// `None` for anything else.
 fn sqlite_file(url: &str) -> Option<Option<PathBuf>> {
@@ -159,6 +176,30 @@ mod tests {
         assert_eq!(sqlite_file("sqlite::memory:"), Some(None));
         assert_eq!(sqlite_file("sqlite://x.db?mode=memory&cache=shared"), Some(None));
         assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
+
+    #[test]
+    fn rate_limit_keys_follow_the_encryption_key_and_generate_nothing() {
+        let with = |key: &str| Config {
+            database_url: "postgres://u@h/db".into(),
+            encryption_key: Some(key.into()),
+            ..Config::default()
+        };
+        let (a, b) = (at_rest::generate_key(), at_rest::generate_key());
+        let hash = rate_limit_hash_key(&with(&a)).unwrap();
+        assert_eq!(Some(hash), rate_limit_hash_key(&with(&a)), "every process with the key agrees");
+        assert_ne!(Some(hash), rate_limit_hash_key(&with(&b)));
+        assert_ne!(
+            hash.as_slice(),
+            at_rest::parse_key(&a).unwrap().as_slice(),
+            "derived, not the key itself"
+        );
+        // A SQLite file whose key was never generated: none, and no file is created.
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("clinic.db");
+        let config = Config { database_url: format!("sqlite://{}", db.display()), ..Config::default() };
+        assert_eq!(rate_limit_hash_key(&config), None);
+        assert!(!dir.path().join("clinic.db.key").exists());
     }
 
     #[test]

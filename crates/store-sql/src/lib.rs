@@ -36,6 +36,8 @@ pub mod leads;
 #[doc(hidden)]
 pub mod messaging;
 #[doc(hidden)]
+pub mod rate_counters;
+#[doc(hidden)]
 pub mod secrets;
 #[doc(hidden)]
 pub mod tenants;
@@ -72,6 +74,7 @@ macro_rules! sql_store {
         $crate::webhook_store!($store);
         $crate::secret_store!($store);
         $crate::data_rights_store!($store, $name);
+        $crate::rate_counter_store!($store);
     };
 }
 

@@ -61,7 +61,17 @@ macro_rules! conformance_suite {
             webhook_deliveries_are_filed_once_per_fact_and_subscription,
             webhook_delivery_attempts_are_saved_with_their_next_job);
         $crate::conformance_suite!(@secrets $make; secrets_are_sealed_and_read_back);
+        $crate::conformance_suite!(@rate_counters $make;
+            rate_counts_add_up_per_key_and_window, concurrent_rate_count_additions_sum_exactly);
     };
+    (@rate_counters $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_rate_counters::$case(store).await;
+        }
+    )*};
     (@webhooks $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

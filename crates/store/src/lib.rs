@@ -9,6 +9,7 @@ mod facts;
 mod lead_imports;
 mod leads;
 mod messaging;
+mod rate_counters;
 mod scheduling;
 mod secrets;
 mod traits;
@@ -26,6 +27,8 @@ pub mod conformance_leads;
 #[cfg(feature = "conformance")]
 pub mod conformance_messaging;
 #[cfg(feature = "conformance")]
+pub mod conformance_rate_counters;
+#[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
 #[cfg(feature = "conformance")]
 pub mod conformance_secrets;
@@ -42,6 +45,7 @@ pub use facts::FactStore;
 pub use lead_imports::LeadImportStore;
 pub use leads::*;
 pub use messaging::*;
+pub use rate_counters::{RateCount, RateCounterStore};
 pub use scheduling::*;
 pub use secrets::SecretStore;
 pub use traits::*;

@@ -138,6 +138,7 @@ pub trait Store:
     + crate::WebhookStore
     + crate::SecretStore
     + crate::DataRightsStore
+    + crate::RateCounterStore
 {
 }
 
@@ -164,6 +165,7 @@ impl<T> Store for T where
         + crate::WebhookStore
         + crate::SecretStore
         + crate::DataRightsStore
+        + crate::RateCounterStore
 {
 }
 

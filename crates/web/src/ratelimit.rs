@@ -1,5 +1,7 @@
-//! Request rate limits, counted in this process (GCRA via `governor`); with N instances
-//! behind a balancer the effective limit is up to N times the configured one.
+//! Request rate limits. Each process decides every request itself (GCRA via `governor`,
+//! which also smooths bursts); when the processes share a database they also share
+//! per-minute counts through it (`shared`), so the configured limit holds for the whole
+//! deployment, not per process, without a database round trip per request.
 //!
 //! Every bucket is keyed by who is asking and which route (its template, never the raw
 //! path, so `/leads/{id}` is one route and a percent-encoded path is no way around it):
@@ -8,20 +10,31 @@
 //!   one address cannot use up the budget of the provider's genuine deliveries;
 //! - failed authentication: client IP, so guessing keys is throttled too.
 //!
+//! Keys are a keyed hash (HMAC-SHA-256 with a secret every process shares) of the limit,
+//! the caller and the route: the same in every process, and no address or key prefix is
+//! stored in the database.
+//!
 //! Memory is bounded: buckets that have refilled are dropped regularly, and if distinct
 //! keys still pile up beyond a cap the limiter starts afresh (forgetting counts is the
 //! lesser harm than growing without end).
 
+mod shared;
+
+pub use shared::WINDOW_SECS;
+
 use crate::ApiError;
 use crate::state::WebConfig;
 use axum::extract::{ConnectInfo, MatchedPath, Request};
+use frontdesk_store::RateCounterStore;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::hash::{BuildHasher, RandomState};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use shared::SharedCounts;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, RwLock};
 
 /// Buckets kept before a clean-up is forced.
 const MAX_KEYS: usize = 100_000;
@@ -37,30 +50,100 @@ pub enum Caller<'a> {
     Ip(IpAddr),
 }
 
-/// One keyed limiter with bounded memory. Keys are hashed (with a per-process random
-/// seed) so that each bucket costs the same few bytes whatever the key.
+/// The secret limiter keys are hashed with. Processes sharing counts must use the same
+/// one (the server derives it from the encryption key); a process alone can use a random
+/// one.
+#[derive(Clone)]
+pub struct HashKey(Arc<[u8; 32]>);
+
+impl HashKey {
+    pub fn new(bytes: [u8; 32]) -> Self {
+        Self(Arc::new(bytes))
+    }
+
+    pub fn random() -> Self {
+        let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        let mut bytes = [0; 32];
+        bytes[..16].copy_from_slice(a.as_bytes());
+        bytes[16..].copy_from_slice(b.as_bytes());
+        Self::new(bytes)
+    }
+}
+
+impl std::fmt::Debug for HashKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HashKey(redacted)")
+    }
+}
+
+/// Turns (limit, caller, route) into a stable 64-bit key.
+struct KeyHasher(Hmac<Sha256>);
+
+impl KeyHasher {
+    fn new(key: &HashKey) -> Self {
+        Self(<Hmac<Sha256> as KeyInit>::new_from_slice(key.0.as_slice()).expect("HMAC takes any key length"))
+    }
+
+    fn key(&self, limit: &str, caller: Caller<'_>, route: &str) -> u64 {
+        let mut mac = self.0.clone();
+        let ip_bytes;
+        let (kind, who): (&[u8], &[u8]) = match caller {
+            Caller::ApiKey(k) => (b"key", k.as_bytes()),
+            Caller::Account(a) => (b"account", a.as_bytes()),
+            Caller::Ip(ip) => {
+                ip_bytes = match ip {
+                    IpAddr::V4(v4) => v4.octets().to_vec(),
+                    IpAddr::V6(v6) => v6.octets().to_vec(),
+                };
+                (b"ip", &ip_bytes)
+            }
+        };
+        // Length-prefixed parts: no two different tuples hash the same bytes.
+        for part in [limit.as_bytes(), kind, who, route.as_bytes()] {
+            mac.update(&(part.len() as u32).to_be_bytes());
+            mac.update(part);
+        }
+        let digest = mac.finalize().into_bytes();
+        u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 is 32 bytes"))
+    }
+}
+
+/// One keyed limiter with bounded memory.
 struct Limiter {
+    /// Names the limit in its keys, so two limits never share a count.
+    name: &'static str,
+    per_minute: u32,
     quota: Quota,
     buckets: RwLock<DefaultKeyedRateLimiter<u64>>,
-    hasher: RandomState,
+    hasher: Arc<KeyHasher>,
+    shared: Option<Arc<SharedCounts>>,
     since_sweep: AtomicU32,
     max_keys: usize,
 }
 
 impl Limiter {
-    fn new(per_minute: u32, max_keys: usize) -> Option<Self> {
+    fn new(
+        name: &'static str,
+        per_minute: u32,
+        max_keys: usize,
+        hasher: Arc<KeyHasher>,
+        shared: Option<Arc<SharedCounts>>,
+    ) -> Option<Self> {
         let quota = Quota::per_minute(NonZeroU32::new(per_minute)?);
         Some(Self {
+            name,
+            per_minute,
             quota,
             buckets: RwLock::new(RateLimiter::keyed(quota)),
-            hasher: RandomState::new(),
+            hasher,
+            shared,
             since_sweep: AtomicU32::new(0),
             max_keys,
         })
     }
 
     fn check(&self, caller: Caller<'_>, route: &str) -> Result<(), ApiError> {
-        let key = self.hasher.hash_one((caller, route));
+        let key = self.hasher.key(self.name, caller, route);
         let verdict = {
             let buckets = self.buckets.read().unwrap_or_else(|p| p.into_inner());
             buckets.check_key(&key)
@@ -71,7 +154,14 @@ impl Limiter {
         verdict.map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::too_many_requests(wait.as_secs() + 1)
-        })
+        })?;
+        // Accepted here; the deployment's count for this window decides too.
+        match &self.shared {
+            Some(shared) => {
+                shared.admit(key, self.per_minute, shared::unix_now()).map_err(ApiError::too_many_requests)
+            }
+            None => Ok(()),
+        }
     }
 
     /// Drops refilled buckets; starts afresh if the keys are still too many.
@@ -100,17 +190,38 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
+    /// Limits counted in this process only.
     pub fn new(config: &WebConfig) -> Self {
-        let limiter =
-            |per_minute| config.rate_limit_enabled.then(|| Limiter::new(per_minute, MAX_KEYS)).flatten();
+        Self::build(config, None)
+    }
+
+    /// Limits whose counts are also shared through `store` with every process using the
+    /// same database, flushed every `config.rate_limit_flush` (on the current runtime).
+    pub fn shared(config: &WebConfig, store: Arc<dyn RateCounterStore>) -> Self {
+        if !config.rate_limit_enabled {
+            return Self::new(config);
+        }
+        let counts = Arc::new(SharedCounts::new(store, MAX_KEYS));
+        shared::spawn_flusher(&counts, config.rate_limit_flush);
+        Self::build(config, Some(counts))
+    }
+
+    fn build(config: &WebConfig, shared: Option<Arc<SharedCounts>>) -> Self {
+        let hasher = Arc::new(KeyHasher::new(&config.rate_limit_hash_key));
+        let limiter = |name, per_minute| {
+            config
+                .rate_limit_enabled
+                .then(|| Limiter::new(name, per_minute, MAX_KEYS, hasher.clone(), shared.clone()))
+                .flatten()
+        };
         Self {
-            api: limiter(config.api_requests_per_minute),
-            webhooks: limiter(config.webhook_requests_per_minute),
-            auth_failures: limiter(config.auth_failures_per_minute),
+            api: limiter("api", config.api_requests_per_minute),
+            webhooks: limiter("webhooks", config.webhook_requests_per_minute),
+            auth_failures: limiter("auth-failures", config.auth_failures_per_minute),
             // Sign-in attempts: a few per account (guessing one person's password) and
             // more per address (a reception desk shares one).
-            sign_in_per_ip: limiter(SIGN_IN_PER_IP_PER_MINUTE),
-            sign_in_per_account: limiter(SIGN_IN_PER_ACCOUNT_PER_MINUTE),
+            sign_in_per_ip: limiter("sign-in-ip", SIGN_IN_PER_IP_PER_MINUTE),
+            sign_in_per_account: limiter("sign-in-account", SIGN_IN_PER_ACCOUNT_PER_MINUTE),
         }
     }
 
@@ -234,13 +345,29 @@ mod tests {
 
     #[test]
     fn memory_stays_bounded_under_many_distinct_callers() {
-        let limiter = Limiter::new(1000, 500).unwrap();
+        let hasher = Arc::new(KeyHasher::new(&HashKey::random()));
+        let limiter = Limiter::new("test", 1000, 500, hasher, None).unwrap();
         for n in 0..20_000u32 {
             let ip = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n));
             let _ = limiter.check(Caller::Ip(ip), TWILIO);
         }
         // Sweeps run every SWEEP_EVERY checks; between them at most that many keys are added.
         assert!(limiter.len() <= 500 + SWEEP_EVERY as usize + 1, "{} buckets", limiter.len());
+    }
+
+    #[test]
+    fn keys_are_the_same_in_every_process_with_the_same_secret_and_only_then() {
+        let secret = HashKey::new([7; 32]);
+        let (here, there) = (KeyHasher::new(&secret), KeyHasher::new(&secret));
+        let ip: IpAddr = "198.51.100.7".parse().unwrap();
+        let key = here.key("webhooks", Caller::Ip(ip), TWILIO);
+        assert_eq!(key, there.key("webhooks", Caller::Ip(ip), TWILIO));
+        assert_ne!(key, KeyHasher::new(&HashKey::new([8; 32])).key("webhooks", Caller::Ip(ip), TWILIO));
+        assert_ne!(key, here.key("auth-failures", Caller::Ip(ip), TWILIO), "each limit counts apart");
+        assert_ne!(key, here.key("webhooks", Caller::Ip(ip), LEAD));
+        // Parts are length-prefixed: moving bytes between them makes another key.
+        assert_ne!(here.key("api", Caller::ApiKey("ab"), "c"), here.key("api", Caller::ApiKey("a"), "bc"));
+        assert_ne!(here.key("api", Caller::ApiKey("x"), LEAD), here.key("api", Caller::Account("x"), LEAD));
     }
 
     #[test]

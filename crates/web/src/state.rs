@@ -21,6 +21,13 @@ pub struct WebConfig {
     pub webhook_requests_per_minute: u32,
     /// Requests with a missing or wrong API key, per client address.
     pub auth_failures_per_minute: u32,
+    /// Share the counts with every process on the same database (see `ratelimit`);
+    /// otherwise each process counts alone.
+    pub rate_limit_shared: bool,
+    /// How often shared counts are sent to the database and the totals learned.
+    pub rate_limit_flush: std::time::Duration,
+    /// Hashes limiter keys; processes sharing counts need the same one.
+    pub rate_limit_hash_key: crate::ratelimit::HashKey,
     /// Cancelled when the process starts shutting down: readiness answers 503 from then
     /// on, and live-update streams end so connections drain without waiting for the grace
     /// period.
@@ -42,6 +49,9 @@ impl Default for WebConfig {
             api_requests_per_minute: 100,
             webhook_requests_per_minute: 1000,
             auth_failures_per_minute: 30,
+            rate_limit_shared: false,
+            rate_limit_flush: std::time::Duration::from_millis(250),
+            rate_limit_hash_key: crate::ratelimit::HashKey::random(),
             draining: tokio_util::sync::CancellationToken::new(),
             expected_schema_version: None,
         }
@@ -60,7 +70,11 @@ pub struct Inner {
 
 impl AppState {
     pub fn new(ctx: Ctx, config: WebConfig) -> Self {
-        let limits = RateLimits::new(&config);
+        let limits = if config.rate_limit_shared {
+            RateLimits::shared(&config, ctx.store.clone())
+        } else {
+            RateLimits::new(&config)
+        };
         Self(Arc::new(Inner { ctx, config, limits, prometheus: crate::telemetry::prometheus() }))
     }
 }

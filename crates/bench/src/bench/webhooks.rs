@@ -42,6 +42,18 @@ pub struct WebhooksBenchArgs {
     /// Where log lines go (default: a scratch file, removed afterwards).
     #[arg(long)]
     pub log_file: Option<std::path::PathBuf>,
+    /// Rate limits during the run, with a webhook limit no run reaches, to see what
+    /// limiting costs: `off`, `local` (each process counts alone) or `shared` (counts
+    /// flushed to the database every 250 ms, as a clinic runs it).
+    #[arg(long, value_enum, default_value_t = RateLimits::Off)]
+    pub rate_limits: RateLimits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RateLimits {
+    Off,
+    Local,
+    Shared,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -77,11 +89,12 @@ pub async fn webhooks(args: WebhooksBenchArgs) -> anyhow::Result<()> {
         }
     );
     let logs = Logs::install(&args)?;
+    println!("rate limits: {:?}", args.rate_limits);
     println!("{:<10} {:>10} {:>10} {:>10} {:>8}", "backend", "req/s", "p50 ms", "p99 ms", "errors");
     let mut pg_rate = None;
     for backend in args.backend.names() {
         let (store, _dir) = fresh_store(backend, &args.postgres_url, 32).await?;
-        let server = BenchServer::start(store).await?;
+        let server = BenchServer::start(store, args.rate_limits).await?;
         let (rate, p50, p99, errors) = match client {
             LoadClient::Wrk => run_wrk(&server, &args)?,
             LoadClient::Builtin => {
@@ -164,7 +177,7 @@ struct BenchServer {
 }
 
 impl BenchServer {
-    async fn start(store: frontdesk_store::DynStore) -> anyhow::Result<Self> {
+    async fn start(store: frontdesk_store::DynStore, limits: RateLimits) -> anyhow::Result<Self> {
         let clock = Arc::new(SystemClock);
         let tenant = store
             .create_tenant(
@@ -174,8 +187,14 @@ impl BenchServer {
             .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
-        let config =
-            Config { rate_limit_enabled: false, public_url: Some(base.clone()), ..Config::default() };
+        let config = Config {
+            rate_limit_enabled: limits != RateLimits::Off,
+            // Every request comes from one address: one key, the most contended case.
+            rate_limit_webhook_per_minute: u32::MAX,
+            rate_limit_shared: limits == RateLimits::Shared,
+            public_url: Some(base.clone()),
+            ..Config::default()
+        };
         let app = App::new(config, store, clock, JobRegistry::new());
         let patch = serde_json::json!({"messaging": {"whatsapp_provider": "twilio", "twilio": {
             "account_sid": ACCOUNT, "auth_token": TOKEN, "whatsapp_from": "+14155238886"}}});
