@@ -24,6 +24,7 @@ backend_tests!(raw:
     shutdown_finishes_current_job_and_releases_the_rest,
     shutdown_releases_the_lease_of_a_job_still_running,
     panicking_handler_is_retried_not_fatal,
+    a_stop_between_full_batches_leaves_every_run_job_recorded,
 );
 
 /// Counts how often each job ran.
@@ -310,6 +311,37 @@ async fn shutdown_finishes_current_job_and_releases_the_rest(backend: Backend) {
     }
     assert_eq!(finished, 1, "the job in hand finishes, the rest are released");
     assert_eq!(rig.runs.snapshot().len(), 1);
+}
+
+/// Workers with full batches complete each batch with their next claim; a stop in the
+/// middle of that stream still records every job that ran (none is left running on a
+/// lease, to run again when it expires).
+async fn a_stop_between_full_batches_leaves_every_run_job_recorded(backend: Backend) {
+    let rig = Rig::new(backend).await;
+    let batch: Vec<NewJob> = (0..3000).map(|_| rig.job("ok")).collect();
+    rig.store().enqueue_many(&batch, rig.clock.now()).await.unwrap();
+    let runner = rig.runner(RunnerConfig { workers: 2, batch: 8, ..quick() });
+    let stop = CancellationToken::new();
+    let mut workers = runner.spawn(stop.clone());
+    while rig.runs.snapshot().len() < 200 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stop.cancel();
+    while workers.join_next().await.is_some() {}
+    let runs = rig.runs.snapshot();
+    assert!(runs.len() < 3000, "stopped before the end");
+    for job in &batch {
+        let job = rig.status(job.id).await;
+        match runs.get(&job.id) {
+            Some(1) => assert_eq!(job.status, JobStatus::Succeeded, "a job that ran is recorded"),
+            None => assert_eq!(
+                (job.status, job.attempts),
+                (JobStatus::Queued, 0),
+                "the rest is untouched or given back"
+            ),
+            Some(n) => panic!("ran {n} times"),
+        }
+    }
 }
 
 /// A job still running when the drain time is up is given back at once (not after its

@@ -51,7 +51,11 @@ pub async fn completing_and_claiming_is_one_step(store: DynStore) {
     assert!(next.iter().all(|j| j.status == JobStatus::Running && j.attempts == 1));
     for id in &ids[..2] {
         let job = store.get_job(t.id, *id).await.unwrap().unwrap();
-        assert_eq!((job.status, job.updated_at), (JobStatus::Succeeded, at(11)), "completed at the claim's time");
+        assert_eq!(
+            (job.status, job.updated_at),
+            (JobStatus::Succeeded, at(11)),
+            "completed at the claim's time"
+        );
     }
     // Another lease's token completes nothing: the second batch stays running.
     let third = claim(at(12), 2);
@@ -83,8 +87,16 @@ pub async fn a_batch_completed_with_the_claim_is_not_also_taken_over(store: DynS
 
 pub async fn a_claim_takes_over_expired_leases_and_buries_last_attempts(store: DynStore) {
     let t = tenant(&store, "alpha").await;
-    let once = store.enqueue(&NewJob::new(t.id, "once", json!({}), t0()).with_max_attempts(1), t0()).await.unwrap().id();
-    let again = store.enqueue(&NewJob::new(t.id, "again", json!({}), t0()).with_max_attempts(3), t0()).await.unwrap().id();
+    let once = store
+        .enqueue(&NewJob::new(t.id, "once", json!({}), t0()).with_max_attempts(1), t0())
+        .await
+        .unwrap()
+        .id();
+    let again = store
+        .enqueue(&NewJob::new(t.id, "again", json!({}), t0()).with_max_attempts(3), t0())
+        .await
+        .unwrap()
+        .id();
     let dying = claim(t0(), 2);
     assert_eq!(store.claim_jobs(&dying).await.unwrap().len(), 2);
     let waiting = enqueue(&store, &t, 10).await;

@@ -172,7 +172,8 @@ impl JobRunner {
         }
         // A full batch finished as the stop came, or whose completion the store refused.
         if let Some(done) = finished
-            && let Err(err) = self.ctx.store.complete_jobs(done.lease_token, &done.ids, self.ctx.clock.now()).await
+            && let Err(err) =
+                self.ctx.store.complete_jobs(done.lease_token, &done.ids, self.ctx.clock.now()).await
         {
             tracing::error!(worker, error = %err, "job worker could not record its last batch: its leases will expire");
         }
