@@ -24,6 +24,7 @@ backend_tests!(raw:
     shutdown_finishes_current_job_and_releases_the_rest,
     shutdown_releases_the_lease_of_a_job_still_running,
     panicking_handler_is_retried_not_fatal,
+    a_stop_between_full_batches_leaves_every_run_job_recorded,
 );
 
 /// Counts how often each job ran.
@@ -310,6 +311,38 @@ async fn shutdown_finishes_current_job_and_releases_the_rest(backend: Backend) {
     }
     assert_eq!(finished, 1, "the job in hand finishes, the rest are released");
     assert_eq!(rig.runs.snapshot().len(), 1);
+}
+
+/// Workers with full batches complete each batch with their next claim; a stop while a
+/// full batch is in hand still records it (the job is not left running on a lease, to run
+/// again when that expires).
+async fn a_stop_between_full_batches_leaves_every_run_job_recorded(backend: Backend) {
+    let rig = Rig::new(backend).await;
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(rig.enqueue(rig.job("slow")).await.id());
+    }
+    // Batches of one: every batch is full, so each is completed by the worker's next claim.
+    let runner = rig.runner(RunnerConfig { workers: 2, batch: 1, ..quick() });
+    let stop = CancellationToken::new();
+    let mut workers = runner.spawn(stop.clone());
+    while rig.runs.snapshot().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Each worker is now in its second 300 ms job.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.cancel();
+    while workers.join_next().await.is_some() {}
+    let runs = rig.runs.snapshot();
+    assert!((3..6).contains(&runs.len()), "the stop came mid-stream ({} ran)", runs.len());
+    for id in &ids {
+        let job = rig.status(*id).await;
+        match runs.get(id) {
+            Some(1) => assert_eq!(job.status, JobStatus::Succeeded, "a job that ran is recorded"),
+            None => assert_eq!((job.status, job.attempts), (JobStatus::Queued, 0), "the rest is untouched"),
+            Some(n) => panic!("ran {n} times"),
+        }
+    }
 }
 
 /// A job still running when the drain time is up is given back at once (not after its

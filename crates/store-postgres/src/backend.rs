@@ -1,7 +1,8 @@
 //! What the shared store does PostgreSQL's own way. Job claims lock due rows with
 //! `FOR UPDATE SKIP LOCKED`, so any number of workers in any number of processes take
-//! disjoint batches without waiting on each other; transactions that make jobs due
-//! `NOTIFY`, so idle workers elsewhere wake at once; the `appointments_no_overlap`
+//! disjoint batches without waiting on each other, in one statement that also hands
+//! expired leases over and completes the worker's previous batch; transactions that make
+//! jobs due `NOTIFY`, so idle workers elsewhere wake at once; the `appointments_no_overlap`
 //! exclusion constraint refuses double bookings; webhook events are group-committed.
 
 use crate::PgStore;
@@ -20,15 +21,30 @@ use uuid::Uuid;
 impl SqlBackend for PgStore {
     const FIND: &str = "strpos";
     const FOR_UPDATE: &str = " FOR UPDATE";
-    const EXPIRED_LEASES: &str =
-        "id IN (SELECT id FROM jobs WHERE status = 'running' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)";
+    // Expired leases are handed over inside the claim itself.
+    const EXPIRED_LEASES: Option<&str> = None;
+    // One statement, so a claim is one round trip with no BEGIN/COMMIT around it, and a
+    // busy worker's claim also completes its previous batch (`done`): one commit per
+    // batch instead of four round trips and two commits.
+    //
     // Round-robin by tenant, so one tenant's backlog (a 50k-message campaign) cannot delay
     // another's due reminder: the tenants with queued jobs are found by a loose index scan
     // (one seek each on `jobs_queued_by_tenant`), each offers its earliest due jobs (locked,
     // skipping what other workers hold), and the batch takes every tenant's first job,
     // then every tenant's second... A tenant's due job is therefore claimed within
     // ceil(busy tenants / batch) claims, however deep the other queues are.
-    const CLAIM_DUE: &str = "WITH RECURSIVE busy AS (
+    //
+    // Leases that ran out belong to workers that died: the last attempt is buried
+    // (`buried`), the others go straight to this claim, ahead of the turns (they are
+    // overdue). A job this very statement completes is never among them, even if its
+    // lease ran out meanwhile: it is finished, and one statement must not update a row
+    // twice. Data-modifying CTEs all see the statement's snapshot, which is why the
+    // expired jobs are leased here rather than requeued for the turns to pick up.
+    const CLAIM_DUE: &str = "WITH RECURSIVE done AS (
+            UPDATE jobs SET status = 'succeeded', lease_token = NULL, lease_until = NULL, updated_at = $3
+            WHERE id = ANY(ARRAY(SELECT value::uuid FROM jsonb_array_elements_text($5::jsonb)))
+              AND lease_token = $6 AND status = 'running'),
+         busy AS (
             (SELECT tenant_id FROM jobs WHERE status = 'queued' ORDER BY tenant_id LIMIT 1)
             UNION ALL
             SELECT (SELECT j.tenant_id FROM jobs j WHERE j.status = 'queued' AND j.tenant_id > busy.tenant_id
@@ -40,10 +56,22 @@ impl SqlBackend for PgStore {
                 SELECT id, tenant_id, run_at FROM jobs
                 WHERE tenant_id = busy.tenant_id AND status = 'queued' AND run_at <= $3
                 ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) o),
-         due AS (SELECT id FROM offered ORDER BY turn, run_at LIMIT $4)
+         due AS (SELECT id FROM offered ORDER BY turn, run_at LIMIT $4),
+         expired AS (
+            SELECT id, attempts >= max_attempts AS last FROM jobs
+            WHERE status = 'running' AND lease_until <= $3 AND lease_token IS DISTINCT FROM $6
+            FOR UPDATE SKIP LOCKED),
+         buried AS (
+            UPDATE jobs SET status = 'dead', last_error = 'lease expired: the worker stopped before finishing',
+                lease_token = NULL, lease_until = NULL, updated_at = $3
+            FROM expired WHERE jobs.id = expired.id AND expired.last),
+         taken AS ((SELECT id FROM expired WHERE NOT last) UNION ALL (SELECT id FROM due) LIMIT $4)
          UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, lease_token = $1, lease_until = $2,
-            updated_at = $3
-         FROM due WHERE jobs.id = due.id";
+            updated_at = $3,
+            last_error = CASE WHEN jobs.status = 'running' THEN 'lease expired: the worker stopped before finishing'
+                              ELSE jobs.last_error END
+         FROM taken WHERE jobs.id = taken.id";
+    const CLAIM_COMPLETES: bool = true;
     const IDS_IN_2: &str = "SELECT value::uuid FROM jsonb_array_elements_text($2::jsonb)";
     const CHECKS_OVERLAP: bool = false;
     const FACT_ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock(20261204, hashtext($1::text))::text";

@@ -173,6 +173,52 @@ macro_rules! job_store {
                 }
             }
 
+            impl $store {
+                /// Claims due jobs, first completing `done` (lease, ids) in the same
+                /// statement: only called with `done` when the backend's claim can
+                /// (`CLAIM_COMPLETES`).
+                async fn claim_after(&self, done: Option<(Uuid, &[JobId])>, claim: &ClaimRequest) -> StoreResult<Vec<Job>> {
+                    let claim_due = format!("{} RETURNING {JOB_COLUMNS}", <$store as SqlBackend>::CLAIM_DUE);
+                    let mut claim_due = sqlx::query_as(sqlx::AssertSqlSafe(claim_due))
+                        .bind(claim.lease_token)
+                        .bind(DbTime(claim.now.saturating_add(claim.lease).unwrap_or(claim.now)))
+                        .bind(DbTime(claim.now))
+                        .bind(i64::from(claim.limit));
+                    if <$store as SqlBackend>::CLAIM_COMPLETES {
+                        // Without `done`, the nil lease, which no claim holds (tokens are v7).
+                        let (token, ids) = done.unwrap_or((Uuid::nil(), &[][..]));
+                        claim_due = claim_due.bind(id_list(ids)).bind(token);
+                    }
+                    let rows: Vec<JobRow> = match <$store as SqlBackend>::EXPIRED_LEASES {
+                        // One statement: no transaction round trips around it.
+                        None => claim_due.fetch_all(self.writer()).await.map_err(db_err)?,
+                        Some(expired) => {
+                            let mut tx = self.writer().begin().await.map_err(db_err)?;
+                            // Leases that ran out belong to workers that died: requeue, or
+                            // bury the last attempt.
+                            let expire = format!(
+                                "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+                                    last_error = 'lease expired: the worker stopped before finishing',
+                                    lease_token = NULL, lease_until = NULL, updated_at = $1
+                                 WHERE {expired}"
+                            );
+                            sqlx::query(sqlx::AssertSqlSafe(expire))
+                                .bind(DbTime(claim.now))
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(db_err)?;
+                            let rows = claim_due.fetch_all(&mut *tx).await.map_err(db_err)?;
+                            tx.commit().await.map_err(db_err)?;
+                            rows
+                        }
+                    };
+                    // `RETURNING` comes in no particular order.
+                    let mut jobs = rows.into_iter().map(Job::try_from).collect::<StoreResult<Vec<_>>>()?;
+                    jobs.sort_by_key(|j| j.run_at);
+                    Ok(jobs)
+                }
+            }
+
             #[async_trait::async_trait]
             impl JobStore for $store {
                 async fn enqueue(&self, job: &NewJob, now: Timestamp) -> StoreResult<Enqueued> {
@@ -188,30 +234,20 @@ macro_rules! job_store {
                 }
 
                 async fn claim_jobs(&self, claim: &ClaimRequest) -> StoreResult<Vec<Job>> {
-                    let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    // Leases that ran out belong to workers that died: requeue, or bury the last attempt.
-                    let expire = format!(
-                        "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
-                            last_error = 'lease expired: the worker stopped before finishing',
-                            lease_token = NULL, lease_until = NULL, updated_at = $1
-                         WHERE {}",
-                        <$store as SqlBackend>::EXPIRED_LEASES
-                    );
-                    sqlx::query(sqlx::AssertSqlSafe(expire)).bind(DbTime(claim.now)).execute(&mut *tx).await.map_err(db_err)?;
-                    let claim_due = format!("{} RETURNING {JOB_COLUMNS}", <$store as SqlBackend>::CLAIM_DUE);
-                    let rows: Vec<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(claim_due))
-                        .bind(claim.lease_token)
-                        .bind(DbTime(claim.now.saturating_add(claim.lease).unwrap_or(claim.now)))
-                        .bind(DbTime(claim.now))
-                        .bind(i64::from(claim.limit))
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    tx.commit().await.map_err(db_err)?;
-                    // `RETURNING` comes in no particular order.
-                    let mut jobs = rows.into_iter().map(Job::try_from).collect::<StoreResult<Vec<_>>>()?;
-                    jobs.sort_by_key(|j| j.run_at);
-                    Ok(jobs)
+                    self.claim_after(None, claim).await
+                }
+
+                async fn complete_and_claim(
+                    &self,
+                    lease_token: Uuid,
+                    done: &[JobId],
+                    claim: &ClaimRequest,
+                ) -> StoreResult<Vec<Job>> {
+                    if <$store as SqlBackend>::CLAIM_COMPLETES {
+                        return self.claim_after(Some((lease_token, done)), claim).await;
+                    }
+                    self.complete_jobs(lease_token, done, claim.now).await?;
+                    self.claim_after(None, claim).await
                 }
 
                 async fn complete_jobs(&self, lease_token: Uuid, ids: &[JobId], now: Timestamp) -> StoreResult<u64> {

@@ -164,12 +164,18 @@ pub trait SqlBackend: Send + Sync {
     fn live_ranges(&self, q: BusyQuery<'_>) -> impl Future<Output = StoreResult<Vec<Busy>>> + Send;
 
     /// Which running jobs whose lease ran out (`lease_until <= $1`) a claim returns to the
-    /// queue first: PostgreSQL skips rows another claim has locked.
-    const EXPIRED_LEASES: &str;
+    /// queue first, in the claim's transaction; `None` when `CLAIM_DUE` hands expired
+    /// leases over itself (PostgreSQL: one statement, no transaction round trips).
+    const EXPIRED_LEASES: Option<&str>;
     /// Takes up to `$4` jobs due at `$3` for lease `$1` until `$2` (the shared code adds
     /// `RETURNING` the job columns): how rows are taken without two workers getting the
     /// same one is each backend's own (`FOR UPDATE SKIP LOCKED`; SQLite's single writer).
+    /// With `CLAIM_COMPLETES`, it first marks succeeded the jobs in `$5` (a JSON id list,
+    /// as `IDS_IN_2` reads) still held by lease `$6`.
     const CLAIM_DUE: &str;
+    /// Whether `CLAIM_DUE` completes the previous batch in the same statement (`$5`,
+    /// `$6`); otherwise completing and claiming are two statements.
+    const CLAIM_COMPLETES: bool;
     /// Runs inside a transaction that made jobs due: PostgreSQL NOTIFYs every process
     /// (delivered at commit); SQLite has nothing to do here.
     fn announce_jobs(

@@ -18,7 +18,7 @@ use uuid::Uuid;
 impl SqlBackend for SqliteStore {
     const FIND: &str = "instr";
     const FOR_UPDATE: &str = "";
-    const EXPIRED_LEASES: &str = "status = 'running' AND lease_until <= $1";
+    const EXPIRED_LEASES: Option<&str> = Some("status = 'running' AND lease_until <= $1");
     // Round-robin by tenant (see the PostgreSQL backend): every tenant's first due job,
     // then every tenant's second... The tenants with queued jobs come from a loose scan of
     // `jobs_queued_by_tenant` (one seek each) and each offers at most a batch of its own
@@ -38,6 +38,9 @@ impl SqlBackend for SqliteStore {
                     SELECT id FROM jobs WHERE tenant_id = busy.tid AND status = 'queued' AND run_at <= $3
                     ORDER BY run_at LIMIT $4))
             SELECT id FROM offered ORDER BY turn, run_at LIMIT $4)";
+    // In-process, a statement costs no network round trip: a worker's completion and its
+    // next claim stay two statements (and the claim expires leases first, in its transaction).
+    const CLAIM_COMPLETES: bool = false;
     const IDS_IN_2: &str = "SELECT unhex(value) FROM json_each($2)";
     const CHECKS_OVERLAP: bool = true;
     const FACT_ORDER_LOCK: &str = "SELECT $1";

@@ -53,6 +53,9 @@ macro_rules! conformance_suite {
             dialogues_are_tenant_scoped);
         $crate::conformance_suite!(@fairness $make;
             a_tenants_backlog_does_not_delay_another_tenants_due_job, claims_take_turns_between_busy_tenants);
+        $crate::conformance_suite!(@handover $make;
+            completing_and_claiming_is_one_step, a_batch_completed_with_the_claim_is_not_also_taken_over,
+            a_claim_takes_over_expired_leases_and_buries_last_attempts);
         $crate::conformance_suite!(@versions $make;
             lead_saves_check_the_version, conversation_saves_check_the_version,
             patient_updates_check_the_version, settings_saves_check_the_version);
@@ -78,6 +81,14 @@ macro_rules! conformance_suite {
             let make = $make;
             let Some(store) = make().await else { return; };
             $crate::conformance_webhooks::$case(store).await;
+        }
+    )*};
+    (@handover $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_jobs_handover::$case(store).await;
         }
     )*};
     (@fairness $make:expr; $($case:ident),* $(,)?) => {$(

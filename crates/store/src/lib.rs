@@ -23,6 +23,8 @@ pub mod conformance;
 #[cfg(feature = "conformance")]
 pub mod conformance_jobs_fairness;
 #[cfg(feature = "conformance")]
+pub mod conformance_jobs_handover;
+#[cfg(feature = "conformance")]
 pub mod conformance_leads;
 #[cfg(feature = "conformance")]
 pub mod conformance_messaging;

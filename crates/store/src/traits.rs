@@ -45,6 +45,18 @@ pub trait JobStore: Send + Sync {
     async fn claim_jobs(&self, claim: &ClaimRequest) -> StoreResult<Vec<Job>>;
     /// Marks jobs of this lease succeeded; returns how many were still held by it.
     async fn complete_jobs(&self, lease_token: Uuid, ids: &[JobId], now: Timestamp) -> StoreResult<u64>;
+    /// Completes a worker's finished batch (as `complete_jobs` at `claim.now`: jobs whose
+    /// lease was lost are left alone) and claims its next: what a busy worker does between
+    /// batches, in one round trip where the backend can.
+    async fn complete_and_claim(
+        &self,
+        lease_token: Uuid,
+        done: &[JobId],
+        claim: &ClaimRequest,
+    ) -> StoreResult<Vec<Job>> {
+        self.complete_jobs(lease_token, done, claim.now).await?;
+        self.claim_jobs(claim).await
+    }
     /// Records a failed attempt: queue it again at a later time, or move it to `dead`.
     /// Returns false when the lease was lost meanwhile (nothing changed).
     async fn fail_job(

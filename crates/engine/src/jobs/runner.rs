@@ -55,21 +55,43 @@ impl JobRunner {
     /// Claims one batch of due jobs and runs it; returns how many jobs it claimed.
     /// Stops early (releasing what it has not started) when `stop` is cancelled.
     pub async fn run_batch(&self, stop: &CancellationToken) -> StoreResult<usize> {
+        let mut finished = None;
+        self.batch(&mut finished, stop, false).await
+    }
+
+    /// Claims a batch (completing `finished`, the previous full batch's successes, in the
+    /// same round trip) and runs it. When `carry` is set and the batch was full, a next
+    /// claim follows at once: its successes are left in `finished` for that claim to
+    /// complete, instead of a round trip and a commit of their own. Otherwise they are
+    /// completed before returning. `finished` is kept when the store cannot be reached,
+    /// so the next attempt completes it.
+    async fn batch(
+        &self,
+        finished: &mut Option<Finished>,
+        stop: &CancellationToken,
+        carry: bool,
+    ) -> StoreResult<usize> {
         let claim = ClaimRequest {
             lease_token: Uuid::now_v7(),
             now: self.ctx.clock.now(),
             lease: self.config.lease,
             limit: self.config.batch,
         };
-        let jobs = self.ctx.store.claim_jobs(&claim).await?;
+        let jobs = match finished {
+            Some(done) => self.ctx.store.complete_and_claim(done.lease_token, &done.ids, &claim).await?,
+            None => self.ctx.store.claim_jobs(&claim).await?,
+        };
+        *finished = None;
         let claimed = jobs.len();
         let mut succeeded: Vec<JobId> = Vec::with_capacity(claimed);
+        let mut interrupted = false;
         let mut remaining = jobs.into_iter();
         for job in remaining.by_ref() {
             if stop.is_cancelled() {
                 let mut unstarted = vec![job.id];
                 unstarted.extend(remaining.by_ref().map(|j| j.id));
                 self.ctx.store.release_jobs(claim.lease_token, &unstarted, self.ctx.clock.now()).await?;
+                interrupted = true;
                 break;
             }
             let outcome = tokio::select! {
@@ -84,12 +106,19 @@ impl JobRunner {
                     abandoned.extend(remaining.by_ref().map(|j| j.id));
                     tracing::warn!(job_id = %job.id, kind = %job.kind, "job still running at shutdown: lease released");
                     self.ctx.store.release_jobs(claim.lease_token, &abandoned, self.ctx.clock.now()).await?;
+                    interrupted = true;
                     break;
                 }
             }
         }
-        // Successes are committed together: one round trip per batch, not per job.
-        if !succeeded.is_empty() {
+        if succeeded.is_empty() {
+            return Ok(claimed);
+        }
+        let full = claimed >= self.config.batch as usize;
+        if carry && full && !interrupted && !stop.is_cancelled() {
+            *finished = Some(Finished { lease_token: claim.lease_token, ids: succeeded });
+        } else {
+            // Successes are committed together: one round trip per batch, not per job.
             self.ctx.store.complete_jobs(claim.lease_token, &succeeded, self.ctx.clock.now()).await?;
         }
         Ok(claimed)
@@ -124,12 +153,13 @@ impl JobRunner {
 
     async fn work(&self, worker: usize, stop: CancellationToken) {
         let wakeups = self.ctx.store.job_wakeups();
+        let mut finished = None;
         while !stop.is_cancelled() {
             // Register interest before looking, so a wake-up during the claim is not lost.
             let notified = wakeups.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            match self.run_batch(&stop).await {
+            match self.batch(&mut finished, &stop, true).await {
                 Ok(n) if n >= self.config.batch as usize => continue,
                 Ok(_) => {}
                 Err(err) => tracing::error!(worker, error = %err, "job worker could not reach the store"),
@@ -139,6 +169,13 @@ impl JobRunner {
                 _ = &mut notified => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
             }
+        }
+        // A full batch finished as the stop came, or whose completion the store refused.
+        if let Some(done) = finished
+            && let Err(err) =
+                self.ctx.store.complete_jobs(done.lease_token, &done.ids, self.ctx.clock.now()).await
+        {
+            tracing::error!(worker, error = %err, "job worker could not record its last batch: its leases will expire");
         }
         tracing::debug!(worker, "job worker stopped");
     }
@@ -183,6 +220,12 @@ impl JobRunner {
         self.ctx.store.fail_job(lease, job.id, &err.to_string(), next, now).await?;
         Ok(())
     }
+}
+
+/// A run batch's successes, not yet recorded.
+struct Finished {
+    lease_token: Uuid,
+    ids: Vec<JobId>,
 }
 
 /// Resolves `drain` after `stop` is cancelled; never while the runner is running.
