@@ -52,7 +52,12 @@ impl PhoneE164 {
         let cleaned =
             cleaned.strip_prefix("00").map(|rest| format!("+{rest}")).unwrap_or_else(|| cleaned.to_owned());
         let invalid = || ContactError::InvalidPhone { region: region.to_ascii_uppercase() };
-        let number = phonenumber::parse(Some(region_id), &cleaned).map_err(|_| invalid())?;
+        // A number with its country code is parsed without the region: the phonenumber crate
+        // applies the region's national-prefix rules to it otherwise, and under BR reads
+        // `+44 900 900 1000` as `+44 900 1000`, so an accepted number would not read back as
+        // itself (found by the phone_number fuzz target).
+        let hint = if cleaned.starts_with('+') { None } else { Some(region_id) };
+        let number = phonenumber::parse(hint, &cleaned).map_err(|_| invalid())?;
         let code = number.code().value();
         let national = number.national().value().to_string();
         let national = if code == 55 { add_brazilian_ninth_digit(&national) } else { national };
@@ -221,6 +226,22 @@ mod tests {
         // Landlines keep their 8 digits.
         assert_eq!(PhoneE164::parse("(11) 3456-7890", "BR").unwrap().as_str(), "+551134567890");
         assert_eq!(PhoneE164::parse("+1 415 555 2671", "BR").unwrap().as_str(), "+14155552671");
+    }
+
+    /// Found by the `phone_number` fuzz target (its minimized input is kept as
+    /// fuzz/seeds/phone_number/crash-gb-premium-round-trip): a number accepted with its
+    /// country code under another region came back shortened.
+    #[test]
+    fn accepted_numbers_read_back_as_themselves_under_any_region() {
+        let phone = PhoneE164::parse("9009001000", "GB").unwrap();
+        assert_eq!(phone.as_str(), "+449009001000");
+        for region in ["BR", "US", "GB", "PT", "AR"] {
+            assert_eq!(PhoneE164::parse(phone.as_str(), region).as_ref(), Ok(&phone), "under {region}");
+        }
+        assert_eq!(PhoneE164::parse("+44 900 900 1000", "BR").unwrap().as_str(), "+449009001000");
+        // The region still has to be known, and still decides numbers without a country code.
+        assert!(matches!(PhoneE164::parse("+449009001000", "XX"), Err(ContactError::UnknownRegion(_))));
+        assert_eq!(PhoneE164::parse("11987654321", "BR").unwrap().as_str(), "+5511987654321");
     }
 
     #[test]
