@@ -65,7 +65,17 @@ impl PhoneE164 {
         if !candidate.is_valid() {
             return Err(invalid());
         }
-        Ok(Self(format!("+{code}{national}")))
+        // The number that was validated, in its own E.164 form: parsing `+{code}{national}`
+        // can expand it (under +1 670, seven digits dialled locally gain the area code), and
+        // storing the unexpanded text would not read back as itself (found by the
+        // phone_number fuzz target).
+        let e164 = candidate.format().mode(phonenumber::Mode::E164).to_string();
+        // E.164 allows at most 15 digits; the crate's metadata accepts some longer German
+        // numbers (`+49 201 00000000000`) that no provider would take.
+        if e164.len() > 16 {
+            return Err(invalid());
+        }
+        Ok(Self(e164))
     }
 
     pub fn as_str(&self) -> &str {
@@ -242,6 +252,15 @@ mod tests {
         // The region still has to be known, and still decides numbers without a country code.
         assert!(matches!(PhoneE164::parse("+449009001000", "XX"), Err(ContactError::UnknownRegion(_))));
         assert_eq!(PhoneE164::parse("11987654321", "BR").unwrap().as_str(), "+5511987654321");
+        // fuzz/seeds/phone_number/crash-nanp-local-expansion: seven digits under US (with
+        // letters and junk around them) are a +1 670 local number; what is stored is the
+        // number that was validated, which reads back as itself.
+        let raw = String::from_utf8_lossy(b"@\x00)\x00\x00 670-8TCG").into_owned();
+        let local = PhoneE164::parse(&raw, "US").unwrap();
+        assert_eq!(local.as_str(), "+16706708824");
+        assert_eq!(PhoneE164::parse(local.as_str(), "BR").as_ref(), Ok(&local));
+        // Found by the property test once the region no longer filtered it: 16 digits.
+        assert!(PhoneE164::parse("+4920100000000000", "BR").is_err());
     }
 
     #[test]
