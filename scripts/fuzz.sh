@@ -11,11 +11,15 @@
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
 # Environment: FUZZ_TIMEOUT (seconds one input may take before it counts as a hang,
-# default 30), FUZZ_MAX_LEN (default 4096 bytes), CARGO_BUILD_JOBS (build parallelism).
+# default 30), FUZZ_MAX_LEN (default 4096 bytes), FUZZ_TARGET_DIR (default fuzz/target),
+# CARGO_BUILD_JOBS (build parallelism).
 # The corpus grows in fuzz/corpus/<target>/ (ignored by git) from the committed seeds in
 # fuzz/seeds/<target>/, so each run starts where the last one on this machine stopped.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
+# Its own target directory: a sanitizer build shares nothing with the main workspace's, and
+# a CARGO_TARGET_DIR exported for the main workspace would otherwise send it there.
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$PWD/target}"
 
 seconds="${1:-60}"
 shift || true

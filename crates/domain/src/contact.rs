@@ -58,24 +58,26 @@ impl PhoneE164 {
         // itself (found by the phone_number fuzz target).
         let hint = if cleaned.starts_with('+') { None } else { Some(region_id) };
         let number = phonenumber::parse(hint, &cleaned).map_err(|_| invalid())?;
-        let code = number.code().value();
-        let national = number.national().value().to_string();
-        let national = if code == 55 { add_brazilian_ninth_digit(&national) } else { national };
-        let candidate = phonenumber::parse(None, format!("+{code}{national}")).map_err(|_| invalid())?;
-        if !candidate.is_valid() {
-            return Err(invalid());
+        // Canonical form: the number re-read from its E.164 text (which can strip a carrier
+        // code or expand a local number: `+1 670` seven-digit dialling), with the Brazilian
+        // ninth digit, until that no longer changes it. Stored numbers are re-read the same
+        // way, so each must be its own fixed point (the phone_number fuzz target found three
+        // inputs where one pass was not).
+        let mut e164 = canonical_text(&number);
+        for _ in 0..4 {
+            let candidate = phonenumber::parse(None, &e164).map_err(|_| invalid())?;
+            let next = canonical_text(&candidate);
+            if next == e164 {
+                // E.164 allows at most 15 digits; the crate's metadata accepts some longer
+                // German numbers (`+49 201 00000000000`) that no provider would take.
+                if !candidate.is_valid() || e164.len() > 16 {
+                    return Err(invalid());
+                }
+                return Ok(Self(e164));
+            }
+            e164 = next;
         }
-        // The number that was validated, in its own E.164 form: parsing `+{code}{national}`
-        // can expand it (under +1 670, seven digits dialled locally gain the area code), and
-        // storing the unexpanded text would not read back as itself (found by the
-        // phone_number fuzz target).
-        let e164 = candidate.format().mode(phonenumber::Mode::E164).to_string();
-        // E.164 allows at most 15 digits; the crate's metadata accepts some longer German
-        // numbers (`+49 201 00000000000`) that no provider would take.
-        if e164.len() > 16 {
-            return Err(invalid());
-        }
-        Ok(Self(e164))
+        Err(invalid())
     }
 
     pub fn as_str(&self) -> &str {
@@ -85,6 +87,16 @@ impl PhoneE164 {
     /// Digits only, without `+` (what some providers expect).
     pub fn digits(&self) -> &str {
         &self.0[1..]
+    }
+}
+
+/// A parsed number as E.164 text, a Brazilian mobile given its ninth digit.
+fn canonical_text(number: &phonenumber::PhoneNumber) -> String {
+    let code = number.code().value();
+    if code == 55 {
+        format!("+55{}", add_brazilian_ninth_digit(&number.national().value().to_string()))
+    } else {
+        number.format().mode(phonenumber::Mode::E164).to_string()
     }
 }
 
@@ -259,6 +271,12 @@ mod tests {
         let local = PhoneE164::parse(&raw, "US").unwrap();
         assert_eq!(local.as_str(), "+16706708824");
         assert_eq!(PhoneE164::parse(local.as_str(), "BR").as_ref(), Ok(&local));
+        // fuzz/seeds/phone_number/crash-br-carrier-code: the carrier code is stripped
+        // only when the number is re-read, and then it is a mobile missing its ninth digit.
+        let raw = String::from_utf8_lossy(b"09091 7A01 7A0Z\n\x00").into_owned();
+        let mobile = PhoneE164::parse(&raw, "BR").unwrap();
+        assert_eq!(mobile.as_str(), "+5591972017209");
+        assert_eq!(PhoneE164::parse(mobile.as_str(), "BR").as_ref(), Ok(&mobile));
         // Found by the property test once the region no longer filtered it: 16 digits.
         assert!(PhoneE164::parse("+4920100000000000", "BR").is_err());
     }
