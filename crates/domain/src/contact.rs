@@ -277,6 +277,8 @@ mod tests {
         let mobile = PhoneE164::parse(&raw, "BR").unwrap();
         assert_eq!(mobile.as_str(), "+5591972017209");
         assert_eq!(PhoneE164::parse(mobile.as_str(), "BR").as_ref(), Ok(&mobile));
+        // The crate's E.164 form keeps a significant leading zero (Rome's 06).
+        assert_eq!(PhoneE164::parse("+39 06 1234 5678", "BR").unwrap().as_str(), "+390612345678");
         // Found by the property test once the region no longer filtered it: 16 digits.
         assert!(PhoneE164::parse("+4920100000000000", "BR").is_err());
     }
