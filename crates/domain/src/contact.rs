@@ -52,15 +52,32 @@ impl PhoneE164 {
         let cleaned =
             cleaned.strip_prefix("00").map(|rest| format!("+{rest}")).unwrap_or_else(|| cleaned.to_owned());
         let invalid = || ContactError::InvalidPhone { region: region.to_ascii_uppercase() };
-        let number = phonenumber::parse(Some(region_id), &cleaned).map_err(|_| invalid())?;
-        let code = number.code().value();
-        let national = number.national().value().to_string();
-        let national = if code == 55 { add_brazilian_ninth_digit(&national) } else { national };
-        let candidate = phonenumber::parse(None, format!("+{code}{national}")).map_err(|_| invalid())?;
-        if !candidate.is_valid() {
-            return Err(invalid());
+        // A number with its country code is parsed without the region: the phonenumber crate
+        // applies the region's national-prefix rules to it otherwise, and under BR reads
+        // `+44 900 900 1000` as `+44 900 1000`, so an accepted number would not read back as
+        // itself (found by the phone_number fuzz target).
+        let hint = if cleaned.starts_with('+') { None } else { Some(region_id) };
+        let number = phonenumber::parse(hint, &cleaned).map_err(|_| invalid())?;
+        // Canonical form: the number re-read from its E.164 text (which can strip a carrier
+        // code or expand a local number: `+1 670` seven-digit dialling), with the Brazilian
+        // ninth digit, until that no longer changes it. Stored numbers are re-read the same
+        // way, so each must be its own fixed point (the phone_number fuzz target found three
+        // inputs where one pass was not).
+        let mut e164 = canonical_text(&number);
+        for _ in 0..4 {
+            let candidate = phonenumber::parse(None, &e164).map_err(|_| invalid())?;
+            let next = canonical_text(&candidate);
+            if next == e164 {
+                // E.164 allows at most 15 digits; the crate's metadata accepts some longer
+                // German numbers (`+49 201 00000000000`) that no provider would take.
+                if !candidate.is_valid() || e164.len() > 16 {
+                    return Err(invalid());
+                }
+                return Ok(Self(e164));
+            }
+            e164 = next;
         }
-        Ok(Self(format!("+{code}{national}")))
+        Err(invalid())
     }
 
     pub fn as_str(&self) -> &str {
@@ -70,6 +87,16 @@ impl PhoneE164 {
     /// Digits only, without `+` (what some providers expect).
     pub fn digits(&self) -> &str {
         &self.0[1..]
+    }
+}
+
+/// A parsed number as E.164 text, a Brazilian mobile given its ninth digit.
+fn canonical_text(number: &phonenumber::PhoneNumber) -> String {
+    let code = number.code().value();
+    if code == 55 {
+        format!("+55{}", add_brazilian_ninth_digit(&number.national().value().to_string()))
+    } else {
+        number.format().mode(phonenumber::Mode::E164).to_string()
     }
 }
 
@@ -221,6 +248,39 @@ mod tests {
         // Landlines keep their 8 digits.
         assert_eq!(PhoneE164::parse("(11) 3456-7890", "BR").unwrap().as_str(), "+551134567890");
         assert_eq!(PhoneE164::parse("+1 415 555 2671", "BR").unwrap().as_str(), "+14155552671");
+    }
+
+    /// Found by the `phone_number` fuzz target (its minimized input is kept as
+    /// fuzz/seeds/phone_number/crash-gb-premium-round-trip): a number accepted with its
+    /// country code under another region came back shortened.
+    #[test]
+    fn accepted_numbers_read_back_as_themselves_under_any_region() {
+        let phone = PhoneE164::parse("9009001000", "GB").unwrap();
+        assert_eq!(phone.as_str(), "+449009001000");
+        for region in ["BR", "US", "GB", "PT", "AR"] {
+            assert_eq!(PhoneE164::parse(phone.as_str(), region).as_ref(), Ok(&phone), "under {region}");
+        }
+        assert_eq!(PhoneE164::parse("+44 900 900 1000", "BR").unwrap().as_str(), "+449009001000");
+        // The region still has to be known, and still decides numbers without a country code.
+        assert!(matches!(PhoneE164::parse("+449009001000", "XX"), Err(ContactError::UnknownRegion(_))));
+        assert_eq!(PhoneE164::parse("11987654321", "BR").unwrap().as_str(), "+5511987654321");
+        // fuzz/seeds/phone_number/crash-nanp-local-expansion: seven digits under US (with
+        // letters and junk around them) are a +1 670 local number; what is stored is the
+        // number that was validated, which reads back as itself.
+        let raw = String::from_utf8_lossy(b"@\x00)\x00\x00 670-8TCG").into_owned();
+        let local = PhoneE164::parse(&raw, "US").unwrap();
+        assert_eq!(local.as_str(), "+16706708824");
+        assert_eq!(PhoneE164::parse(local.as_str(), "BR").as_ref(), Ok(&local));
+        // fuzz/seeds/phone_number/crash-br-carrier-code: the carrier code is stripped
+        // only when the number is re-read, and then it is a mobile missing its ninth digit.
+        let raw = String::from_utf8_lossy(b"09091 7A01 7A0Z\n\x00").into_owned();
+        let mobile = PhoneE164::parse(&raw, "BR").unwrap();
+        assert_eq!(mobile.as_str(), "+5591972017209");
+        assert_eq!(PhoneE164::parse(mobile.as_str(), "BR").as_ref(), Ok(&mobile));
+        // The crate's E.164 form keeps a significant leading zero (Rome's 06).
+        assert_eq!(PhoneE164::parse("+39 06 1234 5678", "BR").unwrap().as_str(), "+390612345678");
+        // Found by the property test once the region no longer filtered it: 16 digits.
+        assert!(PhoneE164::parse("+4920100000000000", "BR").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use frontdesk_domain::staff::{NewUser, Role, totp};
 use frontdesk_domain::tenant::NewTenant;
+use frontdesk_domain::webhooks::{EventType, WebhookSecret, WebhookSubscription, sign, verify};
 use frontdesk_domain::{Clock, ManualClock, TenantId};
 use frontdesk_engine::{Ctx, staff};
 use frontdesk_server::secrets::{KeySource, check_at_startup};
@@ -18,7 +19,10 @@ const NINSAUDE_PASSWORD: &str = "ninsaude-pass-7d41";
 const TWILIO_TOKEN: &str = "twilio-token-0c9e";
 
 backend_tests!(secrets_never_reach_the_database_in_plaintext);
-backend_tests!(raw: wrong_key_is_refused_and_rotation_reencrypts_everything);
+backend_tests!(
+    raw: wrong_key_is_refused_and_rotation_reencrypts_everything,
+    webhook_signing_secrets_are_sealed_bound_to_their_row_and_rotated,
+);
 
 fn settings_with_secrets() -> frontdesk_domain::settings::TenantSettings {
     serde_json::from_value(serde_json::json!({
@@ -201,4 +205,162 @@ async fn wrong_key_is_refused_and_rotation_reencrypts_everything(backend: Backen
     let wrong_code = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
     assert!(staff::confirm_sign_in(&ctx, &user, &session, &wrong_code).await.is_err());
     staff::confirm_sign_in(&ctx, &user, &session, &code).await.unwrap();
+}
+
+async fn webhook_signing_secrets_are_sealed_bound_to_their_row_and_rotated(backend: Backend) {
+    let (url, _dir) = database(backend).await;
+    // Subscriptions from before sealing: their secrets sit in plaintext.
+    let legacy = open(backend, &url, KeyRing::plaintext()).await;
+    let old_clinic = tenant(&legacy, "legado").await;
+    let (old_sub, mut old_saved) = (subscription(old_clinic, 1), subscription(old_clinic, 6));
+    legacy.create_webhook_subscription(&old_sub).await.unwrap();
+    legacy.create_webhook_subscription(&old_saved).await.unwrap();
+    assert!(raw(backend, &url, SIGNING).await.iter().all(|s| s.starts_with("whsec_")));
+
+    // Under key 1 they are read as they are, and one saved is sealed from then on.
+    let first = open(backend, &url, KeyRing::new(K1, &[])).await;
+    assert_eq!(first.get_webhook_subscription(old_clinic, old_sub.id).await.unwrap().unwrap(), old_sub);
+    old_saved.description = Some("edited".into());
+    first.save_webhook_subscription(&old_saved).await.unwrap();
+    assert!(own_secret(backend, &url, old_saved.id).await.starts_with(&format!("enc:v1:{}:", key_id(&K1))));
+    assert_eq!(own_secret(backend, &url, old_sub.id).await, old_sub.secret.expose());
+
+    // New subscriptions (one mid-rotation, with a previous secret) are stored sealed and
+    // read back whole.
+    let alpha = tenant(&first, "alpha").await;
+    let beta = tenant(&first, "beta").await;
+    let mut a1 = subscription(alpha, 2);
+    a1.previous_secret = Some(WebhookSecret::from_key(&[3; 32]));
+    a1.previous_expires_at = Some(start_time() + jiff::SignedDuration::from_hours(24));
+    let a2 = subscription(alpha, 4);
+    let b1 = subscription(beta, 5);
+    for s in [&a1, &a2, &b1] {
+        first.create_webhook_subscription(s).await.unwrap();
+    }
+    let stored = raw(backend, &url, BOTH_COLUMNS).await.join("\n");
+    for s in [&a1, &a2, &b1] {
+        assert!(!stored.contains(s.secret.expose()), "{stored}");
+        assert_eq!(first.get_webhook_subscription(s.tenant_id, s.id).await.unwrap().as_ref(), Some(s));
+    }
+    assert!(!stored.contains(a1.previous_secret.as_ref().unwrap().expose()), "{stored}");
+    assert_eq!(stored.matches(&format!("enc:v1:{}:", key_id(&K1))).count(), 5, "{stored}");
+    // Deliveries sign with what comes back: the reference algorithm verifies both secrets.
+    let read = first.get_webhook_subscription(alpha, a1.id).await.unwrap().unwrap();
+    let body = br#"{"type":"appointment.booked"}"#;
+    let ts = start_time().as_second();
+    let header = sign(&read.signing_secrets(start_time()), "msg_1", ts, body);
+    for secret in [&a1.secret, a1.previous_secret.as_ref().unwrap()] {
+        verify(secret, "msg_1", &ts.to_string(), &header, body, ts, 300).unwrap();
+    }
+
+    // A ciphertext copied to another subscription of the same clinic, to another clinic's
+    // subscription, or from `previous_secret` to `secret` does not open, and says where.
+    let copies = [
+        (alpha, a2.id, a1.id, "secret"),
+        (beta, b1.id, a1.id, "secret"),
+        (alpha, a1.id, a1.id, "previous_secret"),
+    ];
+    for (clinic, target, from, column) in copies {
+        let kept = own_secret(backend, &url, target).await;
+        let copy = format!(
+            "UPDATE webhook_subscriptions SET secret = (SELECT {column} FROM webhook_subscriptions WHERE id = $1) WHERE id = $2"
+        );
+        raw_exec(backend, &url, &copy, Bind::Id(from), target).await;
+        assert_ne!(own_secret(backend, &url, target).await, kept);
+        let err = first.get_webhook_subscription(clinic, target).await.unwrap_err().to_string();
+        assert!(err.contains(&format!("the secret of webhook subscription {target}")), "{err}");
+        assert!(err.contains("does not decrypt: the stored value was altered or moved"), "{err}");
+        assert!(first.list_webhook_subscriptions(clinic).await.is_err());
+        let census = first.check_secrets().await.unwrap();
+        assert!(census.unreadable.as_deref().is_some_and(|u| u.contains(&target.to_string())), "{census:?}");
+        let restore = "UPDATE webhook_subscriptions SET secret = $1 WHERE id = $2";
+        raw_exec(backend, &url, restore, Bind::Text(kept), target).await;
+        assert!(first.get_webhook_subscription(clinic, target).await.is_ok());
+    }
+
+    // `secrets status` counts signing secrets.
+    let census = first.check_secrets().await.unwrap();
+    assert_eq!((census.current, census.old_key, census.plaintext, census.unreadable), (5, 0, 1, None));
+    // Rotation: key 2 current, key 1 for reading. Every row is re-sealed, the plaintext one
+    // included, and is otherwise untouched.
+    let rotating = open(backend, &url, KeyRing::new(K2, &[K1])).await;
+    let report = rotating.reseal_secrets(&|_| {}).await.unwrap();
+    assert_eq!((report.done, report.total, report.rewritten), (5, 5, 5));
+    let after = rotating.check_secrets().await.unwrap();
+    assert_eq!((after.current, after.old_key, after.plaintext), (6, 0, 0), "{after:?}");
+    assert_eq!(rotating.reseal_secrets(&|_| {}).await.unwrap().rewritten, 0, "nothing left to do");
+    let stored = raw(backend, &url, BOTH_COLUMNS).await.join("\n");
+    assert_eq!(stored.matches(&format!("enc:v1:{}:", key_id(&K2))).count(), 6, "{stored}");
+    assert!(
+        !stored.contains(old_sub.secret.expose()) && !stored.contains(&format!("enc:v1:{}:", key_id(&K1)))
+    );
+
+    // Key 1 can go: key 2 alone reads every subscription as it was written; a process with
+    // key 1 alone is refused at startup, naming the subscription and the key it needs.
+    let after_rotation = open(backend, &url, KeyRing::new(K2, &[])).await;
+    check_at_startup(&after_rotation, &KeySource::Environment, &key_id(&K2)).await.unwrap();
+    for s in [&old_sub, &old_saved, &a1, &a2, &b1] {
+        assert_eq!(
+            after_rotation.get_webhook_subscription(s.tenant_id, s.id).await.unwrap().as_ref(),
+            Some(s)
+        );
+    }
+    let err =
+        format!("{:#}", check_at_startup(&first, &KeySource::Environment, &key_id(&K1)).await.unwrap_err());
+    assert!(err.contains("webhook subscription") && err.contains(&key_id(&K2)), "{err}");
+}
+
+const SIGNING: &str = "SELECT secret FROM webhook_subscriptions ORDER BY id";
+const BOTH_COLUMNS: &str =
+    "SELECT secret || ' ' || COALESCE(previous_secret, '') FROM webhook_subscriptions ORDER BY id";
+
+/// The stored `secret` column of one subscription, bypassing the store.
+async fn own_secret(backend: Backend, url: &str, id: uuid::Uuid) -> String {
+    let sql = "SELECT secret FROM webhook_subscriptions WHERE id = $1";
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+            sqlx::query_scalar(sql).bind(id).fetch_one(&pool).await.unwrap()
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query_scalar(sql).bind(id).fetch_one(&pool).await.unwrap()
+        }
+    }
+}
+
+/// The first parameter of a `raw_exec` statement.
+enum Bind {
+    Id(uuid::Uuid),
+    Text(String),
+}
+
+/// Runs one statement straight on the database, bypassing the store: `$1` is `first`, `$2`
+/// the subscription id.
+async fn raw_exec(backend: Backend, url: &str, sql: &str, first: Bind, id: uuid::Uuid) {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+            let q = match first {
+                Bind::Id(v) => sqlx::query(sql).bind(v),
+                Bind::Text(v) => sqlx::query(sql).bind(v),
+            };
+            assert_eq!(q.bind(id).execute(&pool).await.unwrap().rows_affected(), 1);
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            let q = match first {
+                Bind::Id(v) => sqlx::query(sql).bind(v),
+                Bind::Text(v) => sqlx::query(sql).bind(v),
+            };
+            assert_eq!(q.bind(id).execute(&pool).await.unwrap().rows_affected(), 1);
+        }
+    }
+}
+
+fn subscription(tenant: TenantId, byte: u8) -> WebhookSubscription {
+    let secret = WebhookSecret::from_key(&[byte; 32]);
+    let events = vec![EventType::AppointmentBooked];
+    WebhookSubscription::new(tenant, "https://hooks.example.com/in".into(), events, secret, start_time())
 }

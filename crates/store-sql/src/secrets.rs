@@ -1,4 +1,5 @@
-//! `SecretStore`: the startup check of the secrets sealed at rest and their re-sealing under
+//! `SecretStore`: the startup check of the secrets sealed at rest (tenant settings
+//! credentials, TOTP seeds, webhook signing secrets) and their re-sealing under
 //! the current key (`frontdesk secrets rotate`). Rows are rewritten one at a time with a
 //! compare-and-set on what was read, so a concurrent edit is never overwritten, and without
 //! touching versions: the content does not change, only its encryption.
@@ -14,10 +15,13 @@ macro_rules! secret_store {
             use sqlx::types::Json;
             use uuid::Uuid;
             use $crate::deps::{async_trait, frontdesk_store, serde_json, sqlx, uuid};
+            use $crate::webhooks::{SecretColumn, open_secret, secret_context, secret_place};
             use $crate::{SqlBackend as _, exec, fetch};
 
             const SETTINGS: &str = "SELECT tenant_id, body, version FROM tenant_settings ORDER BY tenant_id";
             const SEEDS: &str = "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id";
+            const SIGNING: &str =
+                "SELECT tenant_id, id, secret, previous_secret FROM webhook_subscriptions ORDER BY tenant_id, id";
 
             impl $store {
                 /// Whether every secret of a stored settings document is sealed as the ring
@@ -41,6 +45,30 @@ macro_rules! secret_store {
                     let sealed = at_rest::seal_settings(&open, ring, tenant.into());
                     let sql = "UPDATE tenant_settings SET body = $1 WHERE tenant_id = $2 AND version = $3";
                     Ok(exec!(self.writer(), sql, Json(sealed), tenant, version)? == 1)
+                }
+
+                /// Re-seals one subscription's signing secrets if either is not current;
+                /// whether it rewrote them. A save meanwhile (which seals with the current
+                /// key) makes the compare-and-set match nothing, which is as good.
+                async fn reseal_signing(
+                    &self,
+                    (tenant, id, secret, previous): (Uuid, Uuid, String, Option<String>),
+                ) -> StoreResult<bool> {
+                    let ring = self.key_ring();
+                    if ring.is_current(&secret) && previous.as_deref().is_none_or(|p| ring.is_current(p)) {
+                        return Ok(false);
+                    }
+                    let reseal = |stored: &str, column| -> StoreResult<String> {
+                        let plain = open_secret(ring, stored, tenant, id, column)?;
+                        Ok(ring.seal(&plain, &secret_context(tenant, id, column)))
+                    };
+                    let new_secret = reseal(&secret, SecretColumn::Secret)?;
+                    let new_previous = previous.as_deref().map(|p| reseal(p, SecretColumn::Previous)).transpose()?;
+                    let sql = "UPDATE webhook_subscriptions SET secret = $1, previous_secret = $2
+                               WHERE tenant_id = $3 AND id = $4 AND secret = $5
+                                 AND COALESCE(previous_secret, '') = COALESCE($6, '')";
+                    exec!(self.writer(), sql, new_secret, new_previous, tenant, id, &secret, previous.as_deref())?;
+                    Ok(true)
                 }
             }
 
@@ -66,6 +94,17 @@ macro_rules! secret_store {
                         let place = format!("the TOTP seed of user {user}");
                         census.count(ring, &seed, &at_rest::totp_context(user), &place);
                     }
+                    let signing: Vec<(Uuid, Uuid, String, Option<String>)> =
+                        fetch!(fetch_all(self.reader()), SIGNING)?;
+                    for (tenant, id, secret, previous) in signing {
+                        let columns = [(SecretColumn::Secret, Some(secret)), (SecretColumn::Previous, previous)];
+                        for (column, stored) in columns {
+                            if let Some(stored) = stored {
+                                let context = secret_context(tenant, id, column);
+                                census.count(ring, &stored, &context, &secret_place(id, column));
+                            }
+                        }
+                    }
                     Ok(census)
                 }
 
@@ -76,8 +115,10 @@ macro_rules! secret_store {
                     let ring = self.key_ring();
                     let settings: Vec<(Uuid, Json<Value>, i64)> = fetch!(fetch_all(self.reader()), SETTINGS)?;
                     let seeds: Vec<(Uuid, String)> = fetch!(fetch_all(self.reader()), SEEDS)?;
-                    let mut p =
-                        ResealProgress { total: (settings.len() + seeds.len()) as u64, ..Default::default() };
+                    let signing: Vec<(Uuid, Uuid, String, Option<String>)> =
+                        fetch!(fetch_all(self.reader()), SIGNING)?;
+                    let total = settings.len() + seeds.len() + signing.len();
+                    let mut p = ResealProgress { total: total as u64, ..Default::default() };
                     for (tenant, body, version) in settings {
                         let (mut body, mut version) = (body.0, version);
                         // A settings save between our read and our write: read again.
@@ -104,6 +145,13 @@ macro_rules! secret_store {
                             let sql = "UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3";
                             // Zero rows: the seed was replaced meanwhile, by a current one.
                             exec!(self.writer(), sql, ring.seal(&plain, &context), user, &seed)?;
+                            p.rewritten += 1;
+                        }
+                        p.done += 1;
+                        progress(p);
+                    }
+                    for row in signing {
+                        if self.reseal_signing(row).await? {
                             p.rewritten += 1;
                         }
                         p.done += 1;

@@ -1,10 +1,16 @@
 //! Outbound webhook subscriptions and their delivery log.
+//!
+//! The signing secrets (`secret`, `previous_secret`) are sealed at rest with the store's key
+//! ring like the other secrets (`frontdesk_store::at_rest`), bound to their tenant,
+//! subscription and column. Rows written before that hold plaintext `whsec_...` values: they
+//! are read as they are and sealed on their next save or by `frontdesk secrets rotate`.
 
 use crate::DbTime;
 use frontdesk_domain::webhooks::{
     DeliveryState, EventType, WebhookDelivery, WebhookSecret, WebhookSubscription,
 };
 use frontdesk_store::StoreError;
+use frontdesk_store::at_rest::KeyRing;
 use uuid::Uuid;
 
 pub const SUBSCRIPTION: &str =
@@ -35,13 +41,71 @@ pub struct SubscriptionRow {
     updated_at: DbTime,
 }
 
-fn secret(raw: &str) -> Result<WebhookSecret, StoreError> {
-    WebhookSecret::parse(raw).map_err(|_| StoreError::corrupt("webhook secret"))
+/// The secret columns of `webhook_subscriptions`, sealed and counted one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretColumn {
+    Secret,
+    Previous,
 }
 
-impl TryFrom<SubscriptionRow> for WebhookSubscription {
-    type Error = StoreError;
-    fn try_from(r: SubscriptionRow) -> Result<Self, StoreError> {
+impl SecretColumn {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Secret => "secret",
+            Self::Previous => "previous_secret",
+        }
+    }
+}
+
+/// The associated data binding a signing secret to its tenant, subscription and column, so
+/// a value copied into another row (or from `previous_secret` into `secret`) does not open.
+pub fn secret_context(tenant: Uuid, subscription: Uuid, column: SecretColumn) -> String {
+    format!("webhook_subscriptions.{}:{tenant}:{subscription}", column.name())
+}
+
+/// Where a stored secret lives, as error messages and `secrets status` name it.
+pub fn secret_place(subscription: Uuid, column: SecretColumn) -> String {
+    format!("the {} of webhook subscription {subscription}", column.name())
+}
+
+/// A signing secret as it is stored: sealed with the ring's current key.
+pub fn seal_secret(ring: &KeyRing, s: &WebhookSubscription, column: SecretColumn) -> Option<String> {
+    let plain = match column {
+        SecretColumn::Secret => Some(&s.secret),
+        SecretColumn::Previous => s.previous_secret.as_ref(),
+    }?;
+    Some(ring.seal(plain.expose(), &secret_context(s.tenant_id.0, s.id, column)))
+}
+
+/// A stored signing secret opened (a plaintext one from before sealing read as it is).
+pub fn open_secret(
+    ring: &KeyRing,
+    stored: &str,
+    tenant: Uuid,
+    subscription: Uuid,
+    column: SecretColumn,
+) -> Result<String, StoreError> {
+    ring.open(stored, &secret_context(tenant, subscription, column))
+        .map_err(|e| StoreError::corrupt(format!("{}: {e}", secret_place(subscription, column))))
+}
+
+fn secret(
+    ring: &KeyRing,
+    stored: &str,
+    tenant: Uuid,
+    subscription: Uuid,
+    column: SecretColumn,
+) -> Result<WebhookSecret, StoreError> {
+    let plain = open_secret(ring, stored, tenant, subscription, column)?;
+    WebhookSecret::parse(&plain).map_err(|_| {
+        StoreError::corrupt(format!("{}: not a webhook secret", secret_place(subscription, column)))
+    })
+}
+
+impl SubscriptionRow {
+    /// The subscription, its signing secrets opened with `ring`.
+    pub fn into_subscription(self, ring: &KeyRing) -> Result<WebhookSubscription, StoreError> {
+        let r = self;
         let event_types = r
             .event_types
             .split(',')
@@ -55,8 +119,12 @@ impl TryFrom<SubscriptionRow> for WebhookSubscription {
             event_types,
             description: r.description,
             enabled: r.enabled,
-            secret: secret(&r.secret)?,
-            previous_secret: r.previous_secret.as_deref().map(secret).transpose()?,
+            secret: secret(ring, &r.secret, r.tenant_id, r.id, SecretColumn::Secret)?,
+            previous_secret: r
+                .previous_secret
+                .as_deref()
+                .map(|p| secret(ring, p, r.tenant_id, r.id, SecretColumn::Previous))
+                .transpose()?,
             previous_expires_at: r.previous_expires_at.map(|t| t.0),
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
@@ -110,7 +178,9 @@ macro_rules! webhook_store {
     ($store:ty) => {
         const _: () = {
             use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
-            use $crate::webhooks::{DELIVERY, DeliveryRow, SUBSCRIPTION, SubscriptionRow, event_list};
+            use $crate::webhooks::{
+                DELIVERY, DeliveryRow, SUBSCRIPTION, SecretColumn, SubscriptionRow, event_list, seal_secret,
+            };
             use $crate::{DbTime, SqlBackend as _, db_err, exec, fetch, found};
             use frontdesk_domain::TenantId;
             use frontdesk_domain::jobs::NewJob;
@@ -133,8 +203,8 @@ macro_rules! webhook_store {
                         event_list(&s.event_types),
                         s.description.as_deref(),
                         s.enabled,
-                        s.secret.expose(),
-                        s.previous_secret.as_ref().map(|p| p.expose()),
+                        seal_secret(self.key_ring(), s, SecretColumn::Secret),
+                        seal_secret(self.key_ring(), s, SecretColumn::Previous),
                         s.previous_expires_at.map(DbTime),
                         DbTime(s.created_at),
                         DbTime(s.updated_at),
@@ -145,13 +215,13 @@ macro_rules! webhook_store {
                 async fn get_webhook_subscription(&self, tenant: TenantId, id: Uuid) -> StoreResult<Option<WebhookSubscription>> {
                     let sql = sqlx::AssertSqlSafe(format!("{SUBSCRIPTION} WHERE tenant_id = $1 AND id = $2"));
                     let row: Option<SubscriptionRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id)?;
-                    row.map(WebhookSubscription::try_from).transpose()
+                    row.map(|r| r.into_subscription(self.key_ring())).transpose()
                 }
 
                 async fn list_webhook_subscriptions(&self, tenant: TenantId) -> StoreResult<Vec<WebhookSubscription>> {
                     let sql = sqlx::AssertSqlSafe(format!("{SUBSCRIPTION} WHERE tenant_id = $1 ORDER BY created_at, id"));
                     let rows: Vec<SubscriptionRow> = fetch!(fetch_all(self.reader()), sql, tenant.0)?;
-                    rows.into_iter().map(WebhookSubscription::try_from).collect()
+                    rows.into_iter().map(|r| r.into_subscription(self.key_ring())).collect()
                 }
 
                 async fn save_webhook_subscription(&self, s: &WebhookSubscription) -> StoreResult<()> {
@@ -164,8 +234,8 @@ macro_rules! webhook_store {
                         event_list(&s.event_types),
                         s.description.as_deref(),
                         s.enabled,
-                        s.secret.expose(),
-                        s.previous_secret.as_ref().map(|p| p.expose()),
+                        seal_secret(self.key_ring(), s, SecretColumn::Secret),
+                        seal_secret(self.key_ring(), s, SecretColumn::Previous),
                         s.previous_expires_at.map(DbTime),
                         DbTime(s.updated_at),
                         s.tenant_id.0,

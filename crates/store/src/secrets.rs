@@ -2,8 +2,8 @@ use crate::StoreResult;
 use crate::at_rest::{ResealProgress, SecretsCensus};
 use async_trait::async_trait;
 
-/// The secrets a store keeps encrypted at rest (tenant settings credentials, TOTP seeds),
-/// seen as a whole: for the startup check and for key rotation.
+/// The secrets a store keeps encrypted at rest (tenant settings credentials, TOTP seeds,
+/// webhook signing secrets), seen as a whole: for the startup check and for key rotation.
 #[async_trait]
 pub trait SecretStore: Send + Sync {
     /// Opens every stored secret with the store's key ring and counts them by key; the

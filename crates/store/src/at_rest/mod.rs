@@ -1,5 +1,5 @@
-//! Secrets encrypted at rest: provider credentials inside the tenant settings document and
-//! staff TOTP seeds. AES-256-GCM, a random 96-bit nonce per value, and the id of the key
+//! Secrets encrypted at rest: provider credentials inside the tenant settings document,
+//! staff TOTP seeds and outbound webhook signing secrets. AES-256-GCM, a random 96-bit nonce per value, and the id of the key
 //! stored beside each ciphertext, so that keys can rotate: the ring holds the current key
 //! (every new value is sealed with it) and old keys (still opened, never used to seal).
 //!
@@ -10,7 +10,8 @@
 //! it is and sealed on its next write or by `frontdesk secrets rotate`.
 //!
 //! Each value is bound to where it lives by the AEAD's associated data (the tenant or the
-//! user it belongs to), so a ciphertext copied into another tenant's row does not open.
+//! user it belongs to; for a webhook signing secret its tenant, subscription and column),
+//! so a ciphertext copied into another row does not open.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
