@@ -1,6 +1,7 @@
 //! What the booking dialogue remembers between messages, persisted as JSON with the
 //! conversation (it survives restarts and pauses, until it expires).
 
+use frontdesk_domain::nlu::language::LanguageMemory;
 use frontdesk_domain::scheduling::DayPeriod;
 use frontdesk_domain::{AppointmentId, LocationId, ServiceId};
 use jiff::civil::{Date, DateTime, Time};
@@ -64,6 +65,14 @@ pub struct JourneyState {
     /// delivers its committed turn instead of deciding a new one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answered: Vec<super::AnsweredTurn>,
+    /// The patient's language so far (see `frontdesk_domain::nlu::language`): a short
+    /// message in another language waits here for a second before the conversation switches.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub language: LanguageMemory,
+}
+
+fn is_default(m: &LanguageMemory) -> bool {
+    *m == LanguageMemory::default()
 }
 
 impl JourneyState {
