@@ -161,9 +161,13 @@ async fn the_greeting_uses_a_known_name_and_never_the_placeholder(app: TestApp) 
     assert!(!unknown[0].contains("Paciente"), "{unknown:?}");
     // A named lead: greeted by name, and booking does not ask the name again.
     let from = "+5511987651004";
-    let (status, lead) =
-        frontdesk_test_support::post(&app, &key, "/api/v1/leads", json!({"phone": from, "name": "Lia Costa", "source": "crm"}))
-            .await;
+    let (status, lead) = frontdesk_test_support::post(
+        &app,
+        &key,
+        "/api/v1/leads",
+        json!({"phone": from, "name": "Lia Costa", "source": "crm"}),
+    )
+    .await;
     assert!(status == 200 || status == 201, "{lead}");
     app.run_pending_jobs().await;
     let hello = say(&app, &key, from, "oi, bom dia").await;

@@ -475,8 +475,12 @@ fn greeting(locale: Locale, name: Option<&str>) -> String {
         (Locale::PtBr, Some(n)) => {
             format!("Olá, {n}! Como posso ajudar? Posso marcar, remarcar ou cancelar uma consulta.")
         }
-        (Locale::PtBr, None) => "Olá! Como posso ajudar? Posso marcar, remarcar ou cancelar uma consulta.".into(),
-        (Locale::En, Some(n)) => format!("Hi {n}! How can I help? I can book, reschedule or cancel an appointment."),
+        (Locale::PtBr, None) => {
+            "Olá! Como posso ajudar? Posso marcar, remarcar ou cancelar uma consulta.".into()
+        }
+        (Locale::En, Some(n)) => {
+            format!("Hi {n}! How can I help? I can book, reschedule or cancel an appointment.")
+        }
         (Locale::En, None) => "Hi! How can I help? I can book, reschedule or cancel an appointment.".into(),
     }
 }
