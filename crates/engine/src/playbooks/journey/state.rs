@@ -83,3 +83,24 @@ impl JourneyState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontdesk_domain::tenant::Locale;
+
+    #[test]
+    fn a_pending_language_switch_survives_a_save_and_older_states_read_without_one() {
+        let mut state = JourneyState::default();
+        state.language.pending = Some(Locale::En);
+        let saved = serde_json::to_value(&state).unwrap();
+        let read: JourneyState = serde_json::from_value(saved).unwrap();
+        assert_eq!(read.language.pending, Some(Locale::En));
+        // A dialogue saved before languages were followed.
+        let old: JourneyState = serde_json::from_value(serde_json::json!({"step": "idle"})).unwrap();
+        assert_eq!(old.language, LanguageMemory::default());
+        // Nothing pending is not written at all.
+        let plain = serde_json::to_value(JourneyState::default()).unwrap();
+        assert!(plain.get("language").is_none(), "{plain}");
+    }
+}
