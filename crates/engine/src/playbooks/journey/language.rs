@@ -1,6 +1,6 @@
 //! The turn's language: the patient's stored one, followed into another when their messages
 //! clearly switch (see `frontdesk_domain::nlu::language` for the detection and hysteresis).
-//! The result is stored on the patient after the turn commits, so confirmations, reminders
+//! The result is stored on the patient with the turn, so confirmations, reminders
 //! and every later template go out in it too.
 
 use super::JourneyError;
@@ -18,7 +18,7 @@ pub(super) fn follow(state: &mut JourneyState, patient: &Patient, text: &str) ->
 }
 
 /// Stores a switched language on the patient (read fresh: a name taken in the same turn is
-/// kept). Runs after the turn is committed, so a raced turn stores nothing.
+/// kept).
 pub(super) async fn store(ctx: &Ctx, patient: &Patient, locale: Locale) -> Result<(), JourneyError> {
     let Some(mut fresh) = ctx.store.get_patient(patient.tenant_id, patient.id).await? else {
         return Ok(());

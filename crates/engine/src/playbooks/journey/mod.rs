@@ -359,13 +359,14 @@ async fn take_turn(
         updated_at: now,
         expires_at: now + idle,
     };
+    // Stored before the commit: the turn's templates are rendered at delivery from the
+    // stored patient, and a crash between commit and delivery must not leave them in the
+    // old language. A raced turn switches nothing the message did not show.
+    if spoken_to.locale != turn_patient_locale {
+        language::store(ctx, &spoken_to, spoken_to.locale).await?;
+    }
     match ctx.store.save_dialogue(&dialogue, version).await {
-        Ok(_) => {
-            if spoken_to.locale != turn_patient_locale {
-                language::store(ctx, &spoken_to, spoken_to.locale).await?;
-            }
-            Ok(TurnOutcome::Committed(outcome))
-        }
+        Ok(_) => Ok(TurnOutcome::Committed(outcome)),
         Err(StoreError::Conflict(_)) => Ok(TurnOutcome::Raced),
         Err(e) => Err(e.into()),
     }
