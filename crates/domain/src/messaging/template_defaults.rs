@@ -84,13 +84,13 @@ Add it to your calendar: {{ ics_url }}{% endif %}";
 // `slots` are labels the caller has already formatted for the locale ("ter 14/10 às
 // 09:00"); the number in front is what the patient answers with.
 const BOOKING_OFFER_PT_BR: &str = "\
-{{ patient_first_name }}, estes são os próximos horários disponíveis:
+{% if patient_first_name is defined and patient_first_name %}{{ patient_first_name }}, estes{% else %}Estes{% endif %} são os próximos horários disponíveis:
 {% for slot in slots %}{{ loop.index }}. {{ slot }}
 {% endfor %}
 Responda com o número do horário que preferir.";
 
 const BOOKING_OFFER_EN: &str = "\
-{{ patient_first_name }}, these are the next available times:
+{% if patient_first_name is defined and patient_first_name %}{{ patient_first_name }}, these{% else %}These{% endif %} are the next available times:
 {% for slot in slots %}{{ loop.index }}. {{ slot }}
 {% endfor %}
 Reply with the number of the time you prefer.";

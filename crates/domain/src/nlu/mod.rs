@@ -58,6 +58,7 @@
 mod classify;
 mod entities;
 mod eval;
+pub mod language;
 mod lexicon;
 mod matcher;
 mod slots;

@@ -9,6 +9,7 @@
 
 mod answered;
 mod classifier;
+mod language;
 mod n8n;
 mod state;
 
@@ -189,9 +190,15 @@ impl<'a> Turn<'a> {
         self.patient.locale
     }
 
+    /// The patient's first name, unless the clinic knows them only by number ("Paciente").
+    fn known_first_name(&self) -> Option<&str> {
+        (!self.patient.name.is_placeholder_for(&self.patient.phone)).then(|| self.patient.name.first_name())
+    }
+
     async fn reply(&self, key: TemplateKey, variables: serde_json::Value) -> Result<(), JourneyError> {
         let mut variables = variables;
-        variables["patient_first_name"] = json!(self.patient.name.first_name());
+        // Known only by number: no name rather than "Paciente" (the templates leave it out).
+        variables["patient_first_name"] = json!(self.known_first_name().unwrap_or_default());
         variables["clinic_name"] = json!(self.tenant.name);
         let request = SendRequest {
             tenant_id: self.tenant.id,
@@ -300,6 +307,7 @@ async fn take_turn(
     text: &str,
 ) -> Result<TurnOutcome, JourneyError> {
     let ctx = turn.ctx;
+    let turn_patient_locale = turn.patient.locale;
     let now = ctx.clock.now();
     let idle = SignedDuration::from_hours(i64::from(settings.dialogue.idle_hours.max(1)));
     let stored = ctx.store.get_dialogue(turn.tenant.id, turn.conversation.id).await?;
@@ -313,7 +321,7 @@ async fn take_turn(
             let state = if d.expires_at > now {
                 saved
             } else {
-                JourneyState { answered: saved.answered, ..JourneyState::default() }
+                JourneyState { answered: saved.answered, language: saved.language, ..JourneyState::default() }
             };
             (state, Some(d.version))
         }
@@ -334,6 +342,9 @@ async fn take_turn(
         understood =
             classifier::second_opinion(model, ctx.media.allow_private_network, text, understood).await;
     }
+    // The patient's language after this message: every reply of the turn is in it.
+    let spoken_to = language::follow(&mut state, turn.patient, text);
+    let turn = &Turn { patient: &spoken_to, ..turn.clone() };
     let remembered = std::mem::take(&mut state.answered);
     state = respond(turn, state, &understood, text).await?;
     state.answered = remembered;
@@ -348,6 +359,12 @@ async fn take_turn(
         updated_at: now,
         expires_at: now + idle,
     };
+    // Stored before the commit: the turn's templates are rendered at delivery from the
+    // stored patient, and a crash between commit and delivery must not leave them in the
+    // old language. A raced turn switches nothing the message did not show.
+    if spoken_to.locale != turn_patient_locale {
+        language::store(ctx, &spoken_to, spoken_to.locale).await?;
+    }
     match ctx.store.save_dialogue(&dialogue, version).await {
         Ok(_) => Ok(TurnOutcome::Committed(outcome)),
         Err(StoreError::Conflict(_)) => Ok(TurnOutcome::Raced),
@@ -439,17 +456,7 @@ async fn respond(
             offer(turn, state).await
         }
         (Intent::Greeting, _) => {
-            turn.reply_text(match turn.locale() {
-                Locale::PtBr => format!(
-                    "Olá, {}! Como posso ajudar? Posso marcar, remarcar ou cancelar uma consulta.",
-                    turn.patient.name.first_name()
-                ),
-                Locale::En => format!(
-                    "Hi {}! How can I help? I can book, reschedule or cancel an appointment.",
-                    turn.patient.name.first_name()
-                ),
-            })
-            .await?;
+            turn.reply_text(greeting(turn.locale(), turn.known_first_name())).await?;
             Ok(state)
         }
         _ => {
@@ -460,6 +467,22 @@ async fn respond(
             turn.reply(TemplateKey::DidNotUnderstand, json!({})).await?;
             Ok(state)
         }
+    }
+}
+
+/// "Olá, Maria!" with a known name, a plain "Olá!" otherwise (never "Olá, Paciente").
+fn greeting(locale: Locale, name: Option<&str>) -> String {
+    match (locale, name) {
+        (Locale::PtBr, Some(n)) => {
+            format!("Olá, {n}! Como posso ajudar? Posso marcar, remarcar ou cancelar uma consulta.")
+        }
+        (Locale::PtBr, None) => {
+            "Olá! Como posso ajudar? Posso marcar, remarcar ou cancelar uma consulta.".into()
+        }
+        (Locale::En, Some(n)) => {
+            format!("Hi {n}! How can I help? I can book, reschedule or cancel an appointment.")
+        }
+        (Locale::En, None) => "Hi! How can I help? I can book, reschedule or cancel an appointment.".into(),
     }
 }
 

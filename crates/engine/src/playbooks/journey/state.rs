@@ -1,6 +1,7 @@
 //! What the booking dialogue remembers between messages, persisted as JSON with the
 //! conversation (it survives restarts and pauses, until it expires).
 
+use frontdesk_domain::nlu::language::LanguageMemory;
 use frontdesk_domain::scheduling::DayPeriod;
 use frontdesk_domain::{AppointmentId, LocationId, ServiceId};
 use jiff::civil::{Date, DateTime, Time};
@@ -64,6 +65,14 @@ pub struct JourneyState {
     /// delivers its committed turn instead of deciding a new one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answered: Vec<super::AnsweredTurn>,
+    /// The patient's language so far (see `frontdesk_domain::nlu::language`): a short
+    /// message in another language waits here for a second before the conversation switches.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub language: LanguageMemory,
+}
+
+fn is_default(m: &LanguageMemory) -> bool {
+    *m == LanguageMemory::default()
 }
 
 impl JourneyState {
@@ -72,5 +81,26 @@ impl JourneyState {
             Step::ChoosingSlot { offered } | Step::ChoosingNewTime { offered, .. } => offered,
             _ => &[],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontdesk_domain::tenant::Locale;
+
+    #[test]
+    fn a_pending_language_switch_survives_a_save_and_older_states_read_without_one() {
+        let mut state = JourneyState::default();
+        state.language.pending = Some(Locale::En);
+        let saved = serde_json::to_value(&state).unwrap();
+        let read: JourneyState = serde_json::from_value(saved).unwrap();
+        assert_eq!(read.language.pending, Some(Locale::En));
+        // A dialogue saved before languages were followed.
+        let old: JourneyState = serde_json::from_value(serde_json::json!({"step": "idle"})).unwrap();
+        assert_eq!(old.language, LanguageMemory::default());
+        // Nothing pending is not written at all.
+        let plain = serde_json::to_value(JourneyState::default()).unwrap();
+        assert!(plain.get("language").is_none(), "{plain}");
     }
 }
