@@ -23,6 +23,12 @@ pub struct Patient {
 }
 
 impl Patient {
+    /// The first name, unless the clinic knows the patient only by number (the
+    /// placeholder "Paciente 4321"): then `None`, and texts greet without a name.
+    pub fn known_first_name(&self) -> Option<&str> {
+        (!self.name.is_placeholder_for(&self.phone)).then(|| self.name.first_name())
+    }
+
     pub fn new(
         tenant_id: TenantId,
         name: PersonName,

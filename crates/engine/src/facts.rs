@@ -33,7 +33,12 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
     Subscription { playbook: FACT_LOG, kinds: FactKind::ALL },
     Subscription {
         playbook: LEAD_STAGES,
-        kinds: &[FactKind::AppointmentBooked, FactKind::AppointmentShowed, FactKind::AppointmentNoShow],
+        kinds: &[
+            FactKind::AppointmentBooked,
+            FactKind::AppointmentShowed,
+            FactKind::AppointmentNoShow,
+            FactKind::AppointmentCancelled,
+        ],
     },
     Subscription { playbook: DIALOGUE, kinds: &[FactKind::MessageReceived] },
     Subscription { playbook: OUTREACH, kinds: &[FactKind::LeadCreated] },

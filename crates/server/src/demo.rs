@@ -167,6 +167,7 @@ async fn seed_calendar(ctx: &Ctx, tenant: &Tenant) -> anyhow::Result<()> {
             start,
             idempotency: None,
             actor: "system:demo".into(),
+            confirmation: frontdesk_engine::scheduling::Confirmation::Silent,
         };
         // A weekend day has no hours: skip it rather than fail the demo.
         let _ = scheduling::book(ctx, request).await;

@@ -111,6 +111,7 @@ async fn book_for(
         start: start.parse().unwrap(),
         idempotency: None,
         actor: "test".into(),
+        confirmation: Default::default(),
     };
     book(&app.ctx, request).await.unwrap().appointment
 }
@@ -127,6 +128,7 @@ impl Clinic {
             reason: reason.map(str::to_owned),
             new_start: None,
             actor: "test".into(),
+            confirmation: Default::default(),
         };
         apply_action(&app.ctx, self.tenant.id, a.id, request).await.unwrap();
     }
@@ -202,6 +204,8 @@ async fn appointment_read_maps_statuses(app: TestApp) {
     assert_eq!(a["status"], "cancelled");
     assert_eq!(a["cancelationReason"]["text"], "viagem");
     let third = c.book(&app, "Rui Alves", "+5511923456789", "2026-06-05T13:00:00Z").await;
+    // A no-show once the time has passed (never before: see dialogue_care.rs).
+    app.clock.set("2026-06-05T14:00:00Z".parse().unwrap());
     c.act(&app, &third, AppointmentAction::MarkNoShow, None).await;
     let (_, a) = fhir(&app, Some(&c.key), &format!("/fhir/R4/Appointment/{}", third.id)).await;
     assert_eq!(a["status"], "noshow");

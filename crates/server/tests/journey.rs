@@ -208,7 +208,9 @@ async fn reschedule_and_cancel_by_message(app: TestApp) {
     let after = appointments(&app, &key).await;
     assert_eq!(after.len(), 1, "moved, not doubled");
     assert_ne!(after[0]["start"], before[0]["start"]);
-    let cancelled = say(&app, &key, patient, "vou ter que cancelar a consulta").await;
+    let asked = say(&app, &key, patient, "vou ter que cancelar a consulta").await;
+    assert!(asked[0].starts_with("Confirma o cancelamento"), "{asked:?}");
+    let cancelled = say(&app, &key, patient, "sim").await;
     assert!(cancelled[0].contains("cancelada"), "{cancelled:?}");
     assert_eq!(appointments(&app, &key).await[0]["status"], "cancelled");
 }

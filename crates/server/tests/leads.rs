@@ -95,7 +95,7 @@ async fn hot_lead_is_called_and_messaged_at_once(app: TestApp) {
     assert_eq!(view["first_outbound_at"], "2026-06-01T12:00:00Z");
     let kinds: Vec<&str> =
         view["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    for k in ["created", "scored", "call_requested", "message_sent", "stage_changed"] {
+    for k in ["created", "scored", "call_requested", "message_queued", "stage_changed"] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
     let calls = get(&app, &key, "/api/v1/calls").await;
@@ -104,6 +104,10 @@ async fn hot_lead_is_called_and_messaged_at_once(app: TestApp) {
     let messages = messages_of(&app, &key, lead["patient_id"].as_str().unwrap()).await;
     assert_eq!(messages.len(), 1);
     assert!(messages[0]["body"].as_str().unwrap().contains("Implante"), "{}", messages[0]);
+    // The timeline says where the message is now, not that it was sent when it was queued.
+    let queued = view["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "message_queued").unwrap();
+    assert_eq!(queued["detail"]["message_id"], messages[0]["id"]);
+    assert_eq!(queued["detail"]["delivery"], messages[0]["status"]);
 }
 
 async fn helena_contact_becomes_a_lead(app: TestApp) {

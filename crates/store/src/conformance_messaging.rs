@@ -115,6 +115,34 @@ pub async fn messages_dedupe_on_provider_id_and_save(store: DynStore) {
     assert!(store.failed_messages(other.tenant, at(0), 10).await.unwrap().is_empty());
 }
 
+/// A conversation reads in the order things were said. Message ids do not give that order:
+/// a reminder's id derives from its job, created at booking, before the confirmation sent
+/// right after it; listing by id put the reminder first.
+pub async fn messages_are_listed_in_the_order_they_were_filed(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let conv = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    let reminder_id = MessageId::new(); // older id, later message
+    let confirmation = message(&conv, Direction::Outbound, "Tudo certo!", None, 1);
+    let reply = message(&conv, Direction::Inbound, "1", Some("SM9"), 30);
+    let mut reminder = message(&conv, Direction::Outbound, "Lembrete", None, 20);
+    reminder.id = reminder_id;
+    for m in [&confirmation, &reminder, &reply] {
+        store.insert_message(m).await.unwrap();
+    }
+    let said: Vec<MessageId> =
+        store.list_messages(c.tenant, conv.id).await.unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(said, vec![confirmation.id, reminder.id, reply.id]);
+    // The flood check counts what the patient sent from an instant on, in this clinic only.
+    assert_eq!(store.count_inbound_since(c.tenant, conv.id, at(0)).await.unwrap(), 1);
+    assert_eq!(store.count_inbound_since(c.tenant, conv.id, at(30)).await.unwrap(), 1);
+    assert_eq!(store.count_inbound_since(c.tenant, conv.id, at(31)).await.unwrap(), 0);
+    let other = clinic(&store, "beta").await;
+    assert_eq!(store.count_inbound_since(other.tenant, conv.id, at(0)).await.unwrap(), 0);
+}
+
 pub async fn voice_note_transcripts_are_kept_and_searched(store: DynStore) {
     let c = clinic(&store, "alpha").await;
     let conv = store

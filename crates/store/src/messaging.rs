@@ -89,6 +89,14 @@ pub trait MessagingStore: Send + Sync {
         tenant: TenantId,
         conversation: ConversationId,
     ) -> StoreResult<Vec<Message>>;
+    /// How many messages the patient sent in the conversation from `since` on (a flood
+    /// check: the count, not the rows).
+    async fn count_inbound_since(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+        since: jiff::Timestamp,
+    ) -> StoreResult<u64>;
     /// Messages that could not be delivered since `since`, newest first: what staff must
     /// look at (a patient who was never told).
     async fn failed_messages(

@@ -6,6 +6,7 @@
 
 mod calendar;
 mod cli;
+pub mod conversation;
 mod http;
 mod twilio;
 mod webhooks;

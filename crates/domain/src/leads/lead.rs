@@ -228,7 +228,7 @@ pub struct LeadEvent {
     pub tenant_id: TenantId,
     pub lead_id: LeadId,
     pub at: Timestamp,
-    /// `created`, `merged`, `stage_changed`, `scored`, `call_requested`, `message_sent`,
+    /// `created`, `merged`, `stage_changed`, `scored`, `call_requested`, `message_queued`,
     /// `note`...
     pub kind: String,
     /// What happened, by kind (`{"from": "new", "to": "booked"}`); `Null` when nothing more.

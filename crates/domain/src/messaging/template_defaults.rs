@@ -46,7 +46,7 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
 
 // The digits 1/2/3 are what the dialogue's reply parser expects after a reminder.
 const REMINDER_PT_BR: &str = "\
-Olá, {{ patient_first_name }}! Lembrete da sua consulta com {{ practitioner }} \
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Lembrete da sua consulta com {{ practitioner }} \
 em {{ date }} às {{ time }}\
 {% if location is defined and location %}, em {{ location }}{% endif %}.
 
@@ -56,7 +56,7 @@ Responda:
 3 para cancelar";
 
 const REMINDER_EN: &str = "\
-Hi {{ patient_first_name }}! This is a reminder of your appointment with {{ practitioner }} \
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! This is a reminder of your appointment with {{ practitioner }} \
 on {{ date }} at {{ time }}\
 {% if location is defined and location %}, at {{ location }}{% endif %}.
 
@@ -66,7 +66,7 @@ Reply:
 3 to cancel";
 
 const CONFIRMATION_PT_BR: &str = "\
-Tudo certo, {{ patient_first_name }}! Sua consulta com {{ practitioner }} está marcada \
+Tudo certo{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Sua consulta com {{ practitioner }} está marcada \
 para {{ date }} às {{ time }}\
 {% if location is defined and location %}, em {{ location }}{% endif %}. Até lá!\
 {% if ics_url is defined and ics_url %}
@@ -74,7 +74,7 @@ para {{ date }} às {{ time }}\
 Adicione à sua agenda: {{ ics_url }}{% endif %}";
 
 const CONFIRMATION_EN: &str = "\
-All set, {{ patient_first_name }}! Your appointment with {{ practitioner }} is booked \
+All set{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Your appointment with {{ practitioner }} is booked \
 for {{ date }} at {{ time }}\
 {% if location is defined and location %}, at {{ location }}{% endif %}. See you then!\
 {% if ics_url is defined and ics_url %}

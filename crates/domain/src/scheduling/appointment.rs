@@ -98,8 +98,11 @@ pub struct InvalidTransition {
 }
 
 /// The lifecycle: booked -> confirmed -> checked_in -> completed, and booked/confirmed
-/// -> cancelled or no_show. Everything else is refused, including repeating an action
-/// (confirming twice), so a duplicate request is visible instead of silently applied.
+/// -> cancelled or no_show. A patient who never answered the reminders still walks in:
+/// booked -> checked_in is allowed (the confirmation is a courtesy, not a gate).
+/// Everything else is refused, including repeating an action (confirming twice), so a
+/// duplicate request is visible instead of silently applied. When an action may happen
+/// is a separate rule: [`not_yet`].
 pub fn transition(
     from: AppointmentStatus,
     action: AppointmentAction,
@@ -108,13 +111,22 @@ pub fn transition(
     use AppointmentStatus as S;
     match (from, action) {
         (S::Booked, A::Confirm) => Ok(S::Confirmed),
-        (S::Confirmed, A::CheckIn) => Ok(S::CheckedIn),
+        (S::Booked | S::Confirmed, A::CheckIn) => Ok(S::CheckedIn),
         (S::CheckedIn, A::Complete) => Ok(S::Completed),
         (S::Booked | S::Confirmed, A::Cancel) => Ok(S::Cancelled),
         (S::Booked | S::Confirmed, A::MarkNoShow) => Ok(S::NoShow),
         (S::Booked | S::Confirmed, A::Reschedule) => Ok(S::Booked),
         (current, action) => Err(InvalidTransition { current, action }),
     }
+}
+
+/// Why `action` cannot happen yet at `now` for an appointment starting at `start`: nobody
+/// can have missed an appointment that has not begun, so a no-show is refused before the
+/// start (a slip of the staff's finger on tomorrow's row would otherwise start a
+/// reactivation sequence for a patient who is still coming).
+pub fn not_yet(action: AppointmentAction, start: Timestamp, now: Timestamp) -> Option<&'static str> {
+    (action == AppointmentAction::MarkNoShow && now < start)
+        .then_some("an appointment cannot be marked as a no-show before it starts")
 }
 
 /// Per-tenant reminder and no-show settings.
@@ -183,6 +195,7 @@ mod tests {
     fn every_transition_is_allowed_or_names_the_current_status() {
         let allowed = [
             (S::Booked, A::Confirm, S::Confirmed),
+            (S::Booked, A::CheckIn, S::CheckedIn),
             (S::Confirmed, A::CheckIn, S::CheckedIn),
             (S::CheckedIn, A::Complete, S::Completed),
             (S::Booked, A::Cancel, S::Cancelled),
@@ -208,6 +221,23 @@ mod tests {
             }
         }
         assert_eq!(refused, 6 * 6 - allowed.len());
+    }
+
+    #[test]
+    fn a_patient_who_never_confirmed_can_still_be_checked_in() {
+        assert_eq!(transition(S::Booked, A::CheckIn), Ok(S::CheckedIn));
+    }
+
+    #[test]
+    fn a_no_show_waits_for_the_start_and_nothing_else_does() {
+        let start = ts("2026-06-10T14:00:00Z");
+        let before = ts("2026-06-10T13:59:59Z");
+        assert!(not_yet(A::MarkNoShow, start, before).is_some());
+        assert_eq!(not_yet(A::MarkNoShow, start, start), None);
+        assert_eq!(not_yet(A::MarkNoShow, start, ts("2026-06-10T15:00:00Z")), None);
+        for action in A::ALL.into_iter().filter(|a| *a != A::MarkNoShow) {
+            assert_eq!(not_yet(action, start, before), None, "{action:?}");
+        }
     }
 
     #[test]

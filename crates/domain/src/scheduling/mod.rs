@@ -20,7 +20,7 @@ mod slot_props;
 mod slot_tests;
 
 pub use appointment::{
-    AppointmentAction, AppointmentStatus, InvalidTransition, ReminderPolicy, no_show_check_at,
+    AppointmentAction, AppointmentStatus, InvalidTransition, ReminderPolicy, no_show_check_at, not_yet,
     reminder_instants, transition,
 };
 pub use hours::{Exception, ExceptionKind, LocalInterval, WeeklyHours, WeeklyInterval, wall_clock_instant};

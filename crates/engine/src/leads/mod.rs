@@ -6,11 +6,13 @@ mod edit;
 mod import;
 mod import_job;
 mod intake;
+mod timeline;
 
 pub use edit::{LeadEditFailure, edit_lead};
 pub use import::{ImportSummary, LeadsCsv, MAX_IMPORT_ROWS, SkippedRow, import_csv, import_leads};
 pub use import_job::{LEAD_IMPORT_JOB, register_jobs, start_import};
 pub use intake::{LeadCreated, LeadIntake, create_lead, lead_job};
+pub use timeline::timeline;
 
 use frontdesk_store::StoreError;
 use thiserror::Error;

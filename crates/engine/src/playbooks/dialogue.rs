@@ -41,10 +41,10 @@ impl JobHandler for Dialogue {
             return Ok(());
         };
         let Some(patient) = ctx.store.get_patient(tenant, p.patient_id).await? else { return Ok(()) };
-        // A voice note is answered from its transcript.
-        let Some(text) = message.transcript.as_ref().or(message.body.as_ref()) else { return Ok(()) };
-        let text = text.as_str().trim();
-        if text.is_empty() {
+        // A voice note is answered from its transcript; one nothing could listen to was
+        // already answered when it was filed (the patient is asked to type).
+        let text = message.transcript.as_ref().or(message.body.as_ref()).map_or("", |t| t.as_str().trim());
+        if text.is_empty() && message.is_voice_only() {
             return Ok(());
         }
         // Past the hand-off, staff are on the conversation because of the outage: the turn

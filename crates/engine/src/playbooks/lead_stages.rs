@@ -1,5 +1,6 @@
 //! Appointments move their patient's lead: booked, showed (check-in or completion), no-show
-//! (which starts reactivation). Reacts to the appointment facts scheduling records in the
+//! (which starts reactivation), and lost when the patient cancels with nothing else booked
+//! (so a cancelled lead is counted, and recovered, as one that did not book). Reacts to the appointment facts scheduling records in the
 //! booking's transaction, so the move happens whichever path booked (API, dialogue, voice
 //! tool) and survives a crash.
 
@@ -37,6 +38,16 @@ impl JobHandler for LeadStages {
             FactKind::AppointmentBooked => LeadStage::Booked,
             FactKind::AppointmentShowed => LeadStage::Showed,
             FactKind::AppointmentNoShow => LeadStage::NoShow,
+            FactKind::AppointmentCancelled => {
+                // Another appointment still ahead keeps the lead booked.
+                let ahead = crate::scheduling::upcoming_for(ctx, job.tenant_id, p.patient_id)
+                    .await
+                    .map_err(JobError::retryable)?;
+                if ahead.iter().any(|a| a.id != p.appointment_id) {
+                    return Ok(());
+                }
+                LeadStage::Lost
+            }
             _ => return Ok(()),
         };
         move_lead(ctx, job, &p, stage, &fact.id).await
@@ -83,7 +94,13 @@ async fn move_lead(
     };
     let now = ctx.clock.now();
     let from = lead.stage;
-    if !lead.move_to(stage, now) {
+    let moved = match stage {
+        // Only a booked lead loses its booking; a new or contacted one was never counted
+        // as booked and stays where the outreach left it.
+        LeadStage::Lost => from == LeadStage::Booked && lead.mark_lost("cancelled the appointment", now),
+        _ => lead.move_to(stage, now),
+    };
+    if !moved {
         return Ok(());
     }
     let event = LeadEvent::new(

@@ -72,7 +72,8 @@ async fn message(ctx: &Ctx, job: &Job, lead: &Lead, key: TemplateKey) -> Result<
     };
     let once = SendKey { anchor: job.id.as_uuid(), purpose: "lead_step", seq: 0 };
     Ok(match send_keyed(ctx, request, once).await {
-        Ok(m) => LeadEvent::new(lead, "message_sent", json!({"template": key, "message_id": m.id}), now),
+        // Queued, not yet sent: the timeline reads where it is now from the message.
+        Ok(m) => LeadEvent::new(lead, "message_queued", json!({"template": key, "message_id": m.id}), now),
         Err(MessagingFailure::Store(e)) => return Err(retry(e)),
         Err(e) => {
             LeadEvent::new(lead, "message_skipped", json!({"template": key, "why": e.to_string()}), now)

@@ -34,6 +34,8 @@ pub struct BookingRequest {
     pub start: Timestamp,
     pub idempotency: Option<IdempotencyClaim>,
     pub actor: String,
+    /// Who confirms the booking to the patient (scheduling, unless a conversation does).
+    pub confirmation: super::Confirmation,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +132,9 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
     };
     let mut jobs = jobs_for(&appointment, &cal.settings.reminders, now);
     jobs.extend(super::fact_jobs(FactKind::AppointmentBooked, &appointment, now));
+    if req.confirmation == super::Confirmation::Send {
+        jobs.push(super::confirmations::confirmation_job(&appointment, now));
+    }
     let booking = NewBooking {
         jobs,
         event: AppointmentEvent {

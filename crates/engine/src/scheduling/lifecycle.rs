@@ -8,7 +8,7 @@ use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
 use frontdesk_domain::facts::FactKind;
 use frontdesk_domain::scheduling::{
-    Appointment, AppointmentAction, AppointmentEvent, check_start, transition,
+    Appointment, AppointmentAction, AppointmentEvent, check_start, not_yet, transition,
 };
 use frontdesk_domain::{AppointmentId, TenantId};
 use frontdesk_store::AppointmentChange;
@@ -22,6 +22,8 @@ pub struct ActionRequest {
     /// Required for `Reschedule`.
     pub new_start: Option<Timestamp>,
     pub actor: String,
+    /// Who tells the patient about a move (scheduling, unless a conversation does).
+    pub confirmation: super::Confirmation,
 }
 
 pub async fn apply_action(
@@ -37,6 +39,9 @@ pub async fn apply_action(
         current: e.current.as_str(),
     })?;
     let now = ctx.clock.now();
+    if let Some(why) = not_yet(req.action, current.start, now) {
+        return Err(SchedulingFailure::NotYet(why));
+    }
     let cal = Calendar::load(ctx, tenant).await?;
     let mut next = current.clone();
     next.status = to;
@@ -87,6 +92,9 @@ pub async fn apply_action(
                 Appointment::blocked_until_for(slot.end, cal.settings.booking.buffer_minutes);
             detail = Some(format!("moved from {}", current.start));
             jobs = jobs_for(&next, &cal.settings.reminders, now);
+            if req.confirmation == super::Confirmation::Send {
+                jobs.push(super::confirmations::confirmation_job(&next, now));
+            }
         }
         AppointmentAction::Cancel => {
             // The system of record must agree first; if it cannot be reached, nothing changes.

@@ -7,6 +7,7 @@ mod booking;
 mod cache;
 mod calendar;
 mod catalog;
+mod confirmations;
 mod external;
 mod external_ops;
 mod ics_file;
@@ -23,6 +24,7 @@ pub use catalog::{
     CatalogError, PractitionerChanges, add_exception, create_location, create_practitioner, create_service,
     set_weekly_hours, update_location, update_practitioner, update_service,
 };
+pub use confirmations::{CONFIRMATION_JOB, Confirmation, appointment_variables};
 pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
 pub use ics_file::calendar_file;
 pub use lifecycle::{ActionRequest, apply_action};
@@ -51,6 +53,9 @@ pub enum SchedulingFailure {
     /// The action is not allowed from the appointment's current status: 409.
     #[error("cannot {action} an appointment that is {current}")]
     InvalidTransition { action: &'static str, current: &'static str },
+    /// Allowed from the status, but not at this moment (a no-show before the start): 409.
+    #[error("{0}")]
+    NotYet(&'static str),
     #[error("the Idempotency-Key was already used with a different request")]
     IdempotencyKeyReused,
     /// Someone changed the appointment meanwhile: retry.

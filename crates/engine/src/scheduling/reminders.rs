@@ -93,22 +93,14 @@ impl JobHandler for ReminderHandler {
             .map_err(|e| JobError::retryable(e.to_string()))?;
         let patient = store.get_patient(job.tenant_id, a.patient_id).await.map_err(retry)?;
         let Some(patient) = patient else { return Ok(()) };
-        let zone = cal.zone(a.location_id);
-        let local = zone.to_datetime(a.start);
+        let mut variables = super::confirmations::appointment_variables(&cal, &a, &patient);
+        variables["hours_before"] = serde_json::json!(p.offset_minutes.map(|m| m / 60));
+        variables["reply_options"] = serde_json::json!({"1": "confirm", "2": "reschedule", "3": "cancel"});
         let notification = Notification {
             tenant_id: job.tenant_id,
             patient_id: patient.id,
             template: "appointment_reminder".into(),
-            variables: serde_json::json!({
-                "appointment_id": a.id,
-                "patient_first_name": patient.name.first_name(),
-                "date": patient_date(local.date(), patient.locale),
-                "time": local.time().strftime("%H:%M").to_string(),
-                "practitioner": cal.practitioner(a.practitioner_id).map(|x| x.name.clone()).unwrap_or_default(),
-                "location": cal.location(a.location_id).map(|x| x.name.clone()).unwrap_or_default(),
-                "hours_before": p.offset_minutes.map(|m| m / 60),
-                "reply_options": {"1": "confirm", "2": "reschedule", "3": "cancel"},
-            }),
+            variables,
             channel: None,
             once: Some(job.id.as_uuid()),
         };
@@ -145,6 +137,7 @@ impl JobHandler for NoShowHandler {
             reason: Some("not checked in by the end of the grace period".into()),
             new_start: None,
             actor: "system:no_show".into(),
+            confirmation: super::Confirmation::Silent,
         };
         match apply_action(&self.ctx, job.tenant_id, a.id, request).await {
             Ok(_) => {
@@ -161,32 +154,7 @@ impl JobHandler for NoShowHandler {
 
 /// Registers the scheduling jobs with the runner.
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx, notifier: Arc<dyn Notifier>) {
+    super::confirmations::register(registry, ctx.clone(), notifier.clone());
     registry.register(REMINDER_JOB, ReminderHandler { ctx: ctx.clone(), notifier });
     registry.register(NO_SHOW_JOB, NoShowHandler { ctx });
-}
-
-/// A date as patients read it in their language: "qua, 03/06" or "Wed, Jun 3".
-fn patient_date(d: jiff::civil::Date, locale: frontdesk_domain::tenant::Locale) -> String {
-    use frontdesk_domain::tenant::Locale;
-    match locale {
-        Locale::PtBr => {
-            const DAYS: [&str; 7] = ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"];
-            let day = DAYS[d.weekday().to_monday_zero_offset().unsigned_abs() as usize % 7];
-            format!("{day}, {:02}/{:02}", d.day(), d.month())
-        }
-        Locale::En => d.strftime("%a, %b %-d").to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::patient_date;
-    use frontdesk_domain::tenant::Locale;
-
-    #[test]
-    fn dates_read_naturally() {
-        let d = jiff::civil::date(2026, 6, 3);
-        assert_eq!(patient_date(d, Locale::PtBr), "qua, 03/06");
-        assert_eq!(patient_date(d, Locale::En), "Wed, Jun 3");
-    }
 }

@@ -9,7 +9,8 @@
 
 use crate::Ctx;
 use crate::scheduling::{
-    ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action, book, load_cached, search,
+    ActionRequest, BookingRequest, Confirmation, PatientRef, SchedulingFailure, apply_action, book,
+    load_cached, search,
 };
 use frontdesk_domain::contact::{PersonName, PhoneE164};
 use frontdesk_domain::patients::Patient;
@@ -157,7 +158,9 @@ impl From<SchedulingFailure> for ToolFailure {
             SchedulingFailure::NotFound(_) => ToolError::new("not_found", message),
             SchedulingFailure::SlotTaken => ToolError::new("slot_taken", message),
             SchedulingFailure::NotBookable(_) => ToolError::new("not_bookable", message),
-            SchedulingFailure::InvalidTransition { .. } => ToolError::new("not_allowed", message),
+            SchedulingFailure::InvalidTransition { .. } | SchedulingFailure::NotYet(_) => {
+                ToolError::new("not_allowed", message)
+            }
             SchedulingFailure::Upstream(_) | SchedulingFailure::Stale => ToolError::new("try_again", message),
             SchedulingFailure::Invalid(_) | SchedulingFailure::IdempotencyKeyReused => {
                 ToolError::new("invalid_arguments", message)
@@ -504,6 +507,7 @@ async fn book_appointment(
         start: slot.start,
         idempotency,
         actor: format!("voice:{}", caller.source),
+        confirmation: Confirmation::Send,
     };
     let booked = match book(ctx, request).await {
         Ok(b) => b,
@@ -554,6 +558,7 @@ async fn reschedule_appointment(
         reason: Some("rescheduled by phone".into()),
         new_start: Some(new_start),
         actor: format!("voice:{}", caller.source),
+        confirmation: Confirmation::Send,
     };
     let slot = SlotRef {
         practitioner_id: appointment.practitioner_id,
@@ -580,6 +585,7 @@ async fn cancel_appointment(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) ->
         reason: Some(text(args, &["reason"]).unwrap_or("cancelled by phone").chars().take(200).collect()),
         new_start: None,
         actor: format!("voice:{}", caller.source),
+        confirmation: Confirmation::Send,
     };
     let cancelled = apply_action(ctx, caller.tenant.id, appointment.id, request).await?;
     let described = describe(ctx, caller.tenant, &cancelled).await?;

@@ -176,7 +176,7 @@ async fn lead_page_with(
     let t = staff.texts();
     let tz = staff.tenant.timezone.time_zone();
     let Versioned { value: lead, version } = lead;
-    let events = match state.ctx.store.lead_events(staff.tenant.id, lead.id).await {
+    let events = match frontdesk_engine::leads::timeline(&state.ctx, staff.tenant.id, lead.id).await {
         Ok(events) => events,
         Err(e) => return internal(staff.locale(), &e),
     };
@@ -201,7 +201,10 @@ async fn lead_page_with(
             let what =
                 match (e.kind.as_str(), e.detail["to"].as_str().and_then(|s| s.parse::<LeadStage>().ok())) {
                     ("stage_changed", Some(to)) => format!("{} → {}", t.move_to, t.stage(to)),
-                    (kind, _) => kind.replace('_', " "),
+                    (kind, _) => match e.detail["delivery"].as_str() {
+                        Some(now) => format!("{} · {}", kind.replace('_', " "), now.replace('_', " ")),
+                        None => kind.replace('_', " "),
+                    },
                 };
             (day_time(e.at, &tz), what)
         })

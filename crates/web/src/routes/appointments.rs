@@ -13,7 +13,7 @@ use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentEvent, AppointmentStatus};
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId};
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_engine::scheduling::{self as engine, ActionRequest, BookingRequest, PatientRef};
+use frontdesk_engine::scheduling::{self as engine, ActionRequest, BookingRequest, Confirmation, PatientRef};
 use frontdesk_store::{AppointmentFilter, IdempotencyClaim};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -173,6 +173,7 @@ pub async fn create_appointment(
         start: body.start,
         idempotency,
         actor: who.actor().name,
+        confirmation: Confirmation::Send,
     };
     let result = engine::book(&state.ctx, request).await?;
     audit_appointment(&state, &who, "create", &result.appointment).await?;
@@ -311,8 +312,13 @@ async fn act(
     if action == AppointmentAction::Reschedule && body.start.is_none() {
         return Err(unprocessable("invalid_body", "reschedule needs {\"start\": \"<RFC 3339 instant>\"}"));
     }
-    let request =
-        ActionRequest { action, reason: body.reason, new_start: body.start, actor: who.actor().name };
+    let request = ActionRequest {
+        action,
+        reason: body.reason,
+        new_start: body.start,
+        actor: who.actor().name,
+        confirmation: Confirmation::Send,
+    };
     let a = engine::apply_action(&state.ctx, who.tenant_id, AppointmentId(id), request).await?;
     audit_appointment(&state, &who, action.as_str(), &a).await?;
     Ok(Json(AppointmentView::new(a, None)))

@@ -289,7 +289,7 @@ pub async fn get_lead(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Tagged<Json<LeadView>>, ApiError> {
     let Versioned { value: lead, version } = load(&state, &who, id).await?;
-    let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
+    let timeline = leads::timeline(&state.ctx, who.tenant_id, lead.id).await?;
     audited(&state, &who, "read", Some(&lead)).await?;
     Ok(Tagged(version, Json(LeadView { lead, timeline })))
 }
@@ -336,6 +336,6 @@ pub async fn update_lead(
         LeadEditFailure::Store(s) => s.into(),
     })?;
     audited(&state, &who, "update", Some(&lead)).await?;
-    let timeline = state.ctx.store.lead_events(who.tenant_id, lead.id).await?;
+    let timeline = leads::timeline(&state.ctx, who.tenant_id, lead.id).await?;
     Ok(Tagged(version, Json(LeadView { lead, timeline })))
 }

@@ -19,6 +19,7 @@ impl From<SchedulingFailure> for ApiError {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message)
             }
             SchedulingFailure::InvalidTransition { .. } => ApiError::conflict("invalid_transition", message),
+            SchedulingFailure::NotYet(_) => ApiError::conflict("not_yet", message),
             SchedulingFailure::IdempotencyKeyReused => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", message)
             }

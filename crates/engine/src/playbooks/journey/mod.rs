@@ -23,7 +23,8 @@ pub use state::{JourneyState, Offered, Step, Wish};
 use crate::Ctx;
 use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::scheduling::{
-    ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action, book, load_cached, search,
+    ActionRequest, BookingRequest, Confirmation, PatientRef, SchedulingFailure, apply_action, book,
+    load_cached, search,
 };
 use frontdesk_domain::leads::Dialogue;
 use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey};
@@ -192,7 +193,7 @@ impl<'a> Turn<'a> {
 
     /// The patient's first name, unless the clinic knows them only by number ("Paciente").
     fn known_first_name(&self) -> Option<&str> {
-        (!self.patient.name.is_placeholder_for(&self.patient.phone)).then(|| self.patient.name.first_name())
+        self.patient.known_first_name()
     }
 
     async fn reply(&self, key: TemplateKey, variables: serde_json::Value) -> Result<(), JourneyError> {
@@ -327,9 +328,10 @@ async fn take_turn(
         }
         None => (JourneyState::default(), None),
     };
+    let flood = flooded(turn, now).await?;
     // The clinic's n8n workflow answers, except a choice among offered slots: that stays
     // here, where the slots were offered and are booked.
-    if settings.dialogue.n8n.is_some() && state.offered().is_empty() {
+    if !flood && settings.dialogue.n8n.is_some() && state.offered().is_empty() {
         n8n::forward(ctx, &turn.tenant, turn.conversation, turn.message_id, text).await?;
         return Ok(TurnOutcome::Forwarded);
     }
@@ -346,7 +348,8 @@ async fn take_turn(
     let spoken_to = language::follow(&mut state, turn.patient, text);
     let turn = &Turn { patient: &spoken_to, ..turn.clone() };
     let remembered = std::mem::take(&mut state.answered);
-    state = respond(turn, state, &understood, text).await?;
+    state =
+        if flood { slow_down(turn, state).await? } else { respond(turn, state, &understood, text).await? };
     state.answered = remembered;
     let outcome = turn.outcome();
     answered::remember(&mut state, outcome.clone());
@@ -372,12 +375,58 @@ async fn take_turn(
     }
 }
 
+/// More messages than this from one patient within [`FLOOD_WINDOW`] is a flood: answering
+/// each would bury the conversation (and could be a script), so the patient gets one
+/// notice and staff take over, with every message kept.
+const FLOOD_MESSAGES: u64 = 12;
+const FLOOD_WINDOW: SignedDuration = SignedDuration::from_secs(60);
+
+async fn flooded(turn: &Turn<'_>, now: Timestamp) -> Result<bool, JourneyError> {
+    let since = now - FLOOD_WINDOW;
+    Ok(turn.ctx.store.count_inbound_since(turn.tenant.id, turn.conversation.id, since).await?
+        > FLOOD_MESSAGES)
+}
+
+/// The one reply to a flood: nothing is lost, a person continues.
+async fn slow_down(turn: &Turn<'_>, _state: JourneyState) -> Result<JourneyState, JourneyError> {
+    turn.hands_off.store(true, std::sync::atomic::Ordering::Relaxed);
+    turn.reply_text(match turn.locale() {
+        Locale::PtBr => {
+            "Recebi várias mensagens seguidas. Para não deixar nada passar, alguém da nossa equipe \
+                         vai continuar com você. Todas as suas mensagens ficaram registradas."
+                .into()
+        }
+        Locale::En => {
+            "I've received many messages in a row. So that nothing is missed, someone from our team \
+                       will continue with you. All your messages are saved."
+                .into()
+        }
+    })
+    .await?;
+    Ok(JourneyState::default())
+}
+
 async fn respond(
     turn: &Turn<'_>,
     mut state: JourneyState,
     u: &Understanding,
     text: &str,
 ) -> Result<JourneyState, JourneyError> {
+    // A photo or a file with no words, or an empty message: say so rather than stay silent.
+    if text.trim().is_empty() {
+        turn.reply_text(match turn.locale() {
+            Locale::PtBr => {
+                "Recebi sua mensagem, mas não encontrei texto nela. Pode me escrever o que precisa? \
+                             Posso marcar, remarcar ou cancelar uma consulta."
+                    .into()
+            }
+            Locale::En => "I got your message but found no text in it. Could you write what you need? \
+                           I can book, reschedule or cancel an appointment."
+                .into(),
+        })
+        .await?;
+        return Ok(state);
+    }
     remember(&mut state, u);
     remember_location(turn, &mut state, text).await?;
     if let Step::AwaitingName { chosen } = &state.step {
@@ -431,10 +480,23 @@ async fn respond(
             _ => {}
         }
     }
+    if let Step::ConfirmingCancel { appointment_id } = state.step {
+        return confirm_cancel(turn, state, u, appointment_id).await;
+    }
     let reminder_reply = reminder_digit(text, &state);
     match (reminder_reply.unwrap_or(u.intent), &state.step) {
         (Intent::HumanRequest, _) => hand_off(turn, state).await,
-        (Intent::Cancel, _) => cancel(turn, state).await,
+        (Intent::Cancel, _) => ask_to_cancel(turn, state, u).await,
+        // "yes please" to a list of several times: which one?
+        (Intent::Confirm, Step::ChoosingSlot { offered } | Step::ChoosingNewTime { offered, .. }) => {
+            let n = offered.len();
+            turn.reply_text(match turn.locale() {
+                Locale::PtBr => format!("Qual deles? Responda com o número da opção (1 a {n})."),
+                Locale::En => format!("Which one? Reply with the option's number (1 to {n})."),
+            })
+            .await?;
+            Ok(state)
+        }
         (Intent::Reschedule, _) => reschedule(turn, state).await,
         (Intent::Confirm, Step::Idle) => confirm(turn, state).await,
         (Intent::Decline, Step::ChoosingSlot { .. } | Step::ChoosingNewTime { .. }) => {
@@ -646,16 +708,11 @@ async fn offer_for(
     Ok(())
 }
 
+/// The appointment as the patient reads it, in the turn's language (the same words as the
+/// confirmations scheduling sends for every other booking path).
 async fn describe(turn: &Turn<'_>, a: &Appointment) -> Result<serde_json::Value, JourneyError> {
     let cal = load_cached(turn.ctx, turn.tenant.id).await?;
-    let local = cal.zone(a.location_id).to_datetime(a.start);
-    let practitioner = cal.practitioners.iter().find(|p| p.id == a.practitioner_id).map(|p| p.name.clone());
-    let location = cal.locations.iter().find(|l| l.id == a.location_id).map(|l| l.name.clone());
-    let (date, time) = match turn.locale() {
-        Locale::PtBr => (local.strftime("%d/%m").to_string(), local.strftime("%H:%M").to_string()),
-        Locale::En => (local.strftime("%b %-d").to_string(), local.strftime("%-I:%M %p").to_string()),
-    };
-    Ok(json!({"date": date, "time": time, "practitioner": practitioner, "location": location}))
+    Ok(crate::scheduling::appointment_variables(&cal, a, turn.patient))
 }
 
 /// The patient's name, then the booking they chose. A message that is plainly not a name
@@ -756,6 +813,7 @@ async fn book_offered(
             request_hash: slot.slot_id.clone(),
         }),
         actor: "dialogue".into(),
+        confirmation: Confirmation::InConversation,
     };
     match book(turn.ctx, request).await {
         Ok(booked) => {
@@ -803,8 +861,13 @@ async fn action(
     action: AppointmentAction,
     new_start: Option<Timestamp>,
 ) -> Result<Appointment, SchedulingFailure> {
-    let request =
-        ActionRequest { action, reason: Some("by message".into()), new_start, actor: "dialogue".into() };
+    let request = ActionRequest {
+        action,
+        reason: Some("by message".into()),
+        new_start,
+        actor: "dialogue".into(),
+        confirmation: Confirmation::InConversation,
+    };
     apply_action(turn.ctx, turn.tenant.id, a.id, request).await
 }
 
@@ -819,12 +882,86 @@ async fn confirm(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, J
     Ok(JourneyState::default())
 }
 
-async fn cancel(turn: &Turn<'_>, state: JourneyState) -> Result<JourneyState, JourneyError> {
-    let Some(a) = upcoming(turn).await? else { return no_appointment(turn, state).await };
-    let cancelled = action(turn, &a, AppointmentAction::Cancel, None).await?;
-    let vars = describe(turn, &cancelled).await?;
-    turn.reply(TemplateKey::AppointmentCancelled, vars).await?;
-    Ok(JourneyState::default())
+/// "Quero cancelar": which appointment (the one on the day the patient named, else the
+/// next), and whether they are sure. Nothing is cancelled until they say yes.
+async fn ask_to_cancel(
+    turn: &Turn<'_>,
+    mut state: JourneyState,
+    u: &Understanding,
+) -> Result<JourneyState, JourneyError> {
+    let ahead = crate::scheduling::upcoming_for(turn.ctx, turn.tenant.id, turn.patient.id).await?;
+    let tz = turn.tenant.timezone.time_zone();
+    let on_day = u.entities.date.and_then(|d| ahead.iter().find(|a| tz.to_datetime(a.start).date() == d));
+    let Some(a) = on_day.or(ahead.first()) else { return no_appointment(turn, state).await };
+    let vars = describe(turn, a).await?;
+    let (date, time) = (vars["date"].as_str().unwrap_or_default(), vars["time"].as_str().unwrap_or_default());
+    let with = vars["practitioner"].as_str().unwrap_or_default();
+    turn.reply_text(match turn.locale() {
+        Locale::PtBr => format!(
+            "Confirma o cancelamento da sua consulta com {with} em {date} às {time}? \
+             Responda *sim* para cancelar ou *não* para manter."
+        ),
+        Locale::En => format!(
+            "Do you want to cancel your appointment with {with} on {date} at {time}? \
+             Reply *yes* to cancel or *no* to keep it."
+        ),
+    })
+    .await?;
+    state.step = Step::ConfirmingCancel { appointment_id: a.id };
+    Ok(state)
+}
+
+/// The answer to "are you sure?": yes cancels, no keeps, a new time moves it instead.
+async fn confirm_cancel(
+    turn: &Turn<'_>,
+    mut state: JourneyState,
+    u: &Understanding,
+    id: frontdesk_domain::AppointmentId,
+) -> Result<JourneyState, JourneyError> {
+    let current = turn.ctx.store.get_appointment(turn.tenant.id, id).await?;
+    let Some(a) = current.filter(|a| a.status.is_pending()) else {
+        state.step = Step::Idle;
+        return no_appointment(turn, state).await;
+    };
+    match u.intent {
+        Intent::Confirm | Intent::Cancel => {
+            let cancelled = action(turn, &a, AppointmentAction::Cancel, None).await?;
+            let vars = describe(turn, &cancelled).await?;
+            turn.reply(TemplateKey::AppointmentCancelled, vars).await?;
+            Ok(JourneyState::default())
+        }
+        Intent::Decline => {
+            let vars = describe(turn, &a).await?;
+            let (date, time) =
+                (vars["date"].as_str().unwrap_or_default(), vars["time"].as_str().unwrap_or_default());
+            turn.reply_text(match turn.locale() {
+                Locale::PtBr => format!("Combinado, sua consulta continua marcada para {date} às {time}."),
+                Locale::En => format!("Alright, your appointment stays on {date} at {time}."),
+            })
+            .await?;
+            Ok(JourneyState { step: Step::Idle, ..state })
+        }
+        Intent::Reschedule | Intent::BookingRequest => {
+            state.step = Step::Idle;
+            offer_for(turn, &mut state, Some(&a)).await?;
+            Ok(state)
+        }
+        Intent::HumanRequest => hand_off(turn, state).await,
+        _ => {
+            state.misunderstood += 1;
+            if state.misunderstood >= 2 {
+                return hand_off(turn, state).await;
+            }
+            turn.reply_text(match turn.locale() {
+                Locale::PtBr => {
+                    "Para cancelar, responda *sim*. Para manter a consulta, responda *não*.".into()
+                }
+                Locale::En => "To cancel, reply *yes*. To keep the appointment, reply *no*.".into(),
+            })
+            .await?;
+            Ok(state)
+        }
+    }
 }
 
 async fn reschedule(turn: &Turn<'_>, mut state: JourneyState) -> Result<JourneyState, JourneyError> {

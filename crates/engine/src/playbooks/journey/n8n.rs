@@ -12,7 +12,7 @@ use super::{JourneyState, Step, Turn};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler, JobRegistry};
 use crate::messaging::{Content, MessagingFailure, SendRequest, send};
-use crate::scheduling::{BookingRequest, PatientRef, SchedulingFailure, book, load_cached};
+use crate::scheduling::{BookingRequest, Confirmation, PatientRef, SchedulingFailure, book, load_cached};
 use crate::tenant_directory::TenantEntry;
 use async_trait::async_trait;
 use frontdesk_domain::jobs::{Job, NewJob};
@@ -655,6 +655,7 @@ pub async fn n8n_booking_response(
                     request_hash: slot_id.to_owned(),
                 }),
                 actor: "n8n".into(),
+                confirmation: Confirmation::InConversation,
             };
             match book(ctx, request).await {
                 Ok(booked) => {

@@ -28,6 +28,8 @@ pub enum Step {
     ChoosingNewTime { appointment_id: AppointmentId, offered: Vec<Offered> },
     /// A slot was chosen by a patient the clinic knows only by number: their name first.
     AwaitingName { chosen: Offered },
+    /// The patient asked to cancel; asked whether they are sure (a yes cancels, a no keeps).
+    ConfirmingCancel { appointment_id: AppointmentId },
 }
 
 /// What the patient asked for so far.

@@ -18,7 +18,7 @@ use frontdesk_domain::staff::Permission;
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId};
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::scheduling::{
-    ActionRequest, BookingRequest, PatientRef, SchedulingFailure, apply_action,
+    ActionRequest, BookingRequest, Confirmation, PatientRef, SchedulingFailure, apply_action,
 };
 use frontdesk_store::IdempotencyClaim;
 use jiff::civil::Date;
@@ -83,7 +83,7 @@ fn scheduling_problem(t: &'static Texts, e: &SchedulingFailure) -> Option<&'stat
     match e {
         SchedulingFailure::SlotTaken => Some(t.slot_taken),
         SchedulingFailure::NotBookable(_) | SchedulingFailure::Invalid(_) => Some(t.not_bookable),
-        SchedulingFailure::InvalidTransition { .. } => Some(t.action_refused),
+        SchedulingFailure::InvalidTransition { .. } | SchedulingFailure::NotYet(_) => Some(t.action_refused),
         SchedulingFailure::NotFound(_) => Some(t.not_bookable),
         _ => None,
     }
@@ -131,7 +131,13 @@ pub async fn act(
     if !possible {
         return refuse(t.action_refused, StatusCode::CONFLICT).await;
     }
-    let request = ActionRequest { action, reason: None, new_start, actor: format!("user:{}", staff.user.id) };
+    let request = ActionRequest {
+        action,
+        reason: None,
+        new_start,
+        actor: format!("user:{}", staff.user.id),
+        confirmation: Confirmation::Send,
+    };
     match apply_action(&state.ctx, staff.tenant.id, id, request).await {
         Ok(changed) => match audit_change(&state, &staff, action.as_str(), &changed).await {
             Ok(()) => back_to(scope, id),
@@ -278,6 +284,7 @@ pub async fn book(
         idempotency: (!form.form_id.is_empty())
             .then(|| IdempotencyClaim { key: format!("app-form:{}", form.form_id), request_hash }),
         actor: format!("user:{}", staff.user.id),
+        confirmation: Confirmation::Send,
     };
     match frontdesk_engine::scheduling::book(&state.ctx, request).await {
         Ok(done) => match audit_change(&state, &staff, "book", &done.appointment).await {

@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use frontdesk_domain::page::PageRequest;
-use frontdesk_domain::scheduling::{Appointment, AppointmentAction, Practitioner, transition};
+use frontdesk_domain::scheduling::{Appointment, AppointmentAction, Practitioner, not_yet, transition};
 use frontdesk_domain::staff::Permission;
 use frontdesk_store::AppointmentFilter;
 use jiff::civil::Date;
@@ -43,7 +43,7 @@ pub fn allowed(a: &Appointment, now: jiff::Timestamp) -> impl Iterator<Item = Ap
     ACTIONS
         .into_iter()
         .filter(move |action| transition(a.status, *action).is_ok())
-        .filter(move |action| *action != AppointmentAction::MarkNoShow || now >= a.start)
+        .filter(move |action| not_yet(*action, a.start, now).is_none())
 }
 
 pub struct Row {
