@@ -482,9 +482,12 @@ async fn declining_closes_the_lead(app: TestApp) {
 /// Seed scenario 4 in English: the voice agent finds times and books mid-call through
 /// VAPI's server URL, then the end-of-call report marks the call booked.
 async fn the_voice_agent_books_in_english(app: TestApp) {
-    let (key, _twilio) = clinic(&app, "smile", "en").await;
+    let (key, twilio) = clinic(&app, "smile", "en").await;
     let settings = json!({"voice": {"provider": "vapi", "vapi": {"api_key": "k", "assistant_id": "a",
-        "phone_number_id": "p", "server_secret": "vapi-secret"}}});
+        "phone_number_id": "p", "server_secret": "vapi-secret"}},
+        // The caller never wrote on WhatsApp: the confirmation goes as the approved template.
+        "messaging": {"whatsapp_templates": {"appointment_confirmation": {"en":
+            {"id": "HXconfirmation000000000000000000", "variables": ["patient_first_name", "date", "time"]}}}}});
     let r = app
         .http
         .patch(app.url("/api/v1/settings"))
@@ -537,6 +540,19 @@ async fn the_voice_agent_books_in_english(app: TestApp) {
     let appointments = appointments(&app, &key).await;
     assert_eq!(appointments.len(), 1);
     assert!((14..18).contains(&local_hour(&appointments[0])));
+    // Booked on the phone, confirmed in writing: the same confirmation as every booking.
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    let confirmations: Vec<String> = twilio
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .filter(|b| b.contains("14155550199") && b.contains("HXconfirmation"))
+        .collect();
+    assert_eq!(confirmations.len(), 1, "{confirmations:?}");
+    assert!(confirmations[0].contains("Mary"), "{confirmations:?}");
 }
 
 async fn a_named_unit_is_preferred(app: TestApp) {
