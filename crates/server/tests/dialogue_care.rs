@@ -16,6 +16,7 @@ backend_tests!(
     a_booking_and_a_move_through_the_api_are_confirmed_to_the_patient,
     odd_messages_are_answered_not_ignored,
     a_flood_gets_one_notice_and_a_person_with_nothing_lost,
+    a_burst_is_answered_in_the_order_it_was_sent,
 );
 
 const CONFIRMATION_TEMPLATE: &str = "HXconfirmation000000000000000000";
@@ -221,4 +222,57 @@ async fn a_flood_gets_one_notice_and_a_person_with_nothing_lost(app: TestApp) {
         conversation["messages"].as_array().unwrap().iter().filter(|m| m["direction"] == "inbound").count();
     assert_eq!(inbound, 50);
     assert_eq!(list["items"][0]["needs_staff"], true, "{list}");
+}
+
+/// Two workers take two messages of a burst at once, the later one first: its turn waits
+/// for the earlier message's, so the replies read in the order the patient wrote.
+async fn a_burst_is_answered_in_the_order_it_was_sent(app: TestApp) {
+    use frontdesk_domain::messaging::Direction;
+    let (key, _twilio) = whatsapp_clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987651007";
+    // Filed with the dialogue off, so that this test decides when each turn runs.
+    let (s, _) = patch(&app, &key, "/api/v1/settings", json!({"dialogue": {"enabled": false}})).await;
+    assert_eq!(s, 200);
+    deliver(&app, &key, patient, "oi", &[]).await;
+    deliver(&app, &key, patient, "quero marcar uma limpeza amanhã de manhã", &[]).await;
+    app.run_pending_jobs().await;
+    let (s, _) = patch(&app, &key, "/api/v1/settings", json!({"dialogue": {"enabled": true}})).await;
+    assert_eq!(s, 200);
+    let tenant = frontdesk_domain::TenantId(
+        get(&app, &key, "/api/v1/tenant").await["id"].as_str().unwrap().parse().unwrap(),
+    );
+    let phone = frontdesk_domain::contact::PhoneE164::parse(patient, "BR").unwrap();
+    let store = &app.ctx.store;
+    let person = store.patient_by_phone(tenant, &phone).await.unwrap().unwrap();
+    let list = get(&app, &key, &format!("/api/v1/conversations?patient_id={}", person.id)).await;
+    let conversation_id =
+        frontdesk_domain::ConversationId(list["items"][0]["id"].as_str().unwrap().parse().unwrap());
+    let conversation = store.get_conversation(tenant, conversation_id).await.unwrap().unwrap();
+    let said: Vec<_> = store
+        .list_messages(tenant, conversation.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.direction == Direction::Inbound)
+        .collect();
+    assert_eq!(said.len(), 2);
+    let turn = |i: usize| {
+        let (ctx, person, conversation) = (app.ctx.clone(), person.clone(), conversation.clone());
+        let (id, text) = (said[i].id, said[i].body.as_ref().unwrap().as_str().to_owned());
+        async move {
+            frontdesk_engine::playbooks::journey::on_inbound(&ctx, &person, &conversation, id, &text).await
+        }
+    };
+    // The second message's turn starts first; the first's a moment later.
+    let second = tokio::spawn(turn(1));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // A second passes: whatever the second turn filed by now is dated before the first's.
+    app.clock.advance(jiff::SignedDuration::from_secs(1));
+    turn(0).await.unwrap();
+    second.await.unwrap().unwrap();
+    app.run_pending_jobs().await;
+    let sent = replies_to(&app, &key, patient).await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].starts_with("Olá"), "the greeting answers the first message: {sent:?}");
+    assert!(sent[1].contains("1."), "the offer answers the second: {sent:?}");
 }

@@ -297,17 +297,15 @@ macro_rules! messaging_store {
                     rows.into_iter().map(Message::try_from).collect()
                 }
 
-                async fn count_inbound_since(&self, tenant: TenantId, conversation: ConversationId, since: Timestamp) -> StoreResult<u64> {
-                    let sql = "SELECT COUNT(*) FROM messages WHERE tenant_id = $1 AND conversation_id = $2 \
-                               AND direction = 'inbound' AND created_at >= $3";
-                    let n: i64 = sqlx::query_scalar(sql)
-                        .bind(tenant.0)
-                        .bind(conversation.0)
-                        .bind(DbTime(since))
-                        .fetch_one(self.reader())
-                        .await
-                        .map_err($crate::db_err)?;
-                    Ok(u64::try_from(n).unwrap_or(0))
+                async fn recent_inbound(&self, tenant: TenantId, conversation: ConversationId, since: Timestamp, limit: u32) -> StoreResult<Vec<Message>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{MESSAGE} WHERE tenant_id = $1 AND conversation_id = $2 AND direction = 'inbound' \
+                         AND created_at >= $3 ORDER BY created_at DESC, id DESC LIMIT $4"
+                    ));
+                    let rows: Vec<MessageRow> = fetch!(
+                        fetch_all(self.reader()), sql, tenant.0, conversation.0, DbTime(since), i64::from(limit)
+                    )?;
+                    rows.into_iter().map(Message::try_from).collect()
                 }
 
                 async fn failed_messages(&self, tenant: TenantId, since: Timestamp, limit: u32) -> StoreResult<Vec<Message>> {

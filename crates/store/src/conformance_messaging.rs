@@ -135,12 +135,16 @@ pub async fn messages_are_listed_in_the_order_they_were_filed(store: DynStore) {
     let said: Vec<MessageId> =
         store.list_messages(c.tenant, conv.id).await.unwrap().iter().map(|m| m.id).collect();
     assert_eq!(said, vec![confirmation.id, reminder.id, reply.id]);
-    // The flood check counts what the patient sent from an instant on, in this clinic only.
-    assert_eq!(store.count_inbound_since(c.tenant, conv.id, at(0)).await.unwrap(), 1);
-    assert_eq!(store.count_inbound_since(c.tenant, conv.id, at(30)).await.unwrap(), 1);
-    assert_eq!(store.count_inbound_since(c.tenant, conv.id, at(31)).await.unwrap(), 0);
+    // What the patient sent from an instant on, newest first, in this clinic only.
+    let later = message(&conv, Direction::Inbound, "2", Some("SM10"), 40);
+    store.insert_message(&later).await.unwrap();
+    let recent = |since, limit| store.recent_inbound(c.tenant, conv.id, since, limit);
+    let ids = |ms: Vec<Message>| ms.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(ids(recent(at(0), 10).await.unwrap()), vec![later.id, reply.id]);
+    assert_eq!(ids(recent(at(0), 1).await.unwrap()), vec![later.id]);
+    assert_eq!(ids(recent(at(31), 10).await.unwrap()), vec![later.id]);
     let other = clinic(&store, "beta").await;
-    assert_eq!(store.count_inbound_since(other.tenant, conv.id, at(0)).await.unwrap(), 0);
+    assert!(store.recent_inbound(other.tenant, conv.id, at(0), 10).await.unwrap().is_empty());
 }
 
 pub async fn voice_note_transcripts_are_kept_and_searched(store: DynStore) {

@@ -89,14 +89,16 @@ pub trait MessagingStore: Send + Sync {
         tenant: TenantId,
         conversation: ConversationId,
     ) -> StoreResult<Vec<Message>>;
-    /// How many messages the patient sent in the conversation from `since` on (a flood
-    /// check: the count, not the rows).
-    async fn count_inbound_since(
+    /// The messages the patient sent in the conversation from `since` on, newest first, at
+    /// most `limit` (what the dialogue looks at before a turn: a flood, an earlier message
+    /// still being answered).
+    async fn recent_inbound(
         &self,
         tenant: TenantId,
         conversation: ConversationId,
         since: jiff::Timestamp,
-    ) -> StoreResult<u64>;
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     /// Messages that could not be delivered since `since`, newest first: what staff must
     /// look at (a patient who was never told).
     async fn failed_messages(

@@ -11,6 +11,7 @@ mod answered;
 mod classifier;
 mod language;
 mod n8n;
+mod order;
 mod state;
 
 pub use answered::{AnsweredTurn, PlannedReply};
@@ -235,6 +236,7 @@ pub async fn on_inbound(
     if conversation.needs_staff && !finish_answered(ctx, patient, conversation, message_id).await? {
         return Ok(());
     }
+    order::wait_for_earlier(ctx, conversation, message_id).await?;
     resume(ctx, patient, conversation, message_id, text).await
 }
 
@@ -378,13 +380,17 @@ async fn take_turn(
 /// More messages than this from one patient within [`FLOOD_WINDOW`] is a flood: answering
 /// each would bury the conversation (and could be a script), so the patient gets one
 /// notice and staff take over, with every message kept.
-const FLOOD_MESSAGES: u64 = 12;
+const FLOOD_MESSAGES: u32 = 12;
 const FLOOD_WINDOW: SignedDuration = SignedDuration::from_secs(60);
 
 async fn flooded(turn: &Turn<'_>, now: Timestamp) -> Result<bool, JourneyError> {
     let since = now - FLOOD_WINDOW;
-    Ok(turn.ctx.store.count_inbound_since(turn.tenant.id, turn.conversation.id, since).await?
-        > FLOOD_MESSAGES)
+    let recent = turn
+        .ctx
+        .store
+        .recent_inbound(turn.tenant.id, turn.conversation.id, since, FLOOD_MESSAGES + 1)
+        .await?;
+    Ok(recent.len() > FLOOD_MESSAGES as usize)
 }
 
 /// The one reply to a flood: nothing is lost, a person continues.
