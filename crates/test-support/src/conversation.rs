@@ -34,6 +34,23 @@ pub async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String
     say_with_media(app, key, from, text, &[]).await
 }
 
+/// `say` from a WhatsApp profile named `profile` (the name Twilio passes as `ProfileName`),
+/// with attachments (`(url, content type)` each).
+pub async fn say_as(
+    app: &TestApp,
+    key: &str,
+    from: &str,
+    profile: Option<&str>,
+    text: &str,
+    media: &[(&str, &str)],
+) -> Vec<String> {
+    let before = replies_to(app, key, from).await.len();
+    post_message(app, key, from, profile, text, media).await;
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    replies_to(app, key, from).await.split_off(before)
+}
+
 /// `say` with attachments: `(url, content type)` each.
 pub async fn say_with_media(
     app: &TestApp,
@@ -52,6 +69,17 @@ pub async fn say_with_media(
 /// Posts one message of the patient's through the signed webhook without running the
 /// jobs (to send several before any is answered).
 pub async fn deliver(app: &TestApp, key: &str, from: &str, text: &str, media: &[(&str, &str)]) {
+    post_message(app, key, from, None, text, media).await;
+}
+
+async fn post_message(
+    app: &TestApp,
+    key: &str,
+    from: &str,
+    profile: Option<&str>,
+    text: &str,
+    media: &[(&str, &str)],
+) {
     let slug = get(app, key, "/api/v1/tenant").await["slug"].as_str().unwrap().to_owned();
     let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
     let whatsapp = format!("whatsapp:{from}");
@@ -67,6 +95,9 @@ pub async fn deliver(app: &TestApp, key: &str, from: &str, text: &str, media: &[
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
+    if let Some(name) = profile {
+        params.push(("ProfileName".to_owned(), name.to_owned()));
+    }
     for (i, (url, content_type)) in media.iter().enumerate() {
         params.push((format!("MediaUrl{i}"), (*url).to_owned()));
         params.push((format!("MediaContentType{i}"), (*content_type).to_owned()));
