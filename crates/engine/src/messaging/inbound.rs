@@ -182,7 +182,7 @@ impl JobHandler for ProcessInbound {
                 channel: event.channel,
                 content: Content::Template {
                     key: TemplateKey::AskToType,
-                    variables: serde_json::json!({"patient_first_name": patient.name.first_name()}),
+                    variables: serde_json::json!({"patient_first_name": patient.known_first_name().unwrap_or_default()}),
                 },
                 automated: false,
             };
@@ -278,7 +278,7 @@ async fn apply_keyword(
         channel,
         content: Content::Template {
             key: template,
-            variables: serde_json::json!({"patient_first_name": patient.name.first_name()}),
+            variables: serde_json::json!({"patient_first_name": patient.known_first_name().unwrap_or_default()}),
         },
         automated: false,
     };

@@ -64,7 +64,7 @@ async fn message(ctx: &Ctx, job: &Job, lead: &Lead, key: TemplateKey) -> Result<
             key,
             variables: json!({
                 "clinic_name": tenant.name,
-                "patient_first_name": patient.name.first_name(),
+                "patient_first_name": patient.known_first_name().unwrap_or_default(),
                 "service": lead.service_interest,
             }),
         },

@@ -146,7 +146,7 @@ impl JobHandler for MissedCallMessage {
                 key: TemplateKey::MissedCall,
                 variables: serde_json::json!({
                     "clinic_name": tenant.name,
-                    "patient_first_name": patient.name.first_name(),
+                    "patient_first_name": patient.known_first_name().unwrap_or_default(),
                 }),
             },
             automated: true,

@@ -96,7 +96,7 @@ pub async fn outage_notice(
             channel: conversation.channel,
             content: Content::Template {
                 key,
-                variables: json!({"patient_first_name": patient.name.first_name(), "clinic_name": tenant.name}),
+                variables: json!({"patient_first_name": patient.known_first_name().unwrap_or_default(), "clinic_name": tenant.name}),
             },
             automated: false,
         };
