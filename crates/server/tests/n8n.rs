@@ -186,6 +186,14 @@ async fn a_patient_message_is_forwarded_instead_of_answered(app: TestApp) {
             .await;
     assert_eq!(conversation["messages"][0]["id"], body["message_id"], "{conversation}");
     assert!(appointments(&app, &key).await.is_empty());
+    // An English-speaking patient: the workflow is told, and the patient's language is kept.
+    let english = "+5511987650102";
+    say(&app, &key, english, "Hi, I would like to book a cleaning tomorrow morning please").await;
+    let requests = server.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&requests.last().unwrap().body).unwrap();
+    assert_eq!(body["patient"]["locale"], "en", "{body}");
+    let found = get(&app, &key, "/api/v1/patients?phone=%2B5511987650102").await;
+    assert_eq!(found["items"][0]["locale"], "en", "{found}");
 }
 
 async fn intake_and_triage_then_the_patient_books_by_number(app: TestApp) {

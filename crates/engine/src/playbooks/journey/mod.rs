@@ -334,6 +334,12 @@ async fn take_turn(
     // The clinic's n8n workflow answers, except a choice among offered slots: that stays
     // here, where the slots were offered and are booked.
     if !flood && settings.dialogue.n8n.is_some() && state.offered().is_empty() {
+        // The workflow reads the patient's language from the forwarded body, and the
+        // confirmations it asks for go out in it: a clear switch is stored first.
+        let spoken_to = language::follow(&mut state.clone(), turn.patient, text);
+        if spoken_to.locale != turn_patient_locale {
+            language::store(ctx, &spoken_to, spoken_to.locale).await?;
+        }
         n8n::forward(ctx, &turn.tenant, turn.conversation, turn.message_id, text).await?;
         return Ok(TurnOutcome::Forwarded);
     }
