@@ -141,6 +141,26 @@ async fn the_week_view_filters_and_a_suggested_slot_books_a_known_patient() {
             && e["patient_id"] == marta.as_str()
     });
     assert!(booked_by_person, "{audit}");
+    // Booked at the desk, confirmed to Marta as every booking is.
+    let booked_id = theirs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["start"].as_str().and_then(|s| s.parse::<jiff::Timestamp>().ok()) == Some(start))
+        .map(|a| a["id"].clone())
+        .unwrap();
+    app.run_pending_jobs().await;
+    let told: Value =
+        app.get("/api/v1/sandbox/notifications", &key).send().await.unwrap().json().await.unwrap();
+    let confirmations = told["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["template"] == "appointment_confirmation" && n["variables"]["appointment_id"] == booked_id
+        })
+        .count();
+    assert_eq!(confirmations, 1, "{told}");
 
     // A reception computer left alone for a working day: the session has ended, and the
     // next page says so on the sign-in form.
