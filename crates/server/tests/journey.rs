@@ -5,24 +5,12 @@
 //! to a reminder, questions answered from the FAQ, a request for a person stopping the
 //! automation, voice notes, and the voice agent booking in English.
 
-use frontdesk_domain::tenant::NewTenant;
-use frontdesk_engine::{access, tenants};
-use frontdesk_test_support::{
-    CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, post, post_signed_twilio, setup_calendar,
-    twilio_messaging,
-};
+use frontdesk_test_support::conversation::{TWILIO_SID as SID, TWILIO_TOKEN, say, whatsapp_clinic};
+use frontdesk_test_support::{TestApp, backend_tests, get, post, post_signed_twilio};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const TWILIO_TOKEN: &str = "12345";
-
-/// Posts a Twilio inbound webhook signed with the tenant's auth token over the public URL.
-async fn signed_twilio(app: &TestApp, slug: &str, params: &[(&str, &str)]) -> reqwest::Response {
-    post_signed_twilio(app, &format!("/webhooks/twilio/{slug}/messages"), params, TWILIO_TOKEN).await
-}
 
 backend_tests!(
     books_in_portuguese_by_choosing_a_number,
@@ -42,41 +30,9 @@ backend_tests!(
 );
 
 /// A clinic (in `locale`) with two dentists working weekdays 08:00-12:00 and 14:00-18:00
-/// and one 30-minute service.
+/// and one 30-minute service, its WhatsApp through a mock Twilio.
 async fn clinic(app: &TestApp, slug: &str, locale: &str) -> (String, MockServer) {
-    let new = NewTenant::parse(slug, "Clínica Sorriso", "America/Sao_Paulo", locale).unwrap();
-    let tenant = tenants::create_tenant(&app.ctx, &new).await.unwrap();
-    let (_, secret) = access::issue_api_key(&app.ctx, tenant.id, "test").await.unwrap();
-    let key = secret.expose().to_owned();
-    setup_calendar(app, &key, CalendarSpec::default()).await;
-    // WhatsApp goes through Twilio (a mock): patients write through signed webhooks and the
-    // clinic's replies are sent to the Messages API.
-    let twilio = mock_twilio(SID).await;
-    let settings = json!({"messaging": twilio_messaging(&twilio, SID, TWILIO_TOKEN)});
-    let (status, answer) = patch(app, &key, "/api/v1/settings", settings).await;
-    assert_eq!(status, 200, "{answer}");
-    (key, twilio)
-}
-
-/// The patient writes (a signed Twilio webhook); the jobs run; returns the clinic's replies.
-async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
-    let before = outbound(app, key, from).await.len();
-    let slug = get(app, key, "/api/v1/tenant").await["slug"].as_str().unwrap().to_owned();
-    let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
-    let whatsapp = format!("whatsapp:{from}");
-    let params = [
-        ("MessageSid", sid.as_str()),
-        ("AccountSid", SID),
-        ("From", whatsapp.as_str()),
-        ("To", "whatsapp:+14155238886"),
-        ("Body", text),
-        ("NumMedia", "0"),
-    ];
-    let r = signed_twilio(app, &slug, &params).await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    app.run_pending_jobs().await;
-    app.run_pending_jobs().await;
-    outbound(app, key, from).await.split_off(before)
+    whatsapp_clinic(app, slug, locale).await
 }
 
 /// Chooses a slot as a patient the clinic knows only by number: the dialogue asks for the
@@ -86,21 +42,6 @@ async fn pick(app: &TestApp, key: &str, from: &str, choice: &str, name: &str) ->
     assert_eq!(asked.len(), 1, "{asked:?}");
     assert!(asked[0].contains("nome completo") || asked[0].contains("full name"), "{asked:?}");
     say(app, key, from, name).await
-}
-
-async fn outbound(app: &TestApp, key: &str, from: &str) -> Vec<String> {
-    let patients = get(app, key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
-    let Some(patient) = patients["items"][0]["id"].as_str() else { return Vec::new() };
-    let list = get(app, key, &format!("/api/v1/conversations?patient_id={patient}")).await;
-    let Some(id) = list["items"][0]["id"].as_str() else { return Vec::new() };
-    let c = get(app, key, &format!("/api/v1/conversations/{id}")).await;
-    c["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["direction"] == "outbound")
-        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 async fn appointments(app: &TestApp, key: &str) -> Vec<Value> {

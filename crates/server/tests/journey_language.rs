@@ -4,18 +4,11 @@
 //! "ok thanks" changes nothing; a patient who switches for good is followed; the greeting
 //! uses a known name and never the placeholder "Paciente".
 
-use frontdesk_domain::tenant::NewTenant;
-use frontdesk_engine::{access, tenants};
-use frontdesk_test_support::{
-    CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, post_signed_twilio, setup_calendar,
-    twilio_messaging,
-};
+use frontdesk_test_support::conversation::{replies_to as outbound, say, whatsapp_clinic};
+use frontdesk_test_support::{TestApp, backend_tests, get};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::MockServer;
-
-const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const TWILIO_TOKEN: &str = "12345";
 
 backend_tests!(
     an_english_patient_at_a_portuguese_clinic_is_answered_in_english_throughout,
@@ -26,63 +19,12 @@ backend_tests!(
 
 /// A pt-BR clinic with two dentists and one 30-minute cleaning ("Limpeza").
 async fn clinic(app: &TestApp) -> (String, MockServer) {
-    let new = NewTenant::parse("sorriso", "Clínica Sorriso", "America/Sao_Paulo", "pt-BR").unwrap();
-    let tenant = tenants::create_tenant(&app.ctx, &new).await.unwrap();
-    let (_, secret) = access::issue_api_key(&app.ctx, tenant.id, "test").await.unwrap();
-    let key = secret.expose().to_owned();
-    setup_calendar(app, &key, CalendarSpec::default()).await;
-    let twilio = mock_twilio(SID).await;
-    let settings = json!({"messaging": twilio_messaging(&twilio, SID, TWILIO_TOKEN)});
-    let (status, answer) = patch(app, &key, "/api/v1/settings", settings).await;
-    assert_eq!(status, 200, "{answer}");
-    (key, twilio)
-}
-
-/// The patient writes (a signed Twilio webhook, optionally with a WhatsApp profile name);
-/// the jobs run; returns the clinic's replies.
-async fn say_as(app: &TestApp, key: &str, from: &str, profile: Option<&str>, text: &str) -> Vec<String> {
-    let before = outbound(app, key, from).await.len();
-    let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
-    let whatsapp = format!("whatsapp:{from}");
-    let mut params = vec![
-        ("MessageSid", sid.as_str()),
-        ("AccountSid", SID),
-        ("From", whatsapp.as_str()),
-        ("To", "whatsapp:+14155238886"),
-        ("Body", text),
-        ("NumMedia", "0"),
-    ];
-    if let Some(name) = profile {
-        params.push(("ProfileName", name));
-    }
-    let r = post_signed_twilio(app, "/webhooks/twilio/sorriso/messages", &params, TWILIO_TOKEN).await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    app.run_pending_jobs().await;
-    app.run_pending_jobs().await;
-    outbound(app, key, from).await.split_off(before)
-}
-
-async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
-    say_as(app, key, from, None, text).await
+    whatsapp_clinic(app, "sorriso", "pt-BR").await
 }
 
 async fn patient(app: &TestApp, key: &str, from: &str) -> Value {
     let patients = get(app, key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
     patients["items"][0].clone()
-}
-
-async fn outbound(app: &TestApp, key: &str, from: &str) -> Vec<String> {
-    let Some(id) = patient(app, key, from).await["id"].as_str().map(str::to_owned) else { return Vec::new() };
-    let list = get(app, key, &format!("/api/v1/conversations?patient_id={id}")).await;
-    let Some(id) = list["items"][0]["id"].as_str() else { return Vec::new() };
-    let c = get(app, key, &format!("/api/v1/conversations/{id}")).await;
-    c["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["direction"] == "outbound")
-        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 async fn appointments(app: &TestApp, key: &str) -> Vec<Value> {

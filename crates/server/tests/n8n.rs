@@ -6,6 +6,7 @@
 
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, tenants};
+use frontdesk_test_support::conversation::replies_to;
 use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, get, patch, setup_calendar};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
@@ -85,18 +86,7 @@ async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
 }
 
 async fn outbound(app: &TestApp, key: &str, from: &str) -> Vec<String> {
-    let patients = get(app, key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
-    let Some(patient) = patients["items"][0]["id"].as_str() else { return Vec::new() };
-    let list = get(app, key, &format!("/api/v1/conversations?patient_id={patient}")).await;
-    let Some(id) = list["items"][0]["id"].as_str() else { return Vec::new() };
-    let c = get(app, key, &format!("/api/v1/conversations/{id}")).await;
-    c["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["direction"] == "outbound")
-        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    replies_to(app, key, from).await
 }
 
 async fn appointments(app: &TestApp, key: &str) -> Vec<Value> {

@@ -7,7 +7,7 @@
 //! so with [`Confirmation::InConversation`].
 
 use super::calendar::Calendar;
-use super::notifier::{Notification, Notifier, NotifyError};
+use super::notifier::{Notification, Notifier};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
 use async_trait::async_trait;
@@ -118,10 +118,7 @@ impl JobHandler for ConfirmationHandler {
             channel: None,
             once: Some(job.id.as_uuid()),
         };
-        self.notifier.notify(&notification).await.map_err(|e| match e {
-            NotifyError::Retryable(m) => JobError::retryable(m),
-            NotifyError::Permanent(m) => JobError::permanent(m),
-        })
+        self.notifier.notify(&notification).await.map_err(JobError::from)
     }
 }
 

@@ -33,6 +33,16 @@ pub enum NotifyError {
     Permanent(String),
 }
 
+/// A job that notifies retries what the channel says is worth retrying.
+impl From<NotifyError> for crate::jobs::JobError {
+    fn from(e: NotifyError) -> Self {
+        match e {
+            NotifyError::Retryable(m) => Self::retryable(m),
+            NotifyError::Permanent(m) => Self::permanent(m),
+        }
+    }
+}
+
 #[async_trait]
 pub trait Notifier: Send + Sync + 'static {
     async fn notify(&self, notification: &Notification) -> Result<(), NotifyError>;

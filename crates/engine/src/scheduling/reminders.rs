@@ -4,7 +4,7 @@
 //! appointment does nothing.
 
 use super::lifecycle::{ActionRequest, apply_action};
-use super::notifier::{Notification, Notifier, NotifyError};
+use super::notifier::{Notification, Notifier};
 use crate::Ctx;
 use crate::jobs::{JobError, JobHandler, JobRegistry};
 use async_trait::async_trait;
@@ -104,10 +104,7 @@ impl JobHandler for ReminderHandler {
             channel: None,
             once: Some(job.id.as_uuid()),
         };
-        self.notifier.notify(&notification).await.map_err(|e| match e {
-            NotifyError::Retryable(m) => JobError::retryable(m),
-            NotifyError::Permanent(m) => JobError::permanent(m),
-        })?;
+        self.notifier.notify(&notification).await.map_err(JobError::from)?;
         self.ctx.faults.check("reminder.sent")
     }
 }
