@@ -59,11 +59,7 @@ pub async fn say_with_media(
     text: &str,
     media: &[(&str, &str)],
 ) -> Vec<String> {
-    let before = replies_to(app, key, from).await.len();
-    deliver(app, key, from, text, media).await;
-    app.run_pending_jobs().await;
-    app.run_pending_jobs().await;
-    replies_to(app, key, from).await.split_off(before)
+    say_as(app, key, from, None, text, media).await
 }
 
 /// Posts one message of the patient's through the signed webhook without running the
