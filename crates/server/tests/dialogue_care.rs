@@ -17,6 +17,7 @@ backend_tests!(
     odd_messages_are_answered_not_ignored,
     a_flood_gets_one_notice_and_a_person_with_nothing_lost,
     a_burst_is_answered_in_the_order_it_was_sent,
+    a_confirmation_that_cannot_go_out_says_why_on_the_conversation,
 );
 
 const CONFIRMATION_TEMPLATE: &str = "HXconfirmation000000000000000000";
@@ -275,4 +276,29 @@ async fn a_burst_is_answered_in_the_order_it_was_sent(app: TestApp) {
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert!(sent[0].starts_with("Olá"), "the greeting answers the first message: {sent:?}");
     assert!(sent[1].contains("1."), "the offer answers the second: {sent:?}");
+}
+
+/// Outside WhatsApp's 24-hour window without an approved template, the confirmation cannot
+/// go out: the conversation shows it as failed with the reason, and no job is left dead.
+async fn a_confirmation_that_cannot_go_out_says_why_on_the_conversation(app: TestApp) {
+    let (key, _twilio) = whatsapp_clinic(&app, "sorriso", "pt-BR").await;
+    let cal = calendar(&app, &key).await;
+    let phone = "+5511987651008";
+    let (s, a) =
+        post(&app, &key, "/api/v1/appointments", booking(&cal, "2026-06-03T10:00:00-03:00", phone)).await;
+    assert_eq!(s, 201, "{a}");
+    app.run_pending_jobs().await;
+    let list =
+        get(&app, &key, &format!("/api/v1/conversations?patient_id={}", a["patient_id"].as_str().unwrap()))
+            .await;
+    let conversation =
+        get(&app, &key, &format!("/api/v1/conversations/{}", list["items"][0]["id"].as_str().unwrap())).await;
+    let messages = conversation["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{conversation}");
+    assert_eq!(
+        (messages[0]["status"].as_str(), messages[0]["error_code"].as_str()),
+        (Some("failed"), Some("no_approved_template"))
+    );
+    let dead = get(&app, &key, "/api/v1/jobs?status=dead").await;
+    assert_eq!(dead["items"].as_array().map(Vec::len), Some(0), "{dead}");
 }

@@ -40,7 +40,7 @@ impl Notifier for MessagingNotifier {
         match sent {
             Ok(_) => Ok(()),
             // Recorded on the conversation as a skipped message; nothing to retry.
-            Err(MessagingFailure::OptedOut) => Ok(()),
+            Err(MessagingFailure::OptedOut | MessagingFailure::NoApprovedTemplate(_)) => Ok(()),
             Err(MessagingFailure::Store(e)) => Err(NotifyError::Retryable(e.to_string())),
             Err(e) => Err(NotifyError::Permanent(e.to_string())),
         }

@@ -82,8 +82,12 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
     if key.is_some()
         && let Some(existing) = store.get_message(req.tenant_id, id).await?
     {
-        if existing.error_code.as_deref() == Some("opted_out") {
-            return Err(MessagingFailure::OptedOut);
+        match existing.error_code.as_deref() {
+            Some("opted_out") => return Err(MessagingFailure::OptedOut),
+            Some("no_approved_template") => {
+                return Err(MessagingFailure::NoApprovedTemplate(existing.template.unwrap_or_default()));
+            }
+            _ => {}
         }
         if existing.status == MessageStatus::Queued {
             enqueue_delivery(ctx, &existing, req.automated, None).await?;
@@ -102,28 +106,14 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
         store.conversation_for(&Conversation::new(req.tenant_id, patient.id, req.channel, now)).await?;
     if req.automated && !may_send_automated(&store.consents(req.tenant_id, patient.id).await?, req.channel) {
         // Kept on the conversation, so staff can see why the patient heard nothing.
-        let skipped = Message {
+        let skipped = skipped_message(
             id,
-            tenant_id: req.tenant_id,
-            conversation_id: conversation.id,
-            patient_id: patient.id,
-            direction: Direction::Outbound,
-            channel: req.channel,
-            body: None,
-            media: Vec::new(),
-            transcript: None,
-            template: match &req.content {
-                Content::Template { key, .. } => Some(key.as_str().to_owned()),
-                Content::Text(_) => None,
-            },
-            provider: provider.as_str().to_owned(),
-            provider_message_id: None,
-            status: MessageStatus::Failed,
-            error_code: Some("opted_out".into()),
-            error_message: Some("skipped: the patient opted out of automated messages".into()),
-            created_at: now,
-            updated_at: now,
-        };
+            &req,
+            conversation.id,
+            provider,
+            ("opted_out", "skipped: the patient opted out of automated messages"),
+            now,
+        );
         store.insert_message(&skipped).await?;
         return Err(MessagingFailure::OptedOut);
     }
@@ -146,10 +136,19 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
             let text = render(*key, patient.locale, override_source, variables)
                 .map_err(|e| MessagingFailure::Invalid(e.to_string()))?;
             let approved = if window_closed {
-                let t = settings
-                    .messaging
-                    .approved_template(*key, patient.locale)
-                    .ok_or_else(|| MessagingFailure::NoApprovedTemplate(key.as_str().into()))?;
+                let Some(t) = settings.messaging.approved_template(*key, patient.locale) else {
+                    if req.automated {
+                        // Nobody is there to see the error: the conversation shows it instead.
+                        let why = (
+                            "no_approved_template",
+                            "skipped: WhatsApp's 24-hour window is closed and the clinic has no approved template for this message",
+                        );
+                        store
+                            .insert_message(&skipped_message(id, &req, conversation.id, provider, why, now))
+                            .await?;
+                    }
+                    return Err(MessagingFailure::NoApprovedTemplate(key.as_str().into()));
+                };
                 let params = t.parameters(variables).map_err(|e| MessagingFailure::Invalid(e.to_string()))?;
                 Some((t.id.clone(), params))
             } else {
@@ -195,6 +194,40 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
     updated.record_outbound(now);
     store.save_conversation(&updated).await?;
     Ok(message)
+}
+
+/// An automated message that was not sent, recorded failed with `why` (`(code, text)`) so
+/// that the conversation and the failed-sends list say why the patient heard nothing.
+fn skipped_message(
+    id: MessageId,
+    req: &SendRequest,
+    conversation: frontdesk_domain::ConversationId,
+    provider: ProviderKind,
+    why: (&str, &str),
+    now: jiff::Timestamp,
+) -> Message {
+    Message {
+        id,
+        tenant_id: req.tenant_id,
+        conversation_id: conversation,
+        patient_id: req.patient_id,
+        direction: Direction::Outbound,
+        channel: req.channel,
+        body: None,
+        media: Vec::new(),
+        transcript: None,
+        template: match &req.content {
+            Content::Template { key, .. } => Some(key.as_str().to_owned()),
+            Content::Text(_) => None,
+        },
+        provider: provider.as_str().to_owned(),
+        provider_message_id: None,
+        status: MessageStatus::Failed,
+        error_code: Some(why.0.into()),
+        error_message: Some(why.1.into()),
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// An approved WhatsApp template: its provider id and numbered parameters.
