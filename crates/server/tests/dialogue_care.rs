@@ -301,4 +301,31 @@ async fn a_confirmation_that_cannot_go_out_says_why_on_the_conversation(app: Tes
     );
     let dead = get(&app, &key, "/api/v1/jobs?status=dead").await;
     assert_eq!(dead["items"].as_array().map(Vec::len), Some(0), "{dead}");
+    // The staff app's thread says why, in words.
+    use frontdesk_domain::contact::Email;
+    use frontdesk_domain::staff::{NewUser, Role};
+    let tenant = frontdesk_domain::TenantId(
+        get(&app, &key, "/api/v1/tenant").await["id"].as_str().unwrap().parse().unwrap(),
+    );
+    let new = NewUser {
+        tenant_id: tenant,
+        email: Email::parse("ana@sorriso.example").unwrap(),
+        name: "Ana".into(),
+        role: Role::Staff,
+    };
+    frontdesk_engine::staff::add_user(&app.ctx, new, Some("uma senha bem longa")).await.unwrap();
+    let session = frontdesk_engine::staff::sign_in(&app.ctx, "ana@sorriso.example", "uma senha bem longa")
+        .await
+        .unwrap();
+    let page = app
+        .http
+        .get(app.url(&format!("/app/inbox/{}", list["items"][0]["id"].as_str().unwrap())))
+        .header("cookie", format!("fd_session={}", session.token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Não enviada: a janela de 24 horas do WhatsApp está fechada"), "{page}");
 }

@@ -155,6 +155,8 @@ pub struct MessageRow {
     pub status: &'static str,
     /// The status's wire name, for its style (`failed` shows red).
     pub status_key: &'static str,
+    /// Why an automated message was not sent, in the reader's language.
+    pub not_sent: Option<&'static str>,
     pub media: Vec<MediaRow>,
 }
 
@@ -255,6 +257,11 @@ async fn thread_page(
             when: day_time(m.created_at, &tz),
             status: t.message_status(m.status),
             status_key: m.status.as_str(),
+            not_sent: match m.error_code.as_deref() {
+                Some("opted_out") => Some(t.not_sent_opted_out),
+                Some("no_approved_template") => Some(t.not_sent_no_template),
+                _ => None,
+            },
             media: m
                 .media
                 .iter()
