@@ -333,6 +333,8 @@ fn staff_templates(
                     | TemplateKey::AskToType
                     | TemplateKey::DidNotUnderstand
                     | TemplateKey::BackShortly
+                    | TemplateKey::NotAdvice
+                    | TemplateKey::StaffAlert
             )
         })
         .filter_map(|k| {

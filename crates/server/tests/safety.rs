@@ -1,0 +1,230 @@
+//! Safety in the WhatsApp dialogue end to end, on both backends, through signed Twilio
+//! webhooks and a mock Twilio Messages API: a red flag gets the emergency numbers at once,
+//! the conversation goes to staff marked urgent with a fact for the live views, the staff
+//! phone is alerted (without the symptom), and no slot is offered; a negated symptom books
+//! as usual; a dosage question is handed to staff politely; and an emergency in a
+//! conversation staff already hold is still answered at once.
+
+use frontdesk_domain::TenantId;
+use frontdesk_domain::tenant::NewTenant;
+use frontdesk_engine::{access, tenants};
+use frontdesk_test_support::{
+    CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, post_signed_twilio, setup_calendar,
+    twilio_messaging,
+};
+use serde_json::{Value, json};
+use wiremock::MockServer;
+
+const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const TWILIO_TOKEN: &str = "12345";
+const STAFF_PHONE: &str = "+5511987659999";
+const STAFF_TEMPLATE: &str = "HXstaffalert0000000000000000000000";
+
+backend_tests!(
+    chest_pain_in_portuguese_is_an_emergency,
+    stroke_signs_in_english_on_a_us_clinic_get_911,
+    a_negated_symptom_books_as_usual,
+    a_dosage_question_goes_to_staff_politely,
+    an_emergency_is_answered_even_when_staff_hold_the_conversation,
+);
+
+struct Clinic {
+    key: String,
+    tenant: TenantId,
+    twilio: MockServer,
+}
+
+/// A clinic in `locale` and `region` with a calendar, WhatsApp through a mock Twilio, and
+/// `safety` settings.
+async fn clinic(app: &TestApp, slug: &str, locale: &str, region: &str, safety: Value) -> Clinic {
+    let new = NewTenant::parse(slug, "Clínica Sorriso", "America/Sao_Paulo", locale).unwrap();
+    let tenant = tenants::create_tenant(&app.ctx, &new).await.unwrap();
+    let (_, secret) = access::issue_api_key(&app.ctx, tenant.id, "test").await.unwrap();
+    let key = secret.expose().to_owned();
+    setup_calendar(app, &key, CalendarSpec::default()).await;
+    let twilio = mock_twilio(SID).await;
+    let mut messaging = twilio_messaging(&twilio, SID, TWILIO_TOKEN);
+    // The staff phone never wrote in: outside WhatsApp's window the alert needs an approved
+    // template, as in production.
+    messaging["whatsapp_templates"] = json!({"staff_alert": {
+        "pt-BR": {"id": STAFF_TEMPLATE, "variables": ["conversation_url"]},
+        "en": {"id": STAFF_TEMPLATE, "variables": ["conversation_url"]}}});
+    let settings = json!({"messaging": messaging, "default_region": region, "safety": safety});
+    let (status, answer) = patch(app, &key, "/api/v1/settings", settings).await;
+    assert_eq!(status, 200, "{answer}");
+    Clinic { key, tenant: tenant.id, twilio }
+}
+
+/// The patient writes (a signed Twilio webhook); the jobs run; returns the clinic's replies.
+async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
+    let before = outbound(app, key, from).await.len();
+    let slug = get(app, key, "/api/v1/tenant").await["slug"].as_str().unwrap().to_owned();
+    let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
+    let whatsapp = format!("whatsapp:{from}");
+    let params = [
+        ("MessageSid", sid.as_str()),
+        ("AccountSid", SID),
+        ("From", whatsapp.as_str()),
+        ("To", "whatsapp:+14155238886"),
+        ("Body", text),
+        ("NumMedia", "0"),
+    ];
+    let r =
+        post_signed_twilio(app, &format!("/webhooks/twilio/{slug}/messages"), &params, TWILIO_TOKEN).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    outbound(app, key, from).await.split_off(before)
+}
+
+/// The patient's conversation as the API shows it (with its messages).
+async fn conversation(app: &TestApp, key: &str, from: &str) -> Value {
+    let patients = get(app, key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
+    let Some(patient) = patients["items"][0]["id"].as_str() else { return Value::Null };
+    let list = get(app, key, &format!("/api/v1/conversations?patient_id={patient}")).await;
+    let Some(id) = list["items"][0]["id"].as_str() else { return Value::Null };
+    get(app, key, &format!("/api/v1/conversations/{id}")).await
+}
+
+async fn outbound(app: &TestApp, key: &str, from: &str) -> Vec<String> {
+    let c = conversation(app, key, from).await;
+    c["messages"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter(|m| m["direction"] == "outbound")
+                .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The form fields of every message the mock Twilio was asked to send.
+async fn twilio_sends(twilio: &MockServer) -> Vec<Vec<(String, String)>> {
+    twilio
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/Messages.json"))
+        .map(|r| url::form_urlencoded::parse(&r.body).into_owned().collect())
+        .collect()
+}
+
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+async fn facts(app: &TestApp, tenant: TenantId, kind: &str) -> Vec<Value> {
+    let all = app.ctx.store.facts_after(tenant, 0, 1000).await.unwrap();
+    all.into_iter().filter(|(_, f)| f.kind.as_str() == kind).map(|(_, f)| f.payload).collect()
+}
+
+async fn chest_pain_in_portuguese_is_an_emergency(app: TestApp) {
+    let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({"staff_alert_phone": STAFF_PHONE})).await;
+    let patient = "+5511987650101";
+    let replies = say(&app, &c.key, patient, "estou com dor no peito e falta de ar").await;
+    assert_eq!(replies.len(), 1, "one reply, no booking prompt: {replies:?}");
+    assert!(replies[0].contains("SAMU 192"), "{replies:?}");
+    assert!(replies[0].contains("pronto-socorro"), "{replies:?}");
+    assert!(!replies[0].contains("1."), "no slots: {replies:?}");
+    // The conversation is with staff, urgent.
+    let conv = conversation(&app, &c.key, patient).await;
+    assert_eq!(conv["needs_staff"], true, "{conv}");
+    assert_eq!(conv["urgent"], true, "{conv}");
+    // The live views hear of it: an emergency fact (ids only, no symptom).
+    app.run_pending_jobs().await;
+    let flagged = facts(&app, c.tenant, "emergency_flagged").await;
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0]["conversation_id"], conv["id"]);
+    assert_eq!(flagged[0]["urgent"], true);
+    assert!(!flagged[0].to_string().contains("peito") && !flagged[0].to_string().contains("chest"));
+    assert_eq!(facts(&app, c.tenant, "handoff_requested").await.len(), 1);
+    // The staff phone was alerted through Twilio, with the approved template and a link to
+    // the conversation, and nothing of what the patient wrote.
+    let sends = twilio_sends(&c.twilio).await;
+    let to_staff: Vec<_> =
+        sends.iter().filter(|f| field(f, "To") == Some(&format!("whatsapp:{STAFF_PHONE}"))).collect();
+    assert_eq!(to_staff.len(), 1, "{sends:?}");
+    assert_eq!(field(to_staff[0], "ContentSid"), Some(STAFF_TEMPLATE));
+    let variables = field(to_staff[0], "ContentVariables").unwrap_or_default();
+    assert!(variables.contains(conv["id"].as_str().unwrap()), "{variables}");
+    assert!(!format!("{to_staff:?}").contains("peito"));
+    let to_patient = sends.iter().filter(|f| field(f, "To") == Some(&format!("whatsapp:{patient}"))).count();
+    assert_eq!(to_patient, 1, "{sends:?}");
+    // The same message again (a webhook retried by Twilio) changes nothing.
+    app.run_pending_jobs().await;
+    assert_eq!(outbound(&app, &c.key, patient).await.len(), 1);
+    // A later message of the patient is the staff's: the assistant stays quiet.
+    assert!(say(&app, &c.key, patient, "quero marcar uma limpeza").await.is_empty());
+    // Handing the conversation back clears the urgency.
+    let id = conv["id"].as_str().unwrap();
+    let (status, released) =
+        patch(&app, &c.key, &format!("/api/v1/conversations/{id}"), json!({"needs_staff": false})).await;
+    assert_eq!(status, 200, "{released}");
+    assert_eq!(released["urgent"], false, "{released}");
+}
+
+async fn stroke_signs_in_english_on_a_us_clinic_get_911(app: TestApp) {
+    let c = clinic(&app, "smile", "en", "US", json!({})).await;
+    let patient = "+14155550123";
+    let replies = say(&app, &c.key, patient, "My mom's face is drooping and her speech is slurred").await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].contains("Call 911 now"), "{replies:?}");
+    assert!(!replies[0].contains("192"), "{replies:?}");
+    let conv = conversation(&app, &c.key, patient).await;
+    assert_eq!(conv["urgent"], true, "{conv}");
+    // No staff phone configured: only the patient was written to.
+    assert_eq!(twilio_sends(&c.twilio).await.len(), 1);
+}
+
+async fn a_negated_symptom_books_as_usual(app: TestApp) {
+    let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({"staff_alert_phone": STAFF_PHONE})).await;
+    let patient = "+5511987650102";
+    let replies = say(&app, &c.key, patient, "não tenho dor no peito, quero marcar uma limpeza amanhã").await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].contains("1.") && replies[0].contains("2."), "an offer: {replies:?}");
+    assert!(!replies[0].contains("192"), "{replies:?}");
+    let conv = conversation(&app, &c.key, patient).await;
+    assert_eq!(conv["needs_staff"], false, "{conv}");
+    assert_eq!(conv["urgent"], false, "{conv}");
+    assert!(facts(&app, c.tenant, "emergency_flagged").await.is_empty());
+    assert_eq!(twilio_sends(&c.twilio).await.len(), 1, "no staff alert");
+}
+
+async fn a_dosage_question_goes_to_staff_politely(app: TestApp) {
+    let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({})).await;
+    let patient = "+5511987650103";
+    let replies =
+        say(&app, &c.key, patient, "quantos mg de ibuprofeno posso tomar depois da extração?").await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].contains("profissional") && replies[0].contains("equipe"), "{replies:?}");
+    assert!(!replies[0].contains("192") && !replies[0].contains("mg"), "{replies:?}");
+    let conv = conversation(&app, &c.key, patient).await;
+    assert_eq!(conv["needs_staff"], true, "{conv}");
+    assert_eq!(conv["urgent"], false, "not an emergency: {conv}");
+    assert_eq!(facts(&app, c.tenant, "handoff_requested").await.len(), 1);
+    // A clinic that lets the assistant talk about doses gets the usual dialogue.
+    let other = clinic(&app, "outra", "pt-BR", "BR", json!({"never_advise": ["diagnosis"]})).await;
+    let replies = say(&app, &other.key, "+5511987650104", "quantos mg de ibuprofeno posso tomar?").await;
+    assert!(replies.iter().all(|r| !r.contains("profissional")), "{replies:?}");
+    assert_eq!(conversation(&app, &other.key, "+5511987650104").await["urgent"], false);
+}
+
+async fn an_emergency_is_answered_even_when_staff_hold_the_conversation(app: TestApp) {
+    let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({"emergency_numbers": "SAMU 192"})).await;
+    let patient = "+5511987650105";
+    let human = say(&app, &c.key, patient, "quero falar com uma atendente").await;
+    assert_eq!(human.len(), 1, "{human:?}");
+    assert_eq!(conversation(&app, &c.key, patient).await["needs_staff"], true);
+    let replies = say(&app, &c.key, patient, "to sangrando mto depois da extração e nao para").await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    // The clinic's own numbers, not the region's default.
+    assert!(replies[0].contains("SAMU 192") && !replies[0].contains("193"), "{replies:?}");
+    let conv = conversation(&app, &c.key, patient).await;
+    assert_eq!(conv["urgent"], true, "{conv}");
+    app.run_pending_jobs().await;
+    assert_eq!(facts(&app, c.tenant, "emergency_flagged").await.len(), 1);
+    // Staff were already on it: no second hand-off.
+    assert_eq!(facts(&app, c.tenant, "handoff_requested").await.len(), 1);
+}
