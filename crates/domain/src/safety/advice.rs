@@ -46,7 +46,11 @@ clonazepam|anticoncepcional|insulina|insulin";
 /// (topic, pattern) in the matcher's syntax; `{MED}` stands for [`MEDICINES`].
 #[rustfmt::skip]
 const PATTERNS: &[(Topic, &str)] = &[
-    (Topic::Diagnosis, "o que eu|ele|ela|meu|minha *1 tenho|tem|teria|sera"),
+    // At the end: "o que eu tenho?" asks for a diagnosis, "o que eu tenho marcado?" does not.
+    (Topic::Diagnosis, "o que eu|ele|ela|meu|minha *1 tenho|tem|teria$"),
+    (Topic::Diagnosis, "o que sera|seria isso|isto$"),
+    (Topic::Diagnosis, "o que pode ser isso|isto$"),
+    (Topic::Diagnosis, "o que sera|seria que eu|ele|ela tenho|tem$"),
     (Topic::Diagnosis, "o que pode|poderia ser|estar"),
     (Topic::Diagnosis, "sera|seria|pode|poderia ser|estar *2 cancer|tumor|infeccao|infeccionado|infeccionada|grave|serio|quebrado|quebrada|fratura|carie|abscesso|herpes|virose|covid|dengue"),
     (Topic::Diagnosis, "e|sera|seria|isso|isto cancer|tumor|grave|serio|perigoso|normal|infeccao|maligno|benigno"),

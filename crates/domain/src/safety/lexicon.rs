@@ -85,6 +85,7 @@ pub(crate) const PATTERNS: &[(Concept, &str)] = &[
     (C::Exclude, "que sufoco"),
     (C::Exclude, "falta de ar de tanto|tanta rir|riso"),
     (C::Exclude, "vou infartar"),
+    (C::Exclude, "que dor|aperto no|de coracao"),
     (C::Exclude, "me|nos deu|da|dar um|uma infarto|treco|ataque"),
     (C::Exclude, "o|um suicidio de|do|da"),
     (C::Exclude, "sem|falta de? ar|folego de tanto|tanta"),
@@ -94,7 +95,7 @@ pub(crate) const PATTERNS: &[(Concept, &str)] = &[
 
     // ---- chest pain ----
     (C::ChestPain, "dor|dores|dorzinha|pontada|pontadas|aperto|apertao|pressao|peso|fisgada|fisgadas|agulhada|agulhadas|queimor|desconforto *4 peito|torax|toracica|toracico"),
-    (C::ChestPain, "peito|torax *3 doendo|doi|doeu|dolorido|dolorida|apertado|apertando|pesado|esmagando|explodindo|dor|estourando|travado"),
+    (C::ChestPain, "peito|torax *3 doendo|doi|doeu|doer|dolorido|dolorida|apertado|apertando|apertar|aperta|apertou|pesado|esmagando|explodindo|dor|estourando|travado"),
     (C::ChestPain, "chest *3 pain|pains|hurts|hurt|hurting|ache|aches|aching|tightness|tight|pressure|discomfort|heavy|heaviness|crushing|squeezing|sore"),
     (C::ChestPain, "pain|pains|pressure|tightness|ache|squeezing|crushing|heaviness|weight|discomfort *4 chest"),
     (C::ChestPain, "angina"),
@@ -123,6 +124,7 @@ pub(crate) const PATTERNS: &[(Concept, &str)] = &[
     (C::Breathing, "can|could not breathe|breath|breathing"),
     (C::Breathing, "can|could not get|catch *1 breath|air"),
     (C::Breathing, "not|stopped|barely breathing"),
+    (C::Breathing, "can|could barely breathe|breath"),
     (C::Breathing, "hard|difficult|struggling|trouble|difficulty|hurts|painful *2 to? breathe|breathing"),
     (C::Breathing, "short|shortness|out of breath"),
     (C::Breathing, "gasping|suffocating|choking|breathless|wheezing"),
@@ -136,6 +138,8 @@ pub(crate) const PATTERNS: &[(Concept, &str)] = &[
     (C::StrokeSign, "falando|fala *2 sem sentido"),
     (C::StrokeSign, "enrolando|embolando|arrastando *1 lingua|fala|palavras|palavra"),
     (C::StrokeSign, "nao fala|diz|falando coisa com coisa"),
+    (C::StrokeSign, "dificuldade|dificil *2 falar|fala|falando"),
+    (C::StrokeSign, "braco|perna|lado|corpo|mao|bracos|pernas *4 nao *1 mexe|move|mexendo|movimenta"),
     (C::StrokeSign, "nao|mal consigo|consegue|conseguindo|conseguia|conseguiu *1 mexer|levantar|mover|movimentar|sentir|segurar|firmar *3 braco|bracos|perna|pernas|mao|maos|lado|rosto|cara|corpo|metade"),
     (C::StrokeSign, "nao|mal consegue|conseguia|conseguiu|conseguindo falar"),
     (C::StrokeSign, "nao|mal consigo falar *1 direito|nada|normal|normalmente"),
@@ -177,6 +181,8 @@ pub(crate) const PATTERNS: &[(Concept, &str)] = &[
     (C::Bleeding, "saindo|perdendo|saiu|perdi|escorrendo|desceu|com|escape *1 sangue"),
     (C::Bleeding, "sangue na|no calcinha|absorvente|roupa|vaso"),
     (C::Bleeding, "losing|lost|passing blood"),
+    (C::Bleeding, "there is *1 blood"),
+    (C::Bleeding, "blood *2 coming"),
 
     // ---- pregnancy ----
     (C::Pregnant, "gravida|gravidas|gravidinha|gestante|gravidez|gestacao|pregnant|pregnancy|gestando"),

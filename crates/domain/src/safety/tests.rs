@@ -157,6 +157,8 @@ fn never_advise_topics() {
     assert_eq!(never_advise("are my blood test results normal?", &all), Some(Topic::Results));
     // Logistics are not advice.
     assert_eq!(never_advise("quero marcar uma limpeza amanhã", &all), None);
+    assert_eq!(never_advise("o que eu tenho marcado pra amanhã?", &all), None);
+    assert_eq!(never_advise("o que será isso?", &all), Some(Topic::Diagnosis));
     assert_eq!(never_advise("quando sai o resultado do exame?", &all), None);
     assert_eq!(never_advise("posso tomar café antes da consulta?", &all), None);
     assert_eq!(never_advise("qual o endereço?", &all), None);
