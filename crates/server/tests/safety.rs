@@ -3,7 +3,8 @@
 //! the conversation goes to staff marked urgent with a fact for the live views, the staff
 //! phone is alerted (without the symptom), and no slot is offered; a negated symptom books
 //! as usual; a dosage question is handed to staff politely; and an emergency in a
-//! conversation staff already hold is still answered at once.
+//! conversation staff already hold is still answered at once; and a job that crashed after
+//! the advice reruns without saying, flagging or alerting anything twice.
 
 use frontdesk_domain::TenantId;
 use frontdesk_domain::tenant::NewTenant;
@@ -26,6 +27,7 @@ backend_tests!(
     a_negated_symptom_books_as_usual,
     a_dosage_question_goes_to_staff_politely,
     an_emergency_is_answered_even_when_staff_hold_the_conversation,
+    a_crash_after_the_advice_answers_flags_and_alerts_once,
 );
 
 struct Clinic {
@@ -227,4 +229,28 @@ async fn an_emergency_is_answered_even_when_staff_hold_the_conversation(app: Tes
     assert_eq!(facts(&app, c.tenant, "emergency_flagged").await.len(), 1);
     // Staff were already on it: no second hand-off.
     assert_eq!(facts(&app, c.tenant, "handoff_requested").await.len(), 1);
+}
+
+async fn a_crash_after_the_advice_answers_flags_and_alerts_once(app: TestApp) {
+    let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({"staff_alert_phone": STAFF_PHONE})).await;
+    let patient = "+5511987650106";
+    app.ctx.faults.arm("safety.advised", 1);
+    say(&app, &c.key, patient, "acho que estou infartando").await;
+    assert_eq!(app.ctx.faults.pending("safety.advised"), 0, "the fault fired");
+    // The retried job (after its back-off) finishes the rest.
+    for _ in 0..6 {
+        app.clock.advance(jiff::SignedDuration::from_mins(10));
+        app.run_pending_jobs().await;
+    }
+    let replies = outbound(&app, &c.key, patient).await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].contains("192"), "{replies:?}");
+    let conv = conversation(&app, &c.key, patient).await;
+    assert_eq!((conv["needs_staff"].clone(), conv["urgent"].clone()), (json!(true), json!(true)), "{conv}");
+    assert_eq!(facts(&app, c.tenant, "emergency_flagged").await.len(), 1);
+    assert_eq!(facts(&app, c.tenant, "handoff_requested").await.len(), 1);
+    let sends = twilio_sends(&c.twilio).await;
+    let to =
+        |phone: &str| sends.iter().filter(|f| field(f, "To") == Some(&format!("whatsapp:{phone}"))).count();
+    assert_eq!((to(patient), to(STAFF_PHONE)), (1, 1), "{sends:?}");
 }
