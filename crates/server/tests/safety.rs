@@ -7,8 +7,10 @@
 //! the advice reruns without saying, flagging or alerting anything twice.
 
 use frontdesk_domain::TenantId;
+use frontdesk_domain::contact::Email;
+use frontdesk_domain::staff::{NewUser, Role};
 use frontdesk_domain::tenant::NewTenant;
-use frontdesk_engine::{access, tenants};
+use frontdesk_engine::{access, staff, tenants};
 use frontdesk_test_support::{
     CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, post_signed_twilio, setup_calendar,
     twilio_messaging,
@@ -122,6 +124,51 @@ async fn facts(app: &TestApp, tenant: TenantId, kind: &str) -> Vec<Value> {
     all.into_iter().filter(|(_, f)| f.kind.as_str() == kind).map(|(_, f)| f.payload).collect()
 }
 
+/// A person of `tenant`, signed in to the staff app: the session cookie.
+async fn signed_in(app: &TestApp, tenant: TenantId) -> String {
+    const PASSWORD: &str = "a long enough password 1";
+    let email = "ana@sorriso.example";
+    let new = NewUser {
+        tenant_id: tenant,
+        email: Email::parse(email).unwrap(),
+        name: "Ana".into(),
+        role: Role::Staff,
+    };
+    staff::add_user(&app.ctx, new, Some(PASSWORD)).await.unwrap();
+    format!("fd_session={}", staff::sign_in(&app.ctx, email, PASSWORD).await.unwrap().token)
+}
+
+/// The staff app's live stream from its start (`Last-Event-ID: 0`), read until an event
+/// named `kind` arrives (10 s at most): that event's data.
+async fn live_event(app: &TestApp, cookie: &str, kind: &str) -> Value {
+    let mut response = app
+        .http
+        .get(app.url("/app/events"))
+        .header("cookie", cookie)
+        .header("last-event-id", "0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if block.lines().any(|l| l.strip_prefix("event:").is_some_and(|e| e.trim() == kind)) {
+                let data: String =
+                    block.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim).collect();
+                return serde_json::from_str(&data).unwrap();
+            }
+        }
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => buffer.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => panic!("no {kind} event on the live stream"),
+        }
+    }
+}
+
 async fn chest_pain_in_portuguese_is_an_emergency(app: TestApp) {
     let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({"staff_alert_phone": STAFF_PHONE})).await;
     let patient = "+5511987650101";
@@ -142,6 +189,16 @@ async fn chest_pain_in_portuguese_is_an_emergency(app: TestApp) {
     assert_eq!(flagged[0]["urgent"], true);
     assert!(!flagged[0].to_string().contains("peito") && !flagged[0].to_string().contains("chest"));
     assert_eq!(facts(&app, c.tenant, "handoff_requested").await.len(), 1);
+    // ...on the staff app's live stream, and the inbox marks the conversation urgent.
+    let cookie = signed_in(&app, c.tenant).await;
+    let event = live_event(&app, &cookie, "emergency_flagged").await;
+    assert_eq!(
+        (event["conversation_id"].clone(), event["urgent"].clone()),
+        (conv["id"].clone(), json!(true))
+    );
+    let inbox = app.http.get(app.url("/app/inbox")).header("cookie", &cookie).send().await.unwrap();
+    let html = inbox.text().await.unwrap();
+    assert!(html.contains("badge urgent"), "{html}");
     // The staff phone was alerted through Twilio, with the approved template and a link to
     // the conversation, and nothing of what the patient wrote.
     let sends = twilio_sends(&c.twilio).await;
