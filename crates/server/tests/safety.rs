@@ -4,7 +4,8 @@
 //! phone is alerted (without the symptom), and no slot is offered; a negated symptom books
 //! as usual; a dosage question is handed to staff politely; and an emergency in a
 //! conversation staff already hold is still answered at once; and a job that crashed after
-//! the advice reruns without saying, flagging or alerting anything twice.
+//! the advice reruns without saying, flagging or alerting anything twice; and no sales
+//! message (reactivation after a no-show) follows an emergency.
 
 use frontdesk_domain::TenantId;
 use frontdesk_domain::contact::Email;
@@ -30,6 +31,7 @@ backend_tests!(
     a_dosage_question_goes_to_staff_politely,
     an_emergency_is_answered_even_when_staff_hold_the_conversation,
     a_crash_after_the_advice_answers_flags_and_alerts_once,
+    an_emergency_stops_the_reactivation_messages,
 );
 
 struct Clinic {
@@ -310,4 +312,47 @@ async fn a_crash_after_the_advice_answers_flags_and_alerts_once(app: TestApp) {
     let to =
         |phone: &str| sends.iter().filter(|f| field(f, "To") == Some(&format!("whatsapp:{phone}"))).count();
     assert_eq!((to(patient), to(STAFF_PHONE)), (1, 1), "{sends:?}");
+}
+
+async fn an_emergency_stops_the_reactivation_messages(app: TestApp) {
+    let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({})).await;
+    let patient = "+5511987650107";
+    // The patient has not written in 24 hours: WhatsApp needs an approved template.
+    let approved =
+        json!({"messaging": {"whatsapp_templates": {"reactivation": {"pt-BR": {"id": "HXreactivation"}}}}});
+    let (s, body) = patch(&app, &c.key, "/api/v1/settings", approved).await;
+    assert_eq!(s, 200, "{body}");
+    // A lead from a referral (the reactivation sequence is a lead's).
+    let lead = json!({"phone": patient, "name": "Lúcia Prado", "source": "referral"});
+    let (s, created) = frontdesk_test_support::post(&app, &c.key, "/api/v1/leads", lead).await;
+    assert!((200..300).contains(&s), "{created}");
+    let practitioners = get(&app, &c.key, "/api/v1/practitioners").await;
+    let services = get(&app, &c.key, "/api/v1/services").await;
+    let locations = get(&app, &c.key, "/api/v1/locations").await;
+    let booking = json!({"patient": {"name": "Lúcia Prado", "phone": patient},
+        "practitioner_id": practitioners["items"][0]["id"], "location_id": locations["items"][0]["id"],
+        "service_id": services["items"][0]["id"], "start": "2026-06-02T09:00:00-03:00"});
+    let (s, a) = frontdesk_test_support::post(&app, &c.key, "/api/v1/appointments", booking).await;
+    assert_eq!(s, 201, "{a}");
+    app.run_pending_jobs().await;
+    // Missed: the first reactivation message goes out the same day (then days 2 and 7).
+    app.clock.set("2026-06-02T13:00:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    // Sent as the approved template (the patient's window is closed).
+    let reactivations = |messages: &Value| {
+        messages.as_array().map_or(0, |m| m.iter().filter(|m| m["template"] == "HXreactivation").count())
+    };
+    assert_eq!(reactivations(&conversation(&app, &c.key, patient).await["messages"]), 1);
+    let replies = say(&app, &c.key, patient, "estou sangrando muito e não para").await;
+    assert!(replies[0].contains("192"), "{replies:?}");
+    app.clock.set("2026-06-10T13:00:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    assert_eq!(reactivations(&conversation(&app, &c.key, patient).await["messages"]), 1, "no sales push");
+    let leads = get(&app, &c.key, "/api/v1/leads").await;
+    let lead = leads["items"][0]["id"].as_str().unwrap();
+    let view = get(&app, &c.key, &format!("/api/v1/leads/{lead}")).await;
+    let stopped =
+        view["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "reactivation_stopped").cloned();
+    assert_eq!(stopped.expect("stopped")["detail"]["why"], "an urgent conversation is with staff", "{view}");
 }
