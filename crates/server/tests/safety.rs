@@ -3,7 +3,7 @@
 //! the conversation goes to staff marked urgent with a fact for the live views, the staff
 //! phone is alerted (without the symptom), and no slot is offered; a negated symptom books
 //! as usual; a dosage question is handed to staff politely; and an emergency in a
-//! conversation staff already hold is still answered at once; and a job that crashed after
+//! conversation staff already hold, or an n8n workflow answers, is still answered at once; and a job that crashed after
 //! the advice reruns without saying, flagging or alerting anything twice; and no sales
 //! message (reactivation after a no-show) follows an emergency.
 
@@ -32,6 +32,7 @@ backend_tests!(
     an_emergency_is_answered_even_when_staff_hold_the_conversation,
     a_crash_after_the_advice_answers_flags_and_alerts_once,
     an_emergency_stops_the_reactivation_messages,
+    an_emergency_is_answered_even_when_n8n_holds_the_dialogue,
 );
 
 struct Clinic {
@@ -355,4 +356,28 @@ async fn an_emergency_stops_the_reactivation_messages(app: TestApp) {
     let stopped =
         view["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "reactivation_stopped").cloned();
     assert_eq!(stopped.expect("stopped")["detail"]["why"], "an urgent conversation is with staff", "{view}");
+}
+
+async fn an_emergency_is_answered_even_when_n8n_holds_the_dialogue(app: TestApp) {
+    let c = clinic(&app, "sorriso", "pt-BR", "BR", json!({})).await;
+    let n8n = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({"received": true})))
+        .mount(&n8n)
+        .await;
+    let settings = json!({"dialogue": {"n8n": {"webhook_url": format!("{}/webhook/frontdesk", n8n.uri()),
+        "callback_token": "cb-token-0123456789abcdef"}}});
+    let (s, body) = patch(&app, &c.key, "/api/v1/settings", settings).await;
+    assert_eq!(s, 200, "{body}");
+    let patient = "+5511987650108";
+    // n8n answers the clinic's dialogue: the assistant says nothing itself...
+    assert!(say(&app, &c.key, patient, "oi, quero marcar uma avaliação").await.is_empty());
+    let forwarded = || async { n8n.received_requests().await.unwrap_or_default().len() };
+    assert_eq!(forwarded().await, 1);
+    // ...except to an emergency, answered at once and not left to the workflow.
+    let replies = say(&app, &c.key, patient, "pensando em acabar com tudo").await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].contains("192"), "{replies:?}");
+    assert_eq!(forwarded().await, 1, "the emergency is not forwarded");
+    assert_eq!(conversation(&app, &c.key, patient).await["urgent"], true);
 }
