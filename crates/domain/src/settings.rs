@@ -32,6 +32,9 @@ pub struct SafetySettings {
     pub staff_alert_phone: Option<crate::contact::PhoneE164>,
     /// Topics handed to staff with a polite reply instead of answered.
     pub never_advise: Vec<crate::safety::Topic>,
+    /// Added to the emergency advice for suicidal thoughts: a free crisis line to talk to
+    /// ("CVV 188"); by default the region's (see [`crisis_line_for`]), none where unknown.
+    pub crisis_line: Option<String>,
 }
 
 impl Default for SafetySettings {
@@ -40,6 +43,7 @@ impl Default for SafetySettings {
             emergency_numbers: None,
             staff_alert_phone: None,
             never_advise: crate::safety::Topic::ALL.to_vec(),
+            crisis_line: None,
         }
     }
 }
@@ -56,7 +60,22 @@ impl SafetySettings {
         }
     }
 
+    /// The crisis line to add for suicidal thoughts: the configured one, else the region's.
+    pub fn crisis_line(&self, region: &str) -> Option<String> {
+        match self.crisis_line.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => Some(n.to_owned()),
+            _ => crisis_line_for(region).map(str::to_owned),
+        }
+    }
+
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(n) = &self.crisis_line
+            && n.trim().chars().count() > MAX_EMERGENCY_NUMBERS_CHARS
+        {
+            return Err(format!(
+                "safety.crisis_line must be at most {MAX_EMERGENCY_NUMBERS_CHARS} characters"
+            ));
+        }
         if let Some(n) = &self.emergency_numbers {
             let chars = n.trim().chars().count();
             if chars == 0 || chars > MAX_EMERGENCY_NUMBERS_CHARS {
@@ -66,6 +85,16 @@ impl SafetySettings {
             }
         }
         Ok(())
+    }
+}
+
+/// A free, round-the-clock line for people thinking of suicide: Brazil's CVV, the US 988
+/// Suicide & Crisis Lifeline (also reachable in Canada at 988). Elsewhere none is assumed.
+pub fn crisis_line_for(region: &str) -> Option<&'static str> {
+    match region.trim().to_ascii_uppercase().as_str() {
+        "BR" => Some("CVV 188"),
+        "US" | "CA" => Some("988"),
+        _ => None,
     }
 }
 
@@ -231,6 +260,9 @@ mod tests {
         assert_eq!(s.safety.emergency_numbers("CA"), "911");
         assert_eq!(s.safety.emergency_numbers("PT"), "112");
         assert_eq!(s.safety.emergency_numbers("JP"), "112");
+        assert_eq!(s.safety.crisis_line("BR").as_deref(), Some("CVV 188"));
+        assert_eq!(s.safety.crisis_line("US").as_deref(), Some("988"));
+        assert_eq!(s.safety.crisis_line("PT"), None);
         let own = SafetySettings { emergency_numbers: Some(" 999 ".into()), ..SafetySettings::default() };
         assert_eq!(own.emergency_numbers("BR"), "999");
         assert!(own.validate().is_ok());

@@ -179,6 +179,7 @@ async fn chest_pain_in_portuguese_is_an_emergency(app: TestApp) {
     assert_eq!(replies.len(), 1, "one reply, no booking prompt: {replies:?}");
     assert!(replies[0].contains("SAMU 192"), "{replies:?}");
     assert!(replies[0].contains("pronto-socorro"), "{replies:?}");
+    assert!(!replies[0].contains("CVV"), "the crisis line is for suicidal thoughts: {replies:?}");
     assert!(!replies[0].contains("1."), "no slots: {replies:?}");
     // The conversation is with staff, urgent.
     let conv = conversation(&app, &c.key, patient).await;
@@ -377,7 +378,8 @@ async fn an_emergency_is_answered_even_when_n8n_holds_the_dialogue(app: TestApp)
     // ...except to an emergency, answered at once and not left to the workflow.
     let replies = say(&app, &c.key, patient, "pensando em acabar com tudo").await;
     assert_eq!(replies.len(), 1, "{replies:?}");
-    assert!(replies[0].contains("192"), "{replies:?}");
+    // Suicidal thoughts: the emergency numbers and a crisis line to talk to.
+    assert!(replies[0].contains("192") && replies[0].contains("CVV 188"), "{replies:?}");
     assert_eq!(forwarded().await, 1, "the emergency is not forwarded");
     assert_eq!(conversation(&app, &c.key, patient).await["urgent"], true);
 }

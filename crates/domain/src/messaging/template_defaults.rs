@@ -204,12 +204,16 @@ we will get back to you here in a few minutes.";
 const EMERGENCY_ADVICE_PT_BR: &str = "\
 Isso pode ser uma emergência. Ligue agora para {{ emergency_numbers }} \
 ou vá ao pronto-socorro mais próximo. Não espere por esta conversa. \
-Nossa equipe já foi avisada e vai falar com você.";
+Nossa equipe já foi avisada e vai falar com você.\
+{% if crisis_line is defined and crisis_line %} Se quiser conversar com alguém agora, \
+o {{ crisis_line }} atende 24 horas, de graça.{% endif %}";
 
 const EMERGENCY_ADVICE_EN: &str = "\
 This may be an emergency. Call {{ emergency_numbers }} now \
 or go to the nearest emergency room. Please do not wait for this chat. \
-Our team has been told and will contact you.";
+Our team has been told and will contact you.\
+{% if crisis_line is defined and crisis_line %} If you want to talk to someone now, \
+call {{ crisis_line }}, free, any time.{% endif %}";
 
 const NOT_ADVICE_PT_BR: &str = "\
 Essa é uma pergunta para um profissional: por aqui não posso orientar sobre diagnóstico, \

@@ -131,6 +131,10 @@ impl TemplateKey {
                 Locale::En => "911",
             },
             "conversation_url": "https://frontdesk.example/app/inbox/0192f0c4-7d1e-7cc0-8a7e-3b5f6a1d2e90",
+            "crisis_line": match locale {
+                Locale::PtBr => "CVV 188",
+                Locale::En => "988",
+            },
         })
     }
 }

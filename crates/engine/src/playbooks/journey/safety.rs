@@ -21,7 +21,7 @@ use frontdesk_domain::facts::FactKind;
 use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey};
 use frontdesk_domain::nlu::language::{Strength, detect as detect_language};
 use frontdesk_domain::patients::Patient;
-use frontdesk_domain::safety::{detect, never_advise};
+use frontdesk_domain::safety::{RedFlag, RedFlagKind, detect, never_advise};
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_domain::tenant::Tenant;
 use frontdesk_domain::{MessageId, PatientId};
@@ -40,8 +40,8 @@ pub(super) async fn screen(
     if !matches!(conversation.channel, Channel::Whatsapp | Channel::Sms) {
         return Ok(false);
     }
-    if detect(text).is_some() {
-        emergency(ctx, patient, conversation, message_id, text).await?;
+    if let Some(flag) = detect(text) {
+        emergency(ctx, patient, conversation, message_id, text, &flag).await?;
         return Ok(true);
     }
     // Staff already answer this conversation: its questions are theirs.
@@ -73,6 +73,7 @@ async fn emergency(
     conversation: &Conversation,
     message_id: MessageId,
     text: &str,
+    flag: &RedFlag,
 ) -> Result<(), JourneyError> {
     let tenant = ctx.store.tenant_by_id(patient.tenant_id).await?.ok_or(StoreError::NotFound)?;
     let settings = ctx.store.tenant_settings(tenant.id).await?;
@@ -85,7 +86,11 @@ async fn emergency(
         language::store(ctx, patient, e.locale).await?;
     }
     let numbers = settings.safety.emergency_numbers(&settings.default_region);
-    let variables = json!({"emergency_numbers": numbers, "clinic_name": tenant.name});
+    let mut variables = json!({"emergency_numbers": numbers, "clinic_name": tenant.name});
+    // Someone thinking of suicide also hears of a line to talk to.
+    if flag.kinds.contains(&RedFlagKind::Suicidal) {
+        variables["crisis_line"] = json!(settings.safety.crisis_line(&settings.default_region));
+    }
     reply(ctx, patient, conversation, message_id, TemplateKey::EmergencyAdvice, variables).await?;
     ctx.faults.interrupt("safety.advised")?;
     let urgent = staff_on(ctx, conversation, message_id, true).await?;
