@@ -39,6 +39,9 @@ pub enum FactKind {
     ConversationAssigned,
     /// A lead edited without a stage move (owner, value, notes...).
     LeadUpdated,
+    /// A patient's message had a red-flag symptom: the conversation is urgent and with
+    /// staff (the payload never says which symptom).
+    EmergencyFlagged,
 }
 
 impl FactKind {
@@ -62,6 +65,7 @@ impl FactKind {
         Self::HandoffRequested,
         Self::ConversationAssigned,
         Self::LeadUpdated,
+        Self::EmergencyFlagged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +89,7 @@ impl FactKind {
             Self::HandoffRequested => "handoff_requested",
             Self::ConversationAssigned => "conversation_assigned",
             Self::LeadUpdated => "lead_updated",
+            Self::EmergencyFlagged => "emergency_flagged",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod nlu;
 pub mod page;
 pub mod patients;
 pub mod plausible;
+pub mod safety;
 pub mod scheduling;
 pub mod settings;
 pub mod staff;

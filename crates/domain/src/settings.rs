@@ -16,6 +16,102 @@ pub struct TenantSettings {
     pub voice: crate::voice::VoiceSettings,
     pub leads: crate::leads::LeadSettings,
     pub dialogue: crate::leads::DialogueSettings,
+    pub safety: SafetySettings,
+}
+
+/// What the dialogue does with emergencies and questions only a professional may answer
+/// (see `crate::safety`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SafetySettings {
+    /// Told to a patient with a red-flag symptom ("SAMU 192 / Bombeiros 193"); by default
+    /// the numbers of the clinic's `default_region` (see [`emergency_numbers_for`]).
+    pub emergency_numbers: Option<String>,
+    /// A staff phone (E.164) alerted at once when a conversation turns urgent: no symptom,
+    /// only that a conversation needs someone now.
+    pub staff_alert_phone: Option<crate::contact::PhoneE164>,
+    /// Topics handed to staff with a polite reply instead of answered.
+    pub never_advise: Vec<crate::safety::Topic>,
+    /// Added to the emergency advice for suicidal thoughts: a free crisis line to talk to
+    /// ("CVV 188"); by default the region's (see [`crisis_line_for`]), none where unknown.
+    pub crisis_line: Option<String>,
+}
+
+impl Default for SafetySettings {
+    fn default() -> Self {
+        Self {
+            emergency_numbers: None,
+            staff_alert_phone: None,
+            never_advise: crate::safety::Topic::ALL.to_vec(),
+            crisis_line: None,
+        }
+    }
+}
+
+/// Longest `emergency_numbers` accepted: a line of a message, not a paragraph.
+pub const MAX_EMERGENCY_NUMBERS_CHARS: usize = 80;
+
+impl SafetySettings {
+    /// The emergency numbers to tell patients: the configured ones, else the region's.
+    pub fn emergency_numbers(&self, region: &str) -> String {
+        match self.emergency_numbers.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => n.to_owned(),
+            _ => emergency_numbers_for(region).to_owned(),
+        }
+    }
+
+    /// The crisis line to add for suicidal thoughts: the configured one, else the region's.
+    pub fn crisis_line(&self, region: &str) -> Option<String> {
+        match self.crisis_line.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => Some(n.to_owned()),
+            _ => crisis_line_for(region).map(str::to_owned),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(n) = &self.crisis_line
+            && n.trim().chars().count() > MAX_EMERGENCY_NUMBERS_CHARS
+        {
+            return Err(format!(
+                "safety.crisis_line must be at most {MAX_EMERGENCY_NUMBERS_CHARS} characters"
+            ));
+        }
+        if let Some(n) = &self.emergency_numbers {
+            let chars = n.trim().chars().count();
+            if chars == 0 || chars > MAX_EMERGENCY_NUMBERS_CHARS {
+                return Err(format!(
+                    "safety.emergency_numbers must be 1 to {MAX_EMERGENCY_NUMBERS_CHARS} characters (or null for the region's)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A free, round-the-clock line for people thinking of suicide: Brazil's CVV, the US 988
+/// Suicide & Crisis Lifeline (also reachable in Canada at 988). Elsewhere none is assumed.
+pub fn crisis_line_for(region: &str) -> Option<&'static str> {
+    match region.trim().to_ascii_uppercase().as_str() {
+        "BR" => Some("CVV 188"),
+        "US" | "CA" => Some("988"),
+        _ => None,
+    }
+}
+
+/// The emergency numbers of an ISO 3166 region: Brazil's ambulance (SAMU) and fire
+/// brigade, 911 in North America, 112 in the European Union and as the fallback (GSM phones
+/// route 112 in most countries).
+pub fn emergency_numbers_for(region: &str) -> &'static str {
+    const EU: &[&str] = &[
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+        "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    ];
+    match region.trim().to_ascii_uppercase().as_str() {
+        "BR" => "SAMU 192 / Bombeiros 193",
+        "US" | "CA" => "911",
+        r if EU.contains(&r) => "112",
+        _ => "112",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -80,6 +176,7 @@ impl Default for TenantSettings {
             voice: crate::voice::VoiceSettings::default(),
             leads: crate::leads::LeadSettings::default(),
             dialogue: crate::leads::DialogueSettings::default(),
+            safety: SafetySettings::default(),
         }
     }
 }
@@ -152,6 +249,41 @@ mod tests {
         let mut echoed = shown.clone();
         echoed.keep_secrets_from(&s);
         assert_eq!(echoed, s);
+    }
+
+    #[test]
+    fn safety_defaults_follow_the_region() {
+        let s = TenantSettings::default();
+        assert_eq!(s.safety.never_advise, crate::safety::Topic::ALL.to_vec());
+        assert_eq!(s.safety.emergency_numbers("BR"), "SAMU 192 / Bombeiros 193");
+        assert_eq!(s.safety.emergency_numbers("us"), "911");
+        assert_eq!(s.safety.emergency_numbers("CA"), "911");
+        assert_eq!(s.safety.emergency_numbers("PT"), "112");
+        assert_eq!(s.safety.emergency_numbers("JP"), "112");
+        assert_eq!(s.safety.crisis_line("BR").as_deref(), Some("CVV 188"));
+        assert_eq!(s.safety.crisis_line("US").as_deref(), Some("988"));
+        assert_eq!(s.safety.crisis_line("PT"), None);
+        let own = SafetySettings { emergency_numbers: Some(" 999 ".into()), ..SafetySettings::default() };
+        assert_eq!(own.emergency_numbers("BR"), "999");
+        assert!(own.validate().is_ok());
+        let blank = SafetySettings { emergency_numbers: Some("  ".into()), ..SafetySettings::default() };
+        assert!(blank.validate().is_err());
+        // The staff phone must be a phone number; unknown topics are refused.
+        let bad: Result<TenantSettings, _> =
+            serde_json::from_str(r#"{"safety": {"staff_alert_phone": "call me"}}"#);
+        assert!(bad.is_err());
+        let bad: Result<TenantSettings, _> =
+            serde_json::from_str(r#"{"safety": {"never_advise": ["weather"]}}"#);
+        assert!(bad.is_err());
+        let ok: TenantSettings = serde_json::from_str(
+            r#"{"safety": {"staff_alert_phone": "+5511987654321", "never_advise": ["dosage"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ok.safety.staff_alert_phone.map(|p| p.as_str().to_owned()).as_deref(),
+            Some("+5511987654321")
+        );
+        assert_eq!(ok.safety.never_advise, vec![crate::safety::Topic::Dosage]);
     }
 
     #[test]

@@ -104,6 +104,7 @@ pub fn conversation_fact(
             "patient_id": c.patient_id,
             "channel": c.channel,
             "needs_staff": c.needs_staff,
+            "urgent": c.urgent,
             "assignee": c.assignee,
         }),
         at,

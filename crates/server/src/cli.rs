@@ -48,6 +48,9 @@ pub enum Command {
     /// Message understanding: check the intent rules against labelled messages.
     #[command(subcommand)]
     Nlu(NluCommand),
+    /// Patient safety: check the red-flag detector against labelled messages.
+    #[command(subcommand)]
+    Safety(SafetyCommand),
     /// Copy the SQLite database to FILE: a consistent snapshot, safe while the server runs.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -218,6 +221,17 @@ pub enum NluCommand {
     /// cancel, confirm, decline, question, opt_out, human_request, greeting, unclear).
     /// `data/nlu/corpus.tsv` is the project's own corpus.
     Eval { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SafetyCommand {
+    /// Recall per red-flag kind and the false-alarm rate. Each FILE is a TSV with a `text`
+    /// first column: one with a `text<TAB>kind` header labels emergencies (chest_pain,
+    /// shortness_of_breath, stroke, severe_bleeding, suicidal, anaphylaxis,
+    /// pregnancy_bleeding, child_fever_lethargy, or none); any other (the intent corpus) is
+    /// messages that are no emergency. Without files: `data/safety/*.tsv` and
+    /// `data/nlu/*.tsv` under the current directory.
+    Eval { files: Vec<PathBuf> },
 }
 
 #[derive(Debug, Subcommand)]

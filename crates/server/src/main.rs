@@ -3,8 +3,8 @@ use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, staff, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SecretsCommand, SettingsCommand, TenantCommand,
-    UserCommand,
+    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SafetyCommand, SecretsCommand, SettingsCommand,
+    TenantCommand, UserCommand,
 };
 use frontdesk_server::{App, Config, app, config, demo, logging};
 use tokio_util::sync::CancellationToken;
@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nlu(NluCommand::Eval { file }) => nlu_eval(&file),
+        Command::Safety(SafetyCommand::Eval { files }) => safety_eval(files),
         Command::Secrets(SecretsCommand::GenerateKey) => {
             println!("{}", frontdesk_store::at_rest::generate_key());
             Ok(())
@@ -228,6 +229,7 @@ async fn main() -> anyhow::Result<()> {
                 Command::Serve(_)
                 | Command::Config(_)
                 | Command::Nlu(_)
+                | Command::Safety(_)
                 | Command::Secrets(SecretsCommand::GenerateKey)
                 | Command::Backup { .. }
                 | Command::Restore { .. } => {
@@ -342,6 +344,46 @@ fn nlu_eval(file: &std::path::Path) -> anyhow::Result<()> {
             println!("  {} -> {}  {}", e.expected, e.predicted, e.text);
         }
     }
+    Ok(())
+}
+
+/// `frontdesk safety eval [FILE...]`: recall per kind, the false-alarm rate, then the
+/// misses and false alarms.
+fn safety_eval(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
+    let files = if files.is_empty() {
+        let mut found = Vec::new();
+        for dir in ["data/safety", "data/nlu"] {
+            let entries = std::fs::read_dir(dir)
+                .with_context(|| format!("reading {dir} (run from the repository, or name the files)"))?;
+            let mut tsv: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+                .collect();
+            tsv.sort();
+            found.extend(tsv);
+        }
+        found
+    } else {
+        files
+    };
+    let mut labelled = Vec::new();
+    let mut others = Vec::new();
+    for file in &files {
+        let content = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        if content.trim_start_matches('\u{feff}').starts_with("text\tkind") {
+            labelled.extend(
+                frontdesk_domain::safety::parse_emergencies(&content)
+                    .map_err(|e| anyhow!("{}: {e}", file.display()))?,
+            );
+        } else {
+            let texts = frontdesk_domain::safety::texts_of(&content);
+            if texts.is_empty() {
+                anyhow::bail!("{}: no `text<TAB>...` header or no messages", file.display());
+            }
+            others.extend(texts);
+        }
+    }
+    print!("{}", frontdesk_domain::safety::evaluate(&labelled, &others));
     Ok(())
 }
 

@@ -145,6 +145,25 @@ fn nlu_eval_prints_accuracy_per_intent() {
     assert!(err.contains("line 2"), "{err}");
 }
 
+#[test]
+fn safety_eval_prints_recall_per_kind_and_false_alarms() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    let emergencies = format!("{data}/safety/emergencies.tsv");
+    let near = format!("{data}/safety/near_misses.tsv");
+    let corpus = format!("{data}/nlu/corpus.tsv");
+    let (ok, out, err) = frontdesk("sqlite::memory:", &["safety", "eval", &emergencies, &near, &corpus]);
+    assert!(ok, "{err}");
+    assert!(out.contains("chest_pain") && out.contains("child_fever_lethargy"), "{out}");
+    assert!(out.contains("recall: 1.000"), "{out}");
+    assert!(out.contains("false alarms:"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.tsv");
+    std::fs::write(&bad, "text\tkind\ndor no peito\theartburn\n").unwrap();
+    let (ok, _, err) = frontdesk("sqlite::memory:", &["safety", "eval", bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("line 2"), "{err}");
+}
+
 fn frontdesk_with_stdin(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))

@@ -58,10 +58,19 @@ pub async fn one_conversation_per_patient_and_channel(store: DynStore) {
     changed.status = ConversationStatus::Closed;
     changed.assignee = Some("recepcao".into());
     changed.needs_staff = true;
+    changed.urgent = true;
     changed.last_inbound_at = Some(at(3));
     changed.last_message_at = Some(at(4));
     store.save_conversation(&changed).await.unwrap();
-    assert_eq!(store.get_conversation(c.tenant, first.id).await.unwrap(), Some(changed));
+    assert_eq!(store.get_conversation(c.tenant, first.id).await.unwrap(), Some(changed.clone()));
+    // The urgent flag is cleared like any other field, and a new conversation starts calm.
+    assert!(!first.urgent);
+    changed.urgent = false;
+    store.save_conversation(&changed).await.unwrap();
+    assert_eq!(
+        store.get_conversation(c.tenant, first.id).await.map(|c| c.map(|c| c.urgent)).unwrap(),
+        Some(false)
+    );
     let other = clinic(&store, "beta").await;
     assert!(store.get_conversation(other.tenant, first.id).await.unwrap().is_none());
 }

@@ -41,6 +41,10 @@ pub struct Conversation {
     pub assignee: Option<String>,
     /// The automated dialogue gave up or the patient asked for a person.
     pub needs_staff: bool,
+    /// A red flag (an emergency) was seen: staff should look first. Cleared when the
+    /// conversation is handed back to the assistant.
+    #[serde(default)]
+    pub urgent: bool,
     pub last_message_at: Option<Timestamp>,
     pub last_inbound_at: Option<Timestamp>,
     pub created_at: Timestamp,
@@ -56,6 +60,7 @@ impl Conversation {
             status: ConversationStatus::Open,
             assignee: None,
             needs_staff: false,
+            urgent: false,
             last_message_at: None,
             last_inbound_at: None,
             created_at: now,

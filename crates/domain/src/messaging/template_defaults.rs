@@ -41,6 +41,12 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
         (DidNotUnderstand, En) => DID_NOT_UNDERSTAND_EN,
         (BackShortly, PtBr) => BACK_SHORTLY_PT_BR,
         (BackShortly, En) => BACK_SHORTLY_EN,
+        (EmergencyAdvice, PtBr) => EMERGENCY_ADVICE_PT_BR,
+        (EmergencyAdvice, En) => EMERGENCY_ADVICE_EN,
+        (NotAdvice, PtBr) => NOT_ADVICE_PT_BR,
+        (NotAdvice, En) => NOT_ADVICE_EN,
+        (StaffAlert, PtBr) => STAFF_ALERT_PT_BR,
+        (StaffAlert, En) => STAFF_ALERT_EN,
     }
 }
 
@@ -193,3 +199,33 @@ em alguns minutos voltamos a falar com você por aqui.";
 const BACK_SHORTLY_EN: &str = "\
 We got your message! Our system is having trouble right now; \
 we will get back to you here in a few minutes.";
+
+// Short, calm and in the order to act: call, go, we know. No booking prompt.
+const EMERGENCY_ADVICE_PT_BR: &str = "\
+Isso pode ser uma emergência. Ligue agora para {{ emergency_numbers }} \
+ou vá ao pronto-socorro mais próximo. Não espere por esta conversa. \
+Nossa equipe já foi avisada e vai falar com você.\
+{% if crisis_line is defined and crisis_line %} Se quiser conversar com alguém agora, \
+o {{ crisis_line }} atende 24 horas, de graça.{% endif %}";
+
+const EMERGENCY_ADVICE_EN: &str = "\
+This may be an emergency. Call {{ emergency_numbers }} now \
+or go to the nearest emergency room. Please do not wait for this chat. \
+Our team has been told and will contact you.\
+{% if crisis_line is defined and crisis_line %} If you want to talk to someone now, \
+call {{ crisis_line }}, free, any time.{% endif %}";
+
+const NOT_ADVICE_PT_BR: &str = "\
+Essa é uma pergunta para um profissional: por aqui não posso orientar sobre diagnóstico, \
+medicamentos ou resultados de exames. Já passei sua mensagem para a nossa equipe, que vai responder em breve.";
+
+const NOT_ADVICE_EN: &str = "\
+That is a question for a professional: I can't advise on diagnoses, medicines or test results here. \
+I have passed your message to our team, who will reply shortly.";
+
+// Only that something is urgent and where to look: never the patient's words or symptom.
+const STAFF_ALERT_PT_BR: &str = "\
+{{ clinic_name }}: conversa URGENTE aguardando a equipe. Abra o app: {{ conversation_url }}";
+
+const STAFF_ALERT_EN: &str = "\
+{{ clinic_name }}: URGENT conversation waiting for staff. Open the app: {{ conversation_url }}";

@@ -56,6 +56,13 @@ pub enum TemplateKey {
     /// A system the answer depends on (the clinic's calendar...) is down: the dialogue
     /// says it will come back, and does once the system returns.
     BackShortly,
+    /// A red-flag symptom: call the emergency services now; staff have been told.
+    EmergencyAdvice,
+    /// A question only a professional may answer (a diagnosis, a dose, a result): staff
+    /// will reply.
+    NotAdvice,
+    /// To the clinic's staff phone: a conversation is urgent (never what the patient wrote).
+    StaffAlert,
 }
 
 wire_names!(TemplateKey {
@@ -74,6 +81,9 @@ wire_names!(TemplateKey {
     HandOff => "hand_off",
     DidNotUnderstand => "did_not_understand",
     BackShortly => "back_shortly",
+    EmergencyAdvice => "emergency_advice",
+    NotAdvice => "not_advice",
+    StaffAlert => "staff_alert",
 });
 
 impl TemplateKey {
@@ -92,7 +102,9 @@ impl TemplateKey {
             }
             Self::AskService => &["services"],
             Self::AppointmentCancelled => &["date", "time"],
-            Self::HandOff | Self::DidNotUnderstand | Self::BackShortly => &[],
+            Self::HandOff | Self::DidNotUnderstand | Self::BackShortly | Self::NotAdvice => &[],
+            Self::EmergencyAdvice => &["emergency_numbers"],
+            Self::StaffAlert => &["clinic_name", "conversation_url"],
         }
     }
 
@@ -114,6 +126,15 @@ impl TemplateKey {
             "slots": slots,
             "service": "Limpeza",
             "services": ["Limpeza", "Clareamento"],
+            "emergency_numbers": match locale {
+                Locale::PtBr => "SAMU 192 / Bombeiros 193",
+                Locale::En => "911",
+            },
+            "conversation_url": "https://frontdesk.example/app/inbox/0192f0c4-7d1e-7cc0-8a7e-3b5f6a1d2e90",
+            "crisis_line": match locale {
+                Locale::PtBr => "CVV 188",
+                Locale::En => "988",
+            },
         })
     }
 }

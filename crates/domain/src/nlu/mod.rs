@@ -59,10 +59,10 @@ mod classify;
 mod entities;
 mod eval;
 pub mod language;
-mod lexicon;
-mod matcher;
+pub(crate) mod lexicon;
+pub(crate) mod matcher;
 mod slots;
-mod text;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod tests;
@@ -229,7 +229,7 @@ pub fn normalize(text: &str) -> String {
 /// Only this many characters of a message are read.
 pub const MAX_CHARS: usize = 4096;
 
-fn truncate(text: &str) -> &str {
+pub(crate) fn truncate(text: &str) -> &str {
     match text.char_indices().nth(MAX_CHARS) {
         Some((i, _)) => &text[..i],
         None => text,

@@ -14,6 +14,10 @@ pub async fn set_assignee(
     assignee: Option<String>,
 ) -> StoreResult<()> {
     conversation.needs_staff = assignee.is_some();
+    // Handed back to the assistant: whatever was urgent has been dealt with.
+    if assignee.is_none() {
+        conversation.urgent = false;
+    }
     conversation.assignee = assignee;
     ctx.store.save_conversation(conversation).await?;
     // A person's action: each one is its own change.

@@ -101,6 +101,9 @@ async fn call(ctx: &Ctx, job: &Job, lead: &Lead, reason: &str) -> Result<LeadEve
     ))
 }
 
+/// A red flag made the patient's conversation urgent: the sequence stops.
+const URGENT: &str = "an urgent conversation is with staff";
+
 /// Why the sequence should stop, if it should: the patient wrote since the lead began,
 /// opted out, or the lead moved on.
 async fn stop_reason(ctx: &Ctx, lead: &Lead) -> Result<Option<&'static str>, JobError> {
@@ -123,6 +126,10 @@ async fn stop_reason(ctx: &Ctx, lead: &Lead) -> Result<Option<&'static str>, Job
         .map_err(retry)?;
     if conversation.last_inbound_at.is_some_and(|t| t >= lead.created_at) {
         return Ok(Some("the patient replied"));
+    }
+    // No sales push to someone in an emergency (docs/safety.md).
+    if conversation.urgent {
+        return Ok(Some(URGENT));
     }
     Ok(None)
 }
@@ -232,6 +239,14 @@ impl JobHandler for Reactivation {
         let consents = ctx.store.consents(lead.tenant_id, lead.patient_id).await.map_err(retry)?;
         if !may_send_automated(&consents, Channel::Whatsapp) {
             return stop("the patient opted out").await;
+        }
+        let conversation = ctx
+            .store
+            .conversation_for(&Conversation::new(lead.tenant_id, lead.patient_id, Channel::Whatsapp, now))
+            .await
+            .map_err(retry)?;
+        if conversation.urgent {
+            return stop(URGENT).await;
         }
         let settings = ctx.store.tenant_settings(lead.tenant_id).await.map_err(retry)?;
         let event = message(ctx, job, lead, TemplateKey::Reactivation).await?;

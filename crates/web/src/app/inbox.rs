@@ -30,6 +30,8 @@ pub struct Row {
     pub channel: &'static str,
     pub when: String,
     pub needs_staff: bool,
+    /// A red flag was seen (docs/safety.md): listed first, marked.
+    pub urgent: bool,
     /// The colleague working it, when someone is.
     pub assignee: Option<String>,
     pub opted_out: bool,
@@ -126,11 +128,14 @@ pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<I
             channel: c.channel.as_str(),
             when: c.last_message_at.map(|t| day_time(t, &tz)).unwrap_or_default(),
             needs_staff: c.needs_staff,
+            urgent: c.urgent,
             assignee,
             opted_out: stopped,
             unread: unread.get(&c.id).copied().unwrap_or(0),
         });
     }
+    // Emergencies first; otherwise the store's order (latest first) stands.
+    rows.sort_by_key(|r| !r.urgent);
     let chrome = match Chrome::new(&state, &staff, "inbox").await {
         Ok(c) => c,
         Err(r) => return r,
@@ -193,6 +198,7 @@ struct ThreadPage {
     patient: String,
     channel: &'static str,
     needs_staff: bool,
+    urgent: bool,
     can_work: bool,
     messages: Vec<MessageRow>,
     /// Why no free text can be sent now (the WhatsApp window closed).
@@ -299,6 +305,7 @@ async fn thread_page(
         patient,
         channel: c.channel.as_str(),
         needs_staff: c.needs_staff,
+        urgent: c.urgent,
         can_work: staff.may(Permission::Work),
         messages: rows,
         blocked,
@@ -340,6 +347,8 @@ fn staff_templates(
                     | TemplateKey::AskToType
                     | TemplateKey::DidNotUnderstand
                     | TemplateKey::BackShortly
+                    | TemplateKey::NotAdvice
+                    | TemplateKey::StaffAlert
             )
         })
         .filter_map(|k| {

@@ -174,6 +174,8 @@ pub async fn update_conversation(
     }
     if let Some(n) = patch.needs_staff {
         c.needs_staff = n;
+        // Released to the assistant: the emergency, if any, has been dealt with.
+        c.urgent &= n;
     }
     let saved = state.ctx.store.save_conversation_if(&c, if_match.expected(version)).await;
     let store = &state.ctx.store;

@@ -12,6 +12,7 @@ mod classifier;
 mod language;
 mod n8n;
 mod order;
+mod safety;
 mod state;
 
 pub use answered::{AnsweredTurn, PlannedReply};
@@ -232,6 +233,10 @@ pub async fn on_inbound(
     message_id: MessageId,
     text: &str,
 ) -> Result<(), JourneyError> {
+    // Emergencies first, whoever holds the conversation (see `safety`).
+    if safety::screen(ctx, patient, conversation, message_id, text).await? {
+        return Ok(());
+    }
     // A rerun after a crash finishes its own committed turn, even one that called staff in.
     if conversation.needs_staff && !finish_answered(ctx, patient, conversation, message_id).await? {
         return Ok(());

@@ -173,6 +173,9 @@ impl SettingsTexts {
             K::HandOff => ("Passagem para a equipe", "Hand-off to staff"),
             K::DidNotUnderstand => ("Não entendi", "Did not understand"),
             K::BackShortly => ("Voltamos em instantes", "Back shortly"),
+            K::EmergencyAdvice => ("Orientação de emergência", "Emergency advice"),
+            K::NotAdvice => ("Pergunta para um profissional", "Question for a professional"),
+            K::StaffAlert => ("Alerta à equipe (urgente)", "Staff alert (urgent)"),
         };
         if self.pt { pt } else { en }
     }

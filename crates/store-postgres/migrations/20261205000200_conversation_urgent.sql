@@ -1,0 +1,2 @@
+-- A conversation with a red-flag symptom (an emergency): staff look at it first.
+ALTER TABLE conversations ADD COLUMN urgent BOOLEAN NOT NULL DEFAULT FALSE;
