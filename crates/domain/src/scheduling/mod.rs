@@ -7,6 +7,7 @@ mod appointment;
 mod hours;
 mod ics;
 mod model;
+mod opening;
 mod ranking;
 mod record;
 mod search;
@@ -24,6 +25,7 @@ pub use appointment::{
     reminder_instants, transition,
 };
 pub use hours::{Exception, ExceptionKind, LocalInterval, WeeklyHours, WeeklyInterval, wall_clock_instant};
+pub use opening::{OPENING_HORIZON_DAYS, next_opening, open_at};
 pub use ics::{CalendarEvent, appointment_ics, escape_text};
 pub use model::{
     BookingRules, Location, MAX_HORIZON_DAYS, MAX_SERVICE_MINUTES, Practitioner, SchedulingError, Service,

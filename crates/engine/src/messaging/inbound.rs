@@ -302,7 +302,7 @@ async fn new_lead(
     let intake = crate::leads::LeadIntake {
         source: Some(match event.channel {
             Channel::Whatsapp => frontdesk_domain::leads::LeadSource::Whatsapp,
-            Channel::Sms => frontdesk_domain::leads::LeadSource::Phone,
+            Channel::Sms | Channel::Voice => frontdesk_domain::leads::LeadSource::Phone,
         }),
         name: event.profile_name.clone(),
         phone: event.from.clone(),
