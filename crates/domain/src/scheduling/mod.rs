@@ -25,12 +25,12 @@ pub use appointment::{
     reminder_instants, transition,
 };
 pub use hours::{Exception, ExceptionKind, LocalInterval, WeeklyHours, WeeklyInterval, wall_clock_instant};
-pub use opening::{OPENING_HORIZON_DAYS, next_opening, open_at};
 pub use ics::{CalendarEvent, appointment_ics, escape_text};
 pub use model::{
     BookingRules, Location, MAX_HORIZON_DAYS, MAX_SERVICE_MINUTES, Practitioner, SchedulingError, Service,
     Slot, TimeRange, same_department, weekday_serde,
 };
+pub use opening::{OPENING_HORIZON_DAYS, next_opening, open_at};
 pub use ranking::{RankedSlot, RankingContext, ReasonCode, ScoreReason, SearchResult, rank_slots};
 pub use record::{Appointment, AppointmentEvent};
 pub use search::{

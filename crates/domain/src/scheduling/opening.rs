@@ -13,7 +13,12 @@ pub const OPENING_HORIZON_DAYS: i64 = 31;
 
 /// Working ranges of one practitioner at one location on `local`'s date, with their time
 /// off by range cut out.
-fn open_ranges(h: &WeeklyHours, exceptions: &[Exception], tz: &TimeZone, date: jiff::civil::Date) -> Vec<SecondsRange> {
+fn open_ranges(
+    h: &WeeklyHours,
+    exceptions: &[Exception],
+    tz: &TimeZone,
+    date: jiff::civil::Date,
+) -> Vec<SecondsRange> {
     let applicable: Vec<&Exception> =
         exceptions.iter().filter(|e| e.applies_to(h.practitioner_id, h.location_id)).collect();
     let mut ranges = Vec::new();
@@ -25,10 +30,10 @@ fn open_ranges(h: &WeeklyHours, exceptions: &[Exception], tz: &TimeZone, date: j
         ranges = ranges
             .into_iter()
             .flat_map(|r| {
-                [SecondsRange { start: r.start, end: r.end.min(off.0) }, SecondsRange {
-                    start: r.start.max(off.1),
-                    end: r.end,
-                }]
+                [
+                    SecondsRange { start: r.start, end: r.end.min(off.0) },
+                    SecondsRange { start: r.start.max(off.1), end: r.end },
+                ]
             })
             .filter(|r| r.start < r.end)
             .collect();
@@ -126,7 +131,12 @@ mod tests {
         let h = weekdays((8, 0), (18, 0), &MON_FRI);
         let monday = date(2026, 12, 7);
         let holiday = Exception::holiday(monday, None);
-        assert!(!open_at(std::slice::from_ref(&h), std::slice::from_ref(&holiday), &sp(), monday.at(9, 0, 0, 0)));
+        assert!(!open_at(
+            std::slice::from_ref(&h),
+            std::slice::from_ref(&holiday),
+            &sp(),
+            monday.at(9, 0, 0, 0)
+        ));
         assert_eq!(
             next_opening(std::slice::from_ref(&h), &[holiday], &sp(), date(2026, 12, 4).at(19, 0, 0, 0)),
             Some(date(2026, 12, 8).at(8, 0, 0, 0))
