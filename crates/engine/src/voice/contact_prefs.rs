@@ -117,3 +117,30 @@ pub fn confirmation(locale: frontdesk_domain::tenant::Locale, scope: OptOutScope
         }
     }
 }
+
+/// Opts the patient out of whatever they asked to stop in the call's transcript (their
+/// own turns only: the assistant may well say "we won't call you again").
+pub(super) async fn from_transcript(
+    ctx: &Ctx,
+    call: &frontdesk_domain::voice::Call,
+    turns: &[frontdesk_domain::voice::TranscriptTurn],
+) -> Result<(), StoreError> {
+    let Some(patient_id) = call.patient_id else { return Ok(()) };
+    let mut asked: Vec<OptOutScope> = Vec::new();
+    for turn in turns.iter().filter(|t| t.role == "patient") {
+        if let Some(scope) =
+            frontdesk_domain::nlu::contact_request(turn.text.as_str()).and_then(OptOutScope::of)
+            && !asked.contains(&scope)
+        {
+            asked.push(scope);
+        }
+    }
+    if asked.is_empty() {
+        return Ok(());
+    }
+    let Some(patient) = ctx.store.get_patient(call.tenant_id, patient_id).await? else { return Ok(()) };
+    for scope in asked {
+        opt_out(ctx, &patient, scope, "voice", &format!("call:{}", call.id)).await?;
+    }
+    Ok(())
+}

@@ -6,7 +6,7 @@
 //! ([`generic_webhook`]) and the sandbox provider all end in [`ingest`], so the sandbox
 //! exercises exactly what a real call does.
 
-mod callbacks;
+pub mod callbacks;
 mod calls;
 pub mod contact_prefs;
 mod follow_up;
