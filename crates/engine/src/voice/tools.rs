@@ -1,5 +1,6 @@
 //! What a voice assistant can do mid-call: look the caller up, find slots, book, move and
-//! cancel. Shared by VAPI's `tool-calls` and the generic `/api/v1/voice/tools/*`
+//! cancel, plan a callback (`schedule_callback`) and record an opt-out of calls or
+//! messages (`opt_out`). Shared by VAPI's `tool-calls` and the generic `/api/v1/voice/tools/*`
 //! endpoints, so both behave the same. Arguments are read leniently (the model writes
 //! them), answers are short and speakable, plus ids for the next tool.
 //!
