@@ -4,8 +4,9 @@
 //! caller said on the phone, so one consent record follows the patient across channels.
 //!
 //! Phrases are matched whole-word on the [`super::normalize`]d text. A stop phrase wins
-//! over a callback ("não me liga" is a refusal, not a request), and calls are checked
-//! before messages only because their phrases never overlap.
+//! over a callback ("não me liguem mais" is a refusal, not a request); a callback phrase
+//! right after a negation is neither. Calls are checked before messages only because
+//! their phrases never overlap.
 
 use super::normalize;
 
@@ -20,13 +21,18 @@ pub enum ContactRequest {
     CallBack,
 }
 
+/// Each says "no more": a bare "não me ligue" is not here, because it usually limits a
+/// call rather than refuses them ("não me ligue antes das 10h"), and a false opt-out
+/// silently cuts a patient off.
 const STOP_CALLS: &[&str] = &[
-    "nao me liguem",
-    "nao me ligue",
-    "nao me liga",
-    "nao me ligar",
+    "nao me liguem mais",
+    "nao me ligue mais",
+    "nao me liga mais",
+    "nao me ligar mais",
     "nao liguem mais",
     "nao ligue mais",
+    "nunca mais me ligue",
+    "nunca mais me liguem",
     "para de me ligar",
     "pare de me ligar",
     "parem de me ligar",
@@ -34,11 +40,12 @@ const STOP_CALLS: &[&str] = &[
     "nao quero mais ligacoes",
     "nao quero mais ligacao",
     "nao quero receber ligacoes",
-    "nao quero ligacoes",
-    "sem ligacoes",
+    "nao quero mais receber ligacoes",
     "chega de ligacoes",
-    "do not call me",
-    "do not call",
+    "do not call me again",
+    "do not call me anymore",
+    "do not call me any more",
+    "never call me again",
     "stop calling me",
     "stop calling",
     "no more calls",
@@ -93,6 +100,18 @@ fn has_phrase(padded: &str, phrases: &[&str]) -> bool {
     phrases.iter().any(|p| padded.contains(&format!(" {p} ")))
 }
 
+/// A callback phrase not negated right before ("não me liga agora" is no request, "do
+/// not call me before 10" neither).
+fn asks_for_call(padded: &str) -> bool {
+    CALL_BACK.iter().any(|p| {
+        let needle = format!(" {p} ");
+        padded.match_indices(&needle).any(|(at, _)| {
+            let before = &padded[..at];
+            !["nao", "do not", "never", "nunca"].iter().any(|n| before.ends_with(&format!(" {n}")))
+        })
+    })
+}
+
 /// The contact request in `text`, if it makes one.
 pub fn contact_request(text: &str) -> Option<ContactRequest> {
     let text: String = text.chars().take(super::MAX_CHARS).collect();
@@ -101,7 +120,7 @@ pub fn contact_request(text: &str) -> Option<ContactRequest> {
         Some(ContactRequest::StopCalls)
     } else if has_phrase(&padded, STOP_MESSAGES) {
         Some(ContactRequest::StopMessages)
-    } else if has_phrase(&padded, CALL_BACK) {
+    } else if asks_for_call(&padded) {
         Some(ContactRequest::CallBack)
     } else {
         None
@@ -150,6 +169,7 @@ mod tests {
             "call me back tomorrow at 3",
             "can you call me tomorrow",
             "me retorna depois das 14h",
+            "não me liga agora, me liga amanhã às 15h",
         ] {
             assert_eq!(contact_request(t), Some(ContactRequest::CallBack), "{t:?}");
         }
@@ -166,6 +186,9 @@ mod tests {
             "I called yesterday",
             "cancelar",
             "mensagem recebida",
+            "não me ligue antes das 10h",
+            "don't call me before 10",
+            "não me liga agora",
         ] {
             assert_eq!(contact_request(t), None, "{t:?}");
         }
