@@ -65,14 +65,19 @@ pub(super) async fn transfer_request(
     if let Some(p) = &patient {
         hand_to_staff(ctx, p, &format!("call:{}", call.id)).await?;
     }
-    let cal = load_cached(ctx, r.tenant.id).await.map_err(|e| match e {
-        crate::scheduling::SchedulingFailure::Store(s) => VoiceFailure::Store(s),
-        other => VoiceFailure::Invalid(other.to_string()),
-    })?;
+    // The caller is waiting on the line: when the calendar cannot be read (the clinic's
+    // external system is down), a transfer is still tried if there is a number, and
+    // otherwise the team follows up without a promised time.
+    let (hours, exceptions) = match load_cached(ctx, r.tenant.id).await {
+        Ok(cal) => (cal.hours.clone(), cal.exceptions.clone()),
+        Err(crate::scheduling::SchedulingFailure::Store(s)) => return Err(s.into()),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    let calendar_read = !hours.is_empty();
     let tz = r.tenant.timezone.time_zone();
     let now = ctx.clock.now();
     let local_now = tz.to_datetime(now);
-    let open = open_at(&cal.hours, &cal.exceptions, &tz, local_now);
+    let open = if calendar_read { open_at(&hours, &exceptions, &tz, local_now) } else { true };
     if open && let Some(number) = &r.settings.voice.transfer_number {
         let say = match locale {
             Locale::PtBr => "Transferindo você para a nossa equipe, um momento.",
@@ -81,7 +86,7 @@ pub(super) async fn transfer_request(
         return Ok(vapi::transfer_response(number, say));
     }
     let from = if open { tz.to_datetime(now + CALL_BACK_SOON) } else { local_now };
-    let when = next_opening(&cal.hours, &cal.exceptions, &tz, from);
+    let when = next_opening(&hours, &exceptions, &tz, from);
     let planned = match (&patient, when.and_then(|w| wall_clock_instant(&tz, w).map(|at| (w, at)))) {
         (Some(p), Some((local, at))) => {
             match plan_callback(ctx, r.tenant, p.id, at, AFTER_HOURS_REASON).await {
@@ -93,7 +98,7 @@ pub(super) async fn transfer_request(
         }
         _ => None,
     };
-    let closed = !open;
+    let closed = !open && calendar_read;
     let spoken = match (locale, planned, closed) {
         (Locale::PtBr, Some(at), true) => format!(
             "No momento estamos fechados. Vamos te ligar de volta {}.",
