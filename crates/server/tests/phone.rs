@@ -16,6 +16,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 backend_tests!(
     transfer_during_opening_hours_answers_with_the_clinics_number,
     transfer_after_hours_promises_and_plans_a_callback_at_the_next_opening,
+    transfer_without_a_number_plans_a_callback_soon,
+    invalid_transfer_number_is_refused,
     whatsapp_call_me_back_tomorrow_at_15h,
     schedule_callback_tool_in_english,
     no_more_calls_on_whatsapp_stops_calls_but_not_reminders,
@@ -343,4 +345,31 @@ async fn opt_out_on_a_call_stops_reminders_on_whatsapp(app: TestApp) {
     let recorded = consents(&app, &key, &other).await;
     assert_eq!(recorded.len(), 2, "{recorded:?}");
     assert!(recorded.iter().all(|c| c["state"] == "opted_out" && c["source"] == "voice"), "{recorded:?}");
+}
+
+async fn transfer_without_a_number_plans_a_callback_soon(app: TestApp) {
+    let (key, _vapi, _twilio) = phone_clinic(&app, "sorriso", "pt-BR").await;
+    let (s, body) = patch(&app, &key, "/api/v1/settings", json!({"voice": {"transfer_number": null}})).await;
+    assert_eq!(s, 200, "{body}");
+    new_patient(&app, &key, "+5511966667777").await;
+    set_local(&app, "2026-06-01T09:00"); // Monday, open
+    let answer = vapi_post(&app, "sorriso", &transfer_request("call-nonum", "+5511966667777")).await;
+    // Not while the caller is still on the line: half an hour later.
+    assert_eq!(
+        answer,
+        json!({"error": "Ninguém da equipe pode atender agora. Vamos te ligar de volta hoje (seg, 01/06) às 09:30."})
+    );
+    assert_eq!(place_jobs(&app).await, vec!["2026-06-01T12:30:00Z".parse::<Timestamp>().unwrap()]);
+}
+
+async fn invalid_transfer_number_is_refused(app: TestApp) {
+    let (key, _vapi, _twilio) = phone_clinic(&app, "sorriso", "pt-BR").await;
+    for bad in ["11 3000-0000", "+55 11 3000-0000", "clinic"] {
+        let (s, body) =
+            patch(&app, &key, "/api/v1/settings", json!({"voice": {"transfer_number": bad}})).await;
+        assert_eq!(s, 422, "{bad}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_settings");
+    }
+    let shown = get(&app, &key, "/api/v1/settings").await;
+    assert_eq!(shown["voice"]["transfer_number"], CLINIC_NUMBER);
 }
