@@ -12,22 +12,29 @@ pub struct ParseEnumError {
     pub value: String,
 }
 
-/// A messaging channel. One conversation exists per patient and channel; email and voice
-/// join later.
+/// A channel the clinic reaches patients on. One conversation exists per patient and
+/// messaging channel; `Voice` (phone calls) exists for consent only, so that one consent
+/// record covers calls and messages: no conversation or message is ever on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Whatsapp,
     Sms,
+    Voice,
 }
 
-wire_names!(Channel { Whatsapp => "whatsapp", Sms => "sms" });
+wire_names!(Channel { Whatsapp => "whatsapp", Sms => "sms", Voice => "voice" });
 
 impl Channel {
     /// Only WhatsApp limits free-form messages to 24 hours after the patient last wrote;
     /// SMS may be sent at any time (subject to consent and quiet hours).
     pub fn has_customer_care_window(&self) -> bool {
         matches!(self, Self::Whatsapp)
+    }
+
+    /// WhatsApp and SMS carry messages; `Voice` only scopes consent to calls.
+    pub fn is_messaging(&self) -> bool {
+        matches!(self, Self::Whatsapp | Self::Sms)
     }
 }
 

@@ -147,6 +147,9 @@ impl MessagingSettings {
         match channel {
             Channel::Whatsapp => self.whatsapp_provider,
             Channel::Sms => self.sms_provider,
+            // Calls are placed by the voice settings' provider; nothing is sent on `Voice`
+            // (the send path refuses it), so this answer is never used to send.
+            Channel::Voice => ProviderKind::Sandbox,
         }
     }
 
@@ -187,7 +190,7 @@ impl MessagingSettings {
     /// credentials, a mask saved as a secret, a template that does not render with the
     /// variables its kind provides. Returns the first problem found.
     pub fn validate(&self) -> Result<(), MessagingSettingsError> {
-        for channel in Channel::ALL {
+        for channel in Channel::ALL.iter().filter(|c| c.is_messaging()) {
             self.validate_provider(*channel)?;
         }
         self.quiet_hours.validate()?;
@@ -223,7 +226,7 @@ impl MessagingSettings {
                 check_url(&t.base_url, provider)?;
                 let from = match channel {
                     Channel::Whatsapp => &t.whatsapp_from,
-                    Channel::Sms => &t.sms_from,
+                    Channel::Sms | Channel::Voice => &t.sms_from,
                 };
                 let has = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
                 if has(from) || has(&t.messaging_service_sid) {

@@ -56,6 +56,7 @@
 //! - Only the first 4096 characters are read.
 
 mod classify;
+pub mod contact_prefs;
 mod entities;
 mod eval;
 pub mod language;
@@ -70,6 +71,7 @@ mod tests;
 #[cfg(test)]
 mod props;
 
+pub use contact_prefs::{ContactRequest, contact_request};
 pub use eval::{Evaluation, IntentStats, Misclassified, evaluate, evaluate_on, parse_labelled};
 
 use crate::scheduling::DayPeriod;

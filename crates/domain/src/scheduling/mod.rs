@@ -7,6 +7,7 @@ mod appointment;
 mod hours;
 mod ics;
 mod model;
+mod opening;
 mod ranking;
 mod record;
 mod search;
@@ -29,6 +30,7 @@ pub use model::{
     BookingRules, Location, MAX_HORIZON_DAYS, MAX_SERVICE_MINUTES, Practitioner, SchedulingError, Service,
     Slot, TimeRange, same_department, weekday_serde,
 };
+pub use opening::{OPENING_HORIZON_DAYS, next_opening, open_at};
 pub use ranking::{RankedSlot, RankingContext, ReasonCode, ScoreReason, SearchResult, rank_slots};
 pub use record::{Appointment, AppointmentEvent};
 pub use search::{

@@ -6,6 +6,7 @@
 
 mod cadence;
 mod call;
+pub mod callback;
 mod facts;
 mod outcome;
 mod settings;
@@ -13,6 +14,7 @@ pub mod spoken;
 
 pub use cadence::{RetryCadence, RetryPlan, RetryStep, next_attempt};
 pub use call::{Call, CallDirection, CallStatus, TranscriptTurn};
+pub use callback::{CallbackTime, callback_phrase, callback_time};
 pub use facts::{OutcomeTally, TelephonyFacts};
 pub use outcome::{CallOutcome, Classification, EndedCall, classify};
 pub use settings::{

@@ -53,6 +53,9 @@ pub struct VoiceSettings {
     /// Send a WhatsApp message after an unanswered call, when the patient has WhatsApp.
     pub whatsapp_follow_up: bool,
     pub sandbox_outcome: SandboxOutcome,
+    /// Where a caller who asks the AI for a person is transferred during opening hours,
+    /// in E.164 (`+5511...`). Without it, every such caller is promised a callback.
+    pub transfer_number: Option<String>,
 }
 
 impl Default for VoiceSettings {
@@ -64,6 +67,7 @@ impl Default for VoiceSettings {
             retry: RetryCadence::default(),
             whatsapp_follow_up: true,
             sandbox_outcome: SandboxOutcome::default(),
+            transfer_number: None,
         }
     }
 }
@@ -163,6 +167,8 @@ pub enum VoiceSettingsError {
     InvalidHmac { field: &'static str, allowed: &'static str },
     #[error("retry max_attempts must be between 1 and 10")]
     InvalidMaxAttempts,
+    #[error("voice.transfer_number must be a phone number in E.164 form, like +5511987654321")]
+    InvalidTransferNumber,
 }
 
 impl VoiceSettings {
@@ -210,6 +216,13 @@ impl VoiceSettings {
         if self.webhook_secret.as_deref().is_some_and(|s| s.is_empty() || s == MASK) {
             return Err(VoiceSettingsError::SecretNotSet("voice.webhook_secret"));
         }
+        // Stored exactly as VAPI must receive it: `+`, then a number that parses and
+        // prints back the same, so a typo is refused here and not on a live call.
+        if let Some(n) = &self.transfer_number
+            && !crate::contact::PhoneE164::parse(n, "BR").is_ok_and(|p| n.starts_with('+') && p.as_str() == n)
+        {
+            return Err(VoiceSettingsError::InvalidTransferNumber);
+        }
         let Some(v) = &self.vapi else {
             return match self.provider {
                 VoiceProviderKind::Vapi => Err(VoiceSettingsError::MissingVapi),
@@ -254,6 +267,16 @@ impl VoiceSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transfer_number_must_be_e164() {
+        let with = |n: &str| VoiceSettings { transfer_number: Some(n.into()), ..VoiceSettings::default() };
+        assert_eq!(with("+5511987654321").validate(), Ok(()));
+        assert_eq!(with("+14155550123").validate(), Ok(()));
+        for bad in ["11987654321", "+55 11 98765-4321", "+55119", "phone", ""] {
+            assert_eq!(with(bad).validate(), Err(VoiceSettingsError::InvalidTransferNumber), "{bad:?}");
+        }
+    }
 
     fn vapi() -> VapiSettings {
         VapiSettings {

@@ -153,6 +153,13 @@ impl JobHandler for ProcessInbound {
         if let Some(k) = keyword(body) {
             return apply_keyword(ctx, &patient, event.channel, k, filed).await;
         }
+        // "Não me liguem mais" / "stop texting me": a consent change in words, for calls or
+        // messages, recorded like a keyword whoever owns the conversation.
+        if let Some(scope) = frontdesk_domain::nlu::contact_request(body)
+            .and_then(crate::voice::contact_prefs::OptOutScope::of)
+        {
+            return apply_phrase(ctx, &patient, event.channel, scope, filed).await;
+        }
         if first_contact {
             new_lead(ctx, tenant, patient.id, &event, stored.received_at).await?;
             ctx.faults.check("inbound.lead")?;
@@ -286,6 +293,28 @@ async fn apply_keyword(
     Ok(())
 }
 
+/// A consent phrase: opts the patient out of calls or messages (source `keyword`) and
+/// confirms in their language, once per message.
+async fn apply_phrase(
+    ctx: &Ctx,
+    patient: &Patient,
+    channel: Channel,
+    scope: crate::voice::contact_prefs::OptOutScope,
+    answering: MessageId,
+) -> Result<(), JobError> {
+    use crate::voice::contact_prefs::{confirmation, opt_out};
+    opt_out(ctx, patient, scope, "keyword", &format!("message:{answering}")).await.map_err(retry)?;
+    let reply = SendRequest {
+        tenant_id: patient.tenant_id,
+        patient_id: patient.id,
+        channel,
+        content: Content::Text(confirmation(patient.locale, scope).to_owned()),
+        automated: false,
+    };
+    send_keyed(ctx, reply, SendKey { anchor: answering.as_uuid(), purpose: "consent", seq: 0 }).await?;
+    Ok(())
+}
+
 /// A number the clinic did not know wrote in: a lead, already in conversation (so no
 /// outreach playbook; the dialogue answers).
 async fn new_lead(
@@ -302,7 +331,7 @@ async fn new_lead(
     let intake = crate::leads::LeadIntake {
         source: Some(match event.channel {
             Channel::Whatsapp => frontdesk_domain::leads::LeadSource::Whatsapp,
-            Channel::Sms => frontdesk_domain::leads::LeadSource::Phone,
+            Channel::Sms | Channel::Voice => frontdesk_domain::leads::LeadSource::Phone,
         }),
         name: event.profile_name.clone(),
         phone: event.from.clone(),

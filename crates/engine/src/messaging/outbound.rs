@@ -69,6 +69,10 @@ pub async fn send_keyed(ctx: &Ctx, req: SendRequest, key: SendKey) -> Result<Mes
 }
 
 async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result<Message, MessagingFailure> {
+    // `Voice` scopes consent to calls; there is no message to send on it.
+    if !req.channel.is_messaging() {
+        return Err(MessagingFailure::Invalid("messages go on whatsapp or sms, not voice".into()));
+    }
     let store = &ctx.store;
     let id = match key {
         Some(k) => MessageId::from(crate::faults::derived_after(

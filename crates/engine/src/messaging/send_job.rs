@@ -152,6 +152,8 @@ async fn send_twilio(
         (Some(sid), _) => TwilioSender::MessagingService(sid.clone()),
         (None, Channel::Whatsapp) => TwilioSender::Number(t.whatsapp_from.clone().unwrap_or_default()),
         (None, Channel::Sms) => TwilioSender::Number(t.sms_from.clone().unwrap_or_default()),
+        // `send` refuses the voice channel, so no such message reaches delivery.
+        (None, Channel::Voice) => return Err(JobError::permanent("no message is sent on the voice channel")),
     };
     let client = twilio_client(t, sender, ctx.media.allow_private_network)?;
     let content = match &p.approved {
@@ -163,7 +165,7 @@ async fn send_twilio(
     let sms = OutboundSms {
         channel: match message.channel {
             Channel::Whatsapp => twilio::Channel::Whatsapp,
-            Channel::Sms => twilio::Channel::Sms,
+            Channel::Sms | Channel::Voice => twilio::Channel::Sms,
         },
         to: patient.phone.as_str().to_owned(),
         from: None,

@@ -91,7 +91,19 @@ async fn call(ctx: &Ctx, job: &Job, lead: &Lead, reason: &str) -> Result<LeadEve
         // A retried step finds the call it asked for instead of calling twice.
         once: Some(job.id.as_uuid()),
     };
-    let placed = place_call(ctx, request).await.map_err(retry)?;
+    let placed = match place_call(ctx, request).await {
+        Ok(placed) => placed,
+        // The patient asked not to be called: the step is done, and the timeline says why.
+        Err(crate::voice::VoiceFailure::OptedOut) => {
+            return Ok(LeadEvent::new(
+                lead,
+                "call_skipped",
+                json!({"reason": reason, "why": "the patient opted out of calls"}),
+                ctx.clock.now(),
+            ));
+        }
+        Err(e) => return Err(retry(e)),
+    };
     ctx.faults.check("lead.call_requested")?;
     Ok(LeadEvent::new(
         lead,

@@ -7,7 +7,7 @@ use crate::Ctx;
 use crate::jobs::{JobError, JobHandler};
 use async_trait::async_trait;
 use frontdesk_domain::jobs::{Job, NewJob};
-use frontdesk_domain::messaging::next_allowed;
+use frontdesk_domain::messaging::{Channel, may_send_automated, next_allowed};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::settings::TenantSettings;
 use frontdesk_domain::voice::{Call, CallOutcome, CallStatus, TranscriptTurn};
@@ -51,6 +51,9 @@ pub async fn place_call(ctx: &Ctx, req: PlaceCallRequest) -> Result<Call, VoiceF
     let store = &ctx.store;
     let now = ctx.clock.now();
     store.get_patient(req.tenant_id, req.patient_id).await?.ok_or(VoiceFailure::NotFound("patient"))?;
+    if !may_call(ctx, req.tenant_id, req.patient_id).await? {
+        return Err(VoiceFailure::OptedOut);
+    }
     let tenant = store.tenant_by_id(req.tenant_id).await?.ok_or(VoiceFailure::UnknownTenant)?;
     let settings = store.tenant_settings(req.tenant_id).await?;
     let mut call =
@@ -72,6 +75,12 @@ pub async fn place_call(ctx: &Ctx, req: PlaceCallRequest) -> Result<Call, VoiceF
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether automated calls may go to the patient: the same consent record as messages,
+/// on the `voice` channel ("não me liguem mais" on WhatsApp records it).
+pub async fn may_call(ctx: &Ctx, tenant: TenantId, patient: PatientId) -> Result<bool, StoreError> {
+    Ok(may_send_automated(&ctx.store.consents(tenant, patient).await?, Channel::Voice))
 }
 
 /// A call with what was said and what the provider sent.
@@ -151,6 +160,13 @@ impl JobHandler for PlaceCall {
             call.updated_at = now;
             ctx.store.save_call(&call, &[], now).await.map_err(retry)
         };
+        // Consent is read again when the call is due: the patient may have said no since
+        // it was queued (a callback planned yesterday, a lead's second call).
+        if let Some(patient) = call.patient_id
+            && !may_call(ctx, call.tenant_id, patient).await.map_err(retry)?
+        {
+            return skip(call, "not placed: the patient opted out of calls".into()).await;
+        }
         if let Some(why) = do_not_call(ctx, &call).await? {
             return skip(call, format!("not placed: {why}")).await;
         }

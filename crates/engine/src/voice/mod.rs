@@ -6,16 +6,20 @@
 //! ([`generic_webhook`]) and the sandbox provider all end in [`ingest`], so the sandbox
 //! exercises exactly what a real call does.
 
+pub mod callbacks;
 mod calls;
+pub mod contact_prefs;
 mod follow_up;
 mod generic;
 pub mod ingest;
 mod provider;
 mod sandbox;
 pub mod tools;
+mod transfer;
 mod vapi_webhook;
 
-pub use calls::{CallDetail, PlaceCallRequest, call_detail, place_call};
+pub use callbacks::{CALLBACK_REASON, plan_callback};
+pub use calls::{CallDetail, PlaceCallRequest, call_detail, may_call, place_call};
 pub use generic::{GENERIC_PROVIDER, GenericCallReport, GenericTurn, check_generic_secret, generic_webhook};
 pub use provider::{CallBrief, PlaceError, PlacedCall, VoiceProvider, provider_for};
 pub use vapi_webhook::vapi_webhook;
@@ -47,6 +51,9 @@ pub enum VoiceFailure {
     Unauthorized(String),
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The patient asked not to be called (their consent record for calls says so).
+    #[error("the patient opted out of calls")]
+    OptedOut,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -1,5 +1,6 @@
 //! What a voice assistant can do mid-call: look the caller up, find slots, book, move and
-//! cancel. Shared by VAPI's `tool-calls` and the generic `/api/v1/voice/tools/*`
+//! cancel, plan a callback (`schedule_callback`) and record an opt-out of calls or
+//! messages (`opt_out`). Shared by VAPI's `tool-calls` and the generic `/api/v1/voice/tools/*`
 //! endpoints, so both behave the same. Arguments are read leniently (the model writes
 //! them), answers are short and speakable, plus ids for the next tool.
 //!
@@ -29,6 +30,10 @@ pub const FIND_SLOTS: &str = "find_slots";
 pub const BOOK_APPOINTMENT: &str = "book_appointment";
 pub const RESCHEDULE_APPOINTMENT: &str = "reschedule_appointment";
 pub const CANCEL_APPOINTMENT: &str = "cancel_appointment";
+/// `{"when": "amanhã às 15h" | "tomorrow at 3pm"}`: an AI call back at that time.
+pub const SCHEDULE_CALLBACK: &str = "schedule_callback";
+/// `{"channel": "messages" | "calls"}`: the caller wants no more of those.
+pub const OPT_OUT: &str = "opt_out";
 
 /// Slots offered per `find_slots`: what a caller can keep in mind.
 const OFFERED: usize = 3;
@@ -94,6 +99,8 @@ pub async fn run_tool(
         BOOK_APPOINTMENT => book_appointment(ctx, caller, key.as_deref(), args).await,
         RESCHEDULE_APPOINTMENT => reschedule_appointment(ctx, caller, args).await,
         CANCEL_APPOINTMENT => cancel_appointment(ctx, caller, args).await,
+        SCHEDULE_CALLBACK => schedule_callback(ctx, caller, args).await,
+        OPT_OUT => opt_out(ctx, caller, key.as_deref(), args).await,
         other => Err(ToolFailure::Tool(ToolError::new(
             "unknown_tool",
             format!("there is no tool named {:?}", other.chars().take(40).collect::<String>()),
@@ -132,6 +139,7 @@ fn from_stored(payload: Value) -> ToolResult {
             Some("slot_taken") => "slot_taken",
             Some("not_found") => "not_found",
             Some("not_bookable") => "not_bookable",
+            Some("opted_out") => "opted_out",
             _ => "failed",
         },
         message: e.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
@@ -594,6 +602,93 @@ async fn cancel_appointment(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) ->
         Locale::En => format!("Cancelled: {}.", described["when"].as_str().unwrap_or_default()),
     };
     Ok(json!({"message": message, "appointment": described}))
+}
+
+/// The caller, who must be a patient for a callback or a consent change.
+async fn known_caller(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Result<Patient, ToolFailure> {
+    patient_of(ctx, caller, args).await?.ok_or_else(|| {
+        ToolFailure::Tool(ToolError::new(
+            "not_found",
+            match caller.tenant.locale {
+                Locale::PtBr => "Não encontrei o paciente desta ligação.",
+                Locale::En => "I could not find the patient on this call.",
+            },
+        ))
+    })
+}
+
+async fn schedule_callback(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Result<Value, ToolFailure> {
+    let patient = known_caller(ctx, caller, args).await?;
+    let when = text(args, &["when", "time", "at"]).unwrap_or_default();
+    let locale = patient.locale;
+    let planned =
+        match super::callbacks::callback_from_words(ctx, caller.tenant, patient.id, locale, when).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                return Err(ToolFailure::Tool(ToolError::new(
+                    "not_allowed",
+                    match locale {
+                        Locale::PtBr => {
+                            "A clínica não tem horário de atendimento cadastrado; a equipe vai retornar."
+                        }
+                        Locale::En => {
+                            "The clinic has no opening hours set up; the team will get back to the patient."
+                        }
+                    },
+                )));
+            }
+            Err(super::VoiceFailure::Store(e)) => return Err(ToolFailure::Store(e)),
+            Err(super::VoiceFailure::OptedOut) => {
+                return Err(ToolFailure::Tool(ToolError::new(
+                    "opted_out",
+                    match locale {
+                        Locale::PtBr => {
+                            "O paciente pediu para não receber ligações; não agende retorno por telefone."
+                        }
+                        Locale::En => "The patient asked not to be called; do not schedule a phone callback.",
+                    },
+                )));
+            }
+            Err(e) => return Err(invalid(e.to_string())),
+        };
+    let message = match (locale, planned.when.moved) {
+        (Locale::PtBr, false) => format!("Combinado! Vamos te ligar {}.", planned.phrase),
+        (Locale::En, false) => format!("Done! We'll call you {}.", planned.phrase),
+        (Locale::PtBr, true) => {
+            format!("Nesse horário a clínica está fechada. Vamos te ligar {}.", planned.phrase)
+        }
+        (Locale::En, true) => format!("The clinic is closed then. We'll call you {}.", planned.phrase),
+    };
+    Ok(json!({
+        "call_id": planned.call.id,
+        "callback_at": planned.call.callback_at,
+        "moved_to_opening_hours": planned.when.moved,
+        "message": message,
+    }))
+}
+
+async fn opt_out(
+    ctx: &Ctx,
+    caller: &ToolCaller<'_>,
+    key: Option<&str>,
+    args: &Value,
+) -> Result<Value, ToolFailure> {
+    use super::contact_prefs::{OptOutScope, confirmation, opt_out};
+    let scope = text(args, &["channel", "scope"])
+        .and_then(OptOutScope::parse)
+        .ok_or_else(|| invalid("channel must be \"messages\" or \"calls\""))?;
+    let patient = known_caller(ctx, caller, args).await?;
+    // The tool call's id makes a retried delivery record one fact.
+    let cause = match key {
+        Some(k) => format!("tool:{k}"),
+        None => format!("tool:{}:{}", patient.id, ctx.clock.now().as_second()),
+    };
+    let changed = opt_out(ctx, &patient, scope, "voice", &cause).await?;
+    Ok(json!({
+        "channel": scope.as_str(),
+        "changed": changed,
+        "message": confirmation(patient.locale, scope),
+    }))
 }
 
 #[cfg(test)]

@@ -201,6 +201,9 @@ pub(super) async fn handle(
             }
             Ok(vapi::assistant_response(&assistant, &variables))
         }
+        ServerMessage::TransferDestinationRequest { call_id, customer_number } => {
+            super::transfer::transfer_request(ctx, r, &call_id, customer_number.as_deref(), raw).await
+        }
         ServerMessage::Hang { call_id } => {
             let call = ctx.store.call_by_provider_id(r.tenant.id, r.provider, &call_id).await?;
             ingest::keep_payload(ctx, r, call.map(|c| c.id), "hang", raw).await?;

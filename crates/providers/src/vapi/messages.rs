@@ -53,6 +53,10 @@ pub fn parse_server_message(body: &[u8]) -> Result<ServerMessage, VapiParseError
             customer_number: customer_number(message),
         },
         "hang" => ServerMessage::Hang { call_id: call_id("hang")? },
+        "transfer-destination-request" => ServerMessage::TransferDestinationRequest {
+            call_id: call_id("transfer-destination-request")?,
+            customer_number: customer_number(message),
+        },
         _ => ServerMessage::Unknown { message_type },
     })
 }

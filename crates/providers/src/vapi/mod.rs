@@ -22,7 +22,7 @@ pub use client::VapiClient;
 pub use config::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT, VapiConfig};
 pub use error::VapiError;
 pub use messages::{VapiParseError, parse_server_message};
-pub use responses::{assistant_response, tool_results_response};
+pub use responses::{assistant_response, spoken_error_response, tool_results_response, transfer_response};
 pub use types::{
     CreateCall, CreatedCall, EndOfCallReport, ServerMessage, ToolCall, ToolResult, TranscriptMessage,
 };

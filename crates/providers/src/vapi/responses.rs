@@ -38,6 +38,21 @@ pub fn assistant_response(assistant_id: &str, variable_values: &BTreeMap<String,
     json!({ "assistantId": assistant_id, "assistantOverrides": { "variableValues": variable_values } })
 }
 
+/// The answer to `transfer-destination-request`: transfer to `number` (E.164) after the
+/// assistant says `message` (`PROVIDERS.md` section 2.2).
+pub fn transfer_response(number: &str, message: &str) -> Value {
+    json!({
+        "destination": {"type": "number", "number": number},
+        "message": {"type": "request-start", "message": message},
+    })
+}
+
+/// The refusal of a transfer (or of any request taking `{"error"}`): VAPI speaks `spoken`
+/// to the caller.
+pub fn spoken_error_response(spoken: &str) -> Value {
+    json!({"error": spoken})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

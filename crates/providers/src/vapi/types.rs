@@ -77,6 +77,12 @@ pub enum ServerMessage {
         call_id: String,
         customer_number: Option<String>,
     },
+    /// The assistant asks where to transfer the caller (they want a person); answer with
+    /// [`super::transfer_response`] or an `{"error"}` the caller hears.
+    TransferDestinationRequest {
+        call_id: String,
+        customer_number: Option<String>,
+    },
     /// The assistant stalled (slow model, voice or tool). Nothing to answer.
     Hang {
         call_id: String,
@@ -105,6 +111,11 @@ impl fmt::Debug for ServerMessage {
             Self::EndOfCallReport(report) => report.fmt(f),
             Self::AssistantRequest { call_id, customer_number } => f
                 .debug_struct("AssistantRequest")
+                .field("call_id", call_id)
+                .field("customer_number", &customer_number.as_ref().map(|_| "[redacted]"))
+                .finish(),
+            Self::TransferDestinationRequest { call_id, customer_number } => f
+                .debug_struct("TransferDestinationRequest")
                 .field("call_id", call_id)
                 .field("customer_number", &customer_number.as_ref().map(|_| "[redacted]"))
                 .finish(),

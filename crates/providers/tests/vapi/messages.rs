@@ -205,3 +205,24 @@ fn malformed_bodies_are_errors() {
     assert_eq!(no_call, Err(VapiParseError::Missing { message_type: "tool-calls", field: "call.id" }));
     assert!(!no_call.unwrap_err().to_string().contains("99999"));
 }
+
+#[test]
+fn transfer_destination_request_and_its_answers() {
+    let body = json!({"message": {"type": "transfer-destination-request", "call": {"id": "call_tr",
+        "type": "inboundPhoneCall", "customer": {"number": PATIENT}}}});
+    assert_eq!(
+        parse(body),
+        Ok(ServerMessage::TransferDestinationRequest {
+            call_id: "call_tr".into(),
+            customer_number: Some(PATIENT.into())
+        })
+    );
+    let no_call = json!({"message": {"type": "transfer-destination-request"}});
+    assert!(parse(no_call).is_err());
+    assert_eq!(
+        frontdesk_providers::vapi::transfer_response("+551130000000", "Transferindo…"),
+        json!({"destination": {"type": "number", "number": "+551130000000"},
+               "message": {"type": "request-start", "message": "Transferindo…"}})
+    );
+    assert_eq!(frontdesk_providers::vapi::spoken_error_response("closed"), json!({"error": "closed"}));
+}

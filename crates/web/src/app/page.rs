@@ -76,5 +76,7 @@ pub fn channel_label(channel: frontdesk_domain::messaging::Channel) -> &'static 
     match channel {
         frontdesk_domain::messaging::Channel::Whatsapp => "WhatsApp",
         frontdesk_domain::messaging::Channel::Sms => "SMS",
+        // Calls (a consent record's channel): "Tel." reads the same in both languages.
+        frontdesk_domain::messaging::Channel::Voice => "Tel.",
     }
 }

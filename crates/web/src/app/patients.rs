@@ -176,8 +176,9 @@ async fn load(
             recent,
         });
     }
-    // The latest change per channel decides; no record means the patient may be written to.
-    let reachable = [Channel::Whatsapp, Channel::Sms]
+    // The latest change per channel decides; no record means the patient may be written to
+    // (or, for `Voice`, called).
+    let reachable = [Channel::Whatsapp, Channel::Sms, Channel::Voice]
         .into_iter()
         .map(|channel| {
             let last = consent.iter().rev().find(|c| c.channel == channel);

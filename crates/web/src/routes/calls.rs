@@ -29,6 +29,7 @@ impl From<VoiceFailure> for ApiError {
             VoiceFailure::NotConfigured(_) => ApiError::new(StatusCode::NOT_FOUND, "not_configured", message),
             VoiceFailure::Unauthorized(_) => ApiError::unauthorized("invalid_webhook_secret", message),
             VoiceFailure::Invalid(_) => ApiError::bad_request("invalid_payload", message),
+            VoiceFailure::OptedOut => ApiError::conflict("opted_out", message),
             VoiceFailure::Store(e) => e.into(),
         }
     }

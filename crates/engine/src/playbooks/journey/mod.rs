@@ -8,6 +8,7 @@
 //! the same path as every other booking: never two appointments for one slot.
 
 mod answered;
+mod callback;
 mod classifier;
 mod language;
 mod n8n;
@@ -443,6 +444,9 @@ async fn respond(
         })
         .await?;
         return Ok(state);
+    }
+    if frontdesk_domain::nlu::contact_request(text) == Some(frontdesk_domain::nlu::ContactRequest::CallBack) {
+        return callback::call_back(turn, state, text).await;
     }
     remember(&mut state, u);
     remember_location(turn, &mut state, text).await?;
