@@ -5,7 +5,7 @@
 //! uses a known name and never the placeholder "Paciente".
 
 use frontdesk_test_support::conversation::{replies_to as outbound, say, whatsapp_clinic};
-use frontdesk_test_support::{TestApp, backend_tests, get};
+use frontdesk_test_support::{TestApp, backend_tests, get, patch};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::MockServer;
@@ -64,6 +64,26 @@ async fn an_english_patient_at_a_portuguese_clinic_is_answered_in_english_throug
     for reply in &all {
         assert!(!portuguese(reply), "a reply in Portuguese: {reply}");
     }
+    // The same patient calls: the AI call's tools word their results in English too.
+    let voice = json!({"voice": {"provider": "vapi", "vapi": {"api_key": "k", "assistant_id": "a",
+        "phone_number_id": "p", "server_secret": "vapi-secret"}}});
+    let (s, body) = patch(&app, &key, "/api/v1/settings", voice).await;
+    assert_eq!(s, 200, "{body}");
+    let found: Value = app
+        .http
+        .post(app.url("/webhooks/vapi/sorriso"))
+        .header("X-Vapi-Secret", "vapi-secret")
+        .json(&json!({"message": {"type": "tool-calls", "call": {"id": "vapi-lang-1"}, "customer": {"number": from},
+            "toolCallList": [{"id": "t1", "type": "function", "function": {"name": "find_slots",
+                "arguments": "{\"preferred_day\": \"friday\"}"}}]}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let result: Value = serde_json::from_str(found["results"][0]["result"].as_str().unwrap()).unwrap();
+    assert!(result["message"].as_str().unwrap().starts_with("Available times"), "{result}");
 }
 
 async fn one_ok_thanks_keeps_a_portuguese_patient_in_portuguese(app: TestApp) {

@@ -73,6 +73,19 @@ pub struct ToolCaller<'a> {
     pub caller_number: Option<&'a str>,
     /// `vapi`, `api`...: scopes tool-call ids.
     pub source: &'a str,
+    /// The language tool results are worded in: the caller's, when the clinic knows them
+    /// (see [`caller_locale`]), else the clinic's.
+    pub locale: Locale,
+}
+
+/// The language of the patient calling from `number` (stored from their conversations),
+/// or the clinic's when the number is unknown.
+pub async fn caller_locale(ctx: &Ctx, tenant: &Tenant, region: &str, number: Option<&str>) -> Locale {
+    let Some(phone) = number.and_then(|n| PhoneE164::parse(n, region).ok()) else { return tenant.locale };
+    match ctx.store.patient_by_phone(tenant.id, &phone).await {
+        Ok(Some(p)) => p.locale,
+        _ => tenant.locale,
+    }
 }
 
 /// Runs one tool call (`id` makes it run once). Store failures are errors of the call.
@@ -210,14 +223,14 @@ async fn patient_of(
     }
 }
 
-async fn describe(ctx: &Ctx, tenant: &Tenant, a: &Appointment) -> Result<Value, ToolFailure> {
+async fn describe(ctx: &Ctx, tenant: &Tenant, locale: Locale, a: &Appointment) -> Result<Value, ToolFailure> {
     let cal = load_cached(ctx, tenant.id).await?;
     let who = cal.practitioners.iter().find(|p| p.id == a.practitioner_id).map(|p| p.name.as_str());
     let service = cal.services.iter().find(|s| s.id == a.service_id).map(|s| s.name.clone());
     let local = cal.zone(a.location_id).to_datetime(a.start);
     Ok(json!({
         "appointment_id": a.id,
-        "when": when_with(tenant.locale, local, who),
+        "when": when_with(locale, local, who),
         "start": a.start,
         "service": service,
         "status": a.status,
@@ -228,7 +241,7 @@ async fn lookup_patient(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Res
     // A number registered moments ago from this very call has no name yet: still "new".
     let known = patient_of(ctx, caller, args).await?.filter(|p| !p.name.is_placeholder_for(&p.phone));
     let Some(patient) = known else {
-        let message = match caller.tenant.locale {
+        let message = match caller.locale {
             Locale::PtBr => "Paciente não encontrado; é um novo paciente.",
             Locale::En => "No patient with this number; this is a new patient.",
         };
@@ -236,7 +249,7 @@ async fn lookup_patient(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Res
     };
     let mut appointments = Vec::new();
     for a in crate::scheduling::upcoming_for(ctx, caller.tenant.id, patient.id).await? {
-        appointments.push(describe(ctx, caller.tenant, &a).await?);
+        appointments.push(describe(ctx, caller.tenant, caller.locale, &a).await?);
     }
     Ok(json!({
         "found": true,
@@ -386,7 +399,7 @@ fn preferences(
     Ok(prefs)
 }
 
-async fn offer(ctx: &Ctx, tenant: &Tenant, args: &Value) -> Result<Vec<Value>, ToolFailure> {
+async fn offer(ctx: &Ctx, tenant: &Tenant, locale: Locale, args: &Value) -> Result<Vec<Value>, ToolFailure> {
     let cal = load_cached(ctx, tenant.id).await?;
     let today = cal.tenant_zone().to_datetime(ctx.clock.now()).date();
     let prefs = preferences(&cal, args, today)?;
@@ -400,7 +413,7 @@ async fn offer(ctx: &Ctx, tenant: &Tenant, args: &Value) -> Result<Vec<Value>, T
             let who = found.calendar.practitioners.iter().find(|p| p.id == r.slot.practitioner_id);
             json!({
                 "slot_id": slot_id(r.slot.practitioner_id, r.slot.service_id, r.slot.location_id, r.slot.start),
-                "when": when_with(tenant.locale, r.local_start, who.map(|p| p.name.as_str())),
+                "when": when_with(locale, r.local_start, who.map(|p| p.name.as_str())),
                 "start": r.slot.start,
                 "service": found.service.name,
             })
@@ -409,8 +422,8 @@ async fn offer(ctx: &Ctx, tenant: &Tenant, args: &Value) -> Result<Vec<Value>, T
 }
 
 async fn find_slots(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Result<Value, ToolFailure> {
-    let slots = offer(ctx, caller.tenant, args).await?;
-    let message = match (caller.tenant.locale, slots.is_empty()) {
+    let slots = offer(ctx, caller.tenant, caller.locale, args).await?;
+    let message = match (caller.locale, slots.is_empty()) {
         (Locale::PtBr, true) => {
             "Não há horários livres com essas preferências nas próximas duas semanas.".to_owned()
         }
@@ -456,14 +469,20 @@ fn slot_from_args(args: &Value) -> Result<SlotRef, ToolFailure> {
 }
 
 /// On a taken slot, the error carries the next free times of the same kind.
-async fn with_alternatives(ctx: &Ctx, tenant: &Tenant, slot: &SlotRef, e: ToolFailure) -> ToolFailure {
+async fn with_alternatives(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    locale: Locale,
+    slot: &SlotRef,
+    e: ToolFailure,
+) -> ToolFailure {
     let ToolFailure::Tool(mut err) = e else { return e };
     if err.code == "slot_taken" {
         let args = json!({"service_id": slot.service_id.to_string()});
-        if let Ok(alternatives) = offer(ctx, tenant, &args).await {
+        if let Ok(alternatives) = offer(ctx, tenant, locale, &args).await {
             err.alternatives = alternatives;
         }
-        err.message = match tenant.locale {
+        err.message = match locale {
             Locale::PtBr => "Esse horário acabou de ser ocupado. Ofereça um dos próximos horários.".into(),
             Locale::En => "That time was just taken. Offer one of the next free times.".into(),
         };
@@ -519,10 +538,10 @@ async fn book_appointment(
     };
     let booked = match book(ctx, request).await {
         Ok(b) => b,
-        Err(e) => return Err(with_alternatives(ctx, caller.tenant, &slot, e.into()).await),
+        Err(e) => return Err(with_alternatives(ctx, caller.tenant, caller.locale, &slot, e.into()).await),
     };
-    let described = describe(ctx, caller.tenant, &booked.appointment).await?;
-    let message = match caller.tenant.locale {
+    let described = describe(ctx, caller.tenant, caller.locale, &booked.appointment).await?;
+    let message = match caller.locale {
         Locale::PtBr => format!("Agendado: {}.", described["when"].as_str().unwrap_or_default()),
         Locale::En => format!("Booked: {}.", described["when"].as_str().unwrap_or_default()),
     };
@@ -576,10 +595,10 @@ async fn reschedule_appointment(
     };
     let moved = match apply_action(ctx, caller.tenant.id, appointment.id, request).await {
         Ok(a) => a,
-        Err(e) => return Err(with_alternatives(ctx, caller.tenant, &slot, e.into()).await),
+        Err(e) => return Err(with_alternatives(ctx, caller.tenant, caller.locale, &slot, e.into()).await),
     };
-    let described = describe(ctx, caller.tenant, &moved).await?;
-    let message = match caller.tenant.locale {
+    let described = describe(ctx, caller.tenant, caller.locale, &moved).await?;
+    let message = match caller.locale {
         Locale::PtBr => format!("Remarcado para {}.", described["when"].as_str().unwrap_or_default()),
         Locale::En => format!("Moved to {}.", described["when"].as_str().unwrap_or_default()),
     };
@@ -596,8 +615,8 @@ async fn cancel_appointment(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) ->
         confirmation: Confirmation::Send,
     };
     let cancelled = apply_action(ctx, caller.tenant.id, appointment.id, request).await?;
-    let described = describe(ctx, caller.tenant, &cancelled).await?;
-    let message = match caller.tenant.locale {
+    let described = describe(ctx, caller.tenant, caller.locale, &cancelled).await?;
+    let message = match caller.locale {
         Locale::PtBr => format!("Cancelado: {}.", described["when"].as_str().unwrap_or_default()),
         Locale::En => format!("Cancelled: {}.", described["when"].as_str().unwrap_or_default()),
     };
@@ -609,7 +628,7 @@ async fn known_caller(ctx: &Ctx, caller: &ToolCaller<'_>, args: &Value) -> Resul
     patient_of(ctx, caller, args).await?.ok_or_else(|| {
         ToolFailure::Tool(ToolError::new(
             "not_found",
-            match caller.tenant.locale {
+            match caller.locale {
                 Locale::PtBr => "Não encontrei o paciente desta ligação.",
                 Locale::En => "I could not find the patient on this call.",
             },

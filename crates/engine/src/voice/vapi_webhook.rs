@@ -112,6 +112,13 @@ pub(super) async fn handle(
                 default_region: &r.settings.default_region,
                 caller_number: customer_number.as_deref(),
                 source: r.provider,
+                locale: super::tools::caller_locale(
+                    ctx,
+                    r.tenant,
+                    &r.settings.default_region,
+                    customer_number.as_deref(),
+                )
+                .await,
             };
             let mut results = Vec::with_capacity(calls.len());
             for tool in calls {

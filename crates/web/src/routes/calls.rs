@@ -171,6 +171,13 @@ async fn tool(
         default_region: &settings.default_region,
         caller_number: body.caller_number.as_deref(),
         source: "api",
+        locale: tools::caller_locale(
+            &state.ctx,
+            &tenant,
+            &settings.default_region,
+            body.caller_number.as_deref(),
+        )
+        .await,
     };
     let args = if body.arguments.is_null() { json!({}) } else { body.arguments };
     if !args.is_object() {
