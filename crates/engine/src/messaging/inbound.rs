@@ -155,8 +155,8 @@ impl JobHandler for ProcessInbound {
         }
         // "Não me liguem mais" / "stop texting me": a consent change in words, for calls or
         // messages, recorded like a keyword whoever owns the conversation.
-        if let Some(scope) = frontdesk_domain::nlu::contact_request(body)
-            .and_then(crate::voice::contact_prefs::OptOutScope::of)
+        if let Some(scope) =
+            frontdesk_domain::nlu::contact_request(body).and_then(super::contact_prefs::OptOutScope::of)
         {
             return apply_phrase(ctx, &patient, event.channel, scope, filed).await;
         }
@@ -299,10 +299,10 @@ async fn apply_phrase(
     ctx: &Ctx,
     patient: &Patient,
     channel: Channel,
-    scope: crate::voice::contact_prefs::OptOutScope,
+    scope: super::contact_prefs::OptOutScope,
     answering: MessageId,
 ) -> Result<(), JobError> {
-    use crate::voice::contact_prefs::{confirmation, opt_out};
+    use super::contact_prefs::{confirmation, opt_out};
     opt_out(ctx, patient, scope, "keyword", &format!("message:{answering}")).await.map_err(retry)?;
     let reply = SendRequest {
         tenant_id: patient.tenant_id,

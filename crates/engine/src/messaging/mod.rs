@@ -3,6 +3,7 @@
 //! respected, provider status updates, and the real `Notifier` for scheduling.
 
 mod assignment;
+pub mod contact_prefs;
 mod inbound;
 mod notifier;
 mod outbound;

@@ -289,7 +289,7 @@ pub async fn end_of_call(
     ctx.store.replace_transcript(r.tenant.id, call.id, &report.turns).await?;
     // A safety net for the `opt_out` tool: "stop texting me" said on the call counts even
     // when the assistant did not act on it.
-    super::contact_prefs::from_transcript(ctx, &call, &report.turns).await?;
+    crate::messaging::contact_prefs::from_transcript(ctx, &call, &report.turns).await?;
     keep_payload(ctx, r, Some(call.id), "end-of-call-report", raw).await?;
     Ok(call)
 }

@@ -8,7 +8,6 @@
 
 pub mod callbacks;
 mod calls;
-pub mod contact_prefs;
 mod follow_up;
 mod generic;
 pub mod ingest;

@@ -692,7 +692,7 @@ async fn opt_out(
     key: Option<&str>,
     args: &Value,
 ) -> Result<Value, ToolFailure> {
-    use super::contact_prefs::{OptOutScope, confirmation, opt_out};
+    use crate::messaging::contact_prefs::{OptOutScope, confirmation, opt_out};
     let scope = text(args, &["channel", "scope"])
         .and_then(OptOutScope::parse)
         .ok_or_else(|| invalid("channel must be \"messages\" or \"calls\""))?;

@@ -3,6 +3,9 @@
 //! on a call opts them out of messages (WhatsApp and SMS) and leaves calls alone. Every
 //! change is a consent record with its source (`keyword` for a message, `voice` for a
 //! call), shown by the consent API, plus an `opted_out` fact.
+//!
+//! It lives with messaging, which keeps the consent record; voice (tools, the end-of-call
+//! report) calls into it, never the reverse.
 
 use crate::Ctx;
 use frontdesk_domain::facts::{Fact, FactKind};
@@ -120,7 +123,7 @@ pub fn confirmation(locale: frontdesk_domain::tenant::Locale, scope: OptOutScope
 
 /// Opts the patient out of whatever they asked to stop in the call's transcript (their
 /// own turns only: the assistant may well say "we won't call you again").
-pub(super) async fn from_transcript(
+pub async fn from_transcript(
     ctx: &Ctx,
     call: &frontdesk_domain::voice::Call,
     turns: &[frontdesk_domain::voice::TranscriptTurn],
