@@ -216,7 +216,7 @@ pub enum NluCommand {
     /// Accuracy per intent and a confusion table for a TSV file: a `text<TAB>intent` header,
     /// then one message and its expected intent per line (booking_request, reschedule,
     /// cancel, confirm, decline, question, opt_out, human_request, greeting, unclear).
-    /// `data/nlu/corpus.tsv` is the project's own corpus.
+    /// `data/nlu/{train,dev,test}.tsv` are the project's own corpus.
     Eval { file: PathBuf },
 }
 

@@ -132,7 +132,7 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn nlu_eval_prints_accuracy_per_intent() {
-    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/holdout.tsv");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/dev.tsv");
     let (ok, out, err) = frontdesk("sqlite::memory:", &["nlu", "eval", corpus]);
     assert!(ok, "{err}");
     assert!(out.contains("accuracy:"), "{out}");
