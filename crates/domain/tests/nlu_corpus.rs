@@ -72,3 +72,17 @@ fn dev_accuracy() {
     report("dev (tuned on)", &evaluation, true);
     assert!(evaluation.accuracy >= 0.80, "dev accuracy {:.3}", evaluation.accuracy);
 }
+
+/// The committed model is what training on `train.tsv` gives, byte for byte: it cannot drift
+/// from the corpus. `FRONTDESK_NLU_WRITE_MODEL=1` rewrites it (as `frontdesk nlu train` does).
+#[test]
+fn committed_model_is_a_retrain_of_train_tsv() {
+    let trained = frontdesk_domain::nlu::model::train(&load("train.tsv"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/nlu/model.tsv");
+    if std::env::var_os("FRONTDESK_NLU_WRITE_MODEL").is_some() {
+        std::fs::write(&path, &trained).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(trained == committed, "data/nlu/model.tsv is stale: run `frontdesk nlu train`");
+    assert!(committed.len() < 2_000_000, "the model is {} bytes", committed.len());
+}
