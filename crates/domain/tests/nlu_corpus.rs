@@ -86,3 +86,46 @@ fn committed_model_is_a_retrain_of_train_tsv() {
     assert!(trained == committed, "data/nlu/model.tsv is stale: run `frontdesk nlu train`");
     assert!(committed.len() < 2_000_000, "the model is {} bytes", committed.len());
 }
+
+/// The issue's bar on the test split, which no rule or model setting was tuned on: 97 %
+/// overall, 90 % recall for every intent. Not met yet (0.945 overall, unclear 0.818 and
+/// question 0.927 recall at the last measure): run with `--ignored` to see where it stands.
+#[test]
+#[ignore = "the issue's bar is not met yet; see docs/nlu.md"]
+fn test_split_meets_the_issue_bar() {
+    let evaluation = evaluate(load("test.tsv").into_iter());
+    report("test (never tuned on)", &evaluation, false);
+    assert!(evaluation.accuracy >= 0.97, "test accuracy {:.3}", evaluation.accuracy);
+    for s in &evaluation.per_intent {
+        assert!(s.recall >= 0.90, "{}: recall {:.3} on the test split", s.intent, s.recall);
+    }
+}
+
+/// What the test split shows today, as a floor: a change that loses ground on messages it
+/// was not tuned on fails here. The errors are not printed on purpose (tune on dev).
+#[test]
+fn test_split_does_not_regress() {
+    let evaluation = evaluate(load("test.tsv").into_iter());
+    report("test (never tuned on)", &evaluation, false);
+    assert!(evaluation.accuracy >= 0.94, "test accuracy {:.3}", evaluation.accuracy);
+    for s in &evaluation.per_intent {
+        assert!(s.recall >= 0.80, "{}: recall {:.3} on the test split", s.intent, s.recall);
+    }
+}
+
+/// The model is quick enough to run on every message: under 50 µs on average in release
+/// builds (debug builds are slower, hence the generous bound here).
+#[test]
+fn the_model_is_fast() {
+    let lines = load("dev.tsv");
+    let model = frontdesk_domain::nlu::intent_model();
+    // The first call parses the committed file; that happens once per process.
+    std::hint::black_box(model.predict("oi", None));
+    let start = std::time::Instant::now();
+    for (text, _) in &lines {
+        std::hint::black_box(model.predict(text, None));
+    }
+    let per_message = start.elapsed() / u32::try_from(lines.len()).unwrap();
+    println!("model: {per_message:?} per message");
+    assert!(per_message < std::time::Duration::from_millis(2), "{per_message:?} per message");
+}
