@@ -3,8 +3,8 @@ use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, staff, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, NluSplit, SecretsCommand, SettingsCommand, TenantCommand,
-    UserCommand,
+    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, NluSplit, SecretsCommand, SettingsCommand,
+    TenantCommand, UserCommand,
 };
 use frontdesk_server::{App, Config, app, config, demo, logging};
 use tokio_util::sync::CancellationToken;

@@ -75,6 +75,7 @@ pub mod language;
 mod lexicon;
 mod matcher;
 pub mod model;
+pub mod services;
 mod slots;
 mod text;
 

@@ -88,7 +88,10 @@ pub fn features(raw: &str, rules: Option<(Intent, f32)>) -> Vec<String> {
         }
     }
     for c in raw.chars() {
-        if !c.is_alphanumeric() && !c.is_ascii() && !c.is_whitespace() && !matches!(c, '\u{fe0f}' | '\u{200d}')
+        if !c.is_alphanumeric()
+            && !c.is_ascii()
+            && !c.is_whitespace()
+            && !matches!(c, '\u{fe0f}' | '\u{200d}')
         {
             out.push(format!("e={c}"));
         }
@@ -209,7 +212,11 @@ fn shuffle(order: &mut [usize], state: &mut u64) {
 /// One averaged perceptron: the weights `w`, the step-weighted updates `u` and the step
 /// count `c`; the averaged weight is `w - u / c`.
 #[allow(clippy::type_complexity)]
-fn train_once(examples: &[(Vec<usize>, usize)], features: usize, seed: u64) -> (Vec<[i64; N]>, Vec<[i64; N]>, i64) {
+fn train_once(
+    examples: &[(Vec<usize>, usize)],
+    features: usize,
+    seed: u64,
+) -> (Vec<[i64; N]>, Vec<[i64; N]>, i64) {
     let mut w = vec![[0i64; N]; features];
     let mut u = vec![[0i64; N]; features];
     let mut c: i64 = 1;
