@@ -63,7 +63,9 @@
 //! these" (the corpus has no offers, so the model never learned them), a reschedule
 //! (the rules read its structure: "cancela a de amanhã e marca pra sexta", "não quero
 //! cancelar, quero remarcar"), an opt-out or a request for a person said with known phrases
-//! (confidence 0.75 or more), and any message in
+//! (confidence 0.75 or more), a booking, cancellation or confirmation the model would turn
+//! into an opt-out or a request for a person (those stop messages or the automation: a wrong
+//! one costs more than a wrong reply), and any message in
 //! which the model knows no word (its letter n-grams alone are too weak to overrule). Otherwise the model's intent is taken: it has learnt
 //! where the rules' Unclear, Question and Greeting hide a booking, a decline or a question,
 //! and this choice was made on `dev.tsv` (rules alone 0.922, with the model 0.959). Dates, times, names, the slot choice and urgency always come from the rules.
@@ -255,7 +257,11 @@ fn combine(rules: Understanding, prediction: model::Prediction) -> Understanding
         || rules.intent == Intent::Reschedule
         || (matches!(rules.intent, Intent::OptOut | Intent::HumanRequest) && rules.confidence >= 0.75)
         || !prediction.known;
-    if rules_stand {
+    // Stopping messages or the automation costs more than a wrong reply: the model does not
+    // turn a message the rules read as an appointment action into either.
+    let drastic = matches!(prediction.intent, Intent::OptOut | Intent::HumanRequest)
+        && matches!(rules.intent, Intent::BookingRequest | Intent::Cancel | Intent::Confirm);
+    if rules_stand || drastic {
         return rules;
     }
     if prediction.intent == rules.intent {
