@@ -216,11 +216,44 @@ pub enum SettingsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum NluCommand {
-    /// Accuracy per intent and a confusion table for a TSV file: a `text<TAB>intent` header,
-    /// then one message and its expected intent per line (booking_request, reschedule,
-    /// cancel, confirm, decline, question, opt_out, human_request, greeting, unclear).
-    /// `data/nlu/corpus.tsv` is the project's own corpus.
-    Eval { file: PathBuf },
+    /// Accuracy, precision/recall/F1 per intent and a confusion table for a TSV file: a
+    /// `text<TAB>intent` header, then one message and its expected intent per line
+    /// (booking_request, reschedule, cancel, confirm, decline, question, opt_out,
+    /// human_request, greeting, unclear). Without FILE, the project's test split
+    /// (`data/nlu/test.tsv`, never used for tuning); `--split train|dev|test` picks another.
+    Eval {
+        file: Option<PathBuf>,
+        #[arg(long, value_enum, conflicts_with = "file")]
+        split: Option<NluSplit>,
+        /// The phrase rules alone, without the statistical model (for comparison).
+        #[arg(long)]
+        rules_only: bool,
+    },
+    /// Retrains the intent model from `data/nlu/train.tsv` and writes `data/nlu/model.tsv`
+    /// (deterministic: the same corpus gives the same file). Rebuild to ship it.
+    Train {
+        #[arg(long, default_value = "data/nlu/train.tsv")]
+        train: PathBuf,
+        #[arg(long, default_value = "data/nlu/model.tsv")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum NluSplit {
+    Train,
+    Dev,
+    Test,
+}
+
+impl NluSplit {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Train => "train.tsv",
+            Self::Dev => "dev.tsv",
+            Self::Test => "test.tsv",
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

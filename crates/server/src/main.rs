@@ -3,8 +3,8 @@ use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, staff, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, SafetyCommand, SecretsCommand, SettingsCommand,
-    TenantCommand, UserCommand,
+    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, NluSplit, SafetyCommand, SecretsCommand,
+    SettingsCommand, TenantCommand, UserCommand,
 };
 use frontdesk_server::{App, Config, app, config, demo, logging};
 use tokio_util::sync::CancellationToken;
@@ -23,7 +23,11 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", config::EXAMPLE);
             Ok(())
         }
-        Command::Nlu(NluCommand::Eval { file }) => nlu_eval(&file),
+        Command::Nlu(NluCommand::Eval { file, split, rules_only }) => {
+            let file = file.unwrap_or_else(|| nlu_data_file(split.unwrap_or(NluSplit::Test).file_name()));
+            nlu_eval(&file, rules_only)
+        }
+        Command::Nlu(NluCommand::Train { train, out }) => nlu_train(&train, &out),
         Command::Safety(SafetyCommand::Eval { files }) => safety_eval(files),
         Command::Secrets(SecretsCommand::GenerateKey) => {
             println!("{}", frontdesk_store::at_rest::generate_key());
@@ -331,12 +335,31 @@ async fn rotate_secrets(ctx: &frontdesk_engine::Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `frontdesk nlu eval FILE`: the evaluation table, then the misclassified messages.
-fn nlu_eval(file: &std::path::Path) -> anyhow::Result<()> {
+/// A corpus file: `data/nlu/NAME` under the working directory (a checkout), else the one
+/// next to the sources this binary was built from.
+fn nlu_data_file(name: &str) -> std::path::PathBuf {
+    let local = std::path::Path::new("data/nlu").join(name);
+    if local.exists() {
+        return local;
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/nlu").join(name)
+}
+
+/// `frontdesk nlu eval [FILE | --split S] [--rules-only]`: the evaluation table, then the
+/// misclassified messages.
+fn nlu_eval(file: &std::path::Path, rules_only: bool) -> anyhow::Result<()> {
     let content = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let lines =
         frontdesk_domain::nlu::parse_labelled(&content).map_err(|e| anyhow!("{}: {e}", file.display()))?;
-    let evaluation = frontdesk_domain::nlu::evaluate(lines.into_iter());
+    let evaluation = if rules_only {
+        let today = jiff::civil::Date::constant(2026, 6, 3);
+        frontdesk_domain::nlu::evaluate_on(lines.into_iter(), |text| {
+            frontdesk_domain::nlu::understand_rules(text, &[], today).intent
+        })
+    } else {
+        frontdesk_domain::nlu::evaluate(lines.into_iter())
+    };
+    println!("{} ({})", file.display(), if rules_only { "rules only" } else { "rules and model" });
     print!("{evaluation}");
     if !evaluation.errors.is_empty() {
         println!("misclassified ({}):", evaluation.errors.len());
@@ -358,6 +381,8 @@ fn safety_eval(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
             let mut tsv: Vec<_> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
+                // The intent model's weights, not messages.
+                .filter(|p| !p.ends_with("model.tsv"))
                 .collect();
             tsv.sort();
             found.extend(tsv);
@@ -384,6 +409,17 @@ fn safety_eval(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
         }
     }
     print!("{}", frontdesk_domain::safety::evaluate(&labelled, &others));
+    Ok(())
+}
+
+/// `frontdesk nlu train`: the model file from the training split.
+fn nlu_train(train: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    let content = std::fs::read_to_string(train).with_context(|| format!("reading {}", train.display()))?;
+    let lines =
+        frontdesk_domain::nlu::parse_labelled(&content).map_err(|e| anyhow!("{}: {e}", train.display()))?;
+    let model = frontdesk_domain::nlu::model::train(&lines);
+    std::fs::write(out, &model).with_context(|| format!("writing {}", out.display()))?;
+    println!("{} messages -> {} ({} bytes); rebuild to ship it", lines.len(), out.display(), model.len());
     Ok(())
 }
 

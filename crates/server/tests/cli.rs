@@ -132,17 +132,36 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn nlu_eval_prints_accuracy_per_intent() {
-    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/holdout.tsv");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/dev.tsv");
     let (ok, out, err) = frontdesk("sqlite::memory:", &["nlu", "eval", corpus]);
     assert!(ok, "{err}");
     assert!(out.contains("accuracy:"), "{out}");
     assert!(out.contains("booking_request") && out.contains("confusion"), "{out}");
+    // Without a file: the test split, with every intent's figures.
+    let (ok, out, err) = frontdesk("sqlite::memory:", &["nlu", "eval"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("test.tsv (rules and model)"), "{out}");
+    assert!(out.contains("human_request") && out.contains("unclear") && out.contains("f1"), "{out}");
+    let (ok, out, err) = frontdesk("sqlite::memory:", &["nlu", "eval", "--split", "dev", "--rules-only"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("dev.tsv (rules only)"), "{out}");
+    let (ok, _, _) = frontdesk("sqlite::memory:", &["nlu", "eval", "--split", "holdout"]);
+    assert!(!ok, "an unknown split is refused");
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.tsv");
     std::fs::write(&bad, "text\tintent\noi\tnot_an_intent\n").unwrap();
     let (ok, _, err) = frontdesk("sqlite::memory:", &["nlu", "eval", bad.to_str().unwrap()]);
     assert!(!ok);
     assert!(err.contains("line 2"), "{err}");
+    // Retraining writes the same model as the committed one.
+    let model = dir.path().join("model.tsv");
+    let train = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/train.tsv");
+    let (ok, out, err) =
+        frontdesk("sqlite::memory:", &["nlu", "train", "--train", train, "--out", model.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("messages"), "{out}");
+    let committed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/model.tsv")).unwrap();
+    assert!(std::fs::read(&model).unwrap() == committed, "nlu train reproduces data/nlu/model.tsv");
 }
 
 #[test]

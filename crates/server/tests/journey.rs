@@ -6,7 +6,7 @@
 //! automation, voice notes, and the voice agent booking in English.
 
 use frontdesk_test_support::conversation::{TWILIO_SID as SID, TWILIO_TOKEN, say, whatsapp_clinic};
-use frontdesk_test_support::{TestApp, backend_tests, get, post, post_signed_twilio};
+use frontdesk_test_support::{TestApp, backend_tests, get, patch, post, post_signed_twilio, put};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -27,6 +27,7 @@ backend_tests!(
     declining_closes_the_lead,
     the_voice_agent_books_in_english,
     a_named_unit_is_preferred,
+    a_specialty_word_or_a_clinic_synonym_names_the_service,
 );
 
 /// A clinic (in `locale`) with two dentists working weekdays 08:00-12:00 and 14:00-18:00
@@ -350,6 +351,72 @@ async fn the_service_is_asked_for_and_taken_by_name_or_number(app: TestApp) {
     // Named in the first message: no question.
     let direct = say(&app, &key, "+5511987650010", "quero agendar uma limpeza na sexta").await;
     assert!(direct[0].contains("sexta-feira, 5 de junho"), "{direct:?}");
+}
+
+/// "quero ver o cardiologista" names the cardiology service without saying its name: no
+/// service question, the offer comes at once; in English too; and the clinic's own
+/// synonym (settings) names dermatology.
+async fn a_specialty_word_or_a_clinic_synonym_names_the_service(app: TestApp) {
+    let (key, _twilio) = clinic(&app, "coracao", "pt-BR").await;
+    let mut ids = Vec::new();
+    for (name, department) in
+        [("Consulta cardiológica", "Cardiologia"), ("Consulta dermatológica", "Dermatologia")]
+    {
+        let (s, v) = post(
+            &app,
+            &key,
+            "/api/v1/services",
+            json!({"name": name, "department": department, "duration_minutes": 30}),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        ids.push(v["id"].clone());
+        // A practitioner of that department, weekdays 08:00-18:00, to offer its slots.
+        let locations = get(&app, &key, "/api/v1/locations").await;
+        let location =
+            locations.as_array().and_then(|l| l.first()).unwrap_or(&locations["items"][0])["id"].clone();
+        let body = json!({"name": format!("Dra. {department}"), "department": department, "location_ids": [location]});
+        let (s, d) = post(&app, &key, "/api/v1/practitioners", body).await;
+        assert_eq!(s, 201, "{d}");
+        let intervals: Vec<Value> = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+            .iter()
+            .map(|day| json!({"weekday": day, "start": "08:00", "end": "18:00"}))
+            .collect();
+        let hours = json!({"location_id": location, "intervals": intervals});
+        let (s, h) =
+            put(&app, &key, &format!("/api/v1/practitioners/{}/hours", d["id"].as_str().unwrap()), hours)
+                .await;
+        assert_eq!(s, 200, "{h}");
+    }
+    // Without a service named, the clinic asks which (three services: the default one too).
+    let asked = say(&app, &key, "+5511987650031", "quero marcar uma consulta").await;
+    assert!(
+        asked[0].contains("Consulta cardiológica") && asked[0].contains("Consulta dermatológica"),
+        "{asked:?}"
+    );
+
+    let offer = say(&app, &key, "+5511987650032", "quero ver o cardiologista").await;
+    assert!(offer[0].contains("1.") && !offer[0].contains("Consulta dermatológica"), "{offer:?}");
+    pick(&app, &key, "+5511987650032", "1", "Rui Alves").await;
+    let booked = appointments(&app, &key).await;
+    assert_eq!(booked.len(), 1);
+    assert_eq!(booked[0]["service_id"], ids[0], "cardiology");
+
+    let offer = say(&app, &key, "+5511987650033", "Hi, I need a cardiology appointment").await;
+    assert!(offer[0].contains("1.") && !offer[0].contains("Consulta dermatológica"), "{offer:?}");
+
+    let synonyms = json!({"dialogue": {"service_synonyms": {"Consulta dermatológica": ["verruga"]}}});
+    let (status, answer) = patch(&app, &key, "/api/v1/settings", synonyms).await;
+    assert_eq!(status, 200, "{answer}");
+    let offer = say(&app, &key, "+5511987650034", "quero marcar consulta pra uma verruga").await;
+    assert!(offer[0].contains("1.") && !offer[0].contains("Consulta cardiológica"), "{offer:?}");
+    pick(&app, &key, "+5511987650034", "1", "Ana Reis").await;
+    let booked = appointments(&app, &key).await;
+    assert!(booked.iter().any(|a| a["service_id"] == ids[1]), "dermatology: {booked:?}");
+    // A bad synonym list is a 4xx, not stored.
+    let (status, _) =
+        patch(&app, &key, "/api/v1/settings", json!({"dialogue": {"service_synonyms": {"x": [""]}}})).await;
+    assert!((400..500).contains(&status), "{status}");
 }
 
 /// The optional classifier: a mock chat-completions server answers in the JSON schema.

@@ -6,6 +6,7 @@ use crate::{ConversationId, PatientId, TenantId};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dialogue {
@@ -90,7 +91,17 @@ pub struct DialogueSettings {
     /// answer to offered slots, which the built-in dialogue books), and it calls back to
     /// send the next question, name the department, or book/cancel/confirm.
     pub n8n: Option<N8nSettings>,
+    /// The clinic's own words for its services, keyed by service id or exact name:
+    /// `{"Clareamento": ["dentes brancos", "whitening"]}`. A message using one names that
+    /// service; built-in specialty words in pt-BR and English ("cardio", "skin doctor",
+    /// "check-up") and typos are matched without any (see `nlu::services`).
+    pub service_synonyms: BTreeMap<String, Vec<String>>,
 }
+
+/// Limits on `service_synonyms`: generous for a clinic, small enough to match per message.
+pub const MAX_SYNONYM_KEYS: usize = 200;
+pub const MAX_SYNONYMS_PER_SERVICE: usize = 50;
+pub const MAX_SYNONYM_CHARS: usize = 100;
 
 impl Default for DialogueSettings {
     fn default() -> Self {
@@ -101,6 +112,7 @@ impl Default for DialogueSettings {
             transcriber: None,
             classifier: None,
             n8n: None,
+            service_synonyms: BTreeMap::new(),
         }
     }
 }
@@ -153,6 +165,11 @@ pub enum DialogueSettingsError {
         "n8n.callback_token must be set: at least {MIN_CALLBACK_TOKEN_LEN} printable characters, no spaces"
     )]
     CallbackToken,
+    #[error(
+        "service_synonyms: at most {MAX_SYNONYM_KEYS} services, {MAX_SYNONYMS_PER_SERVICE} words each, \
+         each word 1 to {MAX_SYNONYM_CHARS} characters on one line"
+    )]
+    ServiceSynonyms,
 }
 
 /// An OpenAI-compatible model server.
@@ -180,6 +197,16 @@ impl std::fmt::Debug for ModelEndpoint {
 impl DialogueSettings {
     pub fn validate(&self) -> Result<(), DialogueSettingsError> {
         use DialogueSettingsError as E;
+        let bad_word = |w: &String| {
+            w.trim().is_empty() || w.chars().count() > MAX_SYNONYM_CHARS || w.chars().any(char::is_control)
+        };
+        if self.service_synonyms.len() > MAX_SYNONYM_KEYS
+            || self.service_synonyms.iter().any(|(key, words)| {
+                bad_word(key) || words.len() > MAX_SYNONYMS_PER_SERVICE || words.iter().any(bad_word)
+            })
+        {
+            return Err(E::ServiceSynonyms);
+        }
         let Some(n) = &self.n8n else { return Ok(()) };
         let url = n.webhook_url.trim();
         let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
@@ -285,5 +312,30 @@ mod n8n_tests {
         assert_eq!(bad(|n| n.auth_value = Some("a\nb".into())), DialogueSettingsError::AuthValue);
         assert_eq!(bad(|n| n.callback_token = "short".into()), DialogueSettingsError::CallbackToken);
         assert_eq!(bad(|n| n.callback_token = MASK.into()), DialogueSettingsError::CallbackToken);
+    }
+}
+
+#[cfg(test)]
+mod synonym_tests {
+    use super::*;
+
+    #[test]
+    fn service_synonyms_default_empty_and_are_bounded() {
+        let settings: DialogueSettings = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert!(settings.service_synonyms.is_empty());
+        let settings: DialogueSettings =
+            serde_json::from_value(serde_json::json!({"service_synonyms": {"Clareamento": ["whitening"]}}))
+                .unwrap();
+        assert_eq!(settings.validate(), Ok(()));
+        for bad in [
+            serde_json::json!({"Clareamento": [""]}),
+            serde_json::json!({"Clareamento": ["a\nb"]}),
+            serde_json::json!({"Clareamento": ["x".repeat(101)]}),
+            serde_json::json!({" ": ["whitening"]}),
+        ] {
+            let settings: DialogueSettings =
+                serde_json::from_value(serde_json::json!({"service_synonyms": bad})).unwrap();
+            assert_eq!(settings.validate(), Err(DialogueSettingsError::ServiceSynonyms), "{bad}");
+        }
     }
 }

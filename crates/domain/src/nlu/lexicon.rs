@@ -350,6 +350,20 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
     (i(OptOut), 1.0, "take me off"),
     (i(OptOut), 1.0, "no more messages|texts|reminders|notifications|message"),
     (i(OptOut), 1.0, "leave me alone"),
+    // Added while tuning on data/nlu/dev.tsv: general phrasings the corpus showed missing.
+    (
+        i(OptOut),
+        1.0,
+        "desativa|desativar|desative|desligar|desliga|desligue *2 notificacoes|notificacao|lembretes|lembrete|mensagens|avisos",
+    ),
+    (i(Cancel), 1.0, "tira|tirar|tire|libera|liberar|libere *1 meu|minha|o|a horario|consulta|agendamento"),
+    (i(Reschedule), 1.0, "empurrar|empurra|empurre pra|para|pro"),
+    (i(Decline), 1.0, "decided|decide not to book|come|go|schedule"),
+    (i(Decline), 1.0, "we will pass"),
+    (Defer, 1.0, "vou|irei confirmar com"),
+    (Defer, 1.0, "pode ser que"),
+    // "não entendi" is no "não": it asks for nothing.
+    (Neutral, 1.0, "nao entendi"),
     // ---- human ---------------------------------------------------------------------------
     (
         i(HumanRequest),
@@ -380,6 +394,7 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
     (i(HumanRequest), 1.0, "call me"),
     (i(HumanRequest), 1.0, "give me a call"),
     (i(HumanRequest), 1.0, "someone|somebody|anyone *1 call"),
+    (i(HumanRequest), 1.0, "someone|somebody|anyone *2 talk|speak"),
     // ---- greeting ------------------------------------------------------------------------
     (
         i(Greeting),

@@ -638,17 +638,16 @@ async fn service_for(
     let services = turn.ctx.store.list_services(turn.tenant.id).await?;
     let found = match services.as_slice() {
         [only] => Some(only.id),
-        _ => text.and_then(|t| {
-            let t = frontdesk_domain::nlu::normalize(t);
-            services
-                .iter()
-                .find(|s| {
-                    let name = frontdesk_domain::nlu::normalize(&s.name);
-                    let dept = frontdesk_domain::nlu::normalize(&s.department);
-                    t.contains(&name) || (!dept.is_empty() && t.contains(&dept))
-                })
-                .map(|s| s.id)
-        }),
+        // Names, departments, the clinic's synonyms and built-in specialty words, fuzzily;
+        // several equally good services are no answer (the dialogue asks).
+        _ => match text {
+            Some(t) => {
+                let synonyms =
+                    turn.ctx.store.tenant_settings(turn.tenant.id).await?.dialogue.service_synonyms;
+                frontdesk_domain::nlu::services::best_service(t, &services, &synonyms).map(|s| s.id)
+            }
+            None => None,
+        },
     };
     state.wish.service_id = found;
     Ok(found)
