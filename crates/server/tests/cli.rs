@@ -169,7 +169,7 @@ fn safety_eval_prints_recall_per_kind_and_false_alarms() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
     let emergencies = format!("{data}/safety/emergencies.tsv");
     let near = format!("{data}/safety/near_misses.tsv");
-    let corpus = format!("{data}/nlu/corpus.tsv");
+    let corpus = format!("{data}/nlu/train.tsv");
     let (ok, out, err) = frontdesk("sqlite::memory:", &["safety", "eval", &emergencies, &near, &corpus]);
     assert!(ok, "{err}");
     assert!(out.contains("chest_pain") && out.contains("child_fever_lethargy"), "{out}");
