@@ -13,14 +13,12 @@ use frontdesk_domain::staff::{NewUser, Role};
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, staff, tenants};
 use frontdesk_test_support::{
-    CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, post_signed_twilio, setup_calendar,
-    twilio_messaging,
+    CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, setup_calendar, twilio_messaging,
 };
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
-const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const TWILIO_TOKEN: &str = "12345";
+use frontdesk_test_support::conversation::{TWILIO_SID as SID, TWILIO_TOKEN, replies_to, say};
 const STAFF_PHONE: &str = "+5511987659999";
 const STAFF_TEMPLATE: &str = "HXstaffalert0000000000000000000000";
 
@@ -62,28 +60,6 @@ async fn clinic(app: &TestApp, slug: &str, locale: &str, region: &str, safety: V
     Clinic { key, tenant: tenant.id, twilio }
 }
 
-/// The patient writes (a signed Twilio webhook); the jobs run; returns the clinic's replies.
-async fn say(app: &TestApp, key: &str, from: &str, text: &str) -> Vec<String> {
-    let before = outbound(app, key, from).await.len();
-    let slug = get(app, key, "/api/v1/tenant").await["slug"].as_str().unwrap().to_owned();
-    let sid = format!("SM{}", uuid::Uuid::now_v7().simple());
-    let whatsapp = format!("whatsapp:{from}");
-    let params = [
-        ("MessageSid", sid.as_str()),
-        ("AccountSid", SID),
-        ("From", whatsapp.as_str()),
-        ("To", "whatsapp:+14155238886"),
-        ("Body", text),
-        ("NumMedia", "0"),
-    ];
-    let r =
-        post_signed_twilio(app, &format!("/webhooks/twilio/{slug}/messages"), &params, TWILIO_TOKEN).await;
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    app.run_pending_jobs().await;
-    app.run_pending_jobs().await;
-    outbound(app, key, from).await.split_off(before)
-}
-
 /// The patient's conversation as the API shows it (with its messages).
 async fn conversation(app: &TestApp, key: &str, from: &str) -> Value {
     let patients = get(app, key, &format!("/api/v1/patients?phone={}", from.replace('+', "%2B"))).await;
@@ -94,16 +70,7 @@ async fn conversation(app: &TestApp, key: &str, from: &str) -> Value {
 }
 
 async fn outbound(app: &TestApp, key: &str, from: &str) -> Vec<String> {
-    let c = conversation(app, key, from).await;
-    c["messages"]
-        .as_array()
-        .map(|m| {
-            m.iter()
-                .filter(|m| m["direction"] == "outbound")
-                .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    replies_to(app, key, from).await
 }
 
 /// The form fields of every message the mock Twilio was asked to send.
