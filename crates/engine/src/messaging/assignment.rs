@@ -30,3 +30,37 @@ pub async fn set_assignee(
     );
     crate::facts::note(ctx, &fact).await
 }
+
+/// Puts staff on `conversation` (the assistant stays quiet from then on), marking it urgent
+/// when `urgent`, and returns it as saved. The stored conversation is changed, not the
+/// caller's copy, whose other fields may have moved since. `cause` names what called staff
+/// in (`message:{id}`'s hand-off, a call): the hand-off fact is keyed by it, so a rerun
+/// notes nothing twice, and it is noted even when the flag was already saved (a crash may
+/// have come between the two). `None`: staff were on it already, nothing new to note.
+pub async fn hand_to_staff(
+    ctx: &Ctx,
+    conversation: &Conversation,
+    cause: Option<String>,
+    urgent: bool,
+) -> StoreResult<Conversation> {
+    let mut current = ctx
+        .store
+        .get_conversation(conversation.tenant_id, conversation.id)
+        .await?
+        .unwrap_or_else(|| conversation.clone());
+    if !current.needs_staff || (urgent && !current.urgent) {
+        current.needs_staff = true;
+        current.urgent |= urgent;
+        ctx.store.save_conversation(&current).await?;
+    }
+    if let Some(cause) = cause {
+        let fact = crate::facts::conversation_fact(
+            FactKind::HandoffRequested,
+            &current,
+            format_args!("handoff:{cause}"),
+            ctx.clock.now(),
+        );
+        crate::facts::note(ctx, &fact).await?;
+    }
+    Ok(current)
+}

@@ -12,7 +12,7 @@ mod status;
 mod voice_notes;
 pub mod webhooks;
 
-pub use assignment::set_assignee;
+pub use assignment::{hand_to_staff, set_assignee};
 pub use inbound::{InboundMessageEvent, PROCESS_INBOUND_JOB, accept_inbound};
 pub use notifier::MessagingNotifier;
 pub use outbound::{Content, SendKey, SendRequest, send, send_keyed};

@@ -10,7 +10,6 @@ use super::callbacks::{AFTER_HOURS_REASON, plan_callback};
 use super::ingest::{self, Reported};
 use crate::Ctx;
 use crate::scheduling::load_cached;
-use frontdesk_domain::facts::FactKind;
 use frontdesk_domain::messaging::{Channel, Conversation};
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::scheduling::{next_opening, open_at, wall_clock_instant};
@@ -28,22 +27,13 @@ const CALL_BACK_SOON: SignedDuration = SignedDuration::from_mins(30);
 /// does when it hands off: the inbox shows it needs a person.
 pub(super) async fn hand_to_staff(ctx: &Ctx, patient: &Patient, cause: &str) -> Result<(), VoiceFailure> {
     let now = ctx.clock.now();
-    let mut conversation = ctx
+    let conversation = ctx
         .store
         .conversation_for(&Conversation::new(patient.tenant_id, patient.id, Channel::Whatsapp, now))
         .await?;
-    if conversation.needs_staff {
-        return Ok(());
+    if !conversation.needs_staff {
+        crate::messaging::hand_to_staff(ctx, &conversation, Some(cause.to_owned()), false).await?;
     }
-    conversation.needs_staff = true;
-    ctx.store.save_conversation(&conversation).await?;
-    let fact = crate::facts::conversation_fact(
-        FactKind::HandoffRequested,
-        &conversation,
-        format_args!("handoff:{cause}"),
-        now,
-    );
-    crate::facts::note(ctx, &fact).await?;
     Ok(())
 }
 

@@ -76,7 +76,7 @@ pub async fn deliver(
     turn: &AnsweredTurn,
 ) -> Result<(), JourneyError> {
     if turn.hand_off {
-        hand_to_staff(ctx, conversation, turn.message_id).await?;
+        crate::messaging::hand_to_staff(ctx, conversation, Some(turn.message_id.to_string()), false).await?;
     }
     for (n, reply) in turn.replies.iter().enumerate() {
         let request = SendRequest {
@@ -91,30 +91,5 @@ pub async fn deliver(
             .await?;
         ctx.faults.interrupt("dialogue.replied")?;
     }
-    Ok(())
-}
-
-/// Marks the conversation as needing staff and records the hand-off fact, keyed by the
-/// message (its jobs are deduplicated by fact), so a rerun notes nothing twice.
-async fn hand_to_staff(
-    ctx: &Ctx,
-    conversation: &Conversation,
-    message_id: MessageId,
-) -> Result<(), JourneyError> {
-    // The stored conversation, not the job's copy: other fields may have moved since.
-    let current = ctx.store.get_conversation(conversation.tenant_id, conversation.id).await?;
-    let mut staffed = current.unwrap_or_else(|| conversation.clone());
-    if !staffed.needs_staff {
-        staffed.needs_staff = true;
-        ctx.store.save_conversation(&staffed).await?;
-    }
-    // Noted even when the flag was already set: a crash may have come between the two.
-    let fact = crate::facts::conversation_fact(
-        frontdesk_domain::facts::FactKind::HandoffRequested,
-        &staffed,
-        format_args!("handoff:{message_id}"),
-        ctx.clock.now(),
-    );
-    crate::facts::note(ctx, &fact).await?;
     Ok(())
 }

@@ -106,17 +106,8 @@ pub async fn outage_notice(
     };
     notice(TemplateKey::BackShortly, 0).await?;
     if hand_off {
-        let mut staffed = conversation.clone();
-        if !staffed.needs_staff {
-            staffed.needs_staff = true;
-            ctx.store.save_conversation(&staffed).await?;
-            let fact = crate::facts::conversation_fact(
-                frontdesk_domain::facts::FactKind::HandoffRequested,
-                &staffed,
-                format_args!("handoff:{message_id}"),
-                ctx.clock.now(),
-            );
-            crate::facts::note(ctx, &fact).await?;
+        if !conversation.needs_staff {
+            crate::messaging::hand_to_staff(ctx, conversation, Some(message_id.to_string()), false).await?;
         }
         notice(TemplateKey::HandOff, 1).await?;
     }

@@ -127,38 +127,17 @@ async fn reply(
     Ok(())
 }
 
-/// Puts staff on the conversation (and marks it urgent when `urgent`); notes the hand-off
-/// when this message is what called them in. Returns the conversation as saved.
+/// Puts staff on the conversation (urgent when `urgent`); the hand-off is noted when this
+/// message is what called them in (the job's copy says whether staff were already on it).
 async fn staff_on(
     ctx: &Ctx,
     conversation: &Conversation,
     message_id: MessageId,
     urgent: bool,
 ) -> Result<Conversation, JourneyError> {
-    // The stored conversation, not the job's copy: other fields may have moved since.
-    let mut current = ctx
-        .store
-        .get_conversation(conversation.tenant_id, conversation.id)
-        .await?
-        .unwrap_or_else(|| conversation.clone());
     let called_in = !conversation.needs_staff;
-    if !current.needs_staff || (urgent && !current.urgent) {
-        current.needs_staff = true;
-        current.urgent |= urgent;
-        ctx.store.save_conversation(&current).await?;
-    }
-    // Keyed by the message: noted once however often the job runs (the job's copy says
-    // whether staff were already on it when the message came).
-    if called_in {
-        let fact = crate::facts::conversation_fact(
-            FactKind::HandoffRequested,
-            &current,
-            format_args!("handoff:{message_id}"),
-            ctx.clock.now(),
-        );
-        crate::facts::note(ctx, &fact).await?;
-    }
-    Ok(current)
+    let cause = called_in.then(|| message_id.to_string());
+    Ok(crate::messaging::hand_to_staff(ctx, conversation, cause, urgent).await?)
 }
 
 /// Sends the staff phone "urgent conversation, open the app" on the conversation's channel,
