@@ -15,6 +15,7 @@ pub mod jobs;
 #[macro_use]
 pub mod messaging;
 pub mod leads;
+pub mod noshow;
 pub mod nlu;
 pub mod page;
 pub mod patients;

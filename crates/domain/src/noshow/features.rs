@@ -1,0 +1,84 @@
+//! The features of one appointment, as known before the appointment's local day.
+
+use serde::{Deserialize, Serialize};
+
+/// The patient's record before this appointment: only appointments on strictly earlier
+/// local days count, so that nothing from the day itself leaks into a prediction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientHistory {
+    pub prior_shows: u32,
+    pub prior_no_shows: u32,
+    pub prior_cancellations: u32,
+}
+
+impl PatientHistory {
+    /// A first visit: no earlier appointment kept or missed.
+    pub fn is_first_visit(&self) -> bool {
+        self.prior_shows == 0 && self.prior_no_shows == 0
+    }
+}
+
+/// Where the reminders stand when the prediction is made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderState {
+    /// Not known (historical data, or too early to tell).
+    #[default]
+    Unknown,
+    /// No reminder was sent.
+    NotSent,
+    /// A reminder went out and the patient has not confirmed.
+    Sent,
+    /// The patient confirmed.
+    Confirmed,
+}
+
+/// Everything a scorer may use. Categorical values are the clinic's own ids or names;
+/// `None` is "not known".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentFeatures {
+    /// Whole days between booking and the appointment's local day (0 = booked that day).
+    pub lead_time_days: u32,
+    /// The appointment's local weekday, Monday = 0.
+    pub weekday: u8,
+    /// The local hour it starts, when known (the Vitória data has only the day).
+    pub hour: Option<u8>,
+    pub service: Option<String>,
+    pub practitioner: Option<String>,
+    pub unit: Option<String>,
+    pub age_years: Option<u16>,
+    pub history: PatientHistory,
+    pub reminder: ReminderState,
+    /// How it was booked: `dialogue`, `voice`, `staff`, `api`, `public_page`, ...
+    pub booking_channel: Option<String>,
+    pub neighbourhood: Option<String>,
+    /// Yes/no facts a data set carries about the patient (Vitória: `scholarship`,
+    /// `hypertension`, `diabetes`, `alcoholism`, `handicap`, `sms_received`), by name.
+    pub flags: Vec<(String, bool)>,
+}
+
+/// A labelled appointment from the past, for training and evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    pub features: AppointmentFeatures,
+    /// The appointment's local day; temporal splits cut on it.
+    pub day: jiff::civil::Date,
+    pub no_show: bool,
+}
+
+/// One reason behind a risk, strongest first in [`Risk::reasons`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskReason {
+    /// A stable code a page translates: `prior_no_shows`, `long_lead_time`, `first_visit`,
+    /// `not_confirmed`, `weekday`, `young_adult`, ...
+    pub code: String,
+    /// How much it moved the risk, in log-odds (positive raises it).
+    pub weight: f64,
+}
+
+/// The probability of a no-show, in `[0, 1]`, and the reasons that raised it most.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    pub probability: f64,
+    pub reasons: Vec<RiskReason>,
+}

@@ -1,0 +1,15 @@
+//! No-show risk: what is known about an appointment before its day, and the probability
+//! that the patient will not come.
+//!
+//! Two scorers share one shape ([`ScoresNoShow`]): a transparent fallback from the clinic's
+//! base rate (used until a clinic has enough history) and a model trained on the clinic's
+//! own appointments. Both are pure; the engine gathers the features and stores the model.
+
+mod features;
+
+pub use features::{AppointmentFeatures, Example, PatientHistory, ReminderState, Risk, RiskReason};
+
+/// Anything that turns an appointment's features into a risk with its reasons.
+pub trait ScoresNoShow {
+    fn score(&self, features: &AppointmentFeatures) -> Risk;
+}
