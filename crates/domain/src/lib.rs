@@ -15,8 +15,8 @@ pub mod jobs;
 #[macro_use]
 pub mod messaging;
 pub mod leads;
-pub mod noshow;
 pub mod nlu;
+pub mod noshow;
 pub mod page;
 pub mod patients;
 pub mod plausible;

@@ -51,6 +51,9 @@ pub enum Command {
     /// Patient safety: check the red-flag detector against labelled messages.
     #[command(subcommand)]
     Safety(SafetyCommand),
+    /// No-show risk: evaluate the model on a public data set (docs/noshow.md).
+    #[command(subcommand)]
+    Noshow(NoshowCommand),
     /// Copy the SQLite database to FILE: a consistent snapshot, safe while the server runs.
     Backup {
         #[arg(long, value_name = "FILE")]
@@ -254,6 +257,30 @@ impl NluSplit {
             Self::Test => "test.tsv",
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoshowCommand {
+    /// Trains the no-show model on the appointments before `--cutoff` and prints AUC, PR-AUC,
+    /// Brier score and a calibration table for the days from the cut-off on. The CSV has the
+    /// columns of the public Vitória data set (PatientId, AppointmentID, Gender,
+    /// ScheduledDay, AppointmentDay, Age, Neighbourhood, Scholarship, Hipertension, Diabetes,
+    /// Alcoholism, Handcap, SMS_received, No-show); `-` reads standard input.
+    Eval {
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+        /// How to split: `temporal` trains on the days before the cut-off, tests on the rest.
+        #[arg(long, value_enum, default_value = "temporal")]
+        split: NoshowSplit,
+        /// The first day of the test part.
+        #[arg(long, default_value = "2016-05-25")]
+        cutoff: jiff::civil::Date,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum NoshowSplit {
+    Temporal,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 mod http;
 pub mod logging;
+pub mod noshow_eval;
 pub mod otel;
 pub mod secrets;
 

@@ -3,8 +3,8 @@ use clap::Parser;
 use frontdesk_domain::tenant::NewTenant;
 use frontdesk_engine::{access, staff, tenants};
 use frontdesk_server::cli::{
-    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, NluSplit, SafetyCommand, SecretsCommand,
-    SettingsCommand, TenantCommand, UserCommand,
+    ApiKeyCommand, Cli, Command, ConfigCommand, NluCommand, NluSplit, NoshowCommand, SafetyCommand,
+    SecretsCommand, SettingsCommand, TenantCommand, UserCommand,
 };
 use frontdesk_server::{App, Config, app, config, demo, logging};
 use tokio_util::sync::CancellationToken;
@@ -29,6 +29,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Nlu(NluCommand::Train { train, out }) => nlu_train(&train, &out),
         Command::Safety(SafetyCommand::Eval { files }) => safety_eval(files),
+        Command::Noshow(NoshowCommand::Eval { csv, split: _, cutoff }) => {
+            let input = frontdesk_server::noshow_eval::open(&csv)?;
+            let show_progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            frontdesk_server::noshow_eval::run(input, cutoff, &mut std::io::stdout().lock(), show_progress)?;
+            Ok(())
+        }
         Command::Secrets(SecretsCommand::GenerateKey) => {
             println!("{}", frontdesk_store::at_rest::generate_key());
             Ok(())
@@ -233,6 +239,7 @@ async fn main() -> anyhow::Result<()> {
                 Command::Serve(_)
                 | Command::Config(_)
                 | Command::Nlu(_)
+                | Command::Noshow(_)
                 | Command::Safety(_)
                 | Command::Secrets(SecretsCommand::GenerateKey)
                 | Command::Backup { .. }

@@ -9,6 +9,10 @@ pub struct PatientHistory {
     pub prior_shows: u32,
     pub prior_no_shows: u32,
     pub prior_cancellations: u32,
+    /// Days since the last earlier appointment kept or missed, if any.
+    pub days_since_last: Option<u32>,
+    /// Whether that last appointment was missed.
+    pub last_was_no_show: Option<bool>,
 }
 
 impl PatientHistory {
@@ -52,6 +56,10 @@ pub struct AppointmentFeatures {
     /// How it was booked: `dialogue`, `voice`, `staff`, `api`, `public_page`, ...
     pub booking_channel: Option<String>,
     pub neighbourhood: Option<String>,
+    /// The patient's other appointments on the same day, booked before the day.
+    pub same_day_appointments: u32,
+    /// The patient's other appointments booked on the same day as this one.
+    pub booked_together: u32,
     /// Yes/no facts a data set carries about the patient (Vitória: `scholarship`,
     /// `hypertension`, `diabetes`, `alcoholism`, `handicap`, `sms_received`), by name.
     pub flags: Vec<(String, bool)>,

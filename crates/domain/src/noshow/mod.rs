@@ -5,9 +5,15 @@
 //! base rate (used until a clinic has enough history) and a model trained on the clinic's
 //! own appointments. Both are pure; the engine gathers the features and stores the model.
 
+mod encode;
 mod features;
+pub mod metrics;
+mod model;
+pub mod vitoria;
 
 pub use features::{AppointmentFeatures, Example, PatientHistory, ReminderState, Risk, RiskReason};
+pub use metrics::{CalibrationBin, Metrics};
+pub use model::{Choice, MIN_EXAMPLES, MIN_NO_SHOWS, Scores, TrainError, TrainedModel, Validation, train};
 
 /// Anything that turns an appointment's features into a risk with its reasons.
 pub trait ScoresNoShow {
