@@ -66,6 +66,12 @@ pub fn run(
         model.chosen().name()
     )?;
 
+    let v = model.validation();
+    writeln!(
+        out,
+        "validation AUC (what the choice was made on): logistic {:.4}, boosted trees {:.4}, blend {:.4}",
+        v.logistic.auc, v.boosted.auc, v.blend.auc
+    )?;
     let features: Vec<_> = test.iter().map(|e| e.features.clone()).collect();
     let labels: Vec<bool> = test.iter().map(|e| e.no_show).collect();
     let scores = model.score_all(&features);
