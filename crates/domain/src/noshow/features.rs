@@ -90,3 +90,29 @@ pub struct Risk {
     pub probability: f64,
     pub reasons: Vec<RiskReason>,
 }
+
+/// How a page or an API shows a risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+}
+
+impl Risk {
+    /// At or above this, an appointment is high risk.
+    pub const HIGH: f64 = 0.3;
+    /// At or above this (and below [`Risk::HIGH`]), medium.
+    pub const MEDIUM: f64 = 0.15;
+
+    pub fn level(&self) -> RiskLevel {
+        if self.probability >= Self::HIGH {
+            RiskLevel::High
+        } else if self.probability >= Self::MEDIUM {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        }
+    }
+}

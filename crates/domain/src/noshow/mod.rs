@@ -6,12 +6,16 @@
 //! own appointments. Both are pure; the engine gathers the features and stores the model.
 
 mod encode;
+mod fallback;
 mod features;
 pub mod metrics;
 mod model;
 pub mod vitoria;
 
-pub use features::{AppointmentFeatures, Example, PatientHistory, ReminderState, Risk, RiskReason};
+pub use fallback::{DEFAULT_RATE, Fallback};
+pub use features::{
+    AppointmentFeatures, Example, PatientHistory, ReminderState, Risk, RiskLevel, RiskReason,
+};
 pub use metrics::{CalibrationBin, Metrics};
 pub use model::{Choice, MIN_EXAMPLES, MIN_NO_SHOWS, Scores, TrainError, TrainedModel, Validation, train};
 

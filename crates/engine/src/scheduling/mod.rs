@@ -14,6 +14,7 @@ mod ics_file;
 mod lifecycle;
 mod notifier;
 mod reminders;
+mod risk;
 mod search;
 mod upcoming;
 
@@ -30,6 +31,7 @@ pub use ics_file::calendar_file;
 pub use lifecycle::{ActionRequest, apply_action};
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, jobs_for as reminder_jobs, register_jobs};
+pub use risk::{features as no_show_features, no_show_risks};
 pub use search::{Availability, SearchOutcome, availability, search};
 pub use upcoming::upcoming_for;
 

@@ -107,7 +107,15 @@ pub async fn appointment(
         .ok_or_else(|| FhirError::not_found("Appointment", &id))?;
     let catalog = Catalog::load(&state, who.tenant_id).await?;
     audit_patient_data(&state, &who, "read", "appointment", Some(&id), a.patient_id).await?;
-    Ok(Fhir(resources::appointment(&links(&state), &a, catalog.refs(&a))))
+    let links = links(&state);
+    let resource = resources::appointment(&links, &a, catalog.refs(&a));
+    let risks =
+        frontdesk_engine::scheduling::no_show_risks(&state.ctx, who.tenant_id, std::slice::from_ref(&a))
+            .await?;
+    Ok(Fhir(match risks.get(&a.id) {
+        Some(risk) => resources::with_no_show_risk(&links, resource, risk),
+        None => resource,
+    }))
 }
 
 pub async fn patient(

@@ -1,6 +1,7 @@
 //! Pure mappings from domain types to FHIR R4 (4.0.1) resources as JSON. No I/O here, so
 //! every status and invariant is unit-tested (see `resources_tests.rs`).
 
+use frontdesk_domain::noshow::{Risk, RiskLevel};
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::scheduling::{Appointment, AppointmentStatus, Location, Practitioner, Service};
 use serde_json::{Map, Value, json};
@@ -28,6 +29,32 @@ impl Links {
     pub fn external_id_system(&self) -> String {
         format!("{}/sid/external-id", self.base)
     }
+    /// The extension carrying an upcoming appointment's no-show risk.
+    pub fn no_show_risk_extension(&self) -> String {
+        format!("{}/StructureDefinition/no-show-risk", self.base)
+    }
+}
+
+/// Adds the no-show risk to an Appointment as a complex extension: `probability`
+/// (decimal), `level` (low, medium, high) and one `reason` code per reason, strongest
+/// first.
+pub fn with_no_show_risk(links: &Links, mut appointment: Value, risk: &Risk) -> Value {
+    let level = match risk.level() {
+        RiskLevel::Low => "low",
+        RiskLevel::Medium => "medium",
+        RiskLevel::High => "high",
+    };
+    let mut parts = vec![
+        json!({ "url": "probability", "valueDecimal": (risk.probability * 1000.0).round() / 1000.0 }),
+        json!({ "url": "level", "valueCode": level }),
+    ];
+    parts.extend(risk.reasons.iter().map(|r| json!({ "url": "reason", "valueCode": r.code })));
+    let extension = json!({ "url": links.no_show_risk_extension(), "extension": parts });
+    match appointment.get_mut("extension").and_then(Value::as_array_mut) {
+        Some(existing) => existing.push(extension),
+        None => appointment["extension"] = json!([extension]),
+    }
+    appointment
 }
 
 pub fn concept(text: &str) -> Value {

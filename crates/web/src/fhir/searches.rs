@@ -73,9 +73,17 @@ pub async fn appointments(
         audit_patient_data(&state, &who, "search", "appointment", None, patient).await?;
     }
     let links = links(&state);
+    let risks = frontdesk_engine::scheduling::no_show_risks(&state.ctx, who.tenant_id, &matches).await?;
     let entries = matches
         .iter()
-        .map(|a| Entry::readable(&links, resources::appointment(&links, a, catalog.refs(a))))
+        .map(|a| {
+            let resource = resources::appointment(&links, a, catalog.refs(a));
+            let resource = match risks.get(&a.id) {
+                Some(risk) => resources::with_no_show_risk(&links, resource, risk),
+                None => resource,
+            };
+            Entry::readable(&links, resource)
+        })
         .collect();
     Ok(Fhir(bundle::searchset(&links, "Appointment", uri.query(), state.ctx.clock.now(), entries)))
 }

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
+use frontdesk_domain::noshow::{Risk, RiskLevel};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentEvent, AppointmentStatus};
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId};
@@ -48,10 +49,48 @@ pub struct AppointmentView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
     pub history: Option<Vec<AppointmentEvent>>,
+    /// The probability that the patient will not come, for appointments still ahead
+    /// (booked or confirmed); absent otherwise. See docs/noshow.md.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_show_risk: Option<NoShowRiskView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoShowRiskView {
+    /// Between 0 and 1.
+    pub probability: f64,
+    /// low (< 0.15), medium, or high (>= 0.3).
+    #[schema(value_type = String)]
+    pub level: RiskLevel,
+    /// What raised it most, strongest first.
+    pub reasons: Vec<NoShowReasonView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoShowReasonView {
+    /// `long_lead_time`, `prior_no_shows`, `not_confirmed`, ...
+    pub code: String,
+    /// How much it raised the risk, in log-odds.
+    pub weight: f64,
+}
+
+impl From<Risk> for NoShowRiskView {
+    fn from(risk: Risk) -> Self {
+        let round = |x: f64| (x * 1000.0).round() / 1000.0;
+        Self {
+            probability: round(risk.probability),
+            level: risk.level(),
+            reasons: risk
+                .reasons
+                .into_iter()
+                .map(|r| NoShowReasonView { code: r.code, weight: round(r.weight) })
+                .collect(),
+        }
+    }
 }
 
 impl AppointmentView {
-    fn new(a: Appointment, history: Option<Vec<AppointmentEvent>>) -> Self {
+    fn new(a: Appointment, history: Option<Vec<AppointmentEvent>>, risk: Option<Risk>) -> Self {
         Self {
             ics_url: format!("/api/v1/appointments/{}.ics", a.id),
             id: a.id.0,
@@ -68,6 +107,7 @@ impl AppointmentView {
             created_at: a.created_at,
             updated_at: a.updated_at,
             history,
+            no_show_risk: risk.map(NoShowRiskView::from),
         }
     }
 }
@@ -178,7 +218,7 @@ pub async fn create_appointment(
     let result = engine::book(&state.ctx, request).await?;
     audit_appointment(&state, &who, "create", &result.appointment).await?;
     let status = if result.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(AppointmentView::new(result.appointment, None))))
+    Ok((status, Json(AppointmentView::new(result.appointment, None, None))))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -232,8 +272,16 @@ pub async fn list_appointments(
         patient_id: filter.patient_id,
     };
     audit::record(&state.ctx, &who.actor(), access).await?;
+    let mut risks = engine::no_show_risks(&state.ctx, who.tenant_id, &page.items).await?;
     Ok(Json(AppointmentPage {
-        items: page.items.into_iter().map(|a| AppointmentView::new(a, None)).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|a| {
+                let risk = risks.remove(&a.id);
+                AppointmentView::new(a, None, risk)
+            })
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -262,7 +310,9 @@ pub async fn get_appointment(
         return ics_response(&state, &who, &a).await;
     }
     let history = store.appointment_history(who.tenant_id, id).await?;
-    Ok(Json(AppointmentView::new(a, Some(history))).into_response())
+    let risk =
+        engine::no_show_risks(&state.ctx, who.tenant_id, std::slice::from_ref(&a)).await?.remove(&a.id);
+    Ok(Json(AppointmentView::new(a, Some(history), risk)).into_response())
 }
 
 async fn ics_response(state: &AppState, who: &Principal, a: &Appointment) -> Result<Response, ApiError> {
@@ -321,7 +371,7 @@ async fn act(
     };
     let a = engine::apply_action(&state.ctx, who.tenant_id, AppointmentId(id), request).await?;
     audit_appointment(&state, &who, action.as_str(), &a).await?;
-    Ok(Json(AppointmentView::new(a, None)))
+    Ok(Json(AppointmentView::new(a, None, None)))
 }
 
 macro_rules! action_route {

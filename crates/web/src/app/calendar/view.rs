@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use frontdesk_domain::noshow::{Risk, RiskLevel};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, Practitioner, not_yet, transition};
 use frontdesk_domain::staff::Permission;
@@ -63,12 +64,55 @@ pub struct Row {
     /// (path segment, label)
     pub actions: Vec<(&'static str, &'static str)>,
     pub reschedulable: bool,
+    /// For appointments still ahead: the no-show risk.
+    pub risk: Option<RiskBadge>,
+}
+
+pub struct RiskBadge {
+    /// "No-show risk: high (34%)"
+    pub label: String,
+    /// `risk-low`, `risk-medium`, `risk-high`.
+    pub class: &'static str,
+    /// Its reasons, in words.
+    pub reasons: String,
+}
+
+impl RiskBadge {
+    fn new(t: &Texts, risk: &Risk) -> Self {
+        let (level, class) = match risk.level() {
+            RiskLevel::Low => (t.risk_low, "risk-low"),
+            RiskLevel::Medium => (t.risk_medium, "risk-medium"),
+            RiskLevel::High => (t.risk_high, "risk-high"),
+        };
+        let reasons: Vec<&str> = risk
+            .reasons
+            .iter()
+            .filter_map(|r| match r.code.as_str() {
+                "long_lead_time" => Some(t.risk_reason_lead),
+                "prior_no_shows" => Some(t.risk_reason_history),
+                "not_confirmed" => Some(t.risk_reason_unconfirmed),
+                _ => None,
+            })
+            .collect();
+        Self {
+            label: format!("{}: {level} ({:.0}%)", t.risk_label, risk.probability * 100.0),
+            class,
+            reasons: reasons.join(", "),
+        }
+    }
 }
 
 pub struct Column {
     pub heading: String,
     pub is_today: bool,
     pub rows: Vec<Row>,
+    /// The sum of the risks of the column's appointments still ahead ("1.3"), when any.
+    pub expected_no_shows: Option<String>,
+}
+
+fn expected_no_shows(rows: &[Row], risks: &HashMap<String, f64>) -> Option<String> {
+    let ahead: Vec<f64> = rows.iter().filter_map(|r| risks.get(&r.id).copied()).collect();
+    (!ahead.is_empty()).then(|| format!("{:.1}", ahead.iter().sum::<f64>()))
 }
 
 /// What a refused form brings back to the page: what went wrong, at which field, and what
@@ -208,6 +252,12 @@ pub async fn render_page(
     let service_names: HashMap<_, _> = services.iter().map(|s| (s.id, s.name.clone())).collect();
     let practitioner_names: HashMap<_, _> = practitioners.iter().map(|p| (p.id, p.name.clone())).collect();
     let now = state.ctx.clock.now();
+    let Ok(risks) = frontdesk_engine::scheduling::no_show_risks(&state.ctx, tenant, &appointments).await
+    else {
+        return internal(staff.locale(), &"the no-show risks could not be read");
+    };
+    let probabilities: HashMap<String, f64> =
+        risks.iter().map(|(id, r)| (id.to_string(), r.probability)).collect();
     let mut names = HashMap::new();
     let mut rows_of = Vec::new();
     for a in &appointments {
@@ -235,6 +285,7 @@ pub async fn render_page(
             status_class: a.status.as_str(),
             actions: allowed(a, now).map(|action| (segment(action), t.action(action))).collect(),
             reschedulable: transition(a.status, AppointmentAction::Reschedule).is_ok(),
+            risk: risks.get(&a.id).map(|r| RiskBadge::new(t, r)),
         };
         rows_of.push((a.practitioner_id, local.date(), row));
     }
@@ -242,18 +293,26 @@ pub async fn render_page(
     let columns = match scope.view {
         View::Day => shown
             .iter()
-            .map(|p| Column {
-                heading: p.name.clone(),
-                is_today: false,
-                rows: take(&mut rows_of, |(who, _, _)| *who == p.id),
+            .map(|p| {
+                let rows = take(&mut rows_of, |(who, _, _)| *who == p.id);
+                Column {
+                    heading: p.name.clone(),
+                    is_today: false,
+                    expected_no_shows: expected_no_shows(&rows, &probabilities),
+                    rows,
+                }
             })
             .collect(),
         View::Week => days
             .iter()
-            .map(|day| Column {
-                heading: day_heading(t, *day),
-                is_today: *day == today,
-                rows: take(&mut rows_of, |(_, date, _)| date == day),
+            .map(|day| {
+                let rows = take(&mut rows_of, |(_, date, _)| date == day);
+                Column {
+                    heading: day_heading(t, *day),
+                    is_today: *day == today,
+                    expected_no_shows: expected_no_shows(&rows, &probabilities),
+                    rows,
+                }
             })
             .collect(),
     };

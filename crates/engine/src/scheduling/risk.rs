@@ -1,0 +1,144 @@
+//! No-show risk for appointments still ahead: their features read from the store (the
+//! patient's earlier appointments, how far ahead it was booked, whether it is confirmed)
+//! and scored by the clinic's fallback scorer, fitted on its recent appointments.
+
+use crate::Ctx;
+use frontdesk_domain::noshow::{
+    AppointmentFeatures, Example, Fallback, PatientHistory, ReminderState, Risk, ScoresNoShow,
+};
+use frontdesk_domain::page::{MAX_LIMIT, PageRequest};
+use frontdesk_domain::scheduling::{Appointment, AppointmentStatus};
+use frontdesk_domain::{AppointmentId, PatientId, TenantId};
+use frontdesk_store::{AppointmentFilter, StoreResult};
+use jiff::SignedDuration;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use std::collections::HashMap;
+
+/// How far back the clinic's own no-show rate is read.
+const HISTORY_DAYS: i64 = 180;
+
+/// Risk for each appointment given that is still ahead and live (booked or confirmed).
+pub async fn no_show_risks(
+    ctx: &Ctx,
+    tenant: TenantId,
+    appointments: &[Appointment],
+) -> StoreResult<HashMap<AppointmentId, Risk>> {
+    let now = ctx.clock.now();
+    let ahead: Vec<&Appointment> =
+        appointments.iter().filter(|a| a.status.is_pending() && a.start > now).collect();
+    if ahead.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let zone = match ctx.store.tenant_by_id(tenant).await? {
+        Some(t) => t.timezone.time_zone(),
+        None => return Ok(HashMap::new()),
+    };
+    let scorer = clinic_scorer(ctx, tenant, &zone).await?;
+    let mut histories: HashMap<PatientId, Vec<Appointment>> = HashMap::new();
+    let mut risks = HashMap::new();
+    for appointment in ahead {
+        let theirs = match histories.entry(appointment.patient_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(patient_appointments(ctx, tenant, appointment.patient_id).await?)
+            }
+        };
+        let features = features(appointment, theirs, &zone);
+        risks.insert(appointment.id, scorer.score(&features));
+    }
+    Ok(risks)
+}
+
+/// Fitted on the clinic's appointments of the last months that ended as a show or a
+/// no-show.
+async fn clinic_scorer(ctx: &Ctx, tenant: TenantId, zone: &TimeZone) -> StoreResult<Fallback> {
+    let now = ctx.clock.now();
+    let filter = AppointmentFilter {
+        from: now.checked_sub(SignedDuration::from_hours(24 * HISTORY_DAYS)).ok(),
+        to: Some(now),
+        ..Default::default()
+    };
+    let past =
+        ctx.store.list_appointments(tenant, &filter, PageRequest::new(None, Some(MAX_LIMIT))).await?.items;
+    let examples: Vec<Example> = past
+        .iter()
+        .filter_map(|a| {
+            let no_show = match a.status {
+                AppointmentStatus::NoShow => true,
+                AppointmentStatus::CheckedIn | AppointmentStatus::Completed => false,
+                _ => return None,
+            };
+            Some(Example { features: features(a, &[], zone), day: local_day(a.start, zone), no_show })
+        })
+        .collect();
+    Ok(Fallback::fit(&examples))
+}
+
+async fn patient_appointments(
+    ctx: &Ctx,
+    tenant: TenantId,
+    patient: PatientId,
+) -> StoreResult<Vec<Appointment>> {
+    let filter = AppointmentFilter { patient_id: Some(patient), ..Default::default() };
+    Ok(ctx.store.list_appointments(tenant, &filter, PageRequest::new(None, Some(MAX_LIMIT))).await?.items)
+}
+
+/// What is known about `appointment` before its local day, from the patient's other
+/// appointments (only those on strictly earlier days count as history).
+pub fn features(appointment: &Appointment, theirs: &[Appointment], zone: &TimeZone) -> AppointmentFeatures {
+    let day = local_day(appointment.start, zone);
+    let booked = local_day(appointment.created_at, zone);
+    let mut history = PatientHistory::default();
+    let mut last: Option<(Date, bool)> = None;
+    let mut same_day = 0;
+    for other in theirs.iter().filter(|o| o.id != appointment.id) {
+        let other_day = local_day(other.start, zone);
+        if other_day < day {
+            let missed = match other.status {
+                AppointmentStatus::NoShow => true,
+                AppointmentStatus::CheckedIn | AppointmentStatus::Completed => false,
+                AppointmentStatus::Cancelled => {
+                    history.prior_cancellations += 1;
+                    continue;
+                }
+                AppointmentStatus::Booked | AppointmentStatus::Confirmed => continue,
+            };
+            if missed {
+                history.prior_no_shows += 1;
+            } else {
+                history.prior_shows += 1;
+            }
+            if last.is_none_or(|(d, _)| other_day >= d) {
+                last = Some((other_day, missed));
+            }
+        } else if other_day == day && other.status.is_pending() {
+            same_day += 1;
+        }
+    }
+    if let Some((last_day, missed)) = last {
+        history.days_since_last = u32::try_from((day - last_day).get_days()).ok();
+        history.last_was_no_show = Some(missed);
+    }
+    let local = appointment.start.to_zoned(zone.clone());
+    AppointmentFeatures {
+        lead_time_days: u32::try_from((day - booked).get_days()).unwrap_or(0),
+        weekday: local.weekday().to_monday_zero_offset() as u8,
+        hour: u8::try_from(local.hour()).ok(),
+        service: Some(appointment.service_id.0.to_string()),
+        practitioner: Some(appointment.practitioner_id.0.to_string()),
+        unit: Some(appointment.location_id.0.to_string()),
+        history,
+        reminder: if appointment.status == AppointmentStatus::Confirmed {
+            ReminderState::Confirmed
+        } else {
+            ReminderState::Unknown
+        },
+        same_day_appointments: same_day,
+        ..Default::default()
+    }
+}
+
+fn local_day(at: jiff::Timestamp, zone: &TimeZone) -> Date {
+    at.to_zoned(zone.clone()).date()
+}
