@@ -4,7 +4,10 @@
 use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, get, post, setup_calendar};
 use serde_json::{Value, json};
 
-backend_tests!(a_patient_who_missed_before_carries_a_higher_risk_with_its_reason);
+backend_tests!(
+    a_patient_who_missed_before_carries_a_higher_risk_with_its_reason,
+    a_high_risk_appointment_already_confirmed_is_not_asked_again,
+);
 
 async fn book(
     app: &TestApp,
@@ -88,6 +91,21 @@ async fn a_patient_who_missed_before_carries_a_higher_risk_with_its_reason(app: 
         get(&app, &key, &format!("/fhir/R4/Appointment/{}", first_missed["id"].as_str().unwrap())).await;
     assert!(past_fhir.get("extension").is_none(), "{past_fhir}");
 
+    // Two days before (Saturday 13:00Z): the patient likely to miss, still unconfirmed, is
+    // asked to confirm; the other is not.
+    app.clock.set("2026-06-13T13:00:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    let asked: Vec<Value> = get(&app, &key, "/api/v1/sandbox/notifications").await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["template"] == "appointment_confirm_request")
+        .cloned()
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0]["patient_id"], next_missed["patient_id"]);
+    assert_eq!(asked[0]["variables"]["reply_options"]["1"], "confirm");
+
     // The staff calendar shows the badge with its reason, and the day's expected no-shows.
     use frontdesk_domain::contact::Email;
     use frontdesk_domain::staff::{NewUser, Role};
@@ -113,4 +131,24 @@ async fn a_patient_who_missed_before_carries_a_higher_risk_with_its_reason(app: 
     assert!(html.contains(&percent), "{percent} in the calendar");
     assert!(html.contains("faltou antes"), "the reason, in words");
     assert!(html.contains("Faltas esperadas"), "each practitioner's expected no-shows");
+}
+
+async fn a_high_risk_appointment_already_confirmed_is_not_asked_again(app: TestApp) {
+    let (_, key) = app.tenant_with_key("alpha").await;
+    let cal = setup_calendar(&app, &key, CalendarSpec::default()).await;
+    let phone = "(11) 98765-4321";
+    book(&app, &key, &cal, 0, "2026-06-03T10:00:00-03:00", phone).await;
+    app.clock.set("2026-06-03T14:00:00Z".parse().unwrap());
+    app.run_pending_jobs().await; // marked no-show
+    let next = book(&app, &key, &cal, 0, "2026-06-15T10:00:00-03:00", phone).await;
+    let id = next["id"].as_str().unwrap();
+    assert_eq!(get(&app, &key, &format!("/api/v1/appointments/{id}")).await["no_show_risk"]["level"], "high");
+    assert_eq!(
+        app.post(&format!("/api/v1/appointments/{id}/confirm"), &key).send().await.unwrap().status(),
+        200
+    );
+    app.clock.set("2026-06-13T13:00:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    let items = get(&app, &key, "/api/v1/sandbox/notifications").await["items"].as_array().unwrap().clone();
+    assert!(!items.iter().any(|n| n["template"] == "appointment_confirm_request"), "{items:?}");
 }

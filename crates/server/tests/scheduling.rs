@@ -262,10 +262,14 @@ async fn reminders_fire_at_the_right_instants_and_follow_changes(app: TestApp) {
     run_ats.sort();
     assert_eq!(
         run_ats,
-        vec!["2026-06-02T13:00:00Z", "2026-06-03T10:00:00Z", "2026-06-03T14:00:00Z"],
-        "24 h, 3 h before, no-show check at end + 30 min"
+        vec!["2026-06-01T13:00:00Z", "2026-06-02T13:00:00Z", "2026-06-03T10:00:00Z", "2026-06-03T14:00:00Z"],
+        "the no-show risk check 48 h before, reminders 24 h and 3 h before, no-show check at end + 30 min"
     );
     app.run_pending_jobs().await; // the lead-stage update, due at once
+    // The risk check: a new patient is not high risk, so nothing is sent.
+    app.clock.set(start - SignedDuration::from_hours(48));
+    assert_eq!(app.run_pending_jobs().await, 1);
+    assert!(notifications(&app, &c.key).await.is_empty());
 
     app.clock.set(start - SignedDuration::from_hours(24) - SignedDuration::from_secs(1));
     assert_eq!(app.run_pending_jobs().await, 0);
@@ -289,6 +293,9 @@ async fn reminders_fire_at_the_right_instants_and_follow_changes(app: TestApp) {
     // The fact log of the reschedule and the patient's confirmation of the new time (and
     // its send), due at once.
     app.run_pending_jobs().await;
+    // The moved appointment's own risk check, 48 h before its new start (2026-06-04T18:00Z).
+    app.clock.set("2026-06-02T18:00:00Z".parse().unwrap());
+    assert_eq!(app.run_pending_jobs().await, 1);
     app.clock.set(start - SignedDuration::from_hours(3));
     assert_eq!(app.run_pending_jobs().await, 0, "the old 3 h reminder is gone");
     // New start 2026-06-04T18:00Z: reminders 24 h and 3 h before it.

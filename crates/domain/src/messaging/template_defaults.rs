@@ -13,6 +13,8 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
     match (key, locale) {
         (AppointmentReminder, PtBr) => REMINDER_PT_BR,
         (AppointmentReminder, En) => REMINDER_EN,
+        (AppointmentConfirmRequest, PtBr) => CONFIRM_REQUEST_PT_BR,
+        (AppointmentConfirmRequest, En) => CONFIRM_REQUEST_EN,
         (AppointmentConfirmation, PtBr) => CONFIRMATION_PT_BR,
         (AppointmentConfirmation, En) => CONFIRMATION_EN,
         (BookingOffer, PtBr) => BOOKING_OFFER_PT_BR,
@@ -60,6 +62,26 @@ Responda:
 1 para confirmar
 2 para remarcar
 3 para cancelar";
+
+const CONFIRM_REQUEST_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Sua consulta com {{ practitioner }} \
+é em {{ date }} às {{ time }}\
+{% if location is defined and location %}, em {{ location }}{% endif %}. Podemos contar com você?
+
+Responda:
+1 para confirmar
+2 para remarcar
+3 para cancelar (assim liberamos o horário para outro paciente)";
+
+const CONFIRM_REQUEST_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! Your appointment with {{ practitioner }} \
+is on {{ date }} at {{ time }}\
+{% if location is defined and location %}, at {{ location }}{% endif %}. Can we count on you?
+
+Reply:
+1 to confirm
+2 to reschedule
+3 to cancel (so another patient can have the time)";
 
 const REMINDER_EN: &str = "\
 Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! This is a reminder of your appointment with {{ practitioner }} \

@@ -63,6 +63,8 @@ pub enum TemplateKey {
     NotAdvice,
     /// To the clinic's staff phone: a conversation is urgent (never what the patient wrote).
     StaffAlert,
+    /// Two days before an appointment likely to be missed: please confirm (1/2/3).
+    AppointmentConfirmRequest,
 }
 
 wire_names!(TemplateKey {
@@ -84,6 +86,7 @@ wire_names!(TemplateKey {
     EmergencyAdvice => "emergency_advice",
     NotAdvice => "not_advice",
     StaffAlert => "staff_alert",
+    AppointmentConfirmRequest => "appointment_confirm_request",
 });
 
 impl TemplateKey {
@@ -92,7 +95,7 @@ impl TemplateKey {
     /// optional extras.
     pub fn required_variables(&self) -> &'static [&'static str] {
         match self {
-            Self::AppointmentReminder | Self::AppointmentConfirmation => {
+            Self::AppointmentReminder | Self::AppointmentConfirmation | Self::AppointmentConfirmRequest => {
                 &["patient_first_name", "date", "time", "practitioner"]
             }
             Self::BookingOffer => &["patient_first_name", "slots"],

@@ -17,6 +17,11 @@ use std::sync::Arc;
 
 pub const REMINDER_JOB: &str = "scheduling.reminder";
 pub const NO_SHOW_JOB: &str = "scheduling.no_show_check";
+/// Two days before: if the appointment is still unconfirmed and its no-show risk is high,
+/// the patient is asked to confirm.
+pub const RISK_CHECK_JOB: &str = "scheduling.risk_check";
+/// How long before the start the risk check runs.
+const RISK_CHECK_BEFORE: SignedDuration = SignedDuration::from_hours(48);
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
@@ -35,6 +40,10 @@ fn no_show_key(id: AppointmentId) -> String {
     format!("appointment:{id}:no_show")
 }
 
+fn risk_check_key(id: AppointmentId) -> String {
+    format!("appointment:{id}:risk_check")
+}
+
 /// The jobs a booked appointment needs: a reminder per offset still in the future, and
 /// the no-show check after the end plus grace.
 pub fn jobs_for(a: &Appointment, policy: &ReminderPolicy, now: Timestamp) -> Vec<NewJob> {
@@ -48,6 +57,14 @@ pub fn jobs_for(a: &Appointment, policy: &ReminderPolicy, now: Timestamp) -> Vec
                     .with_dedupe_key(reminder_key(a.id, offset)),
             );
         }
+    }
+    let risk_check_at = a.start - RISK_CHECK_BEFORE;
+    if risk_check_at > now {
+        let payload = Payload { appointment_id: a.id, start: a.start, offset_minutes: None };
+        jobs.push(
+            NewJob::new(a.tenant_id, RISK_CHECK_JOB, serde_json::json!(payload), risk_check_at)
+                .with_dedupe_key(risk_check_key(a.id)),
+        );
     }
     if let Some(at) = policy.no_show_check_at(a.end) {
         let payload = Payload { appointment_id: a.id, start: a.start, offset_minutes: None };
@@ -63,6 +80,7 @@ pub fn jobs_for(a: &Appointment, policy: &ReminderPolicy, now: Timestamp) -> Vec
 pub fn job_keys(id: AppointmentId, policy: &ReminderPolicy) -> Vec<String> {
     let mut keys: Vec<String> = policy.offsets_minutes.iter().map(|o| reminder_key(id, *o)).collect();
     keys.push(no_show_key(id));
+    keys.push(risk_check_key(id));
     keys
 }
 
@@ -109,6 +127,55 @@ impl JobHandler for ReminderHandler {
     }
 }
 
+/// Asks a patient to confirm when their appointment, two days ahead, is still unconfirmed
+/// and likely to be missed.
+struct RiskCheckHandler {
+    ctx: Ctx,
+    notifier: Arc<dyn Notifier>,
+}
+
+#[async_trait]
+impl JobHandler for RiskCheckHandler {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let p = payload(job)?;
+        let store = &self.ctx.store;
+        let retry = |e: frontdesk_store::StoreError| JobError::retryable(e.to_string());
+        let Some(a) = store.get_appointment(job.tenant_id, p.appointment_id).await.map_err(retry)? else {
+            return Ok(());
+        };
+        // Moved, confirmed, cancelled: nothing to ask.
+        if a.start != p.start || a.status != frontdesk_domain::scheduling::AppointmentStatus::Booked {
+            return Ok(());
+        }
+        let risks = super::risk::no_show_risks(&self.ctx, job.tenant_id, std::slice::from_ref(&a))
+            .await
+            .map_err(retry)?;
+        let Some(risk) = risks.get(&a.id) else { return Ok(()) };
+        if risk.level() != frontdesk_domain::noshow::RiskLevel::High {
+            return Ok(());
+        }
+        let cal = super::Calendar::load(&self.ctx, job.tenant_id)
+            .await
+            .map_err(|e| JobError::retryable(e.to_string()))?;
+        let Some(patient) = store.get_patient(job.tenant_id, a.patient_id).await.map_err(retry)? else {
+            return Ok(());
+        };
+        let mut variables = super::confirmations::appointment_variables(&cal, &a, &patient);
+        variables["reply_options"] = serde_json::json!({"1": "confirm", "2": "reschedule", "3": "cancel"});
+        let notification = Notification {
+            tenant_id: job.tenant_id,
+            patient_id: patient.id,
+            template: "appointment_confirm_request".into(),
+            variables,
+            channel: None,
+            once: Some(job.id.as_uuid()),
+        };
+        self.notifier.notify(&notification).await.map_err(JobError::from)?;
+        metrics::counter!("frontdesk_risk_confirmations_total").increment(1);
+        Ok(())
+    }
+}
+
 struct NoShowHandler {
     ctx: Ctx,
 }
@@ -152,6 +219,7 @@ impl JobHandler for NoShowHandler {
 /// Registers the scheduling jobs with the runner.
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx, notifier: Arc<dyn Notifier>) {
     super::confirmations::register(registry, ctx.clone(), notifier.clone());
+    registry.register(RISK_CHECK_JOB, RiskCheckHandler { ctx: ctx.clone(), notifier: notifier.clone() });
     registry.register(REMINDER_JOB, ReminderHandler { ctx: ctx.clone(), notifier });
     registry.register(NO_SHOW_JOB, NoShowHandler { ctx });
 }

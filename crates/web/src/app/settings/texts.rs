@@ -176,6 +176,9 @@ impl SettingsTexts {
             K::EmergencyAdvice => ("Orientação de emergência", "Emergency advice"),
             K::NotAdvice => ("Pergunta para um profissional", "Question for a professional"),
             K::StaffAlert => ("Alerta à equipe (urgente)", "Staff alert (urgent)"),
+            K::AppointmentConfirmRequest => {
+                ("Pedido de confirmação (risco de falta)", "Confirmation request (no-show risk)")
+            }
         };
         if self.pt { pt } else { en }
     }
