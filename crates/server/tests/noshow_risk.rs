@@ -131,6 +131,7 @@ async fn a_patient_who_missed_before_carries_a_higher_risk_with_its_reason(app: 
     assert!(html.contains(&percent), "{percent} in the calendar");
     assert!(html.contains("faltou antes"), "the reason, in words");
     assert!(html.contains("Faltas esperadas"), "each practitioner's expected no-shows");
+    assert!(html.contains("nada é automático): 0,"), "written with a decimal comma in Portuguese");
 }
 
 async fn a_high_risk_appointment_already_confirmed_is_not_asked_again(app: TestApp) {

@@ -16,6 +16,7 @@ use frontdesk_domain::noshow::{Risk, RiskLevel};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, Practitioner, not_yet, transition};
 use frontdesk_domain::staff::Permission;
+use frontdesk_domain::tenant::Locale;
 use frontdesk_store::AppointmentFilter;
 use jiff::civil::Date;
 use std::collections::HashMap;
@@ -110,9 +111,11 @@ pub struct Column {
     pub expected_no_shows: Option<String>,
 }
 
-fn expected_no_shows(rows: &[Row], risks: &HashMap<String, f64>) -> Option<String> {
+/// One decimal, written the way the reader's language writes it ("1,3" in Portuguese).
+fn expected_no_shows(rows: &[Row], risks: &HashMap<String, f64>, locale: Locale) -> Option<String> {
     let ahead: Vec<f64> = rows.iter().filter_map(|r| risks.get(&r.id).copied()).collect();
-    (!ahead.is_empty()).then(|| format!("{:.1}", ahead.iter().sum::<f64>()))
+    let figure = format!("{:.1}", ahead.iter().sum::<f64>());
+    (!ahead.is_empty()).then(|| if locale == Locale::PtBr { figure.replace('.', ",") } else { figure })
 }
 
 /// What a refused form brings back to the page: what went wrong, at which field, and what
@@ -298,7 +301,7 @@ pub async fn render_page(
                 Column {
                     heading: p.name.clone(),
                     is_today: false,
-                    expected_no_shows: expected_no_shows(&rows, &probabilities),
+                    expected_no_shows: expected_no_shows(&rows, &probabilities, staff.locale()),
                     rows,
                 }
             })
@@ -310,7 +313,7 @@ pub async fn render_page(
                 Column {
                     heading: day_heading(t, *day),
                     is_today: *day == today,
-                    expected_no_shows: expected_no_shows(&rows, &probabilities),
+                    expected_no_shows: expected_no_shows(&rows, &probabilities, staff.locale()),
                     rows,
                 }
             })
