@@ -565,19 +565,8 @@ async fn cors_only_for_configured_origins(backend: Backend) {
 /// What axum would answer in plain text (a query that does not parse, a form over the
 /// limit) is, in the staff app, a page in the person's language with a way back.
 async fn app_pages_answer_unreadable_requests_with_a_page(app: TestApp) {
-    use frontdesk_domain::contact::Email;
-    use frontdesk_domain::staff::{NewUser, Role};
     let (tenant, _) = app.tenant_with_key("alpha").await;
-    let new = NewUser {
-        tenant_id: tenant.id,
-        email: Email::parse("ana@alpha.example").unwrap(),
-        name: "Ana".into(),
-        role: Role::Staff,
-    };
-    frontdesk_engine::staff::add_user(&app.ctx, new, Some("uma senha bem longa")).await.unwrap();
-    let signed_in =
-        frontdesk_engine::staff::sign_in(&app.ctx, "ana@alpha.example", "uma senha bem longa").await.unwrap();
-    let cookie = format!("fd_session={}", signed_in.token);
+    let cookie = app.staff_cookie(tenant.id, "ana@alpha.example", frontdesk_domain::staff::Role::Staff).await;
     let duplicated = app
         .http
         .get(app.url("/app/calendar?view=week&view=day"))

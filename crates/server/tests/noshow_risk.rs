@@ -107,21 +107,11 @@ async fn a_patient_who_missed_before_carries_a_higher_risk_with_its_reason(app: 
     assert_eq!(asked[0]["variables"]["reply_options"]["1"], "confirm");
 
     // The staff calendar shows the badge with its reason, and the day's expected no-shows.
-    use frontdesk_domain::contact::Email;
-    use frontdesk_domain::staff::{NewUser, Role};
-    let new = NewUser {
-        tenant_id: tenant.id,
-        email: Email::parse("ana@alpha.example").unwrap(),
-        name: "Ana".into(),
-        role: Role::Staff,
-    };
-    frontdesk_engine::staff::add_user(&app.ctx, new, Some("uma senha bem longa")).await.unwrap();
-    let signed_in =
-        frontdesk_engine::staff::sign_in(&app.ctx, "ana@alpha.example", "uma senha bem longa").await.unwrap();
+    let cookie = app.staff_cookie(tenant.id, "ana@alpha.example", frontdesk_domain::staff::Role::Staff).await;
     let page = app
         .http
         .get(app.url("/app/calendar?date=2026-06-15&view=day"))
-        .header("cookie", format!("fd_session={}", signed_in.token))
+        .header("cookie", cookie)
         .send()
         .await
         .unwrap();

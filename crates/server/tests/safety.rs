@@ -8,10 +8,9 @@
 //! message (reactivation after a no-show) follows an emergency.
 
 use frontdesk_domain::TenantId;
-use frontdesk_domain::contact::Email;
-use frontdesk_domain::staff::{NewUser, Role};
+use frontdesk_domain::staff::Role;
 use frontdesk_domain::tenant::NewTenant;
-use frontdesk_engine::{access, staff, tenants};
+use frontdesk_engine::{access, tenants};
 use frontdesk_test_support::{
     CalendarSpec, TestApp, backend_tests, get, mock_twilio, patch, setup_calendar, twilio_messaging,
 };
@@ -96,16 +95,7 @@ async fn facts(app: &TestApp, tenant: TenantId, kind: &str) -> Vec<Value> {
 
 /// A person of `tenant`, signed in to the staff app: the session cookie.
 async fn signed_in(app: &TestApp, tenant: TenantId) -> String {
-    const PASSWORD: &str = "a long enough password 1";
-    let email = "ana@sorriso.example";
-    let new = NewUser {
-        tenant_id: tenant,
-        email: Email::parse(email).unwrap(),
-        name: "Ana".into(),
-        role: Role::Staff,
-    };
-    staff::add_user(&app.ctx, new, Some(PASSWORD)).await.unwrap();
-    format!("fd_session={}", staff::sign_in(&app.ctx, email, PASSWORD).await.unwrap().token)
+    app.staff_cookie(tenant, "ana@sorriso.example", Role::Staff).await
 }
 
 /// The staff app's live stream from its start (`Last-Event-ID: 0`), read until an event

@@ -224,6 +224,25 @@ impl TestApp {
         (tenant, secret.expose().to_owned())
     }
 
+    /// A person of `tenant` with `role`, signed in to the staff app: the session cookie.
+    pub async fn staff_cookie(
+        &self,
+        tenant: frontdesk_domain::TenantId,
+        email: &str,
+        role: frontdesk_domain::staff::Role,
+    ) -> String {
+        const PASSWORD: &str = "a long enough password 1";
+        let new = frontdesk_domain::staff::NewUser {
+            tenant_id: tenant,
+            email: frontdesk_domain::contact::Email::parse(email).unwrap(),
+            name: "Ana".into(),
+            role,
+        };
+        frontdesk_engine::staff::add_user(&self.ctx, new, Some(PASSWORD)).await.unwrap();
+        let signed_in = frontdesk_engine::staff::sign_in(&self.ctx, email, PASSWORD).await.unwrap();
+        format!("fd_session={}", signed_in.token)
+    }
+
     pub fn get(&self, path: &str, key: &str) -> reqwest::RequestBuilder {
         self.http.get(self.url(path)).header("X-API-KEY", key)
     }

@@ -84,6 +84,38 @@ pub fn job_keys(id: AppointmentId, policy: &ReminderPolicy) -> Vec<String> {
     keys
 }
 
+/// Sends the patient `template` about `a`, with its details and the 1/2/3 reply options
+/// (confirm, reschedule, cancel) the dialogue understands; once per job.
+async fn ask_about(
+    ctx: &Ctx,
+    notifier: &dyn Notifier,
+    job: &Job,
+    a: &Appointment,
+    template: &str,
+    hours_before: Option<serde_json::Value>,
+) -> Result<(), JobError> {
+    let retry = |e: frontdesk_store::StoreError| JobError::retryable(e.to_string());
+    let cal =
+        super::Calendar::load(ctx, job.tenant_id).await.map_err(|e| JobError::retryable(e.to_string()))?;
+    let Some(patient) = ctx.store.get_patient(job.tenant_id, a.patient_id).await.map_err(retry)? else {
+        return Ok(());
+    };
+    let mut variables = super::confirmations::appointment_variables(&cal, a, &patient);
+    if let Some(hours) = hours_before {
+        variables["hours_before"] = hours;
+    }
+    variables["reply_options"] = serde_json::json!({"1": "confirm", "2": "reschedule", "3": "cancel"});
+    let notification = Notification {
+        tenant_id: job.tenant_id,
+        patient_id: patient.id,
+        template: template.into(),
+        variables,
+        channel: None,
+        once: Some(job.id.as_uuid()),
+    };
+    notifier.notify(&notification).await.map_err(JobError::from)
+}
+
 fn payload(job: &Job) -> Result<Payload, JobError> {
     serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(format!("bad payload: {e}")))
 }
@@ -106,23 +138,8 @@ impl JobHandler for ReminderHandler {
             tracing::info!(appointment_id = %a.id, "reminder skipped: the appointment changed");
             return Ok(());
         }
-        let cal = super::Calendar::load(&self.ctx, job.tenant_id)
-            .await
-            .map_err(|e| JobError::retryable(e.to_string()))?;
-        let patient = store.get_patient(job.tenant_id, a.patient_id).await.map_err(retry)?;
-        let Some(patient) = patient else { return Ok(()) };
-        let mut variables = super::confirmations::appointment_variables(&cal, &a, &patient);
-        variables["hours_before"] = serde_json::json!(p.offset_minutes.map(|m| m / 60));
-        variables["reply_options"] = serde_json::json!({"1": "confirm", "2": "reschedule", "3": "cancel"});
-        let notification = Notification {
-            tenant_id: job.tenant_id,
-            patient_id: patient.id,
-            template: "appointment_reminder".into(),
-            variables,
-            channel: None,
-            once: Some(job.id.as_uuid()),
-        };
-        self.notifier.notify(&notification).await.map_err(JobError::from)?;
+        let hours_before = serde_json::json!(p.offset_minutes.map(|m| m / 60));
+        ask_about(&self.ctx, &*self.notifier, job, &a, "appointment_reminder", Some(hours_before)).await?;
         self.ctx.faults.check("reminder.sent")
     }
 }
@@ -154,23 +171,7 @@ impl JobHandler for RiskCheckHandler {
         if risk.level() != frontdesk_domain::noshow::RiskLevel::High {
             return Ok(());
         }
-        let cal = super::Calendar::load(&self.ctx, job.tenant_id)
-            .await
-            .map_err(|e| JobError::retryable(e.to_string()))?;
-        let Some(patient) = store.get_patient(job.tenant_id, a.patient_id).await.map_err(retry)? else {
-            return Ok(());
-        };
-        let mut variables = super::confirmations::appointment_variables(&cal, &a, &patient);
-        variables["reply_options"] = serde_json::json!({"1": "confirm", "2": "reschedule", "3": "cancel"});
-        let notification = Notification {
-            tenant_id: job.tenant_id,
-            patient_id: patient.id,
-            template: "appointment_confirm_request".into(),
-            variables,
-            channel: None,
-            once: Some(job.id.as_uuid()),
-        };
-        self.notifier.notify(&notification).await.map_err(JobError::from)?;
+        ask_about(&self.ctx, &*self.notifier, job, &a, "appointment_confirm_request", None).await?;
         metrics::counter!("frontdesk_risk_confirmations_total").increment(1);
         Ok(())
     }

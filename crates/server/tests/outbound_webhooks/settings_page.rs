@@ -3,9 +3,7 @@
 //! with the page's button; a forged form changes nothing; staff may not open the page.
 
 use super::{HOOK, book, clinic, deliveries, received};
-use frontdesk_domain::contact::Email;
-use frontdesk_domain::staff::{NewUser, Role};
-use frontdesk_engine::staff;
+use frontdesk_domain::staff::Role;
 use frontdesk_test_support::{TestApp, get};
 use jiff::SignedDuration;
 use wiremock::matchers::{method, path};
@@ -13,10 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A signed-in person of the clinic with `role`: the session cookie.
 async fn signed_in(app: &TestApp, tenant: frontdesk_domain::TenantId, email: &str, role: Role) -> String {
-    const PASSWORD: &str = "a long enough password 1";
-    let new = NewUser { tenant_id: tenant, email: Email::parse(email).unwrap(), name: "Ana".into(), role };
-    staff::add_user(&app.ctx, new, Some(PASSWORD)).await.unwrap();
-    format!("fd_session={}", staff::sign_in(&app.ctx, email, PASSWORD).await.unwrap().token)
+    app.staff_cookie(tenant, email, role).await
 }
 
 /// The notice the page shows after a replay (the clinic's locale is pt-BR).
