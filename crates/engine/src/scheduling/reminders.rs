@@ -120,6 +120,16 @@ fn payload(job: &Job) -> Result<Payload, JobError> {
     serde_json::from_value(job.payload.clone()).map_err(|e| JobError::permanent(format!("bad payload: {e}")))
 }
 
+/// The appointment a job is about, if it is still at the time the job was filed for.
+async fn still_at_its_time(ctx: &Ctx, job: &Job, p: &Payload) -> Result<Option<Appointment>, JobError> {
+    let found = ctx
+        .store
+        .get_appointment(job.tenant_id, p.appointment_id)
+        .await
+        .map_err(|e| JobError::retryable(e.to_string()))?;
+    Ok(found.filter(|a| a.start == p.start))
+}
+
 struct ReminderHandler {
     ctx: Ctx,
     notifier: Arc<dyn Notifier>,
@@ -129,15 +139,10 @@ struct ReminderHandler {
 impl JobHandler for ReminderHandler {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let p = payload(job)?;
-        let store = &self.ctx.store;
-        let retry = |e: frontdesk_store::StoreError| JobError::retryable(e.to_string());
-        let Some(a) = store.get_appointment(job.tenant_id, p.appointment_id).await.map_err(retry)? else {
+        let Some(a) = still_at_its_time(&self.ctx, job, &p).await?.filter(|a| a.status.is_pending()) else {
+            tracing::info!(appointment_id = %p.appointment_id, "reminder skipped: the appointment changed");
             return Ok(());
         };
-        if a.start != p.start || !a.status.is_pending() {
-            tracing::info!(appointment_id = %a.id, "reminder skipped: the appointment changed");
-            return Ok(());
-        }
         let hours_before = serde_json::json!(p.offset_minutes.map(|m| m / 60));
         ask_about(&self.ctx, &*self.notifier, job, &a, "appointment_reminder", Some(hours_before)).await?;
         self.ctx.faults.check("reminder.sent")
@@ -155,18 +160,14 @@ struct RiskCheckHandler {
 impl JobHandler for RiskCheckHandler {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let p = payload(job)?;
-        let store = &self.ctx.store;
-        let retry = |e: frontdesk_store::StoreError| JobError::retryable(e.to_string());
-        let Some(a) = store.get_appointment(job.tenant_id, p.appointment_id).await.map_err(retry)? else {
+        // Moved, confirmed, cancelled: nothing to ask.
+        let booked = |a: &Appointment| a.status == frontdesk_domain::scheduling::AppointmentStatus::Booked;
+        let Some(a) = still_at_its_time(&self.ctx, job, &p).await?.filter(booked) else {
             return Ok(());
         };
-        // Moved, confirmed, cancelled: nothing to ask.
-        if a.start != p.start || a.status != frontdesk_domain::scheduling::AppointmentStatus::Booked {
-            return Ok(());
-        }
         let risks = super::risk::no_show_risks(&self.ctx, job.tenant_id, std::slice::from_ref(&a))
             .await
-            .map_err(retry)?;
+            .map_err(|e| JobError::retryable(e.to_string()))?;
         let Some(risk) = risks.get(&a.id) else { return Ok(()) };
         if risk.level() != frontdesk_domain::noshow::RiskLevel::High {
             return Ok(());
