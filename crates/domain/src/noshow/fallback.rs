@@ -4,6 +4,7 @@
 //! receptionist can check.
 
 use super::encode::rate;
+use super::odds::{logit, sigmoid};
 use super::{AppointmentFeatures, Example, ReminderState, Risk, RiskReason, ScoresNoShow};
 use serde::{Deserialize, Serialize};
 
@@ -92,15 +93,6 @@ impl ScoresNoShow for Fallback {
 
 fn lead_bucket(days: u32) -> usize {
     LEAD_BUCKETS.iter().filter(|edge| days >= **edge).count()
-}
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    (p / (1.0 - p)).ln()
 }
 
 #[cfg(test)]

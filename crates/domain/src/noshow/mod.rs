@@ -10,6 +10,7 @@ mod fallback;
 mod features;
 pub mod metrics;
 mod model;
+mod odds;
 pub mod vitoria;
 
 pub use fallback::{DEFAULT_RATE, Fallback};

@@ -5,6 +5,7 @@
 
 use super::encode::Encoder;
 use super::metrics::Metrics;
+use super::odds::{logit, sigmoid};
 use super::{AppointmentFeatures, Example, Risk, RiskReason, ScoresNoShow};
 use forust_ml::Matrix;
 use forust_ml::gradientbooster::{ContributionsMethod, GradientBooster};
@@ -432,13 +433,4 @@ fn toward_no_show(fitted: &linfa_logistic::FittedLogisticRegression<f64, bool>) 
 
 fn apply_platt((a, b): (f64, f64), p: f64) -> f64 {
     sigmoid(a * logit(p) + b)
-}
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    (p / (1.0 - p)).ln()
 }
