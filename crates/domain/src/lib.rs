@@ -26,6 +26,7 @@ pub mod settings;
 pub mod staff;
 pub mod tenant;
 pub mod voice;
+pub mod waitlist;
 pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};

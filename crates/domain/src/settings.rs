@@ -17,6 +17,7 @@ pub struct TenantSettings {
     pub leads: crate::leads::LeadSettings,
     pub dialogue: crate::leads::DialogueSettings,
     pub safety: SafetySettings,
+    pub waitlist: crate::waitlist::WaitlistSettings,
 }
 
 /// What the dialogue does with emergencies and questions only a professional may answer
@@ -177,6 +178,7 @@ impl Default for TenantSettings {
             leads: crate::leads::LeadSettings::default(),
             dialogue: crate::leads::DialogueSettings::default(),
             safety: SafetySettings::default(),
+            waitlist: crate::waitlist::WaitlistSettings::default(),
         }
     }
 }

@@ -44,6 +44,8 @@ pub mod tenants;
 #[doc(hidden)]
 pub mod users;
 #[doc(hidden)]
+pub mod waitlist;
+#[doc(hidden)]
 pub mod webhooks;
 
 pub use codec::{DbDate, DbTime, truncate};
@@ -75,6 +77,7 @@ macro_rules! sql_store {
         $crate::secret_store!($store);
         $crate::data_rights_store!($store, $name);
         $crate::rate_counter_store!($store);
+        $crate::waitlist_store!($store);
     };
 }
 

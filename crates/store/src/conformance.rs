@@ -67,7 +67,18 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@secrets $make; secrets_are_sealed_and_read_back);
         $crate::conformance_suite!(@rate_counters $make;
             rate_counts_add_up_per_key_and_window, concurrent_rate_count_additions_sum_exactly);
+        $crate::conformance_suite!(@waitlist $make;
+            waitlist_entries_round_trip_and_are_tenant_scoped, a_slot_is_offered_to_an_entry_once_with_its_jobs,
+            concurrent_offer_moves_have_one_winner);
     };
+    (@waitlist $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_waitlist::$case(store).await;
+        }
+    )*};
     (@rate_counters $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -16,6 +16,7 @@ mod traits;
 mod types;
 mod users;
 mod voice;
+mod waitlist;
 mod webhooks;
 
 #[cfg(feature = "conformance")]
@@ -39,6 +40,8 @@ pub mod conformance_versions;
 #[cfg(feature = "conformance")]
 pub mod conformance_voice;
 #[cfg(feature = "conformance")]
+pub mod conformance_waitlist;
+#[cfg(feature = "conformance")]
 pub mod conformance_webhooks;
 
 pub use data_rights::DataRightsStore;
@@ -54,4 +57,5 @@ pub use traits::*;
 pub use types::*;
 pub use users::*;
 pub use voice::*;
+pub use waitlist::{OfferFilter, WaitlistStore};
 pub use webhooks::{DeliveryFilter, WebhookStore};

@@ -49,6 +49,12 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
         (NotAdvice, En) => NOT_ADVICE_EN,
         (StaffAlert, PtBr) => STAFF_ALERT_PT_BR,
         (StaffAlert, En) => STAFF_ALERT_EN,
+        (WaitlistOffer, PtBr) => WAITLIST_OFFER_PT_BR,
+        (WaitlistOffer, En) => WAITLIST_OFFER_EN,
+        (WaitlistTaken, PtBr) => WAITLIST_TAKEN_PT_BR,
+        (WaitlistTaken, En) => WAITLIST_TAKEN_EN,
+        (WaitlistJoined, PtBr) => WAITLIST_JOINED_PT_BR,
+        (WaitlistJoined, En) => WAITLIST_JOINED_EN,
     }
 }
 
@@ -251,3 +257,38 @@ const STAFF_ALERT_PT_BR: &str = "\
 
 const STAFF_ALERT_EN: &str = "\
 {{ clinic_name }}: URGENT conversation waiting for staff. Open the app: {{ conversation_url }}";
+
+// Honest about the race: a few patients hear of the same slot, the first "sim" books it.
+const WAITLIST_OFFER_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Vagou um horário \
+com {{ practitioner }} em {{ date }} às {{ time }}\
+{% if location is defined and location %}, em {{ location }}{% endif %}.
+
+Quer ficar com ele? Responda SIM em até {{ minutes }} minutos. Avisamos mais de uma pessoa da lista de espera; \
+o horário fica com quem responder primeiro.";
+
+const WAITLIST_OFFER_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! A time has opened up \
+with {{ practitioner }} on {{ date }} at {{ time }}\
+{% if location is defined and location %}, at {{ location }}{% endif %}.
+
+Would you like it? Reply YES within {{ minutes }} minutes. We told a few people on the waitlist; \
+the first to reply gets it.";
+
+const WAITLIST_TAKEN_PT_BR: &str = "\
+Que pena{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}: o horário \
+de {{ date }} às {{ time }} já foi preenchido por outro paciente. Você continua na lista de espera \
+e avisamos assim que vagar outro.";
+
+const WAITLIST_TAKEN_EN: &str = "\
+Sorry{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}: the time \
+on {{ date }} at {{ time }} has already been taken by another patient. You are still on the waitlist \
+and we will tell you as soon as another one opens up.";
+
+const WAITLIST_JOINED_PT_BR: &str = "\
+Pronto{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Você está na \
+lista de espera para {{ service }}. Quando vagar um horário, mandamos uma mensagem aqui.";
+
+const WAITLIST_JOINED_EN: &str = "\
+Done{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! You are on the \
+waitlist for {{ service }}. When a time opens up, we will message you here.";

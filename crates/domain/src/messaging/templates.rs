@@ -65,6 +65,12 @@ pub enum TemplateKey {
     StaffAlert,
     /// Two days before an appointment likely to be missed: please confirm (1/2/3).
     AppointmentConfirmRequest,
+    /// A freed slot offered to a waitlisted patient: reply SIM/YES before it expires.
+    WaitlistOffer,
+    /// To a waitlisted patient who answered an offer someone else took first.
+    WaitlistTaken,
+    /// The patient is on the waitlist and will be told when a time frees.
+    WaitlistJoined,
 }
 
 wire_names!(TemplateKey {
@@ -87,6 +93,9 @@ wire_names!(TemplateKey {
     NotAdvice => "not_advice",
     StaffAlert => "staff_alert",
     AppointmentConfirmRequest => "appointment_confirm_request",
+    WaitlistOffer => "waitlist_offer",
+    WaitlistTaken => "waitlist_taken",
+    WaitlistJoined => "waitlist_joined",
 });
 
 impl TemplateKey {
@@ -108,6 +117,9 @@ impl TemplateKey {
             Self::HandOff | Self::DidNotUnderstand | Self::BackShortly | Self::NotAdvice => &[],
             Self::EmergencyAdvice => &["emergency_numbers"],
             Self::StaffAlert => &["clinic_name", "conversation_url"],
+            Self::WaitlistOffer => &["date", "time", "practitioner", "minutes"],
+            Self::WaitlistTaken => &["date", "time"],
+            Self::WaitlistJoined => &["service"],
         }
     }
 
@@ -133,6 +145,7 @@ impl TemplateKey {
                 Locale::PtBr => "SAMU 192 / Bombeiros 193",
                 Locale::En => "911",
             },
+            "minutes": 30,
             "conversation_url": "https://frontdesk.example/app/inbox/0192f0c4-7d1e-7cc0-8a7e-3b5f6a1d2e90",
             "crisis_line": match locale {
                 Locale::PtBr => "CVV 188",

@@ -179,6 +179,9 @@ impl SettingsTexts {
             K::AppointmentConfirmRequest => {
                 ("Pedido de confirmação (risco de falta)", "Confirmation request (no-show risk)")
             }
+            K::WaitlistOffer => ("Lista de espera: horário vago", "Waitlist: a time opened up"),
+            K::WaitlistTaken => ("Lista de espera: horário já preenchido", "Waitlist: time already taken"),
+            K::WaitlistJoined => ("Lista de espera: inscrição", "Waitlist: joined"),
         };
         if self.pt { pt } else { en }
     }
