@@ -26,6 +26,8 @@ pub struct Subscription {
 pub const FACT_LOG: &str = "fact_log";
 /// Reaches a new lead: speed-to-lead at once for a hot one, else the follow-up cadence.
 pub const OUTREACH: &str = "outreach";
+/// Offers a freed slot (a cancellation, a move) to the waitlist.
+pub const WAITLIST: &str = "waitlist";
 /// Files signed webhook deliveries to the clinic's own systems for the facts that are events.
 pub const WEBHOOKS: &str = "webhooks";
 
@@ -43,6 +45,10 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
     Subscription { playbook: DIALOGUE, kinds: &[FactKind::MessageReceived] },
     Subscription { playbook: OUTREACH, kinds: &[FactKind::LeadCreated] },
     Subscription { playbook: WEBHOOKS, kinds: frontdesk_domain::webhooks::EventType::FACT_KINDS },
+    Subscription {
+        playbook: WAITLIST,
+        kinds: &[FactKind::AppointmentCancelled, FactKind::AppointmentRescheduled],
+    },
 ];
 
 /// The job kind a playbook's reactions run under.

@@ -18,6 +18,7 @@ pub mod staff;
 pub mod tenant_directory;
 pub mod tenants;
 pub mod voice;
+pub mod waitlist;
 pub mod webhooks;
 
 /// The booking dialogue keeps its old path for the HTTP layer.

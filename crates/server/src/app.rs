@@ -172,6 +172,7 @@ pub fn job_registry(ctx: &Ctx) -> JobRegistry {
     frontdesk_engine::playbooks::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::leads::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::data_rights::register_jobs(&mut registry, ctx.clone());
+    frontdesk_engine::waitlist::register_jobs(&mut registry, ctx.clone());
     registry
 }
 

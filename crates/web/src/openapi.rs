@@ -41,6 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "public", description = "What patients open from a message, behind signed links"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
         (name = "outbound-webhooks", description = "Signed webhooks (Standard Webhooks) to the clinic's own systems: subscriptions, deliveries, replay"),
+        (name = "waitlist", description = "Patients waiting for a time, and the freed slots offered to them (first to accept books it)"),
         (name = "data-rights", description = "Retention of conversation content, and its run reports"),
         (name = "fhir", description = "Read-only FHIR R4 over the calendar (application/fhir+json; errors are OperationOutcomes)"),
     )
@@ -126,6 +127,10 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::webhook_deliveries::list_deliveries))
         .routes(routes!(routes::webhook_deliveries::get_delivery))
         .routes(routes!(routes::webhook_deliveries::replay_delivery))
+        .routes(routes!(routes::waitlist::join, routes::waitlist::list))
+        .routes(routes!(routes::waitlist::get_entry, routes::waitlist::remove))
+        .routes(routes!(routes::waitlist::list_offers))
+        .routes(routes!(routes::waitlist::accept_offer))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key));
     let webhooks = OpenApiRouter::new()
         .routes(routes!(routes::webhooks::twilio_message))

@@ -188,10 +188,34 @@ impl WaitlistSettings {
     }
 }
 
+/// The patient asks to be put on the waitlist ("lista de espera", "fila de espera",
+/// "waitlist", "waiting list"), in either language, accents and case aside.
+pub fn asks_for_waitlist(text: &str) -> bool {
+    let t = crate::nlu::normalize(text);
+    ["lista de espera", "fila de espera", "waitlist", "wait list", "waiting list", "wait-list"]
+        .iter()
+        .any(|k| t.contains(k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::{date, time};
+
+    #[test]
+    fn asking_for_the_waitlist_in_either_language() {
+        for yes in [
+            "LISTA DE ESPERA",
+            "me coloca na fila de espera?",
+            "Put me on the waitlist",
+            "waiting list please",
+        ] {
+            assert!(asks_for_waitlist(yes), "{yes}");
+        }
+        for no in ["quero marcar", "esperar na recepção", "list my appointments"] {
+            assert!(!asks_for_waitlist(no), "{no}");
+        }
+    }
 
     fn entry(windows: Vec<TimeWindow>) -> WaitlistEntry {
         WaitlistEntry {

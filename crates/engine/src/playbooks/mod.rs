@@ -8,10 +8,11 @@ mod fact_log;
 pub mod journey;
 mod lead_stages;
 mod outreach;
+mod waitlist;
 mod webhooks;
 
 use crate::Ctx;
-use crate::facts::{DIALOGUE, FACT_LOG, LEAD_STAGES, OUTREACH, WEBHOOKS, job_kind};
+use crate::facts::{DIALOGUE, FACT_LOG, LEAD_STAGES, OUTREACH, WAITLIST, WEBHOOKS, job_kind};
 use crate::jobs::JobRegistry;
 use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, SPEED_TO_LEAD_JOB};
 
@@ -26,6 +27,7 @@ pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(job_kind(FACT_LOG), fact_log::FactLog { ctx: ctx.clone() });
     registry.register(job_kind(OUTREACH), outreach::FirstReachOut { ctx: ctx.clone() });
     registry.register(job_kind(WEBHOOKS), webhooks::OutboundWebhooks { ctx: ctx.clone() });
+    registry.register(job_kind(WAITLIST), waitlist::RefillFreedSlots { ctx: ctx.clone() });
     registry.register(
         crate::webhooks::DELIVER_JOB,
         crate::webhooks::DeliverJob { ctx: ctx.clone(), schedule: Default::default() },

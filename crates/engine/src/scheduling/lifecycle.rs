@@ -114,7 +114,8 @@ pub async fn apply_action(
         AppointmentAction::Reschedule => Some(FactKind::AppointmentRescheduled),
     };
     if let Some(kind) = fact {
-        jobs.extend(super::fact_jobs(kind, &next, now));
+        let frees = matches!(req.action, AppointmentAction::Cancel | AppointmentAction::Reschedule);
+        jobs.extend(super::fact_jobs_freeing(kind, &next, frees.then_some(&current), now));
     }
     // Confirming keeps the reminders; every other action ends or replaces them.
     let cancel_dedupe_keys = if req.action == AppointmentAction::Confirm { Vec::new() } else { keys };

@@ -126,15 +126,36 @@ pub(crate) fn fact_jobs(
     appointment: &frontdesk_domain::scheduling::Appointment,
     now: jiff::Timestamp,
 ) -> Vec<frontdesk_domain::jobs::NewJob> {
+    fact_jobs_freeing(kind, appointment, None, now)
+}
+
+/// `fact_jobs` for a change that frees the time `freed` held (a cancellation, a move): the
+/// fact names that slot, for the playbooks that refill it.
+pub(crate) fn fact_jobs_freeing(
+    kind: frontdesk_domain::facts::FactKind,
+    appointment: &frontdesk_domain::scheduling::Appointment,
+    freed: Option<&frontdesk_domain::scheduling::Appointment>,
+    now: jiff::Timestamp,
+) -> Vec<frontdesk_domain::jobs::NewJob> {
+    let mut payload = serde_json::json!({
+        "appointment_id": appointment.id,
+        "patient_id": appointment.patient_id,
+        "status": appointment.status,
+    });
+    if let Some(f) = freed {
+        payload["freed"] = serde_json::json!(frontdesk_domain::waitlist::FreedSlot {
+            practitioner_id: f.practitioner_id,
+            location_id: f.location_id,
+            service_id: f.service_id,
+            start: f.start,
+            end: f.end,
+        });
+    }
     let fact = frontdesk_domain::facts::Fact::new(
         appointment.tenant_id,
         kind,
         format_args!("appointment:{}:v{}", appointment.id, appointment.version),
-        serde_json::json!({
-            "appointment_id": appointment.id,
-            "patient_id": appointment.patient_id,
-            "status": appointment.status,
-        }),
+        payload,
         now,
     );
     crate::facts::jobs_for(&fact, now)

@@ -21,6 +21,7 @@ mod scheduling_errors;
 pub mod settings;
 pub mod tenant;
 pub mod voice_webhooks;
+pub mod waitlist;
 pub mod webhook_deliveries;
 pub mod webhook_subscriptions;
 pub mod webhooks;

@@ -51,6 +51,7 @@ impl From<N8nFailure> for ApiError {
             N8nFailure::Journey(journey::JourneyError::Scheduling(_)) => {
                 ApiError::new(StatusCode::BAD_GATEWAY, "scheduling_unavailable", message)
             }
+            N8nFailure::Journey(journey::JourneyError::Waitlist(w)) => w.into(),
         }
     }
 }

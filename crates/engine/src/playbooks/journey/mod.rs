@@ -15,6 +15,7 @@ mod n8n;
 mod order;
 mod safety;
 mod state;
+mod waitlist;
 
 pub use answered::{AnsweredTurn, PlannedReply};
 pub use n8n::{
@@ -55,6 +56,8 @@ pub enum JourneyError {
     Scheduling(#[from] SchedulingFailure),
     #[error(transparent)]
     Messaging(#[from] MessagingFailure),
+    #[error(transparent)]
+    Waitlist(#[from] crate::waitlist::WaitlistFailure),
 }
 
 impl JourneyError {
@@ -73,6 +76,7 @@ impl From<JourneyError> for crate::jobs::JobError {
             JourneyError::Store(s) => s.into(),
             JourneyError::Scheduling(s) => s.into(),
             JourneyError::Messaging(m) => m.into(),
+            JourneyError::Waitlist(w) => w.into(),
         }
     }
 }
@@ -441,6 +445,13 @@ async fn respond(
     }
     remember(&mut state, u);
     remember_location(turn, &mut state, text).await?;
+    if frontdesk_domain::waitlist::asks_for_waitlist(text) {
+        waitlist::join_list(turn, &mut state, text).await?;
+        return Ok(state);
+    }
+    if waitlist::answer_offer(turn, &mut state, u).await?.is_some() {
+        return Ok(state);
+    }
     if let Step::AwaitingName { chosen } = &state.step {
         let chosen = chosen.clone();
         return take_name(turn, state, u, text, &chosen).await;
@@ -700,11 +711,14 @@ async fn offer_for(
         state.step = Step::Idle;
         turn.reply_text(match turn.locale() {
             Locale::PtBr => {
-                "Não encontrei horários livres com essa preferência. Pode sugerir outro dia ou período?"
+                "Não encontrei horários livres com essa preferência. Pode sugerir outro dia ou período? \
+                 Se preferir, responda LISTA DE ESPERA e avisamos quando vagar um horário."
                     .into()
             }
             Locale::En => {
-                "I couldn't find free times for that. Could you suggest another day or time of day?".into()
+                "I couldn't find free times for that. Could you suggest another day or time of day? \
+                 Or reply WAITLIST and we will tell you when a time opens up."
+                    .into()
             }
         })
         .await?;

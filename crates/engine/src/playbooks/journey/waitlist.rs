@@ -1,0 +1,107 @@
+//! The waitlist in the conversation: a yes or a no to an open offer, and joining the list
+//! when the patient asks ("lista de espera").
+
+use super::{JourneyError, JourneyState, Step, Turn, describe, service_for};
+use crate::scheduling::Confirmation;
+use crate::waitlist::{AcceptOutcome, JoinRequest, accept, decline, join, pending_offer_for};
+use frontdesk_domain::messaging::TemplateKey;
+use frontdesk_domain::nlu::{Intent, Understanding};
+use frontdesk_domain::tenant::Locale;
+use serde_json::json;
+
+/// Answers an open waitlist offer when the message is a yes or a no to it. `None` when
+/// there is no open offer, the message is neither, or the dialogue is in the middle of
+/// something a yes or no belongs to (a list of times, a cancellation).
+pub(super) async fn answer_offer(
+    turn: &Turn<'_>,
+    state: &mut JourneyState,
+    u: &Understanding,
+) -> Result<Option<()>, JourneyError> {
+    let yes = matches!(u.intent, Intent::Confirm | Intent::BookingRequest);
+    let no = u.intent == Intent::Decline;
+    if !(yes || no) || !matches!(state.step, Step::Idle | Step::AwaitingService) {
+        return Ok(None);
+    }
+    let Some(offer) = pending_offer_for(turn.ctx, turn.tenant.id, turn.patient.id).await? else {
+        return Ok(None);
+    };
+    state.step = Step::Idle;
+    if no {
+        decline(turn.ctx, turn.tenant.id, offer.id).await?;
+        turn.reply_text(match turn.locale() {
+            Locale::PtBr => {
+                "Tudo bem! Você continua na lista de espera e avisamos do próximo horário.".into()
+            }
+            Locale::En => {
+                "No problem! You are still on the waitlist; we will tell you about the next time.".into()
+            }
+        })
+        .await?;
+        return Ok(Some(()));
+    }
+    match accept(turn.ctx, turn.tenant.id, offer.id, Confirmation::InConversation).await? {
+        AcceptOutcome::Booked(a) => {
+            let mut vars = describe(turn, &a).await?;
+            if let Some(url) = crate::links::ics_url(turn.ctx, &turn.tenant, a.id) {
+                vars["ics_url"] = json!(url);
+            }
+            turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
+        }
+        // The waitlist tells the patient (once, whoever notices first).
+        AcceptOutcome::Taken => {}
+        AcceptOutcome::Expired => {
+            turn.reply_text(match turn.locale() {
+                Locale::PtBr => "Essa oferta já expirou. Você continua na lista de espera e avisamos do próximo horário."
+                    .into(),
+                Locale::En => "That offer has expired. You are still on the waitlist; we will tell you about the next time."
+                    .into(),
+            })
+            .await?;
+        }
+    }
+    Ok(Some(()))
+}
+
+/// Puts the patient on the waitlist for the service they asked about (or name in this
+/// message); without one, asks which.
+pub(super) async fn join_list(
+    turn: &Turn<'_>,
+    state: &mut JourneyState,
+    text: &str,
+) -> Result<(), JourneyError> {
+    let service = match state.wish.service_id {
+        Some(s) => Some(s),
+        None => service_for(turn, state, Some(text)).await?,
+    };
+    let services = turn.ctx.store.list_services(turn.tenant.id).await?;
+    let service = service.or_else(|| (services.len() == 1).then(|| services[0].id));
+    let Some(service_id) = service else {
+        let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+        turn.reply_text(match turn.locale() {
+            Locale::PtBr => format!(
+                "Para qual serviço? Escreva, por exemplo, \"lista de espera para {}\".",
+                names.first().copied().unwrap_or("consulta")
+            ),
+            Locale::En => format!(
+                "For which service? Write, for example, \"waitlist for {}\".",
+                names.first().copied().unwrap_or("a consultation")
+            ),
+        })
+        .await?;
+        return Ok(());
+    };
+    let request = JoinRequest {
+        tenant_id: turn.tenant.id,
+        patient_id: turn.patient.id,
+        service_id,
+        practitioner_id: None,
+        location_id: state.wish.location_id,
+        windows: Vec::new(),
+        not_after: None,
+        source: "dialogue",
+    };
+    join(turn.ctx, request).await?;
+    state.step = Step::Idle;
+    let name = services.iter().find(|s| s.id == service_id).map(|s| s.name.clone()).unwrap_or_default();
+    turn.reply(TemplateKey::WaitlistJoined, json!({"service": name})).await
+}
