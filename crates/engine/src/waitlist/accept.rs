@@ -27,16 +27,15 @@ pub enum AcceptOutcome {
     Expired,
 }
 
-/// The patient's newest offer still open, if any.
-pub async fn pending_offer_for(
+/// The patient's newest offer, in whatever state, if any.
+pub async fn latest_offer_for(
     ctx: &Ctx,
     tenant: TenantId,
     patient: PatientId,
 ) -> Result<Option<WaitlistOffer>, WaitlistFailure> {
-    let filter =
-        OfferFilter { status: Some(OfferStatus::Pending), patient_id: Some(patient), ..Default::default() };
-    let open = ctx.store.list_waitlist_offers(tenant, &filter, PageRequest::new(None, Some(1))).await?;
-    Ok(open.items.into_iter().next())
+    let filter = OfferFilter { patient_id: Some(patient), ..Default::default() };
+    let newest = ctx.store.list_waitlist_offers(tenant, &filter, PageRequest::new(None, Some(1))).await?;
+    Ok(newest.items.into_iter().next())
 }
 
 /// The patient takes the offered slot. `confirmation` says who confirms the booking (the
@@ -165,6 +164,9 @@ async fn tell_taken(ctx: &Ctx, offer: &WaitlistOffer) -> Result<(), WaitlistFail
     };
     match send_keyed(ctx, request, SendKey { anchor: offer.id, purpose: "waitlist_taken", seq: 0 }).await {
         Ok(_) | Err(MessagingFailure::OptedOut | MessagingFailure::NoApprovedTemplate(_)) => Ok(()),
+        // The winner's sweep and the patient's own answer filed it at the same moment: the
+        // keyed message exists once, which is the point.
+        Err(MessagingFailure::Store(frontdesk_store::StoreError::Conflict(_))) => Ok(()),
         Err(MessagingFailure::Store(e)) => Err(e.into()),
         Err(e) => {
             tracing::warn!(error = %e, "the waitlist could not tell a patient the slot was taken");

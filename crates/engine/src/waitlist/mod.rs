@@ -9,7 +9,7 @@ mod accept;
 mod jobs;
 mod offers;
 
-pub use accept::{AcceptOutcome, accept, decline, pending_offer_for};
+pub use accept::{AcceptOutcome, accept, decline, latest_offer_for};
 pub use jobs::{ROUND_JOB, SEND_OFFER_JOB, register_jobs};
 pub use offers::offer_freed_slot;
 

@@ -3,15 +3,21 @@
 
 use super::{JourneyError, JourneyState, Step, Turn, describe, service_for};
 use crate::scheduling::Confirmation;
-use crate::waitlist::{AcceptOutcome, JoinRequest, accept, decline, join, pending_offer_for};
+use crate::waitlist::{AcceptOutcome, JoinRequest, accept, decline, join, latest_offer_for};
 use frontdesk_domain::messaging::TemplateKey;
 use frontdesk_domain::nlu::{Intent, Understanding};
 use frontdesk_domain::tenant::Locale;
+use frontdesk_domain::waitlist::OfferStatus;
+use jiff::SignedDuration;
 use serde_json::json;
 
-/// Answers an open waitlist offer when the message is a yes or a no to it. `None` when
-/// there is no open offer, the message is neither, or the dialogue is in the middle of
-/// something a yes or no belongs to (a list of times, a cancellation).
+/// How long after an offer closed a "sim" is still read as the answer to it.
+const LATE_ANSWER: SignedDuration = SignedDuration::from_hours(12);
+
+/// Answers a waitlist offer when the message is a yes or a no to it: an open one is
+/// accepted or declined; a yes that comes after it closed is told so. `None` when there is
+/// no recent offer, the message is neither, or the dialogue is in the middle of something a
+/// yes or no belongs to (a list of times, a cancellation).
 pub(super) async fn answer_offer(
     turn: &Turn<'_>,
     state: &mut JourneyState,
@@ -22,9 +28,20 @@ pub(super) async fn answer_offer(
     if !(yes || no) || !matches!(state.step, Step::Idle | Step::AwaitingService) {
         return Ok(None);
     }
-    let Some(offer) = pending_offer_for(turn.ctx, turn.tenant.id, turn.patient.id).await? else {
+    let Some(offer) = latest_offer_for(turn.ctx, turn.tenant.id, turn.patient.id).await? else {
         return Ok(None);
     };
+    let now = turn.ctx.clock.now();
+    if offer.status != OfferStatus::Pending {
+        if !yes || now.duration_since(offer.updated_at) > LATE_ANSWER {
+            return Ok(None);
+        }
+        // Taken: the waitlist has told them; expired or declined: say so.
+        if offer.status != OfferStatus::Taken && offer.status != OfferStatus::Accepted {
+            expired(turn).await?;
+        }
+        return Ok(Some(()));
+    }
     state.step = Step::Idle;
     if no {
         decline(turn.ctx, turn.tenant.id, offer.id).await?;
@@ -49,17 +66,22 @@ pub(super) async fn answer_offer(
         }
         // The waitlist tells the patient (once, whoever notices first).
         AcceptOutcome::Taken => {}
-        AcceptOutcome::Expired => {
-            turn.reply_text(match turn.locale() {
-                Locale::PtBr => "Essa oferta já expirou. Você continua na lista de espera e avisamos do próximo horário."
-                    .into(),
-                Locale::En => "That offer has expired. You are still on the waitlist; we will tell you about the next time."
-                    .into(),
-            })
-            .await?;
-        }
+        AcceptOutcome::Expired => expired(turn).await?,
     }
     Ok(Some(()))
+}
+
+async fn expired(turn: &Turn<'_>) -> Result<(), JourneyError> {
+    turn.reply_text(match turn.locale() {
+        Locale::PtBr => {
+            "Essa oferta já expirou. Você continua na lista de espera e avisamos do próximo horário.".into()
+        }
+        Locale::En => {
+            "That offer has expired. You are still on the waitlist; we will tell you about the next time."
+                .into()
+        }
+    })
+    .await
 }
 
 /// Puts the patient on the waitlist for the service they asked about (or name in this
