@@ -67,7 +67,16 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@secrets $make; secrets_are_sealed_and_read_back);
         $crate::conformance_suite!(@rate_counters $make;
             rate_counts_add_up_per_key_and_window, concurrent_rate_count_additions_sum_exactly);
+        $crate::conformance_suite!(@noshow $make; noshow_models_latest_first_tenant_scoped_and_pruned);
     };
+    (@noshow $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_noshow::$case(store).await;
+        }
+    )*};
     (@rate_counters $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

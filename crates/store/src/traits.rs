@@ -151,6 +151,7 @@ pub trait Store:
     + crate::SecretStore
     + crate::DataRightsStore
     + crate::RateCounterStore
+    + crate::NoShowModelStore
 {
 }
 
@@ -178,6 +179,7 @@ impl<T> Store for T where
         + crate::SecretStore
         + crate::DataRightsStore
         + crate::RateCounterStore
+        + crate::NoShowModelStore
 {
 }
 
