@@ -148,8 +148,9 @@ fn train_and_test_measures_on_the_most_recent_days_then_keeps_a_model_of_all() {
     assert_eq!(steps.first(), Some(&(1, 11)));
     assert_eq!(steps.last(), Some(&(11, 11)), "{steps:?}");
     assert!(steps.windows(2).all(|w| w[0].0 < w[1].0), "progress only moves forward: {steps:?}");
-    // 60 days, the most recent 12 held out: about a fifth of the appointments.
-    let held_out = data.iter().filter(|e| e.day >= date(2026, 2, 23)).count();
+    // 60 days from 2026-01-05, the most recent 12 (from 2026-02-22) held out: 600 of 3,000.
+    let held_out = data.iter().filter(|e| e.day >= date(2026, 2, 22)).count();
+    assert_eq!(held_out, 600);
     assert_eq!(tested.test.count, held_out);
     assert_eq!(tested.examples, data.len());
     assert_eq!(tested.model.trained_on(), data.len(), "the model kept is fitted on every day");

@@ -62,7 +62,8 @@ pub async fn train_noshow_model(
     let info = NoShowModelInfo {
         id: Uuid::now_v7(),
         tenant_id: tenant,
-        trained_at: ctx.clock.now(),
+        // Whole seconds: what each backend stores exactly and what a person reads.
+        trained_at: Timestamp::from_second(ctx.clock.now().as_second()).unwrap_or_else(|_| ctx.clock.now()),
         examples: tested.examples as u64,
         no_shows: tested.no_shows as u64,
         metrics: tested.test,
