@@ -81,7 +81,7 @@ pub async fn seed_noshow_history(
                 + SignedDuration::from_mins(30 * k);
             let who = next(patients as u64) as usize;
             let lead_days = next(30) as i64;
-            let flaky = who % 5 == 0;
+            let flaky = who.is_multiple_of(5);
             let chance = if flaky { 70 } else { 8 } + if lead_days > 14 { 15 } else { 0 };
             let missed = next(100) < chance;
             let end = start + SignedDuration::from_mins(30);

@@ -129,10 +129,11 @@ async fn history(ctx: &Ctx, tenant: TenantId) -> Result<Vec<Example>, TrainingEr
         .collect())
 }
 
-/// Models loaded from the store, by tenant with the id they were loaded for: a request
-/// reads only the latest id and parses a body (which can be large) once per new model.
-static LOADED: LazyLock<Mutex<HashMap<TenantId, (Uuid, Arc<TrainedModel>)>>> =
-    LazyLock::new(Default::default);
+/// Per tenant, the id of the model loaded and the model.
+type Loaded = HashMap<TenantId, (Uuid, Arc<TrainedModel>)>;
+/// Models loaded from the store: a request reads only the latest id and parses a body
+/// (which can be large) once per new model.
+static LOADED: LazyLock<Mutex<Loaded>> = LazyLock::new(Default::default);
 
 /// The tenant's latest stored model, if it has one that can be read.
 pub(super) async fn stored_model(ctx: &Ctx, tenant: TenantId) -> StoreResult<Option<Arc<TrainedModel>>> {
