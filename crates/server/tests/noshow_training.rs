@@ -17,6 +17,7 @@ backend_tests!(
     a_clinic_with_enough_history_gets_a_model_that_scores_its_appointments,
     the_weekly_retraining_trains_and_files_the_next_week,
     the_clinics_threshold_decides_who_is_asked_to_confirm,
+    staff_see_the_model_and_set_the_threshold_in_settings,
 );
 
 async fn a_clinic_with_enough_history_gets_a_model_that_scores_its_appointments(app: TestApp) {
@@ -181,4 +182,59 @@ async fn the_clinics_threshold_decides_who_is_asked_to_confirm(app: TestApp) {
         .map(|n| n["patient_id"].clone())
         .collect();
     assert_eq!(asked, [a["patient_id"].clone()], "only the one above the clinic's threshold");
+}
+
+/// The value of the form field `name` in `html` (the first `value="..."` after its name).
+fn field(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no field {name}"));
+    let from = at + html[at..].find("value=\"").unwrap() + "value=\"".len();
+    html[from..from + html[from..].find('"').unwrap()].to_owned()
+}
+
+async fn staff_see_the_model_and_set_the_threshold_in_settings(app: TestApp) {
+    let (tenant, key) = app.tenant_with_key("alpha").await;
+    let cookie = app.staff_cookie(tenant.id, "ana@alpha.example", frontdesk_domain::staff::Role::Owner).await;
+    let page = |cookie: String| {
+        let http = app.http.clone();
+        let url = app.url("/app/settings/clinic");
+        async move { http.get(url).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(cookie.clone()).await;
+    assert!(html.contains("Ainda sem modelo próprio"), "no model yet");
+    assert_eq!(field(&html, "high_risk_percent"), "30");
+
+    seed_noshow_history(&app.ctx.store, tenant.id, 90, 8, 60, app.clock.now()).await;
+    let info = scheduling::train_noshow_model(&app.ctx, tenant.id, |_, _| {}).await.unwrap();
+    let html = page(cookie.clone()).await;
+    let line =
+        format!("Modelo próprio da clínica treinado em 2026-06-01 · {} atendimentos · AUC 0,", info.examples);
+    assert!(html.contains(&line), "{line}");
+
+    let names = [
+        "csrf",
+        "version",
+        "seen",
+        "name",
+        "timezone",
+        "default_region",
+        "slot_granularity_minutes",
+        "buffer_minutes",
+        "min_notice_minutes",
+        "horizon_days",
+    ];
+    let mut form: Vec<(String, String)> = names.iter().map(|n| (n.to_string(), field(&html, n))).collect();
+    form.push(("locale".into(), "pt-BR".into()));
+    let post = |percent: &str| {
+        let mut form = form.clone();
+        form.push(("high_risk_percent".into(), percent.to_owned()));
+        app.http.post(app.url("/app/settings/clinic")).header("cookie", cookie.clone()).form(&form).send()
+    };
+    let refused = post("150").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Informe uma porcentagem maior que 0 e menor que 100."));
+    assert_eq!(get(&app, &key, "/api/v1/settings").await["no_show"]["high_risk_threshold"], json!(0.3));
+    let saved = post("42,5").await.unwrap();
+    assert_eq!(saved.status(), 200);
+    assert!(saved.text().await.unwrap().contains("Alterações salvas"));
+    assert_eq!(get(&app, &key, "/api/v1/settings").await["no_show"]["high_risk_threshold"], json!(0.425));
 }
