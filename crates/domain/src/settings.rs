@@ -18,6 +18,36 @@ pub struct TenantSettings {
     pub dialogue: crate::leads::DialogueSettings,
     pub safety: SafetySettings,
     pub waitlist: crate::waitlist::WaitlistSettings,
+    pub no_show: NoShowSettings,
+}
+
+/// What the clinic does with its no-show risks (see `crate::noshow`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoShowSettings {
+    /// From this probability of a no-show on, an appointment still unconfirmed two days
+    /// ahead gets a confirmation request. A clinic that overbooks may want it higher; one
+    /// whose slots are precious, lower.
+    pub high_risk_threshold: f64,
+}
+
+impl Default for NoShowSettings {
+    fn default() -> Self {
+        Self { high_risk_threshold: crate::noshow::Risk::HIGH }
+    }
+}
+
+impl NoShowSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        let t = self.high_risk_threshold;
+        // 0 would ask every patient and 1 none: both are better said by turning it off.
+        if !(t > 0.0 && t < 1.0) {
+            return Err(format!(
+                "no_show.high_risk_threshold must be a probability strictly between 0 and 1 (got {t})"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What the dialogue does with emergencies and questions only a professional may answer
@@ -179,6 +209,7 @@ impl Default for TenantSettings {
             dialogue: crate::leads::DialogueSettings::default(),
             safety: SafetySettings::default(),
             waitlist: crate::waitlist::WaitlistSettings::default(),
+            no_show: NoShowSettings::default(),
         }
     }
 }
@@ -286,6 +317,21 @@ mod tests {
             Some("+5511987654321")
         );
         assert_eq!(ok.safety.never_advise, vec![crate::safety::Topic::Dosage]);
+    }
+
+    #[test]
+    fn the_high_risk_threshold_is_a_probability_strictly_between_0_and_1() {
+        assert_eq!(TenantSettings::default().no_show.high_risk_threshold, 0.3);
+        for ok in [0.01, 0.3, 0.99] {
+            assert!(NoShowSettings { high_risk_threshold: ok }.validate().is_ok(), "{ok}");
+        }
+        for bad in [0.0, 1.0, -0.2, 1.5] {
+            let e = NoShowSettings { high_risk_threshold: bad }.validate().unwrap_err();
+            assert!(e.contains("no_show.high_risk_threshold"), "{e}");
+        }
+        let s: TenantSettings =
+            serde_json::from_str(r#"{"no_show": {"high_risk_threshold": 0.45}}"#).unwrap();
+        assert_eq!(s.no_show.high_risk_threshold, 0.45);
     }
 
     #[test]

@@ -138,3 +138,31 @@ fn too_little_history_is_refused_with_the_counts() {
         .collect();
     assert_eq!(train(&one_day, &mut |_, _| {}).unwrap_err(), TrainError::SingleDay);
 }
+
+#[test]
+fn train_and_test_measures_on_the_most_recent_days_then_keeps_a_model_of_all() {
+    use frontdesk_domain::noshow::{TestedTrainError, train_and_test};
+    let data: Vec<Example> = clinic(23, 3_000).into_iter().map(|(e, _)| e).collect();
+    let mut steps = Vec::new();
+    let tested = train_and_test(&data, &mut |done, of| steps.push((done, of))).unwrap();
+    assert_eq!(steps.first(), Some(&(1, 11)));
+    assert_eq!(steps.last(), Some(&(11, 11)), "{steps:?}");
+    assert!(steps.windows(2).all(|w| w[0].0 < w[1].0), "progress only moves forward: {steps:?}");
+    // 60 days from 2026-01-05, the most recent 12 (from 2026-02-22) held out: 600 of 3,000.
+    let held_out = data.iter().filter(|e| e.day >= date(2026, 2, 22)).count();
+    assert_eq!(held_out, 600);
+    assert_eq!(tested.test.count, held_out);
+    assert_eq!(tested.examples, data.len());
+    assert_eq!(tested.model.trained_on(), data.len(), "the model kept is fitted on every day");
+    assert!(tested.test.auc > 0.7, "{:?}", tested.test);
+
+    // Three days of 50: the earlier two hold 100, fewer than 200: refused, with the counts.
+    let few: Vec<Example> = data.iter().take(150).cloned().collect();
+    match train_and_test(&few, &mut |_, _| {}) {
+        Err(TestedTrainError::NotEnoughHistory { examples: 150, before: 100, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    let one_day: Vec<Example> = data.iter().map(|e| Example { day: date(2026, 3, 2), ..e.clone() }).collect();
+    let refused = train_and_test(&one_day, &mut |_, _| {}).unwrap_err();
+    assert!(refused.to_string().contains("two days or more"), "{refused}");
+}

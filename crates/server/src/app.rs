@@ -102,6 +102,12 @@ impl App {
             // Not fatal: the next start (or a tenant's next policy change) schedules it.
             tracing::warn!(error = %e, "could not schedule the daily retention runs");
         }
+        if role != Role::Web
+            && let Err(e) = frontdesk_engine::scheduling::schedule_all_noshow_retrains(&self.ctx).await
+        {
+            // Not fatal either: the next start files them.
+            tracing::warn!(error = %e, "could not schedule the weekly no-show model retraining");
+        }
         // On shutdown readiness turns 503 at once; the listener keeps accepting for
         // `shutdown_delay_secs` so load balancers see it and stop sending traffic first.
         let stop_accepting = CancellationToken::new();

@@ -51,7 +51,8 @@ pub enum Command {
     /// Patient safety: check the red-flag detector against labelled messages.
     #[command(subcommand)]
     Safety(SafetyCommand),
-    /// No-show risk: evaluate the model on a public data set (docs/noshow.md).
+    /// No-show risk: evaluate the model on a public data set, or train a clinic's own
+    /// (docs/noshow.md).
     #[command(subcommand)]
     Noshow(NoshowCommand),
     /// Copy the SQLite database to FILE: a consistent snapshot, safe while the server runs.
@@ -275,6 +276,16 @@ pub enum NoshowCommand {
         /// The first day of the test part.
         #[arg(long, default_value = "2016-05-25")]
         cutoff: jiff::civil::Date,
+    },
+    /// Trains the clinic's own no-show model on its finished appointments and stores it:
+    /// from then on it scores the clinic's appointments instead of the fallback. Prints
+    /// how the same training did on the most recent fifth of the days, held out, and the
+    /// training date. Needs at least 200 finished appointments with 20 no-shows before
+    /// those days. The server also retrains every clinic weekly (docs/noshow.md).
+    Train {
+        /// The clinic's slug.
+        #[arg(long)]
+        tenant: String,
     },
 }
 

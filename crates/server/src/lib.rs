@@ -10,6 +10,7 @@ pub mod demo;
 mod http;
 pub mod logging;
 pub mod noshow_eval;
+pub mod noshow_train;
 pub mod otel;
 pub mod secrets;
 

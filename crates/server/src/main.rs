@@ -103,6 +103,8 @@ async fn main() -> anyhow::Result<()> {
                     let t = tenants::create_tenant(ctx, &new)
                         .await
                         .map_err(|e| anyhow!("cannot create tenant {slug}: {e}"))?;
+                    // Its weekly no-show retraining, which a running worker picks up.
+                    frontdesk_engine::scheduling::schedule_noshow_retrain(ctx, t.id, ctx.clock.now()).await?;
                     println!("created tenant {} ({}) id {}", t.slug, t.name, t.id);
                 }
                 Command::Tenant(TenantCommand::List) => {
@@ -230,6 +232,17 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
                 Command::Secrets(SecretsCommand::Rotate) => rotate_secrets(ctx).await?,
+                Command::Noshow(NoshowCommand::Train { tenant }) => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    let show_progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                    frontdesk_server::noshow_train::run(
+                        ctx,
+                        &t,
+                        &mut std::io::stdout().lock(),
+                        show_progress,
+                    )
+                    .await?;
+                }
                 Command::Retention(frontdesk_server::cli::RetentionCommand::Run { tenant, dry_run }) => {
                     let t = find_tenant(ctx, &tenant).await?;
                     let report =
@@ -239,7 +252,7 @@ async fn main() -> anyhow::Result<()> {
                 Command::Serve(_)
                 | Command::Config(_)
                 | Command::Nlu(_)
-                | Command::Noshow(_)
+                | Command::Noshow(NoshowCommand::Eval { .. })
                 | Command::Safety(_)
                 | Command::Secrets(SecretsCommand::GenerateKey)
                 | Command::Backup { .. }

@@ -364,3 +364,48 @@ fn noshow_eval_prints_auc_brier_and_calibration_and_refuses_bad_files() {
     assert!(!ok);
     assert!(err.contains("no appointment on or after"), "{err}");
 }
+
+/// `frontdesk noshow train` on a clinic with months of finished appointments, and its
+/// refusals: an unknown slug, a clinic with too little history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noshow_train_stores_a_model_and_prints_its_metrics_and_date() {
+    use frontdesk_store::DynStore;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/train.db?mode=rwc", dir.path().display());
+    for slug in ["sorriso", "nova"] {
+        let (ok, _, err) = frontdesk(&db, &["tenant", "create", "--slug", slug, "--name", slug]);
+        assert!(ok, "{err}");
+    }
+    let store: DynStore =
+        std::sync::Arc::new(frontdesk_store_sqlite::SqliteStore::connect(&db).await.unwrap());
+    let sorriso = store.tenant_by_slug("sorriso").await.unwrap().unwrap();
+    let nova = store.tenant_by_slug("nova").await.unwrap().unwrap();
+    let now = jiff::Timestamp::now();
+    let seeded = frontdesk_test_support::seed_noshow_history(&store, sorriso.id, 90, 8, 60, now).await;
+    frontdesk_test_support::seed_noshow_history(&store, nova.id, 10, 8, 20, now).await;
+
+    let (ok, out, err) = frontdesk(&db, &["noshow", "train", "--tenant", "sorriso"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!(
+            "trained on {} finished appointments ({} no-shows)",
+            seeded.appointments, seeded.no_shows
+        )),
+        "{out}"
+    );
+    assert!(out.contains("AUC") && out.contains("PR-AUC") && out.contains("Brier"), "{out}");
+    let figures = out.lines().skip_while(|l| !l.contains("PR-AUC")).nth(1).unwrap();
+    let auc: f64 = figures.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(auc > 0.6, "{out}");
+    let stored = store.latest_noshow_model(sorriso.id).await.unwrap().expect("stored");
+    assert!(out.contains(&format!("trained at {}", stored.trained_at)), "{out}");
+    assert!((stored.metrics.auc - auc).abs() < 1e-4);
+
+    let (ok, _, err) = frontdesk(&db, &["noshow", "train", "--tenant", "nobody"]);
+    assert!(!ok && err.contains("nobody"), "{err}");
+    let (ok, _, err) = frontdesk(&db, &["noshow", "train", "--tenant", "nova"]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("not enough history") && err.contains("80 finished appointments"), "{err}");
+    assert!(err.contains("fallback"), "{err}");
+    assert!(store.latest_noshow_model(nova.id).await.unwrap().is_none());
+}

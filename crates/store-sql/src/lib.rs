@@ -36,6 +36,8 @@ pub mod leads;
 #[doc(hidden)]
 pub mod messaging;
 #[doc(hidden)]
+pub mod noshow_models;
+#[doc(hidden)]
 pub mod rate_counters;
 #[doc(hidden)]
 pub mod secrets;
@@ -78,6 +80,7 @@ macro_rules! sql_store {
         $crate::data_rights_store!($store, $name);
         $crate::rate_counter_store!($store);
         $crate::waitlist_store!($store);
+        $crate::noshow_model_store!($store);
     };
 }
 

@@ -70,6 +70,7 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@waitlist $make;
             waitlist_entries_round_trip_and_are_tenant_scoped, a_slot_is_offered_to_an_entry_once_with_its_jobs,
             concurrent_offer_moves_have_one_winner);
+        $crate::conformance_suite!(@noshow $make; noshow_models_latest_first_tenant_scoped_and_pruned);
     };
     (@waitlist $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,6 +78,14 @@ macro_rules! conformance_suite {
             let make = $make;
             let Some(store) = make().await else { return; };
             $crate::conformance_waitlist::$case(store).await;
+        }
+    )*};
+    (@noshow $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_noshow::$case(store).await;
         }
     )*};
     (@rate_counters $make:expr; $($case:ident),* $(,)?) => {$(

@@ -9,6 +9,7 @@ mod facts;
 mod lead_imports;
 mod leads;
 mod messaging;
+mod noshow;
 mod rate_counters;
 mod scheduling;
 mod secrets;
@@ -30,6 +31,8 @@ pub mod conformance_leads;
 #[cfg(feature = "conformance")]
 pub mod conformance_messaging;
 #[cfg(feature = "conformance")]
+pub mod conformance_noshow;
+#[cfg(feature = "conformance")]
 pub mod conformance_rate_counters;
 #[cfg(feature = "conformance")]
 pub mod conformance_scheduling;
@@ -50,6 +53,7 @@ pub use facts::FactStore;
 pub use lead_imports::LeadImportStore;
 pub use leads::*;
 pub use messaging::*;
+pub use noshow::{NOSHOW_MODELS_KEPT, NoShowModelStore};
 pub use rate_counters::{RateCount, RateCounterStore};
 pub use scheduling::*;
 pub use secrets::SecretStore;

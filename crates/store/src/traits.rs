@@ -152,6 +152,7 @@ pub trait Store:
     + crate::DataRightsStore
     + crate::RateCounterStore
     + crate::WaitlistStore
+    + crate::NoShowModelStore
 {
 }
 
@@ -180,6 +181,7 @@ impl<T> Store for T where
         + crate::DataRightsStore
         + crate::RateCounterStore
         + crate::WaitlistStore
+        + crate::NoShowModelStore
 {
 }
 

@@ -97,6 +97,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::appointments::complete))
         .routes(routes!(routes::appointments::no_show))
         .routes(routes!(routes::insights::no_show_counts))
+        .routes(routes!(routes::noshow::latest_model))
         .routes(routes!(routes::insights::list_notifications))
         .routes(routes!(routes::patients::create_patient, routes::patients::search_patients))
         .routes(routes!(routes::patients::get_patient, routes::patients::update_patient))

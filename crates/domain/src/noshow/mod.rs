@@ -11,6 +11,8 @@ mod features;
 pub mod metrics;
 mod model;
 mod odds;
+mod stored;
+mod tested;
 pub mod vitoria;
 
 pub use fallback::{DEFAULT_RATE, Fallback};
@@ -19,6 +21,8 @@ pub use features::{
 };
 pub use metrics::{CalibrationBin, Metrics};
 pub use model::{Choice, MIN_EXAMPLES, MIN_NO_SHOWS, Scores, TrainError, TrainedModel, Validation, train};
+pub use stored::{NoShowModelInfo, StoredNoShowModel};
+pub use tested::{TEST_SHARE, Tested, TestedTrainError, train_and_test};
 
 /// Anything that turns an appointment's features into a risk with its reasons.
 pub trait ScoresNoShow {

@@ -12,6 +12,7 @@ mod external;
 mod external_ops;
 mod ics_file;
 mod lifecycle;
+mod noshow_training;
 mod notifier;
 mod reminders;
 mod risk;
@@ -29,6 +30,10 @@ pub use confirmations::{CONFIRMATION_JOB, Confirmation, appointment_variables};
 pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
 pub use ics_file::calendar_file;
 pub use lifecycle::{ActionRequest, apply_action};
+pub use noshow_training::{
+    NOSHOW_RETRAIN_JOB, TrainingError, schedule_all_noshow_retrains, schedule_noshow_retrain,
+    train_noshow_model,
+};
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, jobs_for as reminder_jobs, register_jobs};
 pub use risk::{features as no_show_features, no_show_risks};

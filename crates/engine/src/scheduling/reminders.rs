@@ -169,7 +169,10 @@ impl JobHandler for RiskCheckHandler {
             .await
             .map_err(|e| JobError::retryable(e.to_string()))?;
         let Some(risk) = risks.get(&a.id) else { return Ok(()) };
-        if risk.level() != frontdesk_domain::noshow::RiskLevel::High {
+        // The clinic's own threshold (default `Risk::HIGH`): what is worth a message is
+        // its call.
+        let threshold = self.ctx.store.tenant_settings(job.tenant_id).await?.no_show.high_risk_threshold;
+        if risk.probability < threshold {
             return Ok(());
         }
         ask_about(&self.ctx, &*self.notifier, job, &a, "appointment_confirm_request", None).await?;
@@ -221,6 +224,7 @@ impl JobHandler for NoShowHandler {
 /// Registers the scheduling jobs with the runner.
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx, notifier: Arc<dyn Notifier>) {
     super::confirmations::register(registry, ctx.clone(), notifier.clone());
+    super::noshow_training::register(registry, ctx.clone());
     registry.register(RISK_CHECK_JOB, RiskCheckHandler { ctx: ctx.clone(), notifier: notifier.clone() });
     registry.register(REMINDER_JOB, ReminderHandler { ctx: ctx.clone(), notifier });
     registry.register(NO_SHOW_JOB, NoShowHandler { ctx });

@@ -1,10 +1,11 @@
 //! No-show risk for appointments still ahead: their features read from the store (the
 //! patient's earlier appointments, how far ahead it was booked, whether it is confirmed)
-//! and scored by the clinic's fallback scorer, fitted on its recent appointments.
+//! and scored by the clinic's trained model when it has one (`noshow_training`), else by
+//! the fallback scorer fitted on its recent appointments.
 
 use crate::Ctx;
 use frontdesk_domain::noshow::{
-    AppointmentFeatures, Example, Fallback, PatientHistory, ReminderState, Risk, ScoresNoShow,
+    AppointmentFeatures, Example, Fallback, PatientHistory, ReminderState, Risk, ScoresNoShow, TrainedModel,
 };
 use frontdesk_domain::page::{MAX_LIMIT, PageRequest};
 use frontdesk_domain::scheduling::{Appointment, AppointmentStatus};
@@ -14,6 +15,7 @@ use jiff::SignedDuration;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How far back the clinic's own no-show rate is read.
 const HISTORY_DAYS: i64 = 180;
@@ -50,9 +52,27 @@ pub async fn no_show_risks(
     Ok(risks)
 }
 
-/// Fitted on the clinic's appointments of the last months that ended as a show or a
-/// no-show.
-async fn clinic_scorer(ctx: &Ctx, tenant: TenantId, zone: &TimeZone) -> StoreResult<Fallback> {
+/// Who scores a clinic's appointments.
+enum Scorer {
+    Trained(Arc<TrainedModel>),
+    Fallback(Fallback),
+}
+
+impl Scorer {
+    fn score(&self, features: &AppointmentFeatures) -> Risk {
+        match self {
+            Self::Trained(model) => model.score(features),
+            Self::Fallback(fallback) => fallback.score(features),
+        }
+    }
+}
+
+/// The clinic's latest trained model; without one, the fallback fitted on its appointments
+/// of the last months that ended as a show or a no-show (read only then).
+async fn clinic_scorer(ctx: &Ctx, tenant: TenantId, zone: &TimeZone) -> StoreResult<Scorer> {
+    if let Some(model) = super::noshow_training::stored_model(ctx, tenant).await? {
+        return Ok(Scorer::Trained(model));
+    }
     let now = ctx.clock.now();
     let filter = AppointmentFilter {
         from: now.checked_sub(SignedDuration::from_hours(24 * HISTORY_DAYS)).ok(),
@@ -72,7 +92,7 @@ async fn clinic_scorer(ctx: &Ctx, tenant: TenantId, zone: &TimeZone) -> StoreRes
             Some(Example { features: features(a, &[], zone), day: local_day(a.start, zone), no_show })
         })
         .collect();
-    Ok(Fallback::fit(&examples))
+    Ok(Scorer::Fallback(Fallback::fit(&examples)))
 }
 
 async fn patient_appointments(

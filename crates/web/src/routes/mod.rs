@@ -15,6 +15,7 @@ pub mod leads;
 pub mod metrics;
 pub mod n8n;
 pub mod nlu;
+pub mod noshow;
 pub mod patients;
 pub mod public;
 mod scheduling_errors;

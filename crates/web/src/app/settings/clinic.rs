@@ -53,6 +53,9 @@ pub struct ClinicForm {
     pub min_notice_minutes: String,
     #[serde(default)]
     pub horizon_days: String,
+    /// `no_show.high_risk_threshold` as a percentage.
+    #[serde(default)]
+    pub high_risk_percent: String,
 }
 
 #[derive(Template)]
@@ -66,9 +69,16 @@ struct ClinicPage {
     form: ClinicForm,
     /// The booking rules' fields: (name, label, value).
     rules: Vec<(&'static str, &'static str, String)>,
+    /// The clinic's trained no-show model in a line, or that it has none yet.
+    model: String,
     errors: FieldErrors,
     stale: bool,
     saved: bool,
+}
+
+/// A threshold as the form shows it: a percentage with at most one decimal.
+fn percent(threshold: f64) -> String {
+    ((threshold * 1000.0).round() / 10.0).to_string()
 }
 
 fn seen_of(t: &Tenant) -> String {
@@ -96,7 +106,22 @@ async fn current(state: &AppState, staff: &Staff) -> Result<ClinicForm, Response
         buffer_minutes: b.buffer_minutes.to_string(),
         min_notice_minutes: b.min_notice_minutes.to_string(),
         horizon_days: b.horizon_days.to_string(),
+        high_risk_percent: percent(doc.value.no_show.high_risk_threshold),
     })
+}
+
+/// "The clinic's own model, trained on 2026-06-01 · 720 appointments · AUC 0.77", in the
+/// person's language, or that there is none.
+async fn model_line(state: &AppState, staff: &Staff) -> Result<String, Response> {
+    let s = &staff.texts().set;
+    let latest = state.ctx.store.latest_noshow_model(staff.tenant.id).await;
+    let Some(m) = latest.map_err(|e| internal(staff.locale(), &e))? else {
+        return Ok(s.model_none.to_owned());
+    };
+    let day = m.trained_at.to_zoned(staff.tenant.timezone.time_zone()).date();
+    let auc = format!("{:.2}", m.metrics.auc);
+    let auc = if staff.locale() == Locale::PtBr { auc.replace('.', ",") } else { auc };
+    Ok(format!("{} {day} · {} {} · AUC {auc}", s.model_trained, m.examples, s.model_appointments))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -115,6 +140,10 @@ async fn page(
     };
     let t = staff.texts();
     let s = &t.set;
+    let model = match model_line(state, staff).await {
+        Ok(line) => line,
+        Err(r) => return r,
+    };
     let rules = vec![
         ("slot_granularity_minutes", s.grid, form.slot_granularity_minutes.clone()),
         ("buffer_minutes", s.buffer, form.buffer_minutes.clone()),
@@ -129,6 +158,7 @@ async fn page(
         here: "/app/settings/clinic",
         form,
         rules,
+        model,
         errors,
         stale,
         saved,
@@ -158,6 +188,7 @@ pub struct Checked {
     pub timezone: TimeZoneName,
     pub region: String,
     pub booking: BookingRules,
+    pub high_risk_threshold: f64,
 }
 
 pub fn check(form: &ClinicForm, s: &SettingsTexts) -> Result<Checked, FieldErrors> {
@@ -198,8 +229,17 @@ pub fn check(form: &ClinicForm, s: &SettingsTexts) -> Result<Checked, FieldError
         };
         errors.add(field, format!("{} {min}–{max}", s.between));
     }
+    let high_risk_threshold = match form.high_risk_percent.trim().replace(',', ".").parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 100.0 => p / 100.0,
+        _ => {
+            errors.add("high_risk_percent", s.percent_invalid);
+            0.0
+        }
+    };
     match (errors.is_empty(), locale, timezone) {
-        (true, Some(locale), Some(timezone)) => Ok(Checked { name, locale, timezone, region, booking }),
+        (true, Some(locale), Some(timezone)) => {
+            Ok(Checked { name, locale, timezone, region, booking, high_risk_threshold })
+        }
         _ => Err(errors),
     }
 }
@@ -228,7 +268,12 @@ pub async fn save(
     if now.version != form.version || now.seen != form.seen {
         return page(&state, &staff, now, FieldErrors::default(), true, false, StatusCode::CONFLICT).await;
     }
-    let patch = json!({"default_region": checked.region, "booking": checked.booking});
+    let mut patch = json!({"default_region": checked.region, "booking": checked.booking});
+    // Unchanged as shown, the threshold is left alone: a value set through the API with
+    // more decimals than the form shows is not rounded by saving the page.
+    if form.high_risk_percent.trim() != now.high_risk_percent {
+        patch["no_show"] = json!({"high_risk_threshold": checked.high_risk_threshold});
+    }
     match settings::apply_patch(&state.ctx, staff.tenant.id, &patch, Some(form.version)).await {
         Ok(_) => {}
         Err(SettingsError::Store(StoreError::Conflict(Conflict::Stale))) => {
@@ -278,6 +323,7 @@ mod tests {
             buffer_minutes: "0".into(),
             min_notice_minutes: "120".into(),
             horizon_days: "60".into(),
+            high_risk_percent: "30".into(),
             ..ClinicForm::default()
         }
     }
@@ -302,5 +348,19 @@ mod tests {
         // The range check runs on what parsed; "quinze" is reported first, then the horizon.
         let far = ClinicForm { horizon_days: "99999".into(), ..form() };
         assert!(check(&far, s).err().unwrap().get("horizon_days").unwrap().starts_with(s.between));
+        // The threshold: a percentage strictly between 0 and 100, with either separator.
+        assert_eq!(ok.high_risk_threshold, 0.3);
+        let comma = ClinicForm { high_risk_percent: "42,5".into(), ..form() };
+        assert!((check(&comma, s).ok().unwrap().high_risk_threshold - 0.425).abs() < 1e-12);
+        for bad in ["0", "100", "-5", "muito", ""] {
+            let form = ClinicForm { high_risk_percent: bad.into(), ..form() };
+            assert_eq!(
+                check(&form, s).err().unwrap().get("high_risk_percent"),
+                Some(s.percent_invalid),
+                "{bad}"
+            );
+        }
+        assert_eq!(percent(0.3), "30");
+        assert_eq!(percent(0.4254), "42.5");
     }
 }
