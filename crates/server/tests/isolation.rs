@@ -115,6 +115,22 @@ async fn victim(app: &TestApp) -> Victim {
     let conversations: Value =
         serde_json::from_str(&send(app, Method::GET, "/api/v1/conversations", &key, None).await.1).unwrap();
     let conversation = id_of(&conversations["items"][0]);
+    // The patient who wrote waits for a time; a second appointment is cancelled and offered.
+    let waiting =
+        json!({"patient_id": conversations["items"][0]["patient_id"], "service_id": id_of(&service)});
+    let entry = created(app, &key, "/api/v1/waitlist", waiting).await;
+    let freed = created(
+        app,
+        &key,
+        "/api/v1/appointments",
+        json!({"patient_id": patient, "practitioner_id": doctor, "location_id": location,
+            "service_id": id_of(&service), "start": "2026-06-03T10:00:00-03:00"}),
+    )
+    .await;
+    created(app, &key, &format!("/api/v1/appointments/{}/cancel", id_of(&freed)), json!({})).await;
+    app.run_pending_jobs().await;
+    let offers: Value =
+        serde_json::from_str(&send(app, Method::GET, "/api/v1/waitlist-offers", &key, None).await.1).unwrap();
     let now = app.clock.now();
     let job = app
         .ctx
@@ -135,6 +151,8 @@ async fn victim(app: &TestApp) -> Victim {
     ids.insert("jobs", job.to_string());
     ids.insert("api-keys", key[4..12].to_owned());
     ids.insert("webhook-subscriptions", id_of(&subscription));
+    ids.insert("waitlist", id_of(&entry));
+    ids.insert("waitlist-offers", id_of(&offers["items"][0]));
     let deliveries: Value =
         serde_json::from_str(&send(app, Method::GET, "/api/v1/webhook-deliveries", &key, None).await.1)
             .unwrap();
@@ -173,6 +191,8 @@ async fn snapshot(app: &TestApp, v: &Victim) -> Vec<String> {
         "/api/v1/api-keys",
         "/api/v1/webhook-subscriptions",
         "/api/v1/webhook-deliveries",
+        "/api/v1/waitlist",
+        "/api/v1/waitlist-offers",
         "/api/v1/settings",
         "/api/v1/tenant",
     ] {

@@ -13,4 +13,5 @@ mod inbox_live;
 mod people;
 mod settings;
 mod support;
+mod waitlist;
 mod workday;

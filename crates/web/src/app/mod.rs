@@ -27,6 +27,7 @@ mod session;
 mod settings;
 mod today;
 mod users;
+mod waitlist;
 
 use crate::AppState;
 use axum::Router;
@@ -67,6 +68,8 @@ pub fn router() -> Router<AppState> {
         .route("/app/calendar/book", post(calendar::book))
         .route("/app/calendar/{id}/{action}", post(calendar::act))
         .route("/app/calls", get(calls::list))
+        .route("/app/waitlist", get(waitlist::show).post(waitlist::join))
+        .route("/app/waitlist/{id}/remove", post(waitlist::remove))
         .route("/app/calls/{id}", get(calls::call))
         .route("/app/settings", get(settings::index))
         .route("/app/settings/clinic", get(settings::clinic::show).post(settings::clinic::save))
