@@ -42,6 +42,8 @@ pub enum FactKind {
     /// A patient's message had a red-flag symptom: the conversation is urgent and with
     /// staff (the payload never says which symptom).
     EmergencyFlagged,
+    /// A patient likely to miss an appointment was asked to confirm it (the 48 h check).
+    ConfirmationRequested,
 }
 
 impl FactKind {
@@ -66,6 +68,7 @@ impl FactKind {
         Self::ConversationAssigned,
         Self::LeadUpdated,
         Self::EmergencyFlagged,
+        Self::ConfirmationRequested,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +93,7 @@ impl FactKind {
             Self::ConversationAssigned => "conversation_assigned",
             Self::LeadUpdated => "lead_updated",
             Self::EmergencyFlagged => "emergency_flagged",
+            Self::ConfirmationRequested => "confirmation_requested",
         }
     }
 }

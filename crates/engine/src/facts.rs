@@ -26,6 +26,8 @@ pub struct Subscription {
 pub const FACT_LOG: &str = "fact_log";
 /// Reaches a new lead: speed-to-lead at once for a hot one, else the follow-up cadence.
 pub const OUTREACH: &str = "outreach";
+/// Calls a patient who did not answer a confirmation request (the AI voice agent).
+pub const CONFIRM_CALL: &str = "confirm_call";
 /// Offers a freed slot (a cancellation, a move) to the waitlist.
 pub const WAITLIST: &str = "waitlist";
 /// Files signed webhook deliveries to the clinic's own systems for the facts that are events.
@@ -45,6 +47,7 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
     Subscription { playbook: DIALOGUE, kinds: &[FactKind::MessageReceived] },
     Subscription { playbook: OUTREACH, kinds: &[FactKind::LeadCreated] },
     Subscription { playbook: WEBHOOKS, kinds: frontdesk_domain::webhooks::EventType::FACT_KINDS },
+    Subscription { playbook: CONFIRM_CALL, kinds: &[FactKind::ConfirmationRequested] },
     Subscription {
         playbook: WAITLIST,
         kinds: &[FactKind::AppointmentCancelled, FactKind::AppointmentRescheduled],

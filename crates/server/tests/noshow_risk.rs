@@ -106,6 +106,16 @@ async fn a_patient_who_missed_before_carries_a_higher_risk_with_its_reason(app: 
     assert_eq!(asked[0]["patient_id"], next_missed["patient_id"]);
     assert_eq!(asked[0]["variables"]["reply_options"]["1"], "confirm");
 
+    // Six hours on, still unconfirmed: the AI voice agent calls that patient (only that one).
+    let calls_now = || async { get(&app, &key, "/api/v1/calls").await["items"].as_array().unwrap().clone() };
+    assert!(calls_now().await.is_empty());
+    app.clock.set("2026-06-13T19:05:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    let calls = calls_now().await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["patient_id"], next_missed["patient_id"]);
+    assert_eq!(calls[0]["reason"], "appointment_confirmation");
+
     // The staff calendar shows the badge with its reason, and the day's expected no-shows.
     let cookie = app.staff_cookie(tenant.id, "ana@alpha.example", frontdesk_domain::staff::Role::Staff).await;
     let page = app
@@ -142,4 +152,8 @@ async fn a_high_risk_appointment_already_confirmed_is_not_asked_again(app: TestA
     app.run_pending_jobs().await;
     let items = get(&app, &key, "/api/v1/sandbox/notifications").await["items"].as_array().unwrap().clone();
     assert!(!items.iter().any(|n| n["template"] == "appointment_confirm_request"), "{items:?}");
+    app.clock.set("2026-06-13T20:00:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    let calls = get(&app, &key, "/api/v1/calls").await;
+    assert!(calls["items"].as_array().unwrap().is_empty(), "a confirmed patient is not called: {calls}");
 }

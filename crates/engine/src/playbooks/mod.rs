@@ -3,6 +3,7 @@
 //! public functions. Dependencies go one way: playbooks -> capabilities (scheduling,
 //! leads, messaging, voice) -> store/providers -> domain; `tests/layers.rs` checks it.
 
+mod confirm_call;
 mod dialogue;
 mod fact_log;
 pub mod journey;
@@ -12,7 +13,7 @@ mod waitlist;
 mod webhooks;
 
 use crate::Ctx;
-use crate::facts::{DIALOGUE, FACT_LOG, LEAD_STAGES, OUTREACH, WAITLIST, WEBHOOKS, job_kind};
+use crate::facts::{CONFIRM_CALL, DIALOGUE, FACT_LOG, LEAD_STAGES, OUTREACH, WAITLIST, WEBHOOKS, job_kind};
 use crate::jobs::JobRegistry;
 use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, SPEED_TO_LEAD_JOB};
 
@@ -28,6 +29,8 @@ pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(job_kind(OUTREACH), outreach::FirstReachOut { ctx: ctx.clone() });
     registry.register(job_kind(WEBHOOKS), webhooks::OutboundWebhooks { ctx: ctx.clone() });
     registry.register(job_kind(WAITLIST), waitlist::RefillFreedSlots { ctx: ctx.clone() });
+    registry.register(job_kind(CONFIRM_CALL), confirm_call::ScheduleCall { ctx: ctx.clone() });
+    registry.register(confirm_call::CALL_JOB, confirm_call::CallIfUnanswered { ctx: ctx.clone() });
     registry.register(
         crate::webhooks::DELIVER_JOB,
         crate::webhooks::DeliverJob { ctx: ctx.clone(), schedule: Default::default() },

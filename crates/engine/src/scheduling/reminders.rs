@@ -9,6 +9,7 @@ use crate::Ctx;
 use crate::jobs::{JobError, JobHandler, JobRegistry};
 use async_trait::async_trait;
 use frontdesk_domain::AppointmentId;
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::{Job, NewJob};
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, ReminderPolicy};
 use jiff::{SignedDuration, Timestamp};
@@ -177,7 +178,15 @@ impl JobHandler for RiskCheckHandler {
         }
         ask_about(&self.ctx, &*self.notifier, job, &a, "appointment_confirm_request", None).await?;
         metrics::counter!("frontdesk_risk_confirmations_total").increment(1);
-        Ok(())
+        // Playbooks may follow up (an AI call if the request goes unanswered).
+        let fact = Fact::new(
+            a.tenant_id,
+            FactKind::ConfirmationRequested,
+            format_args!("appointment:{}:v{}", a.id, a.version),
+            serde_json::json!({"appointment_id": a.id, "patient_id": a.patient_id, "start": a.start}),
+            self.ctx.clock.now(),
+        );
+        crate::facts::note(&self.ctx, &fact).await.map_err(|e| JobError::retryable(e.to_string()))
     }
 }
 
