@@ -115,7 +115,7 @@ pub async fn a_slot_is_offered_to_an_entry_once_with_its_jobs(store: DynStore) {
         NewJob::new(c.tenant, "waitlist.test", serde_json::json!({"offer": o.id}), t0())
             .with_dedupe_key(format!("offer:{}", o.id))
     };
-    let filed = store.file_waitlist_offers(&[first.clone()], &[job(&first)], t0()).await.unwrap();
+    let filed = store.file_waitlist_offers(std::slice::from_ref(&first), &[job(&first)], t0()).await.unwrap();
     assert_eq!(filed, vec![first.clone()]);
     // The same slot again for the same entry is skipped; another slot is not.
     let again = offer(&c, &e, start);
@@ -179,7 +179,7 @@ pub async fn concurrent_offer_moves_have_one_winner(store: DynStore) {
     let e = entry(&c, 0);
     store.add_waitlist_entry(&e).await.unwrap();
     let o = offer(&c, &e, "2026-05-08T13:00:00Z".parse().unwrap());
-    store.file_waitlist_offers(&[o.clone()], &[], t0()).await.unwrap();
+    store.file_waitlist_offers(std::slice::from_ref(&o), &[], t0()).await.unwrap();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
         let store = store.clone();

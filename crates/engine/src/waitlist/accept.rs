@@ -20,7 +20,7 @@ use uuid::Uuid;
 #[derive(Debug)]
 pub enum AcceptOutcome {
     /// The slot is the patient's.
-    Booked(Appointment),
+    Booked(Box<Appointment>),
     /// Someone else booked it first; the patient has been told (or is being told) so.
     Taken,
     /// The offer ran out before the answer.
@@ -59,7 +59,7 @@ pub async fn accept(
                 Some(id) => ctx.store.get_appointment(tenant, id).await?,
                 None => None,
             };
-            return Ok(booked.map_or(AcceptOutcome::Taken, AcceptOutcome::Booked));
+            return Ok(booked.map_or(AcceptOutcome::Taken, |a| AcceptOutcome::Booked(Box::new(a))));
         }
         OfferStatus::Taken => return Ok(AcceptOutcome::Taken),
         OfferStatus::Expired | OfferStatus::Declined => return Ok(AcceptOutcome::Expired),
@@ -104,7 +104,7 @@ pub async fn accept(
                 .await?;
             metrics::counter!("frontdesk_waitlist_slots_refilled_total").increment(1);
             close_others(ctx, &offer).await?;
-            Ok(AcceptOutcome::Booked(a))
+            Ok(AcceptOutcome::Booked(Box::new(a)))
         }
         Err(SchedulingFailure::SlotTaken | SchedulingFailure::NotBookable(_)) => {
             taken(ctx, &offer).await?;
