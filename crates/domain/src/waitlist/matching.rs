@@ -51,9 +51,7 @@ pub fn suits(entry: &WaitlistEntry, slot: &FreedSlot, zone: &TimeZone) -> bool {
 mod tests {
     use super::*;
     use crate::waitlist::TimeWindow;
-    use crate::{PatientId, TenantId};
     use jiff::civil::{date, time};
-    use uuid::Uuid;
 
     fn sao_paulo() -> TimeZone {
         TimeZone::get("America/Sao_Paulo").unwrap()
@@ -71,20 +69,7 @@ mod tests {
     }
 
     fn waiting(service: ServiceId, windows: Vec<TimeWindow>) -> WaitlistEntry {
-        WaitlistEntry {
-            id: Uuid::now_v7(),
-            tenant_id: TenantId::new(),
-            patient_id: PatientId::new(),
-            service_id: service,
-            practitioner_id: None,
-            location_id: None,
-            windows,
-            not_after: None,
-            status: EntryStatus::Waiting,
-            source: "api".into(),
-            created_at: Timestamp::UNIX_EPOCH,
-            updated_at: Timestamp::UNIX_EPOCH,
-        }
+        WaitlistEntry { windows, ..crate::waitlist::sample_entry(service, Timestamp::UNIX_EPOCH) }
     }
 
     fn window(days: &[u8], from: u8, to: u8) -> TimeWindow {

@@ -197,6 +197,25 @@ pub fn asks_for_waitlist(text: &str) -> bool {
         .any(|k| t.contains(k))
 }
 
+/// A waiting entry for `service`, joined at `at`, with no preferences: for tests.
+#[cfg(test)]
+pub(crate) fn sample_entry(service: ServiceId, at: Timestamp) -> WaitlistEntry {
+    WaitlistEntry {
+        id: Uuid::now_v7(),
+        tenant_id: TenantId::new(),
+        patient_id: PatientId::new(),
+        service_id: service,
+        practitioner_id: None,
+        location_id: None,
+        windows: Vec::new(),
+        not_after: None,
+        status: EntryStatus::Waiting,
+        source: "api".into(),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,20 +237,7 @@ mod tests {
     }
 
     fn entry(windows: Vec<TimeWindow>) -> WaitlistEntry {
-        WaitlistEntry {
-            id: Uuid::now_v7(),
-            tenant_id: TenantId::new(),
-            patient_id: PatientId::new(),
-            service_id: ServiceId::new(),
-            practitioner_id: None,
-            location_id: None,
-            windows,
-            not_after: None,
-            status: EntryStatus::Waiting,
-            source: "api".into(),
-            created_at: Timestamp::UNIX_EPOCH,
-            updated_at: Timestamp::UNIX_EPOCH,
-        }
+        WaitlistEntry { windows, ..sample_entry(ServiceId::new(), Timestamp::UNIX_EPOCH) }
     }
 
     #[test]

@@ -42,8 +42,7 @@ pub fn rank(mut candidates: Vec<Candidate>, slot: &FreedSlot, now: Timestamp) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::waitlist::EntryStatus;
-    use crate::{LocationId, PatientId, PractitionerId, ServiceId, TenantId};
+    use crate::{LocationId, PractitionerId, ServiceId};
     use jiff::SignedDuration;
     use uuid::Uuid;
 
@@ -64,20 +63,7 @@ mod tests {
     fn candidate(days_waiting: i64, risk: f64) -> Candidate {
         let joined = now() - SignedDuration::from_hours(24 * days_waiting);
         Candidate {
-            entry: WaitlistEntry {
-                id: Uuid::now_v7(),
-                tenant_id: TenantId::new(),
-                patient_id: PatientId::new(),
-                service_id: ServiceId::new(),
-                practitioner_id: None,
-                location_id: None,
-                windows: vec![],
-                not_after: None,
-                status: EntryStatus::Waiting,
-                source: "api".into(),
-                created_at: joined,
-                updated_at: joined,
-            },
+            entry: crate::waitlist::sample_entry(ServiceId::new(), joined),
             no_show_probability: risk,
         }
     }
