@@ -14,6 +14,7 @@ backend_tests!(
     concurrent_accepts_over_the_api_have_one_winner,
     offers_expire_and_the_next_patient_is_asked,
     a_moved_appointment_frees_its_time_for_the_waitlist,
+    offers_wait_for_the_morning_and_skip_who_opted_out,
 );
 
 /// Wednesday 2026-06-03 10:00 in São Paulo; the test clock starts on the Monday before.
@@ -274,4 +275,30 @@ async fn a_moved_appointment_frees_its_time_for_the_waitlist(app: TestApp) {
     .await;
     assert_eq!(s, 422, "{err}");
     assert!(err["error"]["message"].as_str().unwrap().contains("windows[0].from"), "{err}");
+}
+
+async fn offers_wait_for_the_morning_and_skip_who_opted_out(app: TestApp) {
+    let c = clinic(&app).await;
+    let taken_by = book(&app, &c, "+5511900000005", SLOT).await;
+    let (stopped, waiting) = ("+5511900000051", "+5511900000052");
+    join_by_api(&app, &c, stopped, json!({})).await;
+    join_by_api(&app, &c, waiting, json!({})).await;
+    // The first patient stops automated messages: no offers for them.
+    say(&app, &c.key, stopped, "SAIR").await;
+    // Monday 21:30 in São Paulo, inside the default quiet hours (20:00-08:00).
+    app.clock.set("2026-06-02T00:30:00Z".parse().unwrap());
+    post(&app, &c.key, &format!("/api/v1/appointments/{taken_by}/cancel"), json!({})).await;
+    app.run_pending_jobs().await;
+    let made = offers(&app, &c.key).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["patient_id"], patient_id(&app, &c.key, waiting).await.as_str());
+    let sent_at: jiff::Timestamp = made[0]["sent_at"].as_str().unwrap().parse().unwrap();
+    let expires_at: jiff::Timestamp = made[0]["expires_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(sent_at, "2026-06-02T11:00:00Z".parse().unwrap(), "08:00 the next morning");
+    assert_eq!(expires_at, sent_at + SignedDuration::from_mins(30), "its half hour starts then");
+    assert!(!replies_to(&app, &c.key, waiting).await.iter().any(|m| m.contains("Vagou")), "nothing at night");
+    app.clock.set("2026-06-02T11:01:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    assert!(replies_to(&app, &c.key, waiting).await.last().unwrap().contains("Vagou um horário"));
+    assert!(!replies_to(&app, &c.key, stopped).await.iter().any(|m| m.contains("Vagou")));
 }
