@@ -15,6 +15,7 @@ backend_tests!(
     offers_expire_and_the_next_patient_is_asked,
     a_moved_appointment_frees_its_time_for_the_waitlist,
     offers_wait_for_the_morning_and_skip_who_opted_out,
+    an_earlier_time_moves_the_later_appointment_and_frees_it_for_the_next,
 );
 
 /// Wednesday 2026-06-03 10:00 in São Paulo; the test clock starts on the Monday before.
@@ -301,4 +302,42 @@ async fn offers_wait_for_the_morning_and_skip_who_opted_out(app: TestApp) {
     app.run_pending_jobs().await;
     assert!(replies_to(&app, &c.key, waiting).await.last().unwrap().contains("Vagou um horário"));
     assert!(!replies_to(&app, &c.key, stopped).await.iter().any(|m| m.contains("Vagou")));
+}
+
+async fn an_earlier_time_moves_the_later_appointment_and_frees_it_for_the_next(app: TestApp) {
+    let c = clinic(&app).await;
+    let taken_by = book(&app, &c, "+5511900000006", SLOT).await;
+    // Booked for Friday, waiting for something sooner; another patient waits for anything.
+    let (holder, next) = ("+5511900000061", "+5511900000062");
+    join_by_api(&app, &c, holder, json!({})).await;
+    let friday = book(&app, &c, holder, "2026-06-05T10:00:00-03:00").await;
+    app.clock.advance(SignedDuration::from_mins(5));
+    join_by_api(&app, &c, next, json!({})).await;
+
+    post(&app, &c.key, &format!("/api/v1/appointments/{taken_by}/cancel"), json!({})).await;
+    app.run_pending_jobs().await;
+    let made = offers(&app, &c.key).await;
+    let holder_id = patient_id(&app, &c.key, holder).await;
+    let theirs = made.iter().find(|o| o["patient_id"] == holder_id.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, accepted) =
+        post(&app, &c.key, &format!("/api/v1/waitlist-offers/{theirs}/accept"), json!({})).await;
+    assert_eq!((s, accepted["outcome"].as_str()), (200, Some("booked")), "{accepted}");
+    // The Friday appointment itself moved to Wednesday: one appointment, not two.
+    assert_eq!(accepted["appointment_id"], friday.as_str());
+    let moved = get(&app, &c.key, &format!("/api/v1/appointments/{friday}")).await;
+    let start: jiff::Timestamp = moved["start"].as_str().unwrap().parse().unwrap();
+    assert_eq!(start, SLOT.parse().unwrap());
+    // ... and Friday 10:00, now free, goes to the next patient on the list.
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    let friday_at: jiff::Timestamp = "2026-06-05T10:00:00-03:00".parse().unwrap();
+    let next_id = patient_id(&app, &c.key, next).await;
+    let cascade = offers(&app, &c.key).await.into_iter().find(|o| {
+        o["patient_id"] == next_id.as_str()
+            && o["start"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap() == friday_at
+    });
+    assert!(cascade.is_some_and(|o| o["status"] == "pending"), "the freed Friday is offered on");
 }

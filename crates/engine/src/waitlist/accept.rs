@@ -7,11 +7,13 @@ use super::{WaitlistFailure, as_appointment};
 use crate::Ctx;
 use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::scheduling::{
-    BookingRequest, Calendar, Confirmation, PatientRef, SchedulingFailure, appointment_variables,
+    ActionRequest, BookingRequest, Calendar, Confirmation, PatientRef, SchedulingFailure, apply_action,
+    appointment_variables, upcoming_for,
 };
 use frontdesk_domain::messaging::{Channel, TemplateKey};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::scheduling::Appointment;
+use frontdesk_domain::scheduling::AppointmentAction;
 use frontdesk_domain::waitlist::{EntryStatus, OfferStatus, WaitlistOffer};
 use frontdesk_domain::{PatientId, TenantId};
 use frontdesk_store::{IdempotencyClaim, OfferFilter};
@@ -71,24 +73,8 @@ pub async fn accept(
             .await?;
         return Ok(AcceptOutcome::Expired);
     }
-    let request = BookingRequest {
-        tenant_id: tenant,
-        patient: PatientRef::Id(offer.patient_id),
-        practitioner_id: offer.slot.practitioner_id,
-        location_id: offer.slot.location_id,
-        service_id: offer.slot.service_id,
-        start: offer.slot.start,
-        // A retried accept replays its own booking instead of finding the slot taken.
-        idempotency: Some(IdempotencyClaim {
-            key: format!("waitlist-offer:{}", offer.id),
-            request_hash: String::new(),
-        }),
-        actor: "waitlist".into(),
-        confirmation,
-    };
-    match crate::scheduling::book(ctx, request).await {
-        Ok(booked) => {
-            let a = booked.appointment;
+    match take_slot(ctx, &offer, confirmation).await {
+        Ok(a) => {
             ctx.store
                 .move_waitlist_offer(
                     tenant,
@@ -112,6 +98,54 @@ pub async fn accept(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Gives the offered slot to its patient. One waiting for an earlier time usually holds a
+/// later one with the same practitioner: that appointment is moved (its old time freed for
+/// the next patient on the list) rather than a second one booked. A rerun after a crash
+/// finds the patient already in the slot.
+async fn take_slot(
+    ctx: &Ctx,
+    offer: &WaitlistOffer,
+    confirmation: Confirmation,
+) -> Result<Appointment, SchedulingFailure> {
+    let tenant = offer.tenant_id;
+    let slot = &offer.slot;
+    let same_place = |a: &Appointment| {
+        a.service_id == slot.service_id
+            && a.practitioner_id == slot.practitioner_id
+            && a.location_id == slot.location_id
+    };
+    let theirs = upcoming_for(ctx, tenant, offer.patient_id).await?;
+    if let Some(already) = theirs.iter().find(|a| same_place(a) && a.start == slot.start) {
+        return Ok(already.clone());
+    }
+    if let Some(later) = theirs.iter().find(|a| same_place(a) && a.start > slot.start) {
+        let request = ActionRequest {
+            action: AppointmentAction::Reschedule,
+            reason: Some("an earlier time from the waitlist".into()),
+            new_start: Some(slot.start),
+            actor: "waitlist".into(),
+            confirmation,
+        };
+        return apply_action(ctx, tenant, later.id, request).await;
+    }
+    let request = BookingRequest {
+        tenant_id: tenant,
+        patient: PatientRef::Id(offer.patient_id),
+        practitioner_id: slot.practitioner_id,
+        location_id: slot.location_id,
+        service_id: slot.service_id,
+        start: slot.start,
+        // A retried accept replays its own booking instead of finding the slot taken.
+        idempotency: Some(IdempotencyClaim {
+            key: format!("waitlist-offer:{}", offer.id),
+            request_hash: String::new(),
+        }),
+        actor: "waitlist".into(),
+        confirmation,
+    };
+    Ok(crate::scheduling::book(ctx, request).await?.appointment)
 }
 
 /// The patient does not want the slot; they stay on the list for the next one.
