@@ -192,13 +192,16 @@ impl Sim {
                 return Ok(());
             }
             self.clock.set(at);
+            // Everything due at this instant first, in both arms, then the clinic's jobs:
+            // one arm's jobs never run between the other arm's events of the same moment.
             let mut acted = false;
-            if next_event == Some(at)
-                && let Some(Reverse((_, seq))) = self.queue.pop()
-                && let Some(event) = self.events.remove(&seq)
-            {
-                self.handle(event).await?;
-                acted = true;
+            while self.queue.peek().is_some_and(|Reverse((t, _))| *t == at) {
+                if let Some(Reverse((_, seq))) = self.queue.pop()
+                    && let Some(event) = self.events.remove(&seq)
+                {
+                    self.handle(event).await?;
+                    acted = true;
+                }
             }
             if at >= self.next_tick {
                 self.next_tick = at + TICK;
