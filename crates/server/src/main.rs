@@ -35,7 +35,14 @@ async fn main() -> anyhow::Result<()> {
             frontdesk_server::noshow_eval::run(input, cutoff, &mut std::io::stdout().lock(), show_progress)?;
             Ok(())
         }
-        Command::Simulate(args) => simulate(args).await,
+        // On a runtime of its own with one thread: the simulation is one task awaiting one
+        // query at a time, and on the multi-threaded runtime every answer from SQLite's
+        // worker thread also woke an idle runtime worker.
+        Command::Simulate(args) => std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(simulate(args))
+        })
+        .join()
+        .map_err(|_| anyhow!("the simulation panicked"))?,
         Command::Secrets(SecretsCommand::GenerateKey) => {
             println!("{}", frontdesk_store::at_rest::generate_key());
             Ok(())
