@@ -37,7 +37,9 @@ pub async fn prepare(ctx: &Ctx) -> anyhow::Result<DemoAccess> {
         }
     };
     if ctx.store.list_locations(tenant.id).await?.is_empty() {
-        seed_calendar(ctx, &tenant, &mut uuid::Uuid::now_v7, true).await.context("seeding the demo calendar")?;
+        seed_calendar(ctx, &tenant, &mut uuid::Uuid::now_v7, true)
+            .await
+            .context("seeding the demo calendar")?;
     }
     let (_, secret) = access::issue_api_key(ctx, tenant.id, "demo").await?;
     let owner_password = hex_password();

@@ -6,13 +6,7 @@ use frontdesk_server::simulate::{Options, Report, simulate};
 use frontdesk_test_support::{Backend, backend_tests, fresh_store};
 
 fn options(seed: u64) -> Options {
-    Options {
-        days: 3,
-        leads_per_day: 20,
-        seed,
-        start: jiff::civil::date(2026, 6, 1),
-        progress: false,
-    }
+    Options { days: 3, leads_per_day: 20, seed, start: jiff::civil::date(2026, 6, 1), progress: false }
 }
 
 async fn run(backend: Backend, seed: u64) -> Report {
@@ -78,7 +72,10 @@ fn the_command_prints_the_figures_and_json() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON on standard output");
     assert_eq!(v["with_confirmations"]["funnel"]["leads"], 5);
     assert_eq!(v["without_confirmations"]["funnel"]["leads"], 5);
-    let (ok, _, err) =
-        frontdesk_test_support::run_frontdesk(env!("CARGO_BIN_EXE_frontdesk"), &db, &["simulate", "--days", "0"]);
+    let (ok, _, err) = frontdesk_test_support::run_frontdesk(
+        env!("CARGO_BIN_EXE_frontdesk"),
+        &db,
+        &["simulate", "--days", "0"],
+    );
     assert!(!ok && err.contains("days"), "{err}");
 }

@@ -12,7 +12,8 @@ pub async fn create(ctx: &Ctx, run: u64, arm: u8, with_confirmations: bool) -> a
     let slug = format!("sim-{run:x}-{label}");
     let name = format!("Clínica Simulada ({})", if with_confirmations { "com confirmações" } else { "sem" });
     let new = NewTenant::parse(&slug, &name, "America/Sao_Paulo", "pt-BR")?;
-    let tenant = tenants::create_tenant(ctx, &new).await.with_context(|| format!("creating tenant {slug}"))?;
+    let tenant =
+        tenants::create_tenant(ctx, &new).await.with_context(|| format!("creating tenant {slug}"))?;
     let mut n: u128 = 0;
     let prefix = (u128::from(run) << 64) | (u128::from(arm) << 56);
     let mut next_id = move || {
@@ -23,6 +24,8 @@ pub async fn create(ctx: &Ctx, run: u64, arm: u8, with_confirmations: bool) -> a
     // The sandbox voice would book every hot lead on the first call: in the simulation the
     // calls go unanswered, so bookings come from the patients' own answers in WhatsApp.
     let patch = serde_json::json!({"voice": {"sandbox_outcome": "no_answer"}});
-    settings::apply_patch(ctx, tenant.id, &patch, None).await.map_err(|e| anyhow::anyhow!("settings: {e}"))?;
+    settings::apply_patch(ctx, tenant.id, &patch, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("settings: {e}"))?;
     Ok(tenant)
 }

@@ -64,8 +64,10 @@ pub async fn simulate(store: DynStore, options: &Options) -> anyhow::Result<Repo
         indicatif::ProgressBar::hidden()
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} simulating [{bar:30}] day {pos}/{len} {msg} ({eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} simulating [{bar:30}] day {pos}/{len} {msg} ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut leads = StdRng::seed_from_u64(options.seed);
     for day in 0..options.days {

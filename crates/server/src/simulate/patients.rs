@@ -76,19 +76,22 @@ pub struct Profile {
     pub invitation_delay_minutes: f64,
 }
 
-const PT_FIRST: [&str; 12] =
-    ["Maria", "João", "Ana", "Pedro", "Juliana", "Lucas", "Fernanda", "Rafael", "Camila", "Bruno", "Beatriz", "Thiago"];
+const PT_FIRST: [&str; 12] = [
+    "Maria", "João", "Ana", "Pedro", "Juliana", "Lucas", "Fernanda", "Rafael", "Camila", "Bruno", "Beatriz",
+    "Thiago",
+];
 const EN_FIRST: [&str; 8] = ["Emily", "James", "Olivia", "Daniel", "Sophie", "Michael", "Grace", "Henry"];
 const PT_LAST: [&str; 10] =
     ["Silva", "Santos", "Oliveira", "Souza", "Lima", "Pereira", "Costa", "Rodrigues", "Almeida", "Ferreira"];
 const EN_LAST: [&str; 8] = ["Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Harris"];
 
 /// How patients name the demo clinic's four services (index as in `demo::DEPARTMENTS`).
-const SERVICE_WORDS: [[&str; 2]; 4] =
-    [["clínica geral", "general practice"], ["cardiologia", "cardiology"], ["dermatologia", "dermatology"], [
-        "odontologia",
-        "dentist",
-    ]];
+const SERVICE_WORDS: [[&str; 2]; 4] = [
+    ["clínica geral", "general practice"],
+    ["cardiologia", "cardiology"],
+    ["dermatologia", "dermatology"],
+    ["odontologia", "dentist"],
+];
 
 const SOURCES: [(LeadSource, f64); 5] = [
     (LeadSource::PaidAds, 0.4),
@@ -207,7 +210,9 @@ impl Prompt {
     /// From the message's template name, or (for the dialogue's free text) its step.
     pub fn of(template: Option<&str>, dialogue_step: Option<&str>) -> Option<Self> {
         match template {
-            Some("lead_welcome" | "lead_follow_up" | "missed_call" | "reactivation") => Some(Self::Invitation),
+            Some("lead_welcome" | "lead_follow_up" | "missed_call" | "reactivation") => {
+                Some(Self::Invitation)
+            }
             Some("ask_service") => Some(Self::AskService),
             Some("booking_offer") => Some(Self::Offer),
             Some("appointment_reminder") => Some(Self::Reminder),
@@ -396,7 +401,12 @@ mod tests {
 
     #[test]
     fn an_interested_patient_books_through_the_dialogue() {
-        let b = Behaviour { answers_invitation: 1.0, drops_out: 0.0, asks_other_times: 0.0, ..Default::default() };
+        let b = Behaviour {
+            answers_invitation: 1.0,
+            drops_out: 0.0,
+            asks_other_times: 0.0,
+            ..Default::default()
+        };
         let mut rng = StdRng::seed_from_u64(3);
         let mut p = profile(&mut rng);
         p.interested = true;

@@ -223,7 +223,9 @@ impl Sim {
                     source: Some(p.source),
                     name: p.gives_name.then(|| p.full_name()),
                     phone: phone(idx),
-                    service_interest: p.names_service.then(|| crate::demo::DEPARTMENTS[p.service].1.to_owned()),
+                    service_interest: p
+                        .names_service
+                        .then(|| crate::demo::DEPARTMENTS[p.service].1.to_owned()),
                     first_message: p.form_message(),
                     submitted_at: Some(now),
                     ..Default::default()
@@ -253,7 +255,13 @@ impl Sim {
 
     /// The appointment's time: whether the patient comes is drawn from the no-show model
     /// with what is true now (booked how far ahead, confirmed or not, their record).
-    async fn due(&mut self, arm: usize, idx: usize, id: AppointmentId, start: Timestamp) -> anyhow::Result<()> {
+    async fn due(
+        &mut self,
+        arm: usize,
+        idx: usize,
+        id: AppointmentId,
+        start: Timestamp,
+    ) -> anyhow::Result<()> {
         let tenant = self.arms[arm].tenant.id;
         let Some(a) = self.ctx.store.get_appointment(tenant, id).await? else { return Ok(()) };
         if a.start != start || !a.status.is_pending() {
@@ -309,7 +317,8 @@ impl Sim {
                 self.arms[arm].cursor = *last;
                 for (_, fact) in page {
                     let patient = fact.payload["patient_id"].as_str().and_then(|s| s.parse().ok());
-                    let Some(idx) = patient.and_then(|p: PatientId| self.arms[arm].by_patient.get(&p).copied())
+                    let Some(idx) =
+                        patient.and_then(|p: PatientId| self.arms[arm].by_patient.get(&p).copied())
                     else {
                         continue;
                     };
@@ -403,7 +412,11 @@ impl Sim {
         }
     }
 
-    async fn dialogue_step(&self, tenant: TenantId, conversation: ConversationId) -> anyhow::Result<Option<String>> {
+    async fn dialogue_step(
+        &self,
+        tenant: TenantId,
+        conversation: ConversationId,
+    ) -> anyhow::Result<Option<String>> {
         let dialogue = self.ctx.store.get_dialogue(tenant, conversation).await?;
         Ok(dialogue.and_then(|d| d.state["step"].as_str().map(str::to_owned)))
     }
@@ -422,7 +435,8 @@ impl Sim {
     pub async fn arm_report(&self, arm: usize) -> anyhow::Result<Arm> {
         let state = &self.arms[arm];
         let mut funnel = Funnel::default();
-        let mut appointments = Appointments { risk_confirmation_requests: state.confirm_requests, ..Default::default() };
+        let mut appointments =
+            Appointments { risk_confirmation_requests: state.confirm_requests, ..Default::default() };
         let mut waits = Vec::new();
         for person in &state.people {
             let Some(lead_at) = person.lead_at else { continue };
