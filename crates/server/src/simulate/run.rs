@@ -475,8 +475,9 @@ impl Sim {
             appointments,
             speed_to_lead: SpeedToLead::of(waits),
             handed_to_staff: state.handed_to_staff,
-            // TODO(waitlist): count the cancelled and no-show slots the waitlist books again
-            // once it lands in crates/engine/src/playbooks; until then nothing refills them.
+            // TODO(waitlist): the waitlist (crates/engine/src/waitlist) landed as this was
+            // written: let patients join it in the dialogue and answer `waitlist_offer`, then
+            // count here the appointments it booked (actor "waitlist"). Until then: n/a.
             slots_refilled: None,
         })
     }
