@@ -211,8 +211,12 @@ impl Report {
             "",
             percent(pb.no_show_rate())
         )?;
-        let refilled =
-            |x: Option<u64>| x.map_or_else(|| "n/a (the simulated patients do not join the waitlist yet)".to_owned(), |n| n.to_string());
+        let refilled = |x: Option<u64>| {
+            x.map_or_else(
+                || "n/a (the simulated patients do not join the waitlist yet)".to_owned(),
+                |n| n.to_string(),
+            )
+        };
         writeln!(out, "\nslots refilled: {}", refilled(a.slots_refilled))?;
         let t = &self.throughput;
         writeln!(
