@@ -77,6 +77,33 @@ pub enum Command {
     /// Retention of patients' conversation content (see docs/data-rights.md).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Run a synthetic clinic through the real engine in accelerated time and print its
+    /// funnel, speed to lead and no-show rates with and without risk confirmations
+    /// (docs/simulate.md).
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Simulated days.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub days: u32,
+    /// New leads per day (each arm gets the same ones).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    pub leads_per_day: u32,
+    /// The same seed gives the same figures.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The first simulated day (the clinic's local date).
+    #[arg(long, default_value = "2026-06-01")]
+    pub start: jiff::civil::Date,
+    /// Where to run it; by default a throwaway SQLite file, deleted afterwards. The arms
+    /// are new tenants, so a shared database keeps its other data.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// The figures as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

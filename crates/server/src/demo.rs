@@ -37,7 +37,9 @@ pub async fn prepare(ctx: &Ctx) -> anyhow::Result<DemoAccess> {
         }
     };
     if ctx.store.list_locations(tenant.id).await?.is_empty() {
-        seed_calendar(ctx, &tenant).await.context("seeding the demo calendar")?;
+        seed_calendar(ctx, &tenant, &mut uuid::Uuid::now_v7, true)
+            .await
+            .context("seeding the demo calendar")?;
     }
     let (_, secret) = access::issue_api_key(ctx, tenant.id, "demo").await?;
     let owner_password = hex_password();
@@ -63,7 +65,7 @@ fn hex_password() -> String {
     (0..16).map(|_| char::from_digit(rand::random_range(0..16u32), 16).unwrap_or('0')).collect()
 }
 
-const DEPARTMENTS: [(&str, &str, u32, i64); 4] = [
+pub(crate) const DEPARTMENTS: [(&str, &str, u32, i64); 4] = [
     ("Clínica Geral", "Consulta clínica geral", 30, 20000),
     ("Cardiologia", "Consulta cardiológica", 40, 35000),
     ("Dermatologia", "Consulta dermatológica", 30, 30000),
@@ -79,7 +81,16 @@ const PRACTITIONERS: [(&str, usize, &[usize]); 6] = [
     ("Dr. Fábio Nunes", 3, &[0]),
 ];
 
-async fn seed_calendar(ctx: &Ctx, tenant: &Tenant) -> anyhow::Result<()> {
+/// The demo clinic's calendar: two units, four services, six practitioners with weekday
+/// hours, and (with `sample_bookings`) a few appointments so the calendar is not empty.
+/// Ids come from `next_id`: the simulator passes ordered ones, because slot ranking breaks
+/// ties by id and the same seed must give the same bookings.
+pub(crate) async fn seed_calendar(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    next_id: &mut dyn FnMut() -> uuid::Uuid,
+    sample_bookings: bool,
+) -> anyhow::Result<()> {
     let tz = TimeZoneName::parse("America/Sao_Paulo")?;
     let mut locations = Vec::new();
     for (name, address) in [
@@ -87,7 +98,7 @@ async fn seed_calendar(ctx: &Ctx, tenant: &Tenant) -> anyhow::Result<()> {
         ("Unidade Moema", "Av. Ibirapuera, 2000 - São Paulo"),
     ] {
         let l = Location {
-            id: LocationId::new(),
+            id: LocationId(next_id()),
             tenant_id: tenant.id,
             name: name.into(),
             address: Some(address.into()),
@@ -98,7 +109,7 @@ async fn seed_calendar(ctx: &Ctx, tenant: &Tenant) -> anyhow::Result<()> {
     let mut services = Vec::new();
     for (department, name, minutes, price) in DEPARTMENTS {
         let s = Service {
-            id: ServiceId::new(),
+            id: ServiceId(next_id()),
             tenant_id: tenant.id,
             name: name.into(),
             department: department.into(),
@@ -114,7 +125,7 @@ async fn seed_calendar(ctx: &Ctx, tenant: &Tenant) -> anyhow::Result<()> {
     let mut staff = Vec::new();
     for (name, department, at) in PRACTITIONERS {
         let p = Practitioner {
-            id: PractitionerId::new(),
+            id: PractitionerId(next_id()),
             tenant_id: tenant.id,
             name: name.into(),
             department: DEPARTMENTS[department].0.into(),
@@ -142,6 +153,9 @@ async fn seed_calendar(ctx: &Ctx, tenant: &Tenant) -> anyhow::Result<()> {
             scheduling::set_weekly_hours(ctx, tenant.id, hours).await?;
         }
         staff.push((p, department));
+    }
+    if !sample_bookings {
+        return Ok(());
     }
     // A few booked appointments over the next days, so the calendar is not empty.
     let patients = [

@@ -13,6 +13,7 @@ pub mod noshow_eval;
 pub mod noshow_train;
 pub mod otel;
 pub mod secrets;
+pub mod simulate;
 
 pub use app::{App, Role};
 pub use config::Config;

@@ -35,6 +35,14 @@ async fn main() -> anyhow::Result<()> {
             frontdesk_server::noshow_eval::run(input, cutoff, &mut std::io::stdout().lock(), show_progress)?;
             Ok(())
         }
+        // On a runtime of its own with one thread: the simulation is one task awaiting one
+        // query at a time, and on the multi-threaded runtime every answer from SQLite's
+        // worker thread also woke an idle runtime worker.
+        Command::Simulate(args) => std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(simulate(args))
+        })
+        .join()
+        .map_err(|_| anyhow!("the simulation panicked"))?,
         Command::Secrets(SecretsCommand::GenerateKey) => {
             println!("{}", frontdesk_store::at_rest::generate_key());
             Ok(())
@@ -256,6 +264,7 @@ async fn main() -> anyhow::Result<()> {
                 | Command::Safety(_)
                 | Command::Secrets(SecretsCommand::GenerateKey)
                 | Command::Backup { .. }
+                | Command::Simulate(_)
                 | Command::Restore { .. } => {
                     unreachable!("handled above")
                 }
@@ -263,6 +272,34 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `frontdesk simulate`: on a throwaway SQLite file unless told otherwise. No log output:
+/// the simulated patients' retried jobs would drown the figures.
+async fn simulate(args: frontdesk_server::cli::SimulateArgs) -> anyhow::Result<()> {
+    use frontdesk_server::simulate::{Options, simulate};
+    let dir = tempfile::tempdir().context("creating a directory for the throwaway database")?;
+    let url = match &args.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}/simulate.db?mode=rwc", dir.path().display()),
+    };
+    let store = frontdesk_server::backend::open_store(&url, 8).await?;
+    let options = Options {
+        days: args.days,
+        leads_per_day: args.leads_per_day,
+        seed: args.seed,
+        start: args.start,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let report = simulate(store, &options).await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+    } else {
+        report.write_text(&mut out)?;
+    }
+    Ok(())
 }
 
 async fn find_tenant(

@@ -35,7 +35,7 @@ pub use noshow_training::{
     train_noshow_model,
 };
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
-pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, jobs_for as reminder_jobs, register_jobs};
+pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, RISK_CHECK_JOB, jobs_for as reminder_jobs, register_jobs};
 pub use risk::{features as no_show_features, no_show_risks};
 pub use search::{Availability, SearchOutcome, availability, search};
 pub use upcoming::upcoming_for;
