@@ -28,6 +28,7 @@ backend_tests!(
     the_voice_agent_books_in_english,
     a_named_unit_is_preferred,
     a_specialty_word_or_a_clinic_synonym_names_the_service,
+    a_choice_that_became_too_soon_gets_other_times,
 );
 
 /// A clinic (in `locale`) with two dentists working weekdays 08:00-12:00 and 14:00-18:00
@@ -597,4 +598,23 @@ async fn a_named_unit_is_preferred(app: TestApp) {
     let lines: Vec<&str> = offer[0].lines().filter(|l| l.starts_with(['1', '2', '3'])).collect();
     assert_eq!(lines.len(), 3, "{offer:?}");
     assert!(lines.iter().all(|l| l.contains("Dra. Paula Mendes")), "{offer:?}");
+}
+
+/// Found by `frontdesk simulate`: a slot chosen after it came within the clinic's minimum
+/// notice (two hours) used to end the turn in silence.
+async fn a_choice_that_became_too_soon_gets_other_times(app: TestApp) {
+    let (key, _twilio) = clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987650099";
+    let offer = say(&app, &key, patient, "quero marcar uma limpeza hoje à tarde").await;
+    assert_eq!(offer.len(), 1, "{offer:?}");
+    assert!(offer[0].contains("14:00"), "{offer:?}");
+    // The patient answers at 12:30: 14:00 is now inside the two hours' notice.
+    app.clock.set("2026-06-01T15:30:00Z".parse().unwrap());
+    let asked = say(&app, &key, patient, "1").await;
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let again = say(&app, &key, patient, "Maria Souza").await;
+    assert!(!again.is_empty(), "never silence");
+    assert!(again[0].starts_with("Esse horário não pode mais ser marcado"), "{again:?}");
+    assert!(again.iter().any(|m| m.contains("1.")), "other times are offered: {again:?}");
+    assert!(appointments(&app, &key).await.is_empty());
 }

@@ -850,10 +850,15 @@ async fn book_offered(
             turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
             Ok(JourneyState::default())
         }
-        Err(SchedulingFailure::SlotTaken) => {
-            turn.reply_text(match turn.locale() {
-                Locale::PtBr => "Esse horário acabou de ser ocupado. Veja outras opções:".into(),
-                Locale::En => "That time was just taken. Here are other options:".into(),
+        // Taken meanwhile, or too close now (the clinic's minimum notice): other times,
+        // never silence.
+        Err(failure @ (SchedulingFailure::SlotTaken | SchedulingFailure::NotBookable(_))) => {
+            let taken = matches!(failure, SchedulingFailure::SlotTaken);
+            turn.reply_text(match (turn.locale(), taken) {
+                (Locale::PtBr, true) => "Esse horário acabou de ser ocupado. Veja outras opções:".into(),
+                (Locale::PtBr, false) => "Esse horário não pode mais ser marcado. Veja outras opções:".into(),
+                (Locale::En, true) => "That time was just taken. Here are other options:".into(),
+                (Locale::En, false) => "That time can no longer be booked. Here are other options:".into(),
             })
             .await?;
             state.wish.date = Some(parsed_date(turn, parsed.start));
@@ -1012,7 +1017,7 @@ async fn move_to(
             turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
             Ok(JourneyState::default())
         }
-        Err(SchedulingFailure::SlotTaken) => {
+        Err(SchedulingFailure::SlotTaken | SchedulingFailure::NotBookable(_)) => {
             state.wish.date = Some(parsed_date(turn, parsed.start));
             offer_for(turn, &mut state, Some(&current)).await?;
             Ok(state)
