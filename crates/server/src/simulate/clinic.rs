@@ -23,7 +23,12 @@ pub async fn create(ctx: &Ctx, run: u64, arm: u8, with_confirmations: bool) -> a
     crate::demo::seed_calendar(ctx, &tenant, &mut next_id, false).await.context("seeding the calendar")?;
     // The sandbox voice would book every hot lead on the first call: in the simulation the
     // calls go unanswered, so bookings come from the patients' own answers in WhatsApp.
-    let patch = serde_json::json!({"voice": {"sandbox_outcome": "no_answer"}});
+    // The arm without the risk confirmations goes without the waitlist too: the two arms
+    // compare the clinic with and without what acts before and after a chair empties.
+    let patch = serde_json::json!({
+        "voice": {"sandbox_outcome": "no_answer"},
+        "waitlist": {"enabled": with_confirmations},
+    });
     settings::apply_patch(ctx, tenant.id, &patch, None)
         .await
         .map_err(|e| anyhow::anyhow!("settings: {e}"))?;

@@ -37,6 +37,10 @@ pub struct Behaviour {
     pub drops_out: f64,
     /// Spread (log-odds) of patients' own reliability around the population's no-show risk.
     pub flakiness_spread: f64,
+    /// Once booked, the chance of asking to join the waitlist for an earlier time.
+    pub joins_waitlist: f64,
+    /// Chance of answering yes to a freed slot offered from the waitlist.
+    pub takes_waitlist_offer: f64,
 }
 
 impl Default for Behaviour {
@@ -50,6 +54,8 @@ impl Default for Behaviour {
             asks_other_times: 0.15,
             drops_out: 0.05,
             flakiness_spread: 0.8,
+            joins_waitlist: 0.3,
+            takes_waitlist_offer: 0.6,
         }
     }
 }
@@ -201,9 +207,13 @@ pub enum Prompt {
     Offer,
     AskService,
     ConfirmRequest,
+    /// A freed slot offered from the waitlist.
+    WaitlistOffer,
     Reminder,
     DidNotUnderstand,
     Invitation,
+    /// The booking is confirmed (the patient may ask for something sooner).
+    Booked,
 }
 
 impl Prompt {
@@ -218,6 +228,8 @@ impl Prompt {
             Some("appointment_reminder") => Some(Self::Reminder),
             Some("appointment_confirm_request") => Some(Self::ConfirmRequest),
             Some("did_not_understand") => Some(Self::DidNotUnderstand),
+            Some("waitlist_offer") => Some(Self::WaitlistOffer),
+            Some("appointment_confirmation") => Some(Self::Booked),
             Some(_) => None,
             None => match dialogue_step {
                 Some("awaiting_name") => Some(Self::AskName),
@@ -238,6 +250,8 @@ pub struct Memory {
     pub gave_up: bool,
     /// Answered a reminder or request about the appointment `this` many times.
     pub answered_about_appointment: u32,
+    /// Asked to join the waitlist (once is enough).
+    pub on_waitlist: bool,
     pub history: PatientHistory,
 }
 
@@ -311,6 +325,22 @@ pub fn react(
             memory.gave_up = true;
             memory.engaged = false;
             None
+        }
+        Prompt::Booked => {
+            if memory.on_waitlist || !rng.random_bool(b.joins_waitlist) {
+                return None;
+            }
+            memory.on_waitlist = true;
+            let service = profile.service_word();
+            let text = if pt {
+                format!("se vagar um horário antes, me coloca na lista de espera de {service}")
+            } else {
+                format!("please put me on the waitlist for {service} in case something sooner opens")
+            };
+            Some(Reply::soon(rng, text))
+        }
+        Prompt::WaitlistOffer => {
+            rng.random_bool(b.takes_waitlist_offer).then(|| Reply::soon(rng, if pt { "sim" } else { "yes" }))
         }
         Prompt::Reminder | Prompt::ConfirmRequest => {
             if memory.answered_about_appointment > 0 || !rng.random_bool(b.answers_reminder) {
@@ -438,9 +468,29 @@ mod tests {
     fn prompts_come_from_templates_or_the_dialogue_step() {
         assert_eq!(Prompt::of(Some("lead_welcome"), None), Some(Prompt::Invitation));
         assert_eq!(Prompt::of(Some("appointment_confirm_request"), None), Some(Prompt::ConfirmRequest));
-        assert_eq!(Prompt::of(Some("appointment_confirmation"), Some("idle")), None);
+        assert_eq!(Prompt::of(Some("appointment_confirmation"), Some("idle")), Some(Prompt::Booked));
+        assert_eq!(Prompt::of(Some("waitlist_offer"), None), Some(Prompt::WaitlistOffer));
+        assert_eq!(Prompt::of(Some("waitlist_taken"), None), None);
         assert_eq!(Prompt::of(None, Some("awaiting_name")), Some(Prompt::AskName));
         assert_eq!(Prompt::of(None, Some("idle")), None);
         assert!(Prompt::AskName < Prompt::Invitation);
+        // A confirmation arriving with anything else is answered last.
+        assert!(Prompt::Reminder < Prompt::Booked && Prompt::WaitlistOffer < Prompt::Booked);
+    }
+
+    #[test]
+    fn a_booked_patient_may_ask_for_the_waitlist_once_and_take_an_offer() {
+        let b = Behaviour { joins_waitlist: 1.0, takes_waitlist_offer: 1.0, ..Behaviour::default() };
+        let mut rng = StdRng::seed_from_u64(7);
+        let p = draw_profile(&mut rng, &b);
+        let mut m = Memory::default();
+        let ask = react(&p, &mut m, Prompt::Booked, 0.0, &b, &mut rng).unwrap();
+        assert!(ask.text.contains("lista de espera") || ask.text.contains("waitlist"), "{}", ask.text);
+        assert!(ask.text.contains(p.service_word()));
+        assert_eq!(react(&p, &mut m, Prompt::Booked, 0.0, &b, &mut rng), None, "once");
+        let yes = react(&p, &mut m, Prompt::WaitlistOffer, 0.0, &b, &mut rng).unwrap();
+        assert!(yes.text == "sim" || yes.text == "yes");
+        let never = Behaviour { takes_waitlist_offer: 0.0, ..b };
+        assert_eq!(react(&p, &mut m, Prompt::WaitlistOffer, 0.0, &never, &mut rng), None);
     }
 }

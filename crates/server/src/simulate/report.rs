@@ -211,13 +211,13 @@ impl Report {
             "",
             percent(pb.no_show_rate())
         )?;
-        let refilled = |x: Option<u64>| {
-            x.map_or_else(
-                || "n/a (the simulated patients do not join the waitlist yet)".to_owned(),
-                |n| n.to_string(),
-            )
-        };
-        writeln!(out, "\nslots refilled: {}", refilled(a.slots_refilled))?;
+        let refilled = |x: Option<u64>| x.map_or_else(|| "n/a".to_owned(), |n| n.to_string());
+        writeln!(
+            out,
+            "\nslots refilled by the waitlist: {} (with) / {} (without: no waitlist)",
+            refilled(a.slots_refilled),
+            refilled(b.slots_refilled)
+        )?;
         let t = &self.throughput;
         writeln!(
             out,

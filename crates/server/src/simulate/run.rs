@@ -475,11 +475,30 @@ impl Sim {
             appointments,
             speed_to_lead: SpeedToLead::of(waits),
             handed_to_staff: state.handed_to_staff,
-            // TODO(waitlist): the waitlist (crates/engine/src/waitlist) landed as this was
-            // written: let patients join it in the dialogue and answer `waitlist_offer`, then
-            // count here the appointments it booked (actor "waitlist"). Until then: n/a.
-            slots_refilled: None,
+            slots_refilled: Some(self.refilled(state.tenant.id).await?),
         })
+    }
+}
+
+impl Sim {
+    /// Freed slots the waitlist gave to another patient: its accepted offers.
+    async fn refilled(&self, tenant: TenantId) -> anyhow::Result<u64> {
+        let accepted = frontdesk_store::OfferFilter {
+            status: Some(frontdesk_domain::waitlist::OfferStatus::Accepted),
+            ..Default::default()
+        };
+        let mut count = 0;
+        let mut before = None;
+        loop {
+            let page =
+                frontdesk_domain::page::PageRequest::new(before, Some(frontdesk_domain::page::MAX_LIMIT));
+            let found = self.ctx.store.list_waitlist_offers(tenant, &accepted, page).await?;
+            count += found.items.len() as u64;
+            match found.next_cursor {
+                Some(next) => before = Some(next),
+                None => return Ok(count),
+            }
+        }
     }
 }
 
