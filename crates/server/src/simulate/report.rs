@@ -170,7 +170,7 @@ impl Report {
             "simulated {} days x {} leads/day from {} (seed {}, {})",
             self.days, self.leads_per_day, self.start, self.seed, self.backend
         )?;
-        writeln!(out, "\nfunnel (leads)           with risk confirmations   without")?;
+        writeln!(out, "\nfunnel (leads)           with confirmations+waitlist  without")?;
         let f = |name: &str, x: u64, y: u64, of_x: u64, of_y: u64| {
             format!("  {name:<22} {x:>7} {:<17} {y:>7} {}", share(x, of_x), share(y, of_y))
         };
@@ -193,7 +193,7 @@ impl Report {
             s.measured
         )?;
         let (pa, pb) = (&a.appointments, &b.appointments);
-        writeln!(out, "\nappointments             with risk confirmations   without")?;
+        writeln!(out, "\nappointments             with confirmations+waitlist  without")?;
         writeln!(out, "  {:<22} {:>7} {:<17} {:>7}", "booked", pa.booked, "", pb.booked)?;
         writeln!(out, "  {:<22} {:>7} {:<17} {:>7}", "showed", pa.showed, "", pb.showed)?;
         writeln!(out, "  {:<22} {:>7} {:<17} {:>7}", "no-show", pa.no_show, "", pb.no_show)?;
