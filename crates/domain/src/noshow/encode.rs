@@ -240,4 +240,19 @@ mod tests {
         assert_eq!(unknown, 0.25);
         assert_eq!(encoder.row(&examples[0].features).len(), encoder.columns().len());
     }
+
+    #[test]
+    fn an_encoder_stored_with_other_columns_is_refused() {
+        let encoder = Encoder::fit(&[example("cardio", true), example("derma", false)]);
+        let json = serde_json::to_value(&encoder).unwrap();
+        assert_eq!(serde_json::from_value::<Encoder>(json.clone()).unwrap(), encoder);
+        // Stored before the column list was kept: its trees would read shifted columns.
+        let mut older = json.clone();
+        older.as_object_mut().unwrap().remove("fixed");
+        assert!(serde_json::from_value::<Encoder>(older).is_err());
+        let mut other = json;
+        other["fixed"].as_array_mut().unwrap().pop();
+        let err = serde_json::from_value::<Encoder>(other).unwrap_err().to_string();
+        assert!(err.contains("other columns"), "{err}");
+    }
 }

@@ -316,5 +316,20 @@ mod tests {
         assert_eq!(on_20th.lead_time_days, 19);
         assert_eq!(on_20th.booked_together, 2);
         assert!(on_20th.flags.contains(&("hypertension".to_owned(), true)));
+        // What was booked before the day: the 20th, booked on the 1st, is ahead of the
+        // 12th (8 days on, so not within the week); the 12th's lead time is the 20th's
+        // last lead time; the two on the 12th make that day's load.
+        assert_eq!(
+            (on_12th.later_appointments, on_12th.later_within_week, on_12th.days_to_next),
+            (1, 0, Some(8))
+        );
+        assert_eq!((on_20th.later_appointments, on_20th.days_to_next), (0, None));
+        assert_eq!(on_20th.history.last_lead_time_days, Some(11));
+        assert_eq!((on_12th.day_load, on_12th.area_day_load), (Some(2), Some(2)));
+        assert_eq!(on_12th.booked_hour, Some(9));
+        // Booked in the same minute as the patient's others: none is a previous booking,
+        // and no other patient was booked alongside.
+        assert_eq!(on_12th.days_since_previous_booking, None);
+        assert_eq!(on_12th.booked_alongside, Some(0));
     }
 }
