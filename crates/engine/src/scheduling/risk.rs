@@ -194,3 +194,58 @@ pub fn features(appointment: &Appointment, theirs: &[Appointment], zone: &TimeZo
 fn local_day(at: jiff::Timestamp, zone: &TimeZone) -> Date {
     at.to_zoned(zone.clone()).date()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontdesk_domain::{LocationId, PractitionerId, ServiceId};
+
+    fn at(text: &str) -> jiff::Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn appointment(booked: &str, start: &str, status: AppointmentStatus) -> Appointment {
+        Appointment {
+            id: AppointmentId::new(),
+            tenant_id: TenantId::new(),
+            patient_id: PatientId::new(),
+            practitioner_id: PractitionerId::new(),
+            location_id: LocationId::new(),
+            service_id: ServiceId::new(),
+            start: at(start),
+            end: at(start),
+            blocked_until: at(start),
+            status,
+            version: 1,
+            external_id: None,
+            cancel_reason: None,
+            created_at: at(booked),
+            updated_at: at(booked),
+        }
+    }
+
+    #[test]
+    fn booking_pattern_and_later_appointments_use_what_was_booked_before_the_day() {
+        use AppointmentStatus::*;
+        let this = appointment("2026-03-02T14:00:00Z", "2026-03-10T13:00:00Z", Booked);
+        let theirs = vec![
+            // Kept on the 5th, booked on the 1st: the last lead time is 4 days, and it is
+            // the previous booking (1 day before this one's).
+            appointment("2026-03-01T10:00:00Z", "2026-03-05T13:00:00Z", Completed),
+            // Ahead, booked before the day: two later appointments, one within the week.
+            appointment("2026-03-03T10:00:00Z", "2026-03-14T13:00:00Z", Booked),
+            appointment("2026-03-03T10:00:00Z", "2026-03-24T13:00:00Z", Confirmed),
+            // Cancelled, and booked on the day itself (perhaps after missing it): neither
+            // counts as a later appointment.
+            appointment("2026-03-04T10:00:00Z", "2026-03-15T13:00:00Z", Cancelled),
+            appointment("2026-03-10T18:00:00Z", "2026-03-16T13:00:00Z", Booked),
+            this.clone(),
+        ];
+        let f = features(&this, &theirs, &TimeZone::UTC);
+        assert_eq!(f.history.last_lead_time_days, Some(4));
+        assert_eq!(f.days_since_previous_booking, Some(1));
+        assert_eq!((f.later_appointments, f.later_within_week, f.days_to_next), (2, 1, Some(4)));
+        assert_eq!((f.booked_hour, f.booked_weekday), (Some(14), Some(0)));
+        assert_eq!((f.day_load, f.booked_alongside), (None, None));
+    }
+}
