@@ -35,6 +35,17 @@ const FIXED: &[Column] = &[
     Column { name: "prior_cancellations", reason: "prior_cancellations", logged: true },
     Column { name: "same_day_appointments", reason: "several_appointments", logged: true },
     Column { name: "booked_together", reason: "several_appointments", logged: true },
+    Column { name: "last_lead_time_days", reason: "booking_pattern", logged: true },
+    Column { name: "booked_hour", reason: "booking_time", logged: false },
+    Column { name: "booked_weekday", reason: "booking_time", logged: false },
+    Column { name: "days_since_previous_booking", reason: "booking_pattern", logged: true },
+    Column { name: "later_appointments", reason: "later_appointments", logged: true },
+    Column { name: "later_within_week", reason: "later_appointments", logged: true },
+    Column { name: "days_to_next", reason: "later_appointments", logged: true },
+    Column { name: "day_load", reason: "busy_day", logged: true },
+    Column { name: "area_day_load", reason: "busy_day", logged: true },
+    Column { name: "area_day_share", reason: "busy_day", logged: false },
+    Column { name: "booked_alongside", reason: "booked_with_others", logged: true },
     Column { name: "reminder_sent_unconfirmed", reason: "not_confirmed", logged: false },
     Column { name: "reminder_confirmed", reason: "not_confirmed", logged: false },
     Column { name: "service", reason: "service", logged: false },
@@ -46,13 +57,41 @@ const FIXED: &[Column] = &[
 
 /// What the encoder learnt from the training slice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StoredEncoder")]
 pub struct Encoder {
+    /// The fixed columns [`Encoder::row`] fills, by name. A model stored before a column
+    /// was added lacks this (or lists other names) and is refused when read, instead of
+    /// its trees reading the wrong columns.
+    fixed: Vec<String>,
     base_rate: f64,
     /// Per categorical field (service, practitioner, unit, neighbourhood, channel): value
     /// to smoothed rate.
     categories: [BTreeMap<String, f64>; 5],
     /// Yes/no flags seen in training, in column order.
     flags: Vec<String>,
+}
+
+/// An encoder as read, checked against this version's columns before use.
+#[derive(Deserialize)]
+struct StoredEncoder {
+    fixed: Vec<String>,
+    base_rate: f64,
+    categories: [BTreeMap<String, f64>; 5],
+    flags: Vec<String>,
+}
+
+impl TryFrom<StoredEncoder> for Encoder {
+    type Error = String;
+
+    fn try_from(stored: StoredEncoder) -> Result<Self, String> {
+        let current = stored.fixed.len() == FIXED.len()
+            && stored.fixed.iter().zip(FIXED).all(|(name, column)| name == column.name);
+        if !current {
+            return Err("the model was trained on other columns than this version fills".to_owned());
+        }
+        let StoredEncoder { fixed, base_rate, categories, flags } = stored;
+        Ok(Self { fixed, base_rate, categories, flags })
+    }
 }
 
 impl Encoder {
@@ -78,7 +117,12 @@ impl Encoder {
                 })
                 .collect()
         });
-        Self { base_rate, categories, flags: flags.into_iter().collect() }
+        Self {
+            fixed: FIXED.iter().map(|c| c.name.to_owned()).collect(),
+            base_rate,
+            categories,
+            flags: flags.into_iter().collect(),
+        }
     }
 
     pub fn base_rate(&self) -> f64 {
@@ -121,6 +165,20 @@ impl Encoder {
             f64::from(h.prior_cancellations),
             f64::from(f.same_day_appointments),
             f64::from(f.booked_together),
+            opt(h.last_lead_time_days.map(f64::from)),
+            opt(f.booked_hour.map(f64::from)),
+            opt(f.booked_weekday.map(f64::from)),
+            opt(f.days_since_previous_booking.map(f64::from)),
+            f64::from(f.later_appointments),
+            f64::from(f.later_within_week),
+            opt(f.days_to_next.map(f64::from)),
+            opt(f.day_load.map(f64::from)),
+            opt(f.area_day_load.map(f64::from)),
+            opt(match (f.area_day_load, f.day_load) {
+                (Some(area), Some(all)) if all > 0 => Some(f64::from(area) / f64::from(all)),
+                _ => None,
+            }),
+            opt(f.booked_alongside.map(f64::from)),
             f64::from(u8::from(f.reminder == ReminderState::Sent)),
             f64::from(u8::from(f.reminder == ReminderState::Confirmed)),
         ];
@@ -181,5 +239,20 @@ mod tests {
         assert!((derma - 5.0 / 60.0).abs() < 1e-12, "{derma}");
         assert_eq!(unknown, 0.25);
         assert_eq!(encoder.row(&examples[0].features).len(), encoder.columns().len());
+    }
+
+    #[test]
+    fn an_encoder_stored_with_other_columns_is_refused() {
+        let encoder = Encoder::fit(&[example("cardio", true), example("derma", false)]);
+        let json = serde_json::to_value(&encoder).unwrap();
+        assert_eq!(serde_json::from_value::<Encoder>(json.clone()).unwrap(), encoder);
+        // Stored before the column list was kept: its trees would read shifted columns.
+        let mut older = json.clone();
+        older.as_object_mut().unwrap().remove("fixed");
+        assert!(serde_json::from_value::<Encoder>(older).is_err());
+        let mut other = json;
+        other["fixed"].as_array_mut().unwrap().pop();
+        let err = serde_json::from_value::<Encoder>(other).unwrap_err().to_string();
+        assert!(err.contains("other columns"), "{err}");
     }
 }

@@ -13,6 +13,10 @@ pub struct PatientHistory {
     pub days_since_last: Option<u32>,
     /// Whether that last appointment was missed.
     pub last_was_no_show: Option<bool>,
+    /// How many days ahead that last appointment had been booked (a patient who books
+    /// far ahead tends to do it again).
+    #[serde(default)]
+    pub last_lead_time_days: Option<u32>,
 }
 
 impl PatientHistory {
@@ -60,6 +64,35 @@ pub struct AppointmentFeatures {
     pub same_day_appointments: u32,
     /// The patient's other appointments booked on the same day as this one.
     pub booked_together: u32,
+    /// The local hour and weekday (Monday = 0) the appointment was booked, when known.
+    #[serde(default)]
+    pub booked_hour: Option<u8>,
+    #[serde(default)]
+    pub booked_weekday: Option<u8>,
+    /// Days between the patient's previous booking and this one's, if they booked before.
+    #[serde(default)]
+    pub days_since_previous_booking: Option<u32>,
+    /// The patient's appointments on later days that were booked before this one's day
+    /// (a course of sessions, a follow-up already set).
+    #[serde(default)]
+    pub later_appointments: u32,
+    /// Of those, how many fall within the seven days after this one.
+    #[serde(default)]
+    pub later_within_week: u32,
+    /// Days from this appointment to the nearest of those, if any.
+    #[serde(default)]
+    pub days_to_next: Option<u32>,
+    /// Appointments of the clinic (every patient) on the same day booked before the day,
+    /// when the caller counts them.
+    #[serde(default)]
+    pub day_load: Option<u32>,
+    /// The same, in the appointment's own neighbourhood (or unit).
+    #[serde(default)]
+    pub area_day_load: Option<u32>,
+    /// Other patients booked in the same minute at the same place (a family booked
+    /// together), when the caller knows.
+    #[serde(default)]
+    pub booked_alongside: Option<u32>,
     /// Yes/no facts a data set carries about the patient (Vitória: `scholarship`,
     /// `hypertension`, `diabetes`, `alcoholism`, `handicap`, `sms_received`), by name.
     pub flags: Vec<(String, bool)>,

@@ -365,7 +365,7 @@ fn fit_boosted(
     let booster = GradientBooster::default()
         .set_objective_type(ObjectiveType::LogLoss)
         .set_learning_rate(0.05)
-        .set_max_depth(4)
+        .set_max_depth(3)
         .set_min_leaf_weight(10.0)
         .set_l2(1.0)
         .set_seed(7)

@@ -55,6 +55,8 @@ struct Row {
     patient: u64,
     id: u64,
     booked: Date,
+    /// Minute of the booking's day (the file's own clock), when the time is given.
+    booked_minute: Option<u16>,
     day: Date,
     age: u16,
     male: bool,
@@ -112,6 +114,7 @@ pub fn read(input: impl Read) -> Result<(Vec<Example>, Cleaning), ReadError> {
             patient,
             id,
             booked,
+            booked_minute: minute_of(field(3)),
             day,
             age,
             male: field(2).eq_ignore_ascii_case("M"),
@@ -134,6 +137,13 @@ fn whole_number(text: &str) -> Option<u64> {
     (value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 9.0e15).then_some(value as u64)
 }
 
+/// The minute of the day of `2016-04-29T18:38:08Z` (18 × 60 + 38).
+fn minute_of(text: &str) -> Option<u16> {
+    let hour: u16 = text.get(11..13)?.parse().ok()?;
+    let minute: u16 = text.get(14..16)?.parse().ok()?;
+    (hour < 24 && minute < 60).then_some(hour * 60 + minute)
+}
+
 /// The date part of `2016-04-29T18:38:08Z` (the file's own calendar day).
 fn date_of(text: &str) -> Option<Date> {
     text.get(..10)?.parse().ok()
@@ -142,15 +152,37 @@ fn date_of(text: &str) -> Option<Date> {
 fn examples(mut rows: Vec<Row>) -> Vec<Example> {
     rows.sort_by_key(|r| (r.day, r.id));
     let mut by_patient: HashMap<u64, Vec<usize>> = HashMap::new();
+    // The clinic's load on a day, overall and per neighbourhood: appointments booked
+    // before the day (those booked on the day itself are walk-ins not known beforehand).
+    let mut day_load: HashMap<Date, u32> = HashMap::new();
+    let mut area_load: HashMap<(Date, &str), u32> = HashMap::new();
+    // Patients booked in the same minute in the same neighbourhood (a family booked at
+    // the desk together); the booking itself is known from then on.
+    let mut alongside: HashMap<(Date, u16, &str), Vec<u64>> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         by_patient.entry(row.patient).or_default().push(i);
+        if row.booked < row.day {
+            *day_load.entry(row.day).or_default() += 1;
+            *area_load.entry((row.day, row.neighbourhood.as_str())).or_default() += 1;
+        }
+        if let Some(minute) = row.booked_minute {
+            alongside.entry((row.booked, minute, row.neighbourhood.as_str())).or_default().push(row.patient);
+        }
+    }
+    for patients in alongside.values_mut() {
+        patients.sort_unstable();
+        patients.dedup();
     }
     rows.iter()
         .map(|row| {
             let mine = &by_patient[&row.patient];
             let mut history = PatientHistory::default();
-            let mut last: Option<(Date, bool)> = None;
+            // The last earlier day: whether any appointment on it was missed, and the
+            // longest lead time among them.
+            let mut last: Option<(Date, bool, Date)> = None;
             let (mut same_day, mut booked_together) = (0u32, 0u32);
+            let (mut later, mut later_within_week, mut next) = (0u32, 0u32, None::<Date>);
+            let mut previous_booking: Option<Date> = None;
             for other in mine.iter().map(|i| &rows[*i]).filter(|o| o.id != row.id) {
                 if other.day < row.day {
                     // Only days strictly before this one: their outcomes are known.
@@ -160,33 +192,65 @@ fn examples(mut rows: Vec<Row>) -> Vec<Example> {
                         history.prior_shows += 1;
                     }
                     last = match last {
-                        Some((day, missed)) if day == other.day => Some((day, missed || other.no_show)),
-                        Some((day, _)) if day > other.day => last,
-                        _ => Some((other.day, other.no_show)),
+                        Some((day, missed, booked)) if day == other.day => {
+                            Some((day, missed || other.no_show, booked.min(other.booked)))
+                        }
+                        Some((day, ..)) if day > other.day => last,
+                        _ => Some((other.day, other.no_show, other.booked)),
                     };
                 } else if other.day == row.day && other.booked < row.day {
                     same_day += 1;
+                } else if other.day > row.day && other.booked < row.day {
+                    // Booked before this day for a later one: known on the day, whatever
+                    // happens to it later.
+                    later += 1;
+                    if (other.day - row.day).get_days() <= 7 {
+                        later_within_week += 1;
+                    }
+                    next = Some(next.map_or(other.day, |n| n.min(other.day)));
                 }
                 if other.booked == row.booked {
                     booked_together += 1;
                 }
+                // An earlier booking (by day, then by minute on the same day).
+                let earlier_booking = other.booked < row.booked
+                    || (other.booked == row.booked && other.booked_minute < row.booked_minute);
+                if earlier_booking && previous_booking.is_none_or(|p| other.booked > p) {
+                    previous_booking = Some(other.booked);
+                }
             }
-            if let Some((day, missed)) = last {
+            if let Some((day, missed, booked)) = last {
                 history.days_since_last = u32::try_from((row.day - day).get_days()).ok();
                 history.last_was_no_show = Some(missed);
+                history.last_lead_time_days = u32::try_from((day - booked).get_days()).ok();
             }
             let mut flags: Vec<(String, bool)> =
                 FLAGS.iter().zip(row.flags).map(|(name, value)| ((*name).to_owned(), value)).collect();
             flags.push(("male".to_owned(), row.male));
+            let days = |from: Date, to: Date| u32::try_from((to - from).get_days()).ok();
             Example {
                 features: AppointmentFeatures {
-                    lead_time_days: u32::try_from((row.day - row.booked).get_days()).unwrap_or(0),
+                    lead_time_days: days(row.booked, row.day).unwrap_or(0),
                     weekday: row.day.weekday().to_monday_zero_offset() as u8,
                     age_years: Some(row.age),
                     history,
                     neighbourhood: Some(row.neighbourhood.clone()),
                     same_day_appointments: same_day,
                     booked_together,
+                    booked_hour: row.booked_minute.map(|m| (m / 60) as u8),
+                    booked_weekday: Some(row.booked.weekday().to_monday_zero_offset() as u8),
+                    days_since_previous_booking: previous_booking.and_then(|p| days(p, row.booked)),
+                    later_appointments: later,
+                    later_within_week,
+                    days_to_next: next.and_then(|n| days(row.day, n)),
+                    day_load: Some(day_load.get(&row.day).copied().unwrap_or(0)),
+                    area_day_load: Some(
+                        area_load.get(&(row.day, row.neighbourhood.as_str())).copied().unwrap_or(0),
+                    ),
+                    booked_alongside: row.booked_minute.map(|minute| {
+                        let others = &alongside[&(row.booked, minute, row.neighbourhood.as_str())];
+                        u32::try_from(others.len().saturating_sub(1)).unwrap_or(u32::MAX)
+                    }),
                     flags,
                     ..Default::default()
                 },
@@ -252,5 +316,20 @@ mod tests {
         assert_eq!(on_20th.lead_time_days, 19);
         assert_eq!(on_20th.booked_together, 2);
         assert!(on_20th.flags.contains(&("hypertension".to_owned(), true)));
+        // What was booked before the day: the 20th, booked on the 1st, is ahead of the
+        // 12th (8 days on, so not within the week); the 12th's lead time is the 20th's
+        // last lead time; the two on the 12th make that day's load.
+        assert_eq!(
+            (on_12th.later_appointments, on_12th.later_within_week, on_12th.days_to_next),
+            (1, 0, Some(8))
+        );
+        assert_eq!((on_20th.later_appointments, on_20th.days_to_next), (0, None));
+        assert_eq!(on_20th.history.last_lead_time_days, Some(11));
+        assert_eq!((on_12th.day_load, on_12th.area_day_load), (Some(2), Some(2)));
+        assert_eq!(on_12th.booked_hour, Some(9));
+        // Booked in the same minute as the patient's others: none is a previous booking,
+        // and no other patient was booked alongside.
+        assert_eq!(on_12th.days_since_previous_booking, None);
+        assert_eq!(on_12th.booked_alongside, Some(0));
     }
 }

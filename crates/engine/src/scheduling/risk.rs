@@ -110,10 +110,27 @@ pub fn features(appointment: &Appointment, theirs: &[Appointment], zone: &TimeZo
     let day = local_day(appointment.start, zone);
     let booked = local_day(appointment.created_at, zone);
     let mut history = PatientHistory::default();
-    let mut last: Option<(Date, bool)> = None;
+    // The last earlier day kept or missed: whether it was missed, and its booking day.
+    let mut last: Option<(Date, bool, Date)> = None;
     let mut same_day = 0;
+    let (mut later, mut later_within_week, mut next) = (0u32, 0u32, None::<Date>);
+    let mut previous_booking: Option<Date> = None;
     for other in theirs.iter().filter(|o| o.id != appointment.id) {
         let other_day = local_day(other.start, zone);
+        let other_booked = local_day(other.created_at, zone);
+        if other.created_at < appointment.created_at && previous_booking.is_none_or(|p| other_booked > p) {
+            previous_booking = Some(other_booked);
+        }
+        if other_day > day && other_booked < day && other.status != AppointmentStatus::Cancelled {
+            // Booked before this day for a later one. Ahead of the day it is still booked;
+            // in a past example it may since have been kept or missed, which says nothing
+            // about this one (a cancellation's time is not kept, so those are left out).
+            later += 1;
+            if (other_day - day).get_days() <= 7 {
+                later_within_week += 1;
+            }
+            next = Some(next.map_or(other_day, |n| n.min(other_day)));
+        }
         if other_day < day {
             let missed = match other.status {
                 AppointmentStatus::NoShow => true,
@@ -129,17 +146,24 @@ pub fn features(appointment: &Appointment, theirs: &[Appointment], zone: &TimeZo
             } else {
                 history.prior_shows += 1;
             }
-            if last.is_none_or(|(d, _)| other_day >= d) {
-                last = Some((other_day, missed));
-            }
+            last = match last {
+                Some((d, was_missed, b)) if d == other_day => {
+                    Some((d, was_missed || missed, b.min(other_booked)))
+                }
+                Some((d, ..)) if d > other_day => last,
+                _ => Some((other_day, missed, other_booked)),
+            };
         } else if other_day == day && other.status.is_pending() {
             same_day += 1;
         }
     }
-    if let Some((last_day, missed)) = last {
-        history.days_since_last = u32::try_from((day - last_day).get_days()).ok();
+    let days = |from: Date, to: Date| u32::try_from((to - from).get_days()).ok();
+    if let Some((last_day, missed, last_booked)) = last {
+        history.days_since_last = days(last_day, day);
         history.last_was_no_show = Some(missed);
+        history.last_lead_time_days = days(last_booked, last_day);
     }
+    let booked_at = appointment.created_at.to_zoned(zone.clone());
     let local = appointment.start.to_zoned(zone.clone());
     AppointmentFeatures {
         lead_time_days: u32::try_from((day - booked).get_days()).unwrap_or(0),
@@ -155,10 +179,73 @@ pub fn features(appointment: &Appointment, theirs: &[Appointment], zone: &TimeZo
             ReminderState::Unknown
         },
         same_day_appointments: same_day,
+        booked_hour: u8::try_from(booked_at.hour()).ok(),
+        booked_weekday: Some(booked_at.weekday().to_monday_zero_offset() as u8),
+        days_since_previous_booking: previous_booking.and_then(|p| days(p, booked)),
+        later_appointments: later,
+        later_within_week,
+        days_to_next: next.and_then(|n| days(day, n)),
+        // The clinic's load on the day and patients booked alongside need other
+        // patients' appointments: not read here, left unknown (the trees route it).
         ..Default::default()
     }
 }
 
 fn local_day(at: jiff::Timestamp, zone: &TimeZone) -> Date {
     at.to_zoned(zone.clone()).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontdesk_domain::{LocationId, PractitionerId, ServiceId};
+
+    fn at(text: &str) -> jiff::Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn appointment(booked: &str, start: &str, status: AppointmentStatus) -> Appointment {
+        Appointment {
+            id: AppointmentId::new(),
+            tenant_id: TenantId::new(),
+            patient_id: PatientId::new(),
+            practitioner_id: PractitionerId::new(),
+            location_id: LocationId::new(),
+            service_id: ServiceId::new(),
+            start: at(start),
+            end: at(start),
+            blocked_until: at(start),
+            status,
+            version: 1,
+            external_id: None,
+            cancel_reason: None,
+            created_at: at(booked),
+            updated_at: at(booked),
+        }
+    }
+
+    #[test]
+    fn booking_pattern_and_later_appointments_use_what_was_booked_before_the_day() {
+        use AppointmentStatus::*;
+        let this = appointment("2026-03-02T14:00:00Z", "2026-03-10T13:00:00Z", Booked);
+        let theirs = vec![
+            // Kept on the 5th, booked on the 1st: the last lead time is 4 days, and it is
+            // the previous booking (1 day before this one's).
+            appointment("2026-03-01T10:00:00Z", "2026-03-05T13:00:00Z", Completed),
+            // Ahead, booked before the day: two later appointments, one within the week.
+            appointment("2026-03-03T10:00:00Z", "2026-03-14T13:00:00Z", Booked),
+            appointment("2026-03-03T10:00:00Z", "2026-03-24T13:00:00Z", Confirmed),
+            // Cancelled, and booked on the day itself (perhaps after missing it): neither
+            // counts as a later appointment.
+            appointment("2026-03-04T10:00:00Z", "2026-03-15T13:00:00Z", Cancelled),
+            appointment("2026-03-10T18:00:00Z", "2026-03-16T13:00:00Z", Booked),
+            this.clone(),
+        ];
+        let f = features(&this, &theirs, &TimeZone::UTC);
+        assert_eq!(f.history.last_lead_time_days, Some(4));
+        assert_eq!(f.days_since_previous_booking, Some(1));
+        assert_eq!((f.later_appointments, f.later_within_week, f.days_to_next), (2, 1, Some(4)));
+        assert_eq!((f.booked_hour, f.booked_weekday), (Some(14), Some(0)));
+        assert_eq!((f.day_load, f.booked_alongside), (None, None));
+    }
 }
