@@ -17,6 +17,7 @@ mod notifier;
 mod reminders;
 mod risk;
 mod search;
+mod stored_model;
 mod upcoming;
 
 pub use booking::{BookingRequest, BookingResult, PatientRef, book};

@@ -70,7 +70,7 @@ impl Scorer {
 /// The clinic's latest trained model; without one, the fallback fitted on its appointments
 /// of the last months that ended as a show or a no-show (read only then).
 async fn clinic_scorer(ctx: &Ctx, tenant: TenantId, zone: &TimeZone) -> StoreResult<Scorer> {
-    if let Some(model) = super::noshow_training::stored_model(ctx, tenant).await? {
+    if let Some(model) = super::stored_model::stored_model(ctx, tenant).await? {
         return Ok(Scorer::Trained(model));
     }
     let now = ctx.clock.now();
