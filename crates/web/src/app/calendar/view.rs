@@ -92,6 +92,15 @@ impl RiskBadge {
                 "long_lead_time" => Some(t.risk_reason_lead),
                 "prior_no_shows" => Some(t.risk_reason_history),
                 "not_confirmed" => Some(t.risk_reason_unconfirmed),
+                "first_visit" => Some(t.risk_reason_first_visit),
+                "prior_cancellations" => Some(t.risk_reason_cancellations),
+                "weekday" => Some(t.risk_reason_weekday),
+                "time_of_day" => Some(t.risk_reason_time_of_day),
+                "service" => Some(t.risk_reason_service),
+                "practitioner" => Some(t.risk_reason_practitioner),
+                "booking_pattern" => Some(t.risk_reason_booking_pattern),
+                "later_appointments" => Some(t.risk_reason_later),
+                // Facts of a data set (neighbourhood, age, load) are not the desk's business.
                 _ => None,
             })
             .collect();
