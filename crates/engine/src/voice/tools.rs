@@ -480,7 +480,14 @@ async fn with_alternatives(
     if err.code == "slot_taken" {
         let args = json!({"service_id": slot.service_id.to_string()});
         if let Ok(alternatives) = offer(ctx, tenant, locale, &args).await {
-            err.alternatives = alternatives;
+            // Never the time that was just refused: the booking that took it may still be
+            // finishing (a conflict can surface before the other transaction commits), and
+            // a search then would still see it free.
+            let refused = slot_id(slot.practitioner_id, slot.service_id, slot.location_id, slot.start);
+            err.alternatives = alternatives
+                .into_iter()
+                .filter(|a| a["slot_id"].as_str() != Some(refused.as_str()))
+                .collect();
         }
         err.message = match locale {
             Locale::PtBr => "Esse horário acabou de ser ocupado. Ofereça um dos próximos horários.".into(),
