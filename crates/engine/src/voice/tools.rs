@@ -480,9 +480,9 @@ async fn with_alternatives(
     if err.code == "slot_taken" {
         let args = json!({"service_id": slot.service_id.to_string()});
         if let Ok(alternatives) = offer(ctx, tenant, locale, &args).await {
-            // Never the time that was just refused: the booking that took it may still be
-            // finishing (a conflict can surface before the other transaction commits), and
-            // a search then would still see it free.
+            // Never the time that was just refused. Once, in CI under load, the search that
+            // follows a refusal still saw it free (why is not established); offering it back
+            // would send the caller round in a circle.
             let refused = slot_id(slot.practitioner_id, slot.service_id, slot.location_id, slot.start);
             err.alternatives = alternatives
                 .into_iter()
