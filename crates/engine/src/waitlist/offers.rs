@@ -23,14 +23,15 @@ pub async fn offer_freed_slot(
     slot: &FreedSlot,
     round: u32,
 ) -> Result<usize, WaitlistFailure> {
-    let settings = ctx.store.tenant_settings(tenant).await?;
+    // One read of the clinic: its settings, time zone and units.
+    let cal = crate::scheduling::Calendar::load(ctx, tenant).await?;
+    let settings = &cal.settings;
     let rules = &settings.waitlist;
     let now = ctx.clock.now();
     if !rules.enabled {
         return Ok(0);
     }
-    let Some(tenant_row) = ctx.store.tenant_by_id(tenant).await? else { return Ok(0) };
-    let zone = tenant_row.timezone.time_zone();
+    let zone = cal.tenant.timezone.time_zone();
     // Offers go out in the clinic's allowed hours; each stands `offer_minutes` from then,
     // and must be answered with the clinic's minimum notice still to spare.
     let sent_at = next_allowed(now, &zone, &settings.messaging.quiet_hours);
@@ -46,7 +47,7 @@ pub async fn offer_freed_slot(
         return Ok(0);
     }
     let offered: HashSet<Uuid> = earlier.iter().map(|o| o.entry_id).collect();
-    let location_zone = crate::scheduling::Calendar::load(ctx, tenant).await?.zone(slot.location_id);
+    let location_zone = cal.zone(slot.location_id);
     let mut suited = Vec::new();
     for entry in ctx.store.waiting_for_service(tenant, slot.service_id).await? {
         if offered.contains(&entry.id) || !suits(&entry, slot, &location_zone) {
