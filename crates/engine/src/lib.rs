@@ -12,6 +12,7 @@ pub mod links;
 pub mod messaging;
 pub mod pii;
 pub mod playbooks;
+pub mod reports;
 pub mod scheduling;
 pub mod settings;
 pub mod staff;

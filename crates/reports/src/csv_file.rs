@@ -42,7 +42,7 @@ fn field(cell: &Cell) -> String {
 }
 
 /// Text a spreadsheet would take for a formula gets a leading apostrophe.
-pub(crate) fn neutralise(s: &str) -> String {
+pub fn neutralise(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),

@@ -16,6 +16,7 @@ pub mod pdf;
 mod pdf_text;
 mod xlsx_file;
 
+pub use csv_file::neutralise as csv_safe_text;
 pub use model::{Cell, Chart, Column, ColumnKind, Kpi, Locale, ReportHeader};
 
 use std::io::Write;

@@ -18,10 +18,11 @@ pub const MAX_PDF_ROWS: usize = 1_000;
 /// Bars a chart draws (the most recent or largest are the caller's choice).
 const MAX_BARS: usize = 40;
 
-const PAGE_W: f32 = 595.0; // A4 in points
-const PAGE_H: f32 = 842.0;
+/// A4 in points, portrait; a table of more than [`PORTRAIT_COLUMNS`] columns turns the
+/// pages to landscape so its cells stay readable.
+const A4: (f32, f32) = (595.0, 842.0);
+const PORTRAIT_COLUMNS: usize = 6;
 const MARGIN: f32 = 40.0;
-const BOTTOM: f32 = PAGE_H - 50.0;
 
 pub(crate) struct PdfReport {
     header: ReportHeader,
@@ -71,20 +72,26 @@ fn face(w: Weight) -> &'static Face {
 
 /// Lays out the pages: a cursor runs down the page and starts a new one when the next
 /// block does not fit.
-struct Pages {
-    pages: Vec<Vec<Op>>,
+pub(crate) struct Pages {
+    pub pages: Vec<Vec<Op>>,
     y: f32,
+    pub width: f32,
+    pub height: f32,
 }
 
 impl Pages {
-    fn new() -> Pages {
-        Pages { pages: vec![Vec::new()], y: MARGIN }
+    fn new(columns: usize) -> Pages {
+        let (width, height) = if columns > PORTRAIT_COLUMNS { (A4.1, A4.0) } else { A4 };
+        Pages { pages: vec![Vec::new()], y: MARGIN, width, height }
+    }
+    fn bottom(&self) -> f32 {
+        self.height - 50.0
     }
     fn ops(&mut self) -> &mut Vec<Op> {
         self.pages.last_mut().expect("there is always a page")
     }
     fn ensure(&mut self, height: f32) -> bool {
-        if self.y + height > BOTTOM {
+        if self.y + height > self.bottom() {
             self.pages.push(Vec::new());
             self.y = MARGIN;
             return true;
@@ -104,15 +111,10 @@ impl Pages {
     }
 }
 
-pub(crate) fn layout(
-    h: &ReportHeader,
-    columns: &[Column],
-    rows: &[Vec<Cell>],
-    total_rows: u64,
-) -> Vec<Vec<Op>> {
+pub(crate) fn layout(h: &ReportHeader, columns: &[Column], rows: &[Vec<Cell>], total_rows: u64) -> Pages {
     let w = h.locale.words();
-    let mut p = Pages::new();
-    let right = PAGE_W - MARGIN;
+    let mut p = Pages::new(columns.len());
+    let right = p.width - MARGIN;
     p.y += 18.0;
     p.text(Weight::Bold, 18.0, MARGIN, INK, BOLD.fit(&h.clinic, 18.0, right - MARGIN));
     p.y += 22.0;
@@ -132,24 +134,25 @@ pub(crate) fn layout(
     data_table(&mut p, h, columns, rows, total_rows);
 
     let count = p.pages.len();
+    let footer_y = p.height - 25.0;
     for (i, page) in p.pages.iter_mut().enumerate() {
         let footer = format!("{} · {} {} / {}", h.clinic, w.page, i + 1, count);
         page.push(Op::Text {
             weight: Weight::Regular,
             size: 8.0,
             x: MARGIN,
-            y: PAGE_H - 25.0,
+            y: footer_y,
             colour: MUTED,
             text: REGULAR.fit(&footer, 8.0, right - MARGIN),
             right: false,
         });
     }
-    p.pages
+    p
 }
 
 fn kpi_table(p: &mut Pages, h: &ReportHeader) {
     let w = h.locale.words();
-    let right = PAGE_W - MARGIN;
+    let right = p.width - MARGIN;
     let cols = [right - 230.0, right - 120.0, right];
     p.ensure(30.0);
     p.text(Weight::Bold, 9.0, MARGIN, MUTED, w.figure.to_string());
@@ -192,7 +195,7 @@ fn bar_chart(p: &mut Pages, chart: &Chart) {
     let label_w = 110.0;
     let value_w = 60.0;
     let bar_x = MARGIN + label_w;
-    let bar_max = PAGE_W - MARGIN - value_w - bar_x;
+    let bar_max = p.width - MARGIN - value_w - bar_x;
     let top = bars.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max);
     for (label, v) in bars {
         p.y += row;
@@ -201,7 +204,8 @@ fn bar_chart(p: &mut Pages, chart: &Chart) {
         p.rect(bar_x, y - 9.0, len.max(0.5), 9.0, ACCENT);
         p.text(Weight::Regular, 8.0, MARGIN, INK, REGULAR.fit(label, 8.0, label_w - 6.0));
         let shown = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
-        p.text_right(Weight::Regular, 8.0, PAGE_W - MARGIN, MUTED, shown);
+        let right = p.width - MARGIN;
+        p.text_right(Weight::Regular, 8.0, right, MUTED, shown);
     }
     p.y += 24.0;
 }
@@ -211,11 +215,22 @@ fn data_table(p: &mut Pages, h: &ReportHeader, columns: &[Column], rows: &[Vec<C
         return;
     }
     let w = h.locale.words();
-    let width = (PAGE_W - 2.0 * MARGIN) / columns.len() as f32;
+    let inner = p.width - 2.0 * MARGIN;
+    let weights: Vec<f32> = columns.iter().map(|c| weight_of(&c.kind)).collect();
+    let total: f32 = weights.iter().sum();
+    let widths: Vec<f32> = weights.iter().map(|k| inner * k / total).collect();
+    let lefts: Vec<f32> = widths
+        .iter()
+        .scan(MARGIN, |x, w| {
+            let left = *x;
+            *x += w;
+            Some(left)
+        })
+        .collect();
     let numeric = |k: &ColumnKind| !matches!(k, ColumnKind::Text | ColumnKind::Date | ColumnKind::DateTime);
     let header = |p: &mut Pages| {
         for (i, c) in columns.iter().enumerate() {
-            let x = MARGIN + i as f32 * width;
+            let (x, width) = (lefts[i], widths[i]);
             let label = BOLD.fit(&c.label, 8.0, width - 6.0);
             if numeric(&c.kind) {
                 p.text_right(Weight::Bold, 8.0, x + width - 3.0, MUTED, label);
@@ -225,7 +240,7 @@ fn data_table(p: &mut Pages, h: &ReportHeader, columns: &[Column], rows: &[Vec<C
         }
         p.y += 4.0;
         let y = p.y;
-        p.rect(MARGIN, y, PAGE_W - 2.0 * MARGIN, 0.8, RULE);
+        p.rect(MARGIN, y, inner, 0.8, RULE);
     };
     p.ensure(40.0);
     p.y += 4.0;
@@ -242,10 +257,10 @@ fn data_table(p: &mut Pages, h: &ReportHeader, columns: &[Column], rows: &[Vec<C
         p.y += 13.0;
         if n % 2 == 1 {
             let y = p.y;
-            p.rect(MARGIN, y - 9.5, PAGE_W - 2.0 * MARGIN, 13.0, BAND);
+            p.rect(MARGIN, y - 9.5, inner, 13.0, BAND);
         }
         for (i, (cell, c)) in row.iter().zip(columns).enumerate() {
-            let x = MARGIN + i as f32 * width;
+            let (x, width) = (lefts[i], widths[i]);
             let shown = REGULAR.fit(&cell_text(cell, &c.kind, h.locale), 8.0, width - 6.0);
             if numeric(&c.kind) {
                 p.text_right(Weight::Regular, 8.0, x + width - 3.0, INK, shown);
@@ -262,7 +277,18 @@ fn data_table(p: &mut Pages, h: &ReportHeader, columns: &[Column], rows: &[Vec<C
     }
 }
 
-fn draw(h: &ReportHeader, pages: &[Vec<Op>]) -> Result<Vec<u8>, ReportError> {
+/// A column's share of the table's width: dates and names need more room than counts.
+fn weight_of(kind: &ColumnKind) -> f32 {
+    match kind {
+        ColumnKind::DateTime => 1.5,
+        ColumnKind::Text => 1.6,
+        ColumnKind::Date | ColumnKind::Money(_) => 1.2,
+        ColumnKind::Integer | ColumnKind::Decimal | ColumnKind::Percent => 0.9,
+    }
+}
+
+fn draw(h: &ReportHeader, laid: &Pages) -> Result<Vec<u8>, ReportError> {
+    let pages = &laid.pages;
     let mut doc = Document::new();
     let lang = match h.locale {
         crate::Locale::PtBr => "pt-BR",
@@ -275,8 +301,8 @@ fn draw(h: &ReportHeader, pages: &[Vec<Op>]) -> Result<Vec<u8>, ReportError> {
             .creator("Frontdesk".to_string()),
     );
     for ops in pages {
-        let settings =
-            PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| ReportError::Pdf("page size".into()))?;
+        let settings = PageSettings::from_wh(laid.width, laid.height)
+            .ok_or_else(|| ReportError::Pdf("page size".into()))?;
         let mut page = doc.start_page_with(settings);
         let mut s = page.surface();
         for op in ops {

@@ -81,6 +81,37 @@ pub enum Command {
     /// funnel, speed to lead and no-show rates with and without risk confirmations
     /// (docs/simulate.md).
     Simulate(SimulateArgs),
+    /// Write a report of a period as CSV, XLSX or PDF (the same file as
+    /// `GET /api/v1/reports/KIND`), with a progress bar. KIND: overview, leads,
+    /// appointments, no_shows, calls, messages.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// overview, leads, appointments, no_shows, calls or messages.
+    pub kind: String,
+    /// The clinic's slug.
+    #[arg(long)]
+    pub tenant: String,
+    /// First day, YYYY-MM-DD, in the clinic's time zone (or --tz).
+    #[arg(long)]
+    pub from: String,
+    /// Last day (included), YYYY-MM-DD.
+    #[arg(long)]
+    pub to: String,
+    /// csv, xlsx or pdf; by default the extension of --out.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// IANA time zone of the days (default: the clinic's).
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// pt-BR or en (default: the clinic's language).
+    #[arg(long)]
+    pub locale: Option<String>,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ pub mod logging;
 pub mod noshow_eval;
 pub mod noshow_train;
 pub mod otel;
+pub mod report_file;
 pub mod secrets;
 pub mod simulate;
 

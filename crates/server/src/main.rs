@@ -251,6 +251,12 @@ async fn main() -> anyhow::Result<()> {
                     )
                     .await?;
                 }
+                Command::Report(args) => {
+                    let t = find_tenant(ctx, &args.tenant).await?;
+                    let show_progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                    let rows = frontdesk_server::report_file::run(ctx, &t, &args, show_progress).await?;
+                    println!("{} rows written to {}", rows, args.out.display());
+                }
                 Command::Retention(frontdesk_server::cli::RetentionCommand::Run { tenant, dry_run }) => {
                     let t = find_tenant(ctx, &tenant).await?;
                     let report =

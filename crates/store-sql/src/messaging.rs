@@ -301,6 +301,25 @@ macro_rules! messaging_store {
                     rows.into_iter().map(Message::try_from).collect()
                 }
 
+                async fn list_messages_between(
+                    &self,
+                    tenant: TenantId,
+                    from: Timestamp,
+                    to: Timestamp,
+                    page: PageRequest,
+                ) -> StoreResult<Page<Message>> {
+                    // Ids are time-ordered (UUIDv7), so id order is creation order.
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{MESSAGE} WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 \
+                         AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5"
+                    ));
+                    let rows: Vec<MessageRow> = fetch!(
+                        fetch_all(self.reader()), sql, tenant.0, DbTime(from), DbTime(to), page.before, page.fetch_limit()
+                    )?;
+                    let items = rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?;
+                    Ok(Page::from_rows(items, page, |m| m.id.0))
+                }
+
                 async fn recent_inbound(&self, tenant: TenantId, conversation: ConversationId, since: Timestamp, limit: u32) -> StoreResult<Vec<Message>> {
                     let sql = sqlx::AssertSqlSafe(format!(
                         "{MESSAGE} WHERE tenant_id = $1 AND conversation_id = $2 AND direction = 'inbound' \

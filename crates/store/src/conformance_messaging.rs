@@ -377,3 +377,38 @@ pub async fn unread_is_counted_per_person_from_what_they_read(store: DynStore) {
         "another clinic's mark is ignored"
     );
 }
+
+pub async fn messages_between_page_across_conversations(store: DynStore) {
+    let c = clinic(&store, "alpha").await;
+    let other = clinic(&store, "beta").await;
+    let wa = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    let sms =
+        store.conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Sms, t0())).await.unwrap();
+    let theirs = store
+        .conversation_for(&Conversation::new(other.tenant, other.patient.id, Channel::Sms, t0()))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (i, conv) in [&wa, &sms, &wa, &sms, &wa].into_iter().enumerate() {
+        let m = message(conv, Direction::Outbound, "oi", Some(&format!("SMp{i}")), 10 * i as i64);
+        store.insert_message(&m).await.unwrap();
+        ids.push(m.id);
+    }
+    store.insert_message(&message(&theirs, Direction::Outbound, "oi", Some("SMq"), 10)).await.unwrap();
+    // [at(10), at(40)): the second, third and fourth messages, newest first, two per page.
+    let first =
+        store.list_messages_between(c.tenant, at(10), at(40), PageRequest::new(None, Some(2))).await.unwrap();
+    assert_eq!(first.items.iter().map(|m| m.id).collect::<Vec<_>>(), vec![ids[3], ids[2]]);
+    let next = store
+        .list_messages_between(c.tenant, at(10), at(40), PageRequest::new(first.next_cursor, Some(2)))
+        .await
+        .unwrap();
+    assert_eq!(next.items.iter().map(|m| m.id).collect::<Vec<_>>(), vec![ids[1]]);
+    assert_eq!(next.next_cursor, None);
+    let none =
+        store.list_messages_between(other.tenant, at(100), at(200), PageRequest::default()).await.unwrap();
+    assert!(none.items.is_empty(), "another tenant's and out-of-period messages stay out");
+}

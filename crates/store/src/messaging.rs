@@ -89,6 +89,15 @@ pub trait MessagingStore: Send + Sync {
         tenant: TenantId,
         conversation: ConversationId,
     ) -> StoreResult<Vec<Message>>;
+    /// The tenant's messages created in `[from, to)`, every conversation, newest first; the
+    /// cursor is the last message's id (exports page through a period with it).
+    async fn list_messages_between(
+        &self,
+        tenant: TenantId,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+        page: PageRequest,
+    ) -> StoreResult<Page<Message>>;
     /// The messages the patient sent in the conversation from `since` on, newest first, at
     /// most `limit` (what the dialogue looks at before a turn: a flood, an earlier message
     /// still being answered).

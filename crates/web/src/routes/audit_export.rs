@@ -20,15 +20,8 @@ use uuid::Uuid;
 const HEADER: [&str; 8] =
     ["at", "actor", "action", "resource_type", "resource_id", "patient_id", "request_id", "id"];
 
-/// A cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return is a formula to Excel and LibreOffice (CSV injection), so it gets a
-/// leading apostrophe, which they show as text.
-pub fn safe_cell(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    }
-}
+/// A cell a spreadsheet will not run (CSV injection): see `frontdesk_reports::csv_safe_text`.
+pub use frontdesk_reports::csv_safe_text as safe_cell;
 
 fn row(e: &AuditEntry) -> [String; 8] {
     [
@@ -112,19 +105,4 @@ pub fn csv_response(store: DynStore, tenant: TenantId, filter: AuditFilter) -> R
         .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"audit.csv\""));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_become_text() {
-        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(safe_cell("+1"), "'+1");
-        assert_eq!(safe_cell("-2"), "'-2");
-        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(safe_cell("api_key:fd_1"), "api_key:fd_1");
-        assert_eq!(safe_cell(""), "");
-    }
 }

@@ -18,6 +18,7 @@ pub mod nlu;
 pub mod noshow;
 pub mod patients;
 pub mod public;
+pub mod reports;
 mod scheduling_errors;
 pub mod settings;
 pub mod tenant;

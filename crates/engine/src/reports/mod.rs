@@ -1,0 +1,39 @@
+//! Reports: a period of the clinic's records as a file a manager keeps (CSV, XLSX, PDF).
+//! The same function serves the API, the staff app and `frontdesk report`; the rows are
+//! read from the store a page at a time and written as they come, so a year of leads is
+//! exported in constant memory.
+
+mod kinds;
+mod period;
+mod stream;
+
+pub use kinds::ReportKind;
+pub use period::{PeriodError, ReportPeriod};
+pub use stream::{ChunkSink, export};
+
+pub use frontdesk_reports::{Format, Locale as ReportLocale};
+
+use frontdesk_domain::TenantId;
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub tenant: TenantId,
+    pub kind: ReportKind,
+    pub period: ReportPeriod,
+    pub format: Format,
+    /// The language of the report's words; the clinic's own when not asked for.
+    pub locale: Option<ReportLocale>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the clinic is not found")]
+    NoTenant,
+    #[error(transparent)]
+    Store(#[from] frontdesk_store::StoreError),
+    #[error(transparent)]
+    Write(#[from] frontdesk_reports::ReportError),
+    #[error("the export was stopped: {0}")]
+    Stopped(&'static str),
+}
