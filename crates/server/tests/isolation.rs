@@ -250,6 +250,11 @@ fn candidate_bodies(own_location: &str) -> Vec<Value> {
     ]
 }
 
+/// Routes whose path parameter names a kind of listing, not a record: each is read, for
+/// every kind, over a period that covers the victim's records, as a listing is.
+const KIND_ROUTES: &[(&str, &[&str])] =
+    &[("/api/v1/reports/{kind}", &["overview", "leads", "appointments", "no_shows", "calls", "messages"])];
+
 async fn no_route_leaks_or_changes_another_tenants_records(app: TestApp) {
     let v = victim(&app).await;
     let (_, intruder) = app.tenant_with_key("intruder").await;
@@ -262,7 +267,25 @@ async fn no_route_leaks_or_changes_another_tenants_records(app: TestApp) {
         if !path.starts_with("/api/v1/") {
             continue; // webhooks and public links are addressed by slug and signed, not keyed
         }
-        if path.contains('{') {
+        if let Some((_, kinds)) = KIND_ROUTES.iter().find(|(p, _)| *p == path) {
+            for kind in *kinds {
+                let url = format!("{}?from=2026-05-01&to=2026-07-31", path.replace("{kind}", kind));
+                let (status, text) = send(&app, Method::GET, &url, &intruder, None).await;
+                assert_eq!(status, 200, "GET {url}: {text}");
+                for secret in &v.secrets {
+                    assert!(!text.contains(secret.as_str()), "GET {url} shows the other tenant's {secret:?}");
+                }
+                if let Some(own) = v.ids.get(*kind) {
+                    // The same report read by its own clinic does hold the record.
+                    let (_, theirs) = send(&app, Method::GET, &url, &v.key, None).await;
+                    assert!(
+                        theirs.contains(own.as_str()),
+                        "GET {url}: the victim's own {kind} report misses {own}"
+                    );
+                }
+                listings += 1;
+            }
+        } else if path.contains('{') {
             let concrete = with_victim_ids(&path, &v)
                 .unwrap_or_else(|| panic!("{path}: teach this test which victim record its id names"));
             for method in methods {
