@@ -91,7 +91,7 @@ async fn appointments_and_no_shows_export_as_xlsx_pdf_and_csv(app: TestApp) {
     assert_eq!(data.height(), 3, "a header and the two June appointments");
     let ids: Vec<String> = data.rows().skip(1).map(|r| r[8].to_string()).collect();
     assert!(ids.contains(&kept) && ids.contains(&missed), "{ids:?}");
-    let row_of = |id: &str| data.rows().find(|r| r[8].to_string() == id).unwrap().to_vec();
+    let row_of = |id: &str| data.rows().find(|r| r[8] == *id).unwrap().to_vec();
     assert_eq!(row_of(&missed)[4], Data::String("no_show".into()));
     assert_eq!(row_of(&kept)[4], Data::String("checked_in".into()));
     assert_eq!(row_of(&kept)[5], Data::Float(150.0), "the price is a number");
