@@ -44,6 +44,9 @@ pub enum FactKind {
     EmergencyFlagged,
     /// A patient likely to miss an appointment was asked to confirm it (the 48 h check).
     ConfirmationRequested,
+    /// The clinic reached out to a lead for the first time (call placed or message queued);
+    /// the payload's `seconds` is the speed to lead.
+    LeadContacted,
 }
 
 impl FactKind {
@@ -69,6 +72,7 @@ impl FactKind {
         Self::LeadUpdated,
         Self::EmergencyFlagged,
         Self::ConfirmationRequested,
+        Self::LeadContacted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +98,7 @@ impl FactKind {
             Self::LeadUpdated => "lead_updated",
             Self::EmergencyFlagged => "emergency_flagged",
             Self::ConfirmationRequested => "confirmation_requested",
+            Self::LeadContacted => "lead_contacted",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod api_key;
 pub mod api_key_scope;
+pub mod analytics;
 pub mod audit;
 pub mod clock;
 pub mod contact;

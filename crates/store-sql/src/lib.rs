@@ -38,6 +38,8 @@ pub mod messaging;
 #[doc(hidden)]
 pub mod noshow_models;
 #[doc(hidden)]
+pub mod analytics;
+#[doc(hidden)]
 pub mod rate_counters;
 #[doc(hidden)]
 pub mod secrets;
@@ -81,6 +83,7 @@ macro_rules! sql_store {
         $crate::rate_counter_store!($store);
         $crate::waitlist_store!($store);
         $crate::noshow_model_store!($store);
+        $crate::analytics_store!($store);
     };
 }
 

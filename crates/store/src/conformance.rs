@@ -71,7 +71,16 @@ macro_rules! conformance_suite {
             waitlist_entries_round_trip_and_are_tenant_scoped, a_slot_is_offered_to_an_entry_once_with_its_jobs,
             concurrent_offer_moves_have_one_winner);
         $crate::conformance_suite!(@noshow $make; noshow_models_latest_first_tenant_scoped_and_pruned);
+        $crate::conformance_suite!(@analytics $make; rollups_add_up_by_day_and_the_cursor_moves_once);
     };
+    (@analytics $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_analytics::$case(store).await;
+        }
+    )*};
     (@waitlist $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -18,6 +18,7 @@ mod types;
 mod users;
 mod voice;
 mod waitlist;
+mod analytics;
 mod webhooks;
 
 #[cfg(feature = "conformance")]
@@ -44,6 +45,7 @@ pub mod conformance_versions;
 pub mod conformance_voice;
 #[cfg(feature = "conformance")]
 pub mod conformance_waitlist;
+pub mod conformance_analytics;
 #[cfg(feature = "conformance")]
 pub mod conformance_webhooks;
 
@@ -62,4 +64,5 @@ pub use types::*;
 pub use users::*;
 pub use voice::*;
 pub use waitlist::{OfferFilter, WaitlistStore};
+pub use analytics::AnalyticsStore;
 pub use webhooks::{DeliveryFilter, WebhookStore};

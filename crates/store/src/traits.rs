@@ -153,6 +153,7 @@ pub trait Store:
     + crate::RateCounterStore
     + crate::WaitlistStore
     + crate::NoShowModelStore
+    + crate::AnalyticsStore
 {
 }
 
@@ -182,6 +183,7 @@ impl<T> Store for T where
         + crate::RateCounterStore
         + crate::WaitlistStore
         + crate::NoShowModelStore
+        + crate::AnalyticsStore
 {
 }
 

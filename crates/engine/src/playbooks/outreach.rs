@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use frontdesk_domain::jobs::Job;
 use frontdesk_domain::leads::{FirstReach, Lead, LeadEvent, LeadStage};
 use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey, may_send_automated};
-use jiff::SignedDuration;
+use frontdesk_domain::facts::{Fact, FactKind};
+use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -146,6 +147,25 @@ async fn stop_reason(ctx: &Ctx, lead: &Lead) -> Result<Option<&'static str>, Job
     Ok(None)
 }
 
+/// Records the clinic's first reach-out to the lead; the first one also yields the
+/// `LeadContacted` fact with the speed to lead, saved with the lead.
+fn first_contact(lead: &mut Lead, now: Timestamp) -> Vec<frontdesk_domain::jobs::NewJob> {
+    let first = lead.first_outbound_at.is_none();
+    lead.note_outbound(now);
+    if !first {
+        return Vec::new();
+    }
+    let seconds = (now - lead.created_at).get_seconds().max(0);
+    let fact = Fact::new(
+        lead.tenant_id,
+        FactKind::LeadContacted,
+        format_args!("lead:{}", lead.id),
+        json!({"lead_id": lead.id, "patient_id": lead.patient_id, "seconds": seconds}),
+        now,
+    );
+    crate::facts::jobs_for(&fact, now)
+}
+
 pub(super) struct SpeedToLead {
     pub ctx: Ctx,
 }
@@ -165,21 +185,13 @@ impl JobHandler for SpeedToLead {
             call(ctx, job, &lead, "hot_lead").await?,
             message(ctx, job, &lead, TemplateKey::LeadWelcome).await?,
         ];
-        lead.note_outbound(now);
+        let mut jobs = first_contact(&mut lead, now);
         if lead.move_to(LeadStage::Contacted, now) {
             events.push(LeadEvent::new(&lead, "stage_changed", json!({"to": "contacted"}), now));
         }
-        let jobs = match settings.leads.follow_up.first() {
-            Some(step) => {
-                vec![lead_job(
-                    &lead,
-                    FOLLOW_UP_JOB,
-                    0,
-                    now + SignedDuration::from_mins(i64::from(step.after_minutes)),
-                )]
-            }
-            None => Vec::new(),
-        };
+        if let Some(step) = settings.leads.follow_up.first() {
+            jobs.push(lead_job(&lead, FOLLOW_UP_JOB, 0, now + SignedDuration::from_mins(i64::from(step.after_minutes))));
+        }
         ctx.store.save_lead(&lead, &events, &jobs, now).await.map_err(retry)
     }
 }
@@ -207,18 +219,15 @@ impl JobHandler for FollowUp {
         if this.message {
             events.push(message(ctx, job, &lead, TemplateKey::LeadFollowUp).await?);
         }
-        lead.note_outbound(now);
+        let mut jobs = first_contact(&mut lead, now);
         if lead.move_to(LeadStage::Contacted, now) {
             events.push(LeadEvent::new(&lead, "stage_changed", json!({"to": "contacted"}), now));
         }
         // Steps count from the lead's creation, so a late run does not push the rest back.
-        let jobs = match settings.leads.follow_up.get(step + 1) {
-            Some(next) => {
-                let at = lead.created_at + SignedDuration::from_mins(i64::from(next.after_minutes));
-                vec![lead_job(&lead, FOLLOW_UP_JOB, step + 1, at.max(now))]
-            }
-            None => Vec::new(),
-        };
+        if let Some(next) = settings.leads.follow_up.get(step + 1) {
+            let at = lead.created_at + SignedDuration::from_mins(i64::from(next.after_minutes));
+            jobs.push(lead_job(&lead, FOLLOW_UP_JOB, step + 1, at.max(now)));
+        }
         ctx.store.save_lead(&lead, &events, &jobs, now).await.map_err(retry)
     }
 }

@@ -6,7 +6,6 @@ use super::reminders::jobs_for;
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
-use frontdesk_domain::facts::FactKind;
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::scheduling::{Appointment, AppointmentEvent, AppointmentStatus, check_start};
 use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId, TenantId};
@@ -131,7 +130,7 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
         updated_at: now,
     };
     let mut jobs = jobs_for(&appointment, &cal.settings.reminders, now);
-    jobs.extend(super::fact_jobs(FactKind::AppointmentBooked, &appointment, now));
+    jobs.extend(super::booked_fact_jobs(&appointment, &req.actor, now));
     if req.confirmation == super::Confirmation::Send {
         jobs.push(super::confirmations::confirmation_job(&appointment, now));
     }

@@ -126,28 +126,16 @@ impl From<SchedulingFailure> for crate::jobs::JobError {
 }
 
 /// The jobs of the playbooks that react to `kind` happening to `appointment`; the fact is
-/// keyed by the appointment's version, so a replayed change yields the same fact.
-pub(crate) fn fact_jobs(
-    kind: frontdesk_domain::facts::FactKind,
-    appointment: &frontdesk_domain::scheduling::Appointment,
-    now: jiff::Timestamp,
-) -> Vec<frontdesk_domain::jobs::NewJob> {
-    fact_jobs_freeing(kind, appointment, None, now)
-}
-
-/// `fact_jobs` for a change that frees the time `freed` held (a cancellation, a move): the
-/// fact names that slot, for the playbooks that refill it.
+/// keyed by the appointment's version, so a replayed change yields the same fact. For a
+/// change that frees the time `freed` held (a cancellation, a move) the fact names that
+/// slot, for the playbooks that refill it.
 pub(crate) fn fact_jobs_freeing(
     kind: frontdesk_domain::facts::FactKind,
     appointment: &frontdesk_domain::scheduling::Appointment,
     freed: Option<&frontdesk_domain::scheduling::Appointment>,
     now: jiff::Timestamp,
 ) -> Vec<frontdesk_domain::jobs::NewJob> {
-    let mut payload = serde_json::json!({
-        "appointment_id": appointment.id,
-        "patient_id": appointment.patient_id,
-        "status": appointment.status,
-    });
+    let mut payload = appointment_payload(appointment);
     if let Some(f) = freed {
         payload["freed"] = serde_json::json!(frontdesk_domain::waitlist::FreedSlot {
             practitioner_id: f.practitioner_id,
@@ -160,6 +148,35 @@ pub(crate) fn fact_jobs_freeing(
     let fact = frontdesk_domain::facts::Fact::new(
         appointment.tenant_id,
         kind,
+        format_args!("appointment:{}:v{}", appointment.id, appointment.version),
+        payload,
+        now,
+    );
+    crate::facts::jobs_for(&fact, now)
+}
+
+/// What every appointment fact says: ids and state (the service, for analytics to price it).
+fn appointment_payload(a: &frontdesk_domain::scheduling::Appointment) -> serde_json::Value {
+    serde_json::json!({
+        "appointment_id": a.id,
+        "patient_id": a.patient_id,
+        "service_id": a.service_id,
+        "status": a.status,
+    })
+}
+
+/// The jobs that react to a new booking; its fact also says who booked it (`ai`, `staff`,
+/// `api` or `system`, from the actor), for the share of bookings the assistant makes.
+pub(crate) fn booked_fact_jobs(
+    appointment: &frontdesk_domain::scheduling::Appointment,
+    actor: &str,
+    now: jiff::Timestamp,
+) -> Vec<frontdesk_domain::jobs::NewJob> {
+    let mut payload = appointment_payload(appointment);
+    payload["by"] = serde_json::json!(frontdesk_domain::analytics::counters::booked_by(actor));
+    let fact = frontdesk_domain::facts::Fact::new(
+        appointment.tenant_id,
+        frontdesk_domain::facts::FactKind::AppointmentBooked,
         format_args!("appointment:{}:v{}", appointment.id, appointment.version),
         payload,
         now,

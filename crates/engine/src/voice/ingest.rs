@@ -280,7 +280,8 @@ pub async fn end_of_call(
             FactKind::CallEnded,
             format_args!("call:{}", call.id),
             serde_json::json!({"call_id": call.id, "patient_id": call.patient_id, "lead_id": call.lead_id,
-                "outcome": call.outcome, "appointment_id": call.appointment_id}),
+                "outcome": call.outcome, "appointment_id": call.appointment_id,
+                "duration_seconds": call.duration_seconds, "cost": call.cost}),
             now,
         );
         jobs.extend(crate::facts::jobs_for(&fact, now));

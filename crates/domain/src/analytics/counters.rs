@@ -1,0 +1,272 @@
+//! What each fact adds to the day it happened on (in the clinic's time zone). Counters are
+//! sums, so a day's rollup is the sum of its facts' increments and a period's the sum of
+//! its days: nothing here needs another record to be read.
+
+use crate::facts::{Fact, FactKind};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A named daily counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Counter {
+    LeadsCreated,
+    /// Leads the clinic reached out to for the first time.
+    LeadsContacted,
+    /// Leads whose stage moved to booked.
+    LeadsBooked,
+    /// Leads first reached within this bucket's seconds (see [`super::speed`]).
+    SpeedToLead(u32),
+    AppointmentsBooked,
+    /// Booked by the assistant (the WhatsApp dialogue, the voice agent, an n8n flow, a
+    /// waitlist offer the patient accepted) rather than by staff or an integration.
+    AppointmentsBookedByAi,
+    AppointmentsShowed,
+    AppointmentsNoShow,
+    AppointmentsCancelled,
+    /// Service prices of the appointments booked, in minor units (centavos).
+    RevenueBookedCents,
+    /// Service prices of the appointments missed.
+    RevenueNoShowCents,
+    MessagesSent,
+    MessagesDelivered,
+    MessagesRead,
+    MessagesFailed,
+    MessagesReceived,
+    CallsEnded,
+    /// Ended calls someone talked on (not no answer, busy, voicemail or failed).
+    CallsAnswered,
+    /// Seconds talked on answered calls, and how many of them reported a duration.
+    CallSeconds,
+    CallsTimed,
+    /// The provider's cost of the ended calls (its currency, usually USD).
+    CallCost,
+}
+
+impl Counter {
+    pub const FIXED: [Counter; 20] = [
+        Self::LeadsCreated,
+        Self::LeadsContacted,
+        Self::LeadsBooked,
+        Self::AppointmentsBooked,
+        Self::AppointmentsBookedByAi,
+        Self::AppointmentsShowed,
+        Self::AppointmentsNoShow,
+        Self::AppointmentsCancelled,
+        Self::RevenueBookedCents,
+        Self::RevenueNoShowCents,
+        Self::MessagesSent,
+        Self::MessagesDelivered,
+        Self::MessagesRead,
+        Self::MessagesFailed,
+        Self::MessagesReceived,
+        Self::CallsEnded,
+        Self::CallsAnswered,
+        Self::CallSeconds,
+        Self::CallsTimed,
+        Self::CallCost,
+    ];
+
+    pub fn name(self) -> String {
+        match self {
+            Self::SpeedToLead(bound) => format!("speed_to_lead_le_{bound}"),
+            other => other.fixed_name().to_string(),
+        }
+    }
+
+    fn fixed_name(self) -> &'static str {
+        match self {
+            Self::LeadsCreated => "leads_created",
+            Self::LeadsContacted => "leads_contacted",
+            Self::LeadsBooked => "leads_booked",
+            Self::SpeedToLead(_) => "speed_to_lead",
+            Self::AppointmentsBooked => "appointments_booked",
+            Self::AppointmentsBookedByAi => "appointments_booked_by_ai",
+            Self::AppointmentsShowed => "appointments_showed",
+            Self::AppointmentsNoShow => "appointments_no_show",
+            Self::AppointmentsCancelled => "appointments_cancelled",
+            Self::RevenueBookedCents => "revenue_booked_cents",
+            Self::RevenueNoShowCents => "revenue_no_show_cents",
+            Self::MessagesSent => "messages_sent",
+            Self::MessagesDelivered => "messages_delivered",
+            Self::MessagesRead => "messages_read",
+            Self::MessagesFailed => "messages_failed",
+            Self::MessagesReceived => "messages_received",
+            Self::CallsEnded => "calls_ended",
+            Self::CallsAnswered => "calls_answered",
+            Self::CallSeconds => "call_seconds",
+            Self::CallsTimed => "calls_timed",
+            Self::CallCost => "call_cost",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Counter> {
+        if let Some(bound) = name.strip_prefix("speed_to_lead_le_") {
+            return bound.parse().ok().map(Self::SpeedToLead);
+        }
+        Self::FIXED.into_iter().find(|c| c.fixed_name() == name)
+    }
+}
+
+/// One counter moved on one day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Increment {
+    pub day: Date,
+    pub counter: Counter,
+    pub value: f64,
+}
+
+/// Service prices in minor units, by service id (the catalog as the roll-up finds it).
+pub type Prices = HashMap<Uuid, i64>;
+
+/// Who made a booking, from the actor recorded with it: `ai`, `staff`, `api` or `system`.
+pub fn booked_by(actor: &str) -> &'static str {
+    let automated = ["voice:", "dialogue", "waitlist", "n8n"];
+    if automated.iter().any(|p| actor.starts_with(p)) {
+        "ai"
+    } else if actor.starts_with("user:") {
+        "staff"
+    } else if actor.starts_with("api_key:") {
+        "api"
+    } else {
+        "system"
+    }
+}
+
+fn text<'a>(p: &'a Value, key: &str) -> Option<&'a str> {
+    p.get(key).and_then(Value::as_str)
+}
+
+fn price(p: &Value, prices: &Prices) -> Option<f64> {
+    let service: Uuid = text(p, "service_id")?.parse().ok()?;
+    prices.get(&service).map(|cents| *cents as f64)
+}
+
+/// What `fact` adds to its day's counters.
+pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment> {
+    let day = fact.at.to_zoned(tz.clone()).date();
+    let p = &fact.payload;
+    let one = |counter| (counter, 1.0);
+    let moved: Vec<(Counter, f64)> = match fact.kind {
+        FactKind::LeadCreated => vec![one(Counter::LeadsCreated)],
+        FactKind::LeadContacted => {
+            let seconds = p.get("seconds").and_then(Value::as_i64).unwrap_or(0);
+            vec![one(Counter::LeadsContacted), one(Counter::SpeedToLead(super::speed::bucket(seconds)))]
+        }
+        FactKind::LeadStageChanged if text(p, "to") == Some("booked") => vec![one(Counter::LeadsBooked)],
+        FactKind::AppointmentBooked => {
+            let mut v = vec![one(Counter::AppointmentsBooked)];
+            if text(p, "by") == Some("ai") {
+                v.push(one(Counter::AppointmentsBookedByAi));
+            }
+            v.extend(price(p, prices).map(|c| (Counter::RevenueBookedCents, c)));
+            v
+        }
+        FactKind::AppointmentShowed => vec![one(Counter::AppointmentsShowed)],
+        FactKind::AppointmentNoShow => {
+            let mut v = vec![one(Counter::AppointmentsNoShow)];
+            v.extend(price(p, prices).map(|c| (Counter::RevenueNoShowCents, c)));
+            v
+        }
+        FactKind::AppointmentCancelled => vec![one(Counter::AppointmentsCancelled)],
+        FactKind::MessageSent => vec![one(Counter::MessagesSent)],
+        FactKind::MessageReceived => vec![one(Counter::MessagesReceived)],
+        FactKind::MessageStatusChanged => match text(p, "status") {
+            Some("delivered") => vec![one(Counter::MessagesDelivered)],
+            Some("read") => vec![one(Counter::MessagesRead)],
+            Some("failed" | "undelivered") => vec![one(Counter::MessagesFailed)],
+            _ => vec![],
+        },
+        FactKind::CallEnded => {
+            let outcome = text(p, "outcome").unwrap_or("failed");
+            let answered = !matches!(outcome, "no_answer" | "busy" | "voicemail" | "failed");
+            let mut v = vec![one(Counter::CallsEnded)];
+            if answered {
+                v.push(one(Counter::CallsAnswered));
+                if let Some(s) = p.get("duration_seconds").and_then(Value::as_f64) {
+                    v.push((Counter::CallSeconds, s));
+                    v.push(one(Counter::CallsTimed));
+                }
+            }
+            v.extend(p.get("cost").and_then(Value::as_f64).map(|c| (Counter::CallCost, c)));
+            v
+        }
+        _ => vec![],
+    };
+    moved.into_iter().map(|(counter, value)| Increment { day, counter, value }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TenantId;
+    use jiff::civil::date;
+    use serde_json::json;
+
+    fn fact(kind: FactKind, payload: Value, at: &str) -> Fact {
+        Fact::new(TenantId::new(), kind, "x:1", payload, at.parse().unwrap())
+    }
+
+    #[test]
+    fn a_fact_counts_on_its_local_day() {
+        let sp = TimeZone::get("America/Sao_Paulo").unwrap();
+        // 01:30 UTC on the 2nd is 22:30 on the 1st in São Paulo.
+        let f = fact(FactKind::LeadCreated, json!({}), "2026-06-02T01:30:00Z");
+        assert_eq!(
+            increments(&f, &sp, &Prices::new()),
+            vec![Increment { day: date(2026, 6, 1), counter: Counter::LeadsCreated, value: 1.0 }]
+        );
+    }
+
+    #[test]
+    fn bookings_count_price_and_who_booked() {
+        let service = Uuid::now_v7();
+        let prices = Prices::from([(service, 15_000)]);
+        let f = fact(
+            FactKind::AppointmentBooked,
+            json!({"service_id": service, "by": "ai"}),
+            "2026-06-02T12:00:00Z",
+        );
+        let got: Vec<(Counter, f64)> =
+            increments(&f, &TimeZone::UTC, &prices).into_iter().map(|i| (i.counter, i.value)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Counter::AppointmentsBooked, 1.0),
+                (Counter::AppointmentsBookedByAi, 1.0),
+                (Counter::RevenueBookedCents, 15_000.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn calls_count_answered_talk_time_and_cost() {
+        let answered = fact(
+            FactKind::CallEnded,
+            json!({"outcome": "booked", "duration_seconds": 95.5, "cost": 0.31}),
+            "2026-06-02T12:00:00Z",
+        );
+        let missed = fact(FactKind::CallEnded, json!({"outcome": "no_answer", "duration_seconds": 30.0}), "2026-06-02T12:00:00Z");
+        let names = |f: &Fact| -> Vec<Counter> {
+            increments(f, &TimeZone::UTC, &Prices::new()).into_iter().map(|i| i.counter).collect()
+        };
+        assert_eq!(
+            names(&answered),
+            vec![Counter::CallsEnded, Counter::CallsAnswered, Counter::CallSeconds, Counter::CallsTimed, Counter::CallCost]
+        );
+        assert_eq!(names(&missed), vec![Counter::CallsEnded]);
+    }
+
+    #[test]
+    fn counter_names_round_trip() {
+        for c in Counter::FIXED.into_iter().chain([Counter::SpeedToLead(65)]) {
+            assert_eq!(Counter::parse(&c.name()), Some(c));
+        }
+        assert_eq!(Counter::parse("nonsense"), None);
+        assert_eq!(booked_by("voice:vapi"), "ai");
+        assert_eq!(booked_by("user:123"), "staff");
+        assert_eq!(booked_by("api_key:fd_1"), "api");
+    }
+}

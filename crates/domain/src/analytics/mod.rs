@@ -1,0 +1,12 @@
+//! The clinic's figures, defined once (docs/metrics.md). Facts become per-day counters
+//! ([`counters::increments`]), which the store sums into daily rollups as facts arrive; a
+//! period's figures ([`overview::Overview`]) are computed from the summed counters of its
+//! days, never from the raw records, so reading them costs the same for a clinic of a
+//! hundred patients or a million.
+
+pub mod counters;
+pub mod overview;
+pub mod speed;
+
+pub use counters::{Counter, Increment, Prices, increments};
+pub use overview::{Figure, Overview, Totals};

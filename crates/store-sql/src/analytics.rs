@@ -1,0 +1,89 @@
+//! Daily counter rollups and their fact-log cursor. Days are stored as `YYYY-MM-DD` text,
+//! which sorts and compares as dates on both backends.
+
+/// `AnalyticsStore` for a backend.
+#[macro_export]
+macro_rules! analytics_store {
+    ($store:ty) => {
+        const _: () = {
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff};
+            use $crate::{SqlBackend as _, db_err, exec, fetch};
+            use frontdesk_domain::TenantId;
+            use frontdesk_domain::analytics::Increment;
+            use frontdesk_store::*;
+            use std::collections::BTreeMap;
+
+            #[async_trait::async_trait]
+            impl AnalyticsStore for $store {
+                async fn rollup_cursor(&self, tenant: TenantId) -> StoreResult<i64> {
+                    let row: Option<(i64,)> = fetch!(
+                        fetch_optional(self.reader()),
+                        "SELECT fact_seq FROM metric_cursors WHERE tenant_id = $1",
+                        tenant.0
+                    )?;
+                    Ok(row.map_or(0, |r| r.0))
+                }
+
+                async fn apply_rollup(
+                    &self,
+                    tenant: TenantId,
+                    from: i64,
+                    to: i64,
+                    increments: &[Increment],
+                ) -> StoreResult<bool> {
+                    // One row per (day, counter) however many facts moved it.
+                    let mut sums: BTreeMap<(String, String), f64> = BTreeMap::new();
+                    for i in increments {
+                        *sums.entry((i.day.to_string(), i.counter.name())).or_default() += i.value;
+                    }
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    exec!(
+                        &mut *tx,
+                        "INSERT INTO metric_cursors (tenant_id, fact_seq) VALUES ($1, 0) ON CONFLICT (tenant_id) DO NOTHING",
+                        tenant.0
+                    )?;
+                    let moved = exec!(
+                        &mut *tx,
+                        "UPDATE metric_cursors SET fact_seq = $3 WHERE tenant_id = $1 AND fact_seq = $2",
+                        tenant.0,
+                        from,
+                        to
+                    )?;
+                    if moved != 1 {
+                        tx.rollback().await.map_err(db_err)?;
+                        return Ok(false);
+                    }
+                    for ((day, counter), value) in sums {
+                        exec!(
+                            &mut *tx,
+                            "INSERT INTO metric_days (tenant_id, day, counter, value) VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (tenant_id, day, counter) DO UPDATE SET value = metric_days.value + excluded.value",
+                            tenant.0,
+                            day,
+                            counter,
+                            value
+                        )?;
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(true)
+                }
+
+                async fn rollup_totals(
+                    &self,
+                    tenant: TenantId,
+                    from: jiff::civil::Date,
+                    to: jiff::civil::Date,
+                ) -> StoreResult<Vec<(String, f64)>> {
+                    fetch!(
+                        fetch_all(self.reader()),
+                        "SELECT counter, SUM(value) FROM metric_days WHERE tenant_id = $1 AND day >= $2 AND day <= $3
+                         GROUP BY counter ORDER BY counter",
+                        tenant.0,
+                        from.to_string(),
+                        to.to_string()
+                    )
+                }
+            }
+        };
+    };
+}

@@ -1,0 +1,45 @@
+//! Conformance: daily rollups add up per tenant and day, and the cursor moves once.
+
+use crate::DynStore;
+use crate::conformance_scheduling::clinic;
+use frontdesk_domain::analytics::{Counter, Increment};
+use jiff::civil::date;
+
+fn inc(day: (i16, i8, i8), counter: Counter, value: f64) -> Increment {
+    Increment { day: date(day.0, day.1, day.2), counter, value }
+}
+
+pub async fn rollups_add_up_by_day_and_the_cursor_moves_once(store: DynStore) {
+    let a = clinic(&store, "alpha").await.tenant;
+    let b = clinic(&store, "beta").await.tenant;
+    assert_eq!(store.rollup_cursor(a).await.unwrap(), 0);
+    let first = [
+        inc((2026, 3, 7), Counter::LeadsCreated, 1.0),
+        inc((2026, 3, 8), Counter::LeadsCreated, 1.0),
+        inc((2026, 3, 8), Counter::LeadsCreated, 1.0),
+        inc((2026, 3, 8), Counter::SpeedToLead(65), 1.0),
+        inc((2026, 3, 9), Counter::CallCost, 0.25),
+    ];
+    assert!(store.apply_rollup(a, 0, 10, &first).await.unwrap());
+    assert_eq!(store.rollup_cursor(a).await.unwrap(), 10);
+    // A second roller that read the same facts from 0 loses and changes nothing.
+    assert!(!store.apply_rollup(a, 0, 10, &first).await.unwrap());
+    assert!(store.apply_rollup(a, 10, 12, &[inc((2026, 3, 9), Counter::CallCost, 0.5)]).await.unwrap());
+    assert!(store.apply_rollup(b, 0, 11, &[inc((2026, 3, 8), Counter::LeadsCreated, 5.0)]).await.unwrap());
+
+    let totals = |from, to| {
+        let store = store.clone();
+        async move { store.rollup_totals(a, from, to).await.unwrap() }
+    };
+    assert_eq!(
+        totals(date(2026, 3, 8), date(2026, 3, 9)).await,
+        vec![
+            ("call_cost".to_string(), 0.75),
+            ("leads_created".to_string(), 2.0),
+            ("speed_to_lead_le_65".to_string(), 1.0)
+        ]
+    );
+    assert_eq!(totals(date(2026, 3, 7), date(2026, 3, 7)).await, vec![("leads_created".to_string(), 1.0)]);
+    assert!(totals(date(2026, 4, 1), date(2026, 4, 30)).await.is_empty());
+    assert_eq!(store.rollup_cursor(b).await.unwrap(), 11, "each tenant has its own cursor");
+}
