@@ -3,9 +3,9 @@
 //! Everything here compiles and tests in seconds; the stores, providers and HTTP layer
 //! depend on it, never the other way round.
 
+pub mod analytics;
 pub mod api_key;
 pub mod api_key_scope;
-pub mod analytics;
 pub mod audit;
 pub mod clock;
 pub mod contact;

@@ -91,6 +91,8 @@ pub fn message_fact(kind: FactKind, m: &frontdesk_domain::messaging::Message, at
             "direction": m.direction,
             "channel": m.channel,
             "status": m.status,
+            // When it was filed: a delivery or read counts on the day the message was sent.
+            "sent_at": m.created_at,
         }),
         at,
     )

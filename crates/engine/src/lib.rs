@@ -2,6 +2,7 @@
 //! runs those jobs. Depends on the domain, the store traits and the provider traits only.
 
 pub mod access;
+pub mod analytics;
 pub mod audit;
 pub mod data_rights;
 pub mod facts;

@@ -13,6 +13,8 @@
 //! on every function.
 
 #[doc(hidden)]
+pub mod analytics;
+#[doc(hidden)]
 pub mod appointments;
 #[doc(hidden)]
 pub mod calls;
@@ -37,8 +39,6 @@ pub mod leads;
 pub mod messaging;
 #[doc(hidden)]
 pub mod noshow_models;
-#[doc(hidden)]
-pub mod analytics;
 #[doc(hidden)]
 pub mod rate_counters;
 #[doc(hidden)]

@@ -16,7 +16,13 @@ pub trait AnalyticsStore: Send + Sync {
     /// Adds `increments` to the daily rollups and moves the cursor from `from` to `to`, in
     /// one transaction. `false`, and nothing changed, when the cursor is no longer at
     /// `from` (another process counted these facts first).
-    async fn apply_rollup(&self, tenant: TenantId, from: i64, to: i64, increments: &[Increment]) -> StoreResult<bool>;
+    async fn apply_rollup(
+        &self,
+        tenant: TenantId,
+        from: i64,
+        to: i64,
+        increments: &[Increment],
+    ) -> StoreResult<bool>;
     /// Every counter's sum over the local days `from..=to`, by counter name.
     async fn rollup_totals(&self, tenant: TenantId, from: Date, to: Date) -> StoreResult<Vec<(String, f64)>>;
 }

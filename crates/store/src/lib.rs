@@ -2,6 +2,7 @@
 //! crate (`frontdesk-store-sqlite`, `frontdesk-store-postgres`). Every tenant-scoped method
 //! takes the `TenantId` first, and a row of another tenant is reported as absent.
 
+mod analytics;
 pub mod at_rest;
 mod data_rights;
 mod error;
@@ -18,11 +19,12 @@ mod types;
 mod users;
 mod voice;
 mod waitlist;
-mod analytics;
 mod webhooks;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod conformance_analytics;
 #[cfg(feature = "conformance")]
 pub mod conformance_jobs_fairness;
 #[cfg(feature = "conformance")]
@@ -45,10 +47,10 @@ pub mod conformance_versions;
 pub mod conformance_voice;
 #[cfg(feature = "conformance")]
 pub mod conformance_waitlist;
-pub mod conformance_analytics;
 #[cfg(feature = "conformance")]
 pub mod conformance_webhooks;
 
+pub use analytics::AnalyticsStore;
 pub use data_rights::DataRightsStore;
 pub use error::{Conflict, Record, StoreError, StoreResult};
 pub use facts::FactStore;
@@ -64,5 +66,4 @@ pub use types::*;
 pub use users::*;
 pub use voice::*;
 pub use waitlist::{OfferFilter, WaitlistStore};
-pub use analytics::AnalyticsStore;
 pub use webhooks::{DeliveryFilter, WebhookStore};

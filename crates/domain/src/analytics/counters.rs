@@ -144,10 +144,21 @@ fn price(p: &Value, prices: &Prices) -> Option<f64> {
     prices.get(&service).map(|cents| *cents as f64)
 }
 
-/// What `fact` adds to its day's counters.
+/// What `fact` adds to its day's counters. Lead figures count on the day the lead arrived
+/// (its `lead_created_at`), so "of the leads of March, how many were reached, how fast,
+/// how many booked" reads from March's days; a message's delivery and reading count on the
+/// day it was sent (`sent_at`), so its rates compare like with like; everything else on
+/// the day it happened.
 pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment> {
-    let day = fact.at.to_zoned(tz.clone()).date();
     let p = &fact.payload;
+    let lead_day = text(p, "lead_created_at").and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let sent_day = text(p, "sent_at").and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let at = match fact.kind {
+        FactKind::LeadContacted | FactKind::LeadStageChanged => lead_day.unwrap_or(fact.at),
+        FactKind::MessageStatusChanged => sent_day.unwrap_or(fact.at),
+        _ => fact.at,
+    };
+    let day = at.to_zoned(tz.clone()).date();
     let one = |counter| (counter, 1.0);
     let moved: Vec<(Counter, f64)> = match fact.kind {
         FactKind::LeadCreated => vec![one(Counter::LeadsCreated)],
@@ -155,7 +166,10 @@ pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment>
             let seconds = p.get("seconds").and_then(Value::as_i64).unwrap_or(0);
             vec![one(Counter::LeadsContacted), one(Counter::SpeedToLead(super::speed::bucket(seconds)))]
         }
-        FactKind::LeadStageChanged if text(p, "to") == Some("booked") => vec![one(Counter::LeadsBooked)],
+        // A lead converts once: a re-booking after a miss or a visit is not a new conversion.
+        FactKind::LeadStageChanged if p.get("first_booking").and_then(Value::as_bool) == Some(true) => {
+            vec![one(Counter::LeadsBooked)]
+        }
         FactKind::AppointmentBooked => {
             let mut v = vec![one(Counter::AppointmentsBooked)];
             if text(p, "by") == Some("ai") {
@@ -221,6 +235,32 @@ mod tests {
     }
 
     #[test]
+    fn lead_figures_count_on_the_day_the_lead_arrived_and_once() {
+        let contacted = fact(
+            FactKind::LeadContacted,
+            json!({"seconds": 7200, "lead_created_at": "2026-05-31T23:00:00Z"}),
+            "2026-06-01T01:00:00Z",
+        );
+        let days: Vec<(Date, Counter)> = increments(&contacted, &TimeZone::UTC, &Prices::new())
+            .into_iter()
+            .map(|i| (i.day, i.counter))
+            .collect();
+        assert_eq!(
+            days,
+            vec![
+                (date(2026, 5, 31), Counter::LeadsContacted),
+                (date(2026, 5, 31), Counter::SpeedToLead(7_200))
+            ]
+        );
+        let rebooked = fact(
+            FactKind::LeadStageChanged,
+            json!({"to": "booked", "from": "no_show", "first_booking": false}),
+            "2026-06-01T01:00:00Z",
+        );
+        assert!(increments(&rebooked, &TimeZone::UTC, &Prices::new()).is_empty());
+    }
+
+    #[test]
     fn bookings_count_price_and_who_booked() {
         let service = Uuid::now_v7();
         let prices = Prices::from([(service, 15_000)]);
@@ -248,13 +288,23 @@ mod tests {
             json!({"outcome": "booked", "duration_seconds": 95.5, "cost": 0.31}),
             "2026-06-02T12:00:00Z",
         );
-        let missed = fact(FactKind::CallEnded, json!({"outcome": "no_answer", "duration_seconds": 30.0}), "2026-06-02T12:00:00Z");
+        let missed = fact(
+            FactKind::CallEnded,
+            json!({"outcome": "no_answer", "duration_seconds": 30.0}),
+            "2026-06-02T12:00:00Z",
+        );
         let names = |f: &Fact| -> Vec<Counter> {
             increments(f, &TimeZone::UTC, &Prices::new()).into_iter().map(|i| i.counter).collect()
         };
         assert_eq!(
             names(&answered),
-            vec![Counter::CallsEnded, Counter::CallsAnswered, Counter::CallSeconds, Counter::CallsTimed, Counter::CallCost]
+            vec![
+                Counter::CallsEnded,
+                Counter::CallsAnswered,
+                Counter::CallSeconds,
+                Counter::CallsTimed,
+                Counter::CallCost
+            ]
         );
         assert_eq!(names(&missed), vec![Counter::CallsEnded]);
     }

@@ -6,7 +6,9 @@
 
 pub mod counters;
 pub mod overview;
+pub mod period;
 pub mod speed;
 
 pub use counters::{Counter, Increment, Prices, increments};
 pub use overview::{Figure, Overview, Totals};
+pub use period::{Period, PeriodError};

@@ -53,10 +53,8 @@ impl Overview {
     pub fn new(current: &Totals, previous: &Totals) -> Overview {
         let now = values(current);
         let before = values(previous);
-        let figures = FIGURES
-            .iter()
-            .map(|name| (*name, Figure { value: now[name], previous: before[name] }))
-            .collect();
+        let figures =
+            FIGURES.iter().map(|name| (*name, Figure { value: now[name], previous: before[name] })).collect();
         Overview { figures }
     }
 

@@ -94,6 +94,7 @@ async fn move_lead(
     };
     let now = ctx.clock.now();
     let from = lead.stage;
+    let booked_before = lead.stage_times.contains_key(&LeadStage::Booked);
     let moved = match stage {
         // Only a booked lead loses its booking; a new or contacted one was never counted
         // as booked and stays where the outreach left it.
@@ -125,7 +126,10 @@ async fn move_lead(
         lead.tenant_id,
         FactKind::LeadStageChanged,
         format_args!("lead:{}:{fact_id}", lead.id),
-        json!({"lead_id": lead.id, "from": from, "to": stage}),
+        // The lead's creation and whether it is its first booking: analytics count a lead
+        // as converted once, on the day it arrived (docs/metrics.md).
+        json!({"lead_id": lead.id, "from": from, "to": stage, "lead_created_at": lead.created_at,
+            "first_booking": stage == LeadStage::Booked && !booked_before}),
         now,
     );
     jobs.extend(crate::facts::jobs_for(&fact, now));

@@ -9,10 +9,10 @@ use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, SPEED_TO_LEAD_JOB, lead_job}
 use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
 use crate::voice::{PlaceCallRequest, place_call};
 use async_trait::async_trait;
+use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::Job;
 use frontdesk_domain::leads::{FirstReach, Lead, LeadEvent, LeadStage};
 use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey, may_send_automated};
-use frontdesk_domain::facts::{Fact, FactKind};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
@@ -160,7 +160,8 @@ fn first_contact(lead: &mut Lead, now: Timestamp) -> Vec<frontdesk_domain::jobs:
         lead.tenant_id,
         FactKind::LeadContacted,
         format_args!("lead:{}", lead.id),
-        json!({"lead_id": lead.id, "patient_id": lead.patient_id, "seconds": seconds}),
+        json!({"lead_id": lead.id, "patient_id": lead.patient_id, "seconds": seconds,
+            "lead_created_at": lead.created_at}),
         now,
     );
     crate::facts::jobs_for(&fact, now)
@@ -190,7 +191,12 @@ impl JobHandler for SpeedToLead {
             events.push(LeadEvent::new(&lead, "stage_changed", json!({"to": "contacted"}), now));
         }
         if let Some(step) = settings.leads.follow_up.first() {
-            jobs.push(lead_job(&lead, FOLLOW_UP_JOB, 0, now + SignedDuration::from_mins(i64::from(step.after_minutes))));
+            jobs.push(lead_job(
+                &lead,
+                FOLLOW_UP_JOB,
+                0,
+                now + SignedDuration::from_mins(i64::from(step.after_minutes)),
+            ));
         }
         ctx.store.save_lead(&lead, &events, &jobs, now).await.map_err(retry)
     }

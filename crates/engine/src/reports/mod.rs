@@ -4,11 +4,10 @@
 //! exported in constant memory.
 
 mod kinds;
-mod period;
 mod stream;
 
+pub use frontdesk_domain::analytics::{Period as ReportPeriod, PeriodError};
 pub use kinds::ReportKind;
-pub use period::{PeriodError, ReportPeriod};
 pub use stream::{ChunkSink, export};
 
 pub use frontdesk_reports::{Format, Locale as ReportLocale};

@@ -1,3 +1,4 @@
+pub mod analytics;
 pub mod api_keys;
 pub mod appointments;
 pub mod audit;

@@ -11,9 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_engine::reports::{
-    self, ChunkSink, Format, ReportKind, ReportLocale, ReportPeriod, ReportRequest,
-};
+use frontdesk_engine::reports::{self, ChunkSink, Format, ReportKind, ReportLocale, ReportRequest};
 use serde::Deserialize;
 use std::sync::Arc;
 use utoipa::IntoParams;
@@ -85,29 +83,18 @@ async fn request(
             )
         })?,
     };
-    let tz = match &q.tz {
-        Some(name) => ReportPeriod::zone(name).map_err(period_error)?,
-        None => {
-            let tenant = state
-                .ctx
-                .store
-                .tenant_by_id(who.tenant_id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("tenant"))?;
-            tenant.timezone.time_zone()
-        }
-    };
-    let period = ReportPeriod::parse(&q.from, &q.to, &tz).map_err(period_error)?;
+    let period = super::analytics::period(
+        state,
+        who,
+        &super::analytics::PeriodQuery { from: q.from.clone(), to: q.to.clone(), tz: q.tz.clone() },
+    )
+    .await?;
     let locale = q.locale.as_deref().map(ReportLocale::parse);
     Ok(ReportRequest { tenant: who.tenant_id, kind, period, format, locale })
 }
 
 fn short(s: &str) -> String {
     s.chars().take(40).collect()
-}
-
-fn period_error(e: reports::PeriodError) -> ApiError {
-    ApiError::bad_request("invalid_period", e.to_string())
 }
 
 /// The response whose body is written as the export runs.

@@ -1,6 +1,7 @@
-//! A report's period: whole days in the clinic's time zone, `from` and `to` both included,
-//! turned into the half-open instant range `[start of from, start of the day after to)`,
-//! which is right across a daylight-saving change (a day is not always 24 hours).
+//! A period of figures or of a report: whole days in the clinic's time zone, `from` and
+//! `to` both included, turned into the half-open instant range `[start of from, start of
+//! the day after to)`, which is right across a daylight-saving change (a day is not always
+//! 24 hours). The previous period is as many days, just before.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -10,7 +11,7 @@ use jiff::tz::TimeZone;
 pub const MAX_DAYS: i32 = 400;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReportPeriod {
+pub struct Period {
     pub from: Date,
     pub to: Date,
     pub tz: TimeZone,
@@ -30,14 +31,14 @@ pub enum PeriodError {
     UnknownZone(String),
 }
 
-impl ReportPeriod {
-    pub fn parse(from: &str, to: &str, tz: &TimeZone) -> Result<ReportPeriod, PeriodError> {
+impl Period {
+    pub fn parse(from: &str, to: &str, tz: &TimeZone) -> Result<Period, PeriodError> {
         let date =
             |s: &str| s.parse::<Date>().map_err(|_| PeriodError::NotADate(s.chars().take(40).collect()));
-        ReportPeriod::new(date(from)?, date(to)?, tz.clone())
+        Period::new(date(from)?, date(to)?, tz.clone())
     }
 
-    pub fn new(from: Date, to: Date, tz: TimeZone) -> Result<ReportPeriod, PeriodError> {
+    pub fn new(from: Date, to: Date, tz: TimeZone) -> Result<Period, PeriodError> {
         if to < from {
             return Err(PeriodError::Backwards { from, to });
         }
@@ -49,7 +50,21 @@ impl ReportPeriod {
         let start = start_of(from).map_err(|_| PeriodError::NotADate(from.to_string()))?;
         let after = to.tomorrow().map_err(|_| PeriodError::NotADate(to.to_string()))?;
         let end = start_of(after).map_err(|_| PeriodError::NotADate(to.to_string()))?;
-        Ok(ReportPeriod { from, to, tz, start, end })
+        Ok(Period { from, to, tz, start, end })
+    }
+
+    /// How many days it spans.
+    pub fn days(&self) -> i32 {
+        (self.to - self.from).get_days() + 1
+    }
+
+    /// The same number of days, ending the day before `from`.
+    pub fn previous(&self) -> Result<Period, PeriodError> {
+        let to = self.from.yesterday().map_err(|_| PeriodError::NotADate(self.from.to_string()))?;
+        let from = to
+            .checked_sub(jiff::Span::new().days(i64::from(self.days() - 1)))
+            .map_err(|_| PeriodError::NotADate(to.to_string()))?;
+        Period::new(from, to, self.tz.clone())
     }
 
     /// A zone by its IANA name.
@@ -66,26 +81,31 @@ mod tests {
     #[test]
     fn days_in_the_zone_across_a_dst_change() {
         let ny = TimeZone::get("America/New_York").unwrap();
-        let p = ReportPeriod::parse("2026-03-08", "2026-03-08", &ny).unwrap();
+        let p = Period::parse("2026-03-08", "2026-03-08", &ny).unwrap();
         assert_eq!(p.start.to_string(), "2026-03-08T05:00:00Z");
         assert_eq!(p.end.to_string(), "2026-03-09T04:00:00Z", "the day the clocks move has 23 hours");
+    }
+
+    #[test]
+    fn the_previous_period_is_as_long_and_just_before() {
+        let p = Period::parse("2026-03-01", "2026-03-31", &TimeZone::UTC).unwrap();
+        let before = p.previous().unwrap();
+        assert_eq!((before.from, before.to), (date(2026, 1, 29), date(2026, 2, 28)));
+        assert_eq!(before.days(), 31);
     }
 
     #[test]
     fn bad_periods_are_named() {
         let utc = TimeZone::UTC;
         assert_eq!(
-            ReportPeriod::parse("2026-02-30", "2026-03-01", &utc),
+            Period::parse("2026-02-30", "2026-03-01", &utc),
             Err(PeriodError::NotADate("2026-02-30".into()))
         );
         assert_eq!(
-            ReportPeriod::parse("2026-03-02", "2026-03-01", &utc),
+            Period::parse("2026-03-02", "2026-03-01", &utc),
             Err(PeriodError::Backwards { from: date(2026, 3, 2), to: date(2026, 3, 1) })
         );
-        assert_eq!(
-            ReportPeriod::parse("2025-01-01", "2026-12-31", &utc),
-            Err(PeriodError::TooLong { days: 730 })
-        );
-        assert!(matches!(ReportPeriod::zone("Mars/Olympus"), Err(PeriodError::UnknownZone(_))));
+        assert_eq!(Period::parse("2025-01-01", "2026-12-31", &utc), Err(PeriodError::TooLong { days: 730 }));
+        assert!(matches!(Period::zone("Mars/Olympus"), Err(PeriodError::UnknownZone(_))));
     }
 }
