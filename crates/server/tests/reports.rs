@@ -8,6 +8,7 @@ use serde_json::json;
 use std::io::Cursor;
 
 backend_tests!(
+    overview_report_lists_every_figure,
     appointments_and_no_shows_export_as_xlsx_pdf_and_csv,
     leads_export_with_speed_to_lead_and_safe_cells,
     bad_report_requests_are_named,
@@ -77,6 +78,7 @@ async fn appointments_and_no_shows_export_as_xlsx_pdf_and_csv(app: TestApp) {
         app.post(&format!("/api/v1/appointments/{missed}/no-show"), &key).send().await.unwrap().status(),
         200
     );
+    app.run_pending_jobs().await;
 
     let (ct, xlsx) =
         download(&app, &key, "/api/v1/reports/appointments?from=2026-06-01&to=2026-06-30&format=xlsx").await;
@@ -87,6 +89,13 @@ async fn appointments_and_no_shows_export_as_xlsx_pdf_and_csv(app: TestApp) {
         vec!["Resumo".to_string(), "Dados".to_string()],
         "the clinic's language: pt-BR"
     );
+    // The summary sheet leads with the period's figures (docs/metrics.md): bookings count on
+    // the day they were made (all three on 1 June), outcomes on the day they were recorded.
+    let summary = book.worksheet_range("Resumo").unwrap();
+    let figure = |label: &str| summary.rows().skip(5).find(|r| r[0] == *label).map(|r| r[1].clone()).unwrap();
+    assert_eq!(figure("Agendamentos"), Data::Float(3.0));
+    assert_eq!(figure("Taxa de faltas"), Data::Float(0.5));
+    assert_eq!(figure("Receita agendada"), Data::Float(450.0));
     let data = book.worksheet_range("Dados").unwrap();
     assert_eq!(data.height(), 3, "a header and the two June appointments");
     let ids: Vec<String> = data.rows().skip(1).map(|r| r[8].to_string()).collect();
@@ -120,6 +129,31 @@ async fn appointments_and_no_shows_export_as_xlsx_pdf_and_csv(app: TestApp) {
     let mut r = csv::Reader::from_reader(csv.as_slice());
     assert_eq!(&r.headers().unwrap()[0], "Start");
     assert_eq!(r.records().count(), 2);
+}
+
+async fn overview_report_lists_every_figure(app: TestApp) {
+    let (key, cal) = clinic(&app).await;
+    book(&app, &key, &cal, "2026-06-03T10:00:00-03:00", "(11) 98765-4321").await;
+    app.run_pending_jobs().await;
+    let (_, csv) =
+        download(&app, &key, "/api/v1/reports/overview?from=2026-06-01&to=2026-06-30&locale=en").await;
+    let mut r = csv::Reader::from_reader(csv.as_slice());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        vec!["Figure", "Code", "Value", "Previous period"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 20, "every overview figure");
+    let row = |code: &str| rows.iter().find(|r| &r[1] == code).unwrap().clone();
+    assert_eq!((&row("appointments_total")[2], &row("appointments_total")[3]), ("1", "0"));
+    assert_eq!(&row("revenue_booked")[2], "150");
+    assert_eq!(&row("no_show_rate")[2], "", "no rate without ended appointments");
+    let (_, pdf) =
+        download(&app, &key, "/api/v1/reports/overview?from=2026-06-01&to=2026-06-30&format=pdf").await;
+    let text = pdf_text(&pdf);
+    for expected in ["Visão geral", "Agendamentos", "R$ 150,00", "Agendamentos por dia"] {
+        assert!(text.contains(expected), "{expected:?} missing:\n{text}");
+    }
 }
 
 async fn leads_export_with_speed_to_lead_and_safe_cells(app: TestApp) {

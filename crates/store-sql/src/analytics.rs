@@ -83,6 +83,24 @@ macro_rules! analytics_store {
                         to.to_string()
                     )
                 }
+
+                async fn rollup_days(
+                    &self,
+                    tenant: TenantId,
+                    from: jiff::civil::Date,
+                    to: jiff::civil::Date,
+                    counter: &str,
+                ) -> StoreResult<Vec<(String, f64)>> {
+                    fetch!(
+                        fetch_all(self.reader()),
+                        "SELECT day, value FROM metric_days WHERE tenant_id = $1 AND counter = $2 AND day >= $3 AND day <= $4
+                         ORDER BY day",
+                        tenant.0,
+                        counter,
+                        from.to_string(),
+                        to.to_string()
+                    )
+                }
             }
         };
     };

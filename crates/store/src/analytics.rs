@@ -25,4 +25,13 @@ pub trait AnalyticsStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Every counter's sum over the local days `from..=to`, by counter name.
     async fn rollup_totals(&self, tenant: TenantId, from: Date, to: Date) -> StoreResult<Vec<(String, f64)>>;
+    /// Each day's value of `counter` over `from..=to`, by day (`YYYY-MM-DD`); days without
+    /// one are absent.
+    async fn rollup_days(
+        &self,
+        tenant: TenantId,
+        from: Date,
+        to: Date,
+        counter: &str,
+    ) -> StoreResult<Vec<(String, f64)>>;
 }

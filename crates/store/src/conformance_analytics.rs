@@ -42,4 +42,8 @@ pub async fn rollups_add_up_by_day_and_the_cursor_moves_once(store: DynStore) {
     assert_eq!(totals(date(2026, 3, 7), date(2026, 3, 7)).await, vec![("leads_created".to_string(), 1.0)]);
     assert!(totals(date(2026, 4, 1), date(2026, 4, 30)).await.is_empty());
     assert_eq!(store.rollup_cursor(b).await.unwrap(), 11, "each tenant has its own cursor");
+    assert_eq!(
+        store.rollup_days(a, date(2026, 3, 1), date(2026, 3, 31), "leads_created").await.unwrap(),
+        vec![("2026-03-07".to_string(), 1.0), ("2026-03-08".to_string(), 2.0)]
+    );
 }

@@ -93,7 +93,12 @@ impl ReportKind {
             |pt_label: &str, en: &str, kind: ColumnKind| Column::new(if pt { pt_label } else { en }, kind);
         use ColumnKind::*;
         match self {
-            Self::Overview => vec![c("Indicador", "Figure", Text), c("Valor", "Value", Decimal)],
+            Self::Overview => vec![
+                c("Indicador", "Figure", Text),
+                c("Código", "Code", Text),
+                c("Valor", "Value", Decimal),
+                c("Período anterior", "Previous period", Decimal),
+            ],
             Self::Leads => vec![
                 c("Criado em", "Created", DateTime),
                 c("Origem", "Source", Text),

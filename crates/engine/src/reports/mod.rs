@@ -3,6 +3,7 @@
 //! read from the store a page at a time and written as they come, so a year of leads is
 //! exported in constant memory.
 
+mod figures;
 mod kinds;
 mod stream;
 

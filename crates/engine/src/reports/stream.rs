@@ -5,7 +5,7 @@
 //! CLI gives a file.
 
 use super::kinds::{Catalog, Rows};
-use super::{ExportError, ReportRequest};
+use super::{ExportError, ReportPeriod, ReportRequest};
 use crate::Ctx;
 use frontdesk_domain::tenant::Locale as TenantLocale;
 use frontdesk_reports::{Cell, Locale, ReportHeader, ReportWriter};
@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 
 /// The currency prices are quoted in. Services store prices in minor units without a
 /// currency; the clinics Frontdesk serves today are Brazilian.
-const CURRENCY: &str = "BRL";
+pub(super) const CURRENCY: &str = "BRL";
 
 /// Exports one report into `sink`, calling `progress` with the rows written so far after
 /// every page. Returns the number of rows.
@@ -30,14 +30,19 @@ pub async fn export(
         TenantLocale::PtBr => Locale::PtBr,
         TenantLocale::En => Locale::En,
     });
+    // Figures are kept by the clinic's days: the same dates, in its zone.
+    let clinic_days = ReportPeriod::new(req.period.from, req.period.to, tenant.timezone.time_zone())
+        .map_err(|_| ExportError::Stopped("the period cannot be read in the clinic's zone"))?;
+    let (kpis, charts, overview) =
+        super::figures::header_figures(ctx, req.tenant, req.kind, &clinic_days, locale).await?;
     let header = ReportHeader {
         locale,
         title: req.kind.title(locale).to_string(),
         clinic: tenant.name.clone(),
         period: period_words(&req.period, locale),
         generated: ctx.clock.now().to_zoned(req.period.tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string(),
-        kpis: Vec::new(),
-        charts: Vec::new(),
+        kpis,
+        charts,
     };
     let columns = req.kind.columns(locale, CURRENCY);
     let catalog = Catalog::load(ctx, req.tenant).await?;
@@ -58,6 +63,9 @@ pub async fn export(
         Ok(n)
     });
     let read = async {
+        if req.kind == super::ReportKind::Overview {
+            let _ = tx.send(super::figures::overview_rows(&overview, locale)).await;
+        }
         while let Some(page) = rows.next_page(ctx).await? {
             if tx.send(page).await.is_err() {
                 break; // the writer stopped: its own error says why
