@@ -3,7 +3,7 @@
 
 use crate::{Cell, ColumnKind, Locale};
 
-pub(crate) fn cell_text(cell: &Cell, kind: &ColumnKind, locale: Locale) -> String {
+pub fn cell_text(cell: &Cell, kind: &ColumnKind, locale: Locale) -> String {
     match cell {
         Cell::Empty => "—".to_string(),
         Cell::Text(s) => s.clone(),
@@ -58,7 +58,7 @@ pub(crate) fn grouped(v: f64, decimals: usize, locale: Locale) -> String {
 
 /// The change from `previous` to `value` in words (`+12,5%`), or a dash when there is no
 /// previous value or it was zero.
-pub(crate) fn change_text(value: &Cell, previous: &Cell, kind: &ColumnKind, locale: Locale) -> String {
+pub fn change_text(value: &Cell, previous: &Cell, kind: &ColumnKind, locale: Locale) -> String {
     let (Some(v), Some(p)) = (value.as_f64(), previous.as_f64()) else {
         return "—".to_string();
     };

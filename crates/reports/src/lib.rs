@@ -17,6 +17,7 @@ mod pdf_text;
 mod xlsx_file;
 
 pub use csv_file::neutralise as csv_safe_text;
+pub use format_number::{cell_text, change_text};
 pub use model::{Cell, Chart, Column, ColumnKind, Kpi, Locale, ReportHeader};
 
 use std::io::Write;

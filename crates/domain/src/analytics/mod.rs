@@ -5,6 +5,7 @@
 //! hundred patients or a million.
 
 pub mod counters;
+pub mod labels;
 pub mod overview;
 pub mod period;
 pub mod speed;

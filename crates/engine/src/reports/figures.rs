@@ -8,35 +8,19 @@ use frontdesk_domain::analytics::{Counter, Overview, Period};
 use frontdesk_reports::{Cell, Chart, ColumnKind, Kpi, Locale};
 use frontdesk_store::StoreResult;
 
-/// A figure's name in Portuguese and English, and how to show it.
+/// A figure's name in Portuguese and English, and how a report shows it.
 fn label(name: &str) -> (&'static str, &'static str, ColumnKind) {
-    use ColumnKind::*;
-    let money = || Money(super::stream::CURRENCY.to_string());
-    match name {
-        "leads_total" => ("Leads recebidos", "Leads", Integer),
-        "leads_contacted" => ("Leads contatados", "Leads contacted", Integer),
-        "leads_booked" => ("Leads que agendaram", "Leads booked", Integer),
-        "lead_to_booking_rate" => ("Conversão em agendamento", "Lead-to-booking rate", Percent),
-        "speed_to_lead_p50_seconds" => {
-            ("Tempo até o 1º contato, mediana (s)", "Speed to lead, median (s)", Integer)
-        }
-        "speed_to_lead_p90_seconds" => ("Tempo até o 1º contato, p90 (s)", "Speed to lead, p90 (s)", Integer),
-        "appointments_total" => ("Agendamentos", "Appointments booked", Integer),
-        "appointments_showed" => ("Comparecimentos", "Attended", Integer),
-        "no_show_rate" => ("Taxa de faltas", "No-show rate", Percent),
-        "messages_sent" => ("Mensagens enviadas", "Messages sent", Integer),
-        "messages_delivered_rate" => ("Taxa de entrega", "Delivered rate", Percent),
-        "messages_read_rate" => ("Taxa de leitura", "Read rate", Percent),
-        "patient_response_rate" => ("Respostas por mensagem", "Replies per message", Percent),
-        "calls_total" => ("Ligações", "Calls", Integer),
-        "calls_answered_rate" => ("Taxa de atendimento", "Answered rate", Percent),
-        "calls_avg_duration_seconds" => ("Duração média (s)", "Average duration (s)", Decimal),
-        "calls_cost_total" => ("Custo das ligações (USD)", "Call cost (USD)", Decimal),
-        "bookings_by_ai_share" => ("Agendados pelo assistente", "Booked by the assistant", Percent),
-        "revenue_booked" => ("Receita agendada", "Revenue booked", money()),
-        "revenue_lost_to_no_shows" => ("Receita perdida com faltas", "Revenue lost to no-shows", money()),
-        _ => ("?", "?", Decimal),
-    }
+    use frontdesk_domain::analytics::labels::Unit;
+    let Some((pt, en, unit)) = frontdesk_domain::analytics::labels::label(name) else {
+        return ("?", "?", ColumnKind::Decimal);
+    };
+    let kind = match unit {
+        Unit::Count | Unit::Seconds => ColumnKind::Integer,
+        Unit::Rate => ColumnKind::Percent,
+        Unit::Money => ColumnKind::Money(super::stream::CURRENCY.to_string()),
+        Unit::Cost => ColumnKind::Decimal,
+    };
+    (pt, en, kind)
 }
 
 /// The figures a report of this kind leads with.

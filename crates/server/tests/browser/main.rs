@@ -9,6 +9,7 @@
 //! `FRONTDESK_REQUIRE_BROWSER=1` (set by CI) makes their absence a failure.
 
 mod calendar;
+mod dashboard;
 mod inbox_live;
 mod people;
 mod settings;

@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/me/totp/{action}", post(second_factor::change))
         .route("/app", get(today::today))
         .route("/app/dashboard", get(dashboard::show))
+        .route("/app/reports/{kind}", get(dashboard::report))
         .route("/app/events", get(events::stream))
         .route("/app/inbox", get(inbox::list))
         .route("/app/inbox/{id}", get(inbox::thread))

@@ -1,0 +1,221 @@
+//! The dashboard: the period's headline figures beside the previous period's, the funnel,
+//! and the days in bars, read from the analytics rollups (docs/metrics.md) so it opens fast
+//! however big the clinic. The figures region refreshes itself on every live event (a new
+//! booking moves the numbers without a reload); report downloads for the same period sit
+//! below it.
+
+mod chart;
+mod period;
+mod words;
+
+use super::chrome::Chrome;
+use super::i18n::Texts;
+use super::page::{internal, problem_page, render};
+use super::session::Staff;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use frontdesk_domain::analytics::labels::{self, Unit};
+use frontdesk_domain::analytics::{Counter, Overview, Period};
+use frontdesk_domain::tenant::Locale;
+use frontdesk_engine::audit::{self, Access};
+use frontdesk_engine::reports::{Format, ReportKind, ReportLocale, ReportRequest};
+use frontdesk_reports::{Cell, ColumnKind};
+use serde::Deserialize;
+pub use words::Words;
+
+#[derive(Deserialize, Default)]
+pub struct PeriodForm {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One figure on a card.
+pub struct Card {
+    pub label: &'static str,
+    pub value: String,
+    pub previous: String,
+    pub change: String,
+    /// `up`, `down` or `flat`, and whether that is good news: `good`, `bad` or `neutral`.
+    pub direction: &'static str,
+    pub tone: &'static str,
+}
+
+/// One step of the funnel, its width a share of the first step.
+pub struct Step {
+    pub label: &'static str,
+    pub count: String,
+    pub percent: u32,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    t: &'static Texts,
+    w: &'static Words,
+    chrome: Chrome,
+    from: String,
+    to: String,
+    quick: Vec<(String, String, &'static str)>,
+    cards: Vec<Card>,
+    funnel: Vec<Step>,
+    charts: Vec<chart::BarChart>,
+    reports: Vec<(&'static str, &'static str)>,
+}
+
+const CARDS: [&str; 12] = [
+    "leads_total",
+    "lead_to_booking_rate",
+    "speed_to_lead_p50_seconds",
+    "appointments_total",
+    "no_show_rate",
+    "revenue_booked",
+    "revenue_lost_to_no_shows",
+    "bookings_by_ai_share",
+    "messages_sent",
+    "messages_delivered_rate",
+    "calls_total",
+    "calls_answered_rate",
+];
+
+pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Query<PeriodForm>) -> Response {
+    let locale = staff.locale();
+    let tz = staff.tenant.timezone.time_zone();
+    let today = state.ctx.clock.now().to_zoned(tz.clone()).date();
+    let Ok(period) = period::chosen(&form, today, &tz) else {
+        return problem_page(locale, StatusCode::BAD_REQUEST);
+    };
+    let chrome = match Chrome::new(&state, &staff, "dashboard").await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    let tenant = staff.tenant.id;
+    let overview = match frontdesk_engine::analytics::overview(&state.ctx, tenant, &period).await {
+        Ok(o) => o,
+        Err(e) => return internal(locale, &e),
+    };
+    let w = words::of(locale);
+    let mut charts = Vec::new();
+    for (counter, title) in
+        [(Counter::LeadsCreated, w.leads_per_day), (Counter::AppointmentsBooked, w.bookings_per_day)]
+    {
+        match state.ctx.store.rollup_days(tenant, period.from, period.to, &counter.name()).await {
+            Ok(days) => charts.push(chart::BarChart::daily(title, &period, &days, locale)),
+            Err(e) => return internal(locale, &e),
+        }
+    }
+    let page = DashboardPage {
+        t: staff.texts(),
+        w,
+        chrome,
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        quick: period::quick_links(today, w),
+        cards: CARDS.iter().map(|name| card(&overview, name, locale)).collect(),
+        funnel: funnel(&overview, w),
+        charts,
+        reports: ReportKind::ALL.iter().map(|k| (k.as_str(), k.title(report_locale(locale)))).collect(),
+    };
+    render(&page, StatusCode::OK)
+}
+
+fn report_locale(l: Locale) -> ReportLocale {
+    match l {
+        Locale::PtBr => ReportLocale::PtBr,
+        Locale::En => ReportLocale::En,
+    }
+}
+
+fn column_kind(unit: Unit) -> ColumnKind {
+    match unit {
+        Unit::Count | Unit::Seconds => ColumnKind::Integer,
+        Unit::Rate => ColumnKind::Percent,
+        Unit::Money => ColumnKind::Money("BRL".into()),
+        Unit::Cost => ColumnKind::Decimal,
+    }
+}
+
+fn card(o: &Overview, name: &str, locale: Locale) -> Card {
+    let (pt, en, unit) = labels::label(name).unwrap_or(("?", "?", Unit::Count));
+    let f = o.get(name).unwrap_or(frontdesk_domain::analytics::Figure { value: None, previous: None });
+    let kind = column_kind(unit);
+    let rl = report_locale(locale);
+    let (value, previous) = (Cell::opt_num(f.value), Cell::opt_num(f.previous));
+    let direction = match (f.value, f.previous) {
+        (Some(v), Some(p)) if v > p => "up",
+        (Some(v), Some(p)) if v < p => "down",
+        _ => "flat",
+    };
+    let tone = match (direction, labels::rise_is_good(name)) {
+        ("flat", _) | (_, None) => "neutral",
+        ("up", Some(true)) | ("down", Some(false)) => "good",
+        _ => "bad",
+    };
+    Card {
+        label: if locale == Locale::PtBr { pt } else { en },
+        value: frontdesk_reports::cell_text(&value, &kind, rl),
+        previous: frontdesk_reports::cell_text(&previous, &kind, rl),
+        change: frontdesk_reports::change_text(&value, &previous, &kind, rl),
+        direction,
+        tone,
+    }
+}
+
+fn funnel(o: &Overview, w: &'static Words) -> Vec<Step> {
+    let n = |name: &str| o.get(name).and_then(|f| f.value).unwrap_or(0.0);
+    let steps = [
+        (w.funnel_leads, n("leads_total")),
+        (w.funnel_contacted, n("leads_contacted")),
+        (w.funnel_booked, n("leads_booked")),
+    ];
+    let top = steps[0].1.max(1.0);
+    steps
+        .into_iter()
+        .map(|(label, count)| Step {
+            label,
+            count: format!("{count:.0}"),
+            percent: ((count / top) * 100.0).round().clamp(0.0, 100.0) as u32,
+        })
+        .collect()
+}
+
+/// A report of the dashboard's period, downloaded by a signed-in person (the same file as
+/// `GET /api/v1/reports/{kind}`); the download is audited under their name.
+pub async fn report(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(kind): Path<String>,
+    Query(q): Query<ReportForm>,
+) -> Response {
+    let locale = staff.locale();
+    let tz = staff.tenant.timezone.time_zone();
+    let (Some(kind), Some(format)) =
+        (ReportKind::parse(&kind), Format::parse(q.format.as_deref().unwrap_or("csv")))
+    else {
+        return problem_page(locale, StatusCode::NOT_FOUND);
+    };
+    let Ok(period) = Period::parse(&q.from, &q.to, &tz) else {
+        return problem_page(locale, StatusCode::BAD_REQUEST);
+    };
+    let access = Access {
+        action: "export",
+        resource_type: "report",
+        resource_id: Some(kind.as_str()),
+        patient_id: None,
+    };
+    if let Err(e) = audit::record(&state.ctx, &staff.actor(), access).await {
+        return internal(locale, &e);
+    }
+    let req =
+        ReportRequest { tenant: staff.tenant.id, kind, period, format, locale: Some(report_locale(locale)) };
+    crate::routes::reports::stream_report(state, req)
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    pub from: String,
+    pub to: String,
+    pub format: Option<String>,
+}
