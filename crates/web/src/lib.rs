@@ -13,6 +13,7 @@ mod observe;
 pub mod openapi;
 mod openapi_complete;
 pub mod ratelimit;
+mod report_download;
 mod routes;
 pub mod scopes;
 mod security;

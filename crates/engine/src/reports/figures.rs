@@ -17,7 +17,7 @@ fn label(name: &str) -> (&'static str, &'static str, ColumnKind) {
     let kind = match unit {
         Unit::Count | Unit::Seconds => ColumnKind::Integer,
         Unit::Rate => ColumnKind::Percent,
-        Unit::Money => ColumnKind::Money(super::stream::CURRENCY.to_string()),
+        Unit::Money => ColumnKind::Money(super::CURRENCY.to_string()),
         Unit::Cost => ColumnKind::Decimal,
     };
     (pt, en, kind)

@@ -15,6 +15,10 @@ pub use frontdesk_reports::{Format, Locale as ReportLocale};
 
 use frontdesk_domain::TenantId;
 
+/// The currency prices are quoted in. Services store prices in minor units without a
+/// currency; the clinics Frontdesk serves today are Brazilian.
+pub const CURRENCY: &str = "BRL";
+
 /// What to export.
 #[derive(Debug, Clone)]
 pub struct ReportRequest {

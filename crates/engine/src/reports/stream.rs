@@ -5,17 +5,13 @@
 //! CLI gives a file.
 
 use super::kinds::{Catalog, Rows};
-use super::{ExportError, ReportPeriod, ReportRequest};
+use super::{CURRENCY, ExportError, ReportPeriod, ReportRequest};
 use crate::Ctx;
 use frontdesk_domain::tenant::Locale as TenantLocale;
 use frontdesk_reports::{Cell, Locale, ReportHeader, ReportWriter};
 use std::io::Write;
 use std::sync::Arc;
 use tokio::sync::mpsc;
-
-/// The currency prices are quoted in. Services store prices in minor units without a
-/// currency; the clinics Frontdesk serves today are Brazilian.
-pub(super) const CURRENCY: &str = "BRL";
 
 /// Exports one report into `sink`, calling `progress` with the rows written so far after
 /// every page. Returns the number of rows.

@@ -6,14 +6,12 @@
 use crate::auth::Principal;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_engine::reports::{self, ChunkSink, Format, ReportKind, ReportLocale, ReportRequest};
+use frontdesk_engine::reports::{Format, ReportKind, ReportLocale, ReportRequest};
 use serde::Deserialize;
-use std::sync::Arc;
 use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
@@ -57,7 +55,7 @@ pub async fn report(
         patient_id: None,
     };
     audit::record(&state.ctx, &who.actor(), access).await?;
-    Ok(stream_report(state, req))
+    Ok(crate::report_download::stream_report(state, req))
 }
 
 async fn request(
@@ -95,36 +93,4 @@ async fn request(
 
 fn short(s: &str) -> String {
     s.chars().take(40).collect()
-}
-
-/// The response whose body is written as the export runs.
-pub fn stream_report(state: AppState, req: ReportRequest) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
-    let failed = tx.clone();
-    let filename = format!(
-        "attachment; filename=\"{}-{}-{}.{}\"",
-        req.kind.as_str(),
-        req.period.from,
-        req.period.to,
-        req.format.as_str()
-    );
-    let content_type = req.format.content_type();
-    tokio::spawn(async move {
-        let sink = Box::new(ChunkSink::new(tx));
-        if let Err(e) = reports::export(&state.ctx, &req, sink, Arc::new(|_| {})).await {
-            tracing::error!(error = %e, kind = req.kind.as_str(), "report export failed");
-            let _ = failed.send(Err(std::io::Error::other("report export failed"))).await;
-        }
-    });
-    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (chunk, rx))
-    }));
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&filename) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

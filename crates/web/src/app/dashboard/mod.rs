@@ -132,7 +132,7 @@ fn column_kind(unit: Unit) -> ColumnKind {
     match unit {
         Unit::Count | Unit::Seconds => ColumnKind::Integer,
         Unit::Rate => ColumnKind::Percent,
-        Unit::Money => ColumnKind::Money("BRL".into()),
+        Unit::Money => ColumnKind::Money(frontdesk_engine::reports::CURRENCY.into()),
         Unit::Cost => ColumnKind::Decimal,
     }
 }
@@ -210,7 +210,7 @@ pub async fn report(
     }
     let req =
         ReportRequest { tenant: staff.tenant.id, kind, period, format, locale: Some(report_locale(locale)) };
-    crate::routes::reports::stream_report(state, req)
+    crate::report_download::stream_report(state, req)
 }
 
 #[derive(Deserialize)]
