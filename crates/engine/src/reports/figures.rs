@@ -10,17 +10,10 @@ use frontdesk_store::StoreResult;
 
 /// A figure's name in Portuguese and English, and how a report shows it.
 fn label(name: &str) -> (&'static str, &'static str, ColumnKind) {
-    use frontdesk_domain::analytics::labels::Unit;
     let Some((pt, en, unit)) = frontdesk_domain::analytics::labels::label(name) else {
         return ("?", "?", ColumnKind::Decimal);
     };
-    let kind = match unit {
-        Unit::Count | Unit::Seconds => ColumnKind::Integer,
-        Unit::Rate => ColumnKind::Percent,
-        Unit::Money => ColumnKind::Money(super::CURRENCY.to_string()),
-        Unit::Cost => ColumnKind::Decimal,
-    };
-    (pt, en, kind)
+    (pt, en, super::figure_kind(unit))
 }
 
 /// The figures a report of this kind leads with.

@@ -19,6 +19,26 @@ use frontdesk_domain::TenantId;
 /// currency; the clinics Frontdesk serves today are Brazilian.
 pub const CURRENCY: &str = "BRL";
 
+/// How a report (and the dashboard) shows a figure of this unit.
+pub fn figure_kind(unit: frontdesk_domain::analytics::labels::Unit) -> frontdesk_reports::ColumnKind {
+    use frontdesk_domain::analytics::labels::Unit;
+    use frontdesk_reports::ColumnKind;
+    match unit {
+        Unit::Count | Unit::Seconds => ColumnKind::Integer,
+        Unit::Rate => ColumnKind::Percent,
+        Unit::Money => ColumnKind::Money(CURRENCY.to_string()),
+        Unit::Cost => ColumnKind::Decimal,
+    }
+}
+
+/// A report in the language of a clinic or a person.
+pub fn report_locale(l: frontdesk_domain::tenant::Locale) -> ReportLocale {
+    match l {
+        frontdesk_domain::tenant::Locale::PtBr => ReportLocale::PtBr,
+        frontdesk_domain::tenant::Locale::En => ReportLocale::En,
+    }
+}
+
 /// What to export.
 #[derive(Debug, Clone)]
 pub struct ReportRequest {

@@ -7,7 +7,6 @@
 use super::kinds::{Catalog, Rows};
 use super::{CURRENCY, ExportError, ReportPeriod, ReportRequest};
 use crate::Ctx;
-use frontdesk_domain::tenant::Locale as TenantLocale;
 use frontdesk_reports::{Cell, Locale, ReportHeader, ReportWriter};
 use std::io::Write;
 use std::sync::Arc;
@@ -22,10 +21,7 @@ pub async fn export(
     progress: Arc<dyn Fn(u64) + Send + Sync>,
 ) -> Result<u64, ExportError> {
     let tenant = ctx.store.tenant_by_id(req.tenant).await?.ok_or(ExportError::NoTenant)?;
-    let locale = req.locale.unwrap_or(match tenant.locale {
-        TenantLocale::PtBr => Locale::PtBr,
-        TenantLocale::En => Locale::En,
-    });
+    let locale = req.locale.unwrap_or(super::report_locale(tenant.locale));
     // Figures are kept by the clinic's days: the same dates, in its zone.
     let clinic_days = ReportPeriod::new(req.period.from, req.period.to, tenant.timezone.time_zone())
         .map_err(|_| ExportError::Stopped("the period cannot be read in the clinic's zone"))?;

@@ -92,28 +92,33 @@ pub async fn overview(
 
 /// The period a query names, in its zone or the clinic's.
 pub async fn period(state: &AppState, who: &Principal, q: &PeriodQuery) -> Result<Period, ApiError> {
+    Ok(period_and_clinic_zone(state, who, q).await?.0)
+}
+
+async fn period_and_clinic_zone(
+    state: &AppState,
+    who: &Principal,
+    q: &PeriodQuery,
+) -> Result<(Period, frontdesk_domain::tenant::TimeZoneName), ApiError> {
     let clinic =
         state.ctx.store.tenant_by_id(who.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let tz = match &q.tz {
         Some(name) => Period::zone(name).map_err(period_error)?,
         None => clinic.timezone.time_zone(),
     };
-    Period::parse(&q.from, &q.to, &tz).map_err(period_error)
+    Ok((Period::parse(&q.from, &q.to, &tz).map_err(period_error)?, clinic.timezone))
 }
 
 /// Figures are kept by the clinic's own days: a period in another zone cannot be cut from
 /// them, and is refused rather than answered with days that are not the ones asked for.
 async fn clinic_days(state: &AppState, who: &Principal, q: &PeriodQuery) -> Result<Period, ApiError> {
-    let p = period(state, who, q).await?;
-    let clinic =
-        state.ctx.store.tenant_by_id(who.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
-    let own = clinic.timezone.time_zone();
-    if p.tz.iana_name() != own.iana_name() {
+    let (p, own) = period_and_clinic_zone(state, who, q).await?;
+    if p.tz.iana_name() != own.time_zone().iana_name() {
         return Err(ApiError::bad_request(
             "invalid_period",
             format!(
                 "figures are kept by the clinic's days, in {}; leave out tz or give that zone",
-                clinic.timezone.as_str()
+                own.as_str()
             ),
         ));
     }

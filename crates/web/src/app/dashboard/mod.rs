@@ -21,8 +21,8 @@ use frontdesk_domain::analytics::labels::{self, Unit};
 use frontdesk_domain::analytics::{Counter, Overview, Period};
 use frontdesk_domain::tenant::Locale;
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_engine::reports::{Format, ReportKind, ReportLocale, ReportRequest};
-use frontdesk_reports::{Cell, ColumnKind};
+use frontdesk_engine::reports::{Format, ReportKind, ReportRequest, report_locale};
+use frontdesk_reports::Cell;
 use serde::Deserialize;
 pub use words::Words;
 
@@ -121,26 +121,10 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
     render(&page, StatusCode::OK)
 }
 
-fn report_locale(l: Locale) -> ReportLocale {
-    match l {
-        Locale::PtBr => ReportLocale::PtBr,
-        Locale::En => ReportLocale::En,
-    }
-}
-
-fn column_kind(unit: Unit) -> ColumnKind {
-    match unit {
-        Unit::Count | Unit::Seconds => ColumnKind::Integer,
-        Unit::Rate => ColumnKind::Percent,
-        Unit::Money => ColumnKind::Money(frontdesk_engine::reports::CURRENCY.into()),
-        Unit::Cost => ColumnKind::Decimal,
-    }
-}
-
 fn card(o: &Overview, name: &str, locale: Locale) -> Card {
     let (pt, en, unit) = labels::label(name).unwrap_or(("?", "?", Unit::Count));
     let f = o.get(name).unwrap_or(frontdesk_domain::analytics::Figure { value: None, previous: None });
-    let kind = column_kind(unit);
+    let kind = frontdesk_engine::reports::figure_kind(unit);
     let rl = report_locale(locale);
     let (value, previous) = (Cell::opt_num(f.value), Cell::opt_num(f.previous));
     let direction = match (f.value, f.previous) {
