@@ -106,7 +106,7 @@ st_run api --exclude-path "$revoke"
 st_run revoke --include-path "$revoke"
 
 if grep -qE 'panicked' "$work/server.log"; then
-  echo "schemathesis: the server panicked:"; grep -E -A3 'panicked' "$work/server.log" | head -40
+  echo "schemathesis: the server panicked:"; grep -E -A3 'panicked' "$work/server.log" | sed -n 1,40p
   status=1
 fi
 for line in "${summaries[@]}"; do echo "schemathesis summary ($backend) $line"; done
