@@ -41,7 +41,7 @@ impl App {
     pub fn new(config: Config, store: DynStore, clock: Arc<dyn Clock>, extra_jobs: JobRegistry) -> Self {
         let ctx = Ctx::new(store, clock)
             .with_public_url(&config.public_url())
-            .with_link_secret(config.link_secret.clone())
+            .with_link_secret(crate::secrets::link_secret(&config))
             .with_media_policy(MediaPolicy::default().with_private_network(config.allow_private_network));
         let mut registry = job_registry(&ctx);
         registry.extend(extra_jobs);

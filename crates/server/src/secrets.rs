@@ -12,7 +12,7 @@ use crate::config::Config;
 use anyhow::{Context, bail};
 use frontdesk_store::DynStore;
 use frontdesk_store::at_rest::{self, KEY_BYTES, KeyRing};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use std::path::{Path, PathBuf};
 
 /// Where the current key came from, for the startup log line.
@@ -76,6 +76,22 @@ fn current_key(config: &Config) -> anyhow::Result<([u8; KEY_BYTES], KeySource)> 
 /// caller under the same key and the database never holds an address or a key prefix.
 /// `None` when no key is configured (nothing is generated here).
 pub fn rate_limit_hash_key(config: &Config) -> Option<[u8; 32]> {
+    derived_key(config, "frontdesk-rate-limit-keys:")
+}
+
+/// The secret patients' links are signed with: the configured `link_secret`, else one
+/// derived from the encryption key (so links keep working across restarts and processes
+/// without another secret to manage), else none (an in-memory database without a key).
+pub fn link_secret(config: &Config) -> Option<SecretString> {
+    config
+        .link_secret
+        .clone()
+        .or_else(|| derived_key(config, "frontdesk-link-keys:").map(|k| SecretString::from(hex::encode(k))))
+}
+
+/// A key for one use, derived from the encryption key, when one is configured or sits
+/// beside a SQLite file.
+fn derived_key(config: &Config, purpose: &str) -> Option<[u8; 32]> {
     use sha2::{Digest, Sha256};
     let key = match (&config.encryption_key, &config.encryption_key_file) {
         (Some(key), _) => at_rest::parse_key(key.expose_secret()).ok()?,
@@ -85,7 +101,7 @@ pub fn rate_limit_hash_key(config: &Config) -> Option<[u8; 32]> {
             read_key_file(Path::new(&format!("{}.key", db.display()))).ok()?
         }
     };
-    Some(Sha256::digest([b"frontdesk-rate-limit-keys:".as_slice(), &key].concat()).into())
+    Some(Sha256::digest([purpose.as_bytes(), &key].concat()).into())
 }
 
 /// `Some(Some(path))` for a SQLite file, `Some(None)` for an in-memory SQLite database,

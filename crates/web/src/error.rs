@@ -111,7 +111,8 @@ impl From<Conflict> for ApiError {
 /// and webhooks, and a page a person understands in the staff app. Handlers' own errors are
 /// already shaped and pass through untouched.
 pub async fn uniform_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let in_app = request.uri().path().starts_with("/app") || request.uri().path() == "/login";
+    let path = request.uri().path();
+    let in_app = path.starts_with("/app") || path.starts_with("/book/") || path == "/login";
     let locale = crate::app::browser_locale(request.headers());
     let response = next.run(request).await;
     let status = response.status();

@@ -4,6 +4,7 @@
 mod app;
 pub mod auth;
 mod body_limit;
+mod book;
 pub mod error;
 pub mod etag;
 pub mod extract;
@@ -17,6 +18,7 @@ mod report_download;
 mod routes;
 pub mod scopes;
 mod security;
+mod slot_choice;
 mod state;
 pub mod telemetry;
 
@@ -47,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::docs_router(spec))
         .merge(refuse_early(fhir::router(state.clone())))
         .merge(app::router())
+        .merge(book::router(state.clone()))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         // Tags each response with its route template for `observe`.

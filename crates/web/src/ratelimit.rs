@@ -45,7 +45,7 @@ const SWEEP_EVERY: u32 = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Caller<'a> {
     ApiKey(&'a str),
-    /// A sign-in name (lower-cased e-mail).
+    /// A sign-in name (lower-cased e-mail), or a phone number booking online.
     Account(&'a str),
     Ip(IpAddr),
 }
@@ -187,6 +187,8 @@ pub struct RateLimits {
     auth_failures: Option<Limiter>,
     sign_in_per_ip: Option<Limiter>,
     sign_in_per_account: Option<Limiter>,
+    online_booking_per_ip: Option<Limiter>,
+    online_booking_per_phone: Option<Limiter>,
 }
 
 impl RateLimits {
@@ -222,6 +224,10 @@ impl RateLimits {
             // more per address (a reception desk shares one).
             sign_in_per_ip: limiter("sign-in-ip", SIGN_IN_PER_IP_PER_MINUTE),
             sign_in_per_account: limiter("sign-in-account", SIGN_IN_PER_ACCOUNT_PER_MINUTE),
+            // Bookings from the public page: a family at one address books a few, a
+            // script is stopped; per phone, a few tries (a typo, a taken slot).
+            online_booking_per_ip: limiter("online-booking-ip", ONLINE_BOOKINGS_PER_IP_PER_MINUTE),
+            online_booking_per_phone: limiter("online-booking-phone", ONLINE_BOOKINGS_PER_PHONE_PER_MINUTE),
         }
     }
 
@@ -247,9 +253,20 @@ impl RateLimits {
         self.sign_in_per_ip.as_ref().map_or(Ok(()), |l| l.check(Caller::Ip(ip), "sign-in"))?;
         self.sign_in_per_account.as_ref().map_or(Ok(()), |l| l.check(Caller::Account(&account), "sign-in"))
     }
+
+    /// One booking attempt from the public page, from `ip` for `phone` (E.164), counted
+    /// before anything is booked.
+    pub fn check_online_booking(&self, ip: IpAddr, phone: &str) -> Result<(), ApiError> {
+        self.online_booking_per_ip.as_ref().map_or(Ok(()), |l| l.check(Caller::Ip(ip), "online-booking"))?;
+        self.online_booking_per_phone
+            .as_ref()
+            .map_or(Ok(()), |l| l.check(Caller::Account(phone), "online-booking"))
+    }
 }
 
 const SIGN_IN_PER_IP_PER_MINUTE: u32 = 30;
+const ONLINE_BOOKINGS_PER_IP_PER_MINUTE: u32 = 10;
+const ONLINE_BOOKINGS_PER_PHONE_PER_MINUTE: u32 = 3;
 const SIGN_IN_PER_ACCOUNT_PER_MINUTE: u32 = 5;
 
 /// The route template of a request (`/api/v1/leads/{id}`), or a fixed name when none

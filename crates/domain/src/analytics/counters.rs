@@ -121,8 +121,12 @@ pub struct Increment {
 /// Service prices in minor units, by service id (the catalog as the roll-up finds it).
 pub type Prices = HashMap<Uuid, i64>;
 
-/// Who made a booking, from the actor recorded with it: `ai`, `staff`, `api` or `system`.
+/// Who made a booking, from the actor recorded with it: `ai`, `staff`, `api`, `online`
+/// (the patient, on the clinic's booking page) or `system`.
 pub fn booked_by(actor: &str) -> &'static str {
+    if actor == "online" {
+        return "online";
+    }
     let automated = ["voice:", "dialogue", "waitlist", "n8n"];
     if automated.iter().any(|p| actor.starts_with(p)) {
         "ai"
@@ -318,5 +322,6 @@ mod tests {
         assert_eq!(booked_by("voice:vapi"), "ai");
         assert_eq!(booked_by("user:123"), "staff");
         assert_eq!(booked_by("api_key:fd_1"), "api");
+        assert_eq!(booked_by("online"), "online");
     }
 }

@@ -105,7 +105,10 @@ para {{ date }} às {{ time }}\
 {% if location is defined and location %}, em {{ location }}{% endif %}. Até lá!\
 {% if ics_url is defined and ics_url %}
 
-Adicione à sua agenda: {{ ics_url }}{% endif %}";
+Adicione à sua agenda: {{ ics_url }}{% endif %}\
+{% if manage_url is defined and manage_url %}
+
+Para remarcar ou cancelar: {{ manage_url }}{% endif %}";
 
 const CONFIRMATION_EN: &str = "\
 All set{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Your appointment with {{ practitioner }} is booked \
@@ -113,7 +116,10 @@ for {{ date }} at {{ time }}\
 {% if location is defined and location %}, at {{ location }}{% endif %}. See you then!\
 {% if ics_url is defined and ics_url %}
 
-Add it to your calendar: {{ ics_url }}{% endif %}";
+Add it to your calendar: {{ ics_url }}{% endif %}\
+{% if manage_url is defined and manage_url %}
+
+To reschedule or cancel: {{ manage_url }}{% endif %}";
 
 // `slots` are labels the caller has already formatted for the locale ("ter 14/10 às
 // 09:00"); the number in front is what the patient answers with.

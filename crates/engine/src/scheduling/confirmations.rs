@@ -63,7 +63,7 @@ pub fn appointment_variables(cal: &Calendar, a: &Appointment, patient: &Patient)
 }
 
 /// A date as patients read it in their language: "qua, 03/06" or "Wed, Jun 3".
-pub(super) fn patient_date(d: jiff::civil::Date, locale: Locale) -> String {
+pub fn patient_date(d: jiff::civil::Date, locale: Locale) -> String {
     match locale {
         Locale::PtBr => {
             const DAYS: [&str; 7] = ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"];
@@ -75,7 +75,7 @@ pub(super) fn patient_date(d: jiff::civil::Date, locale: Locale) -> String {
 }
 
 /// "14:30" in Brazil, "2:30 PM" in English.
-fn patient_time(t: jiff::civil::Time, locale: Locale) -> String {
+pub fn patient_time(t: jiff::civil::Time, locale: Locale) -> String {
     match locale {
         Locale::PtBr => t.strftime("%H:%M").to_string(),
         Locale::En => t.strftime("%-I:%M %p").to_string(),
@@ -107,9 +107,7 @@ impl JobHandler for ConfirmationHandler {
         let cal =
             Calendar::load(&self.ctx, job.tenant_id).await.map_err(|e| JobError::retryable(e.to_string()))?;
         let mut variables = appointment_variables(&cal, &a, &patient);
-        if let Some(url) = crate::links::ics_url(&self.ctx, &cal.tenant, a.id) {
-            variables["ics_url"] = serde_json::json!(url);
-        }
+        crate::links::add_appointment_links(&self.ctx, &cal.tenant, a.id, &mut variables);
         let notification = Notification {
             tenant_id: job.tenant_id,
             patient_id: patient.id,

@@ -14,6 +14,7 @@ mod ics_file;
 mod lifecycle;
 mod noshow_training;
 mod notifier;
+mod online;
 mod reminders;
 mod risk;
 mod search;
@@ -27,7 +28,7 @@ pub use catalog::{
     CatalogError, PractitionerChanges, add_exception, create_location, create_practitioner, create_service,
     set_weekly_hours, update_location, update_practitioner, update_service,
 };
-pub use confirmations::{CONFIRMATION_JOB, Confirmation, appointment_variables};
+pub use confirmations::{CONFIRMATION_JOB, Confirmation, appointment_variables, patient_date, patient_time};
 pub use external::{ExternalCalendar, ExternalCalendars, NINSAUDE};
 pub use ics_file::calendar_file;
 pub use lifecycle::{ActionRequest, apply_action};
@@ -36,6 +37,7 @@ pub use noshow_training::{
     train_noshow_model,
 };
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
+pub use online::{MAX_UPCOMING_ONLINE, ONLINE_ACTOR, OnlineBooking, book_online};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, RISK_CHECK_JOB, jobs_for as reminder_jobs, register_jobs};
 pub use risk::{features as no_show_features, no_show_risks};
 pub use search::{Availability, SearchOutcome, availability, search};

@@ -20,7 +20,7 @@ mod lead_import;
 mod leads;
 mod login;
 mod me;
-mod page;
+pub(crate) mod page;
 mod patients;
 mod second_factor;
 mod session;

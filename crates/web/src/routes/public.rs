@@ -6,6 +6,7 @@ use crate::{ApiError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use frontdesk_domain::AppointmentId;
+use frontdesk_engine::links::LinkPurpose;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -27,7 +28,7 @@ pub async fn appointment_calendar(
     let signer = state.ctx.links.as_ref().ok_or_else(not_found)?;
     let id: AppointmentId = file.strip_suffix(".ics").and_then(|id| id.parse().ok()).ok_or_else(not_found)?;
     let tenant = state.ctx.store.tenant_by_slug(&tenant).await?.ok_or_else(not_found)?;
-    if !signer.verify(tenant.id, id, &q.token) {
+    if !signer.verify(LinkPurpose::Calendar, tenant.id, id, &q.token) {
         return Err(not_found());
     }
     let a = state.ctx.store.get_appointment(tenant.id, id).await?.ok_or_else(not_found)?;

@@ -844,9 +844,7 @@ async fn book_offered(
         Ok(booked) => {
             turn.ctx.faults.interrupt("dialogue.booked")?;
             let mut vars = describe(turn, &booked.appointment).await?;
-            if let Some(url) = crate::links::ics_url(turn.ctx, &turn.tenant, booked.appointment.id) {
-                vars["ics_url"] = json!(url);
-            }
+            crate::links::add_appointment_links(turn.ctx, &turn.tenant, booked.appointment.id, &mut vars);
             turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
             Ok(JourneyState::default())
         }

@@ -59,9 +59,7 @@ pub(super) async fn answer_offer(
     match accept(turn.ctx, turn.tenant.id, offer.id, Confirmation::InConversation).await? {
         AcceptOutcome::Booked(a) => {
             let mut vars = describe(turn, &a).await?;
-            if let Some(url) = crate::links::ics_url(turn.ctx, &turn.tenant, a.id) {
-                vars["ics_url"] = json!(url);
-            }
+            crate::links::add_appointment_links(turn.ctx, &turn.tenant, a.id, &mut vars);
             turn.reply(TemplateKey::AppointmentConfirmation, vars).await?;
         }
         // The waitlist tells the patient (once, whoever notices first).

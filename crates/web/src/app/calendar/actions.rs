@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::app::i18n::Texts;
 use crate::app::page::{internal, problem_page};
 use crate::app::session::{Staff, same_origin};
+use crate::slot_choice::Placement;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::contact::{PersonName, PhoneE164};
 use frontdesk_domain::scheduling::{AppointmentAction, transition};
 use frontdesk_domain::staff::Permission;
-use frontdesk_domain::{AppointmentId, LocationId, PatientId, PractitionerId, ServiceId};
+use frontdesk_domain::{AppointmentId, PatientId, PractitionerId, ServiceId};
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::scheduling::{
     ActionRequest, BookingRequest, Confirmation, PatientRef, SchedulingFailure, apply_action,
@@ -177,27 +178,6 @@ pub struct BookForm {
     time: String,
 }
 
-/// Where and when to book: a suggested slot, or the practitioner's first unit (the one
-/// shown, when the calendar is filtered to a unit) at the typed time.
-struct Placement {
-    practitioner: PractitionerId,
-    location: LocationId,
-    start: jiff::Timestamp,
-}
-
-/// A suggested slot's value, `practitioner|unit|start`.
-pub fn slot_value(practitioner: PractitionerId, location: LocationId, start: jiff::Timestamp) -> String {
-    format!("{practitioner}|{location}|{start}")
-}
-
-fn parse_slot(value: &str) -> Option<Placement> {
-    let mut parts = value.split('|');
-    let practitioner = PractitionerId(parts.next()?.parse().ok()?);
-    let location = LocationId(parts.next()?.parse().ok()?);
-    let start = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some(Placement { practitioner, location, start })
-}
-
 /// Books from the calendar through the same path as the API (find-or-create the patient by
 /// phone, reminders, the patient's confirmation). The form's id is the idempotency key: a
 /// double submit books once.
@@ -260,7 +240,7 @@ pub async fn book(
         let Some(location) = location else { return refuse(t.not_bookable, None).await };
         Placement { practitioner, location, start }
     } else {
-        match parse_slot(&form.slot) {
+        match Placement::parse(&form.slot) {
             Some(p) => p,
             None => return refuse(t.not_bookable, None).await,
         }
@@ -316,20 +296,4 @@ async fn audit_change(
         patient_id: Some(appointment.patient_id),
     };
     audit::record(&state.ctx, &staff.actor(), access).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_suggested_slot_round_trips_and_nothing_else_parses() {
-        let (p, l) = (PractitionerId(Uuid::new_v4()), LocationId(Uuid::new_v4()));
-        let start: jiff::Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
-        let parsed = parse_slot(&slot_value(p, l, start)).unwrap();
-        assert_eq!((parsed.practitioner, parsed.location, parsed.start), (p, l, start));
-        for bad in ["", "x|y|z", &format!("{p}|{l}"), &format!("{}|extra", slot_value(p, l, start))] {
-            assert!(parse_slot(bad).is_none(), "{bad}");
-        }
-    }
 }

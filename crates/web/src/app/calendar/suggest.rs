@@ -2,13 +2,13 @@
 //! was typed, and free slots ranked by the engine's search (the same ranking the
 //! WhatsApp assistant offers patients).
 
-use super::actions::slot_value;
 use super::view::{day_heading, today};
 use crate::AppState;
 use crate::app::i18n::Texts;
 use crate::app::page::{clock_time, internal, render};
 use crate::app::patients::patient_query;
 use crate::app::session::Staff;
+use crate::slot_choice::Placement;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -141,7 +141,7 @@ pub async fn slots(State(state): State<AppState>, staff: Staff, Query(q): Query<
             let unit = cal.location(s.location_id).map(|l| l.name.clone()).unwrap_or_default();
             let day = day_heading(t, s.start.to_zoned(tz.clone()).date());
             Suggestion {
-                value: slot_value(s.practitioner_id, s.location_id, s.start),
+                value: Placement::of(s).value(),
                 label: format!("{day} {} · {who} · {unit}", clock_time(s.start, &tz)),
             }
         })
