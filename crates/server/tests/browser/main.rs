@@ -8,6 +8,7 @@
 //! `scripts/fetch-test-assets.sh`. Without them the test says so and passes, unless
 //! `FRONTDESK_REQUIRE_BROWSER=1` (set by CI) makes their absence a failure.
 
+mod booking;
 mod calendar;
 mod dashboard;
 mod inbox_live;

@@ -195,13 +195,14 @@ pub async fn slots(
     slots_page(&state, &clinic, choice, None, StatusCode::OK).await
 }
 
-/// The times page for `choice`; with `taken`, the slot at that time was just booked by
-/// someone else and the page leads with the next free ones.
+/// The times page for `choice`; with `taken`, that slot was just booked by someone else
+/// and the page leads with the next free ones (another practitioner at the same time
+/// included).
 pub(super) async fn slots_page(
     state: &AppState,
     clinic: &Clinic,
     mut choice: Choice,
-    taken: Option<jiff::Timestamp>,
+    taken: Option<Placement>,
     status: StatusCode,
 ) -> Response {
     let t = clinic.t;
@@ -241,8 +242,12 @@ pub(super) async fn slots_page(
         Ok(found) => found.slots,
         Err(e) => return internal(clinic.locale, &e),
     };
-    free.retain(|s| s.start > now && Some(s.start) != taken);
+    // The taken slot may still be in a calendar read a moment before it was booked.
+    free.retain(|s| s.start > now && Some(Placement::of(s)) != taken);
     free.sort_by_key(|s| s.start);
+    // One button per time: a patient chooses when, the first practitioner free then
+    // takes it (the button names who).
+    free.dedup_by_key(|s| s.start);
     let day_of = |s: &Slot| clinic.calendar.zone(s.location_id).to_datetime(s.start).date();
     let mut days: Vec<(Date, usize)> = Vec::new();
     for s in &free {
@@ -251,7 +256,7 @@ pub(super) async fn slots_page(
             _ => days.push((day_of(s), 1)),
         }
     }
-    let wanted: Option<Date> = choice.day.parse().ok().or_else(|| taken.map(|at| tz.to_datetime(at).date()));
+    let wanted: Option<Date> = choice.day.parse().ok().or_else(|| taken.map(|p| clinic.calendar.zone(p.location).to_datetime(p.start).date()));
     let day = wanted.filter(|d| days.iter().any(|(x, _)| x == d)).or_else(|| days.first().map(|(d, _)| *d));
     let one_practitioner = choice.practitioner_id().is_some()
         && (choice.unit_id().is_some() || clinic.calendar.locations.len() < 2);
@@ -267,9 +272,9 @@ pub(super) async fn slots_page(
             clinic.locale,
         )
     };
-    let taken_view = taken.map(|at| {
+    let taken_view = taken.map(|p| {
         free.iter()
-            .filter(|s| s.start > at)
+            .filter(|s| s.start >= p.start)
             .take(NEXT_AFTER_TAKEN)
             .map(|s| view(s, when_text(&clinic.calendar, s.location_id, s.start, clinic.locale)))
             .collect()

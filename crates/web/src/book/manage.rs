@@ -115,11 +115,13 @@ pub async fn show(
     };
     let location = cal.location(a.location_id).ok();
     let base = clinic.base();
+    // The same page in the other language, saying the same thing.
     let link = |lang: &str| {
-        format!(
-            "{base}/appointment/{id}?{}",
-            serde_urlencoded::to_string([("token", q.token.as_str()), ("lang", lang)]).unwrap_or_default()
-        )
+        let mut pairs = vec![("token", q.token.as_str()), ("lang", lang)];
+        if !q.done.is_empty() {
+            pairs.push(("done", q.done.as_str()));
+        }
+        format!("{base}/appointment/{id}?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
     };
     let reschedule = Choice {
         reschedule: id.to_string(),
@@ -192,10 +194,10 @@ async fn change(
         Ok(a) => a,
         Err(page) => return page,
     };
-    let new_start = match action {
+    let target = match action {
         AppointmentAction::Reschedule => match Placement::parse(&form.slot) {
             // A move keeps practitioner and unit; a slot of another is not this move's.
-            Some(p) if p.practitioner == a.practitioner_id && p.location == a.location_id => Some(p.start),
+            Some(p) if p.practitioner == a.practitioner_id && p.location == a.location_id => Some(p),
             _ => return back_to_times(state, &clinic, &a, &form.token, None).await,
         },
         _ => None,
@@ -203,7 +205,7 @@ async fn change(
     let request = ActionRequest {
         action,
         reason: (action == AppointmentAction::Cancel).then(|| "cancelled by the patient online".to_owned()),
-        new_start,
+        new_start: target.map(|p| p.start),
         actor: ONLINE_ACTOR.into(),
         confirmation: Confirmation::Send,
     };
@@ -214,7 +216,7 @@ async fn change(
             Redirect::to(&format!("{path}&done={done}&lang={}", clinic.t.code)).into_response()
         }
         Err(SchedulingFailure::SlotTaken | SchedulingFailure::NotBookable(_)) => {
-            back_to_times(state, &clinic, &a, &form.token, new_start).await
+            back_to_times(state, &clinic, &a, &form.token, target).await
         }
         // Already cancelled, moved meanwhile, or in the past: the page shows it as it is.
         Err(
@@ -234,7 +236,7 @@ async fn back_to_times(
     clinic: &Clinic,
     a: &Appointment,
     token: &str,
-    taken: Option<jiff::Timestamp>,
+    taken: Option<Placement>,
 ) -> Response {
     let choice = Choice {
         reschedule: a.id.to_string(),

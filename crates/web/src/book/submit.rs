@@ -184,7 +184,7 @@ pub async fn book(
         }
         Err(SchedulingFailure::SlotTaken) => {
             let choice = Choice { service: form.service.clone(), lang: t.code.into(), ..Default::default() };
-            slots_page(&state, &clinic, choice, Some(slot.start), StatusCode::CONFLICT).await
+            slots_page(&state, &clinic, choice, Some(slot), StatusCode::CONFLICT).await
         }
         Err(SchedulingFailure::NotBookable("too_many_upcoming")) => refuse(t.too_many_upcoming, "phone"),
         Err(
