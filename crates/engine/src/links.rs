@@ -9,7 +9,7 @@
 
 use crate::Ctx;
 use frontdesk_domain::tenant::Tenant;
-use frontdesk_domain::{AppointmentId, TenantId};
+use frontdesk_domain::{AppointmentId, PatientId, TenantId};
 use hmac::{Hmac, KeyInit, Mac};
 use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
@@ -37,6 +37,9 @@ impl LinkPurpose {
 /// How long a booking form stays valid after it was shown: long enough to find one's
 /// documents, short enough that a harvested form is soon useless to a bot.
 pub const FORM_TOKEN_SECONDS: i64 = 2 * 60 * 60;
+
+/// How long a personal booking link works: a campaign's patient may answer weeks later.
+pub const INVITE_SECONDS: i64 = 30 * 24 * 60 * 60;
 
 pub struct LinkSigner {
     secret: SecretString,
@@ -73,20 +76,38 @@ impl LinkSigner {
     /// A token for a booking form shown at `issued`: `{seconds}.{mac}`. Posting the form
     /// needs it, so a script must fetch a fresh page first; it carries no patient data.
     pub fn form_token(&self, tenant: TenantId, issued: Timestamp) -> String {
-        let secs = issued.as_second();
-        format!("{secs}.{}", self.mac(&format!("book-form:{tenant}:{secs}")))
+        self.timed(&format!("book-form:{tenant}"), issued)
     }
 
     /// Whether `token` is a form token of this tenant, issued in the last
     /// `FORM_TOKEN_SECONDS` (and not in the future, beyond a minute of clock skew).
     pub fn verify_form_token(&self, tenant: TenantId, token: &str, now: Timestamp) -> bool {
+        self.verify_timed(&format!("book-form:{tenant}"), token, now, FORM_TOKEN_SECONDS)
+    }
+
+    /// A personal booking link's token: the booking page knows the patient, who then
+    /// books without typing their details. Valid `INVITE_SECONDS`.
+    pub fn invite_token(&self, tenant: TenantId, patient: PatientId, issued: Timestamp) -> String {
+        self.timed(&format!("invite:{tenant}:{patient}"), issued)
+    }
+
+    pub fn verify_invite(&self, tenant: TenantId, patient: PatientId, token: &str, now: Timestamp) -> bool {
+        self.verify_timed(&format!("invite:{tenant}:{patient}"), token, now, INVITE_SECONDS)
+    }
+
+    fn timed(&self, label: &str, issued: Timestamp) -> String {
+        let secs = issued.as_second();
+        format!("{secs}.{}", self.mac(&format!("{label}:{secs}")))
+    }
+
+    fn verify_timed(&self, label: &str, token: &str, now: Timestamp, max_age: i64) -> bool {
         let Some((secs, mac)) = token.split_once('.') else { return false };
         let Ok(secs) = secs.parse::<i64>() else { return false };
-        let age = now.as_second() - secs;
-        if !(-60..=FORM_TOKEN_SECONDS).contains(&age) {
+        let age = now.as_second().saturating_sub(secs);
+        if !(-60..=max_age).contains(&age) {
             return false;
         }
-        self.mac(&format!("book-form:{tenant}:{secs}")).as_bytes().ct_eq(mac.as_bytes()).into()
+        self.mac(&format!("{label}:{secs}")).as_bytes().ct_eq(mac.as_bytes()).into()
     }
 }
 
@@ -118,6 +139,13 @@ pub fn manage_path(ctx: &Ctx, tenant: &Tenant, appointment: AppointmentId) -> Op
 /// The same page as a full link, for messages.
 pub fn manage_url(ctx: &Ctx, tenant: &Tenant, appointment: AppointmentId) -> Option<String> {
     manage_path(ctx, tenant, appointment).map(|path| format!("{}{path}", base(ctx)))
+}
+
+/// A patient's personal link to the booking page, when links are configured.
+pub fn booking_url(ctx: &Ctx, tenant: &Tenant, patient: PatientId) -> Option<String> {
+    let signer = ctx.links.as_ref()?;
+    let token = signer.invite_token(tenant.id, patient, ctx.clock.now());
+    Some(format!("{}/book/{}?patient={patient}&invite={token}", base(ctx), tenant.slug.as_str()))
 }
 
 /// Adds the appointment's links (`ics_url`, `manage_url`) to a confirmation's template
@@ -168,8 +196,21 @@ mod tests {
         assert!(!s.verify_form_token(TenantId::new(), &token, later(5)), "another clinic's form");
         let forged = format!("{}.{}", issued.as_second() + 60, token.split_once('.').unwrap().1);
         assert!(!s.verify_form_token(t, &forged, later(5)), "the time is signed");
-        for junk in ["", ".", "abc", "1.2", "x.y"] {
+        for junk in ["", ".", "abc", "1.2", "x.y", "-9223372036854775808.0"] {
             assert!(!s.verify_form_token(t, junk, later(5)), "{junk:?}");
         }
+    }
+
+    #[test]
+    fn invites_name_one_patient_and_last_a_month() {
+        let s = LinkSigner::new(SecretString::from("k"));
+        let (t, p) = (TenantId::new(), PatientId::new());
+        let issued: Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
+        let token = s.invite_token(t, p, issued);
+        let later = |secs: i64| issued.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap();
+        assert!(s.verify_invite(t, p, &token, later(INVITE_SECONDS)));
+        assert!(!s.verify_invite(t, p, &token, later(INVITE_SECONDS + 1)));
+        assert!(!s.verify_invite(t, PatientId::new(), &token, later(5)), "another patient");
+        assert!(!s.verify_form_token(t, &token, later(5)), "an invite is not a form token");
     }
 }

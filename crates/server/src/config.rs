@@ -24,7 +24,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub metrics_token: Option<SecretString>,
-    /// Signs the calendar links sent to patients; without it no link is sent.
+    /// Signs the links patients open without an account; without it one is derived from
+    /// the encryption key (`secrets::link_secret`).
     pub link_secret: Option<SecretString>,
     pub body_limit_bytes: usize,
     /// Seconds a client has to send a request's headers; then the connection is closed.
@@ -139,8 +140,9 @@ log_level = "info"
 # separate listener on a private address serves them without a token.
 # metrics_token = "change-me"
 # metrics_bind = "127.0.0.1:9464"
-# Signs the calendar (.ics) links sent to patients with their booking; without it the
-# confirmation has no link. Any long random string; changing it invalidates sent links.
+# Signs the links patients open without an account (the calendar file, the page to
+# reschedule or cancel, the booking form, personal booking links). Without it, a secret is
+# derived from the encryption key. Any long random string; changing it invalidates sent links.
 # link_secret = "change-me-too"
 # Largest accepted request body, in bytes.
 body_limit_bytes = 1048576

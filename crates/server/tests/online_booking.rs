@@ -4,6 +4,7 @@
 //! open: a signed, expiring form, a honeypot, a cap per phone, a refused slot that offers
 //! the next ones, links that work only with their token.
 
+use frontdesk_test_support::conversation::{replies_to, say_as, whatsapp_clinic};
 use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, get, setup_calendar};
 use serde_json::{Value, json};
 
@@ -13,6 +14,8 @@ backend_tests!(
     forms_from_bots_and_old_pages_book_nothing,
     one_phone_holds_at_most_three_upcoming_appointments,
     links_open_only_with_their_token_and_clinic,
+    a_personal_link_from_the_inbox_books_without_typing_details,
+    no_time_suits_so_the_patient_joins_the_waitlist_and_is_offered_a_freed_one,
 );
 
 struct Clinic {
@@ -386,4 +389,140 @@ async fn links_open_only_with_their_token_and_clinic(app: TestApp) {
     assert_eq!(s, 303, "another clinic's service is not offered: back to the first page");
     let (s, html) = page(&app, "/book/nobody").await;
     assert_eq!((s, html.contains("Página não encontrada")), (404, true));
+}
+
+async fn a_personal_link_from_the_inbox_books_without_typing_details(app: TestApp) {
+    let (key, _twilio) = whatsapp_clinic(&app, "sorriso", "pt-BR").await;
+    let spec = CalendarSpec {
+        services: vec![json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30})],
+        ..CalendarSpec::default()
+    };
+    let service = setup_calendar(&app, &key, spec).await.service;
+    let tenant = app.ctx.store.tenant_by_slug("sorriso").await.unwrap().unwrap().id;
+    let c = Clinic { tenant, key, service };
+    let phone = "+5511987001122";
+    say_as(&app, &c.key, phone, Some("Rita Gomes"), "oi, quero marcar", &[]).await;
+    let conversation = get(&app, &c.key, "/api/v1/conversations").await["items"][0].clone();
+    let (id, patient) = (conversation["id"].as_str().unwrap(), conversation["patient_id"].as_str().unwrap());
+    // Staff send the link from the conversation.
+    let cookie = app.staff_cookie(c.tenant, "ana@sorriso.com.br", frontdesk_domain::staff::Role::Staff).await;
+    let thread =
+        browser().get(app.url(&format!("/app/inbox/{id}"))).header("cookie", &cookie).send().await.unwrap();
+    let thread = thread.text().await.unwrap();
+    assert!(thread.contains("Enviar link de agendamento"), "{thread}");
+    let csrf = attr_after(&thread, "name=\"csrf\"", "value");
+    let r = browser()
+        .post(app.url(&format!("/app/inbox/{id}/booking-link")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let sent = replies_to(&app, &c.key, phone).await;
+    let message = sent.last().unwrap();
+    assert!(message.starts_with("Olá, Rita! Para agendar na Clínica Sorriso"), "{message}");
+    let url = message.split_whitespace().find(|w| w.contains("/book/sorriso?patient=")).unwrap();
+    let link = &url[url.find("/book/").unwrap()..];
+
+    // The link leads through the same pages, knowing the patient all the way.
+    let (s, start) = page(&app, link).await;
+    assert_eq!(s, 200);
+    assert!(start.contains("name=\"invite\""), "{start}");
+    let invite = link.split("invite=").nth(1).unwrap();
+    let times =
+        format!("/book/sorriso/slots?service={}&day=2026-06-03&patient={patient}&invite={invite}", c.service);
+    let (_, times) = page(&app, &times).await;
+    let ten = slot_links(&times).into_iter().find(|l| l.contains("T13%3A00%3A00Z")).unwrap();
+    assert!(ten.contains("invite="), "{ten}");
+    let (_, details) = page(&app, &ten).await;
+    assert!(details.contains("Você está agendando como <strong>Rita</strong>"), "{details}");
+    assert!(!details.contains("id=\"phone\""), "no details to type");
+    let mut body = form_fields(&details);
+    body.extend([
+        ("patient".to_owned(), attr_after(&details, "name=\"patient\"", "value")),
+        ("invite".to_owned(), attr_after(&details, "name=\"invite\"", "value")),
+        ("consent".to_owned(), "yes".to_owned()),
+    ]);
+    let r = browser().post(app.url("/book/sorriso")).form(&body).send().await.unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let booked = appointments(&app, &c.key).await;
+    assert_eq!(booked.len(), 1);
+    assert_eq!(booked[0]["patient_id"], patient, "booked for the patient the link was sent to");
+
+    // Another patient's id with this token is no personal link: the details are asked.
+    let forged = ten.replace(patient, "01a2449e-41e6-7356-b15d-5441f22ecf94");
+    let (_, details) = page(&app, &forged).await;
+    assert!(details.contains("id=\"phone\"") && !details.contains("Rita"), "{details}");
+    // A month later the link has expired, the same way.
+    app.clock.advance(jiff::SignedDuration::from_hours(31 * 24));
+    let (_, details) = page(&app, &ten).await;
+    assert!(details.contains("id=\"phone\""), "expired");
+}
+
+async fn no_time_suits_so_the_patient_joins_the_waitlist_and_is_offered_a_freed_one(app: TestApp) {
+    let c = clinic(&app, "sorriso").await;
+    let (_, times) = page(&app, &format!("/book/sorriso/slots?service={}", c.service)).await;
+    let join = attr_after(&times, "class=\"waitlist-offer\"", "href");
+    let (s, form) = page(&app, &join).await;
+    assert_eq!(s, 200, "{form}");
+    assert!(form.contains("Lista de espera") && form.contains("Qualquer profissional"), "{form}");
+    let fields = |extra: &[(&str, &str)]| {
+        let mut body: Vec<(String, String)> = ["service", "practitioner", "unit", "lang", "form_token"]
+            .iter()
+            .map(|n| ((*n).to_owned(), attr_after(&form, &format!("name=\"{n}\""), "value")))
+            .collect();
+        body.extend([
+            ("name".to_owned(), "Rita Gomes".to_owned()),
+            ("phone".to_owned(), "(11) 98700-1122".to_owned()),
+            ("period".to_owned(), "mornings".to_owned()),
+            ("consent".to_owned(), "yes".to_owned()),
+        ]);
+        for (k, v) in extra {
+            body.retain(|(n, _)| n != k);
+            body.push(((*k).to_owned(), (*v).to_owned()));
+        }
+        body
+    };
+    let post =
+        |body: Vec<(String, String)>| browser().post(app.url("/book/sorriso/waitlist")).form(&body).send();
+    // The same guards as the booking form.
+    let r = post(fields(&[("website", "spam")])).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = post(fields(&[("phone", "12")])).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("não parece um celular válido"));
+    let r = post(fields(&[("consent", "")])).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let waiting = get(&app, &c.key, "/api/v1/waitlist").await;
+    assert!(waiting["items"].as_array().unwrap().is_empty(), "{waiting}");
+
+    let r = post(fields(&[])).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Você está na lista de espera"));
+    // Asking twice is one place on the list.
+    assert_eq!(post(fields(&[])).await.unwrap().status(), 200);
+    let waiting = get(&app, &c.key, "/api/v1/waitlist").await;
+    let items = waiting["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{waiting}");
+    assert_eq!(items[0]["source"], "online");
+    assert_eq!(items[0]["windows"][0]["from"], "06:00", "{waiting}");
+
+    // A Wednesday morning appointment is cancelled: Rita is offered the time.
+    let (_, wednesday) =
+        page(&app, &format!("/book/sorriso/slots?service={}&day=2026-06-03", c.service)).await;
+    let ten = slot_links(&wednesday).into_iter().find(|l| l.contains("T13%3A00%3A00Z")).unwrap();
+    let r = book_via(&app, &ten, "Carla Dias", "(11) 98700-3344").await;
+    let manage = location(&r);
+    let (path, query) = manage.split_once('?').unwrap();
+    let token = query.split('&').find_map(|p| p.strip_prefix("token=")).unwrap();
+    let cancel = [("token", token), ("lang", "pt-BR")];
+    let r = browser().post(app.url(&format!("{path}/cancel"))).form(&cancel).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    let offers = get(&app, &c.key, "/api/v1/waitlist-offers").await;
+    let offers = offers["items"].as_array().unwrap();
+    assert_eq!(offers.len(), 1, "{offers:?}");
+    assert_eq!(offers[0]["entry_id"], items[0]["id"], "{offers:?}");
 }

@@ -55,6 +55,8 @@ pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
         (WaitlistTaken, En) => WAITLIST_TAKEN_EN,
         (WaitlistJoined, PtBr) => WAITLIST_JOINED_PT_BR,
         (WaitlistJoined, En) => WAITLIST_JOINED_EN,
+        (BookingLink, PtBr) => BOOKING_LINK_PT_BR,
+        (BookingLink, En) => BOOKING_LINK_EN,
     }
 }
 
@@ -298,3 +300,11 @@ lista de espera para {{ service }}. Quando vagar um horário, mandamos uma mensa
 const WAITLIST_JOINED_EN: &str = "\
 Done{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! You are on the \
 waitlist for {{ service }}. When a time opens up, we will message you here.";
+
+const BOOKING_LINK_PT_BR: &str = "\
+Olá{% if patient_first_name is defined and patient_first_name %}, {{ patient_first_name }}{% endif %}! Para agendar na \
+{{ clinic_name }}, escolha o melhor horário por este link (sem precisar digitar seus dados): {{ booking_url }}";
+
+const BOOKING_LINK_EN: &str = "\
+Hi{% if patient_first_name is defined and patient_first_name %} {{ patient_first_name }}{% endif %}! To book with \
+{{ clinic_name }}, pick the time that suits you with this link (no need to type your details): {{ booking_url }}";

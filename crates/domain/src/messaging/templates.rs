@@ -71,6 +71,9 @@ pub enum TemplateKey {
     WaitlistTaken,
     /// The patient is on the waitlist and will be told when a time frees.
     WaitlistJoined,
+    /// A personal link to the clinic's booking page (sent from the inbox or a campaign):
+    /// the patient picks a time without typing their details.
+    BookingLink,
 }
 
 wire_names!(TemplateKey {
@@ -96,6 +99,7 @@ wire_names!(TemplateKey {
     WaitlistOffer => "waitlist_offer",
     WaitlistTaken => "waitlist_taken",
     WaitlistJoined => "waitlist_joined",
+    BookingLink => "booking_link",
 });
 
 impl TemplateKey {
@@ -120,6 +124,7 @@ impl TemplateKey {
             Self::WaitlistOffer => &["date", "time", "practitioner", "minutes"],
             Self::WaitlistTaken => &["date", "time"],
             Self::WaitlistJoined => &["service"],
+            Self::BookingLink => &["clinic_name", "booking_url"],
         }
     }
 
@@ -146,6 +151,7 @@ impl TemplateKey {
                 Locale::En => "911",
             },
             "minutes": 30,
+            "booking_url": "https://frontdesk.example/book/sorriso?patient=0192f0c4-7d1e-7cc0-8a7e-3b5f6a1d2e91&invite=1780315200.5f0c1e2d3a4b5c6d7e8f901a2b3c4d5e",
             "conversation_url": "https://frontdesk.example/app/inbox/0192f0c4-7d1e-7cc0-8a7e-3b5f6a1d2e90",
             "crisis_line": match locale {
                 Locale::PtBr => "CVV 188",

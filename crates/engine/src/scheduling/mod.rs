@@ -37,7 +37,9 @@ pub use noshow_training::{
     train_noshow_model,
 };
 pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
-pub use online::{MAX_UPCOMING_ONLINE, ONLINE_ACTOR, OnlineBooking, book_online};
+pub use online::{
+    MAX_UPCOMING_ONLINE, ONLINE_ACTOR, OnlineBooking, OnlinePatient, book_online, online_patient,
+};
 pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, RISK_CHECK_JOB, jobs_for as reminder_jobs, register_jobs};
 pub use risk::{features as no_show_features, no_show_risks};
 pub use search::{Availability, SearchOutcome, availability, search};

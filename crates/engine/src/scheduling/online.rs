@@ -24,12 +24,18 @@ pub const MAX_UPCOMING_ONLINE: usize = 3;
 /// Where the patient's consent on the form is recorded from.
 const CONSENT_SOURCE: &str = "online_booking";
 
+/// Who is booking: someone who typed their details, or the patient a personal link was
+/// sent to.
+#[derive(Debug, Clone)]
+pub enum OnlinePatient {
+    Contact { name: PersonName, phone: PhoneE164, email: Option<Email> },
+    Invited(PatientId),
+}
+
 #[derive(Debug, Clone)]
 pub struct OnlineBooking {
     pub tenant_id: TenantId,
-    pub name: PersonName,
-    pub phone: PhoneE164,
-    pub email: Option<Email>,
+    pub patient: OnlinePatient,
     pub service_id: ServiceId,
     pub practitioner_id: PractitionerId,
     pub location_id: LocationId,
@@ -42,24 +48,32 @@ pub struct OnlineBooking {
 /// `NotBookable("too_many_upcoming")` when the phone already holds `MAX_UPCOMING_ONLINE`
 /// upcoming appointments.
 pub async fn book_online(ctx: &Ctx, req: OnlineBooking) -> SchedulingResult<BookingResult> {
-    if let Some(existing) = ctx.store.patient_by_phone(req.tenant_id, &req.phone).await? {
-        let upcoming = super::upcoming_for(ctx, req.tenant_id, existing.id).await?;
+    let known = match &req.patient {
+        OnlinePatient::Contact { phone, .. } => {
+            ctx.store.patient_by_phone(req.tenant_id, phone).await?.map(|p| p.id)
+        }
+        OnlinePatient::Invited(id) => Some(*id),
+    };
+    if let Some(existing) = known {
+        let upcoming = super::upcoming_for(ctx, req.tenant_id, existing).await?;
         // The form's own earlier booking is a replay, not one more.
         if upcoming.len() >= MAX_UPCOMING_ONLINE && !replays_a_booking(&upcoming, &req) {
             return Err(SchedulingFailure::NotBookable("too_many_upcoming"));
         }
     }
+    let (who, patient) = match req.patient {
+        OnlinePatient::Contact { name, phone, email } => {
+            (phone.as_str().to_owned(), PatientRef::Contact { name, phone, email })
+        }
+        OnlinePatient::Invited(id) => (id.to_string(), PatientRef::Id(id)),
+    };
     let request_hash = hex::encode(Sha256::digest(format!(
-        "{}|{}|{}|{}|{}",
-        req.service_id,
-        req.practitioner_id,
-        req.location_id,
-        req.start,
-        req.phone.as_str()
+        "{}|{}|{}|{}|{who}",
+        req.service_id, req.practitioner_id, req.location_id, req.start,
     )));
     let booking = BookingRequest {
         tenant_id: req.tenant_id,
-        patient: PatientRef::Contact { name: req.name, phone: req.phone, email: req.email },
+        patient,
         practitioner_id: req.practitioner_id,
         location_id: req.location_id,
         service_id: req.service_id,
@@ -77,6 +91,24 @@ fn replays_a_booking(upcoming: &[frontdesk_domain::scheduling::Appointment], req
     upcoming.iter().any(|a| {
         a.start == req.start && a.practitioner_id == req.practitioner_id && a.service_id == req.service_id
     })
+}
+
+/// The patient who filled in a public form (found by phone or created), with the form's
+/// consent recorded: for what a patient does on the page other than booking (joining the
+/// waitlist).
+pub async fn online_patient(
+    ctx: &Ctx,
+    tenant: TenantId,
+    who: OnlinePatient,
+) -> SchedulingResult<frontdesk_domain::patients::Patient> {
+    let cal = super::load_cached(ctx, tenant).await?;
+    let patient = match who {
+        OnlinePatient::Contact { name, phone, email } => PatientRef::Contact { name, phone, email },
+        OnlinePatient::Invited(id) => PatientRef::Id(id),
+    };
+    let patient = super::booking::resolve_patient(ctx, &cal, patient).await?;
+    record_form_consent(ctx, tenant, patient.id).await?;
+    Ok(patient)
 }
 
 /// The form asks for consent to be contacted about the appointment on WhatsApp and SMS;

@@ -65,7 +65,7 @@ pub struct JoinRequest {
     pub location_id: Option<LocationId>,
     pub windows: Vec<TimeWindow>,
     pub not_after: Option<Date>,
-    /// `api`, `staff` or `dialogue`.
+    /// `api`, `staff`, `dialogue` or `online`.
     pub source: &'static str,
 }
 
@@ -112,6 +112,19 @@ pub async fn join(ctx: &Ctx, req: JoinRequest) -> Result<WaitlistEntry, Waitlist
     ctx.store.add_waitlist_entry(&entry).await?;
     metrics::counter!("frontdesk_waitlist_joined_total").increment(1);
     Ok(entry)
+}
+
+/// Puts the patient who filled in the public page's form on the waitlist (found by phone
+/// or created, their consent recorded), as `join` does.
+pub async fn join_online(
+    ctx: &Ctx,
+    who: crate::scheduling::OnlinePatient,
+    mut req: JoinRequest,
+) -> Result<WaitlistEntry, WaitlistFailure> {
+    let patient = crate::scheduling::online_patient(ctx, req.tenant_id, who).await?;
+    req.patient_id = patient.id;
+    req.source = "online";
+    join(ctx, req).await
 }
 
 /// Takes an entry off the list; false when it was not waiting.

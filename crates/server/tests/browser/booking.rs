@@ -21,14 +21,20 @@ async fn open_ten_oclock(c: &Client, app: &TestApp, axe: Option<&str>, first: bo
     }
     submit(c, "form[method=get] button[type=submit]").await;
     assert!(until_page_shows(c, "Escolha o dia").await);
-    c.find(Locator::XPath("//ul[@class='days']//a[contains(., 'qua, 03/06')]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::XPath("//ul[@class='days']//a[contains(., 'qua, 03/06')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(until_page_shows(c, ">qua, 03/06</h2>").await);
     if first {
         accessible(c, axe, "book-times").await;
         screenshots(c, "book-times").await;
         c.set_window_size(PHONE.0, PHONE.1).await.unwrap();
     }
-    let ten = "//ul[@class='slots']//a[starts-with(normalize-space(.), '10:00') and contains(., 'Dra. Ana Lima')]";
+    let ten =
+        "//ul[@class='slots']//a[starts-with(normalize-space(.), '10:00') and contains(., 'Dra. Ana Lima')]";
     c.find(Locator::XPath(ten)).await.unwrap().click().await.unwrap();
     assert!(until_page_shows(c, "Seus dados").await);
 }
@@ -50,7 +56,7 @@ async fn two_patients_race_for_one_slot_on_their_phones() {
         ],
         ..Default::default()
     };
-    setup_calendar(&app, &key, spec).await;
+    let cal = setup_calendar(&app, &key, spec).await;
     let (first, second) = (browser(&driver).await, browser(&driver).await);
 
     open_ten_oclock(&first, &app, axe.as_deref(), true).await;
@@ -91,7 +97,13 @@ async fn two_patients_race_for_one_slot_on_their_phones() {
     assert!(until_page_shows(&first, "We sent the confirmation").await);
     first.find(Locator::XPath("//a[normalize-space(.)='Reschedule']")).await.unwrap().click().await.unwrap();
     assert!(until_page_shows(&first, "Choose the new time").await);
-    first.find(Locator::XPath("//ul[@class='days']//a[contains(., 'Wed, Jun 3')]")).await.unwrap().click().await.unwrap();
+    first
+        .find(Locator::XPath("//ul[@class='days']//a[contains(., 'Wed, Jun 3')]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(until_page_shows(&first, ">Wed, Jun 3</h2>").await);
     accessible(&first, axe.as_deref(), "book-move-en").await;
     screenshots(&first, "book-move-en").await;
@@ -103,4 +115,18 @@ async fn two_patients_race_for_one_slot_on_their_phones() {
     assert!(until_page_shows(&first, "Your appointment was cancelled").await);
     accessible(&first, axe.as_deref(), "book-cancelled-en").await;
     screenshots(&first, "book-cancelled-en").await;
+
+    // No time suits the second patient for another visit: the waitlist, from the times page.
+    second.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    second.goto(&app.url(&format!("/book/sorriso/slots?service={}", cal.service))).await.unwrap();
+    second.find(Locator::Css(".waitlist-offer a")).await.unwrap().click().await.unwrap();
+    assert!(until_page_shows(&second, "Quando você pode vir").await);
+    accessible(&second, axe.as_deref(), "book-waitlist").await;
+    screenshots(&second, "book-waitlist").await;
+    fill(&second, "Beto Lima", "(11) 98700-0002").await;
+    second.find(Locator::Css("#period")).await.unwrap().select_by_value("afternoons").await.unwrap();
+    submit(&second, "form.stack button[type=submit]").await;
+    assert!(until_page_shows(&second, "Você está na lista de espera").await);
+    let waiting = frontdesk_test_support::get(&app, &key, "/api/v1/waitlist").await;
+    assert_eq!(waiting["items"][0]["windows"][0]["from"], "12:00", "{waiting}");
 }

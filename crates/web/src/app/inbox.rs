@@ -502,6 +502,43 @@ pub async fn send_template(
     send_and_show(&state, &staff, &c, content).await
 }
 
+/// Sends the patient their personal link to the clinic's booking page: they choose a time
+/// without typing their details.
+pub async fn send_booking_link(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    if let Err(refused) = may_post(&staff, &headers, &form.csrf) {
+        return refused;
+    }
+    let c = match load(&state, &staff, &id).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let patient = match state.ctx.store.get_patient(staff.tenant.id, c.patient_id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return problem_page(staff.locale(), StatusCode::NOT_FOUND),
+        Err(e) => return internal(staff.locale(), &e),
+    };
+    let Some(url) = frontdesk_engine::links::booking_url(&state.ctx, &staff.tenant, patient.id) else {
+        let t = staff.texts();
+        return thread_page(
+            &state,
+            &staff,
+            &c,
+            Some(t.booking_link_unavailable),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let mut variables = staff_variables(&patient, &staff.tenant.name);
+    variables["booking_url"] = serde_json::json!(url);
+    send_and_show(&state, &staff, &c, Content::Template { key: TemplateKey::BookingLink, variables }).await
+}
+
 /// Sends `content` to the conversation's patient as staff, audits it, and shows the
 /// thread again (post/redirect/get), or the thread with the reason it was not sent.
 async fn send_and_show(state: &AppState, staff: &Staff, c: &Conversation, content: Content) -> Response {

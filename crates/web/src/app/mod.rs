@@ -27,7 +27,7 @@ mod session;
 mod settings;
 mod today;
 mod users;
-mod waitlist;
+pub(crate) mod waitlist;
 
 use crate::AppState;
 use axum::Router;
@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/inbox/{id}", get(inbox::thread))
         .route("/app/inbox/{id}/reply", post(inbox::reply))
         .route("/app/inbox/{id}/template", post(inbox::send_template))
+        .route("/app/inbox/{id}/booking-link", post(inbox::send_booking_link))
         .route("/app/inbox/{id}/{what}", post(inbox::take_or_release))
         .route("/app/leads", get(leads::pipeline))
         .route("/app/leads/import", get(lead_import::form).post(lead_import::upload))

@@ -303,7 +303,7 @@ pub struct JoinForm {
 }
 
 /// The period chosen in the form as a window on every day.
-fn period_window(period: &str) -> Vec<TimeWindow> {
+pub(crate) fn period_window(period: &str) -> Vec<TimeWindow> {
     let window = |from: i8, to: i8| TimeWindow {
         weekdays: Vec::new(),
         from: jiff::civil::time(from, 0, 0, 0),

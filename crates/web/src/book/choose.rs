@@ -35,6 +35,9 @@ pub struct Choice {
     /// Rescheduling: the appointment being moved and its signed link token.
     pub reschedule: String,
     pub token: String,
+    /// A personal link: the patient it was sent to, and its signed token.
+    pub patient: String,
+    pub invite: String,
 }
 
 impl Choice {
@@ -61,6 +64,8 @@ impl Choice {
             ("lang", &self.lang),
             ("reschedule", &self.reschedule),
             ("token", &self.token),
+            ("patient", &self.patient),
+            ("invite", &self.invite),
         ]
         .into_iter()
         .filter(|(k, v)| !v.is_empty() && !extra.iter().any(|(e, _)| e == k))
@@ -84,6 +89,8 @@ struct StartPage {
     clinic: String,
     action: String,
     lang: String,
+    patient: String,
+    invite: String,
     other_language_href: String,
     services: Vec<Choosable>,
     units: Vec<Choosable>,
@@ -123,6 +130,8 @@ pub async fn start(
         clinic: clinic.tenant.name.clone(),
         action: format!("{}/slots", clinic.base()),
         lang: clinic.t.code.to_owned(),
+        patient: choice.patient.clone(),
+        invite: choice.invite.clone(),
         other_language_href: choice.href(&clinic.base(), &[("lang", clinic.t.other_code)]),
         services,
         units,
@@ -178,6 +187,8 @@ struct SlotsPage {
     /// The slot the patient chose was just taken: the next free ones.
     taken: Option<Vec<SlotView>>,
     moving: Option<MoveView>,
+    /// Joining the waitlist for this service (not when moving an appointment).
+    waitlist_href: String,
 }
 
 /// Free times over the next two weeks, a day at a time.
@@ -256,7 +267,11 @@ pub(super) async fn slots_page(
             _ => days.push((day_of(s), 1)),
         }
     }
-    let wanted: Option<Date> = choice.day.parse().ok().or_else(|| taken.map(|p| clinic.calendar.zone(p.location).to_datetime(p.start).date()));
+    let wanted: Option<Date> = choice
+        .day
+        .parse()
+        .ok()
+        .or_else(|| taken.map(|p| clinic.calendar.zone(p.location).to_datetime(p.start).date()));
     let day = wanted.filter(|d| days.iter().any(|(x, _)| x == d)).or_else(|| days.first().map(|(d, _)| *d));
     let one_practitioner = choice.practitioner_id().is_some()
         && (choice.unit_id().is_some() || clinic.calendar.locations.len() < 2);
@@ -311,6 +326,7 @@ pub(super) async fn slots_page(
             .unwrap_or_default(),
         slots: free.iter().filter(|s| Some(day_of(s)) == day).map(|s| view(s, time_of(s))).collect(),
         taken: taken_view,
+        waitlist_href: choice.href(&format!("{}/waitlist", clinic.base()), &[("day", "")]),
         moving,
     };
     render(&page, status)

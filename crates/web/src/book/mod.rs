@@ -12,6 +12,7 @@ mod choose;
 mod manage;
 mod submit;
 mod texts;
+mod waitlist;
 
 use crate::AppState;
 use crate::app::page::render;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/book/{tenant}", get(choose::start).post(submit::book))
         .route("/book/{tenant}/slots", get(choose::slots))
         .route("/book/{tenant}/details", get(submit::details))
+        .route("/book/{tenant}/waitlist", get(waitlist::form).post(waitlist::join))
         .route("/book/{tenant}/appointment/{id}", get(manage::show))
         .route("/book/{tenant}/appointment/{id}/cancel", post(manage::cancel))
         .route("/book/{tenant}/appointment/{id}/reschedule", post(manage::reschedule))

@@ -12,9 +12,11 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use frontdesk_domain::PatientId;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
+use frontdesk_domain::patients::Patient;
 use frontdesk_engine::links::manage_path;
-use frontdesk_engine::scheduling::{OnlineBooking, SchedulingFailure, book_online};
+use frontdesk_engine::scheduling::{OnlineBooking, OnlinePatient, SchedulingFailure, book_online};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -32,6 +34,9 @@ pub struct DetailsForm {
     pub website: String,
     pub form_token: String,
     pub form_id: String,
+    /// A personal link's patient and token (then name and phone are not asked).
+    pub patient: String,
+    pub invite: String,
 }
 
 #[derive(Template)]
@@ -47,6 +52,8 @@ struct DetailsPage {
     who: String,
     place: String,
     form: DetailsForm,
+    /// The first name of the patient a personal link was sent to.
+    invited: Option<String>,
     problem: Option<&'static str>,
     /// Which field the problem is about (`name`, `phone`, `email`, `consent`).
     field: &'static str,
@@ -64,19 +71,49 @@ pub async fn details(
         Ok(c) => c,
         Err(page) => return page,
     };
-    details_page(&state, &clinic, form, None, "", StatusCode::OK)
+    let invited = match invited_patient(&state, &clinic, &form).await {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
+    details_page(&state, &clinic, form, invited.as_ref(), None, "", StatusCode::OK)
+}
+
+/// The patient of the personal link the form carries, if it is valid. An expired or
+/// altered link is no error: the patient types their details like anyone else.
+async fn invited_patient(
+    state: &AppState,
+    clinic: &Clinic,
+    form: &DetailsForm,
+) -> Result<Option<Patient>, Response> {
+    let Ok(id) = form.patient.parse::<PatientId>() else { return Ok(None) };
+    let signer = state.ctx.links.as_ref().expect("Clinic::open checked that links are configured");
+    if !signer.verify_invite(clinic.tenant.id, id, &form.invite, state.ctx.clock.now()) {
+        return Ok(None);
+    }
+    state.ctx.store.get_patient(clinic.tenant.id, id).await.map_err(|e| internal(clinic.locale, &e))
 }
 
 fn details_page(
     state: &AppState,
     clinic: &Clinic,
     mut form: DetailsForm,
+    invited: Option<&Patient>,
     problem: Option<&'static str>,
     field: &'static str,
     status: StatusCode,
 ) -> Response {
     let cal = &clinic.calendar;
-    let choice = Choice { service: form.service.clone(), lang: clinic.t.code.into(), ..Default::default() };
+    if invited.is_none() {
+        form.patient.clear();
+        form.invite.clear();
+    }
+    let choice = Choice {
+        service: form.service.clone(),
+        lang: clinic.t.code.into(),
+        patient: form.patient.clone(),
+        invite: form.invite.clone(),
+        ..Default::default()
+    };
     let (Some(service), Some(slot)) =
         (choice.service_id().and_then(|id| cal.service(id).ok()), Placement::parse(&form.slot))
     else {
@@ -108,6 +145,7 @@ fn details_page(
         who: who.name.clone(),
         place: place.name.clone(),
         form,
+        invited: invited.map(|p| p.known_first_name().unwrap_or_default().to_owned()),
         problem,
         field,
     };
@@ -129,8 +167,20 @@ pub async fn book(
         Err(page) => return page,
     };
     let t = clinic.t;
+    let invited = match invited_patient(&state, &clinic, &form).await {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
     let refuse = |problem, field| {
-        details_page(&state, &clinic, form.clone(), Some(problem), field, StatusCode::UNPROCESSABLE_ENTITY)
+        details_page(
+            &state,
+            &clinic,
+            form.clone(),
+            invited.as_ref(),
+            Some(problem),
+            field,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
     };
     let signer = state.ctx.links.as_ref().expect("Clinic::open checked that links are configured");
     if !form.website.is_empty() {
@@ -141,23 +191,36 @@ pub async fn book(
     if !signer.verify_form_token(clinic.tenant.id, &form.form_token, state.ctx.clock.now()) {
         return refuse(t.form_expired, "");
     }
-    let Ok(name) = PersonName::parse(&form.name) else { return refuse(t.name_required, "name") };
-    let region = match state.ctx.store.tenant_settings(clinic.tenant.id).await {
-        Ok(s) => s.default_region,
-        Err(e) => return internal(locale, &e),
-    };
-    let Ok(phone) = PhoneE164::parse(&form.phone, &region) else { return refuse(t.phone_invalid, "phone") };
-    let email = match form.email.trim() {
-        "" => None,
-        raw => match Email::parse(raw) {
-            Ok(e) => Some(e),
-            Err(_) => return refuse(t.email_invalid, "email"),
-        },
-    };
+    if !form.invite.is_empty() && invited.is_none() {
+        // The personal link expired while the form was open: the details are asked now.
+        return refuse(t.form_expired, "");
+    }
     if form.consent.is_empty() {
         return refuse(t.consent_required, "consent");
     }
-    if state.limits.check_online_booking(ip, phone.as_str()).is_err() {
+    let (patient, caller) = match &invited {
+        Some(p) => (OnlinePatient::Invited(p.id), p.id.to_string()),
+        None => {
+            let Ok(name) = PersonName::parse(&form.name) else { return refuse(t.name_required, "name") };
+            let region = match state.ctx.store.tenant_settings(clinic.tenant.id).await {
+                Ok(s) => s.default_region,
+                Err(e) => return internal(locale, &e),
+            };
+            let Ok(phone) = PhoneE164::parse(&form.phone, &region) else {
+                return refuse(t.phone_invalid, "phone");
+            };
+            let email = match form.email.trim() {
+                "" => None,
+                raw => match Email::parse(raw) {
+                    Ok(e) => Some(e),
+                    Err(_) => return refuse(t.email_invalid, "email"),
+                },
+            };
+            let caller = phone.as_str().to_owned();
+            (OnlinePatient::Contact { name, phone, email }, caller)
+        }
+    };
+    if state.limits.check_online_booking(ip, &caller).is_err() {
         return too_many(t);
     }
     let (Some(service), Some(slot)) = (
@@ -168,9 +231,7 @@ pub async fn book(
     };
     let request = OnlineBooking {
         tenant_id: clinic.tenant.id,
-        name,
-        phone,
-        email,
+        patient,
         service_id: service,
         practitioner_id: slot.practitioner,
         location_id: slot.location,
@@ -183,7 +244,13 @@ pub async fn book(
             Redirect::to(&format!("{path}&done=booked&lang={}", t.code)).into_response()
         }
         Err(SchedulingFailure::SlotTaken) => {
-            let choice = Choice { service: form.service.clone(), lang: t.code.into(), ..Default::default() };
+            let choice = Choice {
+                service: form.service.clone(),
+                lang: t.code.into(),
+                patient: form.patient.clone(),
+                invite: form.invite.clone(),
+                ..Default::default()
+            };
             slots_page(&state, &clinic, choice, Some(slot), StatusCode::CONFLICT).await
         }
         Err(SchedulingFailure::NotBookable("too_many_upcoming")) => refuse(t.too_many_upcoming, "phone"),

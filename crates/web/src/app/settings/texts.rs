@@ -189,6 +189,7 @@ impl SettingsTexts {
             K::WaitlistOffer => ("Lista de espera: horário vago", "Waitlist: a time opened up"),
             K::WaitlistTaken => ("Lista de espera: horário já preenchido", "Waitlist: time already taken"),
             K::WaitlistJoined => ("Lista de espera: inscrição", "Waitlist: joined"),
+            K::BookingLink => ("Link de agendamento", "Booking link"),
         };
         if self.pt { pt } else { en }
     }
