@@ -5,7 +5,10 @@
 
 use crate::Ctx;
 use frontdesk_domain::TenantId;
-use frontdesk_domain::analytics::{Counter, Overview, Period, Prices, Totals, increments};
+use frontdesk_domain::analytics::breakdown::{natural_rank, parse_stored_name};
+use frontdesk_domain::analytics::{
+    Counter, Dimension, Granularity, MetricKind, Overview, Period, Prices, Totals, increments,
+};
 use frontdesk_store::StoreResult;
 
 /// Facts counted per transaction.
@@ -63,4 +66,120 @@ pub async fn overview(ctx: &Ctx, tenant: TenantId, period: &Period) -> StoreResu
         Err(_) => Totals::new(),
     };
     Ok(Overview::new(&now, &before))
+}
+
+/// One bucket of a series: its first day and each counter's sum over its days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoint {
+    pub start: jiff::civil::Date,
+    pub values: Vec<(Counter, f64)>,
+}
+
+/// One value of a dimension (a practitioner, `whatsapp`, `monday`...) with its sums.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakdownRow {
+    pub key: String,
+    /// What staff call it: the practitioner's, service's or unit's name; else the key.
+    pub label: String,
+    pub values: Vec<(Counter, f64)>,
+}
+
+/// The counters of `kind` over `period` bucket by bucket, every bucket present (zeros
+/// included) so a chart's gaps are real.
+pub async fn series(
+    ctx: &Ctx,
+    tenant: TenantId,
+    kind: MetricKind,
+    period: &Period,
+    granularity: Granularity,
+) -> StoreResult<Vec<SeriesPoint>> {
+    catch_up(ctx, tenant).await?;
+    let buckets = granularity.buckets(period);
+    let mut points: Vec<SeriesPoint> = buckets
+        .iter()
+        .map(|start| SeriesPoint {
+            start: *start,
+            values: kind.counters().iter().map(|c| (*c, 0.0)).collect(),
+        })
+        .collect();
+    for (i, counter) in kind.counters().iter().enumerate() {
+        for (day, value) in ctx.store.rollup_days(tenant, period.from, period.to, &counter.name()).await? {
+            let Ok(day) = day.parse::<jiff::civil::Date>() else { continue };
+            let bucket = granularity.bucket(day);
+            if let Ok(at) = buckets.binary_search(&bucket) {
+                points[at].values[i].1 += value;
+            }
+        }
+    }
+    Ok(points)
+}
+
+/// The counters of `kind` over `period` split by `dimension`: one row per value seen,
+/// weekdays, hours and lead times in their natural order, the rest largest first.
+pub async fn breakdown(
+    ctx: &Ctx,
+    tenant: TenantId,
+    kind: MetricKind,
+    period: &Period,
+    dimension: Dimension,
+) -> StoreResult<Vec<BreakdownRow>> {
+    catch_up(ctx, tenant).await?;
+    let counters = kind.counters();
+    let mut rows: Vec<BreakdownRow> = Vec::new();
+    for (name, value) in ctx.store.rollup_totals(tenant, period.from, period.to).await? {
+        let Some((counter, Some(split))) = parse_stored_name(&name) else { continue };
+        let Some(i) = counters.iter().position(|c| *c == counter) else { continue };
+        if split.dimension != dimension {
+            continue;
+        }
+        let row = match rows.iter().position(|r| r.key == split.key) {
+            Some(at) => &mut rows[at],
+            None => {
+                rows.push(BreakdownRow {
+                    key: split.key.clone(),
+                    label: split.key.clone(),
+                    values: counters.iter().map(|c| (*c, 0.0)).collect(),
+                });
+                rows.last_mut().expect("pushed above")
+            }
+        };
+        row.values[i].1 += value;
+    }
+    name_rows(ctx, tenant, dimension, &mut rows).await?;
+    rows.sort_by(|a, b| match (natural_rank(dimension, &a.key), natural_rank(dimension, &b.key)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => b.values[0].1.total_cmp(&a.values[0].1).then_with(|| a.label.cmp(&b.label)),
+    });
+    Ok(rows)
+}
+
+/// Practitioners, services and units by name (one that was deleted keeps its id).
+async fn name_rows(
+    ctx: &Ctx,
+    tenant: TenantId,
+    dimension: Dimension,
+    rows: &mut [BreakdownRow],
+) -> StoreResult<()> {
+    let names: std::collections::HashMap<String, String> = match dimension {
+        Dimension::Practitioner => ctx
+            .store
+            .list_practitioners(tenant)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.name))
+            .collect(),
+        Dimension::Service => {
+            ctx.store.list_services(tenant).await?.into_iter().map(|s| (s.id.to_string(), s.name)).collect()
+        }
+        Dimension::Unit => {
+            ctx.store.list_locations(tenant).await?.into_iter().map(|l| (l.id.to_string(), l.name)).collect()
+        }
+        _ => return Ok(()),
+    };
+    for row in rows {
+        if let Some(name) = names.get(&row.key) {
+            row.label = name.clone();
+        }
+    }
+    Ok(())
 }

@@ -34,7 +34,7 @@ macro_rules! analytics_store {
                     // One row per (day, counter) however many facts moved it.
                     let mut sums: BTreeMap<(String, String), f64> = BTreeMap::new();
                     for i in increments {
-                        *sums.entry((i.day.to_string(), i.counter.name())).or_default() += i.value;
+                        *sums.entry((i.day.to_string(), i.stored_name())).or_default() += i.value;
                     }
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
                     exec!(

@@ -6,7 +6,7 @@ use frontdesk_domain::analytics::{Counter, Increment};
 use jiff::civil::date;
 
 fn inc(day: (i16, i8, i8), counter: Counter, value: f64) -> Increment {
-    Increment { day: date(day.0, day.1, day.2), counter, value }
+    Increment { day: date(day.0, day.1, day.2), counter, value, split: None }
 }
 
 pub async fn rollups_add_up_by_day_and_the_cursor_moves_once(store: DynStore) {

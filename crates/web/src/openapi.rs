@@ -73,6 +73,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::audit_export::export_audit))
         .routes(routes!(routes::reports::report))
         .routes(routes!(routes::analytics::overview))
+        .routes(routes!(routes::analytics::view))
         .routes(routes!(routes::data_rights::export_patient))
         .routes(routes!(routes::data_rights::erase_patient))
         .routes(routes!(routes::data_rights::get_retention, routes::data_rights::put_retention))

@@ -2,6 +2,7 @@
 //! sums, so a day's rollup is the sum of its facts' increments and a period's the sum of
 //! its days: nothing here needs another record to be read.
 
+use super::breakdown::{Dimension, Split, lead_time_bucket, stored_name, weekday_key};
 use crate::facts::{Fact, FactKind};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -110,12 +111,20 @@ impl Counter {
     }
 }
 
-/// One counter moved on one day.
+/// One counter moved on one day, in total or (with `split`) for one value of a dimension.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Increment {
     pub day: Date,
     pub counter: Counter,
     pub value: f64,
+    pub split: Option<Split>,
+}
+
+impl Increment {
+    /// The name the rollups store it under.
+    pub fn stored_name(&self) -> String {
+        stored_name(self.counter, self.split.as_ref())
+    }
 }
 
 /// Service prices in minor units, by service id (the catalog as the roll-up finds it).
@@ -213,7 +222,61 @@ pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment>
         }
         _ => vec![],
     };
-    moved.into_iter().map(|(counter, value)| Increment { day, counter, value }).collect()
+    let splits = splits(fact, tz);
+    let mut out = Vec::with_capacity(moved.len() * (1 + splits.len()));
+    for (counter, value) in moved {
+        out.push(Increment { day, counter, value, split: None });
+        // Speed buckets are a histogram already; splitting them is not asked for.
+        if !matches!(counter, Counter::SpeedToLead(_)) {
+            out.extend(splits.iter().map(|s| Increment { day, counter, value, split: Some(s.clone()) }));
+        }
+    }
+    out
+}
+
+/// The dimensions a fact's counters are also filed under, from its payload: an
+/// appointment's practitioner, service, unit, local weekday and hour and lead time; a
+/// message's channel; a lead's source.
+fn splits(fact: &Fact, tz: &TimeZone) -> Vec<Split> {
+    let p = &fact.payload;
+    let split = |dimension, key: &str| Split { dimension, key: key.to_owned() };
+    let mut out = Vec::new();
+    match fact.kind {
+        FactKind::AppointmentBooked
+        | FactKind::AppointmentShowed
+        | FactKind::AppointmentNoShow
+        | FactKind::AppointmentCancelled => {
+            for (dimension, field) in [
+                (Dimension::Practitioner, "practitioner_id"),
+                (Dimension::Service, "service_id"),
+                (Dimension::Unit, "location_id"),
+            ] {
+                out.extend(text(p, field).map(|id| split(dimension, id)));
+            }
+            let start = text(p, "start").and_then(|t| t.parse::<jiff::Timestamp>().ok());
+            if let Some(start) = start.map(|s| s.to_zoned(tz.clone())) {
+                out.push(split(Dimension::Weekday, weekday_key(start.weekday())));
+                out.push(split(Dimension::Hour, &format!("{:02}", start.hour())));
+                let booked = text(p, "booked_at").and_then(|t| t.parse::<jiff::Timestamp>().ok());
+                if let Some(booked) = booked {
+                    let days = booked
+                        .to_zoned(tz.clone())
+                        .date()
+                        .until(start.date())
+                        .map_or(0, |s| i64::from(s.get_days()));
+                    out.push(split(Dimension::LeadTime, lead_time_bucket(days)));
+                }
+            }
+        }
+        FactKind::MessageSent | FactKind::MessageReceived | FactKind::MessageStatusChanged => {
+            out.extend(text(p, "channel").map(|c| split(Dimension::Channel, c)));
+        }
+        FactKind::LeadCreated | FactKind::LeadContacted | FactKind::LeadStageChanged => {
+            out.extend(text(p, "source").filter(|s| !s.is_empty()).map(|s| split(Dimension::Source, s)));
+        }
+        _ => {}
+    }
+    out
 }
 
 #[cfg(test)]
@@ -222,6 +285,56 @@ mod tests {
     use crate::TenantId;
     use jiff::civil::date;
     use serde_json::json;
+
+    /// The plain (unsplit) increments of `f`, in UTC days.
+    fn totals_of(f: &Fact, prices: &Prices) -> Vec<Increment> {
+        increments(f, &TimeZone::UTC, prices).into_iter().filter(|i| i.split.is_none()).collect()
+    }
+
+    #[test]
+    fn an_appointment_is_also_counted_by_who_what_where_when_and_how_far_ahead() {
+        let sp = TimeZone::get("America/Sao_Paulo").unwrap();
+        let booked = fact(
+            FactKind::AppointmentNoShow,
+            json!({"practitioner_id": "p1", "service_id": "s1", "location_id": "l1",
+                // Wednesday 3 June 10:00 in São Paulo, booked on Monday 1 June at 21:30 there.
+                "start": "2026-06-03T13:00:00Z", "booked_at": "2026-06-02T00:30:00Z"}),
+            "2026-06-03T14:00:00Z",
+        );
+        let splits: Vec<(String, f64)> = increments(&booked, &sp, &Prices::new())
+            .into_iter()
+            .filter(|i| i.split.is_some())
+            .map(|i| (i.stored_name(), i.value))
+            .collect();
+        let names: Vec<&str> = splits.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "appointments_no_show@practitioner=p1",
+                "appointments_no_show@service=s1",
+                "appointments_no_show@unit=l1",
+                "appointments_no_show@weekday=wednesday",
+                "appointments_no_show@hour=10",
+                "appointments_no_show@lead_time=2_7_days",
+            ]
+        );
+        let message = fact(FactKind::MessageSent, json!({"channel": "whatsapp"}), "2026-06-03T14:00:00Z");
+        let names: Vec<String> =
+            increments(&message, &sp, &Prices::new()).iter().map(Increment::stored_name).collect();
+        assert_eq!(names, ["messages_sent", "messages_sent@channel=whatsapp"]);
+        let lead = fact(
+            FactKind::LeadContacted,
+            json!({"seconds": 5, "source": "paid_ads"}),
+            "2026-06-03T14:00:00Z",
+        );
+        let names: Vec<String> =
+            increments(&lead, &sp, &Prices::new()).iter().map(Increment::stored_name).collect();
+        assert_eq!(
+            names,
+            ["leads_contacted", "leads_contacted@source=paid_ads", "speed_to_lead_le_5"],
+            "the speed histogram is not split"
+        );
+    }
 
     fn fact(kind: FactKind, payload: Value, at: &str) -> Fact {
         Fact::new(TenantId::new(), kind, "x:1", payload, at.parse().unwrap())
@@ -234,7 +347,12 @@ mod tests {
         let f = fact(FactKind::LeadCreated, json!({}), "2026-06-02T01:30:00Z");
         assert_eq!(
             increments(&f, &sp, &Prices::new()),
-            vec![Increment { day: date(2026, 6, 1), counter: Counter::LeadsCreated, value: 1.0 }]
+            vec![Increment {
+                day: date(2026, 6, 1),
+                counter: Counter::LeadsCreated,
+                value: 1.0,
+                split: None
+            }]
         );
     }
 
@@ -274,7 +392,7 @@ mod tests {
             "2026-06-02T12:00:00Z",
         );
         let got: Vec<(Counter, f64)> =
-            increments(&f, &TimeZone::UTC, &prices).into_iter().map(|i| (i.counter, i.value)).collect();
+            totals_of(&f, &prices).into_iter().map(|i| (i.counter, i.value)).collect();
         assert_eq!(
             got,
             vec![
@@ -298,7 +416,7 @@ mod tests {
             "2026-06-02T12:00:00Z",
         );
         let names = |f: &Fact| -> Vec<Counter> {
-            increments(f, &TimeZone::UTC, &Prices::new()).into_iter().map(|i| i.counter).collect()
+            totals_of(f, &Prices::new()).into_iter().map(|i| i.counter).collect()
         };
         assert_eq!(
             names(&answered),

@@ -4,12 +4,16 @@
 //! days, never from the raw records, so reading them costs the same for a clinic of a
 //! hundred patients or a million.
 
+pub mod breakdown;
 pub mod counters;
 pub mod labels;
 pub mod overview;
 pub mod period;
+pub mod series;
 pub mod speed;
 
+pub use breakdown::{Dimension, Split};
 pub use counters::{Counter, Increment, Prices, increments};
 pub use overview::{Figure, Overview, Totals};
 pub use period::{Period, PeriodError};
+pub use series::{Granularity, MetricKind};

@@ -129,7 +129,7 @@ async fn move_lead(
         // The lead's creation and whether it is its first booking: analytics count a lead
         // as converted once, on the day it arrived (docs/metrics.md).
         json!({"lead_id": lead.id, "from": from, "to": stage, "lead_created_at": lead.created_at,
-            "first_booking": stage == LeadStage::Booked && !booked_before}),
+            "first_booking": stage == LeadStage::Booked && !booked_before, "source": lead.source}),
         now,
     );
     jobs.extend(crate::facts::jobs_for(&fact, now));

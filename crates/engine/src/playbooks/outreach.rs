@@ -161,7 +161,7 @@ fn first_contact(lead: &mut Lead, now: Timestamp) -> Vec<frontdesk_domain::jobs:
         FactKind::LeadContacted,
         format_args!("lead:{}", lead.id),
         json!({"lead_id": lead.id, "patient_id": lead.patient_id, "seconds": seconds,
-            "lead_created_at": lead.created_at}),
+            "lead_created_at": lead.created_at, "source": lead.source}),
         now,
     );
     crate::facts::jobs_for(&fact, now)

@@ -161,10 +161,16 @@ pub(crate) fn fact_jobs_freeing(
 
 /// What every appointment fact says: ids and state (the service, for analytics to price it).
 fn appointment_payload(a: &frontdesk_domain::scheduling::Appointment) -> serde_json::Value {
+    // What the figures split appointments by (docs/metrics.md): who, what, where, when,
+    // and how far ahead it was booked.
     serde_json::json!({
         "appointment_id": a.id,
         "patient_id": a.patient_id,
         "service_id": a.service_id,
+        "practitioner_id": a.practitioner_id,
+        "location_id": a.location_id,
+        "start": a.start,
+        "booked_at": a.created_at,
         "status": a.status,
     })
 }

@@ -128,3 +128,141 @@ async fn clinic_days(state: &AppState, who: &Principal, q: &PeriodQuery) -> Resu
 pub fn period_error(e: frontdesk_domain::analytics::PeriodError) -> ApiError {
     ApiError::bad_request("invalid_period", e.to_string())
 }
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ViewQuery {
+    /// First day, `YYYY-MM-DD`, in the clinic's zone.
+    pub from: String,
+    /// Last day (included), `YYYY-MM-DD`; at most 400 days after `from`.
+    pub to: String,
+    /// The clinic's IANA time zone, if given (figures are kept by its days).
+    pub tz: Option<String>,
+    /// `day` (default), `week` (Monday first) or `month`.
+    pub granularity: Option<String>,
+    /// Split the period's totals by `source`, `channel`, `practitioner`, `service`, `unit`,
+    /// `weekday`, `hour` or `lead_time`, as the view allows (see docs/metrics.md).
+    pub breakdown: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SeriesPointBody {
+    /// The bucket's first day (a week's Monday, a month's 1st; the period may begin later).
+    pub start: String,
+    /// Each counter's sum over the bucket's days within the period.
+    #[schema(value_type = Object)]
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BreakdownRowBody {
+    /// The value split on: a practitioner's, service's or unit's id, `whatsapp`, `monday`, `09`, `2_7_days`...
+    pub key: String,
+    /// Its name (practitioners, services, units), else the key.
+    pub label: String,
+    #[schema(value_type = Object)]
+    pub values: serde_json::Map<String, serde_json::Value>,
+    /// No-shows over finished appointments (no-show and appointment views); `null` with none finished.
+    pub no_show_rate: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BreakdownBody {
+    pub dimension: String,
+    pub rows: Vec<BreakdownRowBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MetricsViewBody {
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub tz: String,
+    pub granularity: String,
+    /// The counters this view shows, in order (docs/metrics.md names each).
+    pub counters: Vec<String>,
+    pub series: Vec<SeriesPointBody>,
+    /// Present when `breakdown` was asked for.
+    pub breakdown: Option<BreakdownBody>,
+}
+
+fn values(v: &[(frontdesk_domain::analytics::Counter, f64)]) -> serde_json::Map<String, serde_json::Value> {
+    v.iter().map(|(c, n)| (c.name(), serde_json::json!(n))).collect()
+}
+
+/// A view of the clinic's figures over time, and optionally split by one dimension:
+/// `funnel`, `leads`, `telephony`, `messaging`, `appointments` or `no_shows`.
+#[utoipa::path(get, path = "/api/v1/metrics/{kind}", tag = "analytics", security(("api_key" = [])),
+    params(("kind" = String, Path, description = "`funnel`, `leads`, `telephony`, `messaging`, `appointments` or `no_shows`"), ViewQuery),
+    responses((status = 200, body = MetricsViewBody), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn view(
+    State(state): State<AppState>,
+    who: Principal,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    ApiQuery(q): ApiQuery<ViewQuery>,
+) -> Result<Json<MetricsViewBody>, ApiError> {
+    use frontdesk_domain::analytics::series::no_show_rate;
+    use frontdesk_domain::analytics::{Counter, Dimension, Granularity, MetricKind};
+    let kind = MetricKind::parse(&kind).ok_or_else(|| ApiError::not_found("metrics view"))?;
+    let granularity = match q.granularity.as_deref() {
+        None => Granularity::Day,
+        Some(g) => Granularity::parse(g).ok_or_else(|| {
+            ApiError::bad_request("invalid_granularity", "granularity must be day, week or month")
+        })?,
+    };
+    let dimension = match q.breakdown.as_deref() {
+        None => None,
+        Some(d) => {
+            let allowed = kind.dimensions();
+            let names: Vec<&str> = allowed.iter().map(|d| d.as_str()).collect();
+            let dimension = Dimension::parse(d).filter(|d| allowed.contains(d)).ok_or_else(|| {
+                let can = if names.is_empty() { "nothing".to_owned() } else { names.join(", ") };
+                ApiError::bad_request("invalid_breakdown", format!("{} can be split by {can}", kind.as_str()))
+            })?;
+            Some(dimension)
+        }
+    };
+    let pq = PeriodQuery { from: q.from, to: q.to, tz: q.tz };
+    let period = clinic_days(&state, &who, &pq).await?;
+    let points =
+        frontdesk_engine::analytics::series(&state.ctx, who.tenant_id, kind, &period, granularity).await?;
+    let breakdown = match dimension {
+        None => None,
+        Some(d) => {
+            let rows =
+                frontdesk_engine::analytics::breakdown(&state.ctx, who.tenant_id, kind, &period, d).await?;
+            let rate = |v: &[(Counter, f64)]| {
+                let get = |c| v.iter().find(|(x, _)| *x == c).map(|(_, n)| *n);
+                Some(no_show_rate(get(Counter::AppointmentsNoShow)?, get(Counter::AppointmentsShowed)?))
+                    .flatten()
+            };
+            Some(BreakdownBody {
+                dimension: d.as_str().to_owned(),
+                rows: rows
+                    .into_iter()
+                    .map(|r| BreakdownRowBody {
+                        no_show_rate: rate(&r.values),
+                        values: values(&r.values),
+                        key: r.key,
+                        label: r.label,
+                    })
+                    .collect(),
+            })
+        }
+    };
+    Ok(Json(MetricsViewBody {
+        kind: kind.as_str().to_owned(),
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        tz: period.tz.iana_name().unwrap_or("UTC").to_string(),
+        granularity: granularity.as_str().to_owned(),
+        counters: kind.counters().iter().map(|c| c.name()).collect(),
+        series: points
+            .iter()
+            .map(|p| SeriesPointBody { start: p.start.to_string(), values: values(&p.values) })
+            .collect(),
+        breakdown,
+    }))
+}

@@ -1,0 +1,168 @@
+//! Counters split by one dimension: the same increments as the totals, each also filed
+//! under the practitioner, service, unit, channel, lead source, weekday, hour or lead time
+//! it belongs to. A split counter is stored under `name@dimension=key` beside the plain
+//! one, so a period's breakdown is a sum of days like any other figure, and the plain
+//! totals never see the split rows (their names do not parse as counters).
+
+use super::counters::Counter;
+use serde::{Deserialize, Serialize};
+
+/// What a counter can be split by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    /// Where a lead came from (the form, the CRM, WhatsApp...).
+    Source,
+    /// WhatsApp, SMS.
+    Channel,
+    Practitioner,
+    Service,
+    Unit,
+    /// The appointment's local weekday, `monday`..`sunday`.
+    Weekday,
+    /// The appointment's local starting hour, `00`..`23`.
+    Hour,
+    /// Days between booking and the appointment, in buckets ([`lead_time_bucket`]).
+    LeadTime,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 8] = [
+        Self::Source,
+        Self::Channel,
+        Self::Practitioner,
+        Self::Service,
+        Self::Unit,
+        Self::Weekday,
+        Self::Hour,
+        Self::LeadTime,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Channel => "channel",
+            Self::Practitioner => "practitioner",
+            Self::Service => "service",
+            Self::Unit => "unit",
+            Self::Weekday => "weekday",
+            Self::Hour => "hour",
+            Self::LeadTime => "lead_time",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// One value of a dimension: a practitioner's id, `whatsapp`, `monday`, `2_7_days`...
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Split {
+    pub dimension: Dimension,
+    pub key: String,
+}
+
+/// The stored name of `counter`, split or not.
+pub fn stored_name(counter: Counter, split: Option<&Split>) -> String {
+    match split {
+        None => counter.name(),
+        Some(s) => format!("{}@{}={}", counter.name(), s.dimension.as_str(), s.key),
+    }
+}
+
+/// Reads a stored name back: the counter and its split, if it has one.
+pub fn parse_stored_name(name: &str) -> Option<(Counter, Option<Split>)> {
+    match name.split_once('@') {
+        None => Counter::parse(name).map(|c| (c, None)),
+        Some((counter, split)) => {
+            let (dimension, key) = split.split_once('=')?;
+            let split = Split { dimension: Dimension::parse(dimension)?, key: key.to_owned() };
+            Counter::parse(counter).map(|c| (c, Some(split)))
+        }
+    }
+}
+
+/// How far ahead an appointment was booked, in local days: the same day, the next, within
+/// a week, within a month, later. Lead time is the best-known predictor of no-shows.
+pub fn lead_time_bucket(days: i64) -> &'static str {
+    match days {
+        i64::MIN..=0 => "same_day",
+        1 => "1_day",
+        2..=7 => "2_7_days",
+        8..=30 => "8_30_days",
+        _ => "over_30_days",
+    }
+}
+
+/// The buckets in order, for showing every one (empty ones included).
+pub const LEAD_TIME_BUCKETS: [&str; 5] = ["same_day", "1_day", "2_7_days", "8_30_days", "over_30_days"];
+
+/// A weekday as a split key.
+pub fn weekday_key(d: jiff::civil::Weekday) -> &'static str {
+    use jiff::civil::Weekday as W;
+    match d {
+        W::Monday => "monday",
+        W::Tuesday => "tuesday",
+        W::Wednesday => "wednesday",
+        W::Thursday => "thursday",
+        W::Friday => "friday",
+        W::Saturday => "saturday",
+        W::Sunday => "sunday",
+    }
+}
+
+/// The order keys are shown in when it is not by size: weekdays Monday first, hours and
+/// lead times in their natural order.
+pub fn natural_rank(dimension: Dimension, key: &str) -> Option<usize> {
+    const WEEK: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    match dimension {
+        Dimension::Weekday => WEEK.iter().position(|d| *d == key),
+        Dimension::Hour => key.parse().ok(),
+        Dimension::LeadTime => LEAD_TIME_BUCKETS.iter().position(|b| *b == key),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip_and_plain_counters_never_see_splits() {
+        let split = Split { dimension: Dimension::Practitioner, key: "0192f0c4".into() };
+        let name = stored_name(Counter::AppointmentsNoShow, Some(&split));
+        assert_eq!(name, "appointments_no_show@practitioner=0192f0c4");
+        assert_eq!(parse_stored_name(&name), Some((Counter::AppointmentsNoShow, Some(split))));
+        assert_eq!(Counter::parse(&name), None, "totals skip split rows");
+        assert_eq!(parse_stored_name("messages_sent"), Some((Counter::MessagesSent, None)));
+        for junk in ["nope", "messages_sent@", "messages_sent@colour=red", "x@channel=sms"] {
+            assert_eq!(parse_stored_name(junk), None, "{junk}");
+        }
+        for d in Dimension::ALL {
+            assert_eq!(Dimension::parse(d.as_str()), Some(d));
+        }
+    }
+
+    #[test]
+    fn lead_times_fall_in_their_buckets() {
+        let got: Vec<_> = [-1, 0, 1, 2, 7, 8, 30, 31, 400].into_iter().map(lead_time_bucket).collect();
+        assert_eq!(
+            got,
+            [
+                "same_day",
+                "same_day",
+                "1_day",
+                "2_7_days",
+                "2_7_days",
+                "8_30_days",
+                "8_30_days",
+                "over_30_days",
+                "over_30_days"
+            ]
+        );
+        assert_eq!(natural_rank(Dimension::LeadTime, "over_30_days"), Some(4));
+        assert_eq!(natural_rank(Dimension::Weekday, "sunday"), Some(6));
+        assert_eq!(natural_rank(Dimension::Hour, "09"), Some(9));
+    }
+}

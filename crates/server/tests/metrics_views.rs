@@ -1,0 +1,167 @@
+//! The metrics views over time and by dimension (`/api/v1/metrics/{kind}`), from a known
+//! history driven through the API in a São Paulo clinic, on both backends: weekly and
+//! monthly buckets, appointments and no-shows by practitioner, weekday, hour and lead time,
+//! leads by source, and bad requests named.
+
+use frontdesk_test_support::{
+    CalendarSpec, TestApp, backend_tests, error_of, get, patch, post, setup_calendar,
+};
+use serde_json::{Value, json};
+
+backend_tests!(series_and_breakdowns_follow_a_known_history, bad_views_are_refused_by_name);
+
+async fn view(app: &TestApp, key: &str, query: &str) -> Value {
+    get(app, key, &format!("/api/v1/metrics/{query}")).await
+}
+
+/// The row of `key` in a breakdown.
+fn row<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key || r["label"] == key)
+        .unwrap_or_else(|| panic!("{key} not in {v}"))
+}
+
+async fn series_and_breakdowns_follow_a_known_history(app: TestApp) {
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    // The sandbox's calls to the new leads end "not interested": only the bookings below.
+    let (s, t) =
+        patch(&app, &key, "/api/v1/settings", json!({"voice": {"sandbox_outcome": "not_interested"}})).await;
+    assert_eq!(s, 200, "{t}");
+    let spec = CalendarSpec {
+        services: vec![
+            json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30, "price_cents": 15000}),
+        ],
+        ..Default::default()
+    };
+    let cal = setup_calendar(&app, &key, spec).await;
+    for (phone, source) in
+        [("+5511987000001", "paid_ads"), ("+5511987000002", "paid_ads"), ("+5511987000003", "referral")]
+    {
+        let (s, l) = post(
+            &app,
+            &key,
+            "/api/v1/leads",
+            json!({"phone": phone, "name": "Carla Dias", "source": source}),
+        )
+        .await;
+        assert_eq!(s, 201, "{l}");
+    }
+    // Monday 1 June (the clock's start): three bookings, two with Dra. Ana, one with Dr. Bruno.
+    let book = |doctor: usize, start: &'static str, phone: &'static str| {
+        let body = json!({"patient": {"name": "Rita Alves", "phone": phone},
+            "practitioner_id": cal.practitioners[doctor], "location_id": cal.location, "service_id": cal.service,
+            "start": start});
+        let (app, key) = (&app, key.clone());
+        async move {
+            let (s, a) = post(app, &key, "/api/v1/appointments", body).await;
+            assert_eq!(s, 201, "{a}");
+            a["id"].as_str().unwrap().to_string()
+        }
+    };
+    let kept = book(0, "2026-06-03T10:00:00-03:00", "+5511987000011").await;
+    let missed = book(1, "2026-06-03T14:00:00-03:00", "+5511987000012").await;
+    book(0, "2026-06-15T09:00:00-03:00", "+5511987000013").await;
+    app.run_pending_jobs().await;
+    app.clock.set("2026-06-03T13:05:00Z".parse().unwrap());
+    let r = app.post(&format!("/api/v1/appointments/{kept}/check-in"), &key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    app.clock.set("2026-06-03T18:00:00Z".parse().unwrap());
+    let r = app.post(&format!("/api/v1/appointments/{missed}/no-show"), &key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    app.run_pending_jobs().await;
+
+    // Weekly: everything in the week of Monday 1 June; the next week is there, empty.
+    let weekly = view(&app, &key, "appointments?from=2026-06-01&to=2026-06-14&granularity=week").await;
+    assert_eq!(
+        (weekly["kind"].clone(), weekly["granularity"].clone()),
+        (json!("appointments"), json!("week"))
+    );
+    let series = weekly["series"].as_array().unwrap();
+    let starts: Vec<&str> = series.iter().map(|p| p["start"].as_str().unwrap()).collect();
+    assert_eq!(starts, ["2026-06-01", "2026-06-08"]);
+    let first = &series[0]["values"];
+    assert_eq!(
+        (&first["appointments_booked"], &first["appointments_showed"], &first["appointments_no_show"]),
+        (&json!(3.0), &json!(1.0), &json!(1.0))
+    );
+    assert_eq!(first["revenue_booked_cents"], json!(45000.0));
+    assert_eq!(series[1]["values"]["appointments_booked"], json!(0.0));
+    // Monthly, from the 2nd: June's bucket is labelled by its 1st but holds the 2nd on.
+    let monthly = view(&app, &key, "appointments?from=2026-06-02&to=2026-06-30&granularity=month").await;
+    assert_eq!(monthly["series"][0]["start"], "2026-06-01");
+    assert_eq!(monthly["series"][0]["values"]["appointments_booked"], json!(0.0), "booked on the 1st");
+    assert_eq!(monthly["series"][0]["values"]["appointments_no_show"], json!(1.0));
+
+    // By practitioner: names, counts and each one's no-show rate.
+    let by = view(&app, &key, "appointments?from=2026-06-01&to=2026-06-14&breakdown=practitioner").await;
+    let ana = row(&by, "Dra. Ana Lima");
+    assert_eq!(
+        (ana["values"]["appointments_booked"].clone(), ana["no_show_rate"].clone()),
+        (json!(2.0), json!(0.0))
+    );
+    let bruno = row(&by, "Dr. Bruno Reis");
+    assert_eq!(
+        (bruno["values"]["appointments_booked"].clone(), bruno["no_show_rate"].clone()),
+        (json!(1.0), json!(1.0))
+    );
+    assert_eq!(by["breakdown"]["rows"][0]["label"], "Dra. Ana Lima", "largest first");
+    // No-shows by weekday, hour (local) and lead time, in their natural order.
+    let by_day = view(&app, &key, "no_shows?from=2026-06-01&to=2026-06-14&breakdown=weekday").await;
+    let wednesday = row(&by_day, "wednesday");
+    assert_eq!(
+        (wednesday["values"]["appointments_no_show"].clone(), wednesday["no_show_rate"].clone()),
+        (json!(1.0), json!(0.5))
+    );
+    let by_hour = view(&app, &key, "no_shows?from=2026-06-01&to=2026-06-14&breakdown=hour").await;
+    let hours: Vec<&str> =
+        by_hour["breakdown"]["rows"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(hours, ["10", "14"], "local hours, in order");
+    let by_lead = view(&app, &key, "appointments?from=2026-06-01&to=2026-06-14&breakdown=lead_time").await;
+    assert_eq!(row(&by_lead, "2_7_days")["values"]["appointments_booked"], json!(2.0));
+    assert_eq!(row(&by_lead, "8_30_days")["values"]["appointments_booked"], json!(1.0));
+    // Leads by source: the funnel's steps per source.
+    let funnel = view(&app, &key, "funnel?from=2026-06-01&to=2026-06-01&breakdown=source").await;
+    assert_eq!(row(&funnel, "paid_ads")["values"]["leads_created"], json!(2.0));
+    assert_eq!(row(&funnel, "referral")["values"]["leads_created"], json!(1.0));
+    assert_eq!(funnel["series"][0]["values"]["leads_created"], json!(3.0));
+    // Messages by channel add up to the total.
+    let msgs = view(&app, &key, "messaging?from=2026-06-01&to=2026-06-03&breakdown=channel").await;
+    let total: f64 = msgs["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["values"]["messages_sent"].as_f64().unwrap())
+        .sum();
+    let split: f64 = msgs["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["values"]["messages_sent"].as_f64().unwrap())
+        .sum();
+    assert!(total > 0.0, "{msgs}");
+    assert_eq!(total, split, "{msgs}");
+}
+
+async fn bad_views_are_refused_by_name(app: TestApp) {
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    let cases = [
+        ("appointments?from=2026-06-01&to=2026-06-07&breakdown=channel", 400, "invalid_breakdown"),
+        ("telephony?from=2026-06-01&to=2026-06-07&breakdown=hour", 400, "invalid_breakdown"),
+        ("appointments?from=2026-06-01&to=2026-06-07&granularity=hour", 400, "invalid_granularity"),
+        ("appointments?from=2026-06-07&to=2026-06-01", 400, "invalid_period"),
+        ("appointments?from=2026-06-01&to=2026-06-07&colour=red", 400, "invalid_query"),
+        ("revenue?from=2026-06-01&to=2026-06-07", 404, "not_found"),
+    ];
+    for (query, status, code) in cases {
+        let r = app.get(&format!("/api/v1/metrics/{query}"), &key).send().await.unwrap();
+        let (s, c, message) = error_of(r).await;
+        assert_eq!((s, c.as_str()), (status, code), "{query}: {message}");
+    }
+    let r =
+        app.get("/api/v1/metrics/appointments?from=2026-06-01&to=2026-06-07&breakdown=channel", &key).send();
+    let (_, _, message) = error_of(r.await.unwrap()).await;
+    assert!(message.contains("practitioner, service, unit, weekday, hour, lead_time"), "{message}");
+}
