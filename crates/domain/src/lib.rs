@@ -15,6 +15,8 @@ pub mod ids;
 pub mod jobs;
 #[macro_use]
 pub mod messaging;
+// After `messaging`: it uses `wire_names!`.
+pub mod campaigns;
 pub mod leads;
 pub mod nlu;
 pub mod noshow;

@@ -19,6 +19,8 @@ pub mod appointments;
 #[doc(hidden)]
 pub mod calls;
 #[doc(hidden)]
+pub mod campaigns;
+#[doc(hidden)]
 pub mod catalog;
 mod codec;
 #[doc(hidden)]
@@ -84,6 +86,7 @@ macro_rules! sql_store {
         $crate::waitlist_store!($store);
         $crate::noshow_model_store!($store);
         $crate::analytics_store!($store);
+        $crate::campaign_store!($store);
     };
 }
 

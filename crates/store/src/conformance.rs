@@ -72,7 +72,18 @@ macro_rules! conformance_suite {
             concurrent_offer_moves_have_one_winner);
         $crate::conformance_suite!(@noshow $make; noshow_models_latest_first_tenant_scoped_and_pruned);
         $crate::conformance_suite!(@analytics $make; rollups_add_up_by_day_and_the_cursor_moves_once);
+        $crate::conformance_suite!(@campaigns $make;
+            campaigns_round_trip_and_move_status_once, audiences_are_the_patients_each_kind_is_for,
+            a_patient_is_enrolled_once_and_a_step_recorded_once);
     };
+    (@campaigns $make:expr; $($case:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $case() {
+            let make = $make;
+            let Some(store) = make().await else { return; };
+            $crate::conformance_campaigns::$case(store).await;
+        }
+    )*};
     (@analytics $make:expr; $($case:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $case() {

@@ -4,6 +4,7 @@
 
 mod analytics;
 pub mod at_rest;
+mod campaigns;
 mod data_rights;
 mod error;
 mod facts;
@@ -25,6 +26,8 @@ mod webhooks;
 pub mod conformance;
 #[cfg(feature = "conformance")]
 pub mod conformance_analytics;
+#[cfg(feature = "conformance")]
+pub mod conformance_campaigns;
 #[cfg(feature = "conformance")]
 pub mod conformance_jobs_fairness;
 #[cfg(feature = "conformance")]
@@ -51,6 +54,7 @@ pub mod conformance_waitlist;
 pub mod conformance_webhooks;
 
 pub use analytics::AnalyticsStore;
+pub use campaigns::{AudienceQuery, CampaignStore, EnrollmentCounts};
 pub use data_rights::DataRightsStore;
 pub use error::{Conflict, Record, StoreError, StoreResult};
 pub use facts::FactStore;

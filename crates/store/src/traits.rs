@@ -154,6 +154,7 @@ pub trait Store:
     + crate::WaitlistStore
     + crate::NoShowModelStore
     + crate::AnalyticsStore
+    + crate::CampaignStore
 {
 }
 
@@ -184,6 +185,7 @@ impl<T> Store for T where
         + crate::WaitlistStore
         + crate::NoShowModelStore
         + crate::AnalyticsStore
+        + crate::CampaignStore
 {
 }
 

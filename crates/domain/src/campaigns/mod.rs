@@ -1,0 +1,418 @@
+//! Outreach campaigns (issue 15): recall former patients whose last visit is old, recover
+//! those who cancelled or missed without rebooking, reactivate lost leads. A campaign is an
+//! audience ([`Segment`]) and a sequence of [`Step`]s (a channel, a template, a delay); each
+//! patient of the audience is *enrolled* once and moves through the steps until one of the
+//! stop conditions holds (booked, declined, opted out, replied and needs staff). The rules
+//! here are pure: what may change a campaign's status, whether a step is due, when an
+//! enrollment stops, the next time a step may be sent.
+
+use crate::messaging::{Channel, TemplateKey};
+use crate::{LocationId, PatientId, PractitionerId, ServiceId, TenantId};
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+/// At most this many steps: a patient hears from a campaign a few times, not forever.
+pub const MAX_STEPS: usize = 5;
+/// The longest wait between two steps.
+pub const MAX_DELAY_HOURS: u32 = 60 * 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignKind {
+    /// Patients whose last visit is older than `Segment::last_visit_before_days`.
+    Recall,
+    /// Patients whose last appointment was cancelled or missed, with nothing booked since.
+    Recovery,
+    /// Leads marked lost.
+    Reactivation,
+    /// Every patient the other filters keep.
+    Custom,
+}
+
+wire_names!(CampaignKind { Recall => "recall", Recovery => "recovery", Reactivation => "reactivation", Custom => "custom" });
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignStatus {
+    Draft,
+    Running,
+    Paused,
+    Stopped,
+    /// Every enrolled patient has finished the steps or stopped.
+    Completed,
+}
+
+wire_names!(CampaignStatus {
+    Draft => "draft",
+    Running => "running",
+    Paused => "paused",
+    Stopped => "stopped",
+    Completed => "completed",
+});
+
+/// What staff do to a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignAction {
+    Start,
+    Pause,
+    Resume,
+    Stop,
+}
+
+impl CampaignAction {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "start" => Some(Self::Start),
+            "pause" => Some(Self::Pause),
+            "resume" => Some(Self::Resume),
+            "stop" => Some(Self::Stop),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::Stop => "stop",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("cannot {action} a campaign that is {current}")]
+pub struct InvalidCampaignTransition {
+    pub action: &'static str,
+    pub current: &'static str,
+}
+
+/// The status `action` moves a campaign in `current` to.
+pub fn transition(
+    current: CampaignStatus,
+    action: CampaignAction,
+) -> Result<CampaignStatus, InvalidCampaignTransition> {
+    use CampaignAction as A;
+    use CampaignStatus as S;
+    match (current, action) {
+        (S::Draft, A::Start) => Ok(S::Running),
+        (S::Running, A::Pause) => Ok(S::Paused),
+        (S::Paused, A::Resume) => Ok(S::Running),
+        (S::Draft | S::Running | S::Paused, A::Stop) => Ok(S::Stopped),
+        _ => Err(InvalidCampaignTransition { action: action.as_str(), current: current.as_str() }),
+    }
+}
+
+/// Who a campaign is for. Every filter narrows; the kind decides the base audience.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Segment {
+    /// Recall: the last attended visit was at least this many days ago.
+    pub last_visit_before_days: Option<u32>,
+    /// The last visit (or the cancelled / missed appointment) was for this service...
+    pub service_id: Option<ServiceId>,
+    /// ...with this practitioner...
+    pub practitioner_id: Option<PractitionerId>,
+    /// ...at this unit.
+    pub location_id: Option<LocationId>,
+    /// Only patients who missed an appointment at least once.
+    pub had_no_show: bool,
+}
+
+/// One message of the sequence: on a channel, from a template, `delay_hours` after the
+/// previous step (the first step's delay counts from enrollment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub channel: Channel,
+    pub template: TemplateKey,
+    #[serde(default)]
+    pub delay_hours: u32,
+}
+
+/// The local hours (and weekdays, Monday = 0; none means every day) a campaign may send in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendingWindow {
+    #[serde(default)]
+    pub weekdays: Vec<u8>,
+    pub from: Time,
+    pub to: Time,
+}
+
+impl Default for SendingWindow {
+    /// Weekdays, 09:00 to 18:00: when a clinic's patients expect to hear from it.
+    fn default() -> Self {
+        Self {
+            weekdays: vec![0, 1, 2, 3, 4],
+            from: jiff::civil::time(9, 0, 0, 0),
+            to: jiff::civil::time(18, 0, 0, 0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub kind: CampaignKind,
+    pub segment: Segment,
+    pub steps: Vec<Step>,
+    pub window: SendingWindow,
+    pub status: CampaignStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CampaignError {
+    #[error("name must not be empty")]
+    EmptyName,
+    #[error("a campaign needs at least one step")]
+    NoSteps,
+    #[error("at most {MAX_STEPS} steps")]
+    TooManySteps,
+    #[error("steps[{0}]: a campaign sends on whatsapp or sms")]
+    Channel(usize),
+    #[error("steps[{0}]: delay_hours is at most {MAX_DELAY_HOURS}")]
+    Delay(usize),
+    #[error("segment: a recall needs last_visit_before_days (at least 1)")]
+    RecallNeedsDays,
+    #[error("window: from must be before to, and weekdays 0 (Monday) to 6")]
+    Window,
+}
+
+impl Campaign {
+    pub fn validate(&self) -> Result<(), CampaignError> {
+        if self.name.trim().is_empty() {
+            return Err(CampaignError::EmptyName);
+        }
+        if self.steps.is_empty() {
+            return Err(CampaignError::NoSteps);
+        }
+        if self.steps.len() > MAX_STEPS {
+            return Err(CampaignError::TooManySteps);
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            if !matches!(step.channel, Channel::Whatsapp | Channel::Sms) {
+                return Err(CampaignError::Channel(i));
+            }
+            if step.delay_hours > MAX_DELAY_HOURS {
+                return Err(CampaignError::Delay(i));
+            }
+        }
+        if self.kind == CampaignKind::Recall && self.segment.last_visit_before_days.unwrap_or(0) == 0 {
+            return Err(CampaignError::RecallNeedsDays);
+        }
+        if self.window.from >= self.window.to || self.window.weekdays.iter().any(|d| *d > 6) {
+            return Err(CampaignError::Window);
+        }
+        Ok(())
+    }
+}
+
+/// Where one patient stands in a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrollmentState {
+    /// Steps still to go.
+    Active,
+    /// Booked an appointment after enrolling: the campaign worked.
+    Booked,
+    /// Said no (or the reply agent understood a decline).
+    Declined,
+    OptedOut,
+    /// Replied with something staff must answer; the campaign waits for them.
+    NeedsStaff,
+    /// Every step was sent, with no answer.
+    Finished,
+    /// The campaign was stopped before this patient finished.
+    Stopped,
+}
+
+wire_names!(EnrollmentState {
+    Active => "active",
+    Booked => "booked",
+    Declined => "declined",
+    OptedOut => "opted_out",
+    NeedsStaff => "needs_staff",
+    Finished => "finished",
+    Stopped => "stopped",
+});
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enrollment {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub campaign_id: Uuid,
+    pub patient_id: PatientId,
+    pub state: EnrollmentState,
+    /// Steps sent so far (the next step's index).
+    pub steps_sent: u32,
+    pub last_sent_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What the patient did since enrolling, as the step about to be sent finds it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SinceEnrolled {
+    pub booked: bool,
+    pub opted_out: bool,
+    pub replied: bool,
+}
+
+/// Whether the next step goes, or the enrollment ends (and how): a booking wins over
+/// everything, then an opt-out, then a reply (staff take over), then the end of the steps.
+pub fn next_state(steps: usize, sent: u32, since: SinceEnrolled) -> Option<EnrollmentState> {
+    if since.booked {
+        Some(EnrollmentState::Booked)
+    } else if since.opted_out {
+        Some(EnrollmentState::OptedOut)
+    } else if since.replied {
+        Some(EnrollmentState::NeedsStaff)
+    } else if sent as usize >= steps {
+        Some(EnrollmentState::Finished)
+    } else {
+        None
+    }
+}
+
+/// The first moment at or after `at` inside the sending window, in the clinic's zone.
+pub fn next_in_window(window: &SendingWindow, at: Timestamp, tz: &TimeZone) -> Timestamp {
+    let local = at.to_zoned(tz.clone());
+    for day_offset in 0..8i64 {
+        let Ok(day) = local.date().checked_add(jiff::Span::new().days(day_offset)) else { break };
+        let weekday = day.weekday().to_monday_zero_offset() as u8;
+        if !window.weekdays.is_empty() && !window.weekdays.contains(&weekday) {
+            continue;
+        }
+        let open = day.to_datetime(window.from);
+        let close = day.to_datetime(window.to);
+        let candidate = if day_offset == 0 && local.datetime() > open { local.datetime() } else { open };
+        if candidate < close {
+            if let Ok(z) = candidate.to_zoned(tz.clone()) {
+                return z.timestamp();
+            }
+        }
+    }
+    at
+}
+
+/// When step `index` is due for an enrollment whose previous step went at `previous`
+/// (or that enrolled then), before the window is applied.
+pub fn step_due(step: &Step, previous: Timestamp) -> Timestamp {
+    previous.checked_add(SignedDuration::from_hours(i64::from(step.delay_hours))).unwrap_or(previous)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn campaign() -> Campaign {
+        let now: Timestamp = "2026-06-01T12:00:00Z".parse().unwrap();
+        Campaign {
+            id: Uuid::nil(),
+            tenant_id: TenantId::new(),
+            name: "Retorno 6 meses".into(),
+            kind: CampaignKind::Recall,
+            segment: Segment { last_visit_before_days: Some(180), ..Default::default() },
+            steps: vec![Step {
+                channel: Channel::Whatsapp,
+                template: TemplateKey::BookingLink,
+                delay_hours: 0,
+            }],
+            window: SendingWindow::default(),
+            status: CampaignStatus::Draft,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_campaign_is_checked_before_it_is_saved() {
+        assert_eq!(campaign().validate(), Ok(()));
+        let mut c = campaign();
+        c.segment.last_visit_before_days = None;
+        assert_eq!(c.validate(), Err(CampaignError::RecallNeedsDays));
+        let mut c = campaign();
+        c.steps[0].channel = Channel::Voice;
+        assert_eq!(c.validate(), Err(CampaignError::Channel(0)));
+        let mut c = campaign();
+        c.steps = vec![c.steps[0].clone(); MAX_STEPS + 1];
+        assert_eq!(c.validate(), Err(CampaignError::TooManySteps));
+        let mut c = campaign();
+        c.window.from = c.window.to;
+        assert_eq!(c.validate(), Err(CampaignError::Window));
+        let mut c = campaign();
+        c.name = "  ".into();
+        assert_eq!(c.validate(), Err(CampaignError::EmptyName));
+    }
+
+    #[test]
+    fn status_moves_only_where_staff_can_move_it() {
+        use CampaignAction as A;
+        use CampaignStatus as S;
+        assert_eq!(transition(S::Draft, A::Start), Ok(S::Running));
+        assert_eq!(transition(S::Running, A::Pause), Ok(S::Paused));
+        assert_eq!(transition(S::Paused, A::Resume), Ok(S::Running));
+        assert_eq!(transition(S::Paused, A::Stop), Ok(S::Stopped));
+        for (s, a) in
+            [(S::Running, A::Start), (S::Stopped, A::Resume), (S::Completed, A::Stop), (S::Draft, A::Pause)]
+        {
+            assert!(transition(s, a).is_err(), "{s:?} {a:?}");
+        }
+        assert_eq!(
+            transition(S::Stopped, A::Start).unwrap_err().to_string(),
+            "cannot start a campaign that is stopped"
+        );
+    }
+
+    #[test]
+    fn a_booking_ends_the_sequence_before_anything_else() {
+        let all = SinceEnrolled { booked: true, opted_out: true, replied: true };
+        assert_eq!(next_state(2, 1, all), Some(EnrollmentState::Booked));
+        let out = SinceEnrolled { opted_out: true, replied: true, ..Default::default() };
+        assert_eq!(next_state(2, 1, out), Some(EnrollmentState::OptedOut));
+        let replied = SinceEnrolled { replied: true, ..Default::default() };
+        assert_eq!(next_state(2, 1, replied), Some(EnrollmentState::NeedsStaff));
+        assert_eq!(next_state(2, 1, SinceEnrolled::default()), None);
+        assert_eq!(next_state(2, 2, SinceEnrolled::default()), Some(EnrollmentState::Finished));
+    }
+
+    #[test]
+    fn steps_wait_for_the_sending_window_in_the_clinics_zone() {
+        let sp = TimeZone::get("America/Sao_Paulo").unwrap();
+        let w = SendingWindow::default();
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        // Monday 1 June 10:00 in São Paulo: inside, sent now.
+        assert_eq!(next_in_window(&w, at("2026-06-01T13:00:00Z"), &sp), at("2026-06-01T13:00:00Z"));
+        // Monday 20:00: Tuesday 09:00.
+        assert_eq!(next_in_window(&w, at("2026-06-01T23:00:00Z"), &sp), at("2026-06-02T12:00:00Z"));
+        // Friday 19:00: Monday 09:00.
+        assert_eq!(next_in_window(&w, at("2026-06-05T22:00:00Z"), &sp), at("2026-06-08T12:00:00Z"));
+        // Saturday 07:00 with every day allowed: 09:00 the same day.
+        let every_day = SendingWindow { weekdays: vec![], ..SendingWindow::default() };
+        assert_eq!(next_in_window(&every_day, at("2026-06-06T10:00:00Z"), &sp), at("2026-06-06T12:00:00Z"));
+        let step = Step { channel: Channel::Sms, template: TemplateKey::Reactivation, delay_hours: 48 };
+        assert_eq!(step_due(&step, at("2026-06-01T13:00:00Z")), at("2026-06-03T13:00:00Z"));
+    }
+
+    #[test]
+    fn wire_names_match_serde() {
+        for s in EnrollmentState::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in CampaignStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for k in CampaignKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Campaigns, their audiences and enrollments.
+
+use crate::DbTime;
+use frontdesk_domain::campaigns::{
+    Campaign, CampaignKind, CampaignStatus, Enrollment, EnrollmentState, Segment, SendingWindow, Step,
+};
+use frontdesk_store::StoreError;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+pub const CAMPAIGN: &str = "SELECT id, tenant_id, name, kind, segment, steps, send_window, status, created_at, updated_at FROM campaigns ";
+
+pub const ENROLLMENT: &str = "SELECT id, tenant_id, campaign_id, patient_id, state, steps_sent, last_sent_at, created_at, updated_at FROM campaign_enrollments ";
+
+#[derive(sqlx::FromRow)]
+pub struct CampaignRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    name: String,
+    kind: String,
+    segment: Json<Segment>,
+    steps: Json<Vec<Step>>,
+    send_window: Json<SendingWindow>,
+    status: String,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl TryFrom<CampaignRow> for Campaign {
+    type Error = StoreError;
+    fn try_from(r: CampaignRow) -> Result<Self, StoreError> {
+        Ok(Campaign {
+            id: r.id,
+            tenant_id: r.tenant_id.into(),
+            name: r.name,
+            kind: r.kind.parse().map_err(|_| StoreError::corrupt("campaign kind"))?,
+            segment: r.segment.0,
+            steps: r.steps.0,
+            window: r.send_window.0,
+            status: r.status.parse().map_err(|_| StoreError::corrupt("campaign status"))?,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct EnrollmentRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    campaign_id: Uuid,
+    patient_id: Uuid,
+    state: String,
+    steps_sent: i64,
+    last_sent_at: Option<DbTime>,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl TryFrom<EnrollmentRow> for Enrollment {
+    type Error = StoreError;
+    fn try_from(r: EnrollmentRow) -> Result<Self, StoreError> {
+        Ok(Enrollment {
+            id: r.id,
+            tenant_id: r.tenant_id.into(),
+            campaign_id: r.campaign_id,
+            patient_id: r.patient_id.into(),
+            state: r.state.parse::<EnrollmentState>().map_err(|_| StoreError::corrupt("enrollment state"))?,
+            steps_sent: u32::try_from(r.steps_sent).map_err(|_| StoreError::corrupt("enrollment steps"))?,
+            last_sent_at: r.last_sent_at.map(|t| t.0),
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        })
+    }
+}
+
+/// A campaign status as stored.
+pub fn status(s: CampaignStatus) -> &'static str {
+    s.as_str()
+}
+
+/// The audience query of a campaign kind. Parameters: $1 tenant, $2 after (patient id),
+/// $3 now, $4 the recall's cut-off, $5 service, $6 practitioner, $7 unit, $8 only
+/// patients who missed an appointment, $9 limit. The segment's filters apply to the
+/// appointment the kind is about (the last visit, the cancelled or missed one); for a
+/// custom campaign, to any appointment of the patient.
+pub fn audience_sql(kind: CampaignKind) -> String {
+    const FILTERS: &str = "($5 IS NULL OR a.service_id = $5) AND ($6 IS NULL OR a.practitioner_id = $6)
+                           AND ($7 IS NULL OR a.location_id = $7)";
+    let by_kind = match kind {
+        // The last attended visit (for the service, practitioner, unit asked) is older than the cut-off.
+        CampaignKind::Recall => format!(
+            "(SELECT MAX(a.start_at) FROM appointments a WHERE a.tenant_id = p.tenant_id AND a.patient_id = p.id
+                AND a.status IN ('checked_in', 'completed') AND {FILTERS}) < $4"
+        ),
+        // Cancelled or missed, and nothing (kept) booked after it.
+        CampaignKind::Recovery => format!(
+            "EXISTS (SELECT 1 FROM appointments a WHERE a.tenant_id = p.tenant_id AND a.patient_id = p.id
+                AND a.status IN ('cancelled', 'no_show') AND {FILTERS}
+                AND NOT EXISTS (SELECT 1 FROM appointments b WHERE b.tenant_id = a.tenant_id AND b.patient_id = a.patient_id
+                    AND b.created_at > a.updated_at AND b.status NOT IN ('cancelled', 'no_show')))"
+        ),
+        CampaignKind::Reactivation => {
+            "EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = p.tenant_id AND l.patient_id = p.id AND l.stage = 'lost')"
+                .to_owned()
+        }
+        CampaignKind::Custom => format!(
+            "(($5 IS NULL AND $6 IS NULL AND $7 IS NULL) OR EXISTS (SELECT 1 FROM appointments a
+                WHERE a.tenant_id = p.tenant_id AND a.patient_id = p.id AND {FILTERS}))"
+        ),
+    };
+    format!(
+        "SELECT p.id FROM patients p
+         WHERE p.tenant_id = $1 AND ($2 IS NULL OR p.id > $2)
+           AND NOT EXISTS (SELECT 1 FROM patient_erasures e WHERE e.tenant_id = p.tenant_id AND e.patient_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM appointments f WHERE f.tenant_id = p.tenant_id AND f.patient_id = p.id
+               AND f.start_at > $3 AND f.status IN ('booked', 'confirmed'))
+           AND (NOT $8 OR EXISTS (SELECT 1 FROM appointments n WHERE n.tenant_id = p.tenant_id AND n.patient_id = p.id
+               AND n.status = 'no_show'))
+           AND {by_kind}
+         ORDER BY p.id LIMIT $9"
+    )
+}
+
+/// `CampaignStore` for a backend.
+#[macro_export]
+macro_rules! campaign_store {
+    ($store:ty) => {
+        const _: () = {
+            use $crate::campaigns::{CAMPAIGN, CampaignRow, ENROLLMENT, EnrollmentRow, audience_sql, status};
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, jiff, sqlx, uuid};
+            use $crate::{DbTime, SqlBackend as _, db_err, exec, fetch};
+            use frontdesk_domain::campaigns::{Campaign, CampaignStatus, Enrollment, EnrollmentState};
+            use frontdesk_domain::jobs::NewJob;
+            use frontdesk_domain::page::{Page, PageRequest};
+            use frontdesk_domain::{PatientId, TenantId};
+            use frontdesk_store::*;
+            use jiff::Timestamp;
+            use sqlx::types::Json;
+            use uuid::Uuid;
+
+            #[async_trait::async_trait]
+            impl CampaignStore for $store {
+                async fn insert_campaign(&self, c: &Campaign) -> StoreResult<()> {
+                    exec!(
+                        self.writer(),
+                        "INSERT INTO campaigns (id, tenant_id, name, kind, segment, steps, send_window, status, created_at, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        c.id,
+                        c.tenant_id.0,
+                        &c.name,
+                        c.kind.as_str(),
+                        Json(&c.segment),
+                        Json(&c.steps),
+                        Json(&c.window),
+                        status(c.status),
+                        DbTime(c.created_at),
+                        DbTime(c.updated_at),
+                    )
+                    .map(drop)
+                }
+
+                async fn get_campaign(&self, tenant: TenantId, id: Uuid) -> StoreResult<Option<Campaign>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{CAMPAIGN} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<CampaignRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, id)?;
+                    row.map(Campaign::try_from).transpose()
+                }
+
+                async fn list_campaigns(&self, tenant: TenantId, page: PageRequest) -> StoreResult<Page<Campaign>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{CAMPAIGN} WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+                    ));
+                    let rows: Vec<CampaignRow> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, page.before, page.fetch_limit())?;
+                    let items = rows.into_iter().map(Campaign::try_from).collect::<StoreResult<Vec<_>>>()?;
+                    Ok(Page::from_rows(items, page, |c| c.id))
+                }
+
+                async fn move_campaign(
+                    &self,
+                    tenant: TenantId,
+                    id: Uuid,
+                    from: CampaignStatus,
+                    to: CampaignStatus,
+                    jobs: &[NewJob],
+                    now: Timestamp,
+                ) -> StoreResult<bool> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    let moved = exec!(
+                        &mut *tx,
+                        "UPDATE campaigns SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4 AND status = $5",
+                        status(to),
+                        DbTime(now),
+                        tenant.0,
+                        id,
+                        status(from),
+                    )?;
+                    if moved != 1 {
+                        return Ok(false);
+                    }
+                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !jobs.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(true)
+                }
+
+                async fn campaign_audience(
+                    &self,
+                    tenant: TenantId,
+                    q: &AudienceQuery<'_>,
+                ) -> StoreResult<Vec<PatientId>> {
+                    let cutoff = q.segment.last_visit_before_days.map(|days| {
+                        DbTime(q.now.checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(q.now))
+                    });
+                    let sql = sqlx::AssertSqlSafe(audience_sql(q.kind));
+                    let rows: Vec<(Uuid,)> = fetch!(
+                        fetch_all(self.reader()),
+                        sql,
+                        tenant.0,
+                        q.after.map(|p| p.0),
+                        DbTime(q.now),
+                        cutoff,
+                        q.segment.service_id.map(|s| s.0),
+                        q.segment.practitioner_id.map(|p| p.0),
+                        q.segment.location_id.map(|l| l.0),
+                        q.segment.had_no_show,
+                        i64::from(q.limit),
+                    )?;
+                    Ok(rows.into_iter().map(|(id,)| PatientId(id)).collect())
+                }
+
+                async fn enroll(&self, enrollments: &[Enrollment], jobs: &[NewJob], now: Timestamp) -> StoreResult<u64> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    let mut added = 0;
+                    for e in enrollments {
+                        added += exec!(
+                            &mut *tx,
+                            "INSERT INTO campaign_enrollments (id, tenant_id, campaign_id, patient_id, state, steps_sent,
+                                last_sent_at, created_at, updated_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                             ON CONFLICT (campaign_id, patient_id) DO NOTHING",
+                            e.id,
+                            e.tenant_id.0,
+                            e.campaign_id,
+                            e.patient_id.0,
+                            e.state.as_str(),
+                            i64::from(e.steps_sent),
+                            e.last_sent_at.map(DbTime),
+                            DbTime(e.created_at),
+                            DbTime(e.updated_at),
+                        )?;
+                    }
+                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !jobs.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(added)
+                }
+
+                async fn get_enrollment(&self, tenant: TenantId, id: Uuid) -> StoreResult<Option<Enrollment>> {
+                    let sql = sqlx::AssertSqlSafe(format!("{ENROLLMENT} WHERE tenant_id = $1 AND id = $2"));
+                    let row: Option<EnrollmentRow> = fetch!(fetch_optional(self.writer()), sql, tenant.0, id)?;
+                    row.map(Enrollment::try_from).transpose()
+                }
+
+                async fn list_enrollments(
+                    &self,
+                    tenant: TenantId,
+                    campaign: Uuid,
+                    state: Option<EnrollmentState>,
+                    page: PageRequest,
+                ) -> StoreResult<Page<Enrollment>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{ENROLLMENT} WHERE tenant_id = $1 AND campaign_id = $2 AND ($3 IS NULL OR state = $3)
+                           AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5"
+                    ));
+                    let rows: Vec<EnrollmentRow> = fetch!(
+                        fetch_all(self.reader()),
+                        sql,
+                        tenant.0,
+                        campaign,
+                        state.map(|s| s.as_str()),
+                        page.before,
+                        page.fetch_limit()
+                    )?;
+                    let items = rows.into_iter().map(Enrollment::try_from).collect::<StoreResult<Vec<_>>>()?;
+                    Ok(Page::from_rows(items, page, |e| e.id))
+                }
+
+                async fn advance_enrollment(
+                    &self,
+                    tenant: TenantId,
+                    id: Uuid,
+                    sent: u32,
+                    jobs: &[NewJob],
+                    now: Timestamp,
+                ) -> StoreResult<bool> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    let moved = exec!(
+                        &mut *tx,
+                        "UPDATE campaign_enrollments SET steps_sent = steps_sent + 1, last_sent_at = $1, updated_at = $1
+                         WHERE tenant_id = $2 AND id = $3 AND state = 'active' AND steps_sent = $4",
+                        DbTime(now),
+                        tenant.0,
+                        id,
+                        i64::from(sent),
+                    )?;
+                    if moved != 1 {
+                        return Ok(false);
+                    }
+                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    tx.commit().await.map_err(db_err)?;
+                    if !jobs.is_empty() {
+                        self.jobs_committed();
+                    }
+                    Ok(true)
+                }
+
+                async fn end_enrollment(
+                    &self,
+                    tenant: TenantId,
+                    id: Uuid,
+                    state: EnrollmentState,
+                    now: Timestamp,
+                ) -> StoreResult<bool> {
+                    let moved = exec!(
+                        self.writer(),
+                        "UPDATE campaign_enrollments SET state = $1, updated_at = $2
+                         WHERE tenant_id = $3 AND id = $4 AND state = 'active'",
+                        state.as_str(),
+                        DbTime(now),
+                        tenant.0,
+                        id,
+                    )?;
+                    Ok(moved == 1)
+                }
+
+                async fn enrollment_counts(&self, tenant: TenantId, campaign: Uuid) -> StoreResult<EnrollmentCounts> {
+                    let rows: Vec<(String, i64, Option<i64>)> = fetch!(
+                        fetch_all(self.reader()),
+                        "SELECT state, COUNT(*), CAST(SUM(steps_sent) AS BIGINT) FROM campaign_enrollments
+                         WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY state",
+                        tenant.0,
+                        campaign
+                    )?;
+                    let mut counts = EnrollmentCounts::default();
+                    for (state, n, steps) in rows {
+                        let state = state.parse::<EnrollmentState>().map_err(|_| StoreError::corrupt("enrollment state"))?;
+                        counts.by_state.push((state, u64::try_from(n).unwrap_or(0)));
+                        counts.steps_sent += u64::try_from(steps.unwrap_or(0)).unwrap_or(0);
+                    }
+                    Ok(counts)
+                }
+            }
+        };
+    };
+}
