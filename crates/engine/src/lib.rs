@@ -4,6 +4,7 @@
 pub mod access;
 pub mod analytics;
 pub mod audit;
+pub mod campaigns;
 pub mod data_rights;
 pub mod facts;
 pub mod faults;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const PLAYBOOKS: &str = "playbooks";
-const CAPABILITIES: &[&str] = &["scheduling", "leads", "messaging", "voice", "waitlist"];
+const CAPABILITIES: &[&str] = &["scheduling", "leads", "messaging", "voice", "waitlist", "campaigns"];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable source dir") {

@@ -152,6 +152,14 @@ async fn victim(app: &TestApp) -> Victim {
     ids.insert("api-keys", key[4..12].to_owned());
     ids.insert("webhook-subscriptions", id_of(&subscription));
     ids.insert("waitlist", id_of(&entry));
+    let campaign = created(
+        app,
+        &key,
+        "/api/v1/campaigns",
+        json!({"name": "Campanha Sigilosa", "kind": "custom", "steps": [{"channel": "whatsapp", "template": "booking_link"}]}),
+    )
+    .await;
+    ids.insert("campaigns", id_of(&campaign));
     ids.insert("waitlist-offers", id_of(&offers["items"][0]));
     let deliveries: Value =
         serde_json::from_str(&send(app, Method::GET, "/api/v1/webhook-deliveries", &key, None).await.1)
@@ -193,6 +201,7 @@ async fn snapshot(app: &TestApp, v: &Victim) -> Vec<String> {
         "/api/v1/webhook-deliveries",
         "/api/v1/waitlist",
         "/api/v1/waitlist-offers",
+        "/api/v1/campaigns",
         "/api/v1/settings",
         "/api/v1/tenant",
     ] {

@@ -41,6 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "public", description = "What patients open from a message, behind signed links"),
         (name = "webhooks", description = "Provider callbacks, authenticated by signature or token"),
         (name = "outbound-webhooks", description = "Signed webhooks (Standard Webhooks) to the clinic's own systems: subscriptions, deliveries, replay"),
+        (name = "campaigns", description = "Recall, recovery and reactivation campaigns: audiences, steps, enrollments"),
         (name = "waitlist", description = "Patients waiting for a time, and the freed slots offered to them (first to accept books it)"),
         (name = "data-rights", description = "Retention of conversation content, and its run reports"),
         (name = "fhir", description = "Read-only FHIR R4 over the calendar (application/fhir+json; errors are OperationOutcomes)"),
@@ -131,6 +132,14 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::webhook_deliveries::list_deliveries))
         .routes(routes!(routes::webhook_deliveries::get_delivery))
         .routes(routes!(routes::webhook_deliveries::replay_delivery))
+        .routes(routes!(routes::campaigns::create, routes::campaigns::list))
+        .routes(routes!(routes::campaigns::get_one))
+        .routes(routes!(routes::campaigns::preview))
+        .routes(routes!(routes::campaigns::start))
+        .routes(routes!(routes::campaigns::pause))
+        .routes(routes!(routes::campaigns::resume))
+        .routes(routes!(routes::campaigns::stop))
+        .routes(routes!(routes::campaigns::enrollments))
         .routes(routes!(routes::waitlist::join, routes::waitlist::list))
         .routes(routes!(routes::waitlist::get_entry, routes::waitlist::remove))
         .routes(routes!(routes::waitlist::list_offers))

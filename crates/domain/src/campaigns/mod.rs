@@ -177,9 +177,9 @@ pub enum CampaignError {
     NoSteps,
     #[error("at most {MAX_STEPS} steps")]
     TooManySteps,
-    #[error("steps[{0}]: a campaign sends on whatsapp or sms")]
+    #[error("steps[{0}].channel: a campaign sends on whatsapp or sms")]
     Channel(usize),
-    #[error("steps[{0}]: delay_hours is at most {MAX_DELAY_HOURS}")]
+    #[error("steps[{0}].delay_hours: at most {MAX_DELAY_HOURS}")]
     Delay(usize),
     #[error("segment: a recall needs last_visit_before_days (at least 1)")]
     RecallNeedsDays,
@@ -295,10 +295,10 @@ pub fn next_in_window(window: &SendingWindow, at: Timestamp, tz: &TimeZone) -> T
         let open = day.to_datetime(window.from);
         let close = day.to_datetime(window.to);
         let candidate = if day_offset == 0 && local.datetime() > open { local.datetime() } else { open };
-        if candidate < close {
-            if let Ok(z) = candidate.to_zoned(tz.clone()) {
-                return z.timestamp();
-            }
+        if candidate < close
+            && let Ok(z) = candidate.to_zoned(tz.clone())
+        {
+            return z.timestamp();
         }
     }
     at

@@ -3,6 +3,7 @@
 //! public functions. Dependencies go one way: playbooks -> capabilities (scheduling,
 //! leads, messaging, voice) -> store/providers -> domain; `tests/layers.rs` checks it.
 
+mod campaigns;
 mod confirm_call;
 mod dialogue;
 mod fact_log;
@@ -35,5 +36,7 @@ pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
         crate::webhooks::DELIVER_JOB,
         crate::webhooks::DeliverJob { ctx: ctx.clone(), schedule: Default::default() },
     );
+    registry.register(crate::campaigns::ENROLL_JOB, campaigns::EnrollPage { ctx: ctx.clone() });
+    registry.register(crate::campaigns::STEP_JOB, campaigns::SendStep { ctx: ctx.clone() });
     journey::register_jobs(registry, ctx);
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod audit_export;
 pub mod availability;
 pub mod calls;
+pub mod campaigns;
 pub mod catalog;
 pub mod conversations;
 pub mod data_rights;

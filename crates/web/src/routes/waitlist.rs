@@ -82,7 +82,7 @@ pub struct EntryView {
     /// `waiting`, `booked` or `removed`.
     #[schema(example = "waiting")]
     pub status: String,
-    /// `api`, `staff` or `dialogue`.
+    /// `api`, `staff`, `dialogue` or `online` (the public booking page).
     pub source: String,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,

@@ -1,0 +1,225 @@
+//! The campaign playbook: enroll a running campaign's audience a page at a time, and send
+//! each enrolled patient the steps, in the clinic's sending window, spread so a large
+//! audience does not go out in one burst, until the patient books, opts out or the steps
+//! run out.
+//!
+//! Exactly once per patient and step, whatever restarts: a page's enrollments, their first
+//! step jobs and the next page's job are filed in one transaction (a page enrolled again
+//! adds nobody); a step's message is keyed by the enrollment and the step (a rerun finds
+//! the message it filed); the step is recorded by moving the enrollment's count from the
+//! value it was sent at, which one worker only can do.
+
+use crate::Ctx;
+use crate::campaigns::{ENROLL_PAGE, EnrollPayload, StepPayload, enroll_job, enrollment_id, step_job};
+use crate::jobs::{JobError, JobHandler};
+use crate::messaging::{Content, MessagingFailure, SendKey, SendRequest, send_keyed};
+use async_trait::async_trait;
+use frontdesk_domain::campaigns::{
+    Campaign, CampaignStatus, Enrollment, EnrollmentState, SinceEnrolled, next_in_window, next_state,
+    step_due,
+};
+use frontdesk_domain::jobs::Job;
+use frontdesk_domain::messaging::may_send_automated;
+use frontdesk_store::AudienceQuery;
+use jiff::SignedDuration;
+
+/// First steps sent per minute per campaign: a 50,000-patient recall takes about 14 hours
+/// of sending time instead of flooding the provider (and the reception's phone) at once.
+pub const FIRST_STEPS_PER_MINUTE: u64 = 60;
+/// How often a paused campaign's pending steps look again.
+const PAUSED_RECHECK: SignedDuration = SignedDuration::from_hours(1);
+
+fn retry(e: impl std::fmt::Display) -> JobError {
+    JobError::retryable(e.to_string())
+}
+
+pub struct EnrollPage {
+    pub ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for EnrollPage {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let p: EnrollPayload = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
+        let ctx = &self.ctx;
+        let Some(campaign) = ctx.store.get_campaign(job.tenant_id, p.campaign_id).await? else {
+            return Ok(());
+        };
+        // Paused or stopped: resuming files a new enrollment from the start.
+        if campaign.status != CampaignStatus::Running {
+            return Ok(());
+        }
+        let now = ctx.clock.now();
+        let q = AudienceQuery {
+            kind: campaign.kind,
+            segment: &campaign.segment,
+            now,
+            after: p.after,
+            limit: ENROLL_PAGE,
+        };
+        let page = ctx.store.campaign_audience(job.tenant_id, &q).await?;
+        let tz = clinic_zone(ctx, &campaign).await?;
+        let mut enrollments = Vec::with_capacity(page.len());
+        let mut jobs = Vec::with_capacity(page.len() + 1);
+        for (i, patient) in page.iter().enumerate() {
+            let id = enrollment_id(campaign.id, *patient);
+            enrollments.push(Enrollment {
+                id,
+                tenant_id: job.tenant_id,
+                campaign_id: campaign.id,
+                patient_id: *patient,
+                state: EnrollmentState::Active,
+                steps_sent: 0,
+                last_sent_at: None,
+                created_at: now,
+                updated_at: now,
+            });
+            // Spread: the n-th patient of the campaign waits n / FIRST_STEPS_PER_MINUTE minutes.
+            let nth = p.enrolled + i as u64;
+            let spread = SignedDuration::from_mins(
+                i64::try_from(nth / FIRST_STEPS_PER_MINUTE).unwrap_or(i64::MAX / 60),
+            );
+            let due = step_due(&campaign.steps[0], now).checked_add(spread).unwrap_or(now);
+            let at = next_in_window(&campaign.window, due, &tz);
+            jobs.push(step_job(
+                job.tenant_id,
+                &StepPayload { enrollment_id: id, step: 0, planned_at: at },
+                at,
+            ));
+        }
+        if page.len() == ENROLL_PAGE as usize {
+            let next = EnrollPayload {
+                campaign_id: campaign.id,
+                after: page.last().copied(),
+                enrolled: p.enrolled + page.len() as u64,
+            };
+            jobs.push(enroll_job(job.tenant_id, &next, now));
+        }
+        ctx.store.enroll(&enrollments, &jobs, now).await?;
+        Ok(())
+    }
+}
+
+async fn clinic_zone(ctx: &Ctx, campaign: &Campaign) -> Result<jiff::tz::TimeZone, JobError> {
+    let tenant =
+        ctx.store.tenant_by_id(campaign.tenant_id).await?.ok_or_else(|| JobError::permanent("no tenant"))?;
+    Ok(tenant.timezone.time_zone())
+}
+
+pub struct SendStep {
+    pub ctx: Ctx,
+}
+
+#[async_trait]
+impl JobHandler for SendStep {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let p: StepPayload = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::permanent(format!("bad payload: {e}")))?;
+        let ctx = &self.ctx;
+        let tenant = job.tenant_id;
+        let Some(e) = ctx.store.get_enrollment(tenant, p.enrollment_id).await? else { return Ok(()) };
+        // Sent already (a rerun, or a job filed twice), or over.
+        if e.state != EnrollmentState::Active || e.steps_sent != p.step {
+            return Ok(());
+        }
+        let Some(campaign) = ctx.store.get_campaign(tenant, e.campaign_id).await? else { return Ok(()) };
+        let now = ctx.clock.now();
+        match campaign.status {
+            CampaignStatus::Running => {}
+            CampaignStatus::Paused => {
+                let later = now.checked_add(PAUSED_RECHECK).unwrap_or(now);
+                ctx.store.enqueue(&step_job(tenant, &p, later), now).await?;
+                return Ok(());
+            }
+            CampaignStatus::Draft | CampaignStatus::Stopped | CampaignStatus::Completed => {
+                ctx.store.end_enrollment(tenant, e.id, EnrollmentState::Stopped, now).await?;
+                return Ok(());
+            }
+        }
+        // The channel whose consent counts: this step's, or the last one's on the closing look.
+        let Some(channel) = campaign.steps.get(p.step as usize).or(campaign.steps.last()).map(|s| s.channel)
+        else {
+            return Ok(());
+        };
+        let since = since_enrolled(ctx, &e, channel).await?;
+        if let Some(end) = next_state(campaign.steps.len(), e.steps_sent, since) {
+            ctx.store.end_enrollment(tenant, e.id, end, now).await?;
+            return Ok(());
+        }
+        let Some(step) = campaign.steps.get(p.step as usize) else { return Ok(()) };
+        let variables = variables(ctx, &campaign, &e).await?;
+        let request = SendRequest {
+            tenant_id: tenant,
+            patient_id: e.patient_id,
+            channel: step.channel,
+            content: Content::Template { key: step.template, variables },
+            automated: true,
+        };
+        let key = SendKey { anchor: p.anchor(), purpose: "campaign_step", seq: p.step };
+        match send_keyed(ctx, request, key).await {
+            Ok(_) => {}
+            Err(MessagingFailure::OptedOut) => {
+                ctx.store.end_enrollment(tenant, e.id, EnrollmentState::OptedOut, now).await?;
+                return Ok(());
+            }
+            // No approved template outside the WhatsApp window, or a patient gone: this
+            // patient cannot be reached this way; the others go on.
+            Err(
+                MessagingFailure::WindowClosed
+                | MessagingFailure::NoApprovedTemplate(_)
+                | MessagingFailure::Invalid(_)
+                | MessagingFailure::NotFound(_),
+            ) => {
+                ctx.store.end_enrollment(tenant, e.id, EnrollmentState::Stopped, now).await?;
+                return Ok(());
+            }
+            Err(MessagingFailure::Store(s)) => return Err(s.into()),
+        }
+        let next = p.step + 1;
+        let jobs = match campaign.steps.get(next as usize) {
+            Some(following) => {
+                let tz = clinic_zone(ctx, &campaign).await?;
+                let at = next_in_window(&campaign.window, step_due(following, now), &tz);
+                vec![step_job(tenant, &StepPayload { enrollment_id: e.id, step: next, planned_at: at }, at)]
+            }
+            // The last step: one more look once a day has passed, to close the enrollment
+            // (booked, or finished without an answer).
+            None => {
+                let at = now.checked_add(SignedDuration::from_hours(24)).unwrap_or(now);
+                vec![step_job(tenant, &StepPayload { enrollment_id: e.id, step: next, planned_at: at }, at)]
+            }
+        };
+        ctx.store.advance_enrollment(tenant, e.id, p.step, &jobs, now).await.map_err(retry)?;
+        Ok(())
+    }
+}
+
+/// What the patient did since enrolling that ends the sequence.
+async fn since_enrolled(
+    ctx: &Ctx,
+    e: &Enrollment,
+    channel: frontdesk_domain::messaging::Channel,
+) -> Result<SinceEnrolled, JobError> {
+    let upcoming = crate::scheduling::upcoming_for(ctx, e.tenant_id, e.patient_id).await?;
+    let consents = ctx.store.consents(e.tenant_id, e.patient_id).await?;
+    Ok(SinceEnrolled {
+        booked: upcoming.iter().any(|a| a.created_at >= e.created_at),
+        opted_out: !may_send_automated(&consents, channel),
+        replied: false,
+    })
+}
+
+/// What a campaign's templates may use: the patient's first name, the clinic's name and
+/// the patient's own booking link.
+async fn variables(ctx: &Ctx, campaign: &Campaign, e: &Enrollment) -> Result<serde_json::Value, JobError> {
+    let tenant =
+        ctx.store.tenant_by_id(campaign.tenant_id).await?.ok_or_else(|| JobError::permanent("no tenant"))?;
+    let patient = ctx.store.get_patient(e.tenant_id, e.patient_id).await?;
+    let first_name = patient.as_ref().and_then(|p| p.known_first_name()).unwrap_or_default().to_owned();
+    let mut vars = serde_json::json!({"patient_first_name": first_name, "clinic_name": tenant.name});
+    if let Some(url) = crate::links::booking_url(ctx, &tenant, e.patient_id) {
+        vars["booking_url"] = serde_json::json!(url);
+    }
+    Ok(vars)
+}
