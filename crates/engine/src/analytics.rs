@@ -5,7 +5,8 @@
 
 use crate::Ctx;
 use frontdesk_domain::TenantId;
-use frontdesk_domain::analytics::breakdown::{natural_rank, parse_stored_name};
+use frontdesk_domain::analytics::breakdown::natural_rank;
+use frontdesk_domain::analytics::counters::parse_stored_name;
 use frontdesk_domain::analytics::{
     Counter, Dimension, Granularity, MetricKind, Overview, Period, Prices, Totals, increments,
 };

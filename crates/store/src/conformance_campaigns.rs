@@ -92,7 +92,9 @@ pub async fn campaigns_round_trip_and_move_status_once(store: DynStore) {
     assert!(store.list_campaigns(other.tenant, PageRequest::default()).await.unwrap().items.is_empty());
     let job = NewJob::new(c.tenant, "campaign.enroll", serde_json::json!({"campaign_id": k.id}), t0());
     let (draft, running) = (CampaignStatus::Draft, CampaignStatus::Running);
-    assert!(store.move_campaign(c.tenant, k.id, draft, running, std::slice::from_ref(&job), t0()).await.unwrap());
+    assert!(
+        store.move_campaign(c.tenant, k.id, draft, running, std::slice::from_ref(&job), t0()).await.unwrap()
+    );
     assert!(!store.move_campaign(c.tenant, k.id, draft, running, &[job], t0()).await.unwrap(), "once");
     assert_eq!(store.get_campaign(c.tenant, k.id).await.unwrap().unwrap().status, running);
     assert!(

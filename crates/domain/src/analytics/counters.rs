@@ -2,7 +2,7 @@
 //! sums, so a day's rollup is the sum of its facts' increments and a period's the sum of
 //! its days: nothing here needs another record to be read.
 
-use super::breakdown::{Dimension, Split, lead_time_bucket, stored_name, weekday_key};
+use super::breakdown::{Dimension, Split, lead_time_bucket, weekday_key};
 use crate::facts::{Fact, FactKind};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -108,6 +108,26 @@ impl Counter {
             return bound.parse().ok().map(Self::SpeedToLead);
         }
         Self::FIXED.into_iter().find(|c| c.fixed_name() == name)
+    }
+}
+
+/// The stored name of `counter`, split or not.
+pub fn stored_name(counter: Counter, split: Option<&Split>) -> String {
+    match split {
+        None => counter.name(),
+        Some(s) => format!("{}@{}={}", counter.name(), s.dimension.as_str(), s.key),
+    }
+}
+
+/// Reads a stored name back: the counter and its split, if it has one.
+pub fn parse_stored_name(name: &str) -> Option<(Counter, Option<Split>)> {
+    match name.split_once('@') {
+        None => Counter::parse(name).map(|c| (c, None)),
+        Some((counter, split)) => {
+            let (dimension, key) = split.split_once('=')?;
+            let split = Split { dimension: Dimension::parse(dimension)?, key: key.to_owned() };
+            Counter::parse(counter).map(|c| (c, Some(split)))
+        }
     }
 }
 
@@ -285,6 +305,22 @@ mod tests {
     use crate::TenantId;
     use jiff::civil::date;
     use serde_json::json;
+
+    #[test]
+    fn stored_names_round_trip_and_plain_counters_never_see_splits() {
+        let split = Split { dimension: Dimension::Practitioner, key: "0192f0c4".into() };
+        let name = stored_name(Counter::AppointmentsNoShow, Some(&split));
+        assert_eq!(name, "appointments_no_show@practitioner=0192f0c4");
+        assert_eq!(parse_stored_name(&name), Some((Counter::AppointmentsNoShow, Some(split))));
+        assert_eq!(Counter::parse(&name), None, "totals skip split rows");
+        assert_eq!(parse_stored_name("messages_sent"), Some((Counter::MessagesSent, None)));
+        for junk in ["nope", "messages_sent@", "messages_sent@colour=red", "x@channel=sms"] {
+            assert_eq!(parse_stored_name(junk), None, "{junk}");
+        }
+        for d in Dimension::ALL {
+            assert_eq!(Dimension::parse(d.as_str()), Some(d));
+        }
+    }
 
     /// The plain (unsplit) increments of `f`, in UTC days.
     fn totals_of(f: &Fact, prices: &Prices) -> Vec<Increment> {

@@ -2,7 +2,7 @@
 //! practitioner), then a day and a free time from live availability.
 
 use super::texts::{self, BookTexts};
-use super::{Clinic, manage, price_text, when_text};
+use super::{Clinic, appointment, price_text, when_text};
 use crate::AppState;
 use crate::app::page::{internal, render};
 use crate::slot_choice::Placement;
@@ -221,7 +221,7 @@ pub(super) async fn slots_page(
     let mut moving = None;
     if let Some(id) = choice.moving() {
         // A move keeps the appointment's service, practitioner and unit.
-        let a = match manage::appointment(state, clinic, id, &choice.token).await {
+        let a = match appointment(state, clinic, id, &choice.token).await {
             Ok(a) => a,
             Err(page) => return page,
         };

@@ -4,7 +4,7 @@
 
 use super::choose::{Choice, slots_page};
 use super::texts::{self, BookTexts};
-use super::{Clinic, unavailable, when_text};
+use super::{Clinic, appointment, unavailable, when_text};
 use crate::AppState;
 use crate::app::page::{internal, render};
 use crate::slot_choice::Placement;
@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::AppointmentId;
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentStatus};
-use frontdesk_engine::links::{LinkPurpose, ics_url, manage_path};
+use frontdesk_engine::links::{ics_url, manage_path};
 use frontdesk_engine::scheduling::{
     ActionRequest, Confirmation, ONLINE_ACTOR, SchedulingFailure, apply_action,
 };
@@ -37,24 +37,6 @@ pub struct ChangeForm {
     pub lang: String,
     /// The new time (a move).
     pub slot: String,
-}
-
-/// The appointment `id` of this clinic, if `token` is its manage token.
-pub(super) async fn appointment(
-    state: &AppState,
-    clinic: &Clinic,
-    id: AppointmentId,
-    token: &str,
-) -> Result<Appointment, Response> {
-    let signer = state.ctx.links.as_ref().ok_or_else(|| unavailable(clinic.t))?;
-    if !signer.verify(LinkPurpose::Manage, clinic.tenant.id, id, token) {
-        return Err(unavailable(clinic.t));
-    }
-    match state.ctx.store.get_appointment(clinic.tenant.id, id).await {
-        Ok(Some(a)) => Ok(a),
-        Ok(None) => Err(unavailable(clinic.t)),
-        Err(e) => Err(internal(clinic.locale, &e)),
-    }
 }
 
 #[derive(Template)]

@@ -15,14 +15,18 @@ mod texts;
 mod waitlist;
 
 use crate::AppState;
-use crate::app::page::render;
+use crate::app::page::{internal, render};
 use crate::ratelimit::route_of;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use frontdesk_domain::AppointmentId;
+use frontdesk_domain::contact::{PersonName, PhoneE164};
+use frontdesk_domain::scheduling::Appointment;
 use frontdesk_domain::tenant::{Locale, Tenant};
+use frontdesk_engine::links::LinkPurpose;
 use frontdesk_engine::scheduling::{Calendar, load_cached};
 use std::sync::Arc;
 use texts::BookTexts;
@@ -69,20 +73,62 @@ impl Clinic {
         let tenant = match state.ctx.store.tenant_by_slug(slug).await {
             Ok(Some(tenant)) => tenant,
             Ok(None) => return Err(unavailable(t)),
-            Err(e) => return Err(crate::app::page::internal(locale, &e)),
+            Err(e) => return Err(internal(locale, &e)),
         };
         // Links and form tokens need the server's link secret; without it there is no
         // public booking (nothing could be managed afterwards).
         if state.ctx.links.is_none() {
             return Err(unavailable(t));
         }
-        let calendar =
-            load_cached(&state.ctx, tenant.id).await.map_err(|e| crate::app::page::internal(locale, &e))?;
+        let calendar = load_cached(&state.ctx, tenant.id).await.map_err(|e| internal(locale, &e))?;
         Ok(Self { tenant, calendar, locale, t })
     }
 
     fn base(&self) -> String {
         format!("/book/{}", self.tenant.slug.as_str())
+    }
+
+    /// A public form's guards: the field people never see (the honeypot) is empty, and the
+    /// form was issued by this clinic's page recently. A bot that fails them learns nothing
+    /// more than a person with a page left open too long.
+    fn form_is_genuine(&self, state: &AppState, honeypot: &str, token: &str) -> bool {
+        let Some(signer) = state.ctx.links.as_ref() else { return false };
+        honeypot.is_empty() && signer.verify_form_token(self.tenant.id, token, state.ctx.clock.now())
+    }
+
+    /// The name and mobile number typed in a public form, or the field to fix (its text and
+    /// its name); `Err` is the error page.
+    async fn contact(&self, state: &AppState, name: &str, phone: &str) -> Result<Typed, Response> {
+        let Ok(name) = PersonName::parse(name) else { return Ok(Err((self.t.name_required, "name"))) };
+        let region = match state.ctx.store.tenant_settings(self.tenant.id).await {
+            Ok(s) => s.default_region,
+            Err(e) => return Err(internal(self.locale, &e)),
+        };
+        match PhoneE164::parse(phone, &region) {
+            Ok(phone) => Ok(Ok((name, phone))),
+            Err(_) => Ok(Err((self.t.phone_invalid, "phone"))),
+        }
+    }
+}
+
+/// A contact typed in a form, or what to say about which field.
+type Typed = Result<(PersonName, PhoneE164), (&'static str, &'static str)>;
+
+/// The appointment `id` of this clinic, if `token` is its manage token.
+async fn appointment(
+    state: &AppState,
+    clinic: &Clinic,
+    id: AppointmentId,
+    token: &str,
+) -> Result<Appointment, Response> {
+    let signer = state.ctx.links.as_ref().ok_or_else(|| unavailable(clinic.t))?;
+    if !signer.verify(LinkPurpose::Manage, clinic.tenant.id, id, token) {
+        return Err(unavailable(clinic.t));
+    }
+    match state.ctx.store.get_appointment(clinic.tenant.id, id).await {
+        Ok(Some(a)) => Ok(a),
+        Ok(None) => Err(unavailable(clinic.t)),
+        Err(e) => Err(internal(clinic.locale, &e)),
     }
 }
 

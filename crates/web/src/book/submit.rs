@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_domain::PatientId;
-use frontdesk_domain::contact::{Email, PersonName, PhoneE164};
+use frontdesk_domain::contact::Email;
 use frontdesk_domain::patients::Patient;
 use frontdesk_engine::links::manage_path;
 use frontdesk_engine::scheduling::{OnlineBooking, OnlinePatient, SchedulingFailure, book_online};
@@ -182,13 +182,7 @@ pub async fn book(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
-    let signer = state.ctx.links.as_ref().expect("Clinic::open checked that links are configured");
-    if !form.website.is_empty() {
-        // A bot filled the field people never see. It learns nothing more than a person
-        // with an expired page would.
-        return refuse(t.form_expired, "");
-    }
-    if !signer.verify_form_token(clinic.tenant.id, &form.form_token, state.ctx.clock.now()) {
+    if !clinic.form_is_genuine(&state, &form.website, &form.form_token) {
         return refuse(t.form_expired, "");
     }
     if !form.invite.is_empty() && invited.is_none() {
@@ -201,13 +195,10 @@ pub async fn book(
     let (patient, caller) = match &invited {
         Some(p) => (OnlinePatient::Invited(p.id), p.id.to_string()),
         None => {
-            let Ok(name) = PersonName::parse(&form.name) else { return refuse(t.name_required, "name") };
-            let region = match state.ctx.store.tenant_settings(clinic.tenant.id).await {
-                Ok(s) => s.default_region,
-                Err(e) => return internal(locale, &e),
-            };
-            let Ok(phone) = PhoneE164::parse(&form.phone, &region) else {
-                return refuse(t.phone_invalid, "phone");
+            let (name, phone) = match clinic.contact(&state, &form.name, &form.phone).await {
+                Ok(Ok(contact)) => contact,
+                Ok(Err((problem, field))) => return refuse(problem, field),
+                Err(page) => return page,
             };
             let email = match form.email.trim() {
                 "" => None,

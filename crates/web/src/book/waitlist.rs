@@ -14,7 +14,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use frontdesk_domain::contact::{PersonName, PhoneE164};
 use frontdesk_engine::scheduling::OnlinePatient;
 use frontdesk_engine::waitlist::{JoinRequest, WaitlistFailure, join_online};
 use serde::Deserialize;
@@ -127,18 +126,14 @@ pub async fn join(
     let refuse = |problem, field| {
         page(&state, &clinic, form.clone(), Some(problem), field, false, StatusCode::UNPROCESSABLE_ENTITY)
     };
-    let signer = state.ctx.links.as_ref().expect("Clinic::open checked that links are configured");
-    if !form.website.is_empty()
-        || !signer.verify_form_token(clinic.tenant.id, &form.form_token, state.ctx.clock.now())
-    {
+    if !clinic.form_is_genuine(&state, &form.website, &form.form_token) {
         return refuse(t.form_expired, "");
     }
-    let Ok(name) = PersonName::parse(&form.name) else { return refuse(t.name_required, "name") };
-    let region = match state.ctx.store.tenant_settings(clinic.tenant.id).await {
-        Ok(s) => s.default_region,
-        Err(e) => return internal(locale, &e),
+    let (name, phone) = match clinic.contact(&state, &form.name, &form.phone).await {
+        Ok(Ok(contact)) => contact,
+        Ok(Err((problem, field))) => return refuse(problem, field),
+        Err(page) => return page,
     };
-    let Ok(phone) = PhoneE164::parse(&form.phone, &region) else { return refuse(t.phone_invalid, "phone") };
     if form.consent.is_empty() {
         return refuse(t.consent_required, "consent");
     }
