@@ -32,6 +32,9 @@ pub const CONFIRM_CALL: &str = "confirm_call";
 pub const WAITLIST: &str = "waitlist";
 /// Files signed webhook deliveries to the clinic's own systems for the facts that are events.
 pub const WEBHOOKS: &str = "webhooks";
+/// Ends a patient's campaign sequences when they book or opt out (the campaign's counts
+/// move at once, and no further step goes).
+pub const CAMPAIGN_RESULTS: &str = "campaign_results";
 
 pub const SUBSCRIPTIONS: &[Subscription] = &[
     Subscription { playbook: FACT_LOG, kinds: FactKind::ALL },
@@ -52,6 +55,7 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
         playbook: WAITLIST,
         kinds: &[FactKind::AppointmentCancelled, FactKind::AppointmentRescheduled],
     },
+    Subscription { playbook: CAMPAIGN_RESULTS, kinds: &[FactKind::AppointmentBooked, FactKind::OptedOut] },
 ];
 
 /// The job kind a playbook's reactions run under.

@@ -150,6 +150,9 @@ async fn a_recall_reaches_former_patients_once_per_step_and_stops_when_they_book
     let count = replies_to(&app, &key, old).await.len();
     visit(&app, &key, &cal, old, "2026-06-12T10:00:00-03:00").await;
     app.run_pending_jobs().await;
+    // The booking counts for the campaign at once, not at its next step.
+    let c = get(&app, &key, &format!("/api/v1/campaigns/{again_id}")).await;
+    assert_eq!((&c["counts"]["booked"], &c["counts"]["active"]), (&json!(1), &json!(0)), "{c}");
     // Thursday + 48 h is Saturday: the second step waits for Monday's window.
     app.clock.advance(SignedDuration::from_hours(100));
     app.run_pending_jobs().await;

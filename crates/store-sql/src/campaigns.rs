@@ -231,11 +231,16 @@ macro_rules! campaign_store {
                     Ok(rows.into_iter().map(|(id,)| PatientId(id)).collect())
                 }
 
-                async fn enroll(&self, enrollments: &[Enrollment], jobs: &[NewJob], now: Timestamp) -> StoreResult<u64> {
+                async fn enroll(
+                    &self,
+                    enrollments: &[(Enrollment, NewJob)],
+                    jobs: &[NewJob],
+                    now: Timestamp,
+                ) -> StoreResult<u64> {
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
-                    let mut added = 0;
-                    for e in enrollments {
-                        added += exec!(
+                    let mut first_steps = Vec::with_capacity(enrollments.len());
+                    for (e, first_step) in enrollments {
+                        let added = exec!(
                             &mut *tx,
                             "INSERT INTO campaign_enrollments (id, tenant_id, campaign_id, patient_id, state, steps_sent,
                                 last_sent_at, created_at, updated_at)
@@ -251,10 +256,15 @@ macro_rules! campaign_store {
                             DbTime(e.created_at),
                             DbTime(e.updated_at),
                         )?;
+                        if added == 1 {
+                            first_steps.push(first_step.clone());
+                        }
                     }
-                    Self::insert_jobs(&mut tx, jobs, now).await?;
+                    let added = first_steps.len() as u64;
+                    first_steps.extend_from_slice(jobs);
+                    Self::insert_jobs(&mut tx, &first_steps, now).await?;
                     tx.commit().await.map_err(db_err)?;
-                    if !jobs.is_empty() {
+                    if !first_steps.is_empty() {
                         self.jobs_committed();
                     }
                     Ok(added)
@@ -336,6 +346,18 @@ macro_rules! campaign_store {
                         id,
                     )?;
                     Ok(moved == 1)
+                }
+
+                async fn active_enrollments_of(
+                    &self,
+                    tenant: TenantId,
+                    patient: PatientId,
+                ) -> StoreResult<Vec<Enrollment>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{ENROLLMENT} WHERE tenant_id = $1 AND patient_id = $2 AND state = 'active' ORDER BY id"
+                    ));
+                    let rows: Vec<EnrollmentRow> = fetch!(fetch_all(self.writer()), sql, tenant.0, patient.0)?;
+                    rows.into_iter().map(Enrollment::try_from).collect()
                 }
 
                 async fn enrollment_counts(&self, tenant: TenantId, campaign: Uuid) -> StoreResult<EnrollmentCounts> {

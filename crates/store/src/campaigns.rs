@@ -53,9 +53,15 @@ pub trait CampaignStore: Send + Sync {
         tenant: TenantId,
         query: &AudienceQuery<'_>,
     ) -> StoreResult<Vec<PatientId>>;
-    /// Files the enrollments not there yet (a patient already enrolled in the campaign is
-    /// skipped) and `jobs`, in one transaction: how many were new.
-    async fn enroll(&self, enrollments: &[Enrollment], jobs: &[NewJob], now: Timestamp) -> StoreResult<u64>;
+    /// Files the enrollments not there yet, each with its first step's job (a patient
+    /// already enrolled in the campaign is skipped, job and all), and `jobs` (the next
+    /// page's), in one transaction: how many were new.
+    async fn enroll(
+        &self,
+        enrollments: &[(Enrollment, NewJob)],
+        jobs: &[NewJob],
+        now: Timestamp,
+    ) -> StoreResult<u64>;
     async fn get_enrollment(&self, tenant: TenantId, id: Uuid) -> StoreResult<Option<Enrollment>>;
     /// Newest first.
     async fn list_enrollments(
@@ -84,6 +90,12 @@ pub trait CampaignStore: Send + Sync {
         state: EnrollmentState,
         now: Timestamp,
     ) -> StoreResult<bool>;
+    /// The patient's enrollments still active, in any campaign.
+    async fn active_enrollments_of(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+    ) -> StoreResult<Vec<Enrollment>>;
     /// How many of the campaign's enrollments are in each state, and how many steps were
     /// sent in all.
     async fn enrollment_counts(&self, tenant: TenantId, campaign: Uuid) -> StoreResult<EnrollmentCounts>;

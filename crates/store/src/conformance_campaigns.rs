@@ -161,21 +161,41 @@ pub async fn a_patient_is_enrolled_once_and_a_step_recorded_once(store: DynStore
     let k = campaign(&c, CampaignKind::Custom, Segment::default());
     store.insert_campaign(&k).await.unwrap();
     let second = patient(&store, &c, "+5511987000201").await;
-    let job = |p: PatientId| {
+    // Keyed by when they were planned, as the playbook's are: a page enrolled again plans
+    // again, so only the skipping keeps a patient from a second first step.
+    let job = |p: PatientId, planned: &str| {
         NewJob::new(c.tenant, "campaign.step", serde_json::json!({"patient": p}), t0())
-            .with_dedupe_key(format!("campaign:{}:patient:{p}:step:0", k.id))
+            .with_dedupe_key(format!("campaign:{}:patient:{p}:step:0:{planned}", k.id))
     };
-    let page = [enrollment(&c, k.id, c.patient.id), enrollment(&c, k.id, second.id)];
-    let jobs = [job(c.patient.id), job(second.id)];
-    assert_eq!(store.enroll(&page, &jobs, t0()).await.unwrap(), 2);
-    // The same page again (after a restart): fresh ids, nobody new.
-    let again = [enrollment(&c, k.id, c.patient.id), enrollment(&c, k.id, second.id)];
-    assert_eq!(store.enroll(&again, &jobs, t0()).await.unwrap(), 0);
+    let page = [
+        (enrollment(&c, k.id, c.patient.id), job(c.patient.id, "1")),
+        (enrollment(&c, k.id, second.id), job(second.id, "1")),
+    ];
+    let next_page = NewJob::new(c.tenant, "campaign.enroll", serde_json::json!({"after": second.id}), t0());
+    assert_eq!(store.enroll(&page, std::slice::from_ref(&next_page), t0()).await.unwrap(), 2);
+    let queued = |kind: &'static str| {
+        let store = store.clone();
+        async move {
+            let filter = JobFilter { kind: Some(kind.into()), ..Default::default() };
+            store.list_jobs(c.tenant, &filter, PageRequest::default()).await.unwrap().items.len()
+        }
+    };
+    assert_eq!((queued("campaign.step").await, queued("campaign.enroll").await), (2, 1));
+    // The same page again (after a restart): fresh ids, nobody new, and no first step filed
+    // twice (the page's own next-page job still is: it is keyed by the caller).
+    let again = [
+        (enrollment(&c, k.id, c.patient.id), job(c.patient.id, "2")),
+        (enrollment(&c, k.id, second.id), job(second.id, "2")),
+    ];
+    assert_eq!(store.enroll(&again, &[], t0()).await.unwrap(), 0);
+    assert_eq!(queued("campaign.step").await, 2);
     let listed = store.list_enrollments(c.tenant, k.id, None, PageRequest::default()).await.unwrap().items;
     assert_eq!(listed.len(), 2);
-    let e = store.get_enrollment(c.tenant, page[0].id).await.unwrap().unwrap();
-    assert_eq!(e, page[0]);
+    let e = store.get_enrollment(c.tenant, page[0].0.id).await.unwrap().unwrap();
+    assert_eq!(e, page[0].0);
 
+    let active = store.active_enrollments_of(c.tenant, second.id).await.unwrap();
+    assert_eq!(active.iter().map(|e| e.id).collect::<Vec<_>>(), vec![page[1].0.id]);
     let later = t0() + SignedDuration::from_hours(1);
     assert!(store.advance_enrollment(c.tenant, e.id, 0, &[], later).await.unwrap());
     assert!(

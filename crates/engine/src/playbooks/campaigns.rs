@@ -5,7 +5,7 @@
 //!
 //! Exactly once per patient and step, whatever restarts: a page's enrollments, their first
 //! step jobs and the next page's job are filed in one transaction (a page enrolled again
-//! adds nobody); a step's message is keyed by the enrollment and the step (a rerun finds
+//! adds nobody, and files no first step for anyone already enrolled); a step's message is keyed by the enrollment and the step (a rerun finds
 //! the message it filed); the step is recorded by moving the enrollment's count from the
 //! value it was sent at, which one worker only can do.
 
@@ -61,10 +61,10 @@ impl JobHandler for EnrollPage {
         let page = ctx.store.campaign_audience(job.tenant_id, &q).await?;
         let tz = clinic_zone(ctx, &campaign).await?;
         let mut enrollments = Vec::with_capacity(page.len());
-        let mut jobs = Vec::with_capacity(page.len() + 1);
+        let mut jobs = Vec::with_capacity(1);
         for (i, patient) in page.iter().enumerate() {
             let id = enrollment_id(campaign.id, *patient);
-            enrollments.push(Enrollment {
+            let enrollment = Enrollment {
                 id,
                 tenant_id: job.tenant_id,
                 campaign_id: campaign.id,
@@ -74,7 +74,7 @@ impl JobHandler for EnrollPage {
                 last_sent_at: None,
                 created_at: now,
                 updated_at: now,
-            });
+            };
             // Spread: the n-th patient of the campaign waits n / FIRST_STEPS_PER_MINUTE minutes.
             let nth = p.enrolled + i as u64;
             let spread = SignedDuration::from_mins(
@@ -82,11 +82,9 @@ impl JobHandler for EnrollPage {
             );
             let due = step_due(&campaign.steps[0], now).checked_add(spread).unwrap_or(now);
             let at = next_in_window(&campaign.window, due, &tz);
-            jobs.push(step_job(
-                job.tenant_id,
-                &StepPayload { enrollment_id: id, step: 0, planned_at: at },
-                at,
-            ));
+            let first =
+                step_job(job.tenant_id, &StepPayload { enrollment_id: id, step: 0, planned_at: at }, at);
+            enrollments.push((enrollment, first));
         }
         if page.len() == ENROLL_PAGE as usize {
             let next = EnrollPayload {
@@ -222,4 +220,47 @@ async fn variables(ctx: &Ctx, campaign: &Campaign, e: &Enrollment) -> Result<ser
         vars["booking_url"] = serde_json::json!(url);
     }
     Ok(vars)
+}
+
+/// Ends the patient's active sequences when they book (an appointment made after they
+/// enrolled) or opt out of a channel the campaign sends on: the counts move at once.
+pub struct CampaignResults {
+    pub ctx: Ctx,
+}
+
+#[derive(serde::Deserialize)]
+struct ResultPayload {
+    patient_id: frontdesk_domain::PatientId,
+    #[serde(default)]
+    channel: Option<frontdesk_domain::messaging::Channel>,
+}
+
+#[async_trait]
+impl JobHandler for CampaignResults {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let fact = crate::facts::fact_of(job)?;
+        let p: ResultPayload = serde_json::from_value(fact.payload.clone())
+            .map_err(|e| JobError::permanent(format!("bad fact payload: {e}")))?;
+        let ctx = &self.ctx;
+        let now = ctx.clock.now();
+        for e in ctx.store.active_enrollments_of(job.tenant_id, p.patient_id).await? {
+            let end = match fact.kind {
+                frontdesk_domain::facts::FactKind::AppointmentBooked if fact.at >= e.created_at => {
+                    EnrollmentState::Booked
+                }
+                frontdesk_domain::facts::FactKind::OptedOut => {
+                    let Some(campaign) = ctx.store.get_campaign(job.tenant_id, e.campaign_id).await? else {
+                        continue;
+                    };
+                    if !campaign.steps.iter().any(|s| Some(s.channel) == p.channel) {
+                        continue;
+                    }
+                    EnrollmentState::OptedOut
+                }
+                _ => continue,
+            };
+            ctx.store.end_enrollment(job.tenant_id, e.id, end, now).await?;
+        }
+        Ok(())
+    }
 }

@@ -14,7 +14,9 @@ mod waitlist;
 mod webhooks;
 
 use crate::Ctx;
-use crate::facts::{CONFIRM_CALL, DIALOGUE, FACT_LOG, LEAD_STAGES, OUTREACH, WAITLIST, WEBHOOKS, job_kind};
+use crate::facts::{
+    CAMPAIGN_RESULTS, CONFIRM_CALL, DIALOGUE, FACT_LOG, LEAD_STAGES, OUTREACH, WAITLIST, WEBHOOKS, job_kind,
+};
 use crate::jobs::JobRegistry;
 use crate::leads::{FOLLOW_UP_JOB, REACTIVATION_JOB, SPEED_TO_LEAD_JOB};
 
@@ -38,5 +40,6 @@ pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     );
     registry.register(crate::campaigns::ENROLL_JOB, campaigns::EnrollPage { ctx: ctx.clone() });
     registry.register(crate::campaigns::STEP_JOB, campaigns::SendStep { ctx: ctx.clone() });
+    registry.register(job_kind(CAMPAIGN_RESULTS), campaigns::CampaignResults { ctx: ctx.clone() });
     journey::register_jobs(registry, ctx);
 }
