@@ -1,6 +1,6 @@
 //! Conformance: secrets sealed at rest. The suite runs with a key ring holding one key
 //! (see the backends' `tests/conformance.rs`); raw-column and rotation checks, which need
-//! two rings on one database, are in `crates/server/tests/secrets.rs`.
+//! two rings on one database, are in `crates/server/tests/it/secrets.rs`.
 
 use crate::*;
 use frontdesk_domain::settings::TenantSettings;

@@ -91,7 +91,7 @@ fn duration(s: &str) -> jiff::SignedDuration {
 
 async fn every_scripted_conversation_ends_as_expected(app: TestApp) {
     use futures::FutureExt;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conversations.toml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/conversations.toml");
     let suite: Suite = Figment::from(Toml::file(path)).extract().expect("conversations.toml");
     assert!(suite.scenario.len() >= 60, "{} scenarios", suite.scenario.len());
     let start = frontdesk_test_support::start_time();

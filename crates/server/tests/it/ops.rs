@@ -128,7 +128,7 @@ async fn dashboard_metrics_are_exported(backend: Backend) {
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .filter_map(|l| l.split(['{', ' ']).next())
         .collect();
-    let dashboard: Value = serde_json::from_str(include_str!("../../../deploy/grafana/frontdesk.json"))
+    let dashboard: Value = serde_json::from_str(include_str!("../../../../deploy/grafana/frontdesk.json"))
         .expect("the dashboard is JSON");
     let mut used = BTreeSet::new();
     for panel in dashboard["panels"].as_array().expect("panels") {
