@@ -18,6 +18,10 @@ requirements=.ci/schemathesis-requirements.txt
 venv="${ST_VENV:-$HOME/.cache/frontdesk-schemathesis-venv}"
 # The venv is rebuilt when missing or when the pinned versions change.
 stamp="$(sha256sum "$requirements" | cut -c1-16)"
+# Two runs at once (CI runs both backends side by side) build it once: the second waits.
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
 if [[ ! -x "$venv/bin/st" || "$(cat "$venv/.requirements" 2>/dev/null)" != "$stamp" ]]; then
   echo "schemathesis: creating $venv"
   rm -rf "$venv"
@@ -25,6 +29,7 @@ if [[ ! -x "$venv/bin/st" || "$(cat "$venv/.requirements" 2>/dev/null)" != "$sta
   "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
   echo "$stamp" >"$venv/.requirements"
 fi
+flock -u 9
 
 if [[ -z "${FRONTDESK_BIN:-}" ]]; then
   cargo build --quiet --locked -p frontdesk-server --bin frontdesk
