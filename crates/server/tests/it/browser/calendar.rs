@@ -166,7 +166,9 @@ async fn the_week_view_filters_and_a_suggested_slot_books_a_known_patient() {
     // next page says so on the sign-in form.
     app.clock.advance(jiff::SignedDuration::from_hours(9));
     c.goto(&app.url("/app/calendar")).await.unwrap();
-    assert!(until_page_shows(&c, "Sua sessão terminou").await);
-    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    let explained = until_page_shows(&c, "Sua sessão terminou").await;
+    let landed = c.current_url().await.unwrap();
+    assert!(explained, "no word on the ended session at {landed}: {}", visible_text(&c).await);
+    assert!(landed.path().ends_with("/login"), "{landed}");
     c.close().await.unwrap();
 }

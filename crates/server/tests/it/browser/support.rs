@@ -132,15 +132,25 @@ pub async fn add_user(app: &TestApp, tenant: frontdesk_domain::TenantId, email: 
 }
 
 /// Waits (polling, as a person looking at the screen) until the page shows `text`: up to
-/// 30 s, as CI machines under load can be slow; a page that shows it sooner returns sooner.
+/// 60 s, as CI machines under load can be slow (the browser tests share 2 cores with the
+/// rest of the suite, 6 tests at a time); a page that shows it sooner returns sooner.
 pub async fn until_page_shows(c: &Client, text: &str) -> bool {
-    for _ in 0..120 {
+    for _ in 0..240 {
         if c.source().await.unwrap().contains(text) {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     false
+}
+
+/// The page's visible text, shortened, for a failure message that says where the browser was.
+pub async fn visible_text(c: &Client) -> String {
+    let text = match c.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(e) => format!("(no body: {e})"),
+    };
+    text.chars().take(600).collect()
 }
 
 /// A session cookie of a browser, to replay requests outside it.
