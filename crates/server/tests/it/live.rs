@@ -11,7 +11,11 @@ use frontdesk_test_support::{TestApp, backend_tests, post};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-backend_tests!(a_clinics_facts_stream_to_its_people_only, a_second_process_streams_what_the_first_wrote);
+backend_tests!(
+    a_clinics_facts_stream_to_its_people_only,
+    a_second_process_streams_what_the_first_wrote,
+    an_ended_session_sends_a_background_refresh_to_the_sign_in_page_and_keeps_the_reason
+);
 
 const PASSWORD: &str = "a long enough password 1";
 
@@ -217,4 +221,34 @@ async fn a_second_process_streams_what_the_first_wrote(app: TestApp) {
     let latency = latency.expect("the second message arrives with a worker running");
     eprintln!("live latency ({:?}): webhook answered -> event on another process: {latency:?}", app.backend);
     assert!(latency < Duration::from_secs(3), "live updates arrive promptly: {latency:?}");
+}
+
+/// A live event refreshes the inbox badge after the session ended (a reception computer left
+/// alone): htmx is told to open the sign-in page, and the cookie stays, so the page the
+/// person opens next still says their session ended.
+async fn an_ended_session_sends_a_background_refresh_to_the_sign_in_page_and_keeps_the_reason(app: TestApp) {
+    let (tenant, _) = app.tenant_with_key("fim").await;
+    let cookie = signed_in(&app, tenant.id, "ana@fim.example").await;
+    // Redirects are looked at, not followed.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = |htmx: bool| {
+        let mut r = http.get(app.url("/app/inbox")).header("cookie", &cookie);
+        if htmx {
+            r = r.header("hx-request", "true");
+        }
+        r.send()
+    };
+    assert_eq!(page(true).await.unwrap().status(), 200, "signed in, the badge refreshes");
+    app.clock.advance(jiff::SignedDuration::from_hours(24));
+
+    let background = page(true).await.unwrap();
+    assert_eq!(background.status(), 401);
+    assert_eq!(background.headers()["hx-redirect"], "/login?ended=1");
+    assert!(background.headers().get("set-cookie").is_none(), "the cookie is kept");
+
+    let next = page(false).await.unwrap();
+    assert_eq!(next.status(), 303);
+    assert_eq!(next.headers()["location"], "/login?ended=1");
+    let dropped = next.headers()["set-cookie"].to_str().unwrap();
+    assert!(dropped.starts_with("fd_session=;"), "{dropped}");
 }

@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for Staff {
         let (user, session) = match resumed {
             Ok(Some(found)) => found,
             // Expired or signed out elsewhere: back to the form, saying why.
-            Ok(None) => return Err((jar.remove(removal()), Redirect::to("/login?ended=1")).into_response()),
+            Ok(None) => return Err(ended(&parts.headers, jar)),
             Err(e) => return Err(super::page::internal(locale, &e)),
         };
         let tenant = match state.ctx.store.tenant_by_id(session.tenant_id).await {
@@ -82,6 +82,19 @@ impl FromRequestParts<AppState> for Staff {
         };
         Ok(Staff { user, session, tenant })
     }
+}
+
+/// Where an ended session goes. A page load: the sign-in form, saying why, the dead cookie
+/// dropped. A background htmx request (the inbox badge refreshing on a live event): the
+/// whole page is sent there with `HX-Redirect`, and the cookie is kept. Dropping it there
+/// left the person's next page a bare sign-in form with no word on why, and following the
+/// redirect swapped the sign-in page into the badge.
+fn ended(headers: &HeaderMap, jar: CookieJar) -> Response {
+    const SIGN_IN_AGAIN: &str = "/login?ended=1";
+    if headers.contains_key("hx-request") {
+        return (StatusCode::UNAUTHORIZED, [("hx-redirect", SIGN_IN_AGAIN)]).into_response();
+    }
+    (jar.remove(removal()), Redirect::to(SIGN_IN_AGAIN)).into_response()
 }
 
 /// The session cookie: unreadable by scripts, sent on top-level navigation only (Lax),
