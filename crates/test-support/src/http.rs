@@ -30,3 +30,9 @@ pub async fn put(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Val
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
+
+/// A client that leaves redirects for the test to look at (a sign-in redirect, a
+/// `Location`), instead of following them as `TestApp::http` does.
+pub fn without_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}

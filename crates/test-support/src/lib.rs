@@ -14,7 +14,7 @@ mod webhooks;
 
 pub use calendar::{Calendar, CalendarSpec, setup_calendar};
 pub use cli::run_frontdesk;
-pub use http::{get, patch, post, put};
+pub use http::{get, patch, post, put, without_redirects};
 pub use noshow::{SeededHistory, seed_noshow_history};
 pub use twilio::{mock_twilio, twilio_messaging};
 pub use webhooks::{TWILIO_PUBLIC_BASE, post_signed_twilio};

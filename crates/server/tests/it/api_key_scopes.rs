@@ -170,7 +170,7 @@ async fn staff_app_issues_scoped_keys(app: TestApp) {
         role: Role::Owner,
     };
     staff::add_user(&app.ctx, new, Some("correct horse battery staple")).await.unwrap();
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = frontdesk_test_support::without_redirects();
     let login = http
         .post(app.url("/login"))
         .form(&[("email", email), ("password", "correct horse battery staple")])

@@ -229,8 +229,7 @@ async fn a_second_process_streams_what_the_first_wrote(app: TestApp) {
 async fn an_ended_session_sends_a_background_refresh_to_the_sign_in_page_and_keeps_the_reason(app: TestApp) {
     let (tenant, _) = app.tenant_with_key("fim").await;
     let cookie = signed_in(&app, tenant.id, "ana@fim.example").await;
-    // Redirects are looked at, not followed.
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = frontdesk_test_support::without_redirects();
     let page = |htmx: bool| {
         let mut r = http.get(app.url("/app/inbox")).header("cookie", &cookie);
         if htmx {

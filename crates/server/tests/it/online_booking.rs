@@ -5,7 +5,7 @@
 //! the next ones, links that work only with their token.
 
 use frontdesk_test_support::conversation::{replies_to, say_as, whatsapp_clinic};
-use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, get, setup_calendar};
+use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, get, setup_calendar, without_redirects};
 use serde_json::{Value, json};
 
 backend_tests!(
@@ -36,13 +36,8 @@ async fn clinic(app: &TestApp, slug: &str) -> Clinic {
     Clinic { tenant: tenant.id, key, service: cal.service }
 }
 
-/// A browser: no API key, and redirects left for the test to follow.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
 async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let r = browser().get(app.url(path)).send().await.unwrap();
+    let r = without_redirects().get(app.url(path)).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -105,7 +100,7 @@ async fn book_via(app: &TestApp, slot_link: &str, name: &str, phone: &str) -> re
         ("consent".into(), "yes".into()),
     ]);
     let action = attr_after(&form, "<form class=\"stack\" method=\"post\"", "action");
-    browser().post(app.url(&action)).form(&body).send().await.unwrap()
+    without_redirects().post(app.url(&action)).form(&body).send().await.unwrap()
 }
 
 /// The hidden fields of the booking form.
@@ -182,7 +177,7 @@ async fn a_patient_books_is_confirmed_and_can_move_and_cancel(app: TestApp) {
     assert!(link.ends_with(manage.split("&done").next().unwrap()), "{link} vs {manage}");
     assert!(confirmation["variables"]["ics_url"].as_str().unwrap().contains(".ics?token="), "{confirmation}");
     let ics = attr_after(&done, "Situação", "href");
-    let r = browser().get(app.url(&ics)).send().await.unwrap();
+    let r = without_redirects().get(app.url(&ics)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("BEGIN:VCALENDAR"));
 
@@ -200,7 +195,7 @@ async fn a_patient_books_is_confirmed_and_can_move_and_cancel(app: TestApp) {
     let token = manage.split("token=").nth(1).unwrap().split('&').next().unwrap().to_owned();
     let id = list[0]["id"].as_str().unwrap();
     let form = [("token", token.as_str()), ("lang", "pt-BR"), ("slot", slot.as_str())];
-    let r = browser()
+    let r = without_redirects()
         .post(app.url(&format!("/book/sorriso/appointment/{id}/reschedule")))
         .form(&form)
         .send()
@@ -213,7 +208,7 @@ async fn a_patient_books_is_confirmed_and_can_move_and_cancel(app: TestApp) {
 
     // Cancel it, in English this time.
     let form = [("token", token.as_str()), ("lang", "en")];
-    let r = browser()
+    let r = without_redirects()
         .post(app.url(&format!("/book/sorriso/appointment/{id}/cancel")))
         .form(&form)
         .send()
@@ -245,7 +240,7 @@ async fn the_same_slot_twice_books_once_and_offers_the_next(app: TestApp) {
             ("phone".into(), phone.into()),
             ("consent".into(), "yes".into()),
         ]);
-        browser().post(app.url("/book/sorriso")).form(&body).send()
+        without_redirects().post(app.url("/book/sorriso")).form(&body).send()
     };
     let (a, b) = tokio::join!(
         post_form(&first_form, "Ana Paula", "(11) 98700-0001"),
@@ -284,7 +279,8 @@ async fn forms_from_bots_and_old_pages_book_nothing(app: TestApp) {
         }
         body
     };
-    let post = |body: Vec<(String, String)>| browser().post(app.url("/book/sorriso")).form(&body).send();
+    let post =
+        |body: Vec<(String, String)>| without_redirects().post(app.url("/book/sorriso")).form(&body).send();
     // The honeypot filled in: refused like an old page.
     let r = post(filled(&[("website", "http://spam.example")])).await.unwrap();
     assert_eq!(r.status(), 422);
@@ -375,7 +371,7 @@ async fn links_open_only_with_their_token_and_clinic(app: TestApp) {
         assert!(html.contains("Página não encontrada"), "{wrong}: {html}");
     }
     let form = [("token", "00000000000000000000000000000000"), ("lang", "pt-BR")];
-    let r = browser()
+    let r = without_redirects()
         .post(app.url(&format!("/book/sorriso/appointment/{id}/cancel")))
         .form(&form)
         .send()
@@ -406,12 +402,16 @@ async fn a_personal_link_from_the_inbox_books_without_typing_details(app: TestAp
     let (id, patient) = (conversation["id"].as_str().unwrap(), conversation["patient_id"].as_str().unwrap());
     // Staff send the link from the conversation.
     let cookie = app.staff_cookie(c.tenant, "ana@sorriso.com.br", frontdesk_domain::staff::Role::Staff).await;
-    let thread =
-        browser().get(app.url(&format!("/app/inbox/{id}"))).header("cookie", &cookie).send().await.unwrap();
+    let thread = without_redirects()
+        .get(app.url(&format!("/app/inbox/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     let thread = thread.text().await.unwrap();
     assert!(thread.contains("Enviar link de agendamento"), "{thread}");
     let csrf = attr_after(&thread, "name=\"csrf\"", "value");
-    let r = browser()
+    let r = without_redirects()
         .post(app.url(&format!("/app/inbox/{id}/booking-link")))
         .header("cookie", &cookie)
         .form(&[("csrf", csrf.as_str())])
@@ -444,7 +444,7 @@ async fn a_personal_link_from_the_inbox_books_without_typing_details(app: TestAp
         ("invite".to_owned(), attr_after(&details, "name=\"invite\"", "value")),
         ("consent".to_owned(), "yes".to_owned()),
     ]);
-    let r = browser().post(app.url("/book/sorriso")).form(&body).send().await.unwrap();
+    let r = without_redirects().post(app.url("/book/sorriso")).form(&body).send().await.unwrap();
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
     let booked = appointments(&app, &c.key).await;
     assert_eq!(booked.len(), 1);
@@ -484,8 +484,9 @@ async fn no_time_suits_so_the_patient_joins_the_waitlist_and_is_offered_a_freed_
         }
         body
     };
-    let post =
-        |body: Vec<(String, String)>| browser().post(app.url("/book/sorriso/waitlist")).form(&body).send();
+    let post = |body: Vec<(String, String)>| {
+        without_redirects().post(app.url("/book/sorriso/waitlist")).form(&body).send()
+    };
     // The same guards as the booking form.
     let r = post(fields(&[("website", "spam")])).await.unwrap();
     assert_eq!(r.status(), 422);
@@ -517,7 +518,7 @@ async fn no_time_suits_so_the_patient_joins_the_waitlist_and_is_offered_a_freed_
     let (path, query) = manage.split_once('?').unwrap();
     let token = query.split('&').find_map(|p| p.strip_prefix("token=")).unwrap();
     let cancel = [("token", token), ("lang", "pt-BR")];
-    let r = browser().post(app.url(&format!("{path}/cancel"))).form(&cancel).send().await.unwrap();
+    let r = without_redirects().post(app.url(&format!("{path}/cancel"))).form(&cancel).send().await.unwrap();
     assert_eq!(r.status(), 303);
     app.run_pending_jobs().await;
     app.run_pending_jobs().await;

@@ -53,7 +53,7 @@ async fn admin_sets_up_the_clinic(backend: Backend) {
     add_user(&app, clinic.id, "sam@sorriso.com.br", Role::Staff).await;
     let c = browser(&driver).await;
     sign_in(&c, &app, "dora@sorriso.com.br").await;
-    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let raw = frontdesk_test_support::without_redirects();
 
     // The menu's Settings opens the clinic page, with the section's sub-navigation.
     click(&c, "header a[href='/app/settings']").await;

@@ -247,7 +247,7 @@ async fn staff_work_the_inbox_in_a_real_browser() {
         ("practitioner", calendar.practitioners[0].clone()),
         ("time", "15:00".to_owned()),
     ];
-    let direct = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let direct = frontdesk_test_support::without_redirects();
     for _ in 0..2 {
         let r = direct
             .post(app.url("/app/calendar/book"))
@@ -323,7 +323,7 @@ async fn staff_work_the_inbox_in_a_real_browser() {
 
     // A form post without the session's CSRF token changes nothing.
     let cookie = session_cookie(&c).await;
-    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let raw = frontdesk_test_support::without_redirects();
     let forged = raw
         .post(app.url(&format!("/app/inbox/{conversation_id}/reply")))
         .header("cookie", &cookie)
