@@ -52,7 +52,9 @@ fn splits_are_large_balanced_and_disjoint() {
         assert!(n >= 60, "{intent}: only {n} examples in all splits");
     }
     let test = &splits[2].1;
-    assert!(test.len() * 100 >= total * 15, "the test split is {} of {total}", test.len());
+    // The test split stays as written (its messages were never read for tuning); training
+    // data grows around it, so its size is held in messages, not as a share of the corpus.
+    assert!(test.len() >= 280, "the test split has {} messages", test.len());
     for intent in Intent::ALL {
         let n = test.iter().filter(|(_, i)| *i == intent).count();
         assert!(n >= 20, "{intent}: only {n} examples in the test split");

@@ -301,8 +301,18 @@ fn detect_lang(tokens: &[&str], raw: &str) -> Lang {
 /// Understands one message. `offered` are the slots just offered (empty if none); `today` is
 /// the clinic's local date.
 pub fn understand(text: &str, offered: &[OfferedSlot], today: Date) -> Understanding {
+    understand_with(&model::MODEL, text, offered, today)
+}
+
+/// [`understand`] with another intent model: for evaluating a model before it is committed.
+pub fn understand_with(
+    model: &model::Model,
+    text: &str,
+    offered: &[OfferedSlot],
+    today: Date,
+) -> Understanding {
     let rules = understand_rules(text, offered, today);
-    let prediction = model::MODEL.predict(text, Some((rules.intent, rules.confidence)));
+    let prediction = model.predict(text, Some((rules.intent, rules.confidence)));
     combine(rules, prediction)
 }
 
