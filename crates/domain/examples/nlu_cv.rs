@@ -41,11 +41,7 @@ fn main() {
     let folds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(5);
     let train = read("data/nlu/train.tsv");
     let dev = read("data/nlu/dev.tsv");
-    let text = model::train(&train);
-    if std::env::var_os("WRITE").is_some() {
-        std::fs::write("data/nlu/model.tsv", &text).expect("writing data/nlu/model.tsv");
-    }
-    let m = model::Model::parse(&text).expect("model");
+    let m = model::Model::parse(&model::train(&train)).expect("model");
     let (c, t) = accuracy(&m, &dev, std::env::var_os("SHOW").is_some());
     println!("dev (trained on train): {:.4} ({c}/{t})", c as f64 / t as f64);
     let today = Date::constant(2026, 6, 3);

@@ -475,11 +475,16 @@ fn safety_eval(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `frontdesk nlu train`: the model file from the training split.
-fn nlu_train(train: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
-    let content = std::fs::read_to_string(train).with_context(|| format!("reading {}", train.display()))?;
-    let lines =
-        frontdesk_domain::nlu::parse_labelled(&content).map_err(|e| anyhow!("{}: {e}", train.display()))?;
+/// `frontdesk nlu train`: the model file from the training files (train and dev by default).
+fn nlu_train(files: &[std::path::PathBuf], out: &std::path::Path) -> anyhow::Result<()> {
+    let mut lines = Vec::new();
+    for file in files {
+        let content = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        lines.extend(
+            frontdesk_domain::nlu::parse_labelled(&content)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?,
+        );
+    }
     let model = frontdesk_domain::nlu::model::train(&lines);
     std::fs::write(out, &model).with_context(|| format!("writing {}", out.display()))?;
     println!("{} messages -> {} ({} bytes); rebuild to ship it", lines.len(), out.display(), model.len());

@@ -128,7 +128,7 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
         "mudar|muda|mude|trocar|troca|troque|alterar|altera|passar|passa|jogar|joga|transferir pra|para|pro",
     ),
     (OtherMoment, 1.0, "outro|outra dia|horario|data"),
-    (i(Reschedule), 1.0, "em vez|lugar de"),
+    (i(Reschedule), 1.0, "em vez|lugar de|do|da|dos|das"),
     (i(Reschedule), 1.0, "ao inves"),
     (i(Reschedule), 1.0, "reschedule|rescheduling|rescheduled|rebook|rebooking|postpone|postponed|instead"),
     (
@@ -313,7 +313,7 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
     (
         i(OptOut),
         1.0,
-        "parar|pare|para|parem|paro|parar de *2 receber|mandar|enviar|mandarem|enviarem|mensagem|mensagens|ligar|notificacoes|lembretes",
+        "parar|pare|para|parem|paro|parar de *3 receber|mandar|enviar|mandarem|enviarem|mensagem|mensagens|ligar|notificacoes|lembretes",
     ),
     (i(OptOut), 1.0, "nao me mande|mandem|envie|enviem|manda|mandar|envia|enviar|liguem|ligue"),
     (i(OptOut), 1.0, "nao mande|mandem|envie|enviem|manda|envia *2 mensagem|mensagens|mais|nada"),
@@ -409,7 +409,7 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
     (
         i(OptOut),
         1.0,
-        "remove|remova|tira|tire|apaga|apague|exclui|exclua|retira|retire|deleta|delete meu|minha|o|a numero|contato|telefone|cadastro|celular|whatsapp|zap",
+        "remove|remova|tira|tire|apaga|apague|exclui|exclua|retira|retire|deleta|delete meu|minha|o|a|esse|este|this|the|my numero|contato|telefone|cadastro|celular|whatsapp|zap|number|contact|phone",
     ),
     (
         i(OptOut),
@@ -484,6 +484,33 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
     (i(Reschedule), 1.0, "can|could we|i change|move|switch|shift|swap"),
     (i(Reschedule), 1.0, "possible to move|change|shift|switch"),
     (i(Cancel), 1.0, "canc"),
+    (i(HumanRequest), 1.0, "tem|ha gente ai|la|online|ae|atendendo"),
+    (i(Reschedule), 1.0, "move|moved|switch|shift me|us|it to|for"),
+    (i(Confirm), 1.0, "vou|irei|vamos|iremos comparecer"),
+    (i(Confirm), 1.0, "to|estou|tamo|estamos indo"),
+    (Defer, 1.0, "will|ill let you know"),
+    // "cancela, depois eu vejo outra data": the other date is for later, not a reschedule.
+    (Neutral, 1.0, "depois eu? vejo|marco|remarco|agendo|reagendo outra|outro data|dia|horario"),
+    (i(OptOut), 1.0, "cancel|stop|end these|the|all|your notifications|messages|reminders|texts|alerts"),
+    (
+        i(HumanRequest),
+        1.0,
+        "chama|chame|chamem alguem|uma|um|a|o pessoa|atendente|recepcao|secretaria|responsavel",
+    ),
+    (i(HumanRequest), 1.0, "chama|chame|chamem alguem"),
+    (i(HumanRequest), 1.0, "put me through|in touch"),
+    (i(Decline), 1.0, "not for now"),
+    (Neutral, 1.0, "my|the|our schedule|calendar|agenda"),
+    (
+        i(BookingRequest),
+        1.0,
+        "consulta|horario|vaga|sessao|atendimento|hora com *2 especialista|cardiologista|dermatologista|pediatra|ginecologista|oftalmologista|ortopedista|fisioterapeuta|psicologo|psicologa|psiquiatra|nutricionista|otorrino|endocrinologista|urologista|neurologista|clinico|dr|dra|doutor|doutora|medico|medica",
+    ),
+    (
+        i(BookingRequest),
+        1.0,
+        "especialista|cardiologista|dermatologista|pediatra|ginecologista|oftalmologista|ortopedista|fisioterapeuta|psicologo|psicologa|psiquiatra|nutricionista|otorrino|endocrinologista|urologista|neurologista disponivel|livre|pra|para|essa|esse|hoje|amanha",
+    ),
     (i(Confirm), 1.0, "^sim|yes|yeah|ok|claro *1 pode? agendar|marcar|agenda|marca|book$"),
     (i(Confirm), 1.0, "book that|this one"),
     (QuestionCue, 1.5, "cancellation|cancelamento|reschedule|remarcacao policy|fee|fees|politica|taxa"),

@@ -33,7 +33,7 @@ const EPOCHS: usize = 12;
 const GRAMS: std::ops::RangeInclusive<usize> = 4..=4;
 const SEED: u64 = 0x5EED_F00D;
 /// Perceptrons averaged into the model, each with its own shuffle seed.
-const RUNS: u64 = 5;
+const RUNS: u64 = 15;
 /// Weights are written as integers in 1/SCALE units.
 const SCALE: u32 = 1000;
 const MAGIC: &str = "frontdesk-nlu-model";

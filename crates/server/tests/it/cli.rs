@@ -156,8 +156,11 @@ fn nlu_eval_prints_accuracy_per_intent() {
     // Retraining writes the same model as the committed one.
     let model = dir.path().join("model.tsv");
     let train = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/train.tsv");
-    let (ok, out, err) =
-        frontdesk("sqlite::memory:", &["nlu", "train", "--train", train, "--out", model.to_str().unwrap()]);
+    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/dev.tsv");
+    let (ok, out, err) = frontdesk(
+        "sqlite::memory:",
+        &["nlu", "train", "--train", train, dev, "--out", model.to_str().unwrap()],
+    );
     assert!(ok, "{err}");
     assert!(out.contains("messages"), "{out}");
     let committed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/nlu/model.tsv")).unwrap();
