@@ -153,8 +153,9 @@ pub(crate) fn decide(s: &Scores, ctx: &Context) -> (Intent, f32) {
         }
         return result(Cancel, cancel);
     }
-    if ctx.proposes_other_moment && !ctx.offered && s.get(Decline) > 0.0 {
-        return result(Reschedule, s.get(Decline));
+    if ctx.proposes_other_moment && !ctx.offered {
+        // "I can't do Thursday, could we do Friday?"
+        return result(Reschedule, s.get(Decline).max(1.0));
     }
     if ctx.slot_index {
         return (Confirm, confidence(1.5, 0.0, false));

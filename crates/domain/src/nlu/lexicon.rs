@@ -474,7 +474,7 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
     (
         QuestionCue,
         1.5,
-        "manda|mande|mandem|envia|envie|enviem|passa|passe|informa|informe|informem *2 endereco|localizacao|convenios|convenio|valores|valor|precos|preco|tabela|link|pix|site|mapa|telefone",
+        "manda|mande|mandem|envia|envie|enviem|passa|passe|informa|informe|informem|diz|diga|digam|fala|fale|mostra|mostre *2 endereco|localizacao|convenios|convenio|valores|valor|precos|preco|tabela|link|pix|site|mapa|telefone",
     ),
     (QuestionCue, 1.5, "ordem de chegada"),
     (QuestionCue, 1.5, "posso|pode|podemos pagar|parcelar|dividir"),
@@ -484,6 +484,95 @@ pub(crate) const INTENT_PATTERNS: &[(Sig, f32, &str)] = &[
     (i(Reschedule), 1.0, "can|could we|i change|move|switch|shift|swap"),
     (i(Reschedule), 1.0, "possible to move|change|shift|switch"),
     (i(Cancel), 1.0, "canc"),
+    // "de terça pra quarta", "from monday to friday": moving from one moment to another.
+    (
+        i(Reschedule),
+        1.0,
+        "de|da|do segunda|terca|quarta|quinta|sexta|sabado|domingo|hoje|amanha|manha|tarde|noite pra|para|pro a|o? segunda|terca|quarta|quinta|sexta|sabado|domingo|hoje|amanha|manha|tarde|noite",
+    ),
+    (
+        i(Reschedule),
+        1.0,
+        "from monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|morning|afternoon|evening to monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|morning|afternoon|evening",
+    ),
+    (OtherMoment, 1.0, "ser|fazer outro|outra$"),
+    // "não vou conseguir, tem outro horário?": another moment, not a first booking.
+    (OtherMoment, 1.5, "tem|teria|ha outro|outra dia|horario|data|vaga"),
+    (i(Reschedule), 1.0, "trocar|mudar|alterar|mudamos|trocamos$"),
+    (i(BookingRequest), 1.0, "tem|teria|fica|esta disponivel|livre|vaga$"),
+    (i(BookingRequest), 1.0, "have|has open|free|available|openings"),
+    (
+        i(BookingRequest),
+        1.5,
+        "what do|does you|they|she|he have on|for|this|next|tomorrow|today|in|at|after|before",
+    ),
+    (i(BookingRequest), 1.0, "earliest|soonest you|i|we can|could"),
+    (
+        i(Decline),
+        1.0,
+        "achei|encontrei|arrumei|consegui uma|um clinica|medico|medica|dentista|consultorio|lugar|profissional|pediatra|especialista",
+    ),
+    (
+        i(Decline),
+        1.0,
+        "com outro|outra medico|medica|pediatra|dentista|profissional|clinica|especialista|doutor|doutora|psicologa|psicologo|nutricionista|fisioterapeuta|cardiologista|dermatologista|ginecologista",
+    ),
+    (
+        i(Decline),
+        1.0,
+        "go|going|stay|staying|stick|sticking with another|a|different|other|my *2 dentist|doctor|clinic|provider|practice|specialist|office",
+    ),
+    (i(HumanRequest), 1.0, "ring|phone me|us"),
+    (QuestionCue, 1.5, "have|got a question|questions|doubt"),
+    (QuestionCue, 1.5, "wondering if|whether|about|how|what|when"),
+    (QuestionCue, 1.5, "wanted|want|wanna|like|need to ask|know"),
+    // Asking what is free is asking for a slot: "what times do you have on monday?",
+    // "quais horários tem na segunda?", "is the doctor available next tuesday?".
+    (
+        i(BookingRequest),
+        1.5,
+        "what|which times|slots|days|openings|spots|appointments do|does you|they|she|he have",
+    ),
+    (i(BookingRequest), 1.5, "quais|que horarios|dias|vagas|horas tem|teria|teriam|estao|sobraram"),
+    (i(BookingRequest), 1.5, "quais|que horarios|dias|vagas voces|voce|a|o tem|teria|teriam"),
+    (
+        i(BookingRequest),
+        1.0,
+        "have|has any? time|room|space|availability|openings|opening|slots on|this|next|tomorrow|today|in|for|at|after|before",
+    ),
+    (
+        i(BookingRequest),
+        1.0,
+        "available|free on|this|next|tomorrow|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|after|before|in|at|for",
+    ),
+    (
+        i(BookingRequest),
+        1.0,
+        "disponivel|livre|disponiveis|livres na|no|dia|hoje|amanha|essa|esta|nessa|nesta|semana|segunda|terca|quarta|quinta|sexta|sabado|depois|antes|de|a|pra|para",
+    ),
+    // Declines: the patient went or goes elsewhere, or already has a doctor.
+    (
+        i(Decline),
+        1.0,
+        "found|got|booked|have|went|going|seeing|chose|picked|using|switched *3 another|other|different|new clinic|doctor|dentist|place|practice|office|provider|specialist|physician",
+    ),
+    (i(Decline), 1.0, "found|booked|went|going|chose|switched|seeing|go|went *3 elsewhere"),
+    (i(Decline), 1.0, "somewhere else"),
+    (
+        i(Decline),
+        1.0,
+        "already have|got|found|booked *2 doctor|dentist|clinic|someone|somebody|one|appointment|elsewhere",
+    ),
+    (
+        i(Decline),
+        1.0,
+        "achei|encontrei|consegui|marquei|agendei|fui|fiz|vou|estou|to|tratando|consultando|resolvi *3 outro|outra|outros|outras lugar|clinica|medico|medica|profissional|consultorio|dentista|doutor|doutora|local",
+    ),
+    (
+        i(Decline),
+        1.0,
+        "ja tenho|temos|faco|fazemos|estou *3 medico|medica|dentista|doutor|doutora|clinica|profissional|tratamento|acompanhamento|especialista|cardiologista|dermatologista|pediatra|ginecologista|psicologo|psicologa|nutricionista",
+    ),
     (i(HumanRequest), 1.0, "tem|ha gente ai|la|online|ae|atendendo"),
     (i(Reschedule), 1.0, "move|moved|switch|shift me|us|it to|for"),
     (i(Confirm), 1.0, "vou|irei|vamos|iremos comparecer"),
