@@ -188,8 +188,8 @@ pub(crate) fn decide(s: &Scores, ctx: &Context) -> (Intent, f32) {
     if ctx.none_of_these {
         return result(Decline, decline.max(1.0));
     }
-    if s.defer > 0.0 && confirm <= 1.0 && decline <= 1.0 {
-        // "ok, vou ver com meu marido": not decided yet.
+    if s.defer > 0.0 && confirm <= 1.5 && decline <= 1.0 {
+        // "ok, vou ver com meu marido", "tá certo, vou ver": not decided yet.
         return (Unclear, 0.45);
     }
     if confirm > 0.0 || decline > 0.0 {
