@@ -1,5 +1,6 @@
 //! A small statistical intent classifier: an averaged perceptron over the words, word pairs
-//! and character n-grams of the normalised message, trained on `data/nlu/train.tsv`.
+//! and character n-grams of the normalised message, trained on `data/nlu/train.tsv` and
+//! `data/nlu/dev.tsv` (the test split is never trained or tuned on).
 //!
 //! # Why this shape
 //! - Character n-grams of each word carry typos, missing accents and inflections ("agnedar",
@@ -32,7 +33,8 @@ const EPOCHS: usize = 12;
 /// and 2..=4 0.959-0.969 but flipping unit-tested cases, shorter grams adding noise.
 const GRAMS: std::ops::RangeInclusive<usize> = 4..=4;
 const SEED: u64 = 0x5EED_F00D;
-/// Perceptrons averaged into the model, each with its own shuffle seed.
+/// Perceptrons averaged into the model, each with its own shuffle seed: fifteen rather than
+/// five moved 10-fold cross-validation over train + dev from 0.966 to 0.968 and steadies it.
 const RUNS: u64 = 15;
 /// Weights are written as integers in 1/SCALE units.
 const SCALE: u32 = 1000;
