@@ -1,7 +1,8 @@
 //! Counters split by one dimension: the same increments as the totals, each also filed
 //! under the practitioner, service, unit, channel, lead source, weekday, hour or lead time
-//! it belongs to. A split counter is stored under `name@dimension=key` beside the plain
-//! one (`counters::stored_name`), so a period's breakdown is a sum of days like any other
+//! it belongs to, whether the appointment had been confirmed, or how a call ended. A split
+//! counter is stored under `name@dimension=key` beside the plain one
+//! (`counters::stored_name`), so a period's breakdown is a sum of days like any other
 //! figure, and the plain totals never see the split rows (their names do not parse as
 //! counters).
 
@@ -24,10 +25,15 @@ pub enum Dimension {
     Hour,
     /// Days between booking and the appointment, in buckets ([`lead_time_bucket`]).
     LeadTime,
+    /// Whether an appointment that ended (a show or a no-show) had been confirmed by then
+    /// (answering a reminder, or by staff): `confirmed`, `not_confirmed`.
+    Confirmation,
+    /// How a call ended: `booked`, `no_answer`, `voicemail`, `callback_requested`...
+    Outcome,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 8] = [
+    pub const ALL: [Dimension; 10] = [
         Self::Source,
         Self::Channel,
         Self::Practitioner,
@@ -36,6 +42,8 @@ impl Dimension {
         Self::Weekday,
         Self::Hour,
         Self::LeadTime,
+        Self::Confirmation,
+        Self::Outcome,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +56,8 @@ impl Dimension {
             Self::Weekday => "weekday",
             Self::Hour => "hour",
             Self::LeadTime => "lead_time",
+            Self::Confirmation => "confirmation",
+            Self::Outcome => "outcome",
         }
     }
 
@@ -92,14 +102,18 @@ pub fn weekday_key(d: jiff::civil::Weekday) -> &'static str {
     }
 }
 
+/// The keys of [`Dimension::Confirmation`], in the order they are shown.
+pub const CONFIRMATION_KEYS: [&str; 2] = ["confirmed", "not_confirmed"];
+
 /// The order keys are shown in when it is not by size: weekdays Monday first, hours and
-/// lead times in their natural order.
+/// lead times in their natural order, confirmed before not.
 pub fn natural_rank(dimension: Dimension, key: &str) -> Option<usize> {
     const WEEK: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
     match dimension {
         Dimension::Weekday => WEEK.iter().position(|d| *d == key),
         Dimension::Hour => key.parse().ok(),
         Dimension::LeadTime => LEAD_TIME_BUCKETS.iter().position(|b| *b == key),
+        Dimension::Confirmation => CONFIRMATION_KEYS.iter().position(|b| *b == key),
         _ => None,
     }
 }

@@ -255,8 +255,9 @@ pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment>
 }
 
 /// The dimensions a fact's counters are also filed under, from its payload: an
-/// appointment's practitioner, service, unit, local weekday and hour and lead time; a
-/// message's channel; a lead's source.
+/// appointment's practitioner, service, unit, local weekday and hour, lead time and (when it
+/// ended) whether it had been confirmed; a message's channel; a lead's source; a call's
+/// outcome.
 fn splits(fact: &Fact, tz: &TimeZone) -> Vec<Split> {
     let p = &fact.payload;
     let split = |dimension, key: &str| Split { dimension, key: key.to_owned() };
@@ -287,6 +288,15 @@ fn splits(fact: &Fact, tz: &TimeZone) -> Vec<Split> {
                     out.push(split(Dimension::LeadTime, lead_time_bucket(days)));
                 }
             }
+            // Shows and no-shows say whether the appointment had been confirmed (facts
+            // recorded before that was kept have no such split).
+            if let Some(confirmed) = p.get("confirmed").and_then(Value::as_bool) {
+                let key = if confirmed { "confirmed" } else { "not_confirmed" };
+                out.push(split(Dimension::Confirmation, key));
+            }
+        }
+        FactKind::CallEnded => {
+            out.extend(text(p, "outcome").map(|o| split(Dimension::Outcome, o)));
         }
         FactKind::MessageSent | FactKind::MessageReceived | FactKind::MessageStatusChanged => {
             out.extend(text(p, "channel").map(|c| split(Dimension::Channel, c)));

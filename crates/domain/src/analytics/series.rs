@@ -75,13 +75,14 @@ pub enum MetricKind {
     NoShows,
 }
 
-const APPOINTMENT_SPLITS: [Dimension; 6] = [
+const APPOINTMENT_SPLITS: [Dimension; 7] = [
     Dimension::Practitioner,
     Dimension::Service,
     Dimension::Unit,
     Dimension::Weekday,
     Dimension::Hour,
     Dimension::LeadTime,
+    Dimension::Confirmation,
 ];
 
 impl MetricKind {
@@ -133,7 +134,7 @@ impl MetricKind {
     pub fn dimensions(self) -> &'static [Dimension] {
         match self {
             Self::Funnel | Self::Leads => &[Dimension::Source],
-            Self::Telephony => &[],
+            Self::Telephony => &[Dimension::Outcome],
             Self::Messaging => &[Dimension::Channel],
             Self::Appointments | Self::NoShows => &APPOINTMENT_SPLITS,
         }

@@ -107,7 +107,10 @@ pub async fn apply_action(
     }
     // What happened, for the playbooks that react (the lead's stage, reactivation...).
     let fact = match req.action {
-        AppointmentAction::CheckIn | AppointmentAction::Complete => Some(FactKind::AppointmentShowed),
+        // A show is recorded once, at check-in; completing follows a check-in (the state
+        // machine allows nothing else) and would count the visit twice.
+        AppointmentAction::CheckIn => Some(FactKind::AppointmentShowed),
+        AppointmentAction::Complete => None,
         AppointmentAction::MarkNoShow => Some(FactKind::AppointmentNoShow),
         AppointmentAction::Cancel => Some(FactKind::AppointmentCancelled),
         AppointmentAction::Confirm => Some(FactKind::AppointmentConfirmed),
@@ -115,7 +118,8 @@ pub async fn apply_action(
     };
     if let Some(kind) = fact {
         let frees = matches!(req.action, AppointmentAction::Cancel | AppointmentAction::Reschedule);
-        jobs.extend(super::fact_jobs_freeing(kind, &next, frees.then_some(&current), now));
+        let confirmed = current.status == frontdesk_domain::scheduling::AppointmentStatus::Confirmed;
+        jobs.extend(super::fact_jobs_freeing(kind, &next, frees.then_some(&current), confirmed, now));
     }
     // Confirming keeps the reminders; every other action ends or replaces them.
     let cancel_dedupe_keys = if req.action == AppointmentAction::Confirm { Vec::new() } else { keys };

@@ -133,13 +133,20 @@ impl From<SchedulingFailure> for crate::jobs::JobError {
 /// keyed by the appointment's version, so a replayed change yields the same fact. For a
 /// change that frees the time `freed` held (a cancellation, a move) the fact names that
 /// slot, for the playbooks that refill it.
+/// `confirmed_before` says whether the appointment had been confirmed when it ended (a show
+/// or a no-show), for the no-show rate split by confirmation.
 pub(crate) fn fact_jobs_freeing(
     kind: frontdesk_domain::facts::FactKind,
     appointment: &frontdesk_domain::scheduling::Appointment,
     freed: Option<&frontdesk_domain::scheduling::Appointment>,
+    confirmed_before: bool,
     now: jiff::Timestamp,
 ) -> Vec<frontdesk_domain::jobs::NewJob> {
+    use frontdesk_domain::facts::FactKind;
     let mut payload = appointment_payload(appointment);
+    if matches!(kind, FactKind::AppointmentShowed | FactKind::AppointmentNoShow) {
+        payload["confirmed"] = serde_json::json!(confirmed_before);
+    }
     if let Some(f) = freed {
         payload["freed"] = serde_json::json!(frontdesk_domain::waitlist::FreedSlot {
             practitioner_id: f.practitioner_id,

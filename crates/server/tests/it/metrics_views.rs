@@ -1,7 +1,7 @@
 //! The metrics views over time and by dimension (`/api/v1/metrics/{kind}`), from a known
 //! history driven through the API in a São Paulo clinic, on both backends: weekly and
-//! monthly buckets, appointments and no-shows by practitioner, weekday, hour and lead time,
-//! leads by source, and bad requests named.
+//! monthly buckets, appointments and no-shows by practitioner, weekday, hour, lead time and
+//! confirmation, leads by source, calls by outcome, and bad requests named.
 
 use frontdesk_test_support::{
     CalendarSpec, TestApp, backend_tests, error_of, get, patch, post, setup_calendar,
@@ -65,8 +65,14 @@ async fn series_and_breakdowns_follow_a_known_history(app: TestApp) {
     let missed = book(1, "2026-06-03T14:00:00-03:00", "+5511987000012").await;
     book(0, "2026-06-15T09:00:00-03:00", "+5511987000013").await;
     app.run_pending_jobs().await;
+    // The kept one is confirmed first, checked in, then completed (one visit, counted once).
+    let r = app.post(&format!("/api/v1/appointments/{kept}/confirm"), &key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
     app.clock.set("2026-06-03T13:05:00Z".parse().unwrap());
     let r = app.post(&format!("/api/v1/appointments/{kept}/check-in"), &key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    app.clock.set("2026-06-03T13:40:00Z".parse().unwrap());
+    let r = app.post(&format!("/api/v1/appointments/{kept}/complete"), &key).send().await.unwrap();
     assert_eq!(r.status(), 200);
     app.clock.set("2026-06-03T18:00:00Z".parse().unwrap());
     let r = app.post(&format!("/api/v1/appointments/{missed}/no-show"), &key).send().await.unwrap();
@@ -119,6 +125,26 @@ async fn series_and_breakdowns_follow_a_known_history(app: TestApp) {
     let hours: Vec<&str> =
         by_hour["breakdown"]["rows"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
     assert_eq!(hours, ["10", "14"], "local hours, in order");
+    // Did confirming help? Shows and no-shows split by whether the appointment was confirmed.
+    let by_confirmation =
+        view(&app, &key, "no_shows?from=2026-06-01&to=2026-06-14&breakdown=confirmation").await;
+    let keys: Vec<&str> = by_confirmation["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["confirmed", "not_confirmed"], "{by_confirmation}");
+    let confirmed = row(&by_confirmation, "confirmed");
+    assert_eq!(
+        (confirmed["values"]["appointments_showed"].clone(), confirmed["no_show_rate"].clone()),
+        (json!(1.0), json!(0.0))
+    );
+    let unconfirmed = row(&by_confirmation, "not_confirmed");
+    assert_eq!(
+        (unconfirmed["values"]["appointments_no_show"].clone(), unconfirmed["no_show_rate"].clone()),
+        (json!(1.0), json!(1.0))
+    );
     let by_lead = view(&app, &key, "appointments?from=2026-06-01&to=2026-06-14&breakdown=lead_time").await;
     assert_eq!(row(&by_lead, "2_7_days")["values"]["appointments_booked"], json!(2.0));
     assert_eq!(row(&by_lead, "8_30_days")["values"]["appointments_booked"], json!(1.0));
@@ -143,6 +169,9 @@ async fn series_and_breakdowns_follow_a_known_history(app: TestApp) {
         .sum();
     assert!(total > 0.0, "{msgs}");
     assert_eq!(total, split, "{msgs}");
+    // Calls by how they ended: the sandbox's calls to the three leads.
+    let calls = view(&app, &key, "telephony?from=2026-06-01&to=2026-06-03&breakdown=outcome").await;
+    assert_eq!(row(&calls, "not_interested")["values"]["calls_ended"], json!(3.0), "{calls}");
 }
 
 async fn bad_views_are_refused_by_name(app: TestApp) {
@@ -150,6 +179,7 @@ async fn bad_views_are_refused_by_name(app: TestApp) {
     let cases = [
         ("appointments?from=2026-06-01&to=2026-06-07&breakdown=channel", 400, "invalid_breakdown"),
         ("telephony?from=2026-06-01&to=2026-06-07&breakdown=hour", 400, "invalid_breakdown"),
+        ("appointments?from=2026-06-01&to=2026-06-07&breakdown=outcome", 400, "invalid_breakdown"),
         ("appointments?from=2026-06-01&to=2026-06-07&granularity=hour", 400, "invalid_granularity"),
         ("appointments?from=2026-06-07&to=2026-06-01", 400, "invalid_period"),
         ("appointments?from=2026-06-01&to=2026-06-07&colour=red", 400, "invalid_query"),
@@ -163,5 +193,8 @@ async fn bad_views_are_refused_by_name(app: TestApp) {
     let r =
         app.get("/api/v1/metrics/appointments?from=2026-06-01&to=2026-06-07&breakdown=channel", &key).send();
     let (_, _, message) = error_of(r.await.unwrap()).await;
-    assert!(message.contains("practitioner, service, unit, weekday, hour, lead_time"), "{message}");
+    assert!(
+        message.contains("practitioner, service, unit, weekday, hour, lead_time, confirmation"),
+        "{message}"
+    );
 }

@@ -142,7 +142,8 @@ pub struct ViewQuery {
     /// `day` (default), `week` (Monday first) or `month`.
     pub granularity: Option<String>,
     /// Split the period's totals by `source`, `channel`, `practitioner`, `service`, `unit`,
-    /// `weekday`, `hour` or `lead_time`, as the view allows (see docs/metrics.md).
+    /// `weekday`, `hour`, `lead_time`, `confirmation` or `outcome`, as the view allows (see
+    /// docs/metrics.md).
     pub breakdown: Option<String>,
 }
 
