@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub enum FactKind {
     AppointmentBooked,
     AppointmentCancelled,
-    /// Checked in or completed.
+    /// Checked in (completing the visit later records nothing more).
     AppointmentShowed,
     AppointmentNoShow,
     MessageReceived,

@@ -41,6 +41,7 @@ fn send_request_debug_hides_text_and_variables() {
         channel: Channel::Sms,
         content: Content::Text(TEXT.into()),
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Assistant,
     };
     let template = SendRequest {
         content: Content::Template {

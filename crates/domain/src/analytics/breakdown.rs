@@ -30,10 +30,13 @@ pub enum Dimension {
     Confirmation,
     /// How a call ended: `booked`, `no_answer`, `voicemail`, `callback_requested`...
     Outcome,
+    /// Who had an outbound message sent: `ai` (the assistant answering), `automation`
+    /// (reminders, campaigns, outreach), `staff`.
+    Sender,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 10] = [
+    pub const ALL: [Dimension; 11] = [
         Self::Source,
         Self::Channel,
         Self::Practitioner,
@@ -44,6 +47,7 @@ impl Dimension {
         Self::LeadTime,
         Self::Confirmation,
         Self::Outcome,
+        Self::Sender,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Dimension {
             Self::LeadTime => "lead_time",
             Self::Confirmation => "confirmation",
             Self::Outcome => "outcome",
+            Self::Sender => "sender",
         }
     }
 

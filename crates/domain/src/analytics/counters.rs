@@ -36,6 +36,12 @@ pub enum Counter {
     MessagesRead,
     MessagesFailed,
     MessagesReceived,
+    /// Outbound messages the assistant had sent (replies in a conversation), and those a
+    /// person on the staff sent: AI vs staff handling.
+    MessagesSentByAi,
+    MessagesSentByStaff,
+    /// Conversations the assistant handed to staff.
+    HandoffsRequested,
     CallsEnded,
     /// Ended calls someone talked on (not no answer, busy, voicemail or failed).
     CallsAnswered,
@@ -47,7 +53,7 @@ pub enum Counter {
 }
 
 impl Counter {
-    pub const FIXED: [Counter; 20] = [
+    pub const FIXED: [Counter; 23] = [
         Self::LeadsCreated,
         Self::LeadsContacted,
         Self::LeadsBooked,
@@ -63,6 +69,9 @@ impl Counter {
         Self::MessagesRead,
         Self::MessagesFailed,
         Self::MessagesReceived,
+        Self::MessagesSentByAi,
+        Self::MessagesSentByStaff,
+        Self::HandoffsRequested,
         Self::CallsEnded,
         Self::CallsAnswered,
         Self::CallSeconds,
@@ -95,6 +104,9 @@ impl Counter {
             Self::MessagesRead => "messages_read",
             Self::MessagesFailed => "messages_failed",
             Self::MessagesReceived => "messages_received",
+            Self::MessagesSentByAi => "messages_sent_by_ai",
+            Self::MessagesSentByStaff => "messages_sent_by_staff",
+            Self::HandoffsRequested => "handoffs_requested",
             Self::CallsEnded => "calls_ended",
             Self::CallsAnswered => "calls_answered",
             Self::CallSeconds => "call_seconds",
@@ -218,7 +230,16 @@ pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment>
             v
         }
         FactKind::AppointmentCancelled => vec![one(Counter::AppointmentsCancelled)],
-        FactKind::MessageSent => vec![one(Counter::MessagesSent)],
+        FactKind::MessageSent => {
+            let mut v = vec![one(Counter::MessagesSent)];
+            match text(p, "by") {
+                Some("ai") => v.push(one(Counter::MessagesSentByAi)),
+                Some("staff") => v.push(one(Counter::MessagesSentByStaff)),
+                _ => {}
+            }
+            v
+        }
+        FactKind::HandoffRequested => vec![one(Counter::HandoffsRequested)],
         FactKind::MessageReceived => vec![one(Counter::MessagesReceived)],
         FactKind::MessageStatusChanged => match text(p, "status") {
             Some("delivered") => vec![one(Counter::MessagesDelivered)],
@@ -300,6 +321,11 @@ fn splits(fact: &Fact, tz: &TimeZone) -> Vec<Split> {
         }
         FactKind::MessageSent | FactKind::MessageReceived | FactKind::MessageStatusChanged => {
             out.extend(text(p, "channel").map(|c| split(Dimension::Channel, c)));
+            // Who had it sent (`ai`, `automation`, `staff`; outbound messages filed since
+            // that was recorded).
+            if fact.kind == FactKind::MessageSent {
+                out.extend(text(p, "by").map(|b| split(Dimension::Sender, b)));
+            }
         }
         FactKind::LeadCreated | FactKind::LeadContacted | FactKind::LeadStageChanged => {
             out.extend(text(p, "source").filter(|s| !s.is_empty()).map(|s| split(Dimension::Source, s)));

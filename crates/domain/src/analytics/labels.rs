@@ -22,7 +22,7 @@ pub fn rise_is_good(name: &str) -> Option<bool> {
         | "speed_to_lead_p50_seconds"
         | "speed_to_lead_p90_seconds"
         | "calls_cost_total" => Some(false),
-        "calls_avg_duration_seconds" => None,
+        "calls_avg_duration_seconds" | "handoffs_requested" => None,
         _ => Some(true),
     }
 }
@@ -51,6 +51,8 @@ pub fn label(name: &str) -> Option<(&'static str, &'static str, Unit)> {
         "calls_avg_duration_seconds" => ("Duração média (s)", "Average duration (s)", Seconds),
         "calls_cost_total" => ("Custo das ligações (USD)", "Call cost (USD)", Cost),
         "bookings_by_ai_share" => ("Agendados pelo assistente", "Booked by the assistant", Rate),
+        "replies_by_ai_share" => ("Respostas do assistente", "Replies by the assistant", Rate),
+        "handoffs_requested" => ("Conversas passadas à equipe", "Handed to staff", Count),
         "revenue_booked" => ("Receita agendada", "Revenue booked", Money),
         "revenue_lost_to_no_shows" => ("Receita perdida com faltas", "Revenue lost to no-shows", Money),
         _ => return None,

@@ -19,7 +19,7 @@ pub struct Figure {
 }
 
 /// The figures of one period, in the order `docs/metrics.md` defines them.
-pub const FIGURES: [&str; 20] = [
+pub const FIGURES: [&str; 22] = [
     "leads_total",
     "leads_contacted",
     "leads_booked",
@@ -38,6 +38,8 @@ pub const FIGURES: [&str; 20] = [
     "calls_avg_duration_seconds",
     "calls_cost_total",
     "bookings_by_ai_share",
+    "replies_by_ai_share",
+    "handoffs_requested",
     "revenue_booked",
     "revenue_lost_to_no_shows",
 ];
@@ -101,6 +103,14 @@ pub fn values(t: &Totals) -> HashMap<&'static str, Option<f64>> {
         ("calls_avg_duration_seconds", ratio(c(Counter::CallSeconds), c(Counter::CallsTimed))),
         ("calls_cost_total", Some(c(Counter::CallCost))),
         ("bookings_by_ai_share", ratio(c(Counter::AppointmentsBookedByAi), booked)),
+        (
+            "replies_by_ai_share",
+            ratio(
+                c(Counter::MessagesSentByAi),
+                c(Counter::MessagesSentByAi) + c(Counter::MessagesSentByStaff),
+            ),
+        ),
+        ("handoffs_requested", Some(c(Counter::HandoffsRequested))),
         ("revenue_booked", Some(c(Counter::RevenueBookedCents) / 100.0)),
         ("revenue_lost_to_no_shows", Some(c(Counter::RevenueNoShowCents) / 100.0)),
     ])

@@ -117,6 +117,9 @@ impl MetricKind {
                 C::MessagesRead,
                 C::MessagesFailed,
                 C::MessagesReceived,
+                C::MessagesSentByAi,
+                C::MessagesSentByStaff,
+                C::HandoffsRequested,
             ],
             Self::Appointments => &[
                 C::AppointmentsBooked,
@@ -135,7 +138,7 @@ impl MetricKind {
         match self {
             Self::Funnel | Self::Leads => &[Dimension::Source],
             Self::Telephony => &[Dimension::Outcome],
-            Self::Messaging => &[Dimension::Channel],
+            Self::Messaging => &[Dimension::Channel, Dimension::Sender],
             Self::Appointments | Self::NoShows => &APPOINTMENT_SPLITS,
         }
     }

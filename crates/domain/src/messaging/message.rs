@@ -65,6 +65,29 @@ impl Media {
     }
 }
 
+/// Who had a message sent: the assistant answering the patient (the dialogue, its safety
+/// and consent replies, n8n flows), the clinic's automation (reminders, campaigns, lead
+/// outreach, waitlist offers, call follow-ups) or a person on the staff (the staff app, the
+/// API). For "AI vs staff handling" in the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sender {
+    #[serde(rename = "ai")]
+    Assistant,
+    Automation,
+    Staff,
+}
+
+impl Sender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assistant => "ai",
+            Self::Automation => "automation",
+            Self::Staff => "staff",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub id: MessageId,

@@ -192,6 +192,7 @@ impl JobHandler for ProcessInbound {
                     variables: serde_json::json!({"patient_first_name": patient.known_first_name().unwrap_or_default()}),
                 },
                 automated: false,
+                by: frontdesk_domain::messaging::Sender::Assistant,
             };
             send_keyed(ctx, ask, SendKey { anchor: filed.as_uuid(), purpose: "ask_to_type", seq: 0 }).await?;
         }
@@ -288,6 +289,7 @@ async fn apply_keyword(
             variables: serde_json::json!({"patient_first_name": patient.known_first_name().unwrap_or_default()}),
         },
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Assistant,
     };
     send_keyed(ctx, reply, SendKey { anchor: answering.as_uuid(), purpose: "consent", seq: 0 }).await?;
     Ok(())
@@ -310,6 +312,7 @@ async fn apply_phrase(
         channel,
         content: Content::Text(confirmation(patient.locale, scope).to_owned()),
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Assistant,
     };
     send_keyed(ctx, reply, SendKey { anchor: answering.as_uuid(), purpose: "consent", seq: 0 }).await?;
     Ok(())

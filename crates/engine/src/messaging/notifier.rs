@@ -30,6 +30,7 @@ impl Notifier for MessagingNotifier {
             channel,
             content: Content::Template { key, variables: n.variables.clone() },
             automated: true,
+            by: frontdesk_domain::messaging::Sender::Automation,
         };
         let sent = match n.once {
             Some(anchor) => {

@@ -43,6 +43,8 @@ pub struct SendRequest {
     /// Reminders and campaigns: subject to consent and quiet hours. Replies within a
     /// conversation and staff messages are not.
     pub automated: bool,
+    /// Who has it sent (the assistant, the automation, staff): for the figures.
+    pub by: frontdesk_domain::messaging::Sender,
 }
 
 /// Files the message as queued and enqueues its delivery. Not keyed: a caller that may run
@@ -189,7 +191,8 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
     // Filed with its delivery job in one transaction: never queued without a way out.
     let job = delivery_job(&message, req.automated, approved, run_at);
     // The live views learn of it with the same commit (keyed by the message).
-    let fact = crate::facts::message_fact(frontdesk_domain::facts::FactKind::MessageSent, &message, now);
+    let mut fact = crate::facts::message_fact(frontdesk_domain::facts::FactKind::MessageSent, &message, now);
+    fact.payload["by"] = serde_json::json!(req.by.as_str());
     let mut jobs = vec![job];
     jobs.extend(crate::facts::jobs_for(&fact, now));
     store.insert_message_with_jobs(&message, &jobs, now).await?;

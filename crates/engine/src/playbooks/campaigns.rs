@@ -153,6 +153,7 @@ impl JobHandler for SendStep {
             channel: step.channel,
             content: Content::Template { key: step.template, variables },
             automated: true,
+            by: frontdesk_domain::messaging::Sender::Automation,
         };
         let key = SendKey { anchor: p.anchor(), purpose: "campaign_step", seq: p.step };
         match send_keyed(ctx, request, key).await {

@@ -39,9 +39,14 @@ fn figures_of(kind: ReportKind) -> &'static [&'static str] {
         ReportKind::Calls => {
             &["calls_total", "calls_answered_rate", "calls_avg_duration_seconds", "calls_cost_total"]
         }
-        ReportKind::Messages => {
-            &["messages_sent", "messages_delivered_rate", "messages_read_rate", "patient_response_rate"]
-        }
+        ReportKind::Messages => &[
+            "messages_sent",
+            "messages_delivered_rate",
+            "messages_read_rate",
+            "patient_response_rate",
+            "replies_by_ai_share",
+            "handoffs_requested",
+        ],
     }
 }
 

@@ -195,6 +195,7 @@ async fn tell_taken(ctx: &Ctx, offer: &WaitlistOffer) -> Result<(), WaitlistFail
         channel: Channel::Whatsapp,
         content: Content::Template { key: TemplateKey::WaitlistTaken, variables },
         automated: true,
+        by: frontdesk_domain::messaging::Sender::Automation,
     };
     match send_keyed(ctx, request, SendKey { anchor: offer.id, purpose: "waitlist_taken", seq: 0 }).await {
         Ok(_) | Err(MessagingFailure::OptedOut | MessagingFailure::NoApprovedTemplate(_)) => Ok(()),

@@ -88,6 +88,7 @@ impl JobHandler for SendOffer {
             channel: Channel::Whatsapp,
             content: Content::Template { key: TemplateKey::WaitlistOffer, variables },
             automated: true,
+            by: frontdesk_domain::messaging::Sender::Automation,
         };
         match send_keyed(ctx, request, SendKey { anchor: offer.id, purpose: "waitlist_offer", seq: 0 }).await
         {

@@ -407,6 +407,7 @@ async fn quiet_hours_defer_an_automated_message_to_0800_local(app: TestApp) {
         channel: frontdesk_domain::messaging::Channel::Whatsapp,
         content: frontdesk_engine::messaging::Content::Text("Lembrete".into()),
         automated: true,
+        by: frontdesk_domain::messaging::Sender::Automation,
     };
     frontdesk_engine::messaging::send(&app.ctx, request).await.unwrap();
     let jobs: Value =

@@ -1,14 +1,19 @@
 //! The metrics views over time and by dimension (`/api/v1/metrics/{kind}`), from a known
 //! history driven through the API in a São Paulo clinic, on both backends: weekly and
 //! monthly buckets, appointments and no-shows by practitioner, weekday, hour, lead time and
-//! confirmation, leads by source, calls by outcome, and bad requests named.
+//! confirmation, leads by source, calls by outcome, messages by who sent them (AI vs staff
+//! handling), and bad requests named.
 
 use frontdesk_test_support::{
     CalendarSpec, TestApp, backend_tests, error_of, get, patch, post, setup_calendar,
 };
 use serde_json::{Value, json};
 
-backend_tests!(series_and_breakdowns_follow_a_known_history, bad_views_are_refused_by_name);
+backend_tests!(
+    series_and_breakdowns_follow_a_known_history,
+    bad_views_are_refused_by_name,
+    ai_and_staff_handling_is_counted
+);
 
 async fn view(app: &TestApp, key: &str, query: &str) -> Value {
     get(app, key, &format!("/api/v1/metrics/{query}")).await
@@ -197,4 +202,46 @@ async fn bad_views_are_refused_by_name(app: TestApp) {
         message.contains("practitioner, service, unit, weekday, hour, lead_time, confirmation"),
         "{message}"
     );
+}
+
+/// A patient writes on WhatsApp: the assistant answers, then hands the conversation to staff
+/// when asked for a person, and a person replies. The figures tell the assistant's replies
+/// from staff's, count the hand-off, and split the messages sent by who sent them.
+async fn ai_and_staff_handling_is_counted(app: TestApp) {
+    use frontdesk_test_support::conversation::{say, whatsapp_clinic};
+    let (key, _twilio) = whatsapp_clinic(&app, "sorriso", "pt-BR").await;
+    let patient = "+5511987000051";
+    let answered = say(&app, &key, patient, "oi, bom dia").await;
+    assert!(!answered.is_empty(), "the assistant answers");
+    let handed = say(&app, &key, patient, "quero falar com uma pessoa").await;
+    assert!(!handed.is_empty(), "the hand-off is told to the patient");
+    let list = get(&app, &key, "/api/v1/conversations").await;
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let (s, m) = post(
+        &app,
+        &key,
+        &format!("/api/v1/conversations/{id}/messages"),
+        json!({"body": "Olá! Aqui é a Júlia, da recepção. Como posso ajudar?"}),
+    )
+    .await;
+    assert_eq!(s, 202, "{m}");
+    app.run_pending_jobs().await;
+
+    use frontdesk_domain::Clock as _;
+    let day = app.clock.now().to_zoned(jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap()).date();
+    let period = format!("from={day}&to={day}");
+    let by_sender = view(&app, &key, &format!("messaging?{period}&breakdown=sender")).await;
+    let ai = row(&by_sender, "ai")["values"]["messages_sent"].as_f64().unwrap();
+    let staff = row(&by_sender, "staff")["values"]["messages_sent"].as_f64().unwrap();
+    assert_eq!(ai, (answered.len() + handed.len()) as f64, "{by_sender}");
+    assert_eq!(staff, 1.0, "{by_sender}");
+    let totals = &by_sender["series"][0]["values"];
+    assert_eq!(
+        (totals["messages_sent_by_ai"].as_f64(), totals["messages_sent_by_staff"].as_f64()),
+        (Some(ai), Some(1.0))
+    );
+    assert_eq!(totals["handoffs_requested"], json!(1.0), "{by_sender}");
+    let o = get(&app, &key, &format!("/api/v1/metrics/overview?{period}")).await;
+    assert_eq!(o["replies_by_ai_share"], json!(ai / (ai + 1.0)), "{o}");
+    assert_eq!(o["handoffs_requested"], json!(1.0), "{o}");
 }

@@ -549,6 +549,7 @@ async fn send_and_show(state: &AppState, staff: &Staff, c: &Conversation, conten
         channel: c.channel,
         content,
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Staff,
     };
     let problem = match engine::send(&state.ctx, request).await {
         Ok(_) => None,

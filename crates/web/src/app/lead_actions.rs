@@ -138,6 +138,7 @@ pub async fn send_message(
         channel: Channel::Whatsapp,
         content,
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Staff,
     };
     let sent = match form.once.parse::<Uuid>() {
         Ok(anchor) => {

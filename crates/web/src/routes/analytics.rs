@@ -49,7 +49,8 @@ figures!(
     leads_total, leads_contacted, leads_booked, lead_to_booking_rate, speed_to_lead_p50_seconds,
     speed_to_lead_p90_seconds, appointments_total, appointments_showed, no_show_rate, messages_sent,
     messages_delivered_rate, messages_read_rate, patient_response_rate, calls_total, calls_answered_rate,
-    calls_avg_duration_seconds, calls_cost_total, bookings_by_ai_share, revenue_booked, revenue_lost_to_no_shows,
+    calls_avg_duration_seconds, calls_cost_total, bookings_by_ai_share, replies_by_ai_share, handoffs_requested,
+    revenue_booked, revenue_lost_to_no_shows,
 });
 
 figures!(
@@ -58,7 +59,8 @@ figures!(
     leads_total, leads_contacted, leads_booked, lead_to_booking_rate, speed_to_lead_p50_seconds,
     speed_to_lead_p90_seconds, appointments_total, appointments_showed, no_show_rate, messages_sent,
     messages_delivered_rate, messages_read_rate, patient_response_rate, calls_total, calls_answered_rate,
-    calls_avg_duration_seconds, calls_cost_total, bookings_by_ai_share, revenue_booked, revenue_lost_to_no_shows,
+    calls_avg_duration_seconds, calls_cost_total, bookings_by_ai_share, replies_by_ai_share, handoffs_requested,
+    revenue_booked, revenue_lost_to_no_shows,
 });
 
 #[derive(Serialize, ToSchema)]
@@ -142,8 +144,8 @@ pub struct ViewQuery {
     /// `day` (default), `week` (Monday first) or `month`.
     pub granularity: Option<String>,
     /// Split the period's totals by `source`, `channel`, `practitioner`, `service`, `unit`,
-    /// `weekday`, `hour`, `lead_time`, `confirmation` or `outcome`, as the view allows (see
-    /// docs/metrics.md).
+    /// `weekday`, `hour`, `lead_time`, `confirmation`, `outcome` or `sender`, as the view
+    /// allows (see docs/metrics.md).
     pub breakdown: Option<String>,
 }
 

@@ -210,6 +210,7 @@ pub async fn reply(
         channel: c.channel,
         content: Content::Text(body.body),
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Staff,
     };
     let message = engine::send(&state.ctx, request).await?;
     audited(&state, &who, "send", Some(c.patient_id)).await?;
@@ -270,8 +271,14 @@ pub async fn send_message(
         }
         _ => return Err(bad("give exactly one of body or template")),
     };
-    let request =
-        SendRequest { tenant_id: who.tenant_id, patient_id, channel: b.channel, content, automated: false };
+    let request = SendRequest {
+        tenant_id: who.tenant_id,
+        patient_id,
+        channel: b.channel,
+        content,
+        automated: false,
+        by: frontdesk_domain::messaging::Sender::Staff,
+    };
     let message = engine::send(&state.ctx, request).await?;
     audited(&state, &who, "send", Some(patient_id)).await?;
     Ok((StatusCode::ACCEPTED, Json(message)))

@@ -105,6 +105,7 @@ pub async fn outage_notice(
                 variables: json!({"patient_first_name": patient.known_first_name().unwrap_or_default(), "clinic_name": tenant.name}),
             },
             automated: false,
+            by: frontdesk_domain::messaging::Sender::Assistant,
         };
         send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "outage", seq })
     };
@@ -205,6 +206,7 @@ impl<'a> Turn<'a> {
             channel: self.conversation.channel,
             content: Content::Template { key, variables },
             automated: false,
+            by: frontdesk_domain::messaging::Sender::Assistant,
         };
         self.send(request).await
     }
@@ -216,6 +218,7 @@ impl<'a> Turn<'a> {
             channel: self.conversation.channel,
             content: Content::Text(text),
             automated: false,
+            by: frontdesk_domain::messaging::Sender::Assistant,
         };
         self.send(request).await
     }

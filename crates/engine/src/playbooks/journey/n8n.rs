@@ -485,6 +485,7 @@ pub async fn n8n_intake_response(
                 channel: conversation.channel,
                 content: Content::Text(q.to_owned()),
                 automated: false,
+                by: frontdesk_domain::messaging::Sender::Assistant,
             };
             Some(send(ctx, request).await?.id)
         }

@@ -122,6 +122,7 @@ async fn reply(
         channel: conversation.channel,
         content: Content::Template { key, variables },
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Assistant,
     };
     send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "safety", seq: 0 }).await?;
     Ok(())
@@ -171,6 +172,7 @@ async fn alert_staff(
             variables: json!({"clinic_name": tenant.name, "conversation_url": url}),
         },
         automated: false,
+        by: frontdesk_domain::messaging::Sender::Assistant,
     };
     match send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "staff_alert", seq: 0 })
         .await

@@ -65,7 +65,7 @@ struct DashboardPage {
     reports: Vec<(&'static str, &'static str)>,
 }
 
-const CARDS: [&str; 12] = [
+const CARDS: [&str; 14] = [
     "leads_total",
     "lead_to_booking_rate",
     "speed_to_lead_p50_seconds",
@@ -74,6 +74,8 @@ const CARDS: [&str; 12] = [
     "revenue_booked",
     "revenue_lost_to_no_shows",
     "bookings_by_ai_share",
+    "replies_by_ai_share",
+    "handoffs_requested",
     "messages_sent",
     "messages_delivered_rate",
     "calls_total",
