@@ -18,6 +18,7 @@ pub struct ConversationRow {
     urgent: bool,
     last_message_at: Option<DbTime>,
     last_inbound_at: Option<DbTime>,
+    waiting_for_staff_since: Option<DbTime>,
     created_at: DbTime,
     pub version: i64,
 }
@@ -36,6 +37,7 @@ impl TryFrom<ConversationRow> for Conversation {
             urgent: r.urgent,
             last_message_at: r.last_message_at.map(|t| t.0),
             last_inbound_at: r.last_inbound_at.map(|t| t.0),
+            waiting_for_staff_since: r.waiting_for_staff_since.map(|t| t.0),
             created_at: r.created_at.0,
         })
     }
@@ -88,7 +90,7 @@ impl TryFrom<MessageRow> for Message {
 }
 
 pub const CONVERSATION: &str = "SELECT id, tenant_id, patient_id, channel, status, assignee, needs_staff, urgent, \
-    last_message_at, last_inbound_at, created_at, version FROM conversations c ";
+    last_message_at, last_inbound_at, waiting_for_staff_since, created_at, version FROM conversations c ";
 
 pub const MESSAGE: &str = "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media, \
     transcript, template, provider, provider_message_id, status, error_code, error_message, created_at, updated_at \
@@ -117,7 +119,7 @@ macro_rules! messaging_store {
                 async fn save_conversation_checked(&self, c: &Conversation, expected: Option<i64>) -> StoreResult<i64> {
                     let version: Option<i64> = sqlx::query_scalar(
                         "UPDATE conversations SET status = $1, assignee = $2, needs_staff = $3, last_message_at = $4,
-                            last_inbound_at = $5, urgent = $9, version = version + 1
+                            last_inbound_at = $5, urgent = $9, waiting_for_staff_since = $10, version = version + 1
                          WHERE tenant_id = $6 AND id = $7 AND ($8 IS NULL OR version = $8) RETURNING version",
                     )
                     .bind(c.status.as_str())
@@ -129,6 +131,7 @@ macro_rules! messaging_store {
                     .bind(c.id.0)
                     .bind(expected)
                     .bind(c.urgent)
+                    .bind(c.waiting_for_staff_since.map(DbTime))
                     .fetch_optional(self.writer())
                     .await
                     .map_err(db_err)?;
@@ -145,8 +148,8 @@ macro_rules! messaging_store {
                     exec!(
                         self.writer(),
                         "INSERT INTO conversations (id, tenant_id, patient_id, channel, status, assignee, needs_staff,
-                            last_message_at, last_inbound_at, created_at, urgent)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (tenant_id, patient_id, channel) DO NOTHING",
+                            last_message_at, last_inbound_at, created_at, urgent, waiting_for_staff_since)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (tenant_id, patient_id, channel) DO NOTHING",
                         c.id.0,
                         c.tenant_id.0,
                         c.patient_id.0,
@@ -158,6 +161,7 @@ macro_rules! messaging_store {
                         c.last_inbound_at.map(DbTime),
                         DbTime(c.created_at),
                         c.urgent,
+                        c.waiting_for_staff_since.map(DbTime),
                     )?;
                     let sql = sqlx::AssertSqlSafe(format!("{CONVERSATION} WHERE tenant_id = $1 AND patient_id = $2 AND channel = $3"));
                     // From the writer: the row may have been inserted just now.

@@ -42,6 +42,9 @@ pub enum Counter {
     MessagesSentByStaff,
     /// Conversations the assistant handed to staff.
     HandoffsRequested,
+    /// Staff replies to a patient waiting for a person, by how long the patient waited
+    /// (the same buckets as speed to lead, [`super::speed`]).
+    StaffResponse(u32),
     CallsEnded,
     /// Ended calls someone talked on (not no answer, busy, voicemail or failed).
     CallsAnswered,
@@ -82,6 +85,7 @@ impl Counter {
     pub fn name(self) -> String {
         match self {
             Self::SpeedToLead(bound) => format!("speed_to_lead_le_{bound}"),
+            Self::StaffResponse(bound) => format!("staff_response_le_{bound}"),
             other => other.fixed_name().to_string(),
         }
     }
@@ -92,6 +96,7 @@ impl Counter {
             Self::LeadsContacted => "leads_contacted",
             Self::LeadsBooked => "leads_booked",
             Self::SpeedToLead(_) => "speed_to_lead",
+            Self::StaffResponse(_) => "staff_response",
             Self::AppointmentsBooked => "appointments_booked",
             Self::AppointmentsBookedByAi => "appointments_booked_by_ai",
             Self::AppointmentsShowed => "appointments_showed",
@@ -118,6 +123,9 @@ impl Counter {
     pub fn parse(name: &str) -> Option<Counter> {
         if let Some(bound) = name.strip_prefix("speed_to_lead_le_") {
             return bound.parse().ok().map(Self::SpeedToLead);
+        }
+        if let Some(bound) = name.strip_prefix("staff_response_le_") {
+            return bound.parse().ok().map(Self::StaffResponse);
         }
         Self::FIXED.into_iter().find(|c| c.fixed_name() == name)
     }
@@ -236,6 +244,9 @@ pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment>
                 Some("ai") => v.push(one(Counter::MessagesSentByAi)),
                 Some("staff") => v.push(one(Counter::MessagesSentByStaff)),
                 _ => {}
+            }
+            if let Some(waited) = p.get("staff_response_seconds").and_then(Value::as_i64) {
+                v.push(one(Counter::StaffResponse(super::speed::bucket(waited))));
             }
             v
         }

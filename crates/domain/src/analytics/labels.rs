@@ -21,6 +21,8 @@ pub fn rise_is_good(name: &str) -> Option<bool> {
         | "revenue_lost_to_no_shows"
         | "speed_to_lead_p50_seconds"
         | "speed_to_lead_p90_seconds"
+        | "staff_response_p50_seconds"
+        | "staff_response_p90_seconds"
         | "calls_cost_total" => Some(false),
         "calls_avg_duration_seconds" | "handoffs_requested" => None,
         _ => Some(true),
@@ -53,6 +55,12 @@ pub fn label(name: &str) -> Option<(&'static str, &'static str, Unit)> {
         "bookings_by_ai_share" => ("Agendados pelo assistente", "Booked by the assistant", Rate),
         "replies_by_ai_share" => ("Respostas do assistente", "Replies by the assistant", Rate),
         "handoffs_requested" => ("Conversas passadas à equipe", "Handed to staff", Count),
+        "staff_response_p50_seconds" => {
+            ("Resposta da equipe, mediana (s)", "Staff response time, median (s)", Seconds)
+        }
+        "staff_response_p90_seconds" => {
+            ("Resposta da equipe, p90 (s)", "Staff response time, p90 (s)", Seconds)
+        }
         "revenue_booked" => ("Receita agendada", "Revenue booked", Money),
         "revenue_lost_to_no_shows" => ("Receita perdida com faltas", "Revenue lost to no-shows", Money),
         _ => return None,

@@ -19,7 +19,7 @@ pub struct Figure {
 }
 
 /// The figures of one period, in the order `docs/metrics.md` defines them.
-pub const FIGURES: [&str; 22] = [
+pub const FIGURES: [&str; 24] = [
     "leads_total",
     "leads_contacted",
     "leads_booked",
@@ -40,6 +40,8 @@ pub const FIGURES: [&str; 22] = [
     "bookings_by_ai_share",
     "replies_by_ai_share",
     "handoffs_requested",
+    "staff_response_p50_seconds",
+    "staff_response_p90_seconds",
     "revenue_booked",
     "revenue_lost_to_no_shows",
 ];
@@ -79,6 +81,13 @@ pub fn values(t: &Totals) -> HashMap<&'static str, Option<f64>> {
             _ => None,
         })
         .collect();
+    let staff: Vec<(u32, f64)> = t
+        .iter()
+        .filter_map(|(k, v)| match k {
+            Counter::StaffResponse(bound) => Some((*bound, *v)),
+            _ => None,
+        })
+        .collect();
     let showed = c(Counter::AppointmentsShowed);
     let missed = c(Counter::AppointmentsNoShow);
     let calls = c(Counter::CallsEnded);
@@ -111,6 +120,8 @@ pub fn values(t: &Totals) -> HashMap<&'static str, Option<f64>> {
             ),
         ),
         ("handoffs_requested", Some(c(Counter::HandoffsRequested))),
+        ("staff_response_p50_seconds", speed::quantile(&staff, 0.5).map(f64::from)),
+        ("staff_response_p90_seconds", speed::quantile(&staff, 0.9).map(f64::from)),
         ("revenue_booked", Some(c(Counter::RevenueBookedCents) / 100.0)),
         ("revenue_lost_to_no_shows", Some(c(Counter::RevenueNoShowCents) / 100.0)),
     ])

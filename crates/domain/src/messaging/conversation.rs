@@ -47,6 +47,12 @@ pub struct Conversation {
     pub urgent: bool,
     pub last_message_at: Option<Timestamp>,
     pub last_inbound_at: Option<Timestamp>,
+    /// Since when the patient has been waiting for a person: set when the conversation is
+    /// handed to staff (or, while it is with staff, by the patient's first unanswered
+    /// message), cleared by a staff reply or by handing it back. A staff reply's wait is
+    /// the staff response time in the figures.
+    #[serde(default)]
+    pub waiting_for_staff_since: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 
@@ -63,6 +69,7 @@ impl Conversation {
             urgent: false,
             last_message_at: None,
             last_inbound_at: None,
+            waiting_for_staff_since: None,
             created_at: now,
         }
     }
@@ -101,7 +108,29 @@ impl Conversation {
         if reopen {
             self.status = ConversationStatus::Open;
         }
+        if self.needs_staff && self.waiting_for_staff_since.is_none() {
+            self.waiting_for_staff_since = Some(at);
+        }
         reopen
+    }
+
+    /// Gives the conversation to staff (`true`) or back to the assistant (`false`) at `at`.
+    /// The patient starts waiting for a person when it is given to staff (a wait already
+    /// running keeps its start); handing it back ends the wait.
+    pub fn set_needs_staff(&mut self, needs_staff: bool, at: Timestamp) {
+        self.needs_staff = needs_staff;
+        if needs_staff {
+            self.waiting_for_staff_since.get_or_insert(at);
+        } else {
+            self.waiting_for_staff_since = None;
+        }
+    }
+
+    /// A person on the staff wrote at `at`: the wait ends, and how long it lasted (whole
+    /// seconds, never negative) is returned; `None` when nobody was waiting.
+    pub fn staff_replied(&mut self, at: Timestamp) -> Option<i64> {
+        let since = self.waiting_for_staff_since.take()?;
+        Some(at.duration_since(since).as_secs().max(0))
     }
 
     /// Records an outbound message at `at`. It does not touch the window: only the
@@ -179,6 +208,23 @@ mod tests {
         let mut c = whatsapp();
         c.reopen_on_inbound(Timestamp::MAX);
         assert_eq!(c.window_expires_at(), Some(Timestamp::MAX));
+    }
+
+    #[test]
+    fn a_staff_reply_ends_the_wait_that_the_hand_off_started() {
+        let mut c = whatsapp();
+        c.reopen_on_inbound(ts("2026-03-01T12:00:00Z"));
+        assert_eq!(c.waiting_for_staff_since, None, "with the assistant: nobody waits for a person");
+        c.set_needs_staff(true, ts("2026-03-01T12:00:05Z"));
+        c.reopen_on_inbound(ts("2026-03-01T12:01:00Z"));
+        assert_eq!(c.waiting_for_staff_since, Some(ts("2026-03-01T12:00:05Z")), "the first wait counts");
+        assert_eq!(c.staff_replied(ts("2026-03-01T12:05:05Z")), Some(300));
+        assert_eq!(c.staff_replied(ts("2026-03-01T12:06:00Z")), None, "a second reply answers no one");
+        c.reopen_on_inbound(ts("2026-03-01T13:00:00Z"));
+        assert_eq!(c.staff_replied(ts("2026-03-01T13:00:30Z")), Some(30), "the patient wrote again");
+        c.reopen_on_inbound(ts("2026-03-01T14:00:00Z"));
+        c.set_needs_staff(false, ts("2026-03-01T14:00:10Z"));
+        assert_eq!(c.waiting_for_staff_since, None, "handed back: the assistant answers");
     }
 
     #[test]

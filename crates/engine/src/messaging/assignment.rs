@@ -13,10 +13,13 @@ pub async fn set_assignee(
     conversation: &mut Conversation,
     assignee: Option<String>,
 ) -> StoreResult<()> {
-    conversation.needs_staff = assignee.is_some();
-    // Handed back to the assistant: whatever was urgent has been dealt with.
+    // Handed back to the assistant: whatever was urgent has been dealt with, and nobody
+    // waits for a person any more. Taking a conversation on starts no wait of its own.
     if assignee.is_none() {
+        conversation.set_needs_staff(false, ctx.clock.now());
         conversation.urgent = false;
+    } else {
+        conversation.needs_staff = true;
     }
     conversation.assignee = assignee;
     ctx.store.save_conversation(conversation).await?;
@@ -49,7 +52,7 @@ pub async fn hand_to_staff(
         .await?
         .unwrap_or_else(|| conversation.clone());
     if !current.needs_staff || (urgent && !current.urgent) {
-        current.needs_staff = true;
+        current.set_needs_staff(true, ctx.clock.now());
         current.urgent |= urgent;
         ctx.store.save_conversation(&current).await?;
     }

@@ -191,14 +191,20 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
     // Filed with its delivery job in one transaction: never queued without a way out.
     let job = delivery_job(&message, req.automated, approved, run_at);
     // The live views learn of it with the same commit (keyed by the message).
+    let mut updated = conversation;
+    updated.record_outbound(now);
+    // A person answering a patient who waited for one: how long they waited.
+    let waited =
+        if req.by == frontdesk_domain::messaging::Sender::Staff { updated.staff_replied(now) } else { None };
     let mut fact = crate::facts::message_fact(frontdesk_domain::facts::FactKind::MessageSent, &message, now);
     fact.payload["by"] = serde_json::json!(req.by.as_str());
+    if let Some(seconds) = waited {
+        fact.payload["staff_response_seconds"] = serde_json::json!(seconds);
+    }
     let mut jobs = vec![job];
     jobs.extend(crate::facts::jobs_for(&fact, now));
     store.insert_message_with_jobs(&message, &jobs, now).await?;
     ctx.faults.interrupt("send.filed")?;
-    let mut updated = conversation;
-    updated.record_outbound(now);
     store.save_conversation(&updated).await?;
     Ok(message)
 }

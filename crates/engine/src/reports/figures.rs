@@ -46,6 +46,8 @@ fn figures_of(kind: ReportKind) -> &'static [&'static str] {
             "patient_response_rate",
             "replies_by_ai_share",
             "handoffs_requested",
+            "staff_response_p50_seconds",
+            "staff_response_p90_seconds",
         ],
     }
 }

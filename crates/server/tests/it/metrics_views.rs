@@ -217,6 +217,12 @@ async fn ai_and_staff_handling_is_counted(app: TestApp) {
     assert!(!handed.is_empty(), "the hand-off is told to the patient");
     let list = get(&app, &key, "/api/v1/conversations").await;
     let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    // A person answers four minutes and a bit later: the patient waited from the hand-off.
+    let handed_at: jiff::Timestamp = {
+        use frontdesk_domain::Clock as _;
+        app.clock.now()
+    };
+    app.clock.set(handed_at.checked_add(jiff::SignedDuration::from_secs(242)).unwrap());
     let (s, m) = post(
         &app,
         &key,
@@ -244,4 +250,19 @@ async fn ai_and_staff_handling_is_counted(app: TestApp) {
     let o = get(&app, &key, &format!("/api/v1/metrics/overview?{period}")).await;
     assert_eq!(o["replies_by_ai_share"], json!(ai / (ai + 1.0)), "{o}");
     assert_eq!(o["handoffs_requested"], json!(1.0), "{o}");
+    // 242 s falls in the 5-second bucket up to 245 s; a second reply answers no one.
+    assert_eq!(
+        (o["staff_response_p50_seconds"].clone(), o["staff_response_p90_seconds"].clone()),
+        (json!(245.0), json!(245.0)),
+        "{o}"
+    );
+    let (s, m) =
+        post(&app, &key, &format!("/api/v1/conversations/{id}/messages"), json!({"body": "Pode me dizer?"}))
+            .await;
+    assert_eq!(s, 202, "{m}");
+    app.run_pending_jobs().await;
+    let again = get(&app, &key, &format!("/api/v1/metrics/overview?{period}")).await;
+    assert_eq!(again["staff_response_p50_seconds"], json!(245.0), "{again}");
+    let staff_replies = view(&app, &key, &format!("messaging?{period}")).await["series"][0]["values"]["messages_sent_by_staff"].clone();
+    assert_eq!(staff_replies, json!(2.0));
 }

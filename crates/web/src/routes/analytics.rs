@@ -50,7 +50,7 @@ figures!(
     speed_to_lead_p90_seconds, appointments_total, appointments_showed, no_show_rate, messages_sent,
     messages_delivered_rate, messages_read_rate, patient_response_rate, calls_total, calls_answered_rate,
     calls_avg_duration_seconds, calls_cost_total, bookings_by_ai_share, replies_by_ai_share, handoffs_requested,
-    revenue_booked, revenue_lost_to_no_shows,
+    staff_response_p50_seconds, staff_response_p90_seconds, revenue_booked, revenue_lost_to_no_shows,
 });
 
 figures!(
@@ -60,7 +60,7 @@ figures!(
     speed_to_lead_p90_seconds, appointments_total, appointments_showed, no_show_rate, messages_sent,
     messages_delivered_rate, messages_read_rate, patient_response_rate, calls_total, calls_answered_rate,
     calls_avg_duration_seconds, calls_cost_total, bookings_by_ai_share, replies_by_ai_share, handoffs_requested,
-    revenue_booked, revenue_lost_to_no_shows,
+    staff_response_p50_seconds, staff_response_p90_seconds, revenue_booked, revenue_lost_to_no_shows,
 });
 
 #[derive(Serialize, ToSchema)]

@@ -173,7 +173,7 @@ pub async fn update_conversation(
         c.assignee = Some(a.trim().to_owned()).filter(|a| !a.is_empty());
     }
     if let Some(n) = patch.needs_staff {
-        c.needs_staff = n;
+        c.set_needs_staff(n, state.ctx.clock.now());
         // Released to the assistant: the emergency, if any, has been dealt with.
         c.urgent &= n;
     }
