@@ -56,6 +56,13 @@ async fn figures_draw_and_a_new_booking_moves_them_live() {
     let bars = c.find_all(Locator::Css("svg.bars rect")).await.unwrap();
     assert_eq!(bars.len(), 30, "a bar slot per day of the last 30 days (no leads: that chart says so)");
     assert!(c.source().await.unwrap().contains("Nada registrado no período."));
+    // The figures in detail: bookings by practitioner names who and how many.
+    let split = "for (const s of document.querySelectorAll('.split')) { \
+        const h = s.closest('section').querySelector('h3').textContent.trim(); \
+        if (h === arguments[0]) return [...s.querySelectorAll('li')].map(li => [...li.children].map(e => e.textContent.trim()).filter(Boolean).join(' ')); } \
+        return null;";
+    let rows = c.execute(split, vec![json!("Agendamentos por profissional")]).await.unwrap();
+    assert_eq!(rows, json!(["Dra. Ana Lima 2"]), "one practitioner, two bookings");
     accessible(&c, axe.as_deref(), "dashboard").await;
     screenshots(&c, "dashboard").await;
 
@@ -101,6 +108,8 @@ async fn figures_draw_and_a_new_booking_moves_them_live() {
     assert!(until_page_shows(&c, "My profile").await);
     c.goto(&app.url("/app/dashboard")).await.unwrap();
     assert!(until_page_shows(&c, "Appointments booked per day").await);
+    let rows = c.execute(split, vec![json!("Appointments booked by practitioner")]).await.unwrap();
+    assert_eq!(rows, json!(["Dra. Ana Lima 3"]));
     assert_eq!(card(&c, "Revenue booked").await, "R$ 450.00");
     accessible(&c, axe.as_deref(), "dashboard-en").await;
     screenshots(&c, "dashboard-en").await;

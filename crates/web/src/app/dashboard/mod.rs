@@ -1,11 +1,13 @@
 //! The dashboard: the period's headline figures beside the previous period's, the funnel,
-//! and the days in bars, read from the analytics rollups (docs/metrics.md) so it opens fast
+//! the days in bars and the figures split by lead time, confirmation, practitioner, source
+//! and sender, read from the analytics rollups (docs/metrics.md) so it opens fast
 //! however big the clinic. The figures region refreshes itself on every live event (a new
 //! booking moves the numbers without a reload); report downloads for the same period sit
 //! below it.
 
 mod chart;
 mod period;
+mod splits;
 mod words;
 
 use super::chrome::Chrome;
@@ -62,6 +64,7 @@ struct DashboardPage {
     cards: Vec<Card>,
     funnel: Vec<Step>,
     charts: Vec<chart::BarChart>,
+    splits: Vec<splits::Split>,
     reports: Vec<(&'static str, &'static str)>,
 }
 
@@ -108,6 +111,10 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
             Err(e) => return internal(locale, &e),
         }
     }
+    let splits = match splits::all(&state.ctx, tenant, &period, w, locale).await {
+        Ok(s) => s,
+        Err(e) => return internal(locale, &e),
+    };
     let page = DashboardPage {
         t: staff.texts(),
         w,
@@ -118,6 +125,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
         cards: CARDS.iter().map(|name| card(&overview, name, locale)).collect(),
         funnel: funnel(&overview, w),
         charts,
+        splits,
         reports: ReportKind::ALL.iter().map(|k| (k.as_str(), k.title(report_locale(locale)))).collect(),
     };
     render(&page, StatusCode::OK)

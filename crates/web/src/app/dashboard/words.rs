@@ -23,6 +23,12 @@ pub struct Words {
     pub reports: &'static str,
     pub reports_hint: &'static str,
     pub live_hint: &'static str,
+    pub splits: &'static str,
+    pub no_shows_by_lead_time: &'static str,
+    pub no_shows_by_confirmation: &'static str,
+    pub bookings_by_practitioner: &'static str,
+    pub leads_by_source: &'static str,
+    pub messages_by_sender: &'static str,
 }
 
 static PT: Words = Words {
@@ -46,6 +52,12 @@ static PT: Words = Words {
     reports: "Relatórios do período",
     reports_hint: "Os mesmos números e as linhas por trás deles, para guardar ou enviar.",
     live_hint: "Os números se atualizam sozinhos a cada novo acontecimento. Comparação com o mesmo número de dias logo antes.",
+    splits: "Em detalhe",
+    no_shows_by_lead_time: "Faltas por antecedência do agendamento",
+    no_shows_by_confirmation: "Faltas: confirmadas ou não",
+    bookings_by_practitioner: "Agendamentos por profissional",
+    leads_by_source: "Leads por origem",
+    messages_by_sender: "Mensagens enviadas por quem",
 };
 
 static EN: Words = Words {
@@ -69,6 +81,12 @@ static EN: Words = Words {
     reports: "Reports for this period",
     reports_hint: "The same figures and the rows behind them, to keep or send.",
     live_hint: "Figures update by themselves as things happen. Compared with as many days just before.",
+    splits: "In detail",
+    no_shows_by_lead_time: "No-shows by how far ahead it was booked",
+    no_shows_by_confirmation: "No-shows: confirmed or not",
+    bookings_by_practitioner: "Appointments booked by practitioner",
+    leads_by_source: "Leads by source",
+    messages_by_sender: "Messages sent, by who",
 };
 
 pub fn of(locale: Locale) -> &'static Words {
