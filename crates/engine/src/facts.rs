@@ -55,7 +55,10 @@ pub const SUBSCRIPTIONS: &[Subscription] = &[
         playbook: WAITLIST,
         kinds: &[FactKind::AppointmentCancelled, FactKind::AppointmentRescheduled],
     },
-    Subscription { playbook: CAMPAIGN_RESULTS, kinds: &[FactKind::AppointmentBooked, FactKind::OptedOut] },
+    Subscription {
+        playbook: CAMPAIGN_RESULTS,
+        kinds: &[FactKind::AppointmentBooked, FactKind::OptedOut, FactKind::MessageReceived],
+    },
 ];
 
 /// The job kind a playbook's reactions run under.

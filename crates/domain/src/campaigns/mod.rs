@@ -267,6 +267,22 @@ pub struct SinceEnrolled {
     pub replied: bool,
 }
 
+/// What a patient's reply to a campaign message does to their enrollment, from what the
+/// reply was understood as: a no (or "I won't come") ends it declined, a stop ends it opted
+/// out, a request for a person, a question or a message not understood waits for staff.
+/// Wanting to book (or a yes, a greeting) leaves it active: the assistant books them, and
+/// the booking ends it as booked; if they have not booked by the next step, the reply makes
+/// it wait for staff then (see [`next_state`]).
+pub fn reply_outcome(intent: crate::nlu::Intent) -> Option<EnrollmentState> {
+    use crate::nlu::Intent;
+    match intent {
+        Intent::Decline | Intent::Cancel => Some(EnrollmentState::Declined),
+        Intent::OptOut => Some(EnrollmentState::OptedOut),
+        Intent::HumanRequest | Intent::Question | Intent::Unclear => Some(EnrollmentState::NeedsStaff),
+        Intent::BookingRequest | Intent::Reschedule | Intent::Confirm | Intent::Greeting => None,
+    }
+}
+
 /// Whether the next step goes, or the enrollment ends (and how): a booking wins over
 /// everything, then an opt-out, then a reply (staff take over), then the end of the steps.
 pub fn next_state(steps: usize, sent: u32, since: SinceEnrolled) -> Option<EnrollmentState> {
@@ -312,6 +328,21 @@ pub fn step_due(step: &Step, previous: Timestamp) -> Timestamp {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn replies_end_or_keep_an_enrollment_by_what_they_mean() {
+        use crate::nlu::{Intent, understand};
+        let today = jiff::civil::Date::constant(2026, 6, 1);
+        let outcome = |text: &str| reply_outcome(understand(text, &[], today).intent);
+        assert_eq!(outcome("não tenho interesse, obrigado"), Some(EnrollmentState::Declined));
+        assert_eq!(outcome("I already found another clinic"), Some(EnrollmentState::Declined));
+        assert_eq!(outcome("para de me mandar mensagem"), Some(EnrollmentState::OptedOut));
+        assert_eq!(outcome("quero falar com uma pessoa"), Some(EnrollmentState::NeedsStaff));
+        assert_eq!(outcome("quanto custa a consulta?"), Some(EnrollmentState::NeedsStaff));
+        assert_eq!(outcome("quero marcar, tem horário na sexta?"), None);
+        assert_eq!(reply_outcome(Intent::Greeting), None);
+    }
+
     use super::*;
 
     fn campaign() -> Campaign {

@@ -202,10 +202,22 @@ async fn since_enrolled(
 ) -> Result<SinceEnrolled, JobError> {
     let upcoming = crate::scheduling::upcoming_for(ctx, e.tenant_id, e.patient_id).await?;
     let consents = ctx.store.consents(e.tenant_id, e.patient_id).await?;
+    // The conversation the step would go in (it is created by the send anyway).
+    let conversation = ctx
+        .store
+        .conversation_for(&frontdesk_domain::messaging::Conversation::new(
+            e.tenant_id,
+            e.patient_id,
+            channel,
+            ctx.clock.now(),
+        ))
+        .await?;
     Ok(SinceEnrolled {
         booked: upcoming.iter().any(|a| a.created_at >= e.created_at),
         opted_out: !may_send_automated(&consents, channel),
-        replied: false,
+        // They wrote back after the last step and have not booked: no more automated
+        // steps; staff follow up.
+        replied: e.last_sent_at.is_some_and(|sent| conversation.last_inbound_at.is_some_and(|at| at > sent)),
     })
 }
 
@@ -224,7 +236,9 @@ async fn variables(ctx: &Ctx, campaign: &Campaign, e: &Enrollment) -> Result<ser
 }
 
 /// Ends the patient's active sequences when they book (an appointment made after they
-/// enrolled) or opt out of a channel the campaign sends on: the counts move at once.
+/// enrolled), opt out of a channel the campaign sends on, or reply to a campaign message
+/// with a no, a stop, or something staff must answer (the reply agent: the reply is
+/// understood like any message, `campaigns::reply_outcome`): the counts move at once.
 pub struct CampaignResults {
     pub ctx: Ctx,
 }
@@ -234,6 +248,24 @@ struct ResultPayload {
     patient_id: frontdesk_domain::PatientId,
     #[serde(default)]
     channel: Option<frontdesk_domain::messaging::Channel>,
+    #[serde(default)]
+    message_id: Option<frontdesk_domain::MessageId>,
+}
+
+/// What the patient's message says for their enrollments, read once per fact; `None` for
+/// a message with no text (a voice note not transcribed yet is answered by the dialogue).
+async fn reply_outcome(
+    ctx: &Ctx,
+    tenant: frontdesk_domain::TenantId,
+    message: Option<frontdesk_domain::MessageId>,
+) -> Result<Option<EnrollmentState>, JobError> {
+    let Some(id) = message else { return Ok(None) };
+    let Some(m) = ctx.store.get_message(tenant, id).await? else { return Ok(None) };
+    let Some(text) = m.transcript.as_ref().or(m.body.as_ref()) else { return Ok(None) };
+    let Some(t) = ctx.store.tenant_by_id(tenant).await? else { return Ok(None) };
+    let today = ctx.clock.now().to_zoned(t.timezone.time_zone()).date();
+    let understood = frontdesk_domain::nlu::understand(text.as_str(), &[], today);
+    Ok(frontdesk_domain::campaigns::reply_outcome(understood.intent))
 }
 
 #[async_trait]
@@ -244,8 +276,22 @@ impl JobHandler for CampaignResults {
             .map_err(|e| JobError::permanent(format!("bad fact payload: {e}")))?;
         let ctx = &self.ctx;
         let now = ctx.clock.now();
-        for e in ctx.store.active_enrollments_of(job.tenant_id, p.patient_id).await? {
+        let enrollments = ctx.store.active_enrollments_of(job.tenant_id, p.patient_id).await?;
+        // A reply counts for the enrollments that sent a step before it arrived.
+        let replying_to: Vec<_> =
+            enrollments.iter().filter(|e| e.last_sent_at.is_some_and(|sent| sent <= fact.at)).collect();
+        let reply =
+            if fact.kind == frontdesk_domain::facts::FactKind::MessageReceived && !replying_to.is_empty() {
+                reply_outcome(ctx, job.tenant_id, p.message_id).await?
+            } else {
+                None
+            };
+        for e in &enrollments {
             let end = match fact.kind {
+                frontdesk_domain::facts::FactKind::MessageReceived => match reply {
+                    Some(state) if replying_to.iter().any(|r| r.id == e.id) => state,
+                    _ => continue,
+                },
                 frontdesk_domain::facts::FactKind::AppointmentBooked if fact.at >= e.created_at => {
                     EnrollmentState::Booked
                 }

@@ -1,6 +1,8 @@
 //! Campaigns over the API on both backends: a recall campaign reaches exactly the former
 //! patients it should, once per step, with their own booking link, and stops for the one
-//! who books; pausing holds the steps; bad campaigns are refused by name. And, on
+//! who books; replies are understood (a no ends it declined, a question or a request for a
+//! person waits for staff, wanting to book leaves it to the assistant); pausing holds the
+//! steps; bad campaigns are refused by name. And, on
 //! PostgreSQL, a restart in the middle of a 5,000-patient campaign: every patient is
 //! contacted exactly once.
 
@@ -21,6 +23,7 @@ backend_tests!(
     a_recall_reaches_former_patients_once_per_step_and_stops_when_they_book,
     a_paused_campaign_sends_nothing_until_resumed,
     bad_campaigns_are_refused_by_name,
+    replies_are_understood_and_end_the_sequence,
 );
 backend_tests!(raw: a_restart_in_the_middle_of_a_large_campaign_contacts_everyone_once);
 
@@ -303,4 +306,77 @@ async fn a_restart_in_the_middle_of_a_large_campaign_contacts_everyone_once(back
     }
     assert_eq!(per_patient.len(), PATIENTS);
     assert!(per_patient.values().all(|n| *n == 1), "someone got two: {:?}", per_patient.values().max());
+}
+
+/// Three former patients answer the recall's first message on WhatsApp: one declines, one
+/// asks for a person, one wants to book. The first two end at once (declined, waiting for
+/// staff); the third stays with the assistant until the next step would go, and then waits
+/// for staff too, since they wrote back without booking. Nobody gets the second message.
+async fn replies_are_understood_and_end_the_sequence(app: TestApp) {
+    use frontdesk_test_support::conversation::{TWILIO_SID, TWILIO_TOKEN, say};
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    let cal = setup_calendar(&app, &key, CalendarSpec::default()).await;
+    // Replies come through Twilio's signed webhook; the campaign's messages go through the
+    // sandbox, which needs no approved WhatsApp templates.
+    let twilio = frontdesk_test_support::mock_twilio(TWILIO_SID).await;
+    let mut messaging = frontdesk_test_support::twilio_messaging(&twilio, TWILIO_SID, TWILIO_TOKEN);
+    messaging["whatsapp_provider"] = json!("sandbox");
+    let (s, t) =
+        frontdesk_test_support::patch(&app, &key, "/api/v1/settings", json!({"messaging": messaging})).await;
+    assert_eq!(s, 200, "{t}");
+    app.clock.set("2025-11-03T12:00:00Z".parse().unwrap());
+    let (no, person, book) = ("+5511987000021", "+5511987000022", "+5511987000023");
+    let mut visits = Vec::new();
+    for (i, phone) in [no, person, book].iter().enumerate() {
+        visits.push(visit(&app, &key, &cal, phone, &format!("2025-11-05T{:02}:00:00-03:00", 8 + i)).await);
+    }
+    app.clock.set("2025-11-05T20:00:00Z".parse().unwrap());
+    for id in &visits {
+        let r = app.post(&format!("/api/v1/appointments/{id}/check-in"), &key).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    app.run_pending_jobs().await;
+    app.clock.set("2026-06-01T12:00:00Z".parse().unwrap());
+    let body = json!({"name": "Retorno", "kind": "recall", "segment": {"last_visit_before_days": 180},
+        "steps": [{"channel": "whatsapp", "template": "booking_link"},
+                  {"channel": "whatsapp", "template": "reactivation", "delay_hours": 48}]});
+    let c = campaign(&app, &key, body).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    assert_eq!(act(&app, &key, &id, "start").await.0, 200);
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    let c = get(&app, &key, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!((&c["counts"]["enrolled"], &c["counts"]["steps_sent"]), (&json!(3), &json!(3)), "{c}");
+
+    app.clock.advance(SignedDuration::from_hours(2));
+    say(&app, &key, no, "obrigada, mas não tenho interesse").await;
+    say(&app, &key, person, "quero falar com uma pessoa da recepção").await;
+    say(&app, &key, book, "quero marcar sim, tem horário na sexta?").await;
+    let c = get(&app, &key, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(
+        (&c["counts"]["declined"], &c["counts"]["needs_staff"], &c["counts"]["active"]),
+        (&json!(1), &json!(1), &json!(1)),
+        "{c}"
+    );
+    // The second step's time: the one who wrote back without booking waits for staff; no
+    // one gets it.
+    app.clock.advance(SignedDuration::from_hours(49));
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    let c = get(&app, &key, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(
+        (
+            &c["counts"]["declined"],
+            &c["counts"]["needs_staff"],
+            &c["counts"]["active"],
+            &c["counts"]["steps_sent"]
+        ),
+        (&json!(1), &json!(2), &json!(0), &json!(3)),
+        "{c}"
+    );
+    let states = get(&app, &key, &format!("/api/v1/campaigns/{id}/enrollments")).await;
+    let mut got: Vec<&str> =
+        states["items"].as_array().unwrap().iter().map(|e| e["state"].as_str().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, ["declined", "needs_staff", "needs_staff"], "{states}");
 }
