@@ -188,7 +188,9 @@ macro_rules! campaign_store {
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
                     let moved = exec!(
                         &mut *tx,
-                        "UPDATE campaigns SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4 AND status = $5",
+                        "UPDATE campaigns SET status = $1, updated_at = $2,
+                            audience_enrolled_at = CASE WHEN $1 = 'running' THEN NULL ELSE audience_enrolled_at END
+                         WHERE tenant_id = $3 AND id = $4 AND status = $5",
                         status(to),
                         DbTime(now),
                         tenant.0,
@@ -341,6 +343,32 @@ macro_rules! campaign_store {
                         "UPDATE campaign_enrollments SET state = $1, updated_at = $2
                          WHERE tenant_id = $3 AND id = $4 AND state = 'active'",
                         state.as_str(),
+                        DbTime(now),
+                        tenant.0,
+                        id,
+                    )?;
+                    Ok(moved == 1)
+                }
+
+                async fn mark_audience_enrolled(&self, tenant: TenantId, id: Uuid, now: Timestamp) -> StoreResult<()> {
+                    exec!(
+                        self.writer(),
+                        "UPDATE campaigns SET audience_enrolled_at = $1
+                         WHERE tenant_id = $2 AND id = $3 AND status = 'running' AND audience_enrolled_at IS NULL",
+                        DbTime(now),
+                        tenant.0,
+                        id,
+                    )?;
+                    Ok(())
+                }
+
+                async fn complete_campaign_if_done(&self, tenant: TenantId, id: Uuid, now: Timestamp) -> StoreResult<bool> {
+                    let moved = exec!(
+                        self.writer(),
+                        "UPDATE campaigns SET status = 'completed', updated_at = $1
+                         WHERE tenant_id = $2 AND id = $3 AND status = 'running' AND audience_enrolled_at IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM campaign_enrollments e
+                                           WHERE e.tenant_id = $2 AND e.campaign_id = $3 AND e.state = 'active')",
                         DbTime(now),
                         tenant.0,
                         id,

@@ -96,6 +96,17 @@ pub trait CampaignStore: Send + Sync {
         tenant: TenantId,
         patient: PatientId,
     ) -> StoreResult<Vec<Enrollment>>;
+    /// Notes that the last page of a running campaign's audience has been enrolled (moving
+    /// the campaign to running again clears the note: a resume enrolls from the start).
+    async fn mark_audience_enrolled(&self, tenant: TenantId, id: Uuid, now: Timestamp) -> StoreResult<()>;
+    /// Moves a running campaign to completed when its whole audience has been enrolled and
+    /// no enrollment is active any more; true when it moved.
+    async fn complete_campaign_if_done(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// How many of the campaign's enrollments are in each state, and how many steps were
     /// sent in all.
     async fn enrollment_counts(&self, tenant: TenantId, campaign: Uuid) -> StoreResult<EnrollmentCounts>;

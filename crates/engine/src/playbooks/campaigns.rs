@@ -95,6 +95,12 @@ impl JobHandler for EnrollPage {
             jobs.push(enroll_job(job.tenant_id, &next, now));
         }
         ctx.store.enroll(&enrollments, &jobs, now).await?;
+        if page.len() < ENROLL_PAGE as usize {
+            // The whole audience is in: the campaign completes when nobody is active (at
+            // once for an audience of nobody).
+            ctx.store.mark_audience_enrolled(job.tenant_id, campaign.id, now).await?;
+            ctx.store.complete_campaign_if_done(job.tenant_id, campaign.id, now).await?;
+        }
         Ok(())
     }
 }
@@ -131,7 +137,7 @@ impl JobHandler for SendStep {
                 return Ok(());
             }
             CampaignStatus::Draft | CampaignStatus::Stopped | CampaignStatus::Completed => {
-                ctx.store.end_enrollment(tenant, e.id, EnrollmentState::Stopped, now).await?;
+                end_and_complete(ctx, tenant, &e, EnrollmentState::Stopped, now).await?;
                 return Ok(());
             }
         }
@@ -142,7 +148,7 @@ impl JobHandler for SendStep {
         };
         let since = since_enrolled(ctx, &e, channel).await?;
         if let Some(end) = next_state(campaign.steps.len(), e.steps_sent, since) {
-            ctx.store.end_enrollment(tenant, e.id, end, now).await?;
+            end_and_complete(ctx, tenant, &e, end, now).await?;
             return Ok(());
         }
         let Some(step) = campaign.steps.get(p.step as usize) else { return Ok(()) };
@@ -159,7 +165,7 @@ impl JobHandler for SendStep {
         match send_keyed(ctx, request, key).await {
             Ok(_) => {}
             Err(MessagingFailure::OptedOut) => {
-                ctx.store.end_enrollment(tenant, e.id, EnrollmentState::OptedOut, now).await?;
+                end_and_complete(ctx, tenant, &e, EnrollmentState::OptedOut, now).await?;
                 return Ok(());
             }
             // No approved template outside the WhatsApp window, or a patient gone: this
@@ -170,7 +176,7 @@ impl JobHandler for SendStep {
                 | MessagingFailure::Invalid(_)
                 | MessagingFailure::NotFound(_),
             ) => {
-                ctx.store.end_enrollment(tenant, e.id, EnrollmentState::Stopped, now).await?;
+                end_and_complete(ctx, tenant, &e, EnrollmentState::Stopped, now).await?;
                 return Ok(());
             }
             Err(MessagingFailure::Store(s)) => return Err(s.into()),
@@ -192,6 +198,21 @@ impl JobHandler for SendStep {
         ctx.store.advance_enrollment(tenant, e.id, p.step, &jobs, now).await.map_err(retry)?;
         Ok(())
     }
+}
+
+/// Ends an enrollment and, when it was the campaign's last active one and the whole
+/// audience has been enrolled, completes the campaign.
+async fn end_and_complete(
+    ctx: &Ctx,
+    tenant: frontdesk_domain::TenantId,
+    e: &Enrollment,
+    state: EnrollmentState,
+    now: jiff::Timestamp,
+) -> Result<(), JobError> {
+    if ctx.store.end_enrollment(tenant, e.id, state, now).await? {
+        ctx.store.complete_campaign_if_done(tenant, e.campaign_id, now).await?;
+    }
+    Ok(())
 }
 
 /// What the patient did since enrolling that ends the sequence.
@@ -306,7 +327,7 @@ impl JobHandler for CampaignResults {
                 }
                 _ => continue,
             };
-            ctx.store.end_enrollment(job.tenant_id, e.id, end, now).await?;
+            end_and_complete(ctx, job.tenant_id, e, end, now).await?;
         }
         Ok(())
     }

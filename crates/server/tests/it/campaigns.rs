@@ -140,6 +140,10 @@ async fn a_recall_reaches_former_patients_once_per_step_and_stops_when_they_book
     );
     let enrolled = get(&app, &key, &format!("/api/v1/campaigns/{id}/enrollments")).await;
     assert_eq!(enrolled["items"][0]["state"], "finished", "{enrolled}");
+    // Its whole audience enrolled and nobody active: the campaign is complete.
+    assert_eq!(c["status"], "completed", "{c}");
+    let (s, stopped) = act(&app, &key, &id, "stop").await;
+    assert_eq!(s, 409, "a completed campaign cannot be stopped: {stopped}");
 
     // A second recall; this time the patient books after the first message: no second one.
     let body = json!({"name": "Retorno 2", "kind": "recall", "segment": {"last_visit_before_days": 180},
@@ -379,4 +383,5 @@ async fn replies_are_understood_and_end_the_sequence(app: TestApp) {
         states["items"].as_array().unwrap().iter().map(|e| e["state"].as_str().unwrap()).collect();
     got.sort_unstable();
     assert_eq!(got, ["declined", "needs_staff", "needs_staff"], "{states}");
+    assert_eq!(c["status"], "completed", "nobody left active: {c}");
 }
