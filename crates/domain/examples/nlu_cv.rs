@@ -23,7 +23,7 @@ fn accuracy(model: &model::Model, lines: &[(String, Intent)], show: bool) -> (us
 }
 
 fn main() {
-    if let Some(texts) = std::env::var("SAY").ok() {
+    if let Ok(texts) = std::env::var("SAY") {
         let today = Date::constant(2026, 6, 3);
         for t in texts.split('|') {
             let r = nlu::understand_rules(t, &[], today);

@@ -77,6 +77,10 @@ pub enum Command {
     /// Retention of patients' conversation content (see docs/data-rights.md).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Outreach campaigns: list, create from a JSON file, preview, start, pause, resume,
+    /// stop, and see where each patient stands (docs/campaigns.md).
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
     /// Run a synthetic clinic through the real engine in accelerated time and print its
     /// funnel, speed to lead and no-show rates with and without risk confirmations
     /// (docs/simulate.md).
@@ -147,6 +151,70 @@ pub enum SecretsCommand {
     /// Re-encrypt every stored secret under the current key. Run after making a new key
     /// current with the previous one in encryption_old_keys; then the old key can go.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// The clinic's campaigns, newest first: id, status, kind, name and counts.
+    List {
+        /// The clinic's slug.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Creates a draft from a JSON file with the body of `POST /api/v1/campaigns` (name,
+    /// kind, segment, steps, window); nothing is sent until `start`. `-` reads standard input.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// A campaign's status, its counts per state and, for a draft, how many patients it
+    /// would reach now (the dry run).
+    Show {
+        #[arg(long)]
+        tenant: String,
+        /// The campaign's id (from `list`).
+        id: uuid::Uuid,
+    },
+    /// Starts a draft: the audience is enrolled and the first messages go in the window.
+    Start {
+        #[arg(long)]
+        tenant: String,
+        id: uuid::Uuid,
+    },
+    /// Holds every step until `resume`.
+    Pause {
+        #[arg(long)]
+        tenant: String,
+        id: uuid::Uuid,
+    },
+    /// Carries on, enrolling anyone who joined the audience meanwhile.
+    Resume {
+        #[arg(long)]
+        tenant: String,
+        id: uuid::Uuid,
+    },
+    /// Ends the campaign for good (pending steps end their enrollments `stopped`).
+    Stop {
+        #[arg(long)]
+        tenant: String,
+        id: uuid::Uuid,
+    },
+}
+
+impl CampaignCommand {
+    pub fn tenant(&self) -> &str {
+        match self {
+            Self::List { tenant }
+            | Self::Create { tenant, .. }
+            | Self::Show { tenant, .. }
+            | Self::Start { tenant, .. }
+            | Self::Pause { tenant, .. }
+            | Self::Resume { tenant, .. }
+            | Self::Stop { tenant, .. } => tenant,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod backend;
 pub mod backup;
+pub mod campaign_cli;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -257,6 +257,10 @@ async fn main() -> anyhow::Result<()> {
                     let rows = frontdesk_server::report_file::run(ctx, &t, &args, show_progress).await?;
                     println!("{} rows written to {}", rows, args.out.display());
                 }
+                Command::Campaign(cmd) => {
+                    let t = find_tenant(ctx, cmd.tenant()).await?;
+                    frontdesk_server::campaign_cli::run(ctx, &t, cmd, &mut std::io::stdout().lock()).await?;
+                }
                 Command::Retention(frontdesk_server::cli::RetentionCommand::Run { tenant, dry_run }) => {
                     let t = find_tenant(ctx, &tenant).await?;
                     let report =

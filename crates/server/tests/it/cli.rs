@@ -412,3 +412,51 @@ async fn noshow_train_stores_a_model_and_prints_its_metrics_and_date() {
     assert!(err.contains("fallback"), "{err}");
     assert!(store.latest_noshow_model(nova.id).await.unwrap().is_none());
 }
+
+/// `frontdesk campaign`: a draft created from a JSON file, listed, previewed, started,
+/// paused, resumed and stopped; a bad file, an unknown id and a transition not allowed are
+/// refused with a message that says why.
+#[test]
+fn campaign_commands_drive_a_campaign_from_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
+    assert!(frontdesk(&db, &["tenant", "create", "--slug", "sorriso", "--name", "Sorriso"]).0);
+    let file = dir.path().join("recall.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "Retorno de 6 meses", "kind": "recall", "segment": {"last_visit_before_days": 180},
+            "steps": [{"channel": "whatsapp", "template": "booking_link"}]}"#,
+    )
+    .unwrap();
+    let (ok, out, err) =
+        frontdesk(&db, &["campaign", "create", "--tenant", "sorriso", "--file", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let id = out.split_whitespace().nth(1).unwrap().to_owned();
+    assert!(out.starts_with("created "), "{out}");
+    let (ok, out, _) = frontdesk(&db, &["campaign", "list", "--tenant", "sorriso"]);
+    assert!(ok && out.contains(&id) && out.contains("draft") && out.contains("Retorno de 6 meses"), "{out}");
+    let (ok, out, _) = frontdesk(&db, &["campaign", "show", "--tenant", "sorriso", &id]);
+    assert!(ok && out.contains("status: draft") && out.contains("would reach now: 0"), "{out}");
+    for (action, status) in
+        [("start", "running"), ("pause", "paused"), ("resume", "running"), ("stop", "stopped")]
+    {
+        let (ok, out, err) = frontdesk(&db, &["campaign", action, "--tenant", "sorriso", &id]);
+        assert!(ok, "{action}: {err}");
+        assert_eq!(out.trim(), format!("{id} is {status}"));
+    }
+    let (ok, _, err) = frontdesk(&db, &["campaign", "start", "--tenant", "sorriso", &id]);
+    assert!(!ok && err.contains("stopped"), "{err}");
+    let (ok, _, err) =
+        frontdesk(&db, &["campaign", "show", "--tenant", "sorriso", "0190aaaa-0000-7000-8000-000000000000"]);
+    assert!(!ok && err.contains("not found"), "{err}");
+    std::fs::write(&file, r#"{"name": "", "kind": "recall", "segment": {}, "steps": []}"#).unwrap();
+    let (ok, _, err) =
+        frontdesk(&db, &["campaign", "create", "--tenant", "sorriso", "--file", file.to_str().unwrap()]);
+    assert!(!ok && err.contains("name"), "{err}");
+    std::fs::write(&file, "{").unwrap();
+    let (ok, _, err) =
+        frontdesk(&db, &["campaign", "create", "--tenant", "sorriso", "--file", file.to_str().unwrap()]);
+    assert!(!ok && err.contains("not a campaign"), "{err}");
+    let (ok, _, err) = frontdesk(&db, &["campaign", "list", "--tenant", "nobody"]);
+    assert!(!ok && err.contains("no tenant"), "{err}");
+}
