@@ -19,6 +19,7 @@ pub struct TenantSettings {
     pub safety: SafetySettings,
     pub waitlist: crate::waitlist::WaitlistSettings,
     pub no_show: NoShowSettings,
+    pub campaigns: crate::campaigns::CampaignSettings,
 }
 
 /// What the clinic does with its no-show risks (see `crate::noshow`).
@@ -210,6 +211,7 @@ impl Default for TenantSettings {
             safety: SafetySettings::default(),
             waitlist: crate::waitlist::WaitlistSettings::default(),
             no_show: NoShowSettings::default(),
+            campaigns: crate::campaigns::CampaignSettings::default(),
         }
     }
 }

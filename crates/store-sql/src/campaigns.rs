@@ -350,6 +350,25 @@ macro_rules! campaign_store {
                     Ok(moved == 1)
                 }
 
+                async fn last_campaign_message_at(
+                    &self,
+                    tenant: TenantId,
+                    patient: PatientId,
+                    except: Uuid,
+                ) -> StoreResult<Option<Timestamp>> {
+                    let (last,): (Option<DbTime>,) = sqlx::query_as(
+                        "SELECT MAX(last_sent_at) FROM campaign_enrollments
+                         WHERE tenant_id = $1 AND patient_id = $2 AND campaign_id <> $3",
+                    )
+                    .bind(tenant.0)
+                    .bind(patient.0)
+                    .bind(except)
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(db_err)?;
+                    Ok(last.map(|t| t.0))
+                }
+
                 async fn mark_audience_enrolled(&self, tenant: TenantId, id: Uuid, now: Timestamp) -> StoreResult<()> {
                     exec!(
                         self.writer(),

@@ -96,6 +96,13 @@ pub trait CampaignStore: Send + Sync {
         tenant: TenantId,
         patient: PatientId,
     ) -> StoreResult<Vec<Enrollment>>;
+    /// When the patient was last sent a step of a campaign other than `except`.
+    async fn last_campaign_message_at(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+        except: Uuid,
+    ) -> StoreResult<Option<Timestamp>>;
     /// Notes that the last page of a running campaign's audience has been enrolled (moving
     /// the campaign to running again clears the note: a resume enrolls from the start).
     async fn mark_audience_enrolled(&self, tenant: TenantId, id: Uuid, now: Timestamp) -> StoreResult<()>;

@@ -267,6 +267,46 @@ pub struct SinceEnrolled {
     pub replied: bool,
 }
 
+/// How often one patient may hear from the clinic's campaigns, across campaigns: a step of
+/// one campaign waits until `min_days_between_messages` days after the patient's last
+/// message from another (a recall and a reactivation starting the same week do not both
+/// write on Monday). Steps of the same campaign keep their own delays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CampaignSettings {
+    /// 0 turns the cap off; at most 60.
+    pub min_days_between_messages: u32,
+}
+
+impl Default for CampaignSettings {
+    fn default() -> Self {
+        Self { min_days_between_messages: 3 }
+    }
+}
+
+impl CampaignSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.min_days_between_messages > 60 {
+            return Err(format!(
+                "campaigns.min_days_between_messages must be 0 to 60 (got {})",
+                self.min_days_between_messages
+            ));
+        }
+        Ok(())
+    }
+
+    /// When a step may go, given the patient's last message from another campaign: `None`
+    /// when it may go now.
+    pub fn held_until(&self, last_from_another: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
+        if self.min_days_between_messages == 0 {
+            return None;
+        }
+        let gap = SignedDuration::from_hours(24 * i64::from(self.min_days_between_messages));
+        let free = last_from_another?.checked_add(gap).ok()?;
+        (free > now).then_some(free)
+    }
+}
+
 /// What a patient's reply to a campaign message does to their enrollment, from what the
 /// reply was understood as: a no (or "I won't come") ends it declined, a stop ends it opted
 /// out, a request for a person, a question or a message not understood waits for staff.
@@ -328,6 +368,19 @@ pub fn step_due(step: &Step, previous: Timestamp) -> Timestamp {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_step_waits_for_the_gap_after_another_campaigns_message() {
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        let cap = CampaignSettings::default();
+        let now = at("2026-06-04T12:00:00Z");
+        assert_eq!(cap.held_until(None, now), None, "no other campaign wrote");
+        assert_eq!(cap.held_until(Some(at("2026-06-01T11:00:00Z")), now), None, "3 days and an hour ago");
+        assert_eq!(cap.held_until(Some(at("2026-06-02T12:00:00Z")), now), Some(at("2026-06-05T12:00:00Z")));
+        let off = CampaignSettings { min_days_between_messages: 0 };
+        assert_eq!(off.held_until(Some(now), now), None);
+        assert!(CampaignSettings { min_days_between_messages: 61 }.validate().is_err());
+    }
 
     #[test]
     fn replies_end_or_keep_an_enrollment_by_what_they_mean() {

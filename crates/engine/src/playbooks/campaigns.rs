@@ -152,6 +152,16 @@ impl JobHandler for SendStep {
             return Ok(());
         }
         let Some(step) = campaign.steps.get(p.step as usize) else { return Ok(()) };
+        // Another campaign wrote to this patient lately: this step waits for the gap (the
+        // same step, so its message key stays the same).
+        let cap = ctx.store.tenant_settings(tenant).await?.campaigns;
+        let last = ctx.store.last_campaign_message_at(tenant, e.patient_id, e.campaign_id).await?;
+        if let Some(free) = cap.held_until(last, now) {
+            let tz = clinic_zone(ctx, &campaign).await?;
+            let at = next_in_window(&campaign.window, free, &tz);
+            ctx.store.enqueue(&step_job(tenant, &p, at), now).await?;
+            return Ok(());
+        }
         let variables = variables(ctx, &campaign, &e).await?;
         let request = SendRequest {
             tenant_id: tenant,

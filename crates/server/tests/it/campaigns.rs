@@ -24,6 +24,7 @@ backend_tests!(
     a_paused_campaign_sends_nothing_until_resumed,
     bad_campaigns_are_refused_by_name,
     replies_are_understood_and_end_the_sequence,
+    a_patient_hears_from_one_campaign_at_a_time,
 );
 backend_tests!(raw: a_restart_in_the_middle_of_a_large_campaign_contacts_everyone_once);
 
@@ -56,6 +57,16 @@ async fn visit(
 async fn a_recall_reaches_former_patients_once_per_step_and_stops_when_they_book(app: TestApp) {
     let (_, key) = app.tenant_with_key("sorriso").await;
     let cal = setup_calendar(&app, &key, CalendarSpec::default()).await;
+    // The second campaign below starts a day after the first one's last message: no gap
+    // between campaigns here (`a_patient_hears_from_one_campaign_at_a_time` tests it).
+    let (s, t) = frontdesk_test_support::patch(
+        &app,
+        &key,
+        "/api/v1/settings",
+        json!({"campaigns": {"min_days_between_messages": 0}}),
+    )
+    .await;
+    assert_eq!(s, 200, "{t}");
     // November 2025: four patients come (or not).
     app.clock.set("2025-11-03T12:00:00Z".parse().unwrap());
     let (old, later, missed, coming) =
@@ -384,4 +395,58 @@ async fn replies_are_understood_and_end_the_sequence(app: TestApp) {
     got.sort_unstable();
     assert_eq!(got, ["declined", "needs_staff", "needs_staff"], "{states}");
     assert_eq!(c["status"], "completed", "nobody left active: {c}");
+}
+
+/// Two campaigns start the same Monday for the same former patient: the first writes at
+/// once, the second waits until three days (the default gap) after it, inside its window.
+/// A gap over 60 days is refused (422) by name.
+async fn a_patient_hears_from_one_campaign_at_a_time(app: TestApp) {
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    let cal = setup_calendar(&app, &key, CalendarSpec::default()).await;
+    let phone = "+5511987000031";
+    app.clock.set("2025-11-03T12:00:00Z".parse().unwrap());
+    let id = visit(&app, &key, &cal, phone, "2025-11-05T10:00:00-03:00").await;
+    app.clock.set("2025-11-05T20:00:00Z".parse().unwrap());
+    assert_eq!(
+        app.post(&format!("/api/v1/appointments/{id}/check-in"), &key).send().await.unwrap().status(),
+        200
+    );
+    app.run_pending_jobs().await;
+    app.clock.set("2026-06-01T12:00:00Z".parse().unwrap());
+    let before = replies_to(&app, &key, phone).await.len();
+    let mut ids = Vec::new();
+    for (name, template) in [("Retorno", "booking_link"), ("Saudade", "reactivation")] {
+        let body = json!({"name": name, "kind": "recall", "segment": {"last_visit_before_days": 180},
+            "steps": [{"channel": "whatsapp", "template": template}]});
+        let c = campaign(&app, &key, body).await;
+        let id = c["id"].as_str().unwrap().to_owned();
+        assert_eq!(act(&app, &key, &id, "start").await.0, 200);
+        app.run_pending_jobs().await;
+        app.run_pending_jobs().await;
+        ids.push(id);
+    }
+    assert_eq!(replies_to(&app, &key, phone).await.len(), before + 1, "one campaign message on Monday");
+    let steps = |c: &Value| c["counts"]["steps_sent"].clone();
+    let second = get(&app, &key, &format!("/api/v1/campaigns/{}", ids[1])).await;
+    assert_eq!(steps(&second), json!(0), "{second}");
+    // Wednesday: still within the gap.
+    app.clock.advance(SignedDuration::from_hours(48));
+    app.run_pending_jobs().await;
+    assert_eq!(replies_to(&app, &key, phone).await.len(), before + 1);
+    // Thursday, three days after the first: the second campaign's message goes.
+    app.clock.advance(SignedDuration::from_hours(25));
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    assert_eq!(replies_to(&app, &key, phone).await.len(), before + 2);
+    let second = get(&app, &key, &format!("/api/v1/campaigns/{}", ids[1])).await;
+    assert_eq!(steps(&second), json!(1), "{second}");
+    let (s, t) = frontdesk_test_support::patch(
+        &app,
+        &key,
+        "/api/v1/settings",
+        json!({"campaigns": {"min_days_between_messages": 61}}),
+    )
+    .await;
+    assert_eq!(s, 422, "{t}");
+    assert!(t.to_string().contains("min_days_between_messages"), "{t}");
 }
