@@ -117,6 +117,10 @@ pub fn audience_sql(kind: CampaignKind) -> String {
                AND f.start_at > $3 AND f.status IN ('booked', 'confirmed'))
            AND (NOT $8 OR EXISTS (SELECT 1 FROM appointments n WHERE n.tenant_id = p.tenant_id AND n.patient_id = p.id
                AND n.status = 'no_show'))
+           AND ($10 IS NULL OR EXISTS (SELECT 1 FROM leads ls WHERE ls.tenant_id = p.tenant_id AND ls.patient_id = p.id
+               AND ls.stage = $10))
+           AND ($11 IS NULL OR EXISTS (SELECT 1 FROM leads lo WHERE lo.tenant_id = p.tenant_id AND lo.patient_id = p.id
+               AND lo.source = $11))
            AND {by_kind}
          ORDER BY p.id LIMIT $9"
     )
@@ -229,6 +233,8 @@ macro_rules! campaign_store {
                         q.segment.location_id.map(|l| l.0),
                         q.segment.had_no_show,
                         i64::from(q.limit),
+                        q.segment.lead_stage.map(|s| s.as_str()),
+                        q.segment.lead_source.map(|s| s.as_str()),
                     )?;
                     Ok(rows.into_iter().map(|(id,)| PatientId(id)).collect())
                 }

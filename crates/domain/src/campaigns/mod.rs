@@ -121,6 +121,10 @@ pub struct Segment {
     pub location_id: Option<LocationId>,
     /// Only patients who missed an appointment at least once.
     pub had_no_show: bool,
+    /// Only patients with a lead at this stage (`new`, `contacted`, `booked`, `lost`...).
+    pub lead_stage: Option<crate::leads::LeadStage>,
+    /// Only patients with a lead from this source (`paid_ads`, `referral`, `import`...).
+    pub lead_source: Option<crate::leads::LeadSource>,
 }
 
 /// One message of the sequence: on a channel, from a template, `delay_hours` after the

@@ -25,6 +25,7 @@ backend_tests!(
     bad_campaigns_are_refused_by_name,
     replies_are_understood_and_end_the_sequence,
     a_patient_hears_from_one_campaign_at_a_time,
+    an_audience_narrows_by_lead_stage_and_source,
 );
 backend_tests!(raw: a_restart_in_the_middle_of_a_large_campaign_contacts_everyone_once);
 
@@ -449,4 +450,55 @@ async fn a_patient_hears_from_one_campaign_at_a_time(app: TestApp) {
     .await;
     assert_eq!(s, 422, "{t}");
     assert!(t.to_string().contains("min_days_between_messages"), "{t}");
+}
+
+/// A custom campaign's audience narrowed by the patients' leads: by source, by stage (a
+/// lead marked lost), both; an unknown stage or source is refused naming the ones there are.
+async fn an_audience_narrows_by_lead_stage_and_source(app: TestApp) {
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    let mut leads = Vec::new();
+    for (phone, source) in
+        [("+5511987000041", "paid_ads"), ("+5511987000042", "paid_ads"), ("+5511987000043", "referral")]
+    {
+        let (s, l) = post(
+            &app,
+            &key,
+            "/api/v1/leads",
+            json!({"phone": phone, "name": "Rita Alves", "source": source}),
+        )
+        .await;
+        assert_eq!(s, 201, "{l}");
+        leads.push(l["lead"]["id"].as_str().unwrap().to_owned());
+    }
+    let r = frontdesk_test_support::patch(
+        &app,
+        &key,
+        &format!("/api/v1/leads/{}", leads[1]),
+        json!({"stage": "lost", "lost_reason": "price"}),
+    )
+    .await;
+    assert_eq!(r.0, 200, "{}", r.1);
+    let audience = |segment: Value| {
+        let body = json!({"name": "Leads", "kind": "custom", "segment": segment,
+            "steps": [{"channel": "whatsapp", "template": "reactivation"}]});
+        let (app, key) = (&app, key.clone());
+        async move {
+            let c = campaign(app, &key, body).await;
+            get(app, &key, &format!("/api/v1/campaigns/{}/preview", c["id"].as_str().unwrap())).await["audience"].clone()
+        }
+    };
+    assert_eq!(audience(json!({"lead_source": "paid_ads"})).await, json!(2));
+    assert_eq!(audience(json!({"lead_source": "referral"})).await, json!(1));
+    assert_eq!(audience(json!({"lead_stage": "lost"})).await, json!(1));
+    assert_eq!(audience(json!({"lead_stage": "lost", "lead_source": "referral"})).await, json!(0));
+    assert_eq!(audience(json!({})).await, json!(3));
+    for (segment, field) in
+        [(json!({"lead_stage": "gone"}), "lead_stage"), (json!({"lead_source": "tv"}), "lead_source")]
+    {
+        let body = json!({"name": "Bad", "kind": "custom", "segment": segment,
+            "steps": [{"channel": "whatsapp", "template": "reactivation"}]});
+        let (s, e) = post(&app, &key, "/api/v1/campaigns", body).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e.to_string().contains(field), "{e}");
+    }
 }

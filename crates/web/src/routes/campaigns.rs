@@ -51,6 +51,14 @@ pub struct SegmentBody {
     /// Only patients who missed an appointment at least once.
     #[serde(default)]
     pub had_no_show: bool,
+    /// Only patients with a lead at this stage: `new`, `contacted`, `qualified`, `booked`,
+    /// `showed`, `no_show`, `lost`... (as `GET /api/v1/leads` shows them).
+    #[serde(default)]
+    pub lead_stage: Option<String>,
+    /// Only patients with a lead from this source: `paid_ads`, `organic`, `social`,
+    /// `referral`, `whatsapp`, `phone`, `crm`, `import`.
+    #[serde(default)]
+    pub lead_source: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
@@ -136,6 +144,8 @@ impl CampaignView {
                 practitioner_id: c.segment.practitioner_id.map(|p| p.0),
                 location_id: c.segment.location_id.map(|l| l.0),
                 had_no_show: c.segment.had_no_show,
+                lead_stage: c.segment.lead_stage.map(|s| s.as_str().to_owned()),
+                lead_source: c.segment.lead_source.map(|s| s.as_str().to_owned()),
             },
             steps: c
                 .steps
@@ -198,6 +208,21 @@ fn new_campaign(b: NewCampaignBody) -> Result<NewCampaign, ApiError> {
         }),
     };
     let s = b.segment;
+    let lead_stage = match s.lead_stage.as_deref() {
+        None => None,
+        Some(raw) => Some(raw.parse::<frontdesk_domain::leads::LeadStage>().map_err(|_| {
+            let all: Vec<&str> = frontdesk_domain::leads::LeadStage::ALL.iter().map(|s| s.as_str()).collect();
+            unprocessable(format!("segment.lead_stage must be one of {}", all.join(", ")))
+        })?),
+    };
+    let lead_source = match s.lead_source.as_deref() {
+        None => None,
+        Some(raw) => Some(raw.parse::<frontdesk_domain::leads::LeadSource>().map_err(|_| {
+            let all: Vec<&str> =
+                frontdesk_domain::leads::LeadSource::ALL.iter().map(|s| s.as_str()).collect();
+            unprocessable(format!("segment.lead_source must be one of {}", all.join(", ")))
+        })?),
+    };
     Ok(NewCampaign {
         name: b.name,
         kind,
@@ -207,6 +232,8 @@ fn new_campaign(b: NewCampaignBody) -> Result<NewCampaign, ApiError> {
             practitioner_id: s.practitioner_id.map(PractitionerId),
             location_id: s.location_id.map(LocationId),
             had_no_show: s.had_no_show,
+            lead_stage,
+            lead_source,
         },
         steps,
         window,
