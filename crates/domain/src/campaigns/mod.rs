@@ -271,6 +271,40 @@ pub struct SinceEnrolled {
     pub replied: bool,
 }
 
+/// A campaign's results as rates of the patients it enrolled: how many booked, declined,
+/// stopped messages or needed staff, and how many messages it took per booking. `None`
+/// when there is nothing to divide by (nobody enrolled, no booking yet), never 0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CampaignKpis {
+    pub booking_rate: Option<f64>,
+    pub decline_rate: Option<f64>,
+    pub opt_out_rate: Option<f64>,
+    pub needs_staff_rate: Option<f64>,
+    pub messages_per_booking: Option<f64>,
+}
+
+impl CampaignKpis {
+    /// From the enrollments per state and the messages sent.
+    pub fn of(
+        enrolled: u64,
+        booked: u64,
+        declined: u64,
+        opted_out: u64,
+        needs_staff: u64,
+        messages: u64,
+    ) -> CampaignKpis {
+        #[allow(clippy::cast_precision_loss)]
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        CampaignKpis {
+            booking_rate: ratio(booked, enrolled),
+            decline_rate: ratio(declined, enrolled),
+            opt_out_rate: ratio(opted_out, enrolled),
+            needs_staff_rate: ratio(needs_staff, enrolled),
+            messages_per_booking: ratio(messages, booked),
+        }
+    }
+}
+
 /// How often one patient may hear from the clinic's campaigns, across campaigns: a step of
 /// one campaign waits until `min_days_between_messages` days after the patient's last
 /// message from another (a recall and a reactivation starting the same week do not both
@@ -372,6 +406,15 @@ pub fn step_due(step: &Step, previous: Timestamp) -> Timestamp {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn kpis_are_rates_of_the_enrolled_and_none_over_nothing() {
+        let k = CampaignKpis::of(20, 5, 4, 1, 2, 35);
+        assert_eq!((k.booking_rate, k.decline_rate, k.opt_out_rate), (Some(0.25), Some(0.2), Some(0.05)));
+        assert_eq!((k.needs_staff_rate, k.messages_per_booking), (Some(0.1), Some(7.0)));
+        let none = CampaignKpis::of(0, 0, 0, 0, 0, 0);
+        assert_eq!((none.booking_rate, none.messages_per_booking), (None, None));
+    }
 
     #[test]
     fn a_step_waits_for_the_gap_after_another_campaigns_message() {

@@ -181,6 +181,12 @@ async fn a_recall_reaches_former_patients_once_per_step_and_stops_when_they_book
     assert!(after[count..].iter().all(|m| m.starts_with("Tudo certo")), "{:?}", &after[count..]);
     let c = get(&app, &key, &format!("/api/v1/campaigns/{again_id}")).await;
     assert_eq!((&c["counts"]["booked"], &c["counts"]["steps_sent"]), (&json!(1), &json!(1)), "{c}");
+    // One enrolled, one booked, one message: the campaign's results as rates.
+    assert_eq!(
+        (&c["counts"]["booking_rate"], &c["counts"]["messages_per_booking"]),
+        (&json!(1.0), &json!(1.0)),
+        "{c}"
+    );
 }
 
 async fn a_paused_campaign_sends_nothing_until_resumed(app: TestApp) {
@@ -396,6 +402,25 @@ async fn replies_are_understood_and_end_the_sequence(app: TestApp) {
     got.sort_unstable();
     assert_eq!(got, ["declined", "needs_staff", "needs_staff"], "{states}");
     assert_eq!(c["status"], "completed", "nobody left active: {c}");
+    assert_eq!(
+        (
+            &c["counts"]["booking_rate"],
+            &c["counts"]["needs_staff_rate"],
+            &c["counts"]["messages_per_booking"]
+        ),
+        (&json!(0.0), &json!(2.0 / 3.0), &Value::Null),
+        "{c}"
+    );
+    // The staff app's dashboard shows each campaign's share of patients who booked.
+    let tenant = app.ctx.store.tenant_by_slug("sorriso").await.unwrap().unwrap();
+    let cookie =
+        app.staff_cookie(tenant.id, "ana@sorriso.example", frontdesk_domain::staff::Role::Staff).await;
+    let page = app.http.get(app.url("/app/dashboard")).header("cookie", cookie).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let at = html.find("Campanhas: quem agendou").expect("the campaigns split");
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(section.contains("Retorno") && section.contains("0% (0/3)"), "{section}");
 }
 
 /// Two campaigns start the same Monday for the same former patient: the first writes at

@@ -4,8 +4,7 @@
 //! written through one server process is streamed by another on the same database.
 
 use frontdesk_domain::TenantId;
-use frontdesk_domain::contact::Email;
-use frontdesk_domain::staff::{NewUser, Role};
+use frontdesk_domain::staff::Role;
 use frontdesk_engine::staff;
 use frontdesk_test_support::{TestApp, backend_tests, post};
 use serde_json::{Value, json};
@@ -17,19 +16,8 @@ backend_tests!(
     an_ended_session_sends_a_background_refresh_to_the_sign_in_page_and_keeps_the_reason
 );
 
-const PASSWORD: &str = "a long enough password 1";
-
-/// A person of `tenant`, signed in: the session cookie.
 async fn signed_in(app: &TestApp, tenant: TenantId, email: &str) -> String {
-    let new = NewUser {
-        tenant_id: tenant,
-        email: Email::parse(email).unwrap(),
-        name: "Ana".into(),
-        role: Role::Staff,
-    };
-    staff::add_user(&app.ctx, new, Some(PASSWORD)).await.unwrap();
-    let signed = staff::sign_in(&app.ctx, email, PASSWORD).await.unwrap();
-    format!("fd_session={}", signed.token)
+    app.staff_cookie(tenant, email, Role::Staff).await
 }
 
 /// One parsed server-sent event.

@@ -111,6 +111,14 @@ pub struct CountsView {
     pub stopped: u64,
     /// Messages sent in all (one per patient and step).
     pub steps_sent: u64,
+    /// Of the enrolled: the share who booked, declined, stopped messages, needed staff;
+    /// `null` with nobody enrolled.
+    pub booking_rate: Option<f64>,
+    pub decline_rate: Option<f64>,
+    pub opt_out_rate: Option<f64>,
+    pub needs_staff_rate: Option<f64>,
+    /// Messages sent per booking; `null` before the first booking.
+    pub messages_per_booking: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -163,16 +171,31 @@ impl CampaignView {
             },
             created_at: c.created_at,
             updated_at: c.updated_at,
-            counts: counts.map(|n| CountsView {
-                enrolled: n.total(),
-                active: n.get(EnrollmentState::Active),
-                booked: n.get(EnrollmentState::Booked),
-                declined: n.get(EnrollmentState::Declined),
-                opted_out: n.get(EnrollmentState::OptedOut),
-                needs_staff: n.get(EnrollmentState::NeedsStaff),
-                finished: n.get(EnrollmentState::Finished),
-                stopped: n.get(EnrollmentState::Stopped),
-                steps_sent: n.steps_sent,
+            counts: counts.map(|n| {
+                let kpis = frontdesk_domain::campaigns::CampaignKpis::of(
+                    n.total(),
+                    n.get(EnrollmentState::Booked),
+                    n.get(EnrollmentState::Declined),
+                    n.get(EnrollmentState::OptedOut),
+                    n.get(EnrollmentState::NeedsStaff),
+                    n.steps_sent,
+                );
+                CountsView {
+                    enrolled: n.total(),
+                    active: n.get(EnrollmentState::Active),
+                    booked: n.get(EnrollmentState::Booked),
+                    declined: n.get(EnrollmentState::Declined),
+                    opted_out: n.get(EnrollmentState::OptedOut),
+                    needs_staff: n.get(EnrollmentState::NeedsStaff),
+                    finished: n.get(EnrollmentState::Finished),
+                    stopped: n.get(EnrollmentState::Stopped),
+                    steps_sent: n.steps_sent,
+                    booking_rate: kpis.booking_rate,
+                    decline_rate: kpis.decline_rate,
+                    opt_out_rate: kpis.opt_out_rate,
+                    needs_staff_rate: kpis.needs_staff_rate,
+                    messages_per_booking: kpis.messages_per_booking,
+                }
             }),
         }
     }

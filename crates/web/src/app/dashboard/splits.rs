@@ -1,6 +1,7 @@
 //! The period's figures split by one dimension, drawn as labelled bars: the no-show rate by
 //! how far ahead the visit was booked and by whether it was confirmed, bookings by
-//! practitioner, leads by source, messages by who sent them. Read from the same split
+//! practitioner, leads by source, messages by who sent them; and the share of each recent
+//! campaign's patients who booked. Read from the same split
 //! rollups as `GET /api/v1/metrics/{kind}?breakdown=` (docs/metrics.md).
 
 use super::words::Words;
@@ -42,13 +43,41 @@ pub async fn all(
     let practitioners = get(MetricKind::Appointments, Dimension::Practitioner).await?;
     let sources = get(MetricKind::Leads, Dimension::Source).await?;
     let senders = get(MetricKind::Messaging, Dimension::Sender).await?;
+    let campaigns = campaign_results(ctx, tenant, w).await?;
     Ok(vec![
+        campaigns,
         rates(w.no_shows_by_lead_time, &lead_time, |k| key_label(k, locale)),
         rates(w.no_shows_by_confirmation, &confirmation, |k| key_label(k, locale)),
         counts(w.bookings_by_practitioner, &practitioners, Counter::AppointmentsBooked, |k| k.to_owned()),
         counts(w.leads_by_source, &sources, Counter::LeadsCreated, |k| k.to_owned()),
         counts(w.messages_by_sender, &senders, Counter::MessagesSent, |k| key_label(k, locale)),
     ])
+}
+
+/// The clinic's latest campaigns that enrolled anyone (drafts have not), each as the share
+/// of its patients who booked: "12% (3/25)". All-time, not the period: a campaign's
+/// bookings come days after its messages.
+async fn campaign_results(ctx: &Ctx, tenant: TenantId, w: &'static Words) -> StoreResult<Split> {
+    use frontdesk_domain::campaigns::{CampaignKpis, CampaignStatus, EnrollmentState};
+    let page =
+        ctx.store.list_campaigns(tenant, frontdesk_domain::page::PageRequest::new(None, Some(20))).await?;
+    let mut rows = Vec::new();
+    for c in page.items.iter().filter(|c| c.status != CampaignStatus::Draft) {
+        let n = ctx.store.enrollment_counts(tenant, c.id).await?;
+        let booked = n.get(EnrollmentState::Booked);
+        let kpis = CampaignKpis::of(n.total(), booked, 0, 0, 0, n.steps_sent);
+        let Some(rate) = kpis.booking_rate else { continue };
+        let percent = (rate * 100.0).round().clamp(0.0, 100.0) as u32;
+        rows.push(Row {
+            label: c.name.clone(),
+            value: format!("{percent}% ({booked}/{})", n.total()),
+            percent,
+        });
+        if rows.len() == MOST {
+            break;
+        }
+    }
+    Ok(Split { title: w.campaigns_booked, rows })
 }
 
 fn value(row: &BreakdownRow, counter: Counter) -> f64 {

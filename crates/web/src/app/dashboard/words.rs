@@ -29,6 +29,7 @@ pub struct Words {
     pub bookings_by_practitioner: &'static str,
     pub leads_by_source: &'static str,
     pub messages_by_sender: &'static str,
+    pub campaigns_booked: &'static str,
 }
 
 static PT: Words = Words {
@@ -58,6 +59,7 @@ static PT: Words = Words {
     bookings_by_practitioner: "Agendamentos por profissional",
     leads_by_source: "Leads por origem",
     messages_by_sender: "Mensagens enviadas por quem",
+    campaigns_booked: "Campanhas: quem agendou",
 };
 
 static EN: Words = Words {
@@ -87,6 +89,7 @@ static EN: Words = Words {
     bookings_by_practitioner: "Appointments booked by practitioner",
     leads_by_source: "Leads by source",
     messages_by_sender: "Messages sent, by who",
+    campaigns_booked: "Campaigns: who booked",
 };
 
 pub fn of(locale: Locale) -> &'static Words {
