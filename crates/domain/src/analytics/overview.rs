@@ -71,23 +71,22 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0).then(|| a / b)
 }
 
+/// The `(bucket bound, count)` pairs of one histogram kept as counters.
+fn histogram(t: &Totals, bound: impl Fn(&Counter) -> Option<u32>) -> Vec<(u32, f64)> {
+    t.iter().filter_map(|(k, v)| bound(k).map(|b| (b, *v))).collect()
+}
+
 /// Each figure of one period.
 pub fn values(t: &Totals) -> HashMap<&'static str, Option<f64>> {
     let c = |counter: Counter| t.get(&counter).copied().unwrap_or(0.0);
-    let speed: Vec<(u32, f64)> = t
-        .iter()
-        .filter_map(|(k, v)| match k {
-            Counter::SpeedToLead(bound) => Some((*bound, *v)),
-            _ => None,
-        })
-        .collect();
-    let staff: Vec<(u32, f64)> = t
-        .iter()
-        .filter_map(|(k, v)| match k {
-            Counter::StaffResponse(bound) => Some((*bound, *v)),
-            _ => None,
-        })
-        .collect();
+    let speed = histogram(t, |k| match k {
+        Counter::SpeedToLead(bound) => Some(*bound),
+        _ => None,
+    });
+    let staff = histogram(t, |k| match k {
+        Counter::StaffResponse(bound) => Some(*bound),
+        _ => None,
+    });
     let showed = c(Counter::AppointmentsShowed);
     let missed = c(Counter::AppointmentsNoShow);
     let calls = c(Counter::CallsEnded);

@@ -39,6 +39,12 @@ async fn act(app: &TestApp, key: &str, id: &str, action: &str) -> (u16, Value) {
     post(app, key, &format!("/api/v1/campaigns/{id}/{action}"), json!({})).await
 }
 
+/// Sets the days a patient's messages from different campaigns must be apart.
+async fn campaign_gap(app: &TestApp, key: &str, days: u32) -> (u16, Value) {
+    let body = json!({"campaigns": {"min_days_between_messages": days}});
+    frontdesk_test_support::patch(app, key, "/api/v1/settings", body).await
+}
+
 /// Books `phone` at `start` (clinic time) and, once the clock is past it, records the
 /// visit as `outcome` (`check-in` or `no-show`).
 async fn visit(
@@ -60,13 +66,7 @@ async fn a_recall_reaches_former_patients_once_per_step_and_stops_when_they_book
     let cal = setup_calendar(&app, &key, CalendarSpec::default()).await;
     // The second campaign below starts a day after the first one's last message: no gap
     // between campaigns here (`a_patient_hears_from_one_campaign_at_a_time` tests it).
-    let (s, t) = frontdesk_test_support::patch(
-        &app,
-        &key,
-        "/api/v1/settings",
-        json!({"campaigns": {"min_days_between_messages": 0}}),
-    )
-    .await;
+    let (s, t) = campaign_gap(&app, &key, 0).await;
     assert_eq!(s, 200, "{t}");
     // November 2025: four patients come (or not).
     app.clock.set("2025-11-03T12:00:00Z".parse().unwrap());
@@ -466,13 +466,7 @@ async fn a_patient_hears_from_one_campaign_at_a_time(app: TestApp) {
     assert_eq!(replies_to(&app, &key, phone).await.len(), before + 2);
     let second = get(&app, &key, &format!("/api/v1/campaigns/{}", ids[1])).await;
     assert_eq!(steps(&second), json!(1), "{second}");
-    let (s, t) = frontdesk_test_support::patch(
-        &app,
-        &key,
-        "/api/v1/settings",
-        json!({"campaigns": {"min_days_between_messages": 61}}),
-    )
-    .await;
+    let (s, t) = campaign_gap(&app, &key, 61).await;
     assert_eq!(s, 422, "{t}");
     assert!(t.to_string().contains("min_days_between_messages"), "{t}");
 }
