@@ -154,7 +154,10 @@ mod tests {
             Fact::new(TenantId::new(), FactKind::MessageReceived, "message:m1", serde_json::json!({}), at);
         let jobs = jobs_for(&fact, at);
         let kinds: Vec<&str> = jobs.iter().map(|j| j.kind.as_str()).collect();
-        assert_eq!(kinds, ["playbook.fact_log", "playbook.dialogue", "playbook.webhooks"]);
+        assert_eq!(
+            kinds,
+            ["playbook.fact_log", "playbook.dialogue", "playbook.webhooks", "playbook.campaign_results"]
+        );
         assert_eq!(jobs[1].dedupe_key.as_deref(), Some("fact:message:m1:message_received:dialogue"));
         // Every fact is logged, even one no other playbook listens to.
         let unheard =

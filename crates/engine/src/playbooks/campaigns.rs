@@ -283,20 +283,33 @@ struct ResultPayload {
     message_id: Option<frontdesk_domain::MessageId>,
 }
 
-/// What the patient's message says for their enrollments, read once per fact; `None` for
-/// a message with no text (a voice note not transcribed yet is answered by the dialogue).
+/// What the patient's message says for their enrollments, read once per fact, with the
+/// message; `None` for a message with no text (a voice note not transcribed yet is answered
+/// by the dialogue).
 async fn reply_outcome(
     ctx: &Ctx,
     tenant: frontdesk_domain::TenantId,
     message: Option<frontdesk_domain::MessageId>,
-) -> Result<Option<EnrollmentState>, JobError> {
+) -> Result<Option<(EnrollmentState, frontdesk_domain::messaging::Message)>, JobError> {
     let Some(id) = message else { return Ok(None) };
     let Some(m) = ctx.store.get_message(tenant, id).await? else { return Ok(None) };
     let Some(text) = m.transcript.as_ref().or(m.body.as_ref()) else { return Ok(None) };
     let Some(t) = ctx.store.tenant_by_id(tenant).await? else { return Ok(None) };
     let today = ctx.clock.now().to_zoned(t.timezone.time_zone()).date();
     let understood = frontdesk_domain::nlu::understand(text.as_str(), &[], today);
-    Ok(frontdesk_domain::campaigns::reply_outcome(understood.intent))
+    Ok(frontdesk_domain::campaigns::reply_outcome(understood.intent).map(|state| (state, m)))
+}
+
+/// Whether `m` is the patient's first message since the campaign's last step: only that one
+/// answers the campaign. Later ones belong to the dialogue that follows ("2" picking one of
+/// the times it offered is no confusion).
+async fn first_reply_since(
+    ctx: &Ctx,
+    m: &frontdesk_domain::messaging::Message,
+    sent: jiff::Timestamp,
+) -> Result<bool, JobError> {
+    let since = ctx.store.recent_inbound(m.tenant_id, m.conversation_id, sent, 50).await?;
+    Ok(since.iter().all(|other| (other.created_at, other.id) >= (m.created_at, m.id)))
 }
 
 #[async_trait]
@@ -319,8 +332,13 @@ impl JobHandler for CampaignResults {
             };
         for e in &enrollments {
             let end = match fact.kind {
-                frontdesk_domain::facts::FactKind::MessageReceived => match reply {
-                    Some(state) if replying_to.iter().any(|r| r.id == e.id) => state,
+                frontdesk_domain::facts::FactKind::MessageReceived => match (&reply, e.last_sent_at) {
+                    (Some((state, m)), Some(sent))
+                        if replying_to.iter().any(|r| r.id == e.id)
+                            && first_reply_since(ctx, m, sent).await? =>
+                    {
+                        *state
+                    }
                     _ => continue,
                 },
                 frontdesk_domain::facts::FactKind::AppointmentBooked if fact.at >= e.created_at => {
