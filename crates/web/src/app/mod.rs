@@ -9,6 +9,7 @@
 mod assets;
 mod calendar;
 mod calls;
+mod campaigns;
 mod chrome;
 mod dashboard;
 mod events;
@@ -70,6 +71,8 @@ pub fn router() -> Router<AppState> {
         .route("/app/calendar/book", post(calendar::book))
         .route("/app/calendar/{id}/{action}", post(calendar::act))
         .route("/app/calls", get(calls::list))
+        .route("/app/campaigns", get(campaigns::list))
+        .route("/app/campaigns/{id}", get(campaigns::campaign))
         .route("/app/waitlist", get(waitlist::show).post(waitlist::join))
         .route("/app/waitlist/{id}/remove", post(waitlist::remove))
         .route("/app/calls/{id}", get(calls::call))

@@ -10,6 +10,7 @@
 
 mod booking;
 mod calendar;
+mod campaigns;
 mod dashboard;
 mod inbox_live;
 mod people;
