@@ -133,4 +133,16 @@ impl EnrollmentCounts {
     pub fn total(&self) -> u64 {
         self.by_state.iter().map(|(_, n)| n).sum()
     }
+
+    /// The campaign's results as rates of the enrolled.
+    pub fn kpis(&self) -> frontdesk_domain::campaigns::CampaignKpis {
+        frontdesk_domain::campaigns::CampaignKpis::of(
+            self.total(),
+            self.get(EnrollmentState::Booked),
+            self.get(EnrollmentState::Declined),
+            self.get(EnrollmentState::OptedOut),
+            self.get(EnrollmentState::NeedsStaff),
+            self.steps_sent,
+        )
+    }
 }

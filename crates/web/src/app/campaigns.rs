@@ -12,10 +12,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use frontdesk_domain::campaigns::{Campaign, CampaignKpis, EnrollmentState};
+use frontdesk_domain::campaigns::{Campaign, EnrollmentState};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::tenant::Locale;
-use frontdesk_store::EnrollmentCounts;
 use uuid::Uuid;
 
 pub struct Row {
@@ -64,17 +63,6 @@ fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0))
 }
 
-fn kpis(n: &EnrollmentCounts) -> CampaignKpis {
-    CampaignKpis::of(
-        n.total(),
-        n.get(EnrollmentState::Booked),
-        n.get(EnrollmentState::Declined),
-        n.get(EnrollmentState::OptedOut),
-        n.get(EnrollmentState::NeedsStaff),
-        n.steps_sent,
-    )
-}
-
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
     let locale = staff.locale();
     let store = &state.ctx.store;
@@ -95,7 +83,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
             kind: word(locale, c.kind.as_str()),
             enrolled: n.total(),
             booked: n.get(EnrollmentState::Booked),
-            booking_rate: percent(kpis(&n).booking_rate),
+            booking_rate: percent(n.kpis().booking_rate),
         });
     }
     let chrome = match Chrome::new(&state, &staff, "campaigns").await {
@@ -149,7 +137,7 @@ pub async fn campaign(State(state): State<AppState>, staff: Staff, Path(id): Pat
         };
         patients.push((name, word(locale, e.state.as_str()), day_time(e.updated_at, &tz)));
     }
-    let k = kpis(&n);
+    let k = n.kpis();
     let pt = locale == Locale::PtBr;
     let rates = vec![
         (if pt { "Agendaram" } else { "Booked" }, percent(k.booking_rate)),

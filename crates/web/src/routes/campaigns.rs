@@ -172,14 +172,7 @@ impl CampaignView {
             created_at: c.created_at,
             updated_at: c.updated_at,
             counts: counts.map(|n| {
-                let kpis = frontdesk_domain::campaigns::CampaignKpis::of(
-                    n.total(),
-                    n.get(EnrollmentState::Booked),
-                    n.get(EnrollmentState::Declined),
-                    n.get(EnrollmentState::OptedOut),
-                    n.get(EnrollmentState::NeedsStaff),
-                    n.steps_sent,
-                );
+                let kpis = n.kpis();
                 CountsView {
                     enrolled: n.total(),
                     active: n.get(EnrollmentState::Active),

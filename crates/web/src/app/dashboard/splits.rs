@@ -58,15 +58,14 @@ pub async fn all(
 /// of its patients who booked: "12% (3/25)". All-time, not the period: a campaign's
 /// bookings come days after its messages.
 async fn campaign_results(ctx: &Ctx, tenant: TenantId, w: &'static Words) -> StoreResult<Split> {
-    use frontdesk_domain::campaigns::{CampaignKpis, CampaignStatus, EnrollmentState};
+    use frontdesk_domain::campaigns::{CampaignStatus, EnrollmentState};
     let page =
         ctx.store.list_campaigns(tenant, frontdesk_domain::page::PageRequest::new(None, Some(20))).await?;
     let mut rows = Vec::new();
     for c in page.items.iter().filter(|c| c.status != CampaignStatus::Draft) {
         let n = ctx.store.enrollment_counts(tenant, c.id).await?;
         let booked = n.get(EnrollmentState::Booked);
-        let kpis = CampaignKpis::of(n.total(), booked, 0, 0, 0, n.steps_sent);
-        let Some(rate) = kpis.booking_rate else { continue };
+        let Some(rate) = n.kpis().booking_rate else { continue };
         let percent = (rate * 100.0).round().clamp(0.0, 100.0) as u32;
         rows.push(Row {
             label: c.name.clone(),
