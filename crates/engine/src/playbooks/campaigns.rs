@@ -233,22 +233,25 @@ async fn since_enrolled(
 ) -> Result<SinceEnrolled, JobError> {
     let upcoming = crate::scheduling::upcoming_for(ctx, e.tenant_id, e.patient_id).await?;
     let consents = ctx.store.consents(e.tenant_id, e.patient_id).await?;
-    // The conversation the step would go in (it is created by the send anyway).
-    let conversation = ctx
-        .store
-        .conversation_for(&frontdesk_domain::messaging::Conversation::new(
-            e.tenant_id,
-            e.patient_id,
-            channel,
-            ctx.clock.now(),
-        ))
-        .await?;
+    // They wrote back after the last step and have not booked: no more automated steps;
+    // staff follow up. Before the first step nobody can have replied, so the conversation
+    // is only looked up (created, if the channel is new) once a step has gone.
+    let replied = match e.last_sent_at {
+        None => false,
+        Some(sent) => {
+            let template = frontdesk_domain::messaging::Conversation::new(
+                e.tenant_id,
+                e.patient_id,
+                channel,
+                ctx.clock.now(),
+            );
+            ctx.store.conversation_for(&template).await?.last_inbound_at.is_some_and(|at| at > sent)
+        }
+    };
     Ok(SinceEnrolled {
         booked: upcoming.iter().any(|a| a.created_at >= e.created_at),
         opted_out: !may_send_automated(&consents, channel),
-        // They wrote back after the last step and have not booked: no more automated
-        // steps; staff follow up.
-        replied: e.last_sent_at.is_some_and(|sent| conversation.last_inbound_at.is_some_and(|at| at > sent)),
+        replied,
     })
 }
 
@@ -321,24 +324,20 @@ impl JobHandler for CampaignResults {
         let ctx = &self.ctx;
         let now = ctx.clock.now();
         let enrollments = ctx.store.active_enrollments_of(job.tenant_id, p.patient_id).await?;
-        // A reply counts for the enrollments that sent a step before it arrived.
-        let replying_to: Vec<_> =
-            enrollments.iter().filter(|e| e.last_sent_at.is_some_and(|sent| sent <= fact.at)).collect();
-        let reply =
-            if fact.kind == frontdesk_domain::facts::FactKind::MessageReceived && !replying_to.is_empty() {
-                reply_outcome(ctx, job.tenant_id, p.message_id).await?
-            } else {
-                None
-            };
+        // A reply counts for the enrollments that sent a step before it arrived; the message
+        // is read only when there is one.
+        let sent_before = |e: &Enrollment| e.last_sent_at.filter(|sent| *sent <= fact.at);
+        let reply = if fact.kind == frontdesk_domain::facts::FactKind::MessageReceived
+            && enrollments.iter().any(|e| sent_before(e).is_some())
+        {
+            reply_outcome(ctx, job.tenant_id, p.message_id).await?
+        } else {
+            None
+        };
         for e in &enrollments {
             let end = match fact.kind {
-                frontdesk_domain::facts::FactKind::MessageReceived => match (&reply, e.last_sent_at) {
-                    (Some((state, m)), Some(sent))
-                        if replying_to.iter().any(|r| r.id == e.id)
-                            && first_reply_since(ctx, m, sent).await? =>
-                    {
-                        *state
-                    }
+                frontdesk_domain::facts::FactKind::MessageReceived => match (&reply, sent_before(e)) {
+                    (Some((state, m)), Some(sent)) if first_reply_since(ctx, m, sent).await? => *state,
                     _ => continue,
                 },
                 frontdesk_domain::facts::FactKind::AppointmentBooked if fact.at >= e.created_at => {
