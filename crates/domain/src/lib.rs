@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod api_key;
+pub mod assistant;
 pub mod api_key_scope;
 pub mod audit;
 pub mod clock;

@@ -51,6 +51,9 @@ pub enum Command {
     /// Patient safety: check the red-flag detector against labelled messages.
     #[command(subcommand)]
     Safety(SafetyCommand),
+    /// The assistant: check how questions about the figures are read (docs/assistant.md).
+    #[command(subcommand)]
+    Assistant(AssistantCommand),
     /// No-show risk: evaluate the model on a public data set, or train a clinic's own
     /// (docs/noshow.md).
     #[command(subcommand)]
@@ -342,6 +345,15 @@ pub enum SettingsCommand {
         /// The patch (JSON); `-` reads it from standard input.
         patch: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssistantCommand {
+    /// Reads each labelled question of a TSV file (`locale<TAB>question<TAB>expected
+    /// query`, with `# today:` and the clinic's names in its header) and prints the share
+    /// mapped to exactly the expected query, per language, then the misses. Without FILE,
+    /// `data/assistant/questions.tsv`.
+    Eval { file: Option<PathBuf> },
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,6 +28,9 @@ async fn main() -> anyhow::Result<()> {
             nlu_eval(&file, rules_only)
         }
         Command::Nlu(NluCommand::Train { train, out }) => nlu_train(&train, &out),
+        Command::Assistant(frontdesk_server::cli::AssistantCommand::Eval { file }) => {
+            assistant_eval(&file.unwrap_or_else(|| "data/assistant/questions.tsv".into()))
+        }
         Command::Safety(SafetyCommand::Eval { files }) => safety_eval(files),
         Command::Noshow(NoshowCommand::Eval { csv, split: _, cutoff }) => {
             let input = frontdesk_server::noshow_eval::open(&csv)?;
@@ -270,6 +273,7 @@ async fn main() -> anyhow::Result<()> {
                 Command::Serve(_)
                 | Command::Config(_)
                 | Command::Nlu(_)
+                | Command::Assistant(_)
                 | Command::Noshow(NoshowCommand::Eval { .. })
                 | Command::Safety(_)
                 | Command::Secrets(SecretsCommand::GenerateKey)
@@ -432,6 +436,32 @@ fn nlu_eval(file: &std::path::Path, rules_only: bool) -> anyhow::Result<()> {
         println!("misclassified ({}):", evaluation.errors.len());
         for e in evaluation.errors.iter().take(50) {
             println!("  {} -> {}  {}", e.expected, e.predicted, e.text);
+        }
+    }
+    Ok(())
+}
+
+/// `frontdesk assistant eval [FILE]`: the share of questions read as their expected
+/// query, overall and per language, then each miss.
+fn assistant_eval(file: &std::path::Path) -> anyhow::Result<()> {
+    use frontdesk_domain::assistant::eval::{accuracy, grade, parse};
+    use frontdesk_domain::tenant::Locale;
+    let content = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let set = parse(&content).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let graded = grade(&set);
+    let right = graded.iter().filter(|g| g.correct()).count();
+    println!("{} (as of {})", file.display(), set.today);
+    println!("accuracy {:.3} ({right}/{})", accuracy(&graded), graded.len());
+    for (locale, name) in [(Locale::PtBr, "pt-BR"), (Locale::En, "en")] {
+        let of: Vec<_> = graded.iter().filter(|g| g.question.locale == locale).cloned().collect();
+        let right = of.iter().filter(|g| g.correct()).count();
+        println!("  {name:<6} {:.3} ({right}/{})", accuracy(&of), of.len());
+    }
+    let misses: Vec<_> = graded.iter().filter(|g| !g.correct()).collect();
+    if !misses.is_empty() {
+        println!("misread ({}):", misses.len());
+        for g in misses {
+            println!("  {}\n    expected {}\n    got      {}", g.question.question, g.question.expected, g.got);
         }
     }
     Ok(())

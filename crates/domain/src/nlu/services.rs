@@ -261,6 +261,25 @@ fn occurrence(message: &[String], term: &[String]) -> usize {
     best
 }
 
+/// The one-word terms of the specialties and procedures `name` belongs to ("Consulta
+/// cardiológica" gives "cardiologia", "cardio", "cardiology", "heart"...), for matching a
+/// service by what people call it outside the dialogue (the assistant's questions).
+pub fn vocabulary_for(name: &str) -> Vec<String> {
+    let own = words(name);
+    let mut out: Vec<String> = Vec::new();
+    for group in VOCABULARY.iter().chain(TRANSLATED.iter()) {
+        let belongs = group.iter().any(|term| term.len() == 1 && own.iter().any(|w| same_word(w, &term[0])));
+        if belongs {
+            for term in group.iter().filter(|t| t.len() == 1) {
+                if !out.contains(&term[0]) {
+                    out.push(term[0].clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The service a message asks for, or `None` when it names none or several equally well.
 /// `synonyms` are the clinic's own words per service, keyed by service id or name
 /// (`DialogueSettings::service_synonyms`).
