@@ -14,16 +14,22 @@ pub enum ApiKeyScope {
     ReadOnly,
     /// Only the inbound-integration routes a CRM or ad-form tool posts to.
     Webhooks,
-    /// Only the tools a voice or chat assistant calls mid-conversation.
+    /// Only the tools a voice or chat assistant calls mid-conversation, and the
+    /// assistant's read-only tools (`/api/v1/assistant/...`, MCP).
     Assistant,
+    /// The assistant's tools that change data (book, send a message): never implied by
+    /// another scope, `full` included, so a key given to an AI client books only when
+    /// someone chose that explicitly.
+    AssistantWrite,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown API key scope {0:?}: use full, read_only, webhooks or assistant")]
+#[error("unknown API key scope {0:?}: use full, read_only, webhooks, assistant or assistant_write")]
 pub struct UnknownScope(pub String);
 
 impl ApiKeyScope {
-    pub const ALL: [ApiKeyScope; 4] = [Self::Full, Self::ReadOnly, Self::Webhooks, Self::Assistant];
+    pub const ALL: [ApiKeyScope; 5] =
+        [Self::Full, Self::ReadOnly, Self::Webhooks, Self::Assistant, Self::AssistantWrite];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,6 +37,7 @@ impl ApiKeyScope {
             Self::ReadOnly => "read_only",
             Self::Webhooks => "webhooks",
             Self::Assistant => "assistant",
+            Self::AssistantWrite => "assistant_write",
         }
     }
 

@@ -5,8 +5,8 @@
 
 pub mod analytics;
 pub mod api_key;
-pub mod assistant;
 pub mod api_key_scope;
+pub mod assistant;
 pub mod audit;
 pub mod clock;
 pub mod contact;

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod analytics;
+pub mod assistant;
 pub mod audit;
 pub mod campaigns;
 pub mod data_rights;

@@ -461,7 +461,10 @@ fn assistant_eval(file: &std::path::Path) -> anyhow::Result<()> {
     if !misses.is_empty() {
         println!("misread ({}):", misses.len());
         for g in misses {
-            println!("  {}\n    expected {}\n    got      {}", g.question.question, g.question.expected, g.got);
+            println!(
+                "  {}\n    expected {}\n    got      {}",
+                g.question.question, g.question.expected, g.got
+            );
         }
     }
     Ok(())

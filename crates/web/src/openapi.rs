@@ -18,7 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
         description = "Runs a clinic's patient funnel: leads, conversations, scheduling, reminders, campaigns. \
                        Every /api/v1 route needs an API key in `X-API-KEY` (or `Authorization: Bearer`). \
                        A key may be limited to scopes (`read_only`: GET and HEAD; `webhooks`: `POST /api/v1/leads`; \
-                       `assistant`: `/api/v1/voice/tools/*`); anything else answers 403 `insufficient_scope`."
+                       `assistant`: `/api/v1/voice/tools/*` and the read-only `/api/v1/assistant/*`; `assistant_write`: \
+                       the same, and the assistant's tools that book or send); anything else answers 403 `insufficient_scope`."
     ),
     modifiers(&ApiKeyScheme),
     tags(
@@ -43,6 +44,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "outbound-webhooks", description = "Signed webhooks (Standard Webhooks) to the clinic's own systems: subscriptions, deliveries, replay"),
         (name = "campaigns", description = "Recall, recovery and reactivation campaigns: audiences, steps, enrollments"),
         (name = "waitlist", description = "Patients waiting for a time, and the freed slots offered to them (first to accept books it)"),
+        (name = "assistant", description = "Questions about the figures in pt-BR or English, and the tools an AI client may call (also over MCP)"),
         (name = "data-rights", description = "Retention of conversation content, and its run reports"),
         (name = "fhir", description = "Read-only FHIR R4 over the calendar (application/fhir+json; errors are OperationOutcomes)"),
     )
@@ -75,6 +77,9 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::reports::report))
         .routes(routes!(routes::analytics::overview))
         .routes(routes!(routes::analytics::view))
+        .routes(routes!(routes::assistant::list_tools))
+        .routes(routes!(routes::assistant::ask))
+        .routes(routes!(routes::assistant::call_tool))
         .routes(routes!(routes::data_rights::export_patient))
         .routes(routes!(routes::data_rights::erase_patient))
         .routes(routes!(routes::data_rights::get_retention, routes::data_rights::put_retention))

@@ -9,7 +9,9 @@
 //!   take API keys at all: they are authenticated by the provider's signature or the
 //!   tenant's callback token.
 //! - `assistant`: the tools a voice or chat assistant calls mid-conversation
-//!   (`/api/v1/voice/tools/...`, and `/api/v1/assistant/...` for the tools to come).
+//!   (`/api/v1/voice/tools/...`), and the assistant's (`/api/v1/assistant/...`: the tool
+//!   list, questions, tool calls and the MCP endpoint), read-only.
+//! - `assistant_write`: the same routes, and the assistant's tools that change data may run.
 
 use axum::http::Method;
 use frontdesk_domain::api_key_scope::{ApiKeyScope, ScopeSet};
@@ -27,8 +29,9 @@ fn scope_allows(scope: ApiKeyScope, method: &Method, route: &str) -> bool {
         ApiKeyScope::Full => true,
         ApiKeyScope::ReadOnly => method == Method::GET || method == Method::HEAD,
         ApiKeyScope::Webhooks => method == Method::POST && INTAKE_ROUTES.contains(&route),
-        ApiKeyScope::Assistant => {
-            method == Method::POST && ASSISTANT_PREFIXES.iter().any(|p| route.starts_with(p))
+        ApiKeyScope::Assistant | ApiKeyScope::AssistantWrite => {
+            let reads_tools = method == Method::GET && route.starts_with("/api/v1/assistant/");
+            reads_tools || method == Method::POST && ASSISTANT_PREFIXES.iter().any(|p| route.starts_with(p))
         }
     }
 }

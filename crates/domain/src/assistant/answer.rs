@@ -156,10 +156,19 @@ pub fn sentence(q: &Query, found: &Found, locale: Locale) -> String {
                 let which = if matches!(q.split, Some(Split::Bottom(_))) { least } else { most };
                 return match locale {
                     Locale::PtBr => {
-                        format!("{} com {which} {subject} {period}: {} ({}).", capitalise(dim), r.label, value(r.value))
+                        format!(
+                            "{} com {which} {subject} {period}: {} ({}).",
+                            capitalise(dim),
+                            r.label,
+                            value(r.value)
+                        )
                     }
                     Locale::En => {
-                        format!("The {dim} with the {which} {subject} {period}: {} ({}).", r.label, value(r.value))
+                        format!(
+                            "The {dim} with the {which} {subject} {period}: {} ({}).",
+                            r.label,
+                            value(r.value)
+                        )
                     }
                 };
             }
@@ -201,6 +210,14 @@ pub fn unmapped(why: &Unmapped, locale: Locale) -> String {
         }
         (Unmapped::Ambiguous { names }, Locale::En) => {
             format!("That name fits more than one: {}. Which one?", names.join(", "))
+        }
+        (Unmapped::SplitAndFilter, Locale::PtBr) => {
+            "Os números são separados por uma coisa de cada vez: peça por profissional ou por dia da semana, \
+             não os dois juntos."
+                .into()
+        }
+        (Unmapped::SplitAndFilter, Locale::En) => {
+            "Figures are split by one thing at a time: ask by practitioner or by weekday, not both at once.".into()
         }
     }
 }

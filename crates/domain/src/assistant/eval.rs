@@ -37,7 +37,9 @@ pub fn parse(content: &str) -> Result<QuestionSet, String> {
             let value = value.trim();
             match key.trim() {
                 "today" => {
-                    today = Some(value.parse::<Date>().map_err(|_| format!("line {at}: `{value}` is not a date"))?)
+                    today = Some(
+                        value.parse::<Date>().map_err(|_| format!("line {at}: `{value}` is not a date"))?,
+                    )
                 }
                 k @ ("practitioner" | "service" | "unit" | "source") => {
                     let dimension = Dimension::parse(k).expect("listed above");

@@ -73,6 +73,9 @@ pub enum Unmapped {
     CannotSplit { measure: &'static str, dimension: Dimension },
     /// A name fits several practitioners, services or units.
     Ambiguous { names: Vec<String> },
+    /// A split and a filter on another dimension at once ("no-shows by weekday with Dra.
+    /// Ana"): figures are kept split by one thing at a time.
+    SplitAndFilter,
 }
 
 /// The practitioners, services, units, channels and lead sources a question may name.
@@ -91,8 +94,28 @@ struct Named {
 
 /// Words that name no one in particular: titles, "consulta", "unidade".
 const GENERIC: [&str; 22] = [
-    "dr", "dra", "doutor", "doutora", "doctor", "de", "da", "do", "das", "dos", "e", "consulta", "avaliacao",
-    "unidade", "clinica", "clinic", "unit", "the", "and", "exame", "retorno", "sessao",
+    "dr",
+    "dra",
+    "doutor",
+    "doutora",
+    "doctor",
+    "de",
+    "da",
+    "do",
+    "das",
+    "dos",
+    "e",
+    "consulta",
+    "avaliacao",
+    "unidade",
+    "clinica",
+    "clinic",
+    "unit",
+    "the",
+    "and",
+    "exame",
+    "retorno",
+    "sessao",
 ];
 
 impl Catalogue {
@@ -136,12 +159,8 @@ impl Catalogue {
     fn named(&self, tokens: &[&str]) -> Vec<&Named> {
         let mut best: Vec<(&Named, u8)> = Vec::new();
         for e in &self.entries {
-            let score = e
-                .words
-                .iter()
-                .flat_map(|w| tokens.iter().map(move |t| word_match(t, w)))
-                .max()
-                .unwrap_or(0);
+            let score =
+                e.words.iter().flat_map(|w| tokens.iter().map(move |t| word_match(t, w))).max().unwrap_or(0);
             if score > 0 {
                 best.push((e, score));
             }
@@ -183,18 +202,44 @@ const NO_SHOW: [&[&str]; 8] = [
     &["missed"],
 ];
 const NO_SHOW_WORDS: [&str; 6] = ["faltas", "falta", "faltaram", "faltou", "ausencias", "absences"];
-const RATE: [&str; 9] = ["taxa", "rate", "percentual", "porcentagem", "percentage", "percent", "proporcao", "share", "indice"];
+const RATE: [&str; 9] =
+    ["taxa", "rate", "percentual", "porcentagem", "percentage", "percent", "proporcao", "share", "indice"];
 const LEADS: [&str; 6] = ["lead", "leads", "prospects", "prospect", "interessados", "contatos"];
 const AI: [&str; 7] = ["ia", "ai", "robo", "bot", "assistente", "assistant", "automatico"];
-const CALLS: [&str; 8] = ["ligacoes", "ligacao", "chamadas", "chamada", "calls", "call", "telefonemas", "phone"];
+const CALLS: [&str; 8] =
+    ["ligacoes", "ligacao", "chamadas", "chamada", "calls", "call", "telefonemas", "phone"];
 const MESSAGES: [&str; 6] = ["mensagens", "mensagem", "messages", "message", "msgs", "texts"];
 const MONEY: [&str; 14] = [
-    "receita", "faturamento", "faturamos", "faturou", "faturar", "faturado", "faturada", "revenue", "dinheiro", "money",
-    "income", "earn", "earned", "earnings",
+    "receita",
+    "faturamento",
+    "faturamos",
+    "faturou",
+    "faturar",
+    "faturado",
+    "faturada",
+    "revenue",
+    "dinheiro",
+    "money",
+    "income",
+    "earn",
+    "earned",
+    "earnings",
 ];
 const BOOKINGS: [&str; 14] = [
-    "agendamentos", "agendamento", "agendadas", "agendados", "consultas", "marcadas", "marcacoes", "bookings", "booking",
-    "booked", "appointments", "appointment", "agendaram", "marcaram",
+    "agendamentos",
+    "agendamento",
+    "agendadas",
+    "agendados",
+    "consultas",
+    "marcadas",
+    "marcacoes",
+    "bookings",
+    "booking",
+    "booked",
+    "appointments",
+    "appointment",
+    "agendaram",
+    "marcaram",
 ];
 
 /// The figure a question names, if any.
@@ -203,36 +248,74 @@ fn figure(tokens: &[&str]) -> Option<&'static Measure> {
     let pick = |name| measure(name);
     let no_show = any_phrase(t, &NO_SHOW) || any(t, &NO_SHOW_WORDS);
     let rate = any(t, &RATE) || t.contains(&"%");
-    if no_show && any(t, &MONEY) || any_phrase(t, &[&["receita", "perdida"], &["lost", "revenue"], &["revenue", "lost"]]) {
+    if no_show && any(t, &MONEY)
+        || any_phrase(t, &[&["receita", "perdida"], &["lost", "revenue"], &["revenue", "lost"]])
+    {
         return pick("revenue_lost_to_no_shows");
     }
     if no_show {
         return pick(if rate { "no_show_rate" } else { "no_shows" });
     }
     let staff = any(t, &["equipe", "staff", "atendentes", "recepcao", "team", "humanos", "pessoas"]);
-    let time = any(t, &["tempo", "time", "demora", "demoramos", "demorou", "levamos", "fast", "rapido", "rapidos", "quickly", "long"]);
+    let time = any(
+        t,
+        &[
+            "tempo",
+            "time",
+            "demora",
+            "demoramos",
+            "demorou",
+            "levamos",
+            "fast",
+            "rapido",
+            "rapidos",
+            "quickly",
+            "long",
+        ],
+    );
     if staff && time && !any(t, &LEADS) {
         return pick("staff_response_p50_seconds");
     }
     if any_phrase(t, &[&["speed", "to", "lead"]]) || (time && any(t, &LEADS)) {
         return pick("speed_to_lead_p50_seconds");
     }
-    let handed = any(t, &[
-        "passadas", "passamos", "passaram", "passou", "transferidas", "transferimos", "transferiu", "encaminhadas",
-        "encaminhamos", "handed", "transferred", "escalated", "escaladas", "passed",
-    ]);
+    let handed = any(
+        t,
+        &[
+            "passadas",
+            "passamos",
+            "passaram",
+            "passou",
+            "transferidas",
+            "transferimos",
+            "transferiu",
+            "encaminhadas",
+            "encaminhamos",
+            "handed",
+            "transferred",
+            "escalated",
+            "escaladas",
+            "passed",
+        ],
+    );
     if any(t, &["handoffs", "handoff", "transferencias", "escalations"]) || handed && staff {
         return pick("handoffs_requested");
     }
     let ai = any(t, &AI) || any_phrase(t, &[&["inteligencia", "artificial"]]);
-    if ai && any(t, &["respostas", "replies", "respondeu", "answered", "responderam", "replied"]) && !any(t, &BOOKINGS) {
+    if ai
+        && any(t, &["respostas", "replies", "respondeu", "answered", "responderam", "replied"])
+        && !any(t, &BOOKINGS)
+    {
         return pick("replies_by_ai_share");
     }
     if ai && (any(t, &BOOKINGS) || any(t, &["agendou", "marcou", "booked"])) {
         return pick("bookings_by_ai_share");
     }
     if any(t, &CALLS) {
-        if any(t, &["atendidas", "answered", "answer", "atendimento", "atenderam", "atendeu", "pickup", "picked"]) {
+        if any(
+            t,
+            &["atendidas", "answered", "answer", "atendimento", "atenderam", "atendeu", "pickup", "picked"],
+        ) {
             return pick("calls_answered_rate");
         }
         if any(t, &["duracao", "duration", "duram", "lasted", "length"])
@@ -246,7 +329,21 @@ fn figure(tokens: &[&str]) -> Option<&'static Measure> {
         return pick("calls_total");
     }
     if any(t, &["pacientes", "patients", "patient", "paciente"])
-        && any(t, &["responderam", "respondem", "respondeu", "responded", "reply", "replied", "replies", "respond", "resposta", "response"])
+        && any(
+            t,
+            &[
+                "responderam",
+                "respondem",
+                "respondeu",
+                "responded",
+                "reply",
+                "replied",
+                "replies",
+                "respond",
+                "resposta",
+                "response",
+            ],
+        )
     {
         return pick("patient_response_rate");
     }
@@ -262,24 +359,77 @@ fn figure(tokens: &[&str]) -> Option<&'static Measure> {
     if any(t, &MONEY) || any_phrase(t, &[&["em", "reais"]]) {
         return pick("revenue_booked");
     }
-    if any(t, &["cancelamentos", "cancelaram", "cancelled", "canceled", "cancellations", "cancelados", "canceladas", "cancelou"]) {
+    if any(
+        t,
+        &[
+            "cancelamentos",
+            "cancelaram",
+            "cancelled",
+            "canceled",
+            "cancellations",
+            "cancelados",
+            "canceladas",
+            "cancelou",
+        ],
+    ) {
         return pick("cancellations");
     }
     let leads = any(t, &LEADS);
     // "leads que vieram do Instagram" came in; patients who "vieram" came to the visit.
-    if !leads && any(t, &["compareceram", "comparecimentos", "comparecimento", "showed", "attended", "vieram", "attendance", "presencas"]) {
+    if !leads
+        && any(
+            t,
+            &[
+                "compareceram",
+                "comparecimentos",
+                "comparecimento",
+                "showed",
+                "attended",
+                "vieram",
+                "attendance",
+                "presencas",
+            ],
+        )
+    {
         return pick("appointments_showed");
     }
-    let conversion = any(t, &[
-        "conversao", "conversion", "convertemos", "convert", "converts", "converte", "convertem", "converteu", "converting",
-    ]);
+    let conversion = any(
+        t,
+        &[
+            "conversao",
+            "conversion",
+            "convertemos",
+            "convert",
+            "converts",
+            "converte",
+            "convertem",
+            "converteu",
+            "converting",
+        ],
+    );
     if conversion || leads && rate && any(t, &BOOKINGS) || any_phrase(t, &[&["lead", "to", "booking"]]) {
         return pick("lead_to_booking_rate");
     }
     if leads && any(t, &["converteram", "converted", "agendaram", "booked", "marcaram", "viraram"]) {
         return pick("leads_booked");
     }
-    if leads && any(t, &["contatados", "contatamos", "contacted", "reached", "reach", "contact", "alcancamos", "abordados", "contatado", "contatar"]) {
+    if leads
+        && any(
+            t,
+            &[
+                "contatados",
+                "contatamos",
+                "contacted",
+                "reached",
+                "reach",
+                "contact",
+                "alcancamos",
+                "abordados",
+                "contatado",
+                "contatar",
+            ],
+        )
+    {
         return pick("leads_contacted");
     }
     if any(t, &BOOKINGS) {
@@ -296,19 +446,66 @@ const DIMENSION_WORDS: [(Dimension, &[&str]); 10] = [
     (
         Dimension::Practitioner,
         &[
-            "profissional", "profissionais", "medico", "medicos", "medica", "doutor", "doutora", "doutores", "dentista",
-            "dentistas", "doctor", "doctors", "practitioner", "practitioners", "provider", "providers", "dentist",
+            "profissional",
+            "profissionais",
+            "medico",
+            "medicos",
+            "medica",
+            "doutor",
+            "doutora",
+            "doutores",
+            "dentista",
+            "dentistas",
+            "doctor",
+            "doctors",
+            "practitioner",
+            "practitioners",
+            "provider",
+            "providers",
+            "dentist",
         ],
     ),
     (
         Dimension::Service,
         &[
-            "servico", "servicos", "especialidade", "especialidades", "procedimento", "procedimentos", "service",
-            "services", "specialty", "specialties", "procedure", "procedures", "tratamento", "treatment",
+            "servico",
+            "servicos",
+            "especialidade",
+            "especialidades",
+            "procedimento",
+            "procedimentos",
+            "service",
+            "services",
+            "specialty",
+            "specialties",
+            "procedure",
+            "procedures",
+            "tratamento",
+            "treatment",
         ],
     ),
-    (Dimension::Unit, &["unidade", "unidades", "filial", "filiais", "unit", "units", "location", "locations", "branch", "branches"]),
-    (Dimension::Source, &["origem", "origens", "fonte", "fontes", "canal", "canais", "source", "sources", "channel", "channels"]),
+    (
+        Dimension::Unit,
+        &[
+            "unidade",
+            "unidades",
+            "filial",
+            "filiais",
+            "unit",
+            "units",
+            "location",
+            "locations",
+            "branch",
+            "branches",
+        ],
+    ),
+    (
+        Dimension::Source,
+        &[
+            "origem", "origens", "fonte", "fontes", "canal", "canais", "source", "sources", "channel",
+            "channels",
+        ],
+    ),
     (Dimension::Weekday, &["weekday", "weekdays"]),
     (Dimension::Hour, &["hora", "horas", "horario", "horarios", "hour", "hours"]),
     (Dimension::LeadTime, &["antecedencia"]),
@@ -317,7 +514,8 @@ const DIMENSION_WORDS: [(Dimension, &[&str]); 10] = [
     (Dimension::Sender, &["remetente", "sender", "senders"]),
 ];
 
-const SPLIT_MARKERS: [&str; 10] = ["por", "by", "per", "qual", "quais", "which", "cada", "each", "que", "what"];
+const SPLIT_MARKERS: [&str; 10] =
+    ["por", "by", "per", "qual", "quais", "which", "cada", "each", "que", "what"];
 const MOST: [&str; 8] = ["mais", "most", "maior", "highest", "best", "melhor", "top", "more"];
 const LEAST: [&str; 8] = ["menos", "least", "fewest", "lowest", "menor", "pior", "worst", "less"];
 
@@ -339,16 +537,17 @@ fn split(tokens: &[&str], measure: &Measure) -> Option<Split> {
         } else {
             None
         };
-        let dimension = phrase_dimension.or_else(|| {
-            DIMENSION_WORDS.iter().find(|(_, words)| words.contains(t)).map(|(d, _)| *d)
-        });
+        let dimension = phrase_dimension
+            .or_else(|| DIMENSION_WORDS.iter().find(|(_, words)| words.contains(t)).map(|(d, _)| *d));
         let Some(mut dimension) = dimension else { continue };
         // "canal" splits leads by where they came from, messages by how they went.
         if dimension == Dimension::Source && !measure.dimensions().contains(&Dimension::Source) {
             dimension = Dimension::Channel;
         }
         let marked = tokens[i.saturating_sub(3)..i].iter().any(|w| SPLIT_MARKERS.contains(w));
-        let which = tokens[i.saturating_sub(2)..i].iter().any(|w| matches!(*w, "qual" | "quais" | "which" | "que" | "what"));
+        let which = tokens[i.saturating_sub(2)..i]
+            .iter()
+            .any(|w| matches!(*w, "qual" | "quais" | "which" | "que" | "what"));
         if marked || phrase_dimension == Some(Dimension::Sender) {
             found = Some((dimension, which));
             break;
@@ -389,6 +588,9 @@ pub fn read(question: &str, today: Date, catalogue: &Catalogue) -> Result<(Query
         }
     }
     let filter = filter(&tokens, catalogue, measure, split)?;
+    if split.is_some() && filter.is_some() {
+        return Err(Unmapped::SplitAndFilter);
+    }
     let (Days { from, to }, assumed) = match period(question, &tokens, today) {
         Some(d) => (d, false),
         None => (default_period(today), true),
@@ -405,7 +607,8 @@ fn filter(
 ) -> Result<Option<Filter>, Unmapped> {
     let named = catalogue.named(tokens);
     // A name of the split's own dimension is its row, not a filter ("Dra. Ana vs Dr. Bruno").
-    let named: Vec<&Named> = named.into_iter().filter(|e| Some(e.dimension) != split.map(|s| s.dimension())).collect();
+    let named: Vec<&Named> =
+        named.into_iter().filter(|e| Some(e.dimension) != split.map(|s| s.dimension())).collect();
     match named.as_slice() {
         [] => Ok(None),
         [one] => {
@@ -420,7 +623,11 @@ fn filter(
             let fitting: Vec<&&Named> =
                 several.iter().filter(|e| measure.dimensions().contains(&e.dimension)).collect();
             match fitting.as_slice() {
-                [one] => Ok(Some(Filter { dimension: one.dimension, key: one.key.clone(), label: one.label.clone() })),
+                [one] => Ok(Some(Filter {
+                    dimension: one.dimension,
+                    key: one.key.clone(),
+                    label: one.label.clone(),
+                })),
                 _ => Err(Unmapped::Ambiguous { names: several.iter().map(|e| e.label.clone()).collect() }),
             }
         }

@@ -9,6 +9,7 @@
 
 mod api;
 mod api_key_scopes;
+mod assistant;
 mod browser;
 mod campaigns;
 mod cli;

@@ -1,6 +1,7 @@
 pub mod analytics;
 pub mod api_keys;
 pub mod appointments;
+pub mod assistant;
 pub mod audit;
 pub mod audit_export;
 pub mod availability;

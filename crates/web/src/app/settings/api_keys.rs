@@ -99,6 +99,7 @@ fn scope_label(s: &SettingsTexts, scope: ApiKeyScope) -> &'static str {
         ApiKeyScope::ReadOnly => s.scope_read_only,
         ApiKeyScope::Webhooks => s.scope_webhooks,
         ApiKeyScope::Assistant => s.scope_assistant,
+        ApiKeyScope::AssistantWrite => s.scope_assistant_write,
     }
 }
 

@@ -114,6 +114,7 @@ pub struct SettingsTexts {
     pub scope_read_only: &'static str,
     pub scope_webhooks: &'static str,
     pub scope_assistant: &'static str,
+    pub scope_assistant_write: &'static str,
     pub scope_invalid: &'static str,
 }
 
@@ -296,7 +297,8 @@ pub const PT_BR: SettingsTexts = SettingsTexts {
     scope_full: "Completo (tudo)",
     scope_read_only: "Somente leitura",
     scope_webhooks: "Integrações (entrada de leads)",
-    scope_assistant: "Assistente (ferramentas de voz)",
+    scope_assistant: "Assistente (ferramentas de voz e perguntas)",
+    scope_assistant_write: "Assistente pode agendar e enviar mensagens",
     scope_invalid: "Escolha um dos acessos da lista.",
 };
 
@@ -401,6 +403,7 @@ pub const EN: SettingsTexts = SettingsTexts {
     scope_full: "Full (everything)",
     scope_read_only: "Read only",
     scope_webhooks: "Integrations (lead intake)",
-    scope_assistant: "Assistant (voice tools)",
+    scope_assistant: "Assistant (voice tools and questions)",
+    scope_assistant_write: "Assistant may book and send messages",
     scope_invalid: "Choose one of the listed access levels.",
 };

@@ -1,0 +1,235 @@
+//! The assistant (docs/assistant.md): questions about the figures answered with the same
+//! numbers the metrics API gives, the query it ran and the period; an honest refusal for
+//! what it cannot map; its tools listed with schemas and called, the ones that change data
+//! only with the `assistant_write` scope. On both backends.
+
+use frontdesk_test_support::{CalendarSpec, TestApp, backend_tests, get, post, setup_calendar};
+use serde_json::{Value, json};
+
+backend_tests!(
+    questions_are_answered_with_the_metrics_figures,
+    tools_are_listed_and_called_within_their_scope
+);
+
+fn code(e: &Value) -> String {
+    e["error"]["code"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn ask(app: &TestApp, key: &str, question: &str) -> Value {
+    let (s, a) = post(app, key, "/api/v1/assistant/ask", json!({"question": question})).await;
+    assert_eq!(s, 200, "{a}");
+    a
+}
+
+async fn issue(app: &TestApp, full_key: &str, scopes: Value) -> String {
+    let (s, body) =
+        post(app, full_key, "/api/v1/api-keys", json!({"name": "ai client", "scopes": scopes})).await;
+    assert_eq!(s, 201, "{body}");
+    body["secret"].as_str().unwrap().to_owned()
+}
+
+/// Monday 1 June 2026: two leads from ads, one referral; three bookings (two with Dra. Ana,
+/// one with Dr. Bruno), Dr. Bruno's patient missed it. Then the clock moves to Monday 8 June,
+/// so "last week" is 1-7 June.
+async fn known_week(app: &TestApp, key: &str) -> frontdesk_test_support::Calendar {
+    let spec = CalendarSpec {
+        services: vec![
+            json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30, "price_cents": 15000}),
+        ],
+        ..Default::default()
+    };
+    let cal = setup_calendar(app, key, spec).await;
+    for (phone, source) in
+        [("+5511987000001", "paid_ads"), ("+5511987000002", "paid_ads"), ("+5511987000003", "referral")]
+    {
+        let (s, l) =
+            post(app, key, "/api/v1/leads", json!({"phone": phone, "name": "Carla Dias", "source": source}))
+                .await;
+        assert_eq!(s, 201, "{l}");
+    }
+    let mut ids = Vec::new();
+    for (doctor, start, phone) in [
+        (0, "2026-06-03T10:00:00-03:00", "+5511987000011"),
+        (1, "2026-06-03T14:00:00-03:00", "+5511987000012"),
+        (0, "2026-06-05T09:00:00-03:00", "+5511987000013"),
+    ] {
+        let body = json!({"patient": {"name": "Rita Alves", "phone": phone},
+            "practitioner_id": cal.practitioners[doctor], "location_id": cal.location, "service_id": cal.service,
+            "start": start});
+        let (s, a) = post(app, key, "/api/v1/appointments", body).await;
+        assert_eq!(s, 201, "{a}");
+        ids.push(a["id"].as_str().unwrap().to_owned());
+    }
+    app.run_pending_jobs().await;
+    app.clock.set("2026-06-03T18:00:00Z".parse().unwrap());
+    let r = app.post(&format!("/api/v1/appointments/{}/no-show", ids[1]), key).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    app.clock.set("2026-06-08T12:00:00Z".parse().unwrap());
+    app.run_pending_jobs().await;
+    cal
+}
+
+async fn questions_are_answered_with_the_metrics_figures(app: TestApp) {
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    known_week(&app, &key).await;
+    let week = "from=2026-06-01&to=2026-06-07";
+
+    // A practitioner named in passing: the figure is that practitioner's row.
+    let a = ask(&app, &key, "quantos no-shows tivemos semana passada com o Dr. Bruno?").await;
+    assert_eq!(a["answered"], true, "{a}");
+    assert_eq!(a["query"], "no_shows 2026-06-01..2026-06-07 where practitioner=Dr. Bruno Reis");
+    assert_eq!(a["api"], format!("/api/v1/metrics/no_shows?{week}&breakdown=practitioner"));
+    let by = get(&app, &key, &format!("/api/v1/metrics/no_shows?{week}&breakdown=practitioner")).await;
+    let bruno =
+        by["breakdown"]["rows"].as_array().unwrap().iter().find(|r| r["label"] == "Dr. Bruno Reis").unwrap();
+    assert_eq!(a["value"], bruno["values"]["appointments_no_show"]);
+    assert_eq!(a["value"], json!(1.0));
+    assert_eq!(a["locale"], "pt-BR");
+    assert!(a["text"].as_str().unwrap().contains("Dr. Bruno Reis"), "{a}");
+
+    // A whole-period figure is the overview's, with the previous period beside it.
+    let a = ask(&app, &key, "how many appointments were booked last week?").await;
+    let overview = get(&app, &key, &format!("/api/v1/metrics/overview?{week}")).await;
+    assert_eq!(
+        (a["value"].clone(), a["previous"].clone()),
+        (overview["appointments_total"].clone(), json!(0.0))
+    );
+    assert_eq!(a["value"], json!(3.0));
+    assert_eq!(a["locale"], "en");
+    let a = ask(&app, &key, "qual foi a taxa de no-show semana passada?").await;
+    assert_eq!(a["value"], overview["no_show_rate"]);
+    assert!(a["text"].as_str().unwrap().contains("100,0%"), "{a}");
+
+    // "Which ... most": the top row.
+    let a = ask(&app, &key, "qual profissional teve mais agendamentos semana passada?").await;
+    assert_eq!(a["query"], "appointments_total 2026-06-01..2026-06-07 top practitioner");
+    assert_eq!(
+        (a["rows"][0]["label"].clone(), a["rows"][0]["value"].clone()),
+        (json!("Dra. Ana Lima"), json!(2.0))
+    );
+    assert!(a["text"].as_str().unwrap().contains("Dra. Ana Lima (2)"), "{a}");
+
+    // A split by source: one row per source, the API's counts.
+    let a = ask(&app, &key, "leads by source last week").await;
+    assert_eq!(a["query"], "leads_total 2026-06-01..2026-06-07 by source");
+    let rows: Vec<(String, f64)> = a["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap().to_owned(), r["value"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(rows, [("paid_ads".to_owned(), 2.0), ("referral".to_owned(), 1.0)]);
+
+    // No period: the last 30 days, said so.
+    let a = ask(&app, &key, "quantos leads recebemos?").await;
+    assert_eq!(
+        (a["from"].clone(), a["to"].clone(), a["assumed_period"].clone()),
+        (json!("2026-05-10"), json!("2026-06-08"), json!(true))
+    );
+    assert_eq!(a["value"], json!(3.0));
+
+    // What it cannot map it says, without a number.
+    let a = ask(&app, &key, "qual a previsão do tempo amanhã?").await;
+    assert_eq!(
+        (a["answered"].clone(), a["value"].clone(), a["query"].clone()),
+        (json!(false), Value::Null, Value::Null)
+    );
+    assert!(a["text"].as_str().unwrap().starts_with("Não sei responder"), "{a}");
+    let a = ask(&app, &key, "calls with Dra. Ana last week").await;
+    assert_eq!(a["answered"], false, "calls are not kept per practitioner: {a}");
+    let a = ask(&app, &key, "leads from 2020-01-01 to 2026-06-01").await;
+    assert_eq!(a["answered"], false, "{a}");
+    assert!(a["text"].as_str().unwrap().contains("at most 400"), "{a}");
+
+    // Bad requests are named.
+    let (s, e) = post(&app, &key, "/api/v1/assistant/ask", json!({"question": "  "})).await;
+    assert_eq!((s, code(&e)), (422, "invalid_question".into()));
+    let (s, e) =
+        post(&app, &key, "/api/v1/assistant/ask", json!({"question": "leads", "locale": "fr"})).await;
+    assert_eq!((s, code(&e)), (400, "invalid_locale".into()));
+    let (s, _) = post(&app, &key, "/api/v1/assistant/ask", json!({"q": "leads"})).await;
+    assert_eq!(s, 422);
+}
+
+async fn tools_are_listed_and_called_within_their_scope(app: TestApp) {
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    let cal = known_week(&app, &key).await;
+
+    let list = get(&app, &key, "/api/v1/assistant/tools").await;
+    let tools = list["tools"].as_array().unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    for expected in [
+        "ask_figures",
+        "metrics_overview",
+        "find_patient",
+        "list_appointments",
+        "find_slots",
+        "book_appointment",
+        "send_message",
+        "create_report",
+    ] {
+        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+    }
+    let book = tools.iter().find(|t| t["name"] == "book_appointment").unwrap();
+    assert_eq!(book["writes"], true);
+    assert_eq!(book["input_schema"]["type"], "object");
+    assert!(book["input_schema"]["required"].as_array().unwrap().contains(&json!("start")));
+
+    // A read tool gives the API's figures.
+    let (s, r) = post(
+        &app,
+        &key,
+        "/api/v1/assistant/tools/metrics_overview",
+        json!({"from": "2026-06-01", "to": "2026-06-07"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let overview = get(&app, &key, "/api/v1/metrics/overview?from=2026-06-01&to=2026-06-07").await;
+    assert_eq!(r["result"]["figures"]["leads_total"]["value"], overview["leads_total"]);
+
+    // A key limited to the assistant reads; booking needs assistant_write, even for a full key.
+    let reader = issue(&app, &key, json!(["assistant"])).await;
+    let (s, found) =
+        post(&app, &reader, "/api/v1/assistant/tools/find_patient", json!({"phone_digits": "987000011"}))
+            .await;
+    assert_eq!(s, 200, "{found}");
+    let patient = found["result"]["patients"][0]["id"].as_str().unwrap().to_owned();
+    let (s, slots) = post(
+        &app,
+        &reader,
+        "/api/v1/assistant/tools/find_slots",
+        json!({"service_id": cal.service, "from": "2026-06-10", "to": "2026-06-10"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{slots}");
+    let slot = slots["result"]["slots"][0].clone();
+    let booking = json!({"patient_id": patient, "service_id": cal.service, "practitioner_id": slot["practitioner_id"],
+        "location_id": slot["location_id"], "start": slot["start"]});
+    for refused in [&reader, &key] {
+        let (s, e) = post(&app, refused, "/api/v1/assistant/tools/book_appointment", booking.clone()).await;
+        assert_eq!((s, code(&e)), (403, "insufficient_scope".into()), "{e}");
+    }
+    let writer = issue(&app, &key, json!(["assistant_write"])).await;
+    let (s, booked) = post(&app, &writer, "/api/v1/assistant/tools/book_appointment", booking.clone()).await;
+    assert_eq!(s, 200, "{booked}");
+    assert_eq!(booked["result"]["status"], "booked");
+    let (s, e) = post(&app, &writer, "/api/v1/assistant/tools/book_appointment", booking).await;
+    assert_eq!((s, code(&e)), (422, "tool_failed".into()), "the slot is taken now: {e}");
+    // The reader cannot reach the rest of the API.
+    let (s, _) = post(&app, &reader, "/api/v1/appointments", json!({})).await;
+    assert_eq!(s, 403);
+
+    // Bad calls are named.
+    let (s, e) = post(&app, &key, "/api/v1/assistant/tools/drop_tables", json!({})).await;
+    assert_eq!((s, code(&e)), (404, "unknown_tool".into()));
+    let (s, e) = post(
+        &app,
+        &key,
+        "/api/v1/assistant/tools/metrics_overview",
+        json!({"from": "June", "to": "2026-06-07"}),
+    )
+    .await;
+    assert_eq!((s, code(&e)), (422, "invalid_arguments".into()));
+    let (s, e) = post(&app, &key, "/api/v1/assistant/tools/metrics_overview", json!([1, 2])).await;
+    assert_eq!((s, code(&e)), (422, "invalid_arguments".into()));
+}
