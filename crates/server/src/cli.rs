@@ -54,6 +54,16 @@ pub enum Command {
     /// The assistant: check how questions about the figures are read (docs/assistant.md).
     #[command(subcommand)]
     Assistant(AssistantCommand),
+    /// Serve one clinic's assistant tools over the Model Context Protocol on standard input
+    /// and output, for an MCP client started on this machine (docs/assistant.md). Read-only
+    /// unless `--allow-writes`. Over the network, use `/api/v1/assistant/mcp` with an API key.
+    Mcp {
+        #[arg(long)]
+        tenant: String,
+        /// Let the tools that book appointments and send messages run.
+        #[arg(long)]
+        allow_writes: bool,
+    },
     /// No-show risk: evaluate the model on a public data set, or train a clinic's own
     /// (docs/noshow.md).
     #[command(subcommand)]

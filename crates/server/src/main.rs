@@ -254,6 +254,14 @@ async fn main() -> anyhow::Result<()> {
                     )
                     .await?;
                 }
+                Command::Mcp { tenant, allow_writes } => {
+                    let t = find_tenant(ctx, &tenant).await?;
+                    let server = frontdesk_web::mcp::McpServer::for_tenant(ctx.clone(), t.id, allow_writes);
+                    let running = rmcp::ServiceExt::serve(server, rmcp::transport::stdio())
+                        .await
+                        .map_err(|e| anyhow!("MCP session did not start: {e}"))?;
+                    running.waiting().await.map_err(|e| anyhow!("MCP session failed: {e}"))?;
+                }
                 Command::Report(args) => {
                     let t = find_tenant(ctx, &args.tenant).await?;
                     let show_progress = std::io::IsTerminal::is_terminal(&std::io::stderr());

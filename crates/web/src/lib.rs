@@ -9,6 +9,7 @@ pub mod error;
 pub mod etag;
 pub mod extract;
 pub mod fhir;
+pub mod mcp;
 mod nul;
 mod observe;
 pub mod openapi;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     };
     let mut app = Router::new()
         .merge(refuse_early(api))
+        .merge(refuse_early(mcp_router(state.clone())))
         .merge(routes::metrics::router())
         .merge(openapi::docs_router(spec))
         .merge(refuse_early(fhir::router(state.clone())))
@@ -67,6 +69,14 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The assistant's MCP endpoint, behind the API key like the rest of `/api/v1` (JSON-RPC,
+/// so not in the OpenAPI document; docs/assistant.md describes it).
+fn mcp_router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route_service("/api/v1/assistant/mcp", mcp::service(state.ctx.clone()))
+        .route_layer(axum::middleware::from_fn_with_state(state, auth::require_api_key))
 }
 
 /// The separate metrics listener's router (see `metrics_bind`).

@@ -27,7 +27,9 @@ pub struct Tool {
 pub enum ToolError {
     #[error("no tool is called `{0}`")]
     Unknown(String),
-    #[error("`{0}` changes data; this key may only read (give it the `assistant:write` scope)")]
+    #[error(
+        "`{0}` changes data; this caller may only read (an API key needs the `assistant_write` scope; `frontdesk mcp` needs `--allow-writes`)"
+    )]
     ReadOnly(&'static str),
     #[error("{0}")]
     Invalid(String),

@@ -233,3 +233,63 @@ async fn tools_are_listed_and_called_within_their_scope(app: TestApp) {
     let (s, e) = post(&app, &key, "/api/v1/assistant/tools/metrics_overview", json!([1, 2])).await;
     assert_eq!((s, code(&e)), (422, "invalid_arguments".into()));
 }
+
+/// An MCP client (the `rmcp` SDK's) starts `frontdesk mcp` as a child process, as Claude
+/// Desktop or an IDE would, lists the tools and calls them: a question is answered, a tool
+/// that books is refused without `--allow-writes`, an unknown tool is a protocol error.
+#[tokio::test]
+async fn an_mcp_client_lists_the_tools_and_calls_one() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/mcp.db?mode=rwc", dir.path().display());
+    let bin = env!("CARGO_BIN_EXE_frontdesk");
+    let (ok, _, err) = frontdesk_test_support::run_frontdesk(
+        bin,
+        &db,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "sorriso",
+            "--name",
+            "Clínica Sorriso",
+            "--timezone",
+            "America/Sao_Paulo",
+        ],
+    );
+    assert!(ok, "{err}");
+    let mut command = tokio::process::Command::new(bin);
+    command.args(["mcp", "--tenant", "sorriso"]).env("DATABASE_URL", &db).env("FRONTDESK_LOG_LEVEL", "warn");
+    let transport = rmcp::transport::TokioChildProcess::new(command).unwrap();
+    let client = ().serve(transport).await.expect("MCP handshake");
+    let info = client.peer_info().expect("server info");
+    assert_eq!(info.server_info.as_ref().map(|i| i.name.as_str()), Some("frontdesk"));
+
+    let tools = client.list_all_tools().await.unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    assert!(names.contains(&"ask_figures") && names.contains(&"book_appointment"), "{names:?}");
+    let ask = tools.iter().find(|t| t.name == "ask_figures").unwrap();
+    assert_eq!(ask.input_schema["required"], json!(["question"]));
+    assert_eq!(ask.annotations.as_ref().and_then(|a| a.read_only_hint), Some(true));
+
+    let mut call = CallToolRequestParams::new("ask_figures");
+    call.arguments =
+        Some(json!({"question": "quantos leads recebemos este mês?"}).as_object().unwrap().clone());
+    let result = client.call_tool(call).await.unwrap();
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    let answer = result.structured_content.clone().expect("structured answer");
+    assert_eq!(answer["answered"], true, "{answer}");
+    assert_eq!(answer["figure"], "leads_total");
+    assert_eq!(answer["value"], json!(0.0));
+
+    let mut call = CallToolRequestParams::new("book_appointment");
+    call.arguments = Some(serde_json::Map::new());
+    let refused = client.call_tool(call).await.unwrap();
+    assert_eq!(refused.is_error, Some(true), "{refused:?}");
+    assert!(format!("{refused:?}").contains("assistant_write"), "{refused:?}");
+
+    let unknown = client.call_tool(CallToolRequestParams::new("drop_tables")).await;
+    assert!(unknown.is_err(), "{unknown:?}");
+    client.cancel().await.unwrap();
+}
