@@ -65,12 +65,13 @@ fn iso_dates(raw: &str) -> Vec<Date> {
             s.bytes().enumerate().all(|(j, b)| if j == 4 || j == 7 { b == b'-' } else { b.is_ascii_digit() });
         let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit())
             && bytes.get(i + 10).is_none_or(|b| !b.is_ascii_digit());
-        if shaped && bounded {
-            if let Ok(d) = s.parse::<Date>() {
-                out.push(d);
-                i += 10;
-                continue;
-            }
+        if shaped
+            && bounded
+            && let Ok(d) = s.parse::<Date>()
+        {
+            out.push(d);
+            i += 10;
+            continue;
         }
         i += 1;
     }

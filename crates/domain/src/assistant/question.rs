@@ -572,20 +572,21 @@ pub fn read(question: &str, today: Date, catalogue: &Catalogue) -> Result<(Query
     let mut measure = figure(&tokens).ok_or(Unmapped::NoFigure)?;
     let mut split = split(&tokens, measure);
     // Bookings by where the lead came from are the leads that booked, per source.
-    if let Some(s) = split {
-        if measure.name == "appointments_total" && s.dimension() == Dimension::Channel {
-            measure = super::measure::measure("leads_booked").unwrap_or(measure);
-            split = Some(match s {
-                Split::All(_) => Split::All(Dimension::Source),
-                Split::Top(_) => Split::Top(Dimension::Source),
-                Split::Bottom(_) => Split::Bottom(Dimension::Source),
-            });
-        }
+    if let Some(s) = split
+        && measure.name == "appointments_total"
+        && s.dimension() == Dimension::Channel
+    {
+        measure = super::measure::measure("leads_booked").unwrap_or(measure);
+        split = Some(match s {
+            Split::All(_) => Split::All(Dimension::Source),
+            Split::Top(_) => Split::Top(Dimension::Source),
+            Split::Bottom(_) => Split::Bottom(Dimension::Source),
+        });
     }
-    if let Some(s) = split {
-        if !measure.dimensions().contains(&s.dimension()) {
-            return Err(Unmapped::CannotSplit { measure: measure.name, dimension: s.dimension() });
-        }
+    if let Some(s) = split
+        && !measure.dimensions().contains(&s.dimension())
+    {
+        return Err(Unmapped::CannotSplit { measure: measure.name, dimension: s.dimension() });
     }
     let filter = filter(&tokens, catalogue, measure, split)?;
     if split.is_some() && filter.is_some() {

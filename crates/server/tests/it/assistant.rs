@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 backend_tests!(
     questions_are_answered_with_the_metrics_figures,
-    tools_are_listed_and_called_within_their_scope
+    tools_are_listed_and_called_within_their_scope,
+    the_mcp_endpoint_answers_json_rpc_behind_the_api_key
 );
 
 fn code(e: &Value) -> String {
@@ -292,4 +293,41 @@ async fn an_mcp_client_lists_the_tools_and_calls_one() {
     let unknown = client.call_tool(CallToolRequestParams::new("drop_tables")).await;
     assert!(unknown.is_err(), "{unknown:?}");
     client.cancel().await.unwrap();
+}
+
+/// The streamable-HTTP endpoint, spoken as JSON-RPC by hand: the key decides the clinic
+/// and what may run; without one, nothing.
+async fn the_mcp_endpoint_answers_json_rpc_behind_the_api_key(app: TestApp) {
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    let rpc = |key: Option<String>, body: Value| {
+        let mut r = app
+            .http
+            .post(app.url("/api/v1/assistant/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json");
+        if let Some(k) = key {
+            r = r.header("x-api-key", k);
+        }
+        async move {
+            let r = r.json(&body).send().await.unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap();
+            (status, serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text)))
+        }
+    };
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}});
+    let (s, r) = rpc(Some(key.clone()), init.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["result"]["serverInfo"]["name"], "frontdesk", "{r}");
+    let (s, r) = rpc(Some(key.clone()), json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await;
+    assert_eq!(s, 200, "{r}");
+    assert!(r["result"]["tools"].as_array().unwrap().iter().any(|t| t["name"] == "find_slots"), "{r}");
+    let call = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "ask_figures", "arguments": {"question": "how many leads this month?"}}});
+    let (s, r) = rpc(Some(key.clone()), call.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["result"]["structuredContent"]["figure"], "leads_total", "{r}");
+    let (s, _) = rpc(None, init).await;
+    assert_eq!(s, 401);
 }
