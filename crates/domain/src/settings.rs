@@ -232,6 +232,7 @@ impl TenantSettings {
             d.n8n.as_ref().map(|n| ("dialogue.n8n.webhook_url", n.webhook_url.as_str())),
             d.transcriber.as_ref().map(|e| ("dialogue.transcriber.base_url", e.base_url.as_str())),
             d.classifier.as_ref().map(|e| ("dialogue.classifier.base_url", e.base_url.as_str())),
+            d.assistant_model.as_ref().map(|e| ("dialogue.assistant_model.base_url", e.base_url.as_str())),
         ]
         .into_iter()
         .flatten()

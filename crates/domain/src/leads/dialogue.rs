@@ -87,6 +87,10 @@ pub struct DialogueSettings {
     /// An OpenAI-compatible chat model asked for a second opinion on each message's intent;
     /// it overrides the rules when surer, and on a timeout or error the rules answer.
     pub classifier: Option<ModelEndpoint>,
+    /// An OpenAI-compatible chat model with tool calling, for the staff's questions about
+    /// the figures that the assistant's own reader cannot map (docs/assistant.md); it may
+    /// only call the read-only tools.
+    pub assistant_model: Option<ModelEndpoint>,
     /// The clinic's own n8n workflow: patient messages are forwarded to it (except the
     /// answer to offered slots, which the built-in dialogue books), and it calls back to
     /// send the next question, name the department, or book/cancel/confirm.
@@ -111,6 +115,7 @@ impl Default for DialogueSettings {
             faq: Vec::new(),
             transcriber: None,
             classifier: None,
+            assistant_model: None,
             n8n: None,
             service_synonyms: BTreeMap::new(),
         }
@@ -238,7 +243,11 @@ impl DialogueSettings {
 
     pub fn masked(&self) -> Self {
         let mut shown = self.clone();
-        for endpoint in [shown.transcriber.as_mut(), shown.classifier.as_mut()].into_iter().flatten() {
+        for endpoint in
+            [shown.transcriber.as_mut(), shown.classifier.as_mut(), shown.assistant_model.as_mut()]
+                .into_iter()
+                .flatten()
+        {
             if let Some(key) = endpoint.api_key.as_mut() {
                 *key = crate::settings::MASK.into();
             }
@@ -256,6 +265,7 @@ impl DialogueSettings {
         let pairs = [
             (self.transcriber.as_mut(), previous.transcriber.as_ref()),
             (self.classifier.as_mut(), previous.classifier.as_ref()),
+            (self.assistant_model.as_mut(), previous.assistant_model.as_ref()),
         ];
         for (new, old) in pairs {
             if let (Some(key), Some(old)) =

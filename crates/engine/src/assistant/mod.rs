@@ -2,6 +2,7 @@
 //! the metrics ([`ask`]), and the tools an AI client may call ([`tools`]), served over the
 //! API and the Model Context Protocol alike.
 
+pub mod model;
 pub mod tools;
 
 use crate::Ctx;
@@ -35,6 +36,9 @@ pub struct Answer {
     pub previous: Option<f64>,
     /// The rows of a split, largest first.
     pub rows: Vec<AnswerRow>,
+    /// True when the clinic's language model wrote the answer (its `query` lists the tool
+    /// calls it made).
+    pub by_model: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +91,39 @@ pub async fn ask(ctx: &Ctx, tenant: TenantId, question: &str, locale: Option<Loc
     let catalogue = catalogue(ctx, tenant, today).await?;
     let (query, assumed) = match read(question, today, &catalogue) {
         Ok(read) => read,
+        Err(why @ frontdesk_domain::assistant::Unmapped::NoFigure) => {
+            let settings = ctx.store.tenant_settings(tenant).await?;
+            let Some(endpoint) = settings.dialogue.assistant_model else {
+                return Ok(Answer { text: unmapped(&why, locale), ..unanswered(locale) });
+            };
+            return Ok(match model::answer(ctx, tenant, &endpoint, question, locale, today).await {
+                model::ModelAnswer::Answered { text, ran } => Answer {
+                    answered: true,
+                    text,
+                    query: Some(if ran.is_empty() {
+                        "model (no tool called)".into()
+                    } else {
+                        ran.join("; ")
+                    }),
+                    by_model: true,
+                    ..unanswered(locale)
+                },
+                model::ModelAnswer::Failed(reason) => {
+                    tracing::warn!(reason = %reason, "the assistant's model could not answer");
+                    let text = match locale {
+                        Locale::PtBr => format!(
+                            "{} (O modelo de linguagem também não respondeu: {reason}.)",
+                            unmapped(&why, locale)
+                        ),
+                        Locale::En => format!(
+                            "{} (The language model could not answer either: {reason}.)",
+                            unmapped(&why, locale)
+                        ),
+                    };
+                    Answer { text, by_model: true, ..unanswered(locale) }
+                }
+            });
+        }
         Err(why) => return Ok(Answer { text: unmapped(&why, locale), ..unanswered(locale) }),
     };
     let period = match Period::new(query.from, query.to, tz) {
@@ -122,6 +159,7 @@ pub async fn ask(ctx: &Ctx, tenant: TenantId, question: &str, locale: Option<Loc
         value,
         previous,
         rows,
+        by_model: false,
     })
 }
 
@@ -139,6 +177,7 @@ fn unanswered(locale: Locale) -> Answer {
         value: None,
         previous: None,
         rows: Vec::new(),
+        by_model: false,
     }
 }
 

@@ -211,7 +211,8 @@ pub async fn call(
                 }
                 None => None,
             };
-            Ok(to_json(&ask(ctx, tenant, question, locale).await?))
+            // Boxed: `ask` may call the model, which calls the tools (never this one).
+            Ok(to_json(&Box::pin(ask(ctx, tenant, question, locale)).await?))
         }
         "metrics_overview" => {
             let p = period(ctx, tenant, args).await?;

@@ -65,6 +65,15 @@ pub trait JsonCompleter: Send + Sync {
     ) -> Result<Value, OpenAiError>;
 }
 
+/// A chat completion that may call tools (OpenAI's function calling): returns the
+/// assistant's message, holding either `content` or `tool_calls`.
+#[async_trait]
+pub trait ToolChat: Send + Sync {
+    /// `messages` in the chat format (system, user, assistant with `tool_calls`, tool
+    /// results); `tools` as `{"type": "function", "function": {name, description, parameters}}`.
+    async fn chat_with_tools(&self, messages: &[Value], tools: &[Value]) -> Result<Value, OpenAiError>;
+}
+
 pub struct OpenAiClient {
     http: reqwest::Client,
     base: String,
@@ -168,5 +177,19 @@ impl JsonCompleter for OpenAiClient {
             .as_str()
             .ok_or(OpenAiError::InvalidResponse("no message content in the completion"))?;
         serde_json::from_str(content).map_err(|_| OpenAiError::InvalidResponse("the completion is not JSON"))
+    }
+}
+
+#[async_trait]
+impl ToolChat for OpenAiClient {
+    async fn chat_with_tools(&self, messages: &[Value], tools: &[Value]) -> Result<Value, OpenAiError> {
+        let request = json!({"model": self.model, "temperature": 0, "messages": messages, "tools": tools});
+        let body =
+            self.send(self.http.post(format!("{}/chat/completions", self.base)).json(&request)).await?;
+        let message = body["choices"][0]["message"].clone();
+        if !message.is_object() {
+            return Err(OpenAiError::InvalidResponse("no message in the completion"));
+        }
+        Ok(message)
     }
 }

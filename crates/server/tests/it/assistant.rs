@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 backend_tests!(
     questions_are_answered_with_the_metrics_figures,
     tools_are_listed_and_called_within_their_scope,
-    the_mcp_endpoint_answers_json_rpc_behind_the_api_key
+    the_mcp_endpoint_answers_json_rpc_behind_the_api_key,
+    a_model_answers_what_the_reader_cannot_with_read_only_tools
 );
 
 fn code(e: &Value) -> String {
@@ -330,4 +331,72 @@ async fn the_mcp_endpoint_answers_json_rpc_behind_the_api_key(app: TestApp) {
     assert_eq!(r["result"]["structuredContent"]["figure"], "leads_total", "{r}");
     let (s, _) = rpc(None, init).await;
     assert_eq!(s, 401);
+}
+
+/// With `dialogue.assistant_model` set, a question the reader cannot map goes to the
+/// clinic's model (a mock OpenAI server here) with the read-only tools; it calls one, gets
+/// the figures, answers; the answer lists what it ran. When the model fails, the answer
+/// says so and gives no number.
+async fn a_model_answers_what_the_reader_cannot_with_read_only_tools(app: TestApp) {
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let (_, key) = app.tenant_with_key("sorriso").await;
+    known_week(&app, &key).await;
+    let model = MockServer::start().await;
+    let call = json!({"choices": [{"message": {"role": "assistant", "content": null, "tool_calls": [{
+        "id": "call_1", "type": "function",
+        "function": {"name": "metrics_overview", "arguments": "{\"from\":\"2026-06-01\",\"to\":\"2026-06-07\"}"}}]}}]});
+    let done = json!({"choices": [{"message": {"role": "assistant", "content": "Last week: 3 leads and 3 appointments."}}]});
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_string_contains("tool_call_id"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(done))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&model)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(call))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&model)
+        .await;
+    let settings = json!({"dialogue": {"assistant_model": {"base_url": format!("{}/v1", model.uri()), "model": "small", "api_key": "sk-local"}}});
+    let r = app
+        .http
+        .patch(app.url("/api/v1/settings"))
+        .header("X-API-KEY", &key)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let shown = get(&app, &key, "/api/v1/settings").await;
+    assert_eq!(shown["dialogue"]["assistant_model"]["api_key"], "********", "the key is write-only");
+
+    // Something the reader maps never reaches the model.
+    let a = ask(&app, &key, "how many leads last week?").await;
+    assert_eq!((a["by_model"].clone(), a["value"].clone()), (json!(false), json!(3.0)));
+    assert!(model.received_requests().await.unwrap().is_empty());
+
+    let a = ask(&app, &key, "how did the front desk do last week?").await;
+    assert_eq!((a["answered"].clone(), a["by_model"].clone()), (json!(true), json!(true)), "{a}");
+    assert_eq!(a["text"], "Last week: 3 leads and 3 appointments.");
+    assert_eq!(a["query"], r#"metrics_overview {"from":"2026-06-01","to":"2026-06-07"}"#);
+    let requests = model.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    let first: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    let offered: Vec<&str> =
+        first["tools"].as_array().unwrap().iter().map(|t| t["function"]["name"].as_str().unwrap()).collect();
+    assert!(offered.contains(&"metrics_overview") && !offered.contains(&"book_appointment"), "{offered:?}");
+    let second: Value = serde_json::from_slice(&requests[1].body).unwrap();
+    let tool_result = second["messages"].as_array().unwrap().iter().find(|m| m["role"] == "tool").unwrap();
+    let figures: Value = serde_json::from_str(tool_result["content"].as_str().unwrap()).unwrap();
+    assert_eq!(figures["figures"]["leads_total"]["value"], json!(3.0), "the model got the API's figures");
+
+    // The model fails: an honest refusal, no number.
+    let a = ask(&app, &key, "how did the front desk do this month?").await;
+    assert_eq!((a["answered"].clone(), a["value"].clone()), (json!(false), Value::Null), "{a}");
+    assert!(a["text"].as_str().unwrap().contains("could not answer"), "{a}");
 }

@@ -141,6 +141,7 @@ async fn victim(app: &TestApp) -> Victim {
         .id();
 
     ids.insert("practitioners", doctor.clone());
+    ids.insert("services", id_of(&service));
     ids.insert("locations", location.clone());
     ids.insert("exceptions", id_of(&exception));
     ids.insert("appointments", id_of(&appointment));
@@ -301,6 +302,71 @@ async fn no_route_leaks_or_changes_another_tenants_records(app: TestApp) {
                 }
                 listings += 1;
             }
+        } else if path == "/api/v1/assistant/tools/{name}" {
+            // The path names a tool; the records are named in the arguments: each tool is
+            // called with the victim's ids, by a full key and by one that may write.
+            let (s, writer) = send(
+                &app,
+                Method::POST,
+                "/api/v1/api-keys",
+                &intruder,
+                Some(json!({"name": "ai", "scopes": ["assistant_write"]})),
+            )
+            .await;
+            assert_eq!(s, 201, "{writer}");
+            let writer: Value = serde_json::from_str(&writer).unwrap();
+            let writer = writer["secret"].as_str().unwrap().to_owned();
+            let period = json!({"from": "2026-05-01", "to": "2026-07-31"});
+            let tools: Vec<(&str, Value)> = vec![
+                ("ask_figures", json!({"question": "quantos agendamentos com a Dra. Sigilo em junho?"})),
+                ("metrics_overview", period.clone()),
+                (
+                    "metrics_breakdown",
+                    json!({"kind": "appointments", "from": "2026-05-01", "to": "2026-07-31", "breakdown": "practitioner"}),
+                ),
+                ("find_patient", json!({"name": "Vera"})),
+                ("find_patient", json!({"phone_digits": "977776666"})),
+                ("list_appointments", json!({"from": "2026-05-01", "to": "2026-07-31"})),
+                (
+                    "list_appointments",
+                    json!({"from": "2026-05-01", "to": "2026-07-31", "practitioner_id": v.ids["practitioners"]}),
+                ),
+                (
+                    "find_slots",
+                    json!({"service_id": v.ids["services"], "from": "2026-06-08", "to": "2026-06-09"}),
+                ),
+                (
+                    "find_slots",
+                    json!({"service_id": v.ids["services"], "from": "2026-06-08", "to": "2026-06-09", "practitioner_id": v.ids["practitioners"]}),
+                ),
+                (
+                    "create_report",
+                    json!({"kind": "appointments", "from": "2026-05-01", "to": "2026-07-31", "format": "csv"}),
+                ),
+                (
+                    "book_appointment",
+                    json!({"patient_id": v.ids["patients"], "service_id": v.ids["services"],
+                    "practitioner_id": v.ids["practitioners"], "location_id": v.ids["locations"], "start": "2026-06-08T13:00:00Z"}),
+                ),
+                ("send_message", json!({"patient_id": v.ids["patients"], "text": "olá"})),
+            ];
+            for (tool, args) in tools {
+                for key in [&intruder, &writer] {
+                    let url = format!("/api/v1/assistant/tools/{tool}");
+                    let (status, text) = send(&app, Method::POST, &url, key, Some(args.clone())).await;
+                    assert!(status < 500, "POST {url} {args}: {status} {text}");
+                    for secret in &v.secrets {
+                        assert!(
+                            !text.contains(secret.as_str()),
+                            "POST {url} {args} shows {secret:?}: {text}"
+                        );
+                    }
+                    if matches!(tool, "book_appointment" | "send_message" | "find_slots") {
+                        assert!(!(200..300).contains(&status), "POST {url} {args} answered {status}: {text}");
+                    }
+                }
+            }
+            by_id += 1;
         } else if path.contains('{') {
             let concrete = with_victim_ids(&path, &v)
                 .unwrap_or_else(|| panic!("{path}: teach this test which victim record its id names"));

@@ -83,6 +83,9 @@ pub struct AnswerBody {
     pub previous: Option<f64>,
     /// The rows of a split, largest first.
     pub rows: Vec<AnswerRowBody>,
+    /// True when the clinic's language model (`dialogue.assistant_model`) wrote the answer;
+    /// `query` then lists the tool calls it made.
+    pub by_model: bool,
 }
 
 pub fn locale_param(raw: Option<&str>) -> Result<Option<Locale>, ApiError> {
@@ -131,6 +134,7 @@ pub async fn ask(
             .into_iter()
             .map(|r| AnswerRowBody { key: r.key, label: r.label, value: r.value })
             .collect(),
+        by_model: a.by_model,
     }))
 }
 
