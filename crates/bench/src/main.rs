@@ -37,6 +37,10 @@ enum Command {
     /// The staff app's pages through HTTP as a signed-in person, with 10,000 patients and
     /// 100,000 messages, against a 50 ms target.
     Pages(bench::PagesBenchArgs),
+    /// The metrics endpoints over a year of one big clinic's facts (1M leads, 5M messages,
+    /// 500k appointments, 200k calls): the roll-up built from scratch, then p50/p95 of every
+    /// endpoint through HTTP, against a 200 ms p95 target.
+    Analytics(bench::AnalyticsBenchArgs),
 }
 
 #[tokio::main]
@@ -48,5 +52,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Voice(args) => bench::voice(args).await,
         Command::SpeedToLead(args) => bench::speed_to_lead(args).await,
         Command::Pages(args) => bench::pages(args).await,
+        Command::Analytics(args) => bench::analytics(args).await,
     }
 }

@@ -53,16 +53,20 @@ macro_rules! analytics_store {
                         tx.rollback().await.map_err(db_err)?;
                         return Ok(false);
                     }
-                    for ((day, counter), value) in sums {
-                        exec!(
-                            &mut *tx,
-                            "INSERT INTO metric_days (tenant_id, day, counter, value) VALUES ($1, $2, $3, $4)
-                             ON CONFLICT (tenant_id, day, counter) DO UPDATE SET value = metric_days.value + excluded.value",
-                            tenant.0,
-                            day,
-                            counter,
-                            value
-                        )?;
+                    // Many rows a statement (the sums hold each key once, as one upsert
+                    // statement requires); 4 parameters a row.
+                    let sums: Vec<((String, String), f64)> = sums.into_iter().collect();
+                    for chunk in sums.chunks(2_000) {
+                        let mut upsert = $crate::deps::sqlx::QueryBuilder::<<$store as $crate::SqlBackend>::Db>::new(
+                            "INSERT INTO metric_days (tenant_id, day, counter, value) ",
+                        );
+                        upsert.push_values(chunk, |mut row, ((day, counter), value)| {
+                            row.push_bind(tenant.0).push_bind(day.clone()).push_bind(counter.clone()).push_bind(*value);
+                        });
+                        upsert.push(
+                            " ON CONFLICT (tenant_id, day, counter) DO UPDATE SET value = metric_days.value + excluded.value",
+                        );
+                        upsert.build().execute(&mut *tx).await.map_err(db_err)?;
                     }
                     tx.commit().await.map_err(db_err)?;
                     Ok(true)

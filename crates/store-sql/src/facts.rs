@@ -58,6 +58,41 @@ macro_rules! fact_store {
                     Ok(done.rows_affected() == 1)
                 }
 
+                async fn record_facts(&self, facts: &[Fact]) -> StoreResult<u64> {
+                    if facts.is_empty() {
+                        return Ok(0);
+                    }
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    let mut tenants: Vec<uuid::Uuid> = facts.iter().map(|f| f.tenant_id.0).collect();
+                    tenants.sort();
+                    tenants.dedup();
+                    for tenant in tenants {
+                        sqlx::query(<Self as $crate::SqlBackend>::FACT_ORDER_LOCK)
+                            .bind(tenant)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_err)?;
+                    }
+                    let mut added = 0;
+                    // 5 parameters a row: well under either backend's limit per statement.
+                    for chunk in facts.chunks(1_000) {
+                        let mut insert = sqlx::QueryBuilder::<<$store as $crate::SqlBackend>::Db>::new(
+                            "INSERT INTO facts (tenant_id, id, kind, payload, at) ",
+                        );
+                        insert.push_values(chunk, |mut row, f| {
+                            row.push_bind(f.tenant_id.0)
+                                .push_bind(f.id.clone())
+                                .push_bind(f.kind.as_str())
+                                .push_bind(f.payload.clone())
+                                .push_bind(DbTime(f.at));
+                        });
+                        insert.push(" ON CONFLICT (tenant_id, id) DO NOTHING");
+                        added += insert.build().execute(&mut *tx).await.map_err(db_err)?.rows_affected();
+                    }
+                    tx.commit().await.map_err(db_err)?;
+                    Ok(added)
+                }
+
                 async fn facts_after(
                     &self,
                     tenant: TenantId,

@@ -773,4 +773,17 @@ pub async fn facts_are_logged_once_in_order_per_tenant(store: DynStore) {
     assert_eq!(store.last_fact_position(a.id).await.unwrap(), logged[1].0);
     let none = tenant(&store, "gamma").await;
     assert_eq!(store.last_fact_position(none.id).await.unwrap(), 0);
+
+    // Many at once: in the order given, after what was there, the known ones skipped.
+    let many: Vec<Fact> = (0..2_500)
+        .map(|n| Fact::new(none.id, FactKind::LeadCreated, format!("lead:{n}"), json!({"n": n}), at(4)))
+        .collect();
+    assert_eq!(store.record_facts(&many[..10]).await.unwrap(), 10);
+    assert_eq!(store.record_facts(&many).await.unwrap(), 2_490, "the first ten were logged before");
+    assert_eq!(store.record_facts(&[]).await.unwrap(), 0);
+    let logged = store.facts_after(none.id, 0, 3_000).await.unwrap();
+    let order: Vec<&str> = logged.iter().map(|(_, f)| f.id.as_str()).collect();
+    let expected: Vec<&str> = many.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(order, expected);
+    assert!(logged.windows(2).all(|w| w[0].0 < w[1].0));
 }

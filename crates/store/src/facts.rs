@@ -10,6 +10,9 @@ use frontdesk_domain::facts::Fact;
 pub trait FactStore: Send + Sync {
     /// Logs the fact; `false` when a fact with its id was logged before (nothing changes).
     async fn record_fact(&self, fact: &Fact) -> StoreResult<bool>;
+    /// Logs many facts in one transaction, in the order given (an imported history, a
+    /// benchmark's seed); facts logged before are skipped. Returns how many were new.
+    async fn record_facts(&self, facts: &[Fact]) -> StoreResult<u64>;
     /// The tenant's facts logged after position `after` (0: from the start), oldest first,
     /// each with its position, at most `limit`. A reader resumes from the last position.
     async fn facts_after(&self, tenant: TenantId, after: i64, limit: u32) -> StoreResult<Vec<(i64, Fact)>>;

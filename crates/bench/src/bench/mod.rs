@@ -4,6 +4,7 @@
 //! and the order statistics every report uses (medians and percentiles, never means, so
 //! one slow outlier does not move the headline figure).
 
+mod analytics;
 mod jobs;
 mod jobs_fairness;
 mod pages;
@@ -14,6 +15,7 @@ mod speed_to_lead;
 mod voice;
 mod webhooks;
 
+pub use analytics::{AnalyticsBenchArgs, analytics};
 pub use jobs::{JobsBenchArgs, jobs};
 pub use pages::{PagesBenchArgs, pages};
 pub use search::{SearchBenchArgs, search};
