@@ -52,9 +52,15 @@ async fn load_context(ctx: &Ctx, tenant: TenantId) -> StoreResult<(jiff::tz::Tim
     Ok((t.timezone.time_zone(), prices))
 }
 
-/// Every counter summed over the period's days.
+/// Every counter summed over the period's days: the fixed ones by name and the histogram
+/// buckets by their prefix, never the split rows (a year holds a few hundred thousand).
 pub async fn totals(ctx: &Ctx, tenant: TenantId, period: &Period) -> StoreResult<Totals> {
-    let rows = ctx.store.rollup_totals(tenant, period.from, period.to).await?;
+    let names: Vec<String> = Counter::FIXED.iter().map(|c| c.name()).collect();
+    let mut rows = ctx.store.rollup_totals_named(tenant, period.from, period.to, &names).await?;
+    for prefix in frontdesk_domain::analytics::counters::HISTOGRAM_PREFIXES {
+        rows.extend(ctx.store.rollup_totals_prefixed(tenant, period.from, period.to, prefix).await?);
+    }
+    // Counter::parse reads plain names only: split rows of a histogram are left out.
     Ok(rows.into_iter().filter_map(|(name, v)| Counter::parse(&name).map(|c| (c, v))).collect())
 }
 
@@ -127,7 +133,12 @@ pub async fn breakdown(
     catch_up(ctx, tenant).await?;
     let counters = kind.counters();
     let mut rows: Vec<BreakdownRow> = Vec::new();
-    for (name, value) in ctx.store.rollup_totals(tenant, period.from, period.to).await? {
+    let mut sums = Vec::new();
+    for counter in counters {
+        let prefix = format!("{}@{}=", counter.name(), dimension.as_str());
+        sums.extend(ctx.store.rollup_totals_prefixed(tenant, period.from, period.to, &prefix).await?);
+    }
+    for (name, value) in sums {
         let Some((counter, Some(split))) = parse_stored_name(&name) else { continue };
         let Some(i) = counters.iter().position(|c| *c == counter) else { continue };
         if split.dimension != dimension {

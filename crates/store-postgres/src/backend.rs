@@ -75,6 +75,7 @@ impl SqlBackend for PgStore {
     const IDS_IN_2: &str = "SELECT value::uuid FROM jsonb_array_elements_text($2::jsonb)";
     const CHECKS_OVERLAP: bool = false;
     const FACT_ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock(20261204, hashtext($1::text))::text";
+    const COUNTER_BYTES: &str = "counter COLLATE \"C\"";
     type Db = sqlx::Postgres;
 
     fn key_ring(&self) -> &frontdesk_store::at_rest::KeyRing {

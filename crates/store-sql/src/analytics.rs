@@ -88,6 +88,63 @@ macro_rules! analytics_store {
                     )
                 }
 
+                async fn rollup_totals_named(
+                    &self,
+                    tenant: TenantId,
+                    from: jiff::civil::Date,
+                    to: jiff::civil::Date,
+                    names: &[String],
+                ) -> StoreResult<Vec<(String, f64)>> {
+                    if names.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut q = $crate::deps::sqlx::QueryBuilder::<<$store as $crate::SqlBackend>::Db>::new(
+                        "SELECT counter, SUM(value) FROM metric_days WHERE tenant_id = ",
+                    );
+                    q.push_bind(tenant.0)
+                        .push(" AND day >= ")
+                        .push_bind(from.to_string())
+                        .push(" AND day <= ")
+                        .push_bind(to.to_string())
+                        .push(format!(" AND {} IN (", <$store as $crate::SqlBackend>::COUNTER_BYTES));
+                    let mut list = q.separated(", ");
+                    for name in names {
+                        list.push_bind(name.clone());
+                    }
+                    q.push(") GROUP BY counter ORDER BY counter");
+                    q.build_query_as().fetch_all(self.reader()).await.map_err(db_err)
+                }
+
+                async fn rollup_totals_prefixed(
+                    &self,
+                    tenant: TenantId,
+                    from: jiff::civil::Date,
+                    to: jiff::civil::Date,
+                    prefix: &str,
+                ) -> StoreResult<Vec<(String, f64)>> {
+                    // Every name starting with `prefix` sorts in [prefix, prefix with its last
+                    // byte raised), byte-wise.
+                    let mut end = prefix.to_owned();
+                    let Some(last) = end.pop() else {
+                        return self.rollup_totals(tenant, from, to).await;
+                    };
+                    end.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX));
+                    let bytes = <$store as $crate::SqlBackend>::COUNTER_BYTES;
+                    let sql = format!(
+                        "SELECT counter, SUM(value) FROM metric_days WHERE tenant_id = $1 AND {bytes} >= $2 AND {bytes} < $3
+                         AND day >= $4 AND day <= $5 GROUP BY counter ORDER BY counter"
+                    );
+                    $crate::deps::sqlx::query_as($crate::deps::sqlx::AssertSqlSafe(sql))
+                        .bind(tenant.0)
+                        .bind(prefix.to_owned())
+                        .bind(end)
+                        .bind(from.to_string())
+                        .bind(to.to_string())
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(db_err)
+                }
+
                 async fn rollup_days(
                     &self,
                     tenant: TenantId,
@@ -95,15 +152,19 @@ macro_rules! analytics_store {
                     to: jiff::civil::Date,
                     counter: &str,
                 ) -> StoreResult<Vec<(String, f64)>> {
-                    fetch!(
-                        fetch_all(self.reader()),
-                        "SELECT day, value FROM metric_days WHERE tenant_id = $1 AND counter = $2 AND day >= $3 AND day <= $4
+                    let sql = format!(
+                        "SELECT day, value FROM metric_days WHERE tenant_id = $1 AND {} = $2 AND day >= $3 AND day <= $4
                          ORDER BY day",
-                        tenant.0,
-                        counter,
-                        from.to_string(),
-                        to.to_string()
-                    )
+                        <$store as $crate::SqlBackend>::COUNTER_BYTES
+                    );
+                    $crate::deps::sqlx::query_as($crate::deps::sqlx::AssertSqlSafe(sql))
+                        .bind(tenant.0)
+                        .bind(counter.to_owned())
+                        .bind(from.to_string())
+                        .bind(to.to_string())
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(db_err)
                 }
             }
         };

@@ -164,6 +164,10 @@ pub trait SqlBackend: Send + Sync {
     /// a per-tenant advisory lock held to commit; SQLite's single writer already orders
     /// them.
     const FACT_ORDER_LOCK: &str;
+    /// The rollups' `counter` column compared byte-wise, as the `metric_days_by_counter`
+    /// index orders it (PostgreSQL's default collation may not): a split counter's rows are
+    /// read by a range over their names' prefix.
+    const COUNTER_BYTES: &str;
 
     /// Opens the transaction a booking or an appointment change runs in: on SQLite
     /// `BEGIN IMMEDIATE` (so no other writer slips in between the overlap check and the

@@ -44,6 +44,7 @@ impl SqlBackend for SqliteStore {
     const IDS_IN_2: &str = "SELECT unhex(value) FROM json_each($2)";
     const CHECKS_OVERLAP: bool = true;
     const FACT_ORDER_LOCK: &str = "SELECT $1";
+    const COUNTER_BYTES: &str = "counter";
     type Db = sqlx::Sqlite;
 
     fn key_ring(&self) -> &frontdesk_store::at_rest::KeyRing {

@@ -25,6 +25,23 @@ pub trait AnalyticsStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Every counter's sum over the local days `from..=to`, by counter name.
     async fn rollup_totals(&self, tenant: TenantId, from: Date, to: Date) -> StoreResult<Vec<(String, f64)>>;
+    /// The sums over `from..=to` of the counters named exactly `names`.
+    async fn rollup_totals_named(
+        &self,
+        tenant: TenantId,
+        from: Date,
+        to: Date,
+        names: &[String],
+    ) -> StoreResult<Vec<(String, f64)>>;
+    /// The sums over `from..=to` of the counters whose name starts with `prefix` (an ASCII
+    /// prefix such as `appointments_no_show@practitioner=`), by name.
+    async fn rollup_totals_prefixed(
+        &self,
+        tenant: TenantId,
+        from: Date,
+        to: Date,
+        prefix: &str,
+    ) -> StoreResult<Vec<(String, f64)>>;
     /// Each day's value of `counter` over `from..=to`, by day (`YYYY-MM-DD`); days without
     /// one are absent.
     async fn rollup_days(

@@ -304,7 +304,7 @@ async fn seed(
                     FactKind::AppointmentCancelled,
                     &appointment,
                     p,
-                    booked + 1.day(),
+                    booked + 24.hours(),
                 )),
                 _ => {}
             }

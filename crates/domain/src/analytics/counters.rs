@@ -131,6 +131,9 @@ impl Counter {
     }
 }
 
+/// What the names of the histogram counters (speed to lead, staff response) begin with.
+pub const HISTOGRAM_PREFIXES: [&str; 2] = ["speed_to_lead_le_", "staff_response_le_"];
+
 /// The stored name of `counter`, split or not.
 pub fn stored_name(counter: Counter, split: Option<&Split>) -> String {
     match split {

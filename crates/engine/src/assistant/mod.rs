@@ -63,7 +63,7 @@ pub async fn catalogue(ctx: &Ctx, tenant: TenantId, today: jiff::civil::Date) ->
     }
     let from = today.checked_sub(jiff::Span::new().days(399)).unwrap_or(today);
     let prefix = format!("{}@source=", Counter::LeadsCreated.name());
-    for (name, _) in ctx.store.rollup_totals(tenant, from, today).await? {
+    for (name, _) in ctx.store.rollup_totals_prefixed(tenant, from, today, &prefix).await? {
         if let Some(source) = name.strip_prefix(&prefix) {
             c.add(Dimension::Source, source, source, &[]);
         }
