@@ -6,9 +6,9 @@
 use crate::Ctx;
 use frontdesk_domain::TenantId;
 use frontdesk_domain::analytics::breakdown::natural_rank;
-use frontdesk_domain::analytics::counters::parse_stored_name;
+use frontdesk_domain::analytics::counters::{parse_stored_name, stored_name};
 use frontdesk_domain::analytics::{
-    Counter, Dimension, Granularity, MetricKind, Overview, Period, Prices, Totals, increments,
+    Counter, Dimension, Granularity, MetricKind, Overview, Period, Prices, Split, Totals, increments,
 };
 use frontdesk_store::StoreResult;
 
@@ -73,6 +73,36 @@ pub async fn overview(ctx: &Ctx, tenant: TenantId, period: &Period) -> StoreResu
         Err(_) => Totals::new(),
     };
     Ok(Overview::new(&now, &before))
+}
+
+/// The overview of one practitioner, service, unit or lead source (`split`) beside the
+/// previous period: the figures kept per that dimension, the others `None`.
+pub async fn overview_for(
+    ctx: &Ctx,
+    tenant: TenantId,
+    period: &Period,
+    split: &Split,
+) -> StoreResult<Overview> {
+    catch_up(ctx, tenant).await?;
+    let now = split_totals(ctx, tenant, period, split).await?;
+    let before = match period.previous() {
+        Ok(p) => split_totals(ctx, tenant, &p, split).await?,
+        Err(_) => Totals::new(),
+    };
+    Ok(Overview::for_one(split.dimension, &now, &before))
+}
+
+/// Every counter's sum for one value of a dimension.
+async fn split_totals(ctx: &Ctx, tenant: TenantId, period: &Period, split: &Split) -> StoreResult<Totals> {
+    let names: Vec<String> = Counter::FIXED.iter().map(|c| stored_name(*c, Some(split))).collect();
+    let rows = ctx.store.rollup_totals_named(tenant, period.from, period.to, &names).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(name, v)| match parse_stored_name(&name) {
+            Some((c, Some(_))) => Some((c, v)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// One bucket of a series: its first day and each counter's sum over its days.

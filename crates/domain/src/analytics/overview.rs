@@ -4,6 +4,7 @@
 //! with like; a rate divides two such counts and is `None` when there is nothing to divide
 //! by (no leads, no sent messages), never 0.
 
+use super::breakdown::Dimension;
 use super::counters::Counter;
 use super::speed;
 use std::collections::HashMap;
@@ -64,6 +65,46 @@ impl Overview {
 
     pub fn get(&self, name: &str) -> Option<Figure> {
         self.figures.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    /// The overview of one value of `dimension` (a practitioner, a unit, a lead source),
+    /// from the counters split by it: the figures whose counters are all kept per that
+    /// dimension, the others `None` (a practitioner has no leads of their own).
+    pub fn for_one(dimension: Dimension, current: &Totals, previous: &Totals) -> Overview {
+        let mut o = Overview::new(current, previous);
+        let kept = figures_split_by(dimension);
+        for (name, figure) in &mut o.figures {
+            if !kept.contains(name) {
+                *figure = Figure { value: None, previous: None };
+            }
+        }
+        o
+    }
+}
+
+/// The figures that can be given for one value of `dimension`: those computed only from
+/// counters the facts file under it (docs/metrics.md).
+pub fn figures_split_by(dimension: Dimension) -> &'static [&'static str] {
+    match dimension {
+        Dimension::Practitioner
+        | Dimension::Service
+        | Dimension::Unit
+        | Dimension::Weekday
+        | Dimension::Hour
+        | Dimension::LeadTime => &[
+            "appointments_total",
+            "appointments_showed",
+            "no_show_rate",
+            "bookings_by_ai_share",
+            "revenue_booked",
+            "revenue_lost_to_no_shows",
+        ],
+        // Speed to lead is a histogram, not split.
+        Dimension::Source => &["leads_total", "leads_contacted", "leads_booked", "lead_to_booking_rate"],
+        Dimension::Channel => {
+            &["messages_sent", "messages_delivered_rate", "messages_read_rate", "patient_response_rate"]
+        }
+        Dimension::Confirmation | Dimension::Outcome | Dimension::Sender => &[],
     }
 }
 
@@ -137,6 +178,28 @@ mod tests {
         assert_eq!(o.get("leads_total"), Some(Figure { value: Some(0.0), previous: Some(0.0) }));
         assert_eq!(o.get("no_show_rate").unwrap().value, None);
         assert_eq!(o.get("speed_to_lead_p50_seconds").unwrap().value, None);
+    }
+
+    #[test]
+    fn one_practitioner_has_appointment_figures_only() {
+        let now = Totals::from([(Counter::AppointmentsShowed, 3.0), (Counter::AppointmentsNoShow, 1.0)]);
+        let o = Overview::for_one(Dimension::Practitioner, &now, &Totals::new());
+        assert_eq!(o.get("no_show_rate").unwrap().value, Some(0.25));
+        assert_eq!(
+            o.get("leads_total"),
+            Some(Figure { value: None, previous: None }),
+            "not a practitioner's"
+        );
+        let by_source = Overview::for_one(
+            Dimension::Source,
+            &Totals::from([(Counter::LeadsCreated, 2.0)]),
+            &Totals::new(),
+        );
+        assert_eq!(by_source.get("leads_total").unwrap().value, Some(2.0));
+        assert_eq!(by_source.get("appointments_total").unwrap().value, None);
+        for d in Dimension::ALL {
+            assert!(figures_split_by(d).iter().all(|f| FIGURES.contains(f)));
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn row<'a>(v: &'a Value, key: &str) -> &'a Value {
 }
 
 async fn series_and_breakdowns_follow_a_known_history(app: TestApp) {
-    let (_, key) = app.tenant_with_key("sorriso").await;
+    let (tenant, key) = app.tenant_with_key("sorriso").await;
     // The sandbox's calls to the new leads end "not interested": only the bookings below.
     let (s, t) =
         patch(&app, &key, "/api/v1/settings", json!({"voice": {"sandbox_outcome": "not_interested"}})).await;
@@ -177,6 +177,72 @@ async fn series_and_breakdowns_follow_a_known_history(app: TestApp) {
     // Calls by how they ended: the sandbox's calls to the three leads.
     let calls = view(&app, &key, "telephony?from=2026-06-01&to=2026-06-03&breakdown=outcome").await;
     assert_eq!(row(&calls, "not_interested")["values"]["calls_ended"], json!(3.0), "{calls}");
+
+    // The overview of one practitioner, unit or source: the figures kept per it, the rest null.
+    let bruno = &cal.practitioners[1];
+    let o = view(&app, &key, &format!("overview?from=2026-06-01&to=2026-06-14&practitioner={bruno}")).await;
+    assert_eq!(o["filter"], format!("practitioner={bruno}"));
+    assert_eq!(
+        (o["appointments_total"].clone(), o["no_show_rate"].clone(), o["revenue_lost_to_no_shows"].clone()),
+        (json!(1.0), json!(1.0), json!(150.0))
+    );
+    assert_eq!(
+        (o["leads_total"].clone(), o["messages_sent"].clone()),
+        (Value::Null, Value::Null),
+        "not a practitioner's"
+    );
+    let unit =
+        view(&app, &key, &format!("overview?from=2026-06-01&to=2026-06-14&unit={}", cal.location)).await;
+    assert_eq!(unit["appointments_total"], json!(3.0));
+    let ads = view(&app, &key, "overview?from=2026-06-01&to=2026-06-14&source=paid_ads").await;
+    assert_eq!((ads["leads_total"].clone(), ads["appointments_total"].clone()), (json!(2.0), Value::Null));
+    let whole = view(&app, &key, "overview?from=2026-06-01&to=2026-06-14").await;
+    assert_eq!((whole["filter"].clone(), whole["leads_total"].clone()), (Value::Null, json!(3.0)));
+    for bad in ["&practitioner=a&source=b", "&source=", "&source=a%40b"] {
+        let r = app
+            .get(&format!("/api/v1/metrics/overview?from=2026-06-01&to=2026-06-14{bad}"), &key)
+            .send()
+            .await
+            .unwrap();
+        let (s, c, m) = error_of(r).await;
+        assert_eq!((s, c.as_str()), (400, "invalid_query"), "{bad}: {m}");
+    }
+
+    // The staff app's dashboard narrowed the same way: a practitioner's cards only.
+    let cookie =
+        app.staff_cookie(tenant.id, "dona@sorriso.example", frontdesk_domain::staff::Role::Owner).await;
+    let page = |q: String| {
+        let r = app
+            .http
+            .get(app.url(&format!("/app/dashboard?from=2026-06-01&to=2026-06-14{q}")))
+            .header("cookie", &cookie)
+            .send();
+        async move {
+            let r = r.await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, narrowed) = page(format!("&only=practitioner:{bruno}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        narrowed.contains("data-narrowed")
+            && narrowed.contains(&format!("value=\"practitioner:{bruno}\" selected")),
+        "the choice is kept"
+    );
+    assert!(
+        narrowed.contains("Taxa de faltas")
+            && !narrowed.contains("Leads por dia")
+            && !narrowed.contains("funnel-title"),
+        "appointment figures, no lead funnel"
+    );
+    let (_, all) = page(String::new()).await;
+    assert!(all.contains("funnel-title") && !all.contains("data-narrowed"));
+    assert!(
+        all.contains("<option value=\"source:paid_ads\">paid_ads</option>"),
+        "sources seen in the period are offered"
+    );
+    let (s, _) = page("&only=sender:ai".into()).await;
+    assert_eq!(s, 400);
 }
 
 async fn bad_views_are_refused_by_name(app: TestApp) {

@@ -63,30 +63,93 @@ figures!(
     staff_response_p50_seconds, staff_response_p90_seconds, revenue_booked, revenue_lost_to_no_shows,
 });
 
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OverviewQuery {
+    /// First day, `YYYY-MM-DD`, in `tz`.
+    pub from: String,
+    /// Last day (included), `YYYY-MM-DD`; at most 400 days after `from`.
+    pub to: String,
+    /// IANA time zone of the days; the clinic's own when absent.
+    pub tz: Option<String>,
+    /// Only this practitioner's appointments (their id): the appointment figures, the
+    /// others `null`. At most one of `practitioner`, `service`, `unit`, `source`.
+    pub practitioner: Option<String>,
+    /// Only this service's appointments (its id).
+    pub service: Option<String>,
+    /// Only this unit's appointments (its id).
+    pub unit: Option<String>,
+    /// Only the leads from this source (`paid_ads`, `referral`...): the lead figures.
+    pub source: Option<String>,
+}
+
+impl OverviewQuery {
+    /// The one value the figures are narrowed to, if any.
+    pub fn filter(&self) -> Result<Option<frontdesk_domain::analytics::Split>, ApiError> {
+        use frontdesk_domain::analytics::{Dimension, Split};
+        let given: Vec<(Dimension, &String)> = [
+            (Dimension::Practitioner, &self.practitioner),
+            (Dimension::Service, &self.service),
+            (Dimension::Unit, &self.unit),
+            (Dimension::Source, &self.source),
+        ]
+        .into_iter()
+        .filter_map(|(d, v)| v.as_ref().map(|v| (d, v)))
+        .collect();
+        match given.as_slice() {
+            [] => Ok(None),
+            [(dimension, key)] if !key.is_empty() && key.len() <= 200 && !key.contains(['@', '=']) => {
+                Ok(Some(Split { dimension: *dimension, key: (*key).clone() }))
+            }
+            [(dimension, _)] => Err(ApiError::bad_request(
+                "invalid_query",
+                format!("{} must be 1 to 200 characters, without @ or =", dimension.as_str()),
+            )),
+            _ => Err(ApiError::bad_request(
+                "invalid_query",
+                "give at most one of practitioner, service, unit and source",
+            )),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct OverviewBody {
     /// The time zone the days are in.
     pub tz: String,
+    /// The one practitioner, service, unit or source the figures are narrowed to
+    /// (`practitioner=<id>`); figures not kept per it are `null`.
+    pub filter: Option<String>,
     #[serde(flatten)]
     pub current: CurrentFigures,
     pub previous: PreviousFigures,
 }
 
-/// The headline figures of a period, each beside the previous period's (docs/metrics.md).
+/// The headline figures of a period, each beside the previous period's (docs/metrics.md),
+/// for the whole clinic or one practitioner, service, unit or lead source.
 #[utoipa::path(get, path = "/api/v1/metrics/overview", tag = "analytics", security(("api_key" = [])),
-    params(PeriodQuery),
+    params(OverviewQuery),
     responses((status = 200, body = OverviewBody), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody)))]
 pub async fn overview(
     State(state): State<AppState>,
     who: Principal,
-    ApiQuery(q): ApiQuery<PeriodQuery>,
+    ApiQuery(q): ApiQuery<OverviewQuery>,
 ) -> Result<Json<OverviewBody>, ApiError> {
-    let period = clinic_days(&state, &who, &q).await?;
-    let o = frontdesk_engine::analytics::overview(&state.ctx, who.tenant_id, &period).await?;
+    let filter = q.filter()?;
+    let pq = PeriodQuery { from: q.from, to: q.to, tz: q.tz };
+    let period = clinic_days(&state, &who, &pq).await?;
+    let o = match &filter {
+        None => frontdesk_engine::analytics::overview(&state.ctx, who.tenant_id, &period).await?,
+        Some(split) => {
+            frontdesk_engine::analytics::overview_for(&state.ctx, who.tenant_id, &period, split).await?
+        }
+    };
     let previous = period.previous().map_err(period_error)?;
     Ok(Json(OverviewBody {
         tz: period.tz.iana_name().unwrap_or("UTC").to_string(),
+        filter: filter.map(|s| format!("{}={}", s.dimension.as_str(), s.key)),
         current: CurrentFigures::of(&period, &o, false),
         previous: PreviousFigures::of(&previous, &o, true),
     }))

@@ -6,6 +6,7 @@
 //! below it.
 
 mod chart;
+mod only;
 mod period;
 mod splits;
 mod words;
@@ -32,6 +33,8 @@ pub use words::Words;
 pub struct PeriodForm {
     pub from: Option<String>,
     pub to: Option<String>,
+    /// `practitioner:ID`, `unit:ID` or `source:KEY`: the figures of that one only.
+    pub only: Option<String>,
 }
 
 /// One figure on a card.
@@ -66,6 +69,9 @@ struct DashboardPage {
     charts: Vec<chart::BarChart>,
     splits: Vec<splits::Split>,
     reports: Vec<(&'static str, &'static str)>,
+    groups: Vec<only::Group>,
+    /// The chosen `only`, empty for the whole clinic.
+    only: String,
 }
 
 const CARDS: [&str; 14] = [
@@ -92,27 +98,50 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
     let Ok(period) = period::chosen(&form, today, &tz) else {
         return problem_page(locale, StatusCode::BAD_REQUEST);
     };
+    let Ok(narrowed) = only::parse(form.only.as_deref()) else {
+        return problem_page(locale, StatusCode::BAD_REQUEST);
+    };
     let chrome = match Chrome::new(&state, &staff, "dashboard").await {
         Ok(c) => c,
         Err(refused) => return refused,
     };
     let tenant = staff.tenant.id;
-    let overview = match frontdesk_engine::analytics::overview(&state.ctx, tenant, &period).await {
+    let overview = match &narrowed {
+        None => frontdesk_engine::analytics::overview(&state.ctx, tenant, &period).await,
+        Some(split) => frontdesk_engine::analytics::overview_for(&state.ctx, tenant, &period, split).await,
+    };
+    let overview = match overview {
         Ok(o) => o,
         Err(e) => return internal(locale, &e),
     };
     let w = words::of(locale);
+    // Narrowed, only what is kept per the choice: a source's leads, a practitioner's or a
+    // unit's bookings.
+    let kept = |name: &str| {
+        narrowed.as_ref().is_none_or(|s| {
+            frontdesk_domain::analytics::overview::figures_split_by(s.dimension).contains(&name)
+        })
+    };
     let mut charts = Vec::new();
-    for (counter, title) in
-        [(Counter::LeadsCreated, w.leads_per_day), (Counter::AppointmentsBooked, w.bookings_per_day)]
-    {
-        match state.ctx.store.rollup_days(tenant, period.from, period.to, &counter.name()).await {
+    for (counter, title, figure) in [
+        (Counter::LeadsCreated, w.leads_per_day, "leads_total"),
+        (Counter::AppointmentsBooked, w.bookings_per_day, "appointments_total"),
+    ] {
+        if !kept(figure) {
+            continue;
+        }
+        let name = frontdesk_domain::analytics::counters::stored_name(counter, narrowed.as_ref());
+        match state.ctx.store.rollup_days(tenant, period.from, period.to, &name).await {
             Ok(days) => charts.push(chart::BarChart::daily(title, &period, &days, locale)),
             Err(e) => return internal(locale, &e),
         }
     }
     let splits = match splits::all(&state.ctx, tenant, &period, w, locale).await {
         Ok(s) => s,
+        Err(e) => return internal(locale, &e),
+    };
+    let groups = match only::groups(&state.ctx, tenant, &period, narrowed.as_ref(), w).await {
+        Ok(g) => g,
         Err(e) => return internal(locale, &e),
     };
     let page = DashboardPage {
@@ -122,11 +151,13 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
         from: period.from.to_string(),
         to: period.to.to_string(),
         quick: period::quick_links(today, w),
-        cards: CARDS.iter().map(|name| card(&overview, name, locale)).collect(),
-        funnel: funnel(&overview, w),
+        cards: CARDS.iter().filter(|name| kept(name)).map(|name| card(&overview, name, locale)).collect(),
+        funnel: if kept("leads_total") { funnel(&overview, w) } else { Vec::new() },
         charts,
         splits,
         reports: ReportKind::ALL.iter().map(|k| (k.as_str(), k.title(report_locale(locale)))).collect(),
+        groups,
+        only: narrowed.as_ref().map(only::value).unwrap_or_default(),
     };
     render(&page, StatusCode::OK)
 }

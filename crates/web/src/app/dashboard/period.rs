@@ -42,7 +42,7 @@ mod tests {
         assert_eq!((p.from, p.to), (date(2026, 2, 8), today));
         let links = quick_links(today, super::super::words::of(frontdesk_domain::tenant::Locale::En));
         assert_eq!(links[3], ("2026-02-01".to_string(), "2026-02-28".to_string(), "Last month"));
-        let bad = PeriodForm { from: Some("2026-03-09".into()), to: Some("2026-03-01".into()) };
+        let bad = PeriodForm { from: Some("2026-03-09".into()), to: Some("2026-03-01".into()), only: None };
         assert!(chosen(&bad, today, &TimeZone::UTC).is_err());
     }
 }

@@ -30,6 +30,12 @@ pub struct Words {
     pub leads_by_source: &'static str,
     pub messages_by_sender: &'static str,
     pub campaigns_booked: &'static str,
+    pub only: &'static str,
+    pub whole_clinic: &'static str,
+    pub practitioners: &'static str,
+    pub units: &'static str,
+    pub sources: &'static str,
+    pub narrowed_hint: &'static str,
 }
 
 static PT: Words = Words {
@@ -60,6 +66,12 @@ static PT: Words = Words {
     leads_by_source: "Leads por origem",
     messages_by_sender: "Mensagens enviadas por quem",
     campaigns_booked: "Campanhas: quem agendou",
+    only: "Mostrar",
+    whole_clinic: "Toda a clínica",
+    practitioners: "Profissionais",
+    units: "Unidades",
+    sources: "Origens dos leads",
+    narrowed_hint: "Só os números guardados por essa escolha; os detalhes abaixo mostram a clínica toda.",
 };
 
 static EN: Words = Words {
@@ -90,6 +102,12 @@ static EN: Words = Words {
     leads_by_source: "Leads by source",
     messages_by_sender: "Messages sent, by who",
     campaigns_booked: "Campaigns: who booked",
+    only: "Show",
+    whole_clinic: "The whole clinic",
+    practitioners: "Practitioners",
+    units: "Units",
+    sources: "Lead sources",
+    narrowed_hint: "Only the figures kept per this choice; the details below show the whole clinic.",
 };
 
 pub fn of(locale: Locale) -> &'static Words {
