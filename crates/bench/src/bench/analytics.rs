@@ -175,6 +175,12 @@ pub async fn analytics(args: AnalyticsBenchArgs) -> anyhow::Result<()> {
         println!("worst p95 {} ms (target < 200 ms)", ms(worst));
         shutdown.cancel();
         let _ = server.await;
+        if let Some(schema) = &schema {
+            // A few GB of facts: not left behind.
+            let admin = sqlx::PgPool::connect(&args.postgres_url).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await?;
+            admin.close().await;
+        }
     }
     Ok(())
 }

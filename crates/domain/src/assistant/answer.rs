@@ -1,7 +1,6 @@
 //! An answer in the asker's language: the figure, the period and, for a split, its rows,
 //! written as a person on the staff would read them ("41,7%", "R$ 1.250,00", "2 min 5 s").
 
-use super::measure::Unit;
 use super::question::{Query, Split, Unmapped};
 use crate::analytics::Dimension;
 use crate::tenant::Locale;
@@ -31,53 +30,6 @@ pub fn rank(rows: &mut [Row]) {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.label.cmp(&b.label),
     });
-}
-
-fn grouped(v: f64, decimals: usize, locale: Locale) -> String {
-    let (thousands, point) = match locale {
-        Locale::PtBr => ('.', ','),
-        Locale::En => (',', '.'),
-    };
-    let text = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(thousands);
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push(point);
-        out.push_str(frac);
-    }
-    if v < 0.0 { format!("-{out}") } else { out }
-}
-
-/// A figure as staff read it.
-pub fn format_value(v: Option<f64>, unit: Unit, locale: Locale) -> String {
-    let Some(v) = v else {
-        return match locale {
-            Locale::PtBr => "sem dados".into(),
-            Locale::En => "no data".into(),
-        };
-    };
-    match unit {
-        Unit::Count if v.fract() == 0.0 => grouped(v, 0, locale),
-        Unit::Count => grouped(v, 2, locale),
-        Unit::Rate => format!("{}%", grouped(v * 100.0, 1, locale)),
-        Unit::Money => format!("R$ {}", grouped(v, 2, locale)),
-        Unit::ProviderMoney => format!("US$ {}", grouped(v, 2, locale)),
-        Unit::Seconds => {
-            let s = v.round() as i64;
-            match (s / 3600, (s % 3600) / 60, s % 60) {
-                (0, 0, sec) => format!("{sec} s"),
-                (0, min, 0) => format!("{min} min"),
-                (0, min, sec) => format!("{min} min {sec} s"),
-                (h, min, _) => format!("{h} h {min} min"),
-            }
-        }
-    }
 }
 
 fn dimension_name(d: Dimension, locale: Locale) -> &'static str {
@@ -110,8 +62,9 @@ fn period_text(q: &Query, locale: Locale) -> String {
     }
 }
 
-/// The answer to `q` in `locale`.
-pub fn sentence(q: &Query, found: &Found, locale: Locale) -> String {
+/// The answer to `q` in `locale`, each figure written by `value` (the caller's number
+/// formatting, the dashboard's and the reports').
+pub fn sentence(q: &Query, found: &Found, locale: Locale, value: &dyn Fn(Option<f64>) -> String) -> String {
     let m = q.measure;
     let name = if locale == Locale::PtBr { m.pt } else { m.en };
     let mut subject = name.to_string();
@@ -125,7 +78,6 @@ pub fn sentence(q: &Query, found: &Found, locale: Locale) -> String {
         subject = format!("{subject} {with} {}", f.label);
     }
     let period = period_text(q, locale);
-    let value = |v| format_value(v, m.unit, locale);
     match found {
         Found::Value { value: v, previous } => {
             let before = match locale {
@@ -225,17 +177,6 @@ pub fn unmapped(why: &Unmapped, locale: Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn figures_read_as_staff_write_them() {
-        assert_eq!(format_value(Some(0.4166), Unit::Rate, Locale::PtBr), "41,7%");
-        assert_eq!(format_value(Some(0.4166), Unit::Rate, Locale::En), "41.7%");
-        assert_eq!(format_value(Some(1250.0), Unit::Money, Locale::PtBr), "R$ 1.250,00");
-        assert_eq!(format_value(Some(1234567.0), Unit::Count, Locale::En), "1,234,567");
-        assert_eq!(format_value(Some(125.0), Unit::Seconds, Locale::En), "2 min 5 s");
-        assert_eq!(format_value(Some(3700.0), Unit::Seconds, Locale::En), "1 h 1 min");
-        assert_eq!(format_value(None, Unit::Rate, Locale::PtBr), "sem dados");
-    }
 
     #[test]
     fn ranking_puts_missing_values_last() {

@@ -3,6 +3,7 @@
 //! one metrics view's counters so it can also be given per practitioner, source, channel...
 //! Defining both here keeps the assistant's numbers the API's numbers.
 
+use crate::analytics::labels::Unit;
 use crate::analytics::{Counter, Dimension, MetricKind};
 
 /// How a figure is computed from one row of a view's counters.
@@ -26,18 +27,6 @@ impl Formula {
             }
         }
     }
-}
-
-/// How a figure reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Count,
-    Rate,
-    Seconds,
-    /// The clinic's currency (service prices).
-    Money,
-    /// The voice provider's currency (usually USD).
-    ProviderMoney,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -250,7 +239,7 @@ pub const MEASURES: [Measure; 24] = [
     ),
     m(
         "calls_cost_total",
-        Unit::ProviderMoney,
+        Unit::Cost,
         true,
         Some((K::Telephony, Formula::Count(C::CallCost))),
         "custo das ligações",

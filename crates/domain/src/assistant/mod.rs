@@ -10,5 +10,5 @@ pub mod period_words;
 pub mod question;
 
 pub use answer::{Found, Row};
-pub use measure::{MEASURES, Measure, Unit};
+pub use measure::{MEASURES, Measure};
 pub use question::{Catalogue, Filter, Query, Split, Unmapped, read};

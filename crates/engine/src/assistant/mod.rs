@@ -131,7 +131,7 @@ pub async fn ask(ctx: &Ctx, tenant: TenantId, question: &str, locale: Option<Loc
         Err(e) => return Ok(Answer { text: e.to_string(), ..unanswered(locale) }),
     };
     let found = run(ctx, tenant, &query, &period).await?;
-    let mut text = sentence(&query, &found, locale);
+    let mut text = sentence(&query, &found, locale, &|v| figure_text(v, query.measure.unit, locale));
     if assumed {
         text.push_str(match locale {
             Locale::PtBr => " (Sem período na pergunta: usei os últimos 30 dias.)",
@@ -161,6 +161,33 @@ pub async fn ask(ctx: &Ctx, tenant: TenantId, question: &str, locale: Option<Loc
         rows,
         by_model: false,
     })
+}
+
+/// A figure as the dashboard and the reports write it ("41,7%", "R$ 1.250,00"); a time as
+/// minutes and seconds.
+fn figure_text(v: Option<f64>, unit: frontdesk_domain::analytics::labels::Unit, locale: Locale) -> String {
+    use frontdesk_domain::analytics::labels::Unit;
+    let Some(v) = v else {
+        return match locale {
+            Locale::PtBr => "sem dados".into(),
+            Locale::En => "no data".into(),
+        };
+    };
+    if unit == Unit::Seconds {
+        let s = v.round() as i64;
+        return match (s / 3600, (s % 3600) / 60, s % 60) {
+            (0, 0, sec) => format!("{sec} s"),
+            (0, min, 0) => format!("{min} min"),
+            (0, min, sec) => format!("{min} min {sec} s"),
+            (h, min, _) => format!("{h} h {min} min"),
+        };
+    }
+    let kind = crate::reports::figure_kind(unit);
+    frontdesk_reports::cell_text(
+        &frontdesk_reports::Cell::Num(v),
+        &kind,
+        crate::reports::report_locale(locale),
+    )
 }
 
 fn unanswered(locale: Locale) -> Answer {
