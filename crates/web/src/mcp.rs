@@ -9,6 +9,7 @@ use crate::auth::Principal;
 use frontdesk_domain::TenantId;
 use frontdesk_engine::Ctx;
 use frontdesk_engine::assistant::tools::{self, ToolError};
+use frontdesk_engine::audit::Actor;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
     PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
@@ -40,14 +41,18 @@ impl McpServer {
         Self { ctx, caller: Caller::PerRequest }
     }
 
-    fn caller(&self, context: &RequestContext<RoleServer>) -> Result<(TenantId, bool), ErrorData> {
+    /// Who calls (for the audit trail) and whether the writing tools may run.
+    fn caller(&self, context: &RequestContext<RoleServer>) -> Result<(Actor, bool), ErrorData> {
         match &self.caller {
-            Caller::Fixed { tenant, may_write } => Ok((*tenant, *may_write)),
+            Caller::Fixed { tenant, may_write } => Ok((
+                Actor { tenant_id: *tenant, name: "system:mcp_stdio".into(), request_id: None },
+                *may_write,
+            )),
             Caller::PerRequest => context
                 .extensions
                 .get::<axum::http::request::Parts>()
                 .and_then(|parts| parts.extensions.get::<Principal>())
-                .map(|who| (who.tenant_id, crate::routes::assistant::may_write(who)))
+                .map(|who| (who.actor(), crate::routes::assistant::may_write(who)))
                 .ok_or_else(|| ErrorData::invalid_request("no API key on the request", None)),
         }
     }
@@ -96,9 +101,9 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let (tenant, may_write) = self.caller(&context)?;
+        let (actor, may_write) = self.caller(&context)?;
         let args = serde_json::Value::Object(request.arguments.unwrap_or_default());
-        match tools::call(&self.ctx, tenant, &request.name, &args, may_write).await {
+        match tools::call(&self.ctx, &actor, &request.name, &args, may_write).await {
             Ok(value) => {
                 let text = serde_json::to_string(&value).unwrap_or_default();
                 let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);

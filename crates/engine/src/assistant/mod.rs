@@ -83,7 +83,13 @@ pub async fn clinic_today(
 
 /// Answers a question about the figures in `locale` (else the question's own language,
 /// else the clinic's).
-pub async fn ask(ctx: &Ctx, tenant: TenantId, question: &str, locale: Option<Locale>) -> StoreResult<Answer> {
+pub async fn ask(
+    ctx: &Ctx,
+    actor: &crate::audit::Actor,
+    question: &str,
+    locale: Option<Locale>,
+) -> StoreResult<Answer> {
+    let tenant = actor.tenant_id;
     let (today, tz, clinic_locale) = clinic_today(ctx, tenant).await?;
     let locale = locale
         .or_else(|| frontdesk_domain::nlu::language::detect(question).map(|e| e.locale))
@@ -96,7 +102,7 @@ pub async fn ask(ctx: &Ctx, tenant: TenantId, question: &str, locale: Option<Loc
             let Some(endpoint) = settings.dialogue.assistant_model else {
                 return Ok(Answer { text: unmapped(&why, locale), ..unanswered(locale) });
             };
-            return Ok(match model::answer(ctx, tenant, &endpoint, question, locale, today).await {
+            return Ok(match model::answer(ctx, actor, &endpoint, question, locale, today).await {
                 model::ModelAnswer::Answered { text, ran } => Answer {
                     answered: true,
                     text,

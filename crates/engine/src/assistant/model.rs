@@ -6,7 +6,6 @@
 
 use super::tools::{self, Tool};
 use crate::Ctx;
-use frontdesk_domain::TenantId;
 use frontdesk_domain::leads::ModelEndpoint;
 use frontdesk_domain::tenant::Locale;
 use frontdesk_providers::openai::{OpenAiClient, OpenAiConfig, ToolChat};
@@ -30,7 +29,7 @@ fn function(t: &Tool) -> Value {
 
 pub async fn answer(
     ctx: &Ctx,
-    tenant: TenantId,
+    actor: &crate::audit::Actor,
     endpoint: &ModelEndpoint,
     question: &str,
     locale: Locale,
@@ -80,7 +79,7 @@ pub async fn answer(
             let raw = call["function"]["arguments"].as_str().unwrap_or("{}");
             let args: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
             let result = if allowed.iter().any(|t| t.name == name) {
-                match tools::call(ctx, tenant, name, &args, false).await {
+                match tools::call(ctx, actor, name, &args, false).await {
                     Ok(v) => v,
                     Err(e) => json!({"error": e.to_string()}),
                 }

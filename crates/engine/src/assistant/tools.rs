@@ -6,6 +6,7 @@
 use super::ask;
 use crate::Ctx;
 use crate::analytics;
+use crate::audit::{Access, Actor};
 use crate::messaging::{Content, SendRequest};
 use crate::scheduling::{BookingRequest, Confirmation, PatientRef};
 use frontdesk_domain::analytics::{Dimension, MetricKind, Period};
@@ -183,14 +184,17 @@ async fn period(ctx: &Ctx, tenant: TenantId, args: &Value) -> Result<Period, Too
     Period::new(date(args, "from")?, date(args, "to")?, tz).map_err(|e| ToolError::Invalid(e.to_string()))
 }
 
-/// Runs tool `name` with `args` for `tenant`; `may_write` allows the tools that change data.
+/// Runs tool `name` with `args` for `actor`'s clinic; `may_write` allows the tools that
+/// change data. Every call that runs is audited first (the tools read patients and
+/// appointments), under the actor's name, with the patient when the arguments name one.
 pub async fn call(
     ctx: &Ctx,
-    tenant: TenantId,
+    actor: &Actor,
     name: &str,
     args: &Value,
     may_write: bool,
 ) -> Result<Value, ToolError> {
+    let tenant = actor.tenant_id;
     let tool = tools()
         .into_iter()
         .find(|t| t.name == name)
@@ -201,6 +205,18 @@ pub async fn call(
     if !args.is_object() && !args.is_null() {
         return Err(ToolError::Invalid("the arguments must be a JSON object".into()));
     }
+    // The patient named, if the clinic has them (another clinic's id is not this log's).
+    let patient = match opt_text(args, "patient_id").and_then(|p| p.parse().ok()).map(PatientId) {
+        Some(id) => ctx.store.get_patient(tenant, id).await?.map(|p| p.id),
+        None => None,
+    };
+    let access = Access {
+        action: if tool.writes { "call_writing_tool" } else { "call_tool" },
+        resource_type: "assistant_tool",
+        resource_id: Some(tool.name),
+        patient_id: patient,
+    };
+    crate::audit::record(ctx, actor, access).await?;
     let to_json = |v: &dyn erased::Serializable| v.to_value();
     match tool.name {
         "ask_figures" => {
@@ -212,7 +228,7 @@ pub async fn call(
                 None => None,
             };
             // Boxed: `ask` may call the model, which calls the tools (never this one).
-            Ok(to_json(&Box::pin(ask(ctx, tenant, question, locale)).await?))
+            Ok(to_json(&Box::pin(ask(ctx, actor, question, locale)).await?))
         }
         "metrics_overview" => {
             let p = period(ctx, tenant, args).await?;

@@ -217,6 +217,24 @@ async fn tools_are_listed_and_called_within_their_scope(app: TestApp) {
     assert_eq!(booked["result"]["status"], "booked");
     let (s, e) = post(&app, &writer, "/api/v1/assistant/tools/book_appointment", booking).await;
     assert_eq!((s, code(&e)), (422, "tool_failed".into()), "the slot is taken now: {e}");
+    // Every tool call is in the audit log under the key that made it, with the patient.
+    let audit = get(&app, &key, "/api/v1/audit?limit=100").await;
+    let calls: Vec<&Value> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["resource_type"] == "assistant_tool")
+        .collect();
+    assert!(
+        calls.iter().any(|e| e["resource_id"] == "find_patient" && e["action"] == "call_tool"),
+        "{audit}"
+    );
+    assert!(
+        calls.iter().any(|e| e["resource_id"] == "book_appointment"
+            && e["action"] == "call_writing_tool"
+            && e["patient_id"] == json!(patient)),
+        "{audit}"
+    );
     // The reader cannot reach the rest of the API.
     let (s, _) = post(&app, &reader, "/api/v1/appointments", json!({})).await;
     assert_eq!(s, 403);

@@ -116,7 +116,7 @@ pub async fn ask(
         ));
     }
     let locale = locale_param(b.locale.as_deref())?;
-    let a = frontdesk_engine::assistant::ask(&state.ctx, who.tenant_id, question, locale).await?;
+    let a = frontdesk_engine::assistant::ask(&state.ctx, &who.actor(), question, locale).await?;
     Ok(Json(AnswerBody {
         answered: a.answered,
         text: a.text,
@@ -175,6 +175,6 @@ pub async fn call_tool(
     ApiJson(args): ApiJson<serde_json::Value>,
 ) -> Result<Json<ToolResult>, ApiError> {
     let result =
-        tools::call(&state.ctx, who.tenant_id, &name, &args, may_write(&who)).await.map_err(tool_error)?;
+        tools::call(&state.ctx, &who.actor(), &name, &args, may_write(&who)).await.map_err(tool_error)?;
     Ok(Json(ToolResult { result }))
 }
