@@ -105,6 +105,19 @@ async fn split_totals(ctx: &Ctx, tenant: TenantId, period: &Period, split: &Spli
         .collect())
 }
 
+/// The lead sources whose leads arrived on `from..=to` (keys as recorded: `paid_ads`...),
+/// read from the split rollups: what a question or a filter may name.
+pub async fn lead_sources(
+    ctx: &Ctx,
+    tenant: TenantId,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> StoreResult<Vec<String>> {
+    let prefix = format!("{}@{}=", Counter::LeadsCreated.name(), Dimension::Source.as_str());
+    let rows = ctx.store.rollup_totals_prefixed(tenant, from, to, &prefix).await?;
+    Ok(rows.into_iter().filter_map(|(name, _)| name.strip_prefix(&prefix).map(str::to_owned)).collect())
+}
+
 /// One bucket of a series: its first day and each counter's sum over its days.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesPoint {

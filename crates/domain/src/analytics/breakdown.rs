@@ -78,6 +78,18 @@ pub struct Split {
     pub key: String,
 }
 
+/// The longest key a caller may name (ids and source keys are far shorter).
+pub const MAX_KEY_CHARS: usize = 200;
+
+impl Split {
+    /// A key a caller names (a filter), if it can be one: 1 to 200 characters, without the
+    /// `@` and `=` that separate a stored name's parts (`counter@dimension=key`).
+    pub fn named(dimension: Dimension, key: &str) -> Option<Split> {
+        let fits = !key.is_empty() && key.chars().count() <= MAX_KEY_CHARS && !key.contains(['@', '=']);
+        fits.then(|| Split { dimension, key: key.to_owned() })
+    }
+}
+
 /// How far ahead an appointment was booked, in local days: the same day, the next, within
 /// a week, within a month, later. Lead time is the best-known predictor of no-shows.
 pub fn lead_time_bucket(days: i64) -> &'static str {

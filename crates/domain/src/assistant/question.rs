@@ -3,7 +3,7 @@
 //! whom ("com a Dra. Ana", "on WhatsApp"). What it cannot map it says, rather than guess
 //! a number.
 
-use super::measure::{MEASURES, Measure, measure};
+use super::measure::{Measure, measure};
 use super::period_words::{Days, default_period, has_seq, period};
 use crate::analytics::Dimension;
 use crate::nlu::text::damerau_levenshtein;
@@ -633,9 +633,4 @@ fn filter(
             }
         }
     }
-}
-
-/// Every figure's name, for a "what can I ask?" answer.
-pub fn figure_names() -> impl Iterator<Item = &'static str> {
-    MEASURES.iter().map(|m| m.name)
 }

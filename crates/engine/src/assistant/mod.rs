@@ -62,11 +62,8 @@ pub async fn catalogue(ctx: &Ctx, tenant: TenantId, today: jiff::civil::Date) ->
         c.add(Dimension::Unit, &l.id.to_string(), &l.name, &[]);
     }
     let from = today.checked_sub(jiff::Span::new().days(399)).unwrap_or(today);
-    let prefix = format!("{}@source=", Counter::LeadsCreated.name());
-    for (name, _) in ctx.store.rollup_totals_prefixed(tenant, from, today, &prefix).await? {
-        if let Some(source) = name.strip_prefix(&prefix) {
-            c.add(Dimension::Source, source, source, &[]);
-        }
+    for source in analytics::lead_sources(ctx, tenant, from, today).await? {
+        c.add(Dimension::Source, &source, &source, &[]);
     }
     Ok(c)
 }
@@ -230,12 +227,11 @@ pub fn api_request(q: &Query) -> String {
 
 /// Runs a query against the rollups, the same sums the metrics API reads.
 pub async fn run(ctx: &Ctx, tenant: TenantId, q: &Query, period: &Period) -> StoreResult<Found> {
-    let period = period.clone();
     let dimension = q.split.map(Split::dimension).or(q.filter.as_ref().map(|f| f.dimension));
     let Some(dimension) = dimension else {
         return Ok(match q.measure.figure {
             Some(name) => {
-                let o = analytics::overview(ctx, tenant, &period).await?;
+                let o = analytics::overview(ctx, tenant, period).await?;
                 let f = o.get(name);
                 Found::Value { value: f.and_then(|f| f.value), previous: f.and_then(|f| f.previous) }
             }
@@ -244,7 +240,7 @@ pub async fn run(ctx: &Ctx, tenant: TenantId, q: &Query, period: &Period) -> Sto
                     return Ok(Found::Value { value: None, previous: None });
                 };
                 analytics::catch_up(ctx, tenant).await?;
-                let now = analytics::totals(ctx, tenant, &period).await?;
+                let now = analytics::totals(ctx, tenant, period).await?;
                 let before = match period.previous() {
                     Ok(p) => analytics::totals(ctx, tenant, &p).await?,
                     Err(_) => Default::default(),
@@ -258,7 +254,7 @@ pub async fn run(ctx: &Ctx, tenant: TenantId, q: &Query, period: &Period) -> Sto
     };
     // `read` only splits figures that have a view; none to split is no rows.
     let Some((kind, formula)) = q.measure.view else { return Ok(Found::Rows(Vec::new())) };
-    let rows = analytics::breakdown(ctx, tenant, kind, &period, dimension).await?;
+    let rows = analytics::breakdown(ctx, tenant, kind, period, dimension).await?;
     let value_of = |values: &[(Counter, f64)]| {
         formula.apply(|c| values.iter().find(|(x, _)| *x == c).map_or(0.0, |(_, v)| *v))
     };

@@ -217,7 +217,6 @@ pub async fn call(
         patient_id: patient,
     };
     crate::audit::record(ctx, actor, access).await?;
-    let to_json = |v: &dyn erased::Serializable| v.to_value();
     match tool.name {
         "ask_figures" => {
             let question = text(args, "question")?;
@@ -228,7 +227,8 @@ pub async fn call(
                 None => None,
             };
             // Boxed: `ask` may call the model, which calls the tools (never this one).
-            Ok(to_json(&Box::pin(ask(ctx, actor, question, locale)).await?))
+            let answer = Box::pin(ask(ctx, actor, question, locale)).await?;
+            serde_json::to_value(answer).map_err(|e| ToolError::Failed(e.to_string()))
         }
         "metrics_overview" => {
             let p = period(ctx, tenant, args).await?;
@@ -372,17 +372,5 @@ pub async fn call(
             Ok(json!({"message_id": m.id.to_string(), "status": m.status}))
         }
         other => Err(ToolError::Unknown(other.to_owned())),
-    }
-}
-
-mod erased {
-    /// Anything serialisable, to JSON (answers are plain data; failing is a bug).
-    pub trait Serializable {
-        fn to_value(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Serializable for T {
-        fn to_value(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-        }
     }
 }

@@ -99,13 +99,12 @@ impl OverviewQuery {
         .collect();
         match given.as_slice() {
             [] => Ok(None),
-            [(dimension, key)] if !key.is_empty() && key.len() <= 200 && !key.contains(['@', '=']) => {
-                Ok(Some(Split { dimension: *dimension, key: (*key).clone() }))
-            }
-            [(dimension, _)] => Err(ApiError::bad_request(
-                "invalid_query",
-                format!("{} must be 1 to 200 characters, without @ or =", dimension.as_str()),
-            )),
+            [(dimension, key)] => Split::named(*dimension, key).map(Some).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("{} must be 1 to 200 characters, without @ or =", dimension.as_str()),
+                )
+            }),
             _ => Err(ApiError::bad_request(
                 "invalid_query",
                 "give at most one of practitioner, service, unit and source",

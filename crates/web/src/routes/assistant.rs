@@ -88,7 +88,7 @@ pub struct AnswerBody {
     pub by_model: bool,
 }
 
-pub fn locale_param(raw: Option<&str>) -> Result<Option<Locale>, ApiError> {
+fn locale_param(raw: Option<&str>) -> Result<Option<Locale>, ApiError> {
     raw.map(|l| {
         Locale::parse(l).map_err(|_| ApiError::bad_request("invalid_locale", "locale must be pt-BR or en"))
     })
@@ -149,7 +149,7 @@ pub fn may_write(who: &Principal) -> bool {
     who.scopes.iter().any(|s| s == ApiKeyScope::AssistantWrite)
 }
 
-pub fn tool_error(e: ToolError) -> ApiError {
+fn tool_error(e: ToolError) -> ApiError {
     match e {
         ToolError::Unknown(_) => ApiError::new(StatusCode::NOT_FOUND, "unknown_tool", e.to_string()),
         ToolError::ReadOnly(_) => ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", e.to_string()),

@@ -31,10 +31,7 @@ pub fn parse(raw: Option<&str>) -> Result<Option<Split>, ()> {
         "source" => Dimension::Source,
         _ => return Err(()),
     };
-    if key.is_empty() || key.len() > 200 || key.contains(['@', '=']) {
-        return Err(());
-    }
-    Ok(Some(Split { dimension, key: key.to_owned() }))
+    Split::named(dimension, key).map(Some).ok_or(())
 }
 
 pub fn value(split: &Split) -> String {
@@ -69,15 +66,12 @@ pub async fn groups(
         .into_iter()
         .map(|l| choice(Dimension::Unit, l.id.to_string(), l.name))
         .collect();
-    let prefix = format!("{}@source=", frontdesk_domain::analytics::Counter::LeadsCreated.name());
-    let mut sources: Vec<Choice> = ctx
-        .store
-        .rollup_totals_prefixed(tenant, period.from, period.to, &prefix)
-        .await?
-        .into_iter()
-        .filter_map(|(name, _)| name.strip_prefix(&prefix).map(str::to_owned))
-        .map(|key| choice(Dimension::Source, key.clone(), key))
-        .collect();
+    let mut sources: Vec<Choice> =
+        frontdesk_engine::analytics::lead_sources(ctx, tenant, period.from, period.to)
+            .await?
+            .into_iter()
+            .map(|key| choice(Dimension::Source, key.clone(), key))
+            .collect();
     // A chosen source with no leads in this period stays choosable.
     if let Some(s) = chosen.filter(|s| s.dimension == Dimension::Source)
         && !sources.iter().any(|c| c.selected)
