@@ -208,7 +208,7 @@ pub async fn breakdown(
     Ok(rows)
 }
 
-/// Practitioners, services and units by name (one that was deleted keeps its id).
+/// Practitioners, services, units and campaigns by name (one that was deleted keeps its id).
 async fn name_rows(
     ctx: &Ctx,
     tenant: TenantId,
@@ -228,6 +228,16 @@ async fn name_rows(
         }
         Dimension::Unit => {
             ctx.store.list_locations(tenant).await?.into_iter().map(|l| (l.id.to_string(), l.name)).collect()
+        }
+        Dimension::Campaign => {
+            let mut names = std::collections::HashMap::new();
+            for row in rows.iter() {
+                let Ok(id) = row.key.parse::<uuid::Uuid>() else { continue };
+                if let Some(c) = ctx.store.get_campaign(tenant, id).await? {
+                    names.insert(row.key.clone(), c.name);
+                }
+            }
+            names
         }
         _ => return Ok(()),
     };

@@ -42,6 +42,7 @@ fn send_request_debug_hides_text_and_variables() {
         content: Content::Text(TEXT.into()),
         automated: false,
         by: frontdesk_domain::messaging::Sender::Assistant,
+        campaign: None,
     };
     let template = SendRequest {
         content: Content::Template {

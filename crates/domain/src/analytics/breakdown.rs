@@ -33,10 +33,13 @@ pub enum Dimension {
     /// Who had an outbound message sent: `ai` (the assistant answering), `automation`
     /// (reminders, campaigns, outreach), `staff`.
     Sender,
+    /// The campaign a message was a step of, or whose message a patient booked after (the
+    /// campaign's id; see `counters::splits`).
+    Campaign,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 11] = [
+    pub const ALL: [Dimension; 12] = [
         Self::Source,
         Self::Channel,
         Self::Practitioner,
@@ -48,6 +51,7 @@ impl Dimension {
         Self::Confirmation,
         Self::Outcome,
         Self::Sender,
+        Self::Campaign,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Dimension {
             Self::Confirmation => "confirmation",
             Self::Outcome => "outcome",
             Self::Sender => "sender",
+            Self::Campaign => "campaign",
         }
     }
 

@@ -325,6 +325,11 @@ fn splits(fact: &Fact, tz: &TimeZone) -> Vec<Split> {
             }
             // Shows and no-shows say whether the appointment had been confirmed (facts
             // recorded before that was kept have no such split).
+            // A booking made after a campaign's message (the campaign's id, from the moment
+            // it is booked; later facts of the appointment do not carry it).
+            if fact.kind == FactKind::AppointmentBooked {
+                out.extend(text(p, "campaign_id").map(|c| split(Dimension::Campaign, c)));
+            }
             if let Some(confirmed) = p.get("confirmed").and_then(Value::as_bool) {
                 let key = if confirmed { "confirmed" } else { "not_confirmed" };
                 out.push(split(Dimension::Confirmation, key));
@@ -339,6 +344,8 @@ fn splits(fact: &Fact, tz: &TimeZone) -> Vec<Split> {
             // that was recorded).
             if fact.kind == FactKind::MessageSent {
                 out.extend(text(p, "by").map(|b| split(Dimension::Sender, b)));
+                // A step of a campaign.
+                out.extend(text(p, "campaign_id").map(|c| split(Dimension::Campaign, c)));
             }
         }
         FactKind::LeadCreated | FactKind::LeadContacted | FactKind::LeadStageChanged => {
@@ -487,6 +494,43 @@ mod tests {
                 (Counter::RevenueBookedCents, 15_000.0)
             ]
         );
+    }
+
+    #[test]
+    fn a_campaign_step_and_a_booking_after_one_are_filed_under_the_campaign() {
+        let service = Uuid::now_v7();
+        let prices = Prices::from([(service, 15_000)]);
+        let campaign_names = |f: &Fact| -> Vec<String> {
+            increments(f, &TimeZone::UTC, &prices)
+                .into_iter()
+                .filter(|i| i.split.as_ref().is_some_and(|s| s.dimension == Dimension::Campaign))
+                .map(|i| i.stored_name())
+                .collect()
+        };
+        let step = fact(
+            FactKind::MessageSent,
+            json!({"channel": "whatsapp", "by": "automation", "campaign_id": "c1"}),
+            "2026-06-02T12:00:00Z",
+        );
+        assert_eq!(campaign_names(&step), ["messages_sent@campaign=c1"]);
+        let booked = fact(
+            FactKind::AppointmentBooked,
+            json!({"service_id": service, "by": "ai", "campaign_id": "c1"}),
+            "2026-06-02T12:00:00Z",
+        );
+        assert_eq!(
+            campaign_names(&booked),
+            [
+                "appointments_booked@campaign=c1",
+                "appointments_booked_by_ai@campaign=c1",
+                "revenue_booked_cents@campaign=c1"
+            ]
+        );
+        // The appointment's later facts do not say which campaign: its show is not split.
+        let showed = fact(FactKind::AppointmentShowed, json!({"campaign_id": "c1"}), "2026-06-03T12:00:00Z");
+        assert!(campaign_names(&showed).is_empty());
+        let plain = fact(FactKind::MessageSent, json!({"channel": "whatsapp"}), "2026-06-02T12:00:00Z");
+        assert!(campaign_names(&plain).is_empty());
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub fn figures_split_by(dimension: Dimension) -> &'static [&'static str] {
         Dimension::Channel => {
             &["messages_sent", "messages_delivered_rate", "messages_read_rate", "patient_response_rate"]
         }
-        Dimension::Confirmation | Dimension::Outcome | Dimension::Sender => &[],
+        Dimension::Confirmation | Dimension::Outcome | Dimension::Sender | Dimension::Campaign => &[],
     }
 }
 

@@ -85,6 +85,19 @@ const APPOINTMENT_SPLITS: [Dimension; 7] = [
     Dimension::Confirmation,
 ];
 
+/// Bookings are also filed under the campaign the patient booked after (shows and no-shows
+/// are not: which campaign brought a patient is known when they book).
+const BOOKING_SPLITS: [Dimension; 8] = [
+    Dimension::Practitioner,
+    Dimension::Service,
+    Dimension::Unit,
+    Dimension::Weekday,
+    Dimension::Hour,
+    Dimension::LeadTime,
+    Dimension::Confirmation,
+    Dimension::Campaign,
+];
+
 impl MetricKind {
     pub const ALL: [MetricKind; 6] =
         [Self::Funnel, Self::Leads, Self::Telephony, Self::Messaging, Self::Appointments, Self::NoShows];
@@ -138,8 +151,9 @@ impl MetricKind {
         match self {
             Self::Funnel | Self::Leads => &[Dimension::Source],
             Self::Telephony => &[Dimension::Outcome],
-            Self::Messaging => &[Dimension::Channel, Dimension::Sender],
-            Self::Appointments | Self::NoShows => &APPOINTMENT_SPLITS,
+            Self::Messaging => &[Dimension::Channel, Dimension::Sender, Dimension::Campaign],
+            Self::Appointments => &BOOKING_SPLITS,
+            Self::NoShows => &APPOINTMENT_SPLITS,
         }
     }
 }

@@ -45,6 +45,7 @@ fn dimension_name(d: Dimension, locale: Locale) -> &'static str {
         Dimension::Confirmation => ("confirmação", "confirmation"),
         Dimension::Outcome => ("resultado", "outcome"),
         Dimension::Sender => ("remetente", "sender"),
+        Dimension::Campaign => ("campanha", "campaign"),
     };
     if locale == Locale::PtBr { pt } else { en }
 }

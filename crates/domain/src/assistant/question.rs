@@ -442,7 +442,7 @@ fn figure(tokens: &[&str]) -> Option<&'static Measure> {
 }
 
 /// Nouns for each dimension a question may split by.
-const DIMENSION_WORDS: [(Dimension, &[&str]); 10] = [
+const DIMENSION_WORDS: [(Dimension, &[&str]); 11] = [
     (
         Dimension::Practitioner,
         &[
@@ -512,6 +512,7 @@ const DIMENSION_WORDS: [(Dimension, &[&str]); 10] = [
     (Dimension::Confirmation, &["confirmacao", "confirmation", "confirmados", "confirmed"]),
     (Dimension::Outcome, &["resultado", "resultados", "outcome", "outcomes", "desfecho"]),
     (Dimension::Sender, &["remetente", "sender", "senders"]),
+    (Dimension::Campaign, &["campanha", "campanhas", "campaign", "campaigns"]),
 ];
 
 const SPLIT_MARKERS: [&str; 10] =

@@ -366,6 +366,7 @@ pub async fn call(
                 content: Content::Text(text(args, "text")?.to_owned()),
                 automated: false,
                 by: frontdesk_domain::messaging::Sender::Staff,
+                campaign: None,
             };
             let m =
                 crate::messaging::send(ctx, request).await.map_err(|e| ToolError::Failed(e.to_string()))?;

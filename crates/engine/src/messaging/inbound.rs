@@ -193,6 +193,7 @@ impl JobHandler for ProcessInbound {
                 },
                 automated: false,
                 by: frontdesk_domain::messaging::Sender::Assistant,
+                campaign: None,
             };
             send_keyed(ctx, ask, SendKey { anchor: filed.as_uuid(), purpose: "ask_to_type", seq: 0 }).await?;
         }
@@ -290,6 +291,7 @@ async fn apply_keyword(
         },
         automated: false,
         by: frontdesk_domain::messaging::Sender::Assistant,
+        campaign: None,
     };
     send_keyed(ctx, reply, SendKey { anchor: answering.as_uuid(), purpose: "consent", seq: 0 }).await?;
     Ok(())
@@ -313,6 +315,7 @@ async fn apply_phrase(
         content: Content::Text(confirmation(patient.locale, scope).to_owned()),
         automated: false,
         by: frontdesk_domain::messaging::Sender::Assistant,
+        campaign: None,
     };
     send_keyed(ctx, reply, SendKey { anchor: answering.as_uuid(), purpose: "consent", seq: 0 }).await?;
     Ok(())

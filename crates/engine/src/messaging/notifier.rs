@@ -31,6 +31,7 @@ impl Notifier for MessagingNotifier {
             content: Content::Template { key, variables: n.variables.clone() },
             automated: true,
             by: frontdesk_domain::messaging::Sender::Automation,
+            campaign: None,
         };
         let sent = match n.once {
             Some(anchor) => {

@@ -45,6 +45,8 @@ pub struct SendRequest {
     pub automated: bool,
     /// Who has it sent (the assistant, the automation, staff): for the figures.
     pub by: frontdesk_domain::messaging::Sender,
+    /// The campaign this message is a step of: its results are split by campaign.
+    pub campaign: Option<uuid::Uuid>,
 }
 
 /// Files the message as queued and enqueues its delivery. Not keyed: a caller that may run
@@ -198,6 +200,9 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
         if req.by == frontdesk_domain::messaging::Sender::Staff { updated.staff_replied(now) } else { None };
     let mut fact = crate::facts::message_fact(frontdesk_domain::facts::FactKind::MessageSent, &message, now);
     fact.payload["by"] = serde_json::json!(req.by.as_str());
+    if let Some(campaign) = req.campaign {
+        fact.payload["campaign_id"] = serde_json::json!(campaign);
+    }
     if let Some(seconds) = waited {
         fact.payload["staff_response_seconds"] = serde_json::json!(seconds);
     }

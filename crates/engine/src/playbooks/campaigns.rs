@@ -170,6 +170,7 @@ impl JobHandler for SendStep {
             content: Content::Template { key: step.template, variables },
             automated: true,
             by: frontdesk_domain::messaging::Sender::Automation,
+            campaign: Some(campaign.id),
         };
         let key = SendKey { anchor: p.anchor(), purpose: "campaign_step", seq: p.step };
         match send_keyed(ctx, request, key).await {

@@ -71,6 +71,7 @@ async fn message(ctx: &Ctx, job: &Job, lead: &Lead, key: TemplateKey) -> Result<
         },
         automated: true,
         by: frontdesk_domain::messaging::Sender::Automation,
+        campaign: None,
     };
     let once = SendKey { anchor: job.id.as_uuid(), purpose: "lead_step", seq: 0 };
     Ok(match send_keyed(ctx, request, once).await {

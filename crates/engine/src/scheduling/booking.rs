@@ -71,6 +71,18 @@ pub async fn resolve_patient(ctx: &Ctx, cal: &Calendar, who: PatientRef) -> Sche
     }
 }
 
+/// The campaign a booking is credited to: of the patient's running enrollments, the one
+/// whose message they heard last (a patient enrolled but not yet written to was not brought
+/// by it, although `playbooks::campaigns` still ends that enrollment as booked).
+async fn campaign_booked_after(ctx: &Ctx, a: &Appointment) -> SchedulingResult<Option<uuid::Uuid>> {
+    let enrollments = ctx.store.active_enrollments_of(a.tenant_id, a.patient_id).await?;
+    Ok(enrollments
+        .into_iter()
+        .filter_map(|e| e.last_sent_at.filter(|sent| *sent <= a.created_at).map(|sent| (sent, e.campaign_id)))
+        .max()
+        .map(|(_, campaign)| campaign))
+}
+
 pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingResult> {
     let cal = Calendar::load(ctx, req.tenant_id).await?;
     let service = cal.service(req.service_id)?;
@@ -130,7 +142,8 @@ pub async fn book(ctx: &Ctx, req: BookingRequest) -> SchedulingResult<BookingRes
         updated_at: now,
     };
     let mut jobs = jobs_for(&appointment, &cal.settings.reminders, now);
-    jobs.extend(super::booked_fact_jobs(&appointment, &req.actor, now));
+    let campaign = campaign_booked_after(ctx, &appointment).await?;
+    jobs.extend(super::booked_fact_jobs(&appointment, &req.actor, campaign, now));
     if req.confirmation == super::Confirmation::Send {
         jobs.push(super::confirmations::confirmation_job(&appointment, now));
     }

@@ -183,14 +183,19 @@ fn appointment_payload(a: &frontdesk_domain::scheduling::Appointment) -> serde_j
 }
 
 /// The jobs that react to a new booking; its fact also says who booked it (`ai`, `staff`,
-/// `api` or `system`, from the actor), for the share of bookings the assistant makes.
+/// `api` or `system`, from the actor), for the share of bookings the assistant makes, and
+/// the campaign the patient booked after, if any.
 pub(crate) fn booked_fact_jobs(
     appointment: &frontdesk_domain::scheduling::Appointment,
     actor: &str,
+    campaign: Option<uuid::Uuid>,
     now: jiff::Timestamp,
 ) -> Vec<frontdesk_domain::jobs::NewJob> {
     let mut payload = appointment_payload(appointment);
     payload["by"] = serde_json::json!(frontdesk_domain::analytics::counters::booked_by(actor));
+    if let Some(campaign) = campaign {
+        payload["campaign_id"] = serde_json::json!(campaign);
+    }
     let fact = frontdesk_domain::facts::Fact::new(
         appointment.tenant_id,
         frontdesk_domain::facts::FactKind::AppointmentBooked,

@@ -151,6 +151,7 @@ impl JobHandler for MissedCallMessage {
             },
             automated: true,
             by: frontdesk_domain::messaging::Sender::Automation,
+            campaign: None,
         };
         // Keyed by this job: a retry does not text the patient twice.
         let once = SendKey { anchor: job.id.as_uuid(), purpose: "missed_call", seq: 0 };

@@ -196,6 +196,7 @@ async fn tell_taken(ctx: &Ctx, offer: &WaitlistOffer) -> Result<(), WaitlistFail
         content: Content::Template { key: TemplateKey::WaitlistTaken, variables },
         automated: true,
         by: frontdesk_domain::messaging::Sender::Automation,
+        campaign: None,
     };
     match send_keyed(ctx, request, SendKey { anchor: offer.id, purpose: "waitlist_taken", seq: 0 }).await {
         Ok(_) | Err(MessagingFailure::OptedOut | MessagingFailure::NoApprovedTemplate(_)) => Ok(()),

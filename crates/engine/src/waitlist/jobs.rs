@@ -89,6 +89,7 @@ impl JobHandler for SendOffer {
             content: Content::Template { key: TemplateKey::WaitlistOffer, variables },
             automated: true,
             by: frontdesk_domain::messaging::Sender::Automation,
+            campaign: None,
         };
         match send_keyed(ctx, request, SendKey { anchor: offer.id, purpose: "waitlist_offer", seq: 0 }).await
         {

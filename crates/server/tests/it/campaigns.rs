@@ -187,6 +187,33 @@ async fn a_recall_reaches_former_patients_once_per_step_and_stops_when_they_book
         (&json!(1.0), &json!(1.0)),
         "{c}"
     );
+
+    // The figures split by campaign, by name: each campaign's messages, and the booking
+    // made after the second one's message (the first's patient had not booked by then).
+    let by = |view: &str| format!("/api/v1/metrics/{view}?from=2026-06-01&to=2026-06-30&breakdown=campaign");
+    let messages = get(&app, &key, &by("messaging")).await;
+    let sent: Vec<(String, f64)> = messages["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["label"].as_str().unwrap().to_owned(), r["values"]["messages_sent"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(sent, [("Retorno de 6 meses".to_owned(), 2.0), ("Retorno 2".to_owned(), 1.0)], "{messages}");
+    let bookings = get(&app, &key, &by("appointments")).await;
+    let rows = bookings["breakdown"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{bookings}");
+    assert_eq!(
+        (
+            rows[0]["label"].as_str(),
+            rows[0]["key"].as_str(),
+            rows[0]["values"]["appointments_booked"].as_f64()
+        ),
+        (Some("Retorno 2"), Some(again_id.as_str()), Some(1.0)),
+        "{bookings}"
+    );
+    // Shows and no-shows are not filed by campaign.
+    let r = app.get(&by("no_shows"), &key).send().await.unwrap();
+    assert_eq!(error_of(r).await.1, "invalid_breakdown");
 }
 
 async fn a_paused_campaign_sends_nothing_until_resumed(app: TestApp) {

@@ -408,6 +408,7 @@ async fn quiet_hours_defer_an_automated_message_to_0800_local(app: TestApp) {
         content: frontdesk_engine::messaging::Content::Text("Lembrete".into()),
         automated: true,
         by: frontdesk_domain::messaging::Sender::Automation,
+        campaign: None,
     };
     frontdesk_engine::messaging::send(&app.ctx, request).await.unwrap();
     let jobs: Value =

@@ -550,6 +550,7 @@ async fn send_and_show(state: &AppState, staff: &Staff, c: &Conversation, conten
         content,
         automated: false,
         by: frontdesk_domain::messaging::Sender::Staff,
+        campaign: None,
     };
     let problem = match engine::send(&state.ctx, request).await {
         Ok(_) => None,

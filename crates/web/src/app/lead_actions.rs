@@ -139,6 +139,7 @@ pub async fn send_message(
         content,
         automated: false,
         by: frontdesk_domain::messaging::Sender::Staff,
+        campaign: None,
     };
     let sent = match form.once.parse::<Uuid>() {
         Ok(anchor) => {

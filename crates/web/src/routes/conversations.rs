@@ -211,6 +211,7 @@ pub async fn reply(
         content: Content::Text(body.body),
         automated: false,
         by: frontdesk_domain::messaging::Sender::Staff,
+        campaign: None,
     };
     let message = engine::send(&state.ctx, request).await?;
     audited(&state, &who, "send", Some(c.patient_id)).await?;
@@ -278,6 +279,7 @@ pub async fn send_message(
         content,
         automated: false,
         by: frontdesk_domain::messaging::Sender::Staff,
+        campaign: None,
     };
     let message = engine::send(&state.ctx, request).await?;
     audited(&state, &who, "send", Some(patient_id)).await?;

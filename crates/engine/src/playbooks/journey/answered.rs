@@ -86,6 +86,7 @@ pub async fn deliver(
             content: reply.clone().into_content(),
             automated: false,
             by: frontdesk_domain::messaging::Sender::Assistant,
+            campaign: None,
         };
         let seq = FIRST_TURN_REPLY + u32::try_from(n).unwrap_or(u32::MAX - FIRST_TURN_REPLY);
         send_keyed(ctx, request, SendKey { anchor: turn.message_id.as_uuid(), purpose: "reply", seq })

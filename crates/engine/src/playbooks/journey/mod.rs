@@ -106,6 +106,7 @@ pub async fn outage_notice(
             },
             automated: false,
             by: frontdesk_domain::messaging::Sender::Assistant,
+            campaign: None,
         };
         send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "outage", seq })
     };
@@ -207,6 +208,7 @@ impl<'a> Turn<'a> {
             content: Content::Template { key, variables },
             automated: false,
             by: frontdesk_domain::messaging::Sender::Assistant,
+            campaign: None,
         };
         self.send(request).await
     }
@@ -219,6 +221,7 @@ impl<'a> Turn<'a> {
             content: Content::Text(text),
             automated: false,
             by: frontdesk_domain::messaging::Sender::Assistant,
+            campaign: None,
         };
         self.send(request).await
     }

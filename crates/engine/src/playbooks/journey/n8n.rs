@@ -486,6 +486,7 @@ pub async fn n8n_intake_response(
                 content: Content::Text(q.to_owned()),
                 automated: false,
                 by: frontdesk_domain::messaging::Sender::Assistant,
+                campaign: None,
             };
             Some(send(ctx, request).await?.id)
         }

@@ -123,6 +123,7 @@ async fn reply(
         content: Content::Template { key, variables },
         automated: false,
         by: frontdesk_domain::messaging::Sender::Assistant,
+        campaign: None,
     };
     send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "safety", seq: 0 }).await?;
     Ok(())
@@ -173,6 +174,7 @@ async fn alert_staff(
         },
         automated: false,
         by: frontdesk_domain::messaging::Sender::Assistant,
+        campaign: None,
     };
     match send_keyed(ctx, request, SendKey { anchor: message_id.as_uuid(), purpose: "staff_alert", seq: 0 })
         .await
