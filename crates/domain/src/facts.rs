@@ -47,6 +47,9 @@ pub enum FactKind {
     /// The clinic reached out to a lead for the first time (call placed or message queued);
     /// the payload's `seconds` is the speed to lead.
     LeadContacted,
+    /// A scheduled report's period ended: the report can be downloaded (the payload says
+    /// which report, format and period, and where).
+    ReportReady,
 }
 
 impl FactKind {
@@ -73,6 +76,7 @@ impl FactKind {
         Self::EmergencyFlagged,
         Self::ConfirmationRequested,
         Self::LeadContacted,
+        Self::ReportReady,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +103,7 @@ impl FactKind {
             Self::EmergencyFlagged => "emergency_flagged",
             Self::ConfirmationRequested => "confirmation_requested",
             Self::LeadContacted => "lead_contacted",
+            Self::ReportReady => "report_ready",
         }
     }
 }

@@ -20,6 +20,7 @@ pub struct TenantSettings {
     pub waitlist: crate::waitlist::WaitlistSettings,
     pub no_show: NoShowSettings,
     pub campaigns: crate::campaigns::CampaignSettings,
+    pub reports: crate::analytics::schedule::ReportSettings,
 }
 
 /// What the clinic does with its no-show risks (see `crate::noshow`).
@@ -212,6 +213,7 @@ impl Default for TenantSettings {
             waitlist: crate::waitlist::WaitlistSettings::default(),
             no_show: NoShowSettings::default(),
             campaigns: crate::campaigns::CampaignSettings::default(),
+            reports: crate::analytics::schedule::ReportSettings::default(),
         }
     }
 }

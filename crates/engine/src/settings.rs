@@ -52,6 +52,7 @@ pub async fn apply_patch(
     next.waitlist.validate().map_err(invalid)?;
     next.no_show.validate().map_err(invalid)?;
     next.campaigns.validate().map_err(invalid)?;
+    next.reports.validate().map_err(invalid)?;
     // A base URL is where the server sends the clinic's credentials: only public https
     // hosts, unless the deployment allows its own network (see providers::egress).
     for (field, url) in next.outbound_urls() {

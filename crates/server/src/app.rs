@@ -108,6 +108,11 @@ impl App {
             // Not fatal either: the next start files them.
             tracing::warn!(error = %e, "could not schedule the weekly no-show model retraining");
         }
+        if role != Role::Web
+            && let Err(e) = frontdesk_engine::reports::schedule::schedule_all_reports(&self.ctx).await
+        {
+            tracing::warn!(error = %e, "could not schedule the weekly and monthly reports");
+        }
         // On shutdown readiness turns 503 at once; the listener keeps accepting for
         // `shutdown_delay_secs` so load balancers see it and stop sending traffic first.
         let stop_accepting = CancellationToken::new();
@@ -179,6 +184,7 @@ pub fn job_registry(ctx: &Ctx) -> JobRegistry {
     frontdesk_engine::leads::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::data_rights::register_jobs(&mut registry, ctx.clone());
     frontdesk_engine::waitlist::register_jobs(&mut registry, ctx.clone());
+    frontdesk_engine::reports::register_jobs(&mut registry, ctx.clone());
     registry
 }
 

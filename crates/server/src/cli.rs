@@ -51,6 +51,9 @@ pub enum Command {
     /// Patient safety: check the red-flag detector against labelled messages.
     #[command(subcommand)]
     Safety(SafetyCommand),
+    /// Patient sentiment: check how the tone of messages is read (docs/metrics.md).
+    #[command(subcommand)]
+    Sentiment(SentimentCommand),
     /// The assistant: check how questions about the figures are read (docs/assistant.md).
     #[command(subcommand)]
     Assistant(AssistantCommand),
@@ -443,6 +446,14 @@ pub enum NoshowCommand {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum NoshowSplit {
     Temporal,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SentimentCommand {
+    /// Accuracy, precision and recall per tone (positive, neutral, negative), the confusion
+    /// table and the misses, for each FILE: a TSV with a `text<TAB>sentiment` header. Without
+    /// files, the project's sets under `data/sentiment/` (run from the repository).
+    Eval { files: Vec<PathBuf> },
 }
 
 #[derive(Debug, Subcommand)]

@@ -32,6 +32,7 @@ async fn main() -> anyhow::Result<()> {
             assistant_eval(&file.unwrap_or_else(|| "data/assistant/questions.tsv".into()))
         }
         Command::Safety(SafetyCommand::Eval { files }) => safety_eval(files),
+        Command::Sentiment(frontdesk_server::cli::SentimentCommand::Eval { files }) => sentiment_eval(files),
         Command::Noshow(NoshowCommand::Eval { csv, split: _, cutoff }) => {
             let input = frontdesk_server::noshow_eval::open(&csv)?;
             let show_progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -116,6 +117,8 @@ async fn main() -> anyhow::Result<()> {
                         .map_err(|e| anyhow!("cannot create tenant {slug}: {e}"))?;
                     // Its weekly no-show retraining, which a running worker picks up.
                     frontdesk_engine::scheduling::schedule_noshow_retrain(ctx, t.id, ctx.clock.now()).await?;
+                    // And its scheduled reports.
+                    frontdesk_engine::reports::schedule::schedule_reports(ctx, t.id, ctx.clock.now()).await?;
                     println!("created tenant {} ({}) id {}", t.slug, t.name, t.id);
                 }
                 Command::Tenant(TenantCommand::List) => {
@@ -284,6 +287,7 @@ async fn main() -> anyhow::Result<()> {
                 | Command::Assistant(_)
                 | Command::Noshow(NoshowCommand::Eval { .. })
                 | Command::Safety(_)
+                | Command::Sentiment(_)
                 | Command::Secrets(SecretsCommand::GenerateKey)
                 | Command::Backup { .. }
                 | Command::Simulate(_)
@@ -480,6 +484,37 @@ fn assistant_eval(file: &std::path::Path) -> anyhow::Result<()> {
 
 /// `frontdesk safety eval [FILE...]`: recall per kind, the false-alarm rate, then the
 /// misses and false alarms.
+/// `frontdesk sentiment eval`: each labelled file's table and misses.
+fn sentiment_eval(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
+    use frontdesk_domain::nlu::sentiment_eval::{evaluate, parse_labelled};
+    let files = if files.is_empty() {
+        ["labelled", "holdout", "holdout2"].map(|f| format!("data/sentiment/{f}.tsv").into()).to_vec()
+    } else {
+        files
+    };
+    for (i, file) in files.iter().enumerate() {
+        let content = std::fs::read_to_string(file).with_context(|| {
+            format!("reading {} (run from the repository, or name the files)", file.display())
+        })?;
+        let lines = parse_labelled(&content).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        if lines.is_empty() {
+            anyhow::bail!("{}: no labelled messages", file.display());
+        }
+        let e = evaluate(&lines);
+        if i > 0 {
+            println!();
+        }
+        println!("== {} ({} messages)\n{e}", file.display(), e.total);
+        if !e.errors.is_empty() {
+            println!("misses (labelled -> read as):");
+            for (text, want, got) in &e.errors {
+                println!("  {want} -> {got}  {text}");
+            }
+        }
+    }
+    Ok(())
+}
+
 fn safety_eval(files: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     let files = if files.is_empty() {
         let mut found = Vec::new();

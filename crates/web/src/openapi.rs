@@ -75,6 +75,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::audit::list_audit))
         .routes(routes!(routes::audit_export::export_audit))
         .routes(routes!(routes::reports::report))
+        .routes(routes!(routes::reports::scheduled_reports))
         .routes(routes!(routes::analytics::overview))
         .routes(routes!(routes::analytics::view))
         .routes(routes!(routes::assistant::list_tools))

@@ -9,6 +9,7 @@ pub mod counters;
 pub mod labels;
 pub mod overview;
 pub mod period;
+pub mod schedule;
 pub mod series;
 pub mod speed;
 

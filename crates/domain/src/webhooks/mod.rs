@@ -35,10 +35,12 @@ pub enum EventType {
     CallEnded,
     #[serde(rename = "handoff.requested")]
     HandoffRequested,
+    #[serde(rename = "report.ready")]
+    ReportReady,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 8] = [
         Self::AppointmentBooked,
         Self::AppointmentCancelled,
         Self::AppointmentNoShow,
@@ -46,6 +48,7 @@ impl EventType {
         Self::MessageReceived,
         Self::CallEnded,
         Self::HandoffRequested,
+        Self::ReportReady,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +60,7 @@ impl EventType {
             Self::MessageReceived => "message.received",
             Self::CallEnded => "call.ended",
             Self::HandoffRequested => "handoff.requested",
+            Self::ReportReady => "report.ready",
         }
     }
 
@@ -74,6 +78,7 @@ impl EventType {
             Self::MessageReceived => FactKind::MessageReceived,
             Self::CallEnded => FactKind::CallEnded,
             Self::HandoffRequested => FactKind::HandoffRequested,
+            Self::ReportReady => FactKind::ReportReady,
         }
     }
 
@@ -91,6 +96,7 @@ impl EventType {
         FactKind::MessageReceived,
         FactKind::CallEnded,
         FactKind::HandoffRequested,
+        FactKind::ReportReady,
     ];
 }
 

@@ -5,11 +5,17 @@
 
 mod figures;
 mod kinds;
+pub mod schedule;
 mod stream;
 
 pub use frontdesk_domain::analytics::{Period as ReportPeriod, PeriodError};
 pub use kinds::ReportKind;
 pub use stream::{ChunkSink, export};
+
+/// The jobs of scheduled reports.
+pub fn register_jobs(registry: &mut crate::jobs::JobRegistry, ctx: crate::Ctx) {
+    schedule::register(registry, ctx);
+}
 
 pub use frontdesk_reports::{Format, Locale as ReportLocale};
 

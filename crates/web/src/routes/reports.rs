@@ -6,13 +6,14 @@
 use crate::auth::Principal;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::reports::{Format, ReportKind, ReportLocale, ReportRequest};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -93,4 +94,34 @@ async fn request(
 
 fn short(s: &str) -> String {
     s.chars().take(40).collect()
+}
+
+/// The clinic's scheduled reports and the recent ones ready to download.
+#[derive(Serialize, ToSchema)]
+pub struct ScheduledReports {
+    /// `reports.scheduled` of the settings: `{"cadence", "report", "format"}` each.
+    #[schema(value_type = Vec<Object>)]
+    pub scheduled: Vec<frontdesk_domain::analytics::schedule::ScheduledReport>,
+    /// Newest first, up to twelve periods of each cadence: `{"cadence", "report",
+    /// "format", "from", "to", "download_path"}`.
+    #[schema(value_type = Vec<Object>)]
+    pub ready: Vec<frontdesk_engine::reports::schedule::ReadyReport>,
+}
+
+/// Scheduled reports: the weekly and monthly reports the clinic's settings list
+/// (`reports.scheduled`) and those whose period has ended, each with the address that
+/// builds its file. When a period ends a `report.ready` event goes to the webhooks
+/// subscribed to it.
+#[utoipa::path(get, path = "/api/v1/reports/scheduled", tag = "reports", security(("api_key" = [])),
+    responses((status = 200, body = ScheduledReports), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn scheduled_reports(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<ScheduledReports>, ApiError> {
+    let ctx = &state.ctx;
+    let settings = ctx.store.tenant_settings(who.tenant_id).await?;
+    let tenant = ctx.store.tenant_by_id(who.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let now = ctx.clock.now().to_zoned(tenant.timezone.time_zone()).datetime();
+    let ready = frontdesk_engine::reports::schedule::ready(&settings.reports, now);
+    Ok(Json(ScheduledReports { scheduled: settings.reports.scheduled, ready }))
 }

@@ -101,6 +101,25 @@ async fn figures_draw_and_a_new_booking_moves_them_live() {
     let csv = r.text().await.unwrap();
     assert_eq!(csv.lines().count(), 4, "a header and three appointments:\n{csv}");
 
+    // The scheduled reports ready: the latest weeks and months, each a download.
+    let links = c
+        .execute(
+            "return [...document.querySelectorAll('ul.scheduled a')].map(a => [a.textContent.trim(), a.getAttribute('href')]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let links = links.as_array().unwrap();
+    assert_eq!(links.len(), 4, "{links:?}");
+    let (text, href) = (links[0][0].as_str().unwrap(), links[0][1].as_str().unwrap());
+    assert!(text.starts_with("Semanal · Visão geral · ") && text.ends_with(" · PDF"), "{text}");
+    let r = app.http.get(app.url(href)).header("cookie", session_cookie(&c).await).send().await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.headers()["content-type"].to_str().unwrap().to_owned()),
+        (200, "application/pdf".to_owned()),
+        "{href}"
+    );
+
     // The same page in English.
     c.goto(&app.url("/app/me")).await.unwrap();
     c.find(Locator::Css("#locale")).await.unwrap().select_by_value("en").await.unwrap();

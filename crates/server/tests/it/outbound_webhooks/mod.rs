@@ -6,6 +6,7 @@
 //! are refused unless the deployment allows them; tenants are isolated; bad input is 4xx.
 
 mod input;
+mod reports;
 mod settings_page;
 
 use frontdesk_domain::Clock as _;
@@ -15,6 +16,7 @@ use frontdesk_test_support::{
 };
 use input::{bad_input_is_a_clear_4xx, private_addresses_are_refused_unless_the_deployment_allows_them};
 use jiff::SignedDuration;
+use reports::a_weekly_report_reaches_the_webhook_and_the_download_list;
 use serde_json::{Value, json};
 use settings_page::the_settings_page_creates_lists_and_replays;
 use wiremock::matchers::{method, path};
@@ -30,6 +32,7 @@ backend_tests!(
     subscriptions_and_deliveries_are_tenant_isolated,
     bad_input_is_a_clear_4xx,
     the_settings_page_creates_lists_and_replays,
+    a_weekly_report_reaches_the_webhook_and_the_download_list,
 );
 backend_tests!(raw: private_addresses_are_refused_unless_the_deployment_allows_them);
 

@@ -69,6 +69,8 @@ struct DashboardPage {
     charts: Vec<chart::BarChart>,
     splits: Vec<splits::Split>,
     reports: Vec<(&'static str, &'static str)>,
+    /// The latest scheduled reports ready: (link text, address).
+    scheduled: Vec<(String, String)>,
     groups: Vec<only::Group>,
     /// The chosen `only`, empty for the whole clinic.
     only: String,
@@ -156,10 +158,45 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
         charts,
         splits,
         reports: ReportKind::ALL.iter().map(|k| (k.as_str(), k.title(report_locale(locale)))).collect(),
+        scheduled: scheduled_links(&state, &staff, w).await,
         groups,
         only: narrowed.as_ref().map(only::value).unwrap_or_default(),
     };
     render(&page, StatusCode::OK)
+}
+
+/// How many of the scheduled reports ready the dashboard links to.
+const SCHEDULED_SHOWN: usize = 4;
+
+/// The latest scheduled reports ready, as "Semanal · Visão geral · 01/06/2026 a 07/06/2026
+/// · PDF" and the staff app's download address. Settings that cannot be read show none:
+/// the rest of the page does not depend on them.
+async fn scheduled_links(state: &AppState, staff: &Staff, w: &Words) -> Vec<(String, String)> {
+    use frontdesk_domain::analytics::schedule::Cadence;
+    let Ok(settings) = state.ctx.store.tenant_settings(staff.tenant.id).await else { return Vec::new() };
+    let locale = staff.locale();
+    let now = state.ctx.clock.now().to_zoned(staff.tenant.timezone.time_zone()).datetime();
+    let day = |d: jiff::civil::Date| match locale {
+        Locale::PtBr => d.strftime("%d/%m/%Y").to_string(),
+        Locale::En => d.to_string(),
+    };
+    let through = if locale == Locale::PtBr { "a" } else { "to" };
+    frontdesk_engine::reports::schedule::ready(&settings.reports, now)
+        .into_iter()
+        .take(SCHEDULED_SHOWN)
+        .filter_map(|r| {
+            let title = ReportKind::parse(r.report)?.title(report_locale(locale));
+            let cadence = if r.cadence == Cadence::Weekly { w.weekly } else { w.monthly };
+            let label = format!(
+                "{cadence} · {title} · {} {through} {} · {}",
+                day(r.from),
+                day(r.to),
+                r.format.to_uppercase()
+            );
+            let href = format!("/app/reports/{}?from={}&to={}&format={}", r.report, r.from, r.to, r.format);
+            Some((label, href))
+        })
+        .collect()
 }
 
 fn card(o: &Overview, name: &str, locale: Locale) -> Card {

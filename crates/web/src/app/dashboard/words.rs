@@ -36,6 +36,10 @@ pub struct Words {
     pub units: &'static str,
     pub sources: &'static str,
     pub narrowed_hint: &'static str,
+    pub scheduled: &'static str,
+    pub scheduled_hint: &'static str,
+    pub weekly: &'static str,
+    pub monthly: &'static str,
 }
 
 static PT: Words = Words {
@@ -72,6 +76,10 @@ static PT: Words = Words {
     units: "Unidades",
     sources: "Origens dos leads",
     narrowed_hint: "Só os números guardados por essa escolha; os detalhes abaixo mostram a clínica toda.",
+    scheduled: "Relatórios programados",
+    scheduled_hint: "Prontos às 7h de toda segunda-feira (a semana anterior) e de todo dia 1º (o mês anterior); também avisados aos webhooks inscritos em report.ready.",
+    weekly: "Semanal",
+    monthly: "Mensal",
 };
 
 static EN: Words = Words {
@@ -108,6 +116,10 @@ static EN: Words = Words {
     units: "Units",
     sources: "Lead sources",
     narrowed_hint: "Only the figures kept per this choice; the details below show the whole clinic.",
+    scheduled: "Scheduled reports",
+    scheduled_hint: "Ready at 7:00 every Monday (the week before) and every 1st (the month before); also announced to the webhooks subscribed to report.ready.",
+    weekly: "Weekly",
+    monthly: "Monthly",
 };
 
 pub fn of(locale: Locale) -> &'static Words {

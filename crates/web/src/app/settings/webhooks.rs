@@ -176,6 +176,8 @@ pub struct CreateForm {
     call_ended: Option<String>,
     #[serde(rename = "handoff.requested")]
     handoff_requested: Option<String>,
+    #[serde(rename = "report.ready")]
+    report_ready: Option<String>,
 }
 
 impl CreateForm {
@@ -188,6 +190,7 @@ impl CreateForm {
             (EventType::MessageReceived, &self.message_received),
             (EventType::CallEnded, &self.call_ended),
             (EventType::HandoffRequested, &self.handoff_requested),
+            (EventType::ReportReady, &self.report_ready),
         ];
         ticked.into_iter().filter(|(_, on)| on.is_some()).map(|(e, _)| e.as_str().to_owned()).collect()
     }
