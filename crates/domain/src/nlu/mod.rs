@@ -79,6 +79,8 @@ pub mod language;
 pub(crate) mod lexicon;
 pub(crate) mod matcher;
 pub mod model;
+pub mod sentiment;
+pub mod sentiment_eval;
 pub mod services;
 mod slots;
 pub(crate) mod text;
