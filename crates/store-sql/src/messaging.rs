@@ -19,6 +19,8 @@ pub struct ConversationRow {
     last_message_at: Option<DbTime>,
     last_inbound_at: Option<DbTime>,
     waiting_for_staff_since: Option<DbTime>,
+    sentiment: Option<String>,
+    turned_negative_at: Option<DbTime>,
     created_at: DbTime,
     pub version: i64,
 }
@@ -38,6 +40,8 @@ impl TryFrom<ConversationRow> for Conversation {
             last_message_at: r.last_message_at.map(|t| t.0),
             last_inbound_at: r.last_inbound_at.map(|t| t.0),
             waiting_for_staff_since: r.waiting_for_staff_since.map(|t| t.0),
+            sentiment: r.sentiment.as_deref().map(|s| parse(s, "sentiment")).transpose()?,
+            turned_negative_at: r.turned_negative_at.map(|t| t.0),
             created_at: r.created_at.0,
         })
     }
@@ -90,7 +94,8 @@ impl TryFrom<MessageRow> for Message {
 }
 
 pub const CONVERSATION: &str = "SELECT id, tenant_id, patient_id, channel, status, assignee, needs_staff, urgent, \
-    last_message_at, last_inbound_at, waiting_for_staff_since, created_at, version FROM conversations c ";
+    last_message_at, last_inbound_at, waiting_for_staff_since, sentiment, turned_negative_at, created_at, version \
+    FROM conversations c ";
 
 pub const MESSAGE: &str = "SELECT id, tenant_id, conversation_id, patient_id, direction, channel, body, media, \
     transcript, template, provider, provider_message_id, status, error_code, error_message, created_at, updated_at \
@@ -119,7 +124,8 @@ macro_rules! messaging_store {
                 async fn save_conversation_checked(&self, c: &Conversation, expected: Option<i64>) -> StoreResult<i64> {
                     let version: Option<i64> = sqlx::query_scalar(
                         "UPDATE conversations SET status = $1, assignee = $2, needs_staff = $3, last_message_at = $4,
-                            last_inbound_at = $5, urgent = $9, waiting_for_staff_since = $10, version = version + 1
+                            last_inbound_at = $5, urgent = $9, waiting_for_staff_since = $10, sentiment = $11,
+                            turned_negative_at = $12, version = version + 1
                          WHERE tenant_id = $6 AND id = $7 AND ($8 IS NULL OR version = $8) RETURNING version",
                     )
                     .bind(c.status.as_str())
@@ -132,6 +138,8 @@ macro_rules! messaging_store {
                     .bind(expected)
                     .bind(c.urgent)
                     .bind(c.waiting_for_staff_since.map(DbTime))
+                    .bind(c.sentiment.map(|s| s.as_str()))
+                    .bind(c.turned_negative_at.map(DbTime))
                     .fetch_optional(self.writer())
                     .await
                     .map_err(db_err)?;
@@ -333,6 +341,22 @@ macro_rules! messaging_store {
                         fetch_all(self.reader()), sql, tenant.0, conversation.0, DbTime(since), i64::from(limit)
                     )?;
                     rows.into_iter().map(Message::try_from).collect()
+                }
+
+                async fn conversations_turned_negative(
+                    &self,
+                    tenant: TenantId,
+                    from: Timestamp,
+                    to: Timestamp,
+                    limit: u32,
+                ) -> StoreResult<Vec<Conversation>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{CONVERSATION} WHERE tenant_id = $1 AND turned_negative_at >= $2 AND turned_negative_at < $3
+                         ORDER BY turned_negative_at DESC, id DESC LIMIT $4"
+                    ));
+                    let rows: Vec<ConversationRow> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, DbTime(from), DbTime(to), i64::from(limit))?;
+                    rows.into_iter().map(Conversation::try_from).collect()
                 }
 
                 async fn failed_messages(&self, tenant: TenantId, since: Timestamp, limit: u32) -> StoreResult<Vec<Message>> {

@@ -38,7 +38,7 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@messaging $make;
             one_conversation_per_patient_and_channel, messages_dedupe_on_provider_id_and_save,
             messages_are_listed_in_the_order_they_were_filed,
-            voice_note_transcripts_are_kept_and_searched, conversations_filter_and_page, messages_between_page_across_conversations, consents_in_order,
+            voice_note_transcripts_are_kept_and_searched, conversations_filter_and_page, messages_between_page_across_conversations, conversations_that_turned_negative_are_listed_latest_first, consents_in_order,
             patients_search_and_update, a_message_is_filed_with_its_jobs_or_not_at_all,
             unread_is_counted_per_person_from_what_they_read);
         $crate::conformance_suite!(@voice $make;

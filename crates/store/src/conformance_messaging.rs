@@ -412,3 +412,33 @@ pub async fn messages_between_page_across_conversations(store: DynStore) {
         store.list_messages_between(other.tenant, at(100), at(200), PageRequest::default()).await.unwrap();
     assert!(none.items.is_empty(), "another tenant's and out-of-period messages stay out");
 }
+
+pub async fn conversations_that_turned_negative_are_listed_latest_first(store: DynStore) {
+    use frontdesk_domain::nlu::sentiment::Sentiment;
+    let c = clinic(&store, "alpha").await;
+    let mut whatsapp = store
+        .conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Whatsapp, t0()))
+        .await
+        .unwrap();
+    let mut sms =
+        store.conversation_for(&Conversation::new(c.tenant, c.patient.id, Channel::Sms, t0())).await.unwrap();
+    // Neutral then negative on WhatsApp at minute 10; SMS opened angry (no turn), then
+    // calm, then negative again at minute 30.
+    assert!(!whatsapp.record_tone(Sentiment::Neutral, at(5)));
+    assert!(whatsapp.record_tone(Sentiment::Negative, at(10)));
+    store.save_conversation(&whatsapp).await.unwrap();
+    assert!(!sms.record_tone(Sentiment::Negative, at(1)));
+    assert!(!sms.record_tone(Sentiment::Positive, at(20)));
+    assert!(sms.record_tone(Sentiment::Negative, at(30)));
+    store.save_conversation(&sms).await.unwrap();
+    let stored = store.get_conversation(c.tenant, whatsapp.id).await.unwrap().unwrap();
+    assert_eq!((stored.sentiment, stored.turned_negative_at), (Some(Sentiment::Negative), Some(at(10))));
+
+    let listed = store.conversations_turned_negative(c.tenant, t0(), at(60), 10).await.unwrap();
+    assert_eq!(listed.iter().map(|c| c.id).collect::<Vec<_>>(), [sms.id, whatsapp.id]);
+    let window = store.conversations_turned_negative(c.tenant, at(0), at(30), 10).await.unwrap();
+    assert_eq!(window.iter().map(|c| c.id).collect::<Vec<_>>(), [whatsapp.id], "the end is excluded");
+    assert_eq!(store.conversations_turned_negative(c.tenant, t0(), at(60), 1).await.unwrap().len(), 1);
+    let other = clinic(&store, "beta").await;
+    assert!(store.conversations_turned_negative(other.tenant, t0(), at(60), 10).await.unwrap().is_empty());
+}

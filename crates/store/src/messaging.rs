@@ -108,6 +108,15 @@ pub trait MessagingStore: Send + Sync {
         since: jiff::Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+    /// Conversations whose patient's tone turned negative in `[from, to)`, the latest turn
+    /// first, at most `limit`.
+    async fn conversations_turned_negative(
+        &self,
+        tenant: TenantId,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>>;
     /// Messages that could not be delivered since `since`, newest first: what staff must
     /// look at (a patient who was never told).
     async fn failed_messages(

@@ -112,6 +112,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::patients::create_patient, routes::patients::search_patients))
         .routes(routes!(routes::patients::get_patient, routes::patients::update_patient))
         .routes(routes!(routes::conversations::list_conversations))
+        .routes(routes!(routes::conversations::turned_negative))
         .routes(routes!(routes::conversations::get_conversation, routes::conversations::update_conversation))
         .routes(routes!(routes::conversations::reply))
         .routes(routes!(routes::conversations::send_message))

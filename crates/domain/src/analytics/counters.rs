@@ -36,6 +36,12 @@ pub enum Counter {
     MessagesRead,
     MessagesFailed,
     MessagesReceived,
+    /// Patients' messages with words, by their tone (`nlu::sentiment`).
+    MessagesPositive,
+    MessagesNeutral,
+    MessagesNegative,
+    /// Conversations whose patient's tone turned negative from a calmer message.
+    ConversationsTurnedNegative,
     /// Outbound messages the assistant had sent (replies in a conversation), and those a
     /// person on the staff sent: AI vs staff handling.
     MessagesSentByAi,
@@ -56,7 +62,7 @@ pub enum Counter {
 }
 
 impl Counter {
-    pub const FIXED: [Counter; 23] = [
+    pub const FIXED: [Counter; 27] = [
         Self::LeadsCreated,
         Self::LeadsContacted,
         Self::LeadsBooked,
@@ -72,6 +78,10 @@ impl Counter {
         Self::MessagesRead,
         Self::MessagesFailed,
         Self::MessagesReceived,
+        Self::MessagesPositive,
+        Self::MessagesNeutral,
+        Self::MessagesNegative,
+        Self::ConversationsTurnedNegative,
         Self::MessagesSentByAi,
         Self::MessagesSentByStaff,
         Self::HandoffsRequested,
@@ -109,6 +119,10 @@ impl Counter {
             Self::MessagesRead => "messages_read",
             Self::MessagesFailed => "messages_failed",
             Self::MessagesReceived => "messages_received",
+            Self::MessagesPositive => "messages_positive",
+            Self::MessagesNeutral => "messages_neutral",
+            Self::MessagesNegative => "messages_negative",
+            Self::ConversationsTurnedNegative => "conversations_turned_negative",
             Self::MessagesSentByAi => "messages_sent_by_ai",
             Self::MessagesSentByStaff => "messages_sent_by_staff",
             Self::HandoffsRequested => "handoffs_requested",
@@ -254,7 +268,20 @@ pub fn increments(fact: &Fact, tz: &TimeZone, prices: &Prices) -> Vec<Increment>
             v
         }
         FactKind::HandoffRequested => vec![one(Counter::HandoffsRequested)],
-        FactKind::MessageReceived => vec![one(Counter::MessagesReceived)],
+        FactKind::MessageReceived => {
+            let mut v = vec![one(Counter::MessagesReceived)];
+            // The tone of a message with words (recorded since sentiment was read).
+            match text(p, "sentiment") {
+                Some("positive") => v.push(one(Counter::MessagesPositive)),
+                Some("neutral") => v.push(one(Counter::MessagesNeutral)),
+                Some("negative") => v.push(one(Counter::MessagesNegative)),
+                _ => {}
+            }
+            if p.get("turned_negative").and_then(Value::as_bool) == Some(true) {
+                v.push(one(Counter::ConversationsTurnedNegative));
+            }
+            v
+        }
         FactKind::MessageStatusChanged => match text(p, "status") {
             Some("delivered") => vec![one(Counter::MessagesDelivered)],
             Some("read") => vec![one(Counter::MessagesRead)],
@@ -531,6 +558,23 @@ mod tests {
         assert!(campaign_names(&showed).is_empty());
         let plain = fact(FactKind::MessageSent, json!({"channel": "whatsapp"}), "2026-06-02T12:00:00Z");
         assert!(campaign_names(&plain).is_empty());
+    }
+
+    #[test]
+    fn a_patients_message_counts_by_its_tone_and_a_turn_to_negative() {
+        let names = |payload| -> Vec<Counter> {
+            let f = fact(FactKind::MessageReceived, payload, "2026-06-02T12:00:00Z");
+            totals_of(&f, &Prices::new()).into_iter().map(|i| i.counter).collect()
+        };
+        assert_eq!(names(json!({})), [Counter::MessagesReceived], "a photo, or before tones were read");
+        assert_eq!(
+            names(json!({"sentiment": "positive"})),
+            [Counter::MessagesReceived, Counter::MessagesPositive]
+        );
+        assert_eq!(
+            names(json!({"sentiment": "negative", "turned_negative": true})),
+            [Counter::MessagesReceived, Counter::MessagesNegative, Counter::ConversationsTurnedNegative]
+        );
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub enum MetricKind {
     Messaging,
     Appointments,
     NoShows,
+    /// The tone of patients' messages over time, and the conversations that turned negative.
+    Sentiment,
 }
 
 const APPOINTMENT_SPLITS: [Dimension; 7] = [
@@ -99,8 +101,15 @@ const BOOKING_SPLITS: [Dimension; 8] = [
 ];
 
 impl MetricKind {
-    pub const ALL: [MetricKind; 6] =
-        [Self::Funnel, Self::Leads, Self::Telephony, Self::Messaging, Self::Appointments, Self::NoShows];
+    pub const ALL: [MetricKind; 7] = [
+        Self::Funnel,
+        Self::Leads,
+        Self::Telephony,
+        Self::Messaging,
+        Self::Appointments,
+        Self::NoShows,
+        Self::Sentiment,
+    ];
 
     pub fn parse(s: &str) -> Option<MetricKind> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
@@ -114,6 +123,7 @@ impl MetricKind {
             Self::Messaging => "messaging",
             Self::Appointments => "appointments",
             Self::NoShows => "no_shows",
+            Self::Sentiment => "sentiment",
         }
     }
 
@@ -143,6 +153,12 @@ impl MetricKind {
                 C::RevenueBookedCents,
             ],
             Self::NoShows => &[C::AppointmentsNoShow, C::AppointmentsShowed, C::RevenueNoShowCents],
+            Self::Sentiment => &[
+                C::MessagesPositive,
+                C::MessagesNeutral,
+                C::MessagesNegative,
+                C::ConversationsTurnedNegative,
+            ],
         }
     }
 
@@ -154,6 +170,8 @@ impl MetricKind {
             Self::Messaging => &[Dimension::Channel, Dimension::Sender, Dimension::Campaign],
             Self::Appointments => &BOOKING_SPLITS,
             Self::NoShows => &APPOINTMENT_SPLITS,
+            // The tone is read on a message's fact, which names no channel or campaign.
+            Self::Sentiment => &[],
         }
     }
 }

@@ -53,6 +53,13 @@ pub struct Conversation {
     /// the staff response time in the figures.
     #[serde(default)]
     pub waiting_for_staff_since: Option<Timestamp>,
+    /// The tone of the patient's latest message with words (`nlu::sentiment`).
+    #[serde(default)]
+    pub sentiment: Option<crate::nlu::sentiment::Sentiment>,
+    /// When the patient's tone last turned negative from a calmer message: the
+    /// conversations someone should look at.
+    #[serde(default)]
+    pub turned_negative_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 
@@ -70,6 +77,8 @@ impl Conversation {
             last_message_at: None,
             last_inbound_at: None,
             waiting_for_staff_since: None,
+            sentiment: None,
+            turned_negative_at: None,
             created_at: now,
         }
     }
@@ -112,6 +121,21 @@ impl Conversation {
             self.waiting_for_staff_since = Some(at);
         }
         reopen
+    }
+
+    /// Records the tone of the patient's message received at `at`; returns whether the
+    /// conversation turned negative with it. Recording the same message again (a retried
+    /// job) says so again: the turn is known by its time.
+    pub fn record_tone(&mut self, tone: crate::nlu::sentiment::Sentiment, at: Timestamp) -> bool {
+        if self.turned_negative_at == Some(at) {
+            return true;
+        }
+        let turned = tone.turned_negative(self.sentiment);
+        if turned {
+            self.turned_negative_at = Some(at);
+        }
+        self.sentiment = Some(tone);
+        turned
     }
 
     /// Gives the conversation to staff (`true`) or back to the assistant (`false`) at `at`.

@@ -48,6 +48,13 @@ impl Sentiment {
     }
 }
 
+impl std::str::FromStr for Sentiment {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| format!("`{s}` is not positive, neutral or negative"))
+    }
+}
+
 impl std::fmt::Display for Sentiment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

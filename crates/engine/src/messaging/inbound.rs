@@ -116,6 +116,10 @@ impl JobHandler for ProcessInbound {
             .map_err(retry)?;
         conversation.reopen_on_inbound(stored.received_at);
         let body = event.body.trim();
+        // The tone of a message with words (a photo has none); the conversation keeps the
+        // latest and when it turned negative (docs/metrics.md, "Patient sentiment").
+        let tone = (!body.is_empty()).then(|| frontdesk_domain::nlu::sentiment::sentiment(body));
+        let turned_negative = tone.is_some_and(|t| conversation.record_tone(t, stored.received_at));
         let message = Message {
             id: MessageId::new(),
             tenant_id: tenant,
@@ -172,7 +176,8 @@ impl JobHandler for ProcessInbound {
             tenant,
             FactKind::MessageReceived,
             format_args!("message:{filed}"),
-            serde_json::json!({"message_id": filed, "conversation_id": conversation.id, "patient_id": patient.id}),
+            serde_json::json!({"message_id": filed, "conversation_id": conversation.id, "patient_id": patient.id,
+                "sentiment": tone, "turned_negative": turned_negative}),
             now,
         );
         if conversation.needs_staff {

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 backend_tests!(
     series_and_breakdowns_follow_a_known_history,
     bad_views_are_refused_by_name,
-    ai_and_staff_handling_is_counted
+    ai_and_staff_handling_is_counted,
+    patient_sentiment_is_counted_and_negative_turns_are_listed
 );
 
 async fn view(app: &TestApp, key: &str, query: &str) -> Value {
@@ -331,4 +332,54 @@ async fn ai_and_staff_handling_is_counted(app: TestApp) {
     assert_eq!(again["staff_response_p50_seconds"], json!(245.0), "{again}");
     let staff_replies = view(&app, &key, &format!("messaging?{period}")).await["series"][0]["values"]["messages_sent_by_staff"].clone();
     assert_eq!(staff_replies, json!(2.0));
+}
+
+/// Patient sentiment: each patient message's tone is counted by day, a conversation that
+/// turns negative is listed, and one that opened angry is not (it did not turn).
+async fn patient_sentiment_is_counted_and_negative_turns_are_listed(app: TestApp) {
+    use frontdesk_domain::Clock as _;
+    use frontdesk_test_support::conversation::{say, whatsapp_clinic};
+    let (key, _twilio) = whatsapp_clinic(&app, "sorriso", "pt-BR").await;
+    let (calm, angry) = ("+5511987000061", "+5511987000062");
+    say(&app, &key, calm, "oi, quero marcar uma limpeza").await;
+    say(&app, &key, calm, "muito obrigada, vocês são ótimos").await;
+    say(&app, &key, calm, "péssimo, ninguém me responde direito").await;
+    say(&app, &key, angry, "que absurdo, cancelaram minha consulta de novo??").await;
+
+    let day = app.clock.now().to_zoned(jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap()).date();
+    let period = format!("from={day}&to={day}");
+    let tone = view(&app, &key, &format!("sentiment?{period}")).await;
+    let values = &tone["series"][0]["values"];
+    assert_eq!(
+        (
+            values["messages_positive"].as_f64(),
+            values["messages_neutral"].as_f64(),
+            values["messages_negative"].as_f64(),
+            values["conversations_turned_negative"].as_f64()
+        ),
+        (Some(1.0), Some(1.0), Some(2.0), Some(1.0)),
+        "{tone}"
+    );
+    let listed = get(&app, &key, &format!("/api/v1/conversations/turned-negative?{period}")).await;
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "only the conversation that turned: {listed}");
+    assert_eq!(items[0]["sentiment"], "negative");
+    assert!(items[0]["turned_negative_at"].is_string(), "{listed}");
+    let patient = get(&app, &key, "/api/v1/patients?phone=5511987000061").await;
+    assert_eq!(items[0]["patient_id"], patient["items"][0]["id"], "{patient}");
+    // The angry one's conversation says so, without having turned.
+    let all = get(&app, &key, "/api/v1/conversations").await;
+    let negatives = all["items"].as_array().unwrap().iter().filter(|c| c["sentiment"] == "negative").count();
+    assert_eq!(negatives, 2, "{all}");
+    // Another period has none; a bad period is named.
+    let before = day.yesterday().unwrap();
+    let none =
+        get(&app, &key, &format!("/api/v1/conversations/turned-negative?from={before}&to={before}")).await;
+    assert_eq!(none["items"], json!([]));
+    let r = app
+        .get("/api/v1/conversations/turned-negative?from=2026-06-10&to=2026-06-01", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(frontdesk_test_support::error_of(r).await.1, "invalid_period");
 }

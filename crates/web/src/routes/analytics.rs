@@ -206,7 +206,7 @@ pub struct ViewQuery {
     /// `day` (default), `week` (Monday first) or `month`.
     pub granularity: Option<String>,
     /// Split the period's totals by `source`, `channel`, `practitioner`, `service`, `unit`,
-    /// `weekday`, `hour`, `lead_time`, `confirmation`, `outcome` or `sender`, as the view
+    /// `weekday`, `hour`, `lead_time`, `confirmation`, `outcome`, `sender` or `campaign`, as the view
     /// allows (see docs/metrics.md).
     pub breakdown: Option<String>,
 }
@@ -257,9 +257,9 @@ fn values(v: &[(frontdesk_domain::analytics::Counter, f64)]) -> serde_json::Map<
 }
 
 /// A view of the clinic's figures over time, and optionally split by one dimension:
-/// `funnel`, `leads`, `telephony`, `messaging`, `appointments` or `no_shows`.
+/// `funnel`, `leads`, `telephony`, `messaging`, `appointments`, `no_shows` or `sentiment`.
 #[utoipa::path(get, path = "/api/v1/metrics/{kind}", tag = "analytics", security(("api_key" = [])),
-    params(("kind" = String, Path, description = "`funnel`, `leads`, `telephony`, `messaging`, `appointments` or `no_shows`"), ViewQuery),
+    params(("kind" = String, Path, description = "`funnel`, `leads`, `telephony`, `messaging`, `appointments`, `no_shows` or `sentiment`"), ViewQuery),
     responses((status = 200, body = MetricsViewBody), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn view(

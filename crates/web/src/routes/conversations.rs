@@ -311,3 +311,34 @@ pub async fn sandbox_inbound(
     webhooks::sandbox_inbound(&state.ctx, who.tenant_id, &b.from, &b.body, b.channel).await?;
     Ok(StatusCode::ACCEPTED)
 }
+
+/// The most conversations `turned-negative` lists.
+const TURNED_NEGATIVE_LIMIT: u32 = 100;
+
+#[derive(Serialize, ToSchema)]
+pub struct TurnedNegative {
+    /// The latest turn first, at most 100; each conversation as `GET /api/v1/conversations`
+    /// shows it (its `sentiment` and `turned_negative_at` among the fields).
+    pub items: Vec<ConversationView>,
+}
+
+/// Conversations whose patient's tone turned negative (from a positive or neutral
+/// message) on a day of the period: the ones someone should read. The tone of each
+/// message is in the sentiment metrics (`GET /api/v1/metrics/sentiment`).
+#[utoipa::path(get, path = "/api/v1/conversations/turned-negative", tag = "conversations",
+    security(("api_key" = [])), params(crate::routes::analytics::PeriodQuery),
+    responses((status = 200, body = TurnedNegative), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn turned_negative(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiQuery(q): ApiQuery<crate::routes::analytics::PeriodQuery>,
+) -> Result<Json<TurnedNegative>, ApiError> {
+    let period = crate::routes::analytics::period(&state, &who, &q).await?;
+    let items = state
+        .ctx
+        .store
+        .conversations_turned_negative(who.tenant_id, period.start, period.end, TURNED_NEGATIVE_LIMIT)
+        .await?;
+    audited(&state, &who, "list", None).await?;
+    Ok(Json(TurnedNegative { items: items.into_iter().map(|c| view(c, None)).collect() }))
+}

@@ -83,6 +83,26 @@ async fn figures_draw_and_a_new_booking_moves_them_live() {
     let same = c.execute("return window.__stillThisPage === true;", vec![]).await.unwrap();
     assert_eq!(same, json!(true), "the page was not reloaded");
 
+    // A patient whose tone turns: the tone split counts it, the conversation is listed and
+    // opens in the inbox.
+    assert!(c.source().await.unwrap().contains("Nenhuma conversa ficou negativa no período."));
+    for body in ["oi, queria marcar uma limpeza", "que absurdo, ninguém me responde!!"] {
+        let (s, v) =
+            post(&app, &key, "/api/v1/sandbox/inbound", json!({"from": "+5511987000009", "body": body}))
+                .await;
+        assert!(s == 200 || s == 202, "{v}");
+        app.run_pending_jobs().await;
+    }
+    c.goto(&app.url("/app/dashboard")).await.unwrap();
+    assert!(until_page_shows(&c, "Conversas que ficaram negativas").await);
+    let rows = c.execute(split, vec![json!("Tom das mensagens dos pacientes")]).await.unwrap();
+    assert_eq!(rows, json!(["Positivas 0 (0%)", "Neutras 1 (50%)", "Negativas 1 (50%)"]));
+    let turned = c.find(Locator::Css(".turned-negative li a")).await.unwrap();
+    let href = turned.attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("/app/inbox/"), "{href}");
+    turned.click().await.unwrap();
+    assert!(until_page_shows(&c, "que absurdo, ninguém me responde!!").await, "the conversation opens");
+
     // Another period: nothing happened in May.
     c.goto(&app.url("/app/dashboard?from=2026-05-01&to=2026-05-31")).await.unwrap();
     assert!(until_page_shows(&c, "Nada registrado no período.").await);

@@ -71,6 +71,9 @@ struct DashboardPage {
     reports: Vec<(&'static str, &'static str)>,
     /// The latest scheduled reports ready: (link text, address).
     scheduled: Vec<(String, String)>,
+    /// The period's conversations that turned negative, latest first: (patient and when,
+    /// the conversation's address).
+    turned: Vec<(String, String)>,
     groups: Vec<only::Group>,
     /// The chosen `only`, empty for the whole clinic.
     only: String,
@@ -159,10 +162,40 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
         splits,
         reports: ReportKind::ALL.iter().map(|k| (k.as_str(), k.title(report_locale(locale)))).collect(),
         scheduled: scheduled_links(&state, &staff, w).await,
+        turned: match turned_negative(&state, &staff, &period).await {
+            Ok(t) => t,
+            Err(e) => return internal(locale, &e),
+        },
         groups,
         only: narrowed.as_ref().map(only::value).unwrap_or_default(),
     };
     render(&page, StatusCode::OK)
+}
+
+/// How many conversations that turned negative the dashboard lists.
+const TURNED_SHOWN: u32 = 6;
+
+/// The period's conversations whose patient's tone turned negative, as "Maria Souza ·
+/// 05/06 14:32" and the conversation's address in the inbox.
+async fn turned_negative(
+    state: &AppState,
+    staff: &Staff,
+    period: &Period,
+) -> Result<Vec<(String, String)>, frontdesk_store::StoreError> {
+    let tz = staff.tenant.timezone.time_zone();
+    let found = state
+        .ctx
+        .store
+        .conversations_turned_negative(staff.tenant.id, period.start, period.end, TURNED_SHOWN)
+        .await?;
+    let mut out = Vec::with_capacity(found.len());
+    for c in found {
+        let name = super::today::patient_name(state, staff, c.patient_id).await?;
+        let format = if staff.locale() == Locale::PtBr { "%d/%m %H:%M" } else { "%b %-d, %H:%M" };
+        let when = c.turned_negative_at.map(|t| t.to_zoned(tz.clone()).strftime(format).to_string());
+        out.push((format!("{name} · {}", when.unwrap_or_default()), format!("/app/inbox/{}", c.id)));
+    }
+    Ok(out)
 }
 
 /// How many of the scheduled reports ready the dashboard links to.

@@ -44,7 +44,9 @@ pub async fn all(
     let sources = get(MetricKind::Leads, Dimension::Source).await?;
     let senders = get(MetricKind::Messaging, Dimension::Sender).await?;
     let campaigns = campaign_results(ctx, tenant, w).await?;
+    let totals = frontdesk_engine::analytics::totals(ctx, tenant, period).await?;
     Ok(vec![
+        tone(&totals, w),
         campaigns,
         rates(w.no_shows_by_lead_time, &lead_time, |k| key_label(k, locale)),
         rates(w.no_shows_by_confirmation, &confirmation, |k| key_label(k, locale)),
@@ -77,6 +79,29 @@ async fn campaign_results(ctx: &Ctx, tenant: TenantId, w: &'static Words) -> Sto
         }
     }
     Ok(Split { title: w.campaigns_booked, rows })
+}
+
+/// Patients' messages by tone, each as its count and share: "12 (40%)".
+fn tone(totals: &frontdesk_domain::analytics::Totals, w: &'static Words) -> Split {
+    let count = |c| totals.get(&c).copied().unwrap_or(0.0);
+    let tones = [
+        (w.tone_positive, count(Counter::MessagesPositive)),
+        (w.tone_neutral, count(Counter::MessagesNeutral)),
+        (w.tone_negative, count(Counter::MessagesNegative)),
+    ];
+    let all: f64 = tones.iter().map(|(_, n)| n).sum();
+    let rows = if all > 0.0 {
+        tones
+            .into_iter()
+            .map(|(label, n)| {
+                let percent = (n / all * 100.0).round().clamp(0.0, 100.0) as u32;
+                Row { label: label.to_owned(), value: format!("{n:.0} ({percent}%)"), percent }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Split { title: w.tone, rows }
 }
 
 fn value(row: &BreakdownRow, counter: Counter) -> f64 {

@@ -39,6 +39,12 @@ pub struct Words {
     pub scheduled: &'static str,
     pub scheduled_hint: &'static str,
     pub weekly: &'static str,
+    pub tone: &'static str,
+    pub tone_positive: &'static str,
+    pub tone_neutral: &'static str,
+    pub tone_negative: &'static str,
+    pub turned_negative: &'static str,
+    pub turned_negative_none: &'static str,
     pub monthly: &'static str,
 }
 
@@ -79,6 +85,12 @@ static PT: Words = Words {
     scheduled: "Relatórios programados",
     scheduled_hint: "Prontos às 7h de toda segunda-feira (a semana anterior) e de todo dia 1º (o mês anterior); também avisados aos webhooks inscritos em report.ready.",
     weekly: "Semanal",
+    tone: "Tom das mensagens dos pacientes",
+    tone_positive: "Positivas",
+    tone_neutral: "Neutras",
+    tone_negative: "Negativas",
+    turned_negative: "Conversas que ficaram negativas",
+    turned_negative_none: "Nenhuma conversa ficou negativa no período.",
     monthly: "Mensal",
 };
 
@@ -119,6 +131,12 @@ static EN: Words = Words {
     scheduled: "Scheduled reports",
     scheduled_hint: "Ready at 7:00 every Monday (the week before) and every 1st (the month before); also announced to the webhooks subscribed to report.ready.",
     weekly: "Weekly",
+    tone: "Tone of patients' messages",
+    tone_positive: "Positive",
+    tone_neutral: "Neutral",
+    tone_negative: "Negative",
+    turned_negative: "Conversations that turned negative",
+    turned_negative_none: "No conversation turned negative in this period.",
     monthly: "Monthly",
 };
 
