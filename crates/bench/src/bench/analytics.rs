@@ -50,6 +50,23 @@ pub struct AnalyticsBenchArgs {
 /// The last day of the seeded history (the clinic's day); the clock stands at its end.
 const LAST_DAY: jiff::civil::Date = jiff::civil::date(2026, 11, 30);
 const SOURCES: [&str; 6] = ["website", "instagram", "google_ads", "whatsapp", "referral", "meta_ads"];
+/// Campaigns the seeded steps and bookings are filed under.
+const CAMPAIGNS: u64 = 24;
+
+/// The id of seeded campaign `n` (a fixed UUID: runs compare).
+fn campaign(n: u64) -> String {
+    format!("01900000-0000-7000-8000-{n:012x}")
+}
+
+/// A patient message's tone: mostly neutral, some thanks, some complaints.
+fn tone(rng: &mut impl rand::Rng) -> &'static str {
+    match rng.random_range(0..100) {
+        0..25 => "positive",
+        25..85 => "neutral",
+        _ => "negative",
+    }
+}
+
 const OUTCOMES: [&str; 6] =
     ["booked", "no_answer", "voicemail", "callback_requested", "not_interested", "busy"];
 
@@ -131,7 +148,7 @@ pub async fn analytics(args: AnalyticsBenchArgs) -> anyhow::Result<()> {
         let year = "from=2025-12-01&to=2026-11-30";
         let mut endpoints =
             vec![format!("/api/v1/metrics/overview?{month}"), format!("/api/v1/metrics/overview?{year}")];
-        for kind in ["funnel", "leads", "telephony", "messaging", "appointments", "no_shows"] {
+        for kind in ["funnel", "leads", "telephony", "messaging", "appointments", "no_shows", "sentiment"] {
             endpoints.push(format!("/api/v1/metrics/{kind}?{month}"));
             endpoints.push(format!("/api/v1/metrics/{kind}?{year}&granularity=week"));
         }
@@ -142,6 +159,8 @@ pub async fn analytics(args: AnalyticsBenchArgs) -> anyhow::Result<()> {
             ("no_shows", "lead_time"),
             ("messaging", "channel"),
             ("telephony", "outcome"),
+            ("messaging", "campaign"),
+            ("appointments", "campaign"),
         ] {
             endpoints.push(format!("/api/v1/metrics/{kind}?{year}&granularity=month&breakdown={by}"));
         }
@@ -275,7 +294,11 @@ async fn seed(
             let channel = if rng.random_bool(0.9) { "whatsapp" } else { "sms" };
             if rng.random_bool(0.6) {
                 let by = ["ai", "automation", "staff"][rng.random_range(0..3)];
-                let p = json!({"channel": channel, "by": by, "sent_at": sent.to_string()});
+                let mut p = json!({"channel": channel, "by": by, "sent_at": sent.to_string()});
+                // A third of the automated messages are campaign steps (of 24 campaigns).
+                if by == "automation" && rng.random_bool(0.33) {
+                    p["campaign_id"] = json!(campaign(rng.random_range(0..CAMPAIGNS)));
+                }
                 batch.push(Fact::new(tenant, FactKind::MessageSent, &message, p.clone(), sent));
                 for (status, chance, after) in [("delivered", 0.95, 5), ("read", 0.7, 600)] {
                     if rng.random_bool(chance) {
@@ -295,7 +318,7 @@ async fn seed(
                     tenant,
                     FactKind::MessageReceived,
                     &message,
-                    json!({"channel": channel}),
+                    json!({"channel": channel, "sentiment": tone(&mut rng), "turned_negative": rng.random_bool(0.03)}),
                     sent,
                 ));
             }
@@ -312,7 +335,11 @@ async fn seed(
                 "start": start.to_string(), "booked_at": booked.to_string(),
                 "by": if rng.random_bool(0.4) { "ai" } else { "staff" },
             });
-            batch.push(Fact::new(tenant, FactKind::AppointmentBooked, &appointment, p.clone(), booked));
+            let mut booking = p.clone();
+            if rng.random_bool(0.1) {
+                booking["campaign_id"] = json!(campaign(rng.random_range(0..CAMPAIGNS)));
+            }
+            batch.push(Fact::new(tenant, FactKind::AppointmentBooked, &appointment, booking, booked));
             let mut ended = p.clone();
             ended["confirmed"] = json!(rng.random_bool(0.6));
             match rng.random_range(0..100) {

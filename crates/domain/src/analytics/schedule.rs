@@ -82,10 +82,11 @@ impl Cadence {
 /// The local hour a scheduled report is made.
 pub const DUE_HOUR: i8 = 7;
 
-/// A report a schedule can make (the names of `GET /api/v1/reports/{kind}`).
+/// A report (`GET /api/v1/reports/{kind}`): what the API, the staff app, the CLI and the
+/// schedules name. Its columns and titles are the engine's (`reports::ReportLayout`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ReportName {
+pub enum ReportKind {
     Overview,
     Leads,
     Appointments,
@@ -94,9 +95,13 @@ pub enum ReportName {
     Messages,
 }
 
-impl ReportName {
-    pub const ALL: [ReportName; 6] =
+impl ReportKind {
+    pub const ALL: [ReportKind; 6] =
         [Self::Overview, Self::Leads, Self::Appointments, Self::NoShows, Self::Calls, Self::Messages];
+
+    pub fn parse(s: &str) -> Option<ReportKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -134,7 +139,7 @@ impl FileFormat {
 #[serde(deny_unknown_fields)]
 pub struct ScheduledReport {
     pub cadence: Cadence,
-    pub report: ReportName,
+    pub report: ReportKind,
     pub format: FileFormat,
 }
 
@@ -157,12 +162,12 @@ impl Default for ReportSettings {
             scheduled: vec![
                 ScheduledReport {
                     cadence: Cadence::Weekly,
-                    report: ReportName::Overview,
+                    report: ReportKind::Overview,
                     format: FileFormat::Pdf,
                 },
                 ScheduledReport {
                     cadence: Cadence::Monthly,
-                    report: ReportName::Overview,
+                    report: ReportKind::Overview,
                     format: FileFormat::Xlsx,
                 },
             ],

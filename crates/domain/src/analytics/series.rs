@@ -77,19 +77,10 @@ pub enum MetricKind {
     Sentiment,
 }
 
-const APPOINTMENT_SPLITS: [Dimension; 7] = [
-    Dimension::Practitioner,
-    Dimension::Service,
-    Dimension::Unit,
-    Dimension::Weekday,
-    Dimension::Hour,
-    Dimension::LeadTime,
-    Dimension::Confirmation,
-];
-
-/// Bookings are also filed under the campaign the patient booked after (shows and no-shows
-/// are not: which campaign brought a patient is known when they book).
-const BOOKING_SPLITS: [Dimension; 8] = [
+/// What appointments are split by. Bookings are also filed under the campaign the patient
+/// booked after, the last one; shows and no-shows are not (which campaign brought a
+/// patient is known when they book), so the no-shows view stops before it.
+static APPOINTMENT_SPLITS: [Dimension; 8] = [
     Dimension::Practitioner,
     Dimension::Service,
     Dimension::Unit,
@@ -168,8 +159,8 @@ impl MetricKind {
             Self::Funnel | Self::Leads => &[Dimension::Source],
             Self::Telephony => &[Dimension::Outcome],
             Self::Messaging => &[Dimension::Channel, Dimension::Sender, Dimension::Campaign],
-            Self::Appointments => &BOOKING_SPLITS,
-            Self::NoShows => &APPOINTMENT_SPLITS,
+            Self::Appointments => &APPOINTMENT_SPLITS,
+            Self::NoShows => &APPOINTMENT_SPLITS[..APPOINTMENT_SPLITS.len() - 1],
             // The tone is read on a message's fact, which names no channel or campaign.
             Self::Sentiment => &[],
         }

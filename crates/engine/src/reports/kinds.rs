@@ -16,36 +16,16 @@ use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportKind {
-    Overview,
-    Leads,
-    Appointments,
-    NoShows,
-    Calls,
-    Messages,
+pub use frontdesk_domain::analytics::schedule::ReportKind;
+
+/// What a report looks like: its title and its columns, in the report's language.
+pub trait ReportLayout {
+    fn title(self, l: Locale) -> &'static str;
+    fn columns(self, l: Locale, currency: &str) -> Vec<Column>;
 }
 
-impl ReportKind {
-    pub const ALL: [ReportKind; 6] =
-        [Self::Overview, Self::Leads, Self::Appointments, Self::NoShows, Self::Calls, Self::Messages];
-
-    pub fn parse(s: &str) -> Option<ReportKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Overview => "overview",
-            Self::Leads => "leads",
-            Self::Appointments => "appointments",
-            Self::NoShows => "no_shows",
-            Self::Calls => "calls",
-            Self::Messages => "messages",
-        }
-    }
-
-    pub fn title(self, l: Locale) -> &'static str {
+impl ReportLayout for ReportKind {
+    fn title(self, l: Locale) -> &'static str {
         let pt = l == Locale::PtBr;
         match self {
             Self::Overview => {
@@ -87,7 +67,7 @@ impl ReportKind {
         }
     }
 
-    pub fn columns(self, l: Locale, currency: &str) -> Vec<Column> {
+    fn columns(self, l: Locale, currency: &str) -> Vec<Column> {
         let pt = l == Locale::PtBr;
         let c =
             |pt_label: &str, en: &str, kind: ColumnKind| Column::new(if pt { pt_label } else { en }, kind);

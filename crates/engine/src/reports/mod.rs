@@ -9,7 +9,7 @@ pub mod schedule;
 mod stream;
 
 pub use frontdesk_domain::analytics::{Period as ReportPeriod, PeriodError};
-pub use kinds::ReportKind;
+pub use kinds::{ReportKind, ReportLayout};
 pub use stream::{ChunkSink, export};
 
 /// The jobs of scheduled reports.

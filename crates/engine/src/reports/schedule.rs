@@ -10,7 +10,9 @@ use crate::Ctx;
 use crate::jobs::{JobError, JobHandler, JobRegistry};
 use async_trait::async_trait;
 use frontdesk_domain::TenantId;
-use frontdesk_domain::analytics::schedule::{Cadence, DUE_HOUR, ReportSettings, ScheduledReport};
+use frontdesk_domain::analytics::schedule::{
+    Cadence, DUE_HOUR, FileFormat, ReportKind, ReportSettings, ScheduledReport,
+};
 use frontdesk_domain::facts::{Fact, FactKind};
 use frontdesk_domain::jobs::{Job, NewJob};
 use frontdesk_store::StoreResult;
@@ -34,8 +36,8 @@ struct Payload {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReadyReport {
     pub cadence: Cadence,
-    pub report: &'static str,
-    pub format: &'static str,
+    pub report: ReportKind,
+    pub format: FileFormat,
     pub from: Date,
     pub to: Date,
     /// `GET` it with an API key with the `reports` scope.
@@ -47,8 +49,8 @@ impl ReadyReport {
         let (report, format) = (r.report.as_str(), r.format.as_str());
         Self {
             cadence: r.cadence,
-            report,
-            format,
+            report: r.report,
+            format: r.format,
             from,
             to,
             download_path: format!("/api/v1/reports/{report}?from={from}&to={to}&format={format}"),
@@ -120,8 +122,8 @@ fn ready_facts(tenant: TenantId, settings: &ReportSettings, p: &Payload, at: Tim
                 format_args!(
                     "report:{}:{}:{}:{}",
                     ready.cadence.as_str(),
-                    ready.report,
-                    ready.format,
+                    ready.report.as_str(),
+                    ready.format.as_str(),
                     ready.from
                 ),
                 serde_json::json!(ready),
@@ -162,7 +164,6 @@ pub(crate) fn register(registry: &mut JobRegistry, ctx: Ctx) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use frontdesk_domain::analytics::schedule::{FileFormat, ReportName};
     use jiff::civil::date;
 
     #[test]
@@ -187,7 +188,7 @@ mod tests {
         let mut settings = ReportSettings::default();
         settings.scheduled.push(ScheduledReport {
             cadence: Cadence::Weekly,
-            report: ReportName::NoShows,
+            report: ReportKind::NoShows,
             format: FileFormat::Csv,
         });
         let tenant = TenantId::new();

@@ -4,7 +4,7 @@
 //! [`ChunkSink`] that forwards the bytes to the response body as they are written; the
 //! CLI gives a file.
 
-use super::kinds::{Catalog, Rows};
+use super::kinds::{Catalog, ReportLayout as _, Rows};
 use super::{CURRENCY, ExportError, ReportPeriod, ReportRequest};
 use crate::Ctx;
 use frontdesk_reports::{Cell, Locale, ReportHeader, ReportWriter};

@@ -24,7 +24,7 @@ use frontdesk_domain::analytics::labels::{self, Unit};
 use frontdesk_domain::analytics::{Counter, Overview, Period};
 use frontdesk_domain::tenant::Locale;
 use frontdesk_engine::audit::{self, Access};
-use frontdesk_engine::reports::{Format, ReportKind, ReportRequest, report_locale};
+use frontdesk_engine::reports::{Format, ReportKind, ReportLayout as _, ReportRequest, report_locale};
 use frontdesk_reports::Cell;
 use serde::Deserialize;
 pub use words::Words;
@@ -217,17 +217,23 @@ async fn scheduled_links(state: &AppState, staff: &Staff, w: &Words) -> Vec<(Str
     frontdesk_engine::reports::schedule::ready(&settings.reports, now)
         .into_iter()
         .take(SCHEDULED_SHOWN)
-        .filter_map(|r| {
-            let title = ReportKind::parse(r.report)?.title(report_locale(locale));
+        .map(|r| {
+            let title = r.report.title(report_locale(locale));
             let cadence = if r.cadence == Cadence::Weekly { w.weekly } else { w.monthly };
             let label = format!(
                 "{cadence} · {title} · {} {through} {} · {}",
                 day(r.from),
                 day(r.to),
-                r.format.to_uppercase()
+                r.format.as_str().to_uppercase()
             );
-            let href = format!("/app/reports/{}?from={}&to={}&format={}", r.report, r.from, r.to, r.format);
-            Some((label, href))
+            let href = format!(
+                "/app/reports/{}?from={}&to={}&format={}",
+                r.report.as_str(),
+                r.from,
+                r.to,
+                r.format.as_str()
+            );
+            (label, href)
         })
         .collect()
 }
