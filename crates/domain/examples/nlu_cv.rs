@@ -61,11 +61,14 @@ fn main() {
         println!("test (trained on train+dev):\n{eval}");
     }
     let all: Vec<_> = train.into_iter().chain(dev).collect();
+    // EXTRA=file: lines added to every fold's training part and never held out, so that
+    // the folds' figures compare with a run without them.
+    let extra = std::env::var("EXTRA").map(|f| read(&f)).unwrap_or_default();
     let (mut correct, mut total) = (0, 0);
     for k in 0..folds {
         let (held, rest): (Vec<_>, Vec<_>) =
             all.iter().cloned().enumerate().partition(|(i, _)| i % folds == k);
-        let rest: Vec<_> = rest.into_iter().map(|(_, l)| l).collect();
+        let rest: Vec<_> = rest.into_iter().map(|(_, l)| l).chain(extra.iter().cloned()).collect();
         let held: Vec<_> = held.into_iter().map(|(_, l)| l).collect();
         let m = model::Model::parse(&model::train(&rest)).expect("model");
         let (c, t) = accuracy(&m, &held, std::env::var_os("SHOW").is_some());
