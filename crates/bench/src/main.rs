@@ -41,6 +41,9 @@ enum Command {
     /// 500k appointments, 200k calls): the roll-up built from scratch, then p50/p95 of every
     /// endpoint through HTTP, against a 200 ms p95 target.
     Analytics(bench::AnalyticsBenchArgs),
+    /// A campaign over 100,000 patients: the time to enroll them all and plan each one's
+    /// first step, against a 10 s target.
+    CampaignEnroll(bench::CampaignEnrollArgs),
 }
 
 #[tokio::main]
@@ -53,5 +56,6 @@ async fn main() -> anyhow::Result<()> {
         Command::SpeedToLead(args) => bench::speed_to_lead(args).await,
         Command::Pages(args) => bench::pages(args).await,
         Command::Analytics(args) => bench::analytics(args).await,
+        Command::CampaignEnroll(args) => bench::campaign_enroll(args).await,
     }
 }

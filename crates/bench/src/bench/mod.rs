@@ -5,6 +5,7 @@
 //! one slow outlier does not move the headline figure).
 
 mod analytics;
+mod campaign_enroll;
 mod jobs;
 mod jobs_fairness;
 mod pages;
@@ -16,6 +17,7 @@ mod voice;
 mod webhooks;
 
 pub use analytics::{AnalyticsBenchArgs, analytics};
+pub use campaign_enroll::{CampaignEnrollArgs, campaign_enroll};
 pub use jobs::{JobsBenchArgs, jobs};
 pub use pages::{PagesBenchArgs, pages};
 pub use search::{SearchBenchArgs, search};
