@@ -81,8 +81,19 @@ pub fn ready(settings: &ReportSettings, now: DateTime) -> Vec<ReadyReport> {
 /// Files the tenant's next run of each cadence (the first 07:00 on a Monday, and on a 1st,
 /// after `after`); one already filed for that moment makes it a no-op.
 pub async fn schedule_reports(ctx: &Ctx, tenant: TenantId, after: Timestamp) -> StoreResult<()> {
-    let Some(t) = ctx.store.tenant_by_id(tenant).await? else { return Ok(()) };
-    let zone = t.timezone.time_zone();
+    match ctx.store.tenant_by_id(tenant).await? {
+        Some(t) => file_next_runs(ctx, &t, after).await,
+        None => Ok(()),
+    }
+}
+
+/// [`schedule_reports`] for a tenant already read.
+async fn file_next_runs(
+    ctx: &Ctx,
+    t: &frontdesk_domain::tenant::Tenant,
+    after: Timestamp,
+) -> StoreResult<()> {
+    let (tenant, zone) = (t.id, t.timezone.time_zone());
     let local = after.to_zoned(zone.clone()).datetime();
     for cadence in Cadence::ALL {
         let Some(due) = cadence.next_due(local) else { continue };
@@ -104,7 +115,7 @@ pub async fn schedule_reports(ctx: &Ctx, tenant: TenantId, after: Timestamp) -> 
 pub async fn schedule_all_reports(ctx: &Ctx) -> StoreResult<()> {
     let now = ctx.clock.now();
     for t in ctx.store.list_tenants().await? {
-        schedule_reports(ctx, t.id, now).await?;
+        file_next_runs(ctx, &t, now).await?;
     }
     Ok(())
 }
@@ -143,11 +154,9 @@ impl JobHandler for Run {
         let p: Payload = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::permanent(format!("bad scheduled report payload: {e}")))?;
         let ctx = &self.ctx;
+        let Some(tenant) = ctx.store.tenant_by_id(job.tenant_id).await? else { return Ok(()) };
         // The next run is filed first, so one that fails does not end the chain.
-        schedule_reports(ctx, job.tenant_id, ctx.clock.now().max(job.run_at)).await?;
-        if ctx.store.tenant_by_id(job.tenant_id).await?.is_none() {
-            return Ok(());
-        }
+        file_next_runs(ctx, &tenant, ctx.clock.now().max(job.run_at)).await?;
         let settings = ctx.store.tenant_settings(job.tenant_id).await?;
         // The fact's id names the report and period, so a retried run files nothing new.
         for fact in ready_facts(job.tenant_id, &settings.reports, &p, ctx.clock.now()) {

@@ -161,7 +161,10 @@ pub async fn show(State(state): State<AppState>, staff: Staff, Query(form): Quer
         charts,
         splits,
         reports: ReportKind::ALL.iter().map(|k| (k.as_str(), k.title(report_locale(locale)))).collect(),
-        scheduled: scheduled_links(&state, &staff, w).await,
+        scheduled: match scheduled_links(&state, &staff, w).await {
+            Ok(s) => s,
+            Err(e) => return internal(locale, &e),
+        },
         turned: match turned_negative(&state, &staff, &period).await {
             Ok(t) => t,
             Err(e) => return internal(locale, &e),
@@ -202,11 +205,14 @@ async fn turned_negative(
 const SCHEDULED_SHOWN: usize = 4;
 
 /// The latest scheduled reports ready, as "Semanal · Visão geral · 01/06/2026 a 07/06/2026
-/// · PDF" and the staff app's download address. Settings that cannot be read show none:
-/// the rest of the page does not depend on them.
-async fn scheduled_links(state: &AppState, staff: &Staff, w: &Words) -> Vec<(String, String)> {
+/// · PDF" and the staff app's download address.
+async fn scheduled_links(
+    state: &AppState,
+    staff: &Staff,
+    w: &Words,
+) -> Result<Vec<(String, String)>, frontdesk_store::StoreError> {
     use frontdesk_domain::analytics::schedule::Cadence;
-    let Ok(settings) = state.ctx.store.tenant_settings(staff.tenant.id).await else { return Vec::new() };
+    let settings = state.ctx.store.tenant_settings(staff.tenant.id).await?;
     let locale = staff.locale();
     let now = state.ctx.clock.now().to_zoned(staff.tenant.timezone.time_zone()).datetime();
     let day = |d: jiff::civil::Date| match locale {
@@ -214,7 +220,7 @@ async fn scheduled_links(state: &AppState, staff: &Staff, w: &Words) -> Vec<(Str
         Locale::En => d.to_string(),
     };
     let through = if locale == Locale::PtBr { "a" } else { "to" };
-    frontdesk_engine::reports::schedule::ready(&settings.reports, now)
+    Ok(frontdesk_engine::reports::schedule::ready(&settings.reports, now)
         .into_iter()
         .take(SCHEDULED_SHOWN)
         .map(|r| {
@@ -235,7 +241,7 @@ async fn scheduled_links(state: &AppState, staff: &Staff, w: &Words) -> Vec<(Str
             );
             (label, href)
         })
-        .collect()
+        .collect())
 }
 
 fn card(o: &Overview, name: &str, locale: Locale) -> Card {
