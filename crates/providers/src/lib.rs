@@ -6,6 +6,7 @@
 //! mock. Nothing here knows about the database.
 
 pub mod egress;
+pub mod email;
 pub mod helena;
 pub mod media;
 pub mod n8n;
