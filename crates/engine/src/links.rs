@@ -95,6 +95,16 @@ impl LinkSigner {
         self.verify_timed(&format!("invite:{tenant}:{patient}"), token, now, INVITE_SECONDS)
     }
 
+    /// The token of a patient's unsubscribe link. It does not expire: an e-mail read a
+    /// year later must still unsubscribe.
+    pub fn unsubscribe_token(&self, tenant: TenantId, patient: PatientId) -> String {
+        self.mac(&format!("unsubscribe:{tenant}:{patient}"))
+    }
+
+    pub fn verify_unsubscribe(&self, tenant: TenantId, patient: PatientId, token: &str) -> bool {
+        self.unsubscribe_token(tenant, patient).as_bytes().ct_eq(token.as_bytes()).into()
+    }
+
     fn timed(&self, label: &str, issued: Timestamp) -> String {
         let secs = issued.as_second();
         format!("{secs}.{}", self.mac(&format!("{label}:{secs}")))
@@ -146,6 +156,17 @@ pub fn booking_url(ctx: &Ctx, tenant: &Tenant, patient: PatientId) -> Option<Str
     let signer = ctx.links.as_ref()?;
     let token = signer.invite_token(tenant.id, patient, ctx.clock.now());
     Some(format!("{}/book/{}?patient={patient}&invite={token}", base(ctx), tenant.slug.as_str()))
+}
+
+/// A patient's one-click unsubscribe link (RFC 8058), when links are configured.
+pub fn unsubscribe_url(ctx: &Ctx, tenant: &Tenant, patient: PatientId) -> Option<String> {
+    let signer = ctx.links.as_ref()?;
+    Some(format!(
+        "{}/unsubscribe/{}/{patient}?token={}",
+        base(ctx),
+        tenant.slug.as_str(),
+        signer.unsubscribe_token(tenant.id, patient)
+    ))
 }
 
 /// Adds the appointment's links (`ics_url`, `manage_url`) to a confirmation's template

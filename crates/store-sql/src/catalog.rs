@@ -279,6 +279,14 @@ macro_rules! catalog_store {
                     row.map(Patient::try_from).transpose()
                 }
 
+                async fn patient_by_email(&self, tenant: TenantId, email: &str) -> StoreResult<Option<Patient>> {
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "{PATIENT} WHERE tenant_id = $1 AND lower(email) = lower($2) ORDER BY created_at, id LIMIT 1"
+                    ));
+                    let row: Option<PatientRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, email)?;
+                    row.map(Patient::try_from).transpose()
+                }
+
                 async fn set_patient_external_id(&self, tenant: TenantId, id: PatientId, external_id: &str) -> StoreResult<()> {
                     let sql = "UPDATE patients SET external_id = $1, version = version + 1 WHERE tenant_id = $2 AND id = $3";
                     found(exec!(self.writer(), sql, external_id, tenant.0, id.0)?)

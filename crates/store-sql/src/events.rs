@@ -101,6 +101,19 @@ macro_rules! event_store {
                         fetch!(fetch_optional(self.reader()), sql, tenant.0, provider, external_id)?;
                     Ok(row.map(InboundEvent::from))
                 }
+
+                async fn recent_inbound_events(
+                    &self,
+                    tenant: TenantId,
+                    provider: &str,
+                    limit: u32,
+                ) -> StoreResult<Vec<InboundEvent>> {
+                    let sql = "SELECT id, tenant_id, provider, external_id, kind, payload, received_at FROM inbound_events
+                         WHERE tenant_id = $1 AND provider = $2 ORDER BY received_at DESC, id DESC LIMIT $3";
+                    let rows: Vec<$crate::events::EventRow> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, provider, i64::from(limit))?;
+                    Ok(rows.into_iter().map(InboundEvent::from).collect())
+                }
             }
         };
     };

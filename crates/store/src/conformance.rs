@@ -498,6 +498,14 @@ pub async fn inbound_event_dedupes_with_follow_ups(store: DynStore) {
     assert_eq!(stored.received_at, t0());
     let other = tenant(&store, "beta").await;
     assert!(store.inbound_event(other.id, "twilio", "SM123").await.unwrap().is_none());
+    // Listed newest first per provider and tenant.
+    let later = NewInboundEvent { external_id: "SM124".into(), ..event.clone() };
+    store.record_event(&later, &[], at(9)).await.unwrap();
+    let recent = store.recent_inbound_events(t.id, "twilio", 10).await.unwrap();
+    assert_eq!(recent.iter().map(|e| e.external_id.as_str()).collect::<Vec<_>>(), ["SM124", "SM123"]);
+    assert_eq!(store.recent_inbound_events(t.id, "twilio", 1).await.unwrap().len(), 1);
+    assert!(store.recent_inbound_events(t.id, "helena", 10).await.unwrap().is_empty());
+    assert!(store.recent_inbound_events(other.id, "twilio", 10).await.unwrap().is_empty());
 }
 
 /// Webhook retries race their originals; whatever the backend does to write concurrent

@@ -211,6 +211,14 @@ pub async fn patients_are_unique_per_phone_and_tenant(store: DynStore) {
         t0(),
     );
     store.create_patient(&elsewhere).await.unwrap();
+    // Found by e-mail whatever the case, only in its own tenant.
+    let mut mailed = c.patient.clone();
+    mailed.email = Some(frontdesk_domain::contact::Email::parse("Maria.Souza@Example.com").unwrap());
+    store.update_patient(&mailed).await.unwrap();
+    let by_mail = store.patient_by_email(c.tenant, "maria.souza@example.COM").await.unwrap();
+    assert_eq!(by_mail.map(|p| p.id), Some(c.patient.id));
+    assert!(store.patient_by_email(other.tenant, "maria.souza@example.com").await.unwrap().is_none());
+    assert!(store.patient_by_email(c.tenant, "someone@example.com").await.unwrap().is_none());
     // A birth date reads back as the same calendar day on every backend.
     let mut dated = elsewhere.clone();
     dated.birth_date = Some(jiff::civil::date(1984, 2, 29));

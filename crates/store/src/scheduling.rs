@@ -72,6 +72,9 @@ pub trait PatientStore: Send + Sync {
     async fn create_patient(&self, patient: &Patient) -> StoreResult<()>;
     async fn get_patient(&self, tenant: TenantId, id: PatientId) -> StoreResult<Option<Patient>>;
     async fn patient_by_phone(&self, tenant: TenantId, phone: &PhoneE164) -> StoreResult<Option<Patient>>;
+    /// The patient with this e-mail address (compared without case), the earliest
+    /// registered when two share it (a family address).
+    async fn patient_by_email(&self, tenant: TenantId, email: &str) -> StoreResult<Option<Patient>>;
     async fn set_patient_external_id(
         &self,
         tenant: TenantId,

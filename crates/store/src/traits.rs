@@ -109,6 +109,13 @@ pub trait InboundEventStore: Send + Sync {
         provider: &str,
         external_id: &str,
     ) -> StoreResult<Option<InboundEvent>>;
+    /// The tenant's latest events from `provider`, newest first, at most `limit`.
+    async fn recent_inbound_events(
+        &self,
+        tenant: TenantId,
+        provider: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<InboundEvent>>;
 }
 
 #[async_trait]

@@ -9,6 +9,7 @@ mod cli;
 pub mod conversation;
 mod http;
 mod noshow;
+mod smtp_sink;
 mod twilio;
 mod webhooks;
 
@@ -16,6 +17,7 @@ pub use calendar::{Calendar, CalendarSpec, setup_calendar};
 pub use cli::run_frontdesk;
 pub use http::{get, patch, post, put, without_redirects};
 pub use noshow::{SeededHistory, seed_noshow_history};
+pub use smtp_sink::{SinkMail, SmtpSink};
 pub use twilio::{mock_twilio, twilio_messaging};
 pub use webhooks::{TWILIO_PUBLIC_BASE, post_signed_twilio};
 

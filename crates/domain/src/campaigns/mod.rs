@@ -181,7 +181,7 @@ pub enum CampaignError {
     NoSteps,
     #[error("at most {MAX_STEPS} steps")]
     TooManySteps,
-    #[error("steps[{0}].channel: a campaign sends on whatsapp or sms")]
+    #[error("steps[{0}].channel: a campaign sends on whatsapp, sms or email")]
     Channel(usize),
     #[error("steps[{0}].delay_hours: at most {MAX_DELAY_HOURS}")]
     Delay(usize),
@@ -203,7 +203,7 @@ impl Campaign {
             return Err(CampaignError::TooManySteps);
         }
         for (i, step) in self.steps.iter().enumerate() {
-            if !matches!(step.channel, Channel::Whatsapp | Channel::Sms) {
+            if !step.channel.is_messaging() {
                 return Err(CampaignError::Channel(i));
             }
             if step.delay_hours > MAX_DELAY_HOURS {
@@ -237,6 +237,9 @@ pub enum EnrollmentState {
     Finished,
     /// The campaign was stopped before this patient finished.
     Stopped,
+    /// The patient's e-mail address does not work (the mail came back, or the server
+    /// refused it): no more steps on it.
+    Bounced,
 }
 
 wire_names!(EnrollmentState {
@@ -247,6 +250,7 @@ wire_names!(EnrollmentState {
     NeedsStaff => "needs_staff",
     Finished => "finished",
     Stopped => "stopped",
+    Bounced => "bounced",
 });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -269,6 +273,8 @@ pub struct SinceEnrolled {
     pub booked: bool,
     pub opted_out: bool,
     pub replied: bool,
+    /// The last step's e-mail came back (or was refused).
+    pub bounced: bool,
 }
 
 /// A campaign's results as rates of the patients it enrolled: how many booked, declined,
@@ -368,6 +374,8 @@ pub fn next_state(steps: usize, sent: u32, since: SinceEnrolled) -> Option<Enrol
         Some(EnrollmentState::Booked)
     } else if since.opted_out {
         Some(EnrollmentState::OptedOut)
+    } else if since.bounced {
+        Some(EnrollmentState::Bounced)
     } else if since.replied {
         Some(EnrollmentState::NeedsStaff)
     } else if sent as usize >= steps {
@@ -506,12 +514,15 @@ mod tests {
 
     #[test]
     fn a_booking_ends_the_sequence_before_anything_else() {
-        let all = SinceEnrolled { booked: true, opted_out: true, replied: true };
+        let all = SinceEnrolled { booked: true, opted_out: true, replied: true, bounced: true };
         assert_eq!(next_state(2, 1, all), Some(EnrollmentState::Booked));
         let out = SinceEnrolled { opted_out: true, replied: true, ..Default::default() };
         assert_eq!(next_state(2, 1, out), Some(EnrollmentState::OptedOut));
         let replied = SinceEnrolled { replied: true, ..Default::default() };
         assert_eq!(next_state(2, 1, replied), Some(EnrollmentState::NeedsStaff));
+        // A returned e-mail ends it before a reply is looked at: nobody is there to answer.
+        let bounced = SinceEnrolled { bounced: true, replied: true, ..Default::default() };
+        assert_eq!(next_state(2, 1, bounced), Some(EnrollmentState::Bounced));
         assert_eq!(next_state(2, 1, SinceEnrolled::default()), None);
         assert_eq!(next_state(2, 2, SinceEnrolled::default()), Some(EnrollmentState::Finished));
     }

@@ -13,17 +13,19 @@ pub struct ParseEnumError {
 }
 
 /// A channel the clinic reaches patients on. One conversation exists per patient and
-/// messaging channel; `Voice` (phone calls) exists for consent only, so that one consent
-/// record covers calls and messages: no conversation or message is ever on it.
+/// messaging channel (WhatsApp, SMS, e-mail); `Voice` (phone calls) exists for consent
+/// only, so that one consent record covers calls and messages: no conversation or message
+/// is ever on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Whatsapp,
     Sms,
     Voice,
+    Email,
 }
 
-wire_names!(Channel { Whatsapp => "whatsapp", Sms => "sms", Voice => "voice" });
+wire_names!(Channel { Whatsapp => "whatsapp", Sms => "sms", Voice => "voice", Email => "email" });
 
 impl Channel {
     /// Only WhatsApp limits free-form messages to 24 hours after the patient last wrote;
@@ -32,9 +34,14 @@ impl Channel {
         matches!(self, Self::Whatsapp)
     }
 
-    /// WhatsApp and SMS carry messages; `Voice` only scopes consent to calls.
+    /// WhatsApp, SMS and e-mail carry messages; `Voice` only scopes consent to calls.
     pub fn is_messaging(&self) -> bool {
-        matches!(self, Self::Whatsapp | Self::Sms)
+        matches!(self, Self::Whatsapp | Self::Sms | Self::Email)
+    }
+
+    /// Reached at a phone number (e-mail goes to the patient's address).
+    pub fn uses_phone(&self) -> bool {
+        !matches!(self, Self::Email)
     }
 }
 

@@ -19,13 +19,15 @@ use thiserror::Error;
 pub enum ProviderKind {
     Twilio,
     Helena,
+    /// E-mail over the clinic's SMTP server (`email.smtp`).
+    Smtp,
     /// Records messages locally and lets a user answer as the patient: the default, so
     /// a new tenant can run the whole funnel without an account anywhere.
     #[default]
     Sandbox,
 }
 
-wire_names!(ProviderKind { Twilio => "twilio", Helena => "helena", Sandbox => "sandbox" });
+wire_names!(ProviderKind { Twilio => "twilio", Helena => "helena", Smtp => "smtp", Sandbox => "sandbox" });
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,6 +36,8 @@ pub struct MessagingSettings {
     pub sms_provider: ProviderKind,
     pub twilio: Option<TwilioSettings>,
     pub helena: Option<HelenaSettings>,
+    /// E-mail: the sender, SMTP, and the inbound webhooks' secrets.
+    pub email: Option<super::EmailSettings>,
     pub quiet_hours: QuietHours,
     /// Tenant overrides of the built-in texts: template key -> locale -> minijinja source.
     pub templates: BTreeMap<String, BTreeMap<String, String>>,
@@ -138,6 +142,8 @@ pub enum MessagingSettingsError {
     Template { key: TemplateKey, locale: &'static str, error: TemplateError },
     #[error("approved whatsapp template {key} ({locale}) has an empty id")]
     EmptyTemplateId { key: TemplateKey, locale: &'static str },
+    #[error("{0}")]
+    Email(String),
     #[error("quiet hours: {0}")]
     QuietHours(#[from] QuietHoursError),
 }
@@ -147,6 +153,11 @@ impl MessagingSettings {
         match channel {
             Channel::Whatsapp => self.whatsapp_provider,
             Channel::Sms => self.sms_provider,
+            // E-mail goes through the clinic's SMTP server once it has one.
+            Channel::Email => match self.email.as_ref().and_then(|e| e.smtp.as_ref()) {
+                Some(_) => ProviderKind::Smtp,
+                None => ProviderKind::Sandbox,
+            },
             // Calls are placed by the voice settings' provider; nothing is sent on `Voice`
             // (the send path refuses it), so this answer is never used to send.
             Channel::Voice => ProviderKind::Sandbox,
@@ -172,6 +183,9 @@ impl MessagingSettings {
             h.api_token = MASK.into();
             h.webhook_secret = MASK.into();
         }
+        if let Some(e) = shown.email.as_mut() {
+            e.mask_secrets(MASK);
+        }
         shown
     }
 
@@ -184,6 +198,9 @@ impl MessagingSettings {
             keep(&mut new.api_token, &old.api_token);
             keep(&mut new.webhook_secret, &old.webhook_secret);
         }
+        if let (Some(new), Some(old)) = (self.email.as_mut(), previous.email.as_ref()) {
+            new.keep_secrets_from(old, MASK);
+        }
     }
 
     /// Everything a send would otherwise discover too late: a provider without
@@ -194,6 +211,9 @@ impl MessagingSettings {
             self.validate_provider(*channel)?;
         }
         self.quiet_hours.validate()?;
+        if let Some(e) = &self.email {
+            e.validate(MASK).map_err(MessagingSettingsError::Email)?;
+        }
         for (key, by_locale) in &self.templates {
             let key = parse_key(key)?;
             for (locale, source) in by_locale {
@@ -226,7 +246,7 @@ impl MessagingSettings {
                 check_url(&t.base_url, provider)?;
                 let from = match channel {
                     Channel::Whatsapp => &t.whatsapp_from,
-                    Channel::Sms | Channel::Voice => &t.sms_from,
+                    Channel::Sms | Channel::Voice | Channel::Email => &t.sms_from,
                 };
                 let has = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
                 if has(from) || has(&t.messaging_service_sid) {
@@ -236,6 +256,11 @@ impl MessagingSettings {
                 }
             }
             // Helena is a WhatsApp (chat) platform; it has no SMS sending.
+            // SMTP only sends e-mail, and e-mail only goes by SMTP (or the sandbox).
+            ProviderKind::Smtp if channel != Channel::Email => {
+                Err(MessagingSettingsError::UnsupportedChannel { channel, provider })
+            }
+            ProviderKind::Smtp => Ok(()),
             ProviderKind::Helena if channel == Channel::Sms => {
                 Err(MessagingSettingsError::UnsupportedChannel { channel, provider })
             }

@@ -1,6 +1,7 @@
 //! One consent record for calls and messages. "Não me liguem mais" on WhatsApp opts the
 //! patient out of calls (the `voice` channel) and leaves messages alone; "stop texting me"
-//! on a call opts them out of messages (WhatsApp and SMS) and leaves calls alone. Every
+//! on a call opts them out of messages (WhatsApp, SMS, e-mail) and leaves calls alone; an
+//! e-mail's unsubscribe link opts them out of everything. Every
 //! change is a consent record with its source (`keyword` for a message, `voice` for a
 //! call), shown by the consent API, plus an `opted_out` fact.
 //!
@@ -19,6 +20,8 @@ use frontdesk_store::StoreError;
 pub enum OptOutScope {
     Calls,
     Messages,
+    /// Every channel, calls included: an e-mail's unsubscribe link.
+    Everything,
 }
 
 impl OptOutScope {
@@ -46,7 +49,8 @@ impl OptOutScope {
     pub fn channels(self) -> &'static [Channel] {
         match self {
             Self::Calls => &[Channel::Voice],
-            Self::Messages => &[Channel::Whatsapp, Channel::Sms],
+            Self::Messages => &[Channel::Whatsapp, Channel::Sms, Channel::Email],
+            Self::Everything => &[Channel::Whatsapp, Channel::Sms, Channel::Email, Channel::Voice],
         }
     }
 
@@ -54,6 +58,7 @@ impl OptOutScope {
         match self {
             Self::Calls => "calls",
             Self::Messages => "messages",
+            Self::Everything => "everything",
         }
     }
 }
@@ -117,6 +122,12 @@ pub fn confirmation(locale: frontdesk_domain::tenant::Locale, scope: OptOutScope
         (Locale::En, OptOutScope::Messages) => {
             "All right, we won't send automated messages anymore. The clinic may still call you; \
              to get messages again, write START."
+        }
+        (Locale::PtBr, OptOutScope::Everything) => {
+            "Pronto: você não vai mais receber mensagens nem ligações automáticas da clínica."
+        }
+        (Locale::En, OptOutScope::Everything) => {
+            "Done: you won't get automated messages or calls from the clinic anymore."
         }
     }
 }

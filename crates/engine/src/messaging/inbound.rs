@@ -107,7 +107,21 @@ impl JobHandler for ProcessInbound {
         let event: InboundMessageEvent = serde_json::from_value(stored.payload)
             .map_err(|e| JobError::permanent(format!("stored event unreadable: {e}")))?;
         let now = ctx.clock.now();
-        let (patient, first_contact) = identify_patient(ctx, tenant, &event).await?;
+        let (patient, first_contact) = if event.channel == Channel::Email {
+            // A bounce names a message of ours; it is a delivery report, not a patient's words.
+            if !event.extra["bounce"].is_null() {
+                if !super::email::apply_bounce(ctx, tenant, &event).await? {
+                    super::email::keep_unmatched(ctx, tenant, &event).await?;
+                }
+                return Ok(());
+            }
+            match super::email::identify(ctx, tenant, &event).await? {
+                Some(p) => (p, false),
+                None => return super::email::keep_unmatched(ctx, tenant, &event).await,
+            }
+        } else {
+            identify_patient(ctx, tenant, &event).await?
+        };
         ctx.faults.check("inbound.patient")?;
         let mut conversation = ctx
             .store
@@ -172,12 +186,15 @@ impl JobHandler for ProcessInbound {
         // fact. It is keyed by the filed message, so a rerun of this job enqueues nothing
         // new. Every message gets one - staff must see it arrive even when the automation
         // stays quiet; the dialogue skips staffed conversations and empty texts itself.
+        // An out-of-office e-mail is filed and shown, and never answered (the dialogue
+        // reads `automatic`): two robots must not write to each other forever.
+        let automatic = event.extra["automatic"].as_bool().unwrap_or(false);
         let fact = Fact::new(
             tenant,
             FactKind::MessageReceived,
             format_args!("message:{filed}"),
             serde_json::json!({"message_id": filed, "conversation_id": conversation.id, "patient_id": patient.id,
-                "sentiment": tone, "turned_negative": turned_negative}),
+                "sentiment": tone, "turned_negative": turned_negative, "automatic": automatic}),
             now,
         );
         if conversation.needs_staff {
@@ -342,7 +359,7 @@ async fn new_lead(
     let intake = crate::leads::LeadIntake {
         source: Some(match event.channel {
             Channel::Whatsapp => frontdesk_domain::leads::LeadSource::Whatsapp,
-            Channel::Sms | Channel::Voice => frontdesk_domain::leads::LeadSource::Phone,
+            Channel::Sms | Channel::Voice | Channel::Email => frontdesk_domain::leads::LeadSource::Phone,
         }),
         name: event.profile_name.clone(),
         phone: event.from.clone(),

@@ -1,9 +1,10 @@
-//! Conversations with patients over WhatsApp and SMS: accepting inbound messages (stored
+//! Conversations with patients over WhatsApp, SMS and e-mail: accepting inbound messages (stored
 //! first, processed by a job), sending with consent, quiet hours and the WhatsApp window
 //! respected, provider status updates, and the real `Notifier` for scheduling.
 
 mod assignment;
 pub mod contact_prefs;
+pub mod email;
 mod inbound;
 mod notifier;
 mod outbound;

@@ -75,7 +75,7 @@ pub async fn send_keyed(ctx: &Ctx, req: SendRequest, key: SendKey) -> Result<Mes
 async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result<Message, MessagingFailure> {
     // `Voice` scopes consent to calls; there is no message to send on it.
     if !req.channel.is_messaging() {
-        return Err(MessagingFailure::Invalid("messages go on whatsapp or sms, not voice".into()));
+        return Err(MessagingFailure::Invalid("messages go on whatsapp, sms or email, not voice".into()));
     }
     let store = &ctx.store;
     let id = match key {
@@ -108,6 +108,9 @@ async fn send_inner(ctx: &Ctx, req: SendRequest, key: Option<SendKey>) -> Result
         .await?
         .ok_or(MessagingFailure::NotFound("patient"))?;
     let tenant = store.tenant_by_id(req.tenant_id).await?.ok_or(MessagingFailure::NotFound("tenant"))?;
+    if req.channel == Channel::Email && patient.email.is_none() {
+        return Err(MessagingFailure::Invalid("the patient has no e-mail address".into()));
+    }
     let settings = store.tenant_settings(req.tenant_id).await?;
     let provider = settings.messaging.provider_for(req.channel);
     let conversation =

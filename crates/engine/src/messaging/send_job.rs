@@ -89,20 +89,22 @@ impl JobHandler for SendHandler {
             .map_err(retry)?
             .ok_or_else(|| JobError::permanent("patient gone"))?;
         let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
-        let slug = ctx
-            .store
-            .tenant_by_id(tenant)
-            .await
-            .map_err(retry)?
-            .map(|t| t.slug.to_string())
-            .unwrap_or_default();
+        let tenant_record =
+            ctx.store.tenant_by_id(tenant).await.map_err(retry)?.ok_or_else(|| JobError::permanent("no tenant"))?;
+        let slug = tenant_record.slug.to_string();
         let outcome = match message.provider.parse::<ProviderKind>().unwrap_or(ProviderKind::Sandbox) {
+            // The sandbox "delivers" e-mail under its real Message-ID, so replies thread.
+            ProviderKind::Sandbox if message.channel == Channel::Email => Outcome::Accepted {
+                provider_id: super::email::message_id_for(&message, settings.messaging.email.as_ref()),
+                status: MessageStatus::Delivered,
+            },
             ProviderKind::Sandbox => Outcome::Accepted {
                 provider_id: format!("SB{}", message.id.0.simple()),
                 status: MessageStatus::Delivered,
             },
             ProviderKind::Twilio => send_twilio(ctx, &settings, &slug, &message, &patient, &p).await?,
             ProviderKind::Helena => send_helena(ctx, &settings, &message, &patient, &p).await?,
+            ProviderKind::Smtp => send_email(ctx, &settings, &tenant_record, &message, &patient).await?,
         };
         match outcome {
             Outcome::Accepted { provider_id, status } => {
@@ -153,7 +155,9 @@ async fn send_twilio(
         (None, Channel::Whatsapp) => TwilioSender::Number(t.whatsapp_from.clone().unwrap_or_default()),
         (None, Channel::Sms) => TwilioSender::Number(t.sms_from.clone().unwrap_or_default()),
         // `send` refuses the voice channel, so no such message reaches delivery.
-        (None, Channel::Voice) => return Err(JobError::permanent("no message is sent on the voice channel")),
+        (None, Channel::Voice | Channel::Email) => {
+            return Err(JobError::permanent("Twilio sends WhatsApp and SMS only"));
+        }
     };
     let client = twilio_client(t, sender, ctx.media.allow_private_network)?;
     let content = match &p.approved {
@@ -165,7 +169,7 @@ async fn send_twilio(
     let sms = OutboundSms {
         channel: match message.channel {
             Channel::Whatsapp => twilio::Channel::Whatsapp,
-            Channel::Sms | Channel::Voice => twilio::Channel::Sms,
+            Channel::Sms | Channel::Voice | Channel::Email => twilio::Channel::Sms,
         },
         to: patient.phone.as_str().to_owned(),
         from: None,
@@ -181,6 +185,31 @@ async fn send_twilio(
         Err(e) if e.is_retryable() => Err(retry(e)),
         Err(e) => Ok(Outcome::Refused { code: e.code().map(|c| c.to_string()), message: e.to_string() }),
     }
+}
+
+/// E-mail over the clinic's SMTP server: `sent` once the server took it (delivery is
+/// learnt only from a bounce).
+async fn send_email(
+    ctx: &Ctx,
+    settings: &TenantSettings,
+    tenant: &frontdesk_domain::tenant::Tenant,
+    message: &Message,
+    patient: &Patient,
+) -> Result<Outcome, JobError> {
+    let email = settings.messaging.email.as_ref().ok_or_else(|| JobError::permanent("e-mail is not configured"))?;
+    let composed = match super::email::compose(ctx, email, tenant, message, patient).await? {
+        Ok(c) => c,
+        Err(code) => {
+            return Ok(Outcome::Refused {
+                code: Some(code.into()),
+                message: "the patient has no e-mail address".into(),
+            });
+        }
+    };
+    Ok(match super::email::send_smtp(email, &composed).await? {
+        Ok(id) => Outcome::Accepted { provider_id: id, status: MessageStatus::Sent },
+        Err((code, text)) => Outcome::Refused { code: Some(code), message: text },
+    })
 }
 
 /// Twilio's statuses in Frontdesk's terms.

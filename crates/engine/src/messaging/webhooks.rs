@@ -32,7 +32,7 @@ pub enum WebhookError {
     Store(#[from] StoreError),
 }
 
-async fn tenant(ctx: &Ctx, slug: &str) -> Result<Arc<TenantEntry>, WebhookError> {
+pub(super) async fn tenant(ctx: &Ctx, slug: &str) -> Result<Arc<TenantEntry>, WebhookError> {
     ctx.tenants.by_slug(&ctx.store, slug).await?.ok_or(WebhookError::UnknownTenant)
 }
 

@@ -19,7 +19,7 @@ use frontdesk_domain::campaigns::{
     step_due,
 };
 use frontdesk_domain::jobs::Job;
-use frontdesk_domain::messaging::may_send_automated;
+use frontdesk_domain::messaging::{Channel, may_send_automated};
 use frontdesk_store::AudienceQuery;
 use jiff::SignedDuration;
 
@@ -237,8 +237,8 @@ async fn since_enrolled(
     // They wrote back after the last step and have not booked: no more automated steps;
     // staff follow up. Before the first step nobody can have replied, so the conversation
     // is only looked up (created, if the channel is new) once a step has gone.
-    let replied = match e.last_sent_at {
-        None => false,
+    let (replied, bounced) = match e.last_sent_at {
+        None => (false, false),
         Some(sent) => {
             let template = frontdesk_domain::messaging::Conversation::new(
                 e.tenant_id,
@@ -246,14 +246,32 @@ async fn since_enrolled(
                 channel,
                 ctx.clock.now(),
             );
-            ctx.store.conversation_for(&template).await?.last_inbound_at.is_some_and(|at| at > sent)
+            let conversation = ctx.store.conversation_for(&template).await?;
+            let replied = conversation.last_inbound_at.is_some_and(|at| at > sent);
+            (replied, channel == Channel::Email && last_email_bounced(ctx, &conversation).await?)
         }
     };
     Ok(SinceEnrolled {
         booked: upcoming.iter().any(|a| a.created_at >= e.created_at),
         opted_out: !may_send_automated(&consents, channel),
         replied,
+        bounced,
     })
+}
+
+/// Whether the clinic's latest e-mail in the conversation came back or was refused by the
+/// patient's mail server (a 5xx code): the address does not work.
+async fn last_email_bounced(
+    ctx: &Ctx,
+    conversation: &frontdesk_domain::messaging::Conversation,
+) -> Result<bool, JobError> {
+    use frontdesk_domain::messaging::{Direction, MessageStatus};
+    let messages = ctx.store.list_messages(conversation.tenant_id, conversation.id).await?;
+    let last = messages.iter().rev().find(|m| m.direction == Direction::Outbound);
+    Ok(last.is_some_and(|m| {
+        m.status == MessageStatus::Failed
+            && m.error_code.as_deref().is_some_and(|c| c == "bounced" || c.starts_with('5'))
+    }))
 }
 
 /// What a campaign's templates may use: the patient's first name, the clinic's name and
@@ -285,6 +303,9 @@ struct ResultPayload {
     channel: Option<frontdesk_domain::messaging::Channel>,
     #[serde(default)]
     message_id: Option<frontdesk_domain::MessageId>,
+    /// An out-of-office e-mail: no answer to the campaign.
+    #[serde(default)]
+    automatic: bool,
 }
 
 /// What the patient's message says for their enrollments, read once per fact, with the
@@ -329,6 +350,7 @@ impl JobHandler for CampaignResults {
         // is read only when there is one.
         let sent_before = |e: &Enrollment| e.last_sent_at.filter(|sent| *sent <= fact.at);
         let reply = if fact.kind == frontdesk_domain::facts::FactKind::MessageReceived
+            && !p.automatic
             && enrollments.iter().any(|e| sent_before(e).is_some())
         {
             reply_outcome(ctx, job.tenant_id, p.message_id).await?

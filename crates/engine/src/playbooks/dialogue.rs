@@ -17,6 +17,9 @@ struct Received {
     message_id: MessageId,
     conversation_id: ConversationId,
     patient_id: PatientId,
+    /// Written by a program (an out-of-office e-mail): never answered.
+    #[serde(default)]
+    automatic: bool,
 }
 
 /// Failed attempts (an outage) before staff are called in; with the runner's backoff
@@ -35,6 +38,9 @@ impl JobHandler for Dialogue {
         let p: Received = serde_json::from_value(fact.payload)
             .map_err(|e| JobError::permanent(format!("bad message fact: {e}")))?;
         let tenant = job.tenant_id;
+        if p.automatic {
+            return Ok(());
+        }
         // Whatever was erased since (a patient forgotten) has nothing left to answer.
         let Some(message) = ctx.store.get_message(tenant, p.message_id).await? else { return Ok(()) };
         let Some(conversation) = ctx.store.get_conversation(tenant, p.conversation_id).await? else {

@@ -4,7 +4,7 @@
 //! is caught by the caller's store (the token is the event's key).
 
 use super::inbound::cap;
-use super::{InboundEmail, bare_message_id, message_ids, parse_mime, strip_quoted};
+use super::{InboundEmail, bare_message_id, message_ids, strip_quoted};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -49,7 +49,7 @@ pub fn verify_mailgun(signing_key: &str, fields: &[(String, String)], now: i64) 
 /// (`body-mime`), else the parsed fields.
 pub fn mailgun_email(fields: &[(String, String)]) -> Result<InboundEmail, MailgunError> {
     if let Some(mime) = field(fields, "body-mime") {
-        return parse_mime(mime.as_bytes()).ok_or(MailgunError::Unreadable("body-mime is not MIME"));
+        return Ok(super::inbound::parse_mime_lenient(mime.as_bytes()));
     }
     let headers: Vec<(String, String)> = field(fields, "message-headers")
         .map(|h| serde_json::from_str(h).map_err(|_| MailgunError::Unreadable("message-headers is not a list")))

@@ -5,14 +5,13 @@
 
 use super::inbound::cap;
 use super::mailgun::split_mailbox;
+use super::inbound::parse_mime_lenient;
 use super::{InboundEmail, parse_mime, strip_quoted};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendgridError {
     #[error("the post has neither an email nor a headers field")]
     Empty,
-    #[error("the email field is not MIME")]
-    Unreadable,
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -21,7 +20,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 pub fn sendgrid_email(fields: &[(String, String)]) -> Result<InboundEmail, SendgridError> {
     if let Some(raw) = field(fields, "email") {
-        return parse_mime(raw.as_bytes()).ok_or(SendgridError::Unreadable);
+        return Ok(parse_mime_lenient(raw.as_bytes()));
     }
     let headers = field(fields, "headers").ok_or(SendgridError::Empty)?;
     // The header block alone is a message without a body: the threading headers come
@@ -69,5 +68,8 @@ mod tests {
             assert_eq!(e.text, "Sim, quero");
         }
         assert_eq!(sendgrid_email(&[]), Err(SendgridError::Empty));
+        // Not MIME at all: kept as text from nobody, for staff to read.
+        let junk = sendgrid_email(&[("email".into(), "\u{0}garbage".into())]).unwrap();
+        assert!(junk.from_address.is_none());
     }
 }

@@ -19,6 +19,7 @@ mod conversations;
 mod crash;
 mod data_rights;
 mod dialogue_care;
+mod email;
 mod facts;
 mod faults;
 mod fhir;

@@ -327,7 +327,11 @@ async fn opt_out_on_a_call_stops_reminders_on_whatsapp(app: TestApp) {
             (c["channel"].as_str().unwrap(), c["state"].as_str().unwrap(), c["source"].as_str().unwrap())
         })
         .collect();
-    assert_eq!(channels, vec![("whatsapp", "opted_out", "voice"), ("sms", "opted_out", "voice")]);
+    // "Messages" are every written channel: WhatsApp, SMS and e-mail.
+    assert_eq!(
+        channels,
+        vec![("whatsapp", "opted_out", "voice"), ("sms", "opted_out", "voice"), ("email", "opted_out", "voice")]
+    );
     // The reminder is not sent; calls are still allowed.
     let skipped = remind(&app, &key, &patient).await;
     assert_eq!(skipped["error_code"], "opted_out", "{skipped}");
@@ -343,7 +347,7 @@ async fn opt_out_on_a_call_stops_reminders_on_whatsapp(app: TestApp) {
         "call": {"id": "call-net"}}});
     vapi_post(&app, "sorriso", &report).await;
     let recorded = consents(&app, &key, &other).await;
-    assert_eq!(recorded.len(), 2, "{recorded:?}");
+    assert_eq!(recorded.len(), 3, "WhatsApp, SMS and e-mail: {recorded:?}");
     assert!(recorded.iter().all(|c| c["state"] == "opted_out" && c["source"] == "voice"), "{recorded:?}");
 }
 

@@ -54,6 +54,7 @@ fn word(locale: Locale, key: &str) -> &'static str {
         "opted_out" => ("Pediu para parar", "Opted out"),
         "needs_staff" => ("Aguarda a equipe", "Waiting for staff"),
         "finished" => ("Sem resposta", "No answer"),
+        "bounced" => ("E-mail devolvido", "E-mail bounced"),
         _ => ("—", "—"),
     };
     if locale == Locale::PtBr { pt } else { en }
@@ -147,7 +148,7 @@ pub async fn campaign(State(state): State<AppState>, staff: Staff, Path(id): Pat
     ];
     let counts = EnrollmentState::ALL
         .iter()
-        .filter(|s| **s != EnrollmentState::Stopped || n.get(**s) > 0)
+        .filter(|s| !matches!(s, EnrollmentState::Stopped | EnrollmentState::Bounced) || n.get(**s) > 0)
         .map(|s| (word(locale, s.as_str()), n.get(*s)))
         .collect();
     let chrome = match Chrome::new(&state, &staff, "campaigns").await {

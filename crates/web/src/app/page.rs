@@ -78,5 +78,6 @@ pub fn channel_label(channel: frontdesk_domain::messaging::Channel) -> &'static 
         frontdesk_domain::messaging::Channel::Sms => "SMS",
         // Calls (a consent record's channel): "Tel." reads the same in both languages.
         frontdesk_domain::messaging::Channel::Voice => "Tel.",
+        frontdesk_domain::messaging::Channel::Email => "E-mail",
     }
 }

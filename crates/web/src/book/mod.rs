@@ -12,6 +12,7 @@ mod choose;
 mod manage;
 mod submit;
 mod texts;
+mod unsubscribe;
 mod waitlist;
 
 use crate::AppState;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/book/{tenant}/appointment/{id}", get(manage::show))
         .route("/book/{tenant}/appointment/{id}/cancel", post(manage::cancel))
         .route("/book/{tenant}/appointment/{id}/reschedule", post(manage::reschedule))
+        .route("/unsubscribe/{tenant}/{patient}", get(unsubscribe::show).post(unsubscribe::confirm))
         .route_layer(axum::middleware::from_fn_with_state(state, limit_by_address))
 }
 

@@ -109,6 +109,8 @@ pub struct CountsView {
     pub needs_staff: u64,
     pub finished: u64,
     pub stopped: u64,
+    /// Their e-mail address did not work.
+    pub bounced: u64,
     /// Messages sent in all (one per patient and step).
     pub steps_sent: u64,
     /// Of the enrolled: the share who booked, declined, stopped messages, needed staff;
@@ -182,6 +184,7 @@ impl CampaignView {
                     needs_staff: n.get(EnrollmentState::NeedsStaff),
                     finished: n.get(EnrollmentState::Finished),
                     stopped: n.get(EnrollmentState::Stopped),
+                    bounced: n.get(EnrollmentState::Bounced),
                     steps_sent: n.steps_sent,
                     booking_rate: kpis.booking_rate,
                     decline_rate: kpis.decline_rate,

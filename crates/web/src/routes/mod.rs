@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod catalog;
 pub mod conversations;
 pub mod data_rights;
+pub mod email;
 pub mod external_ids;
 pub mod health;
 pub mod insights;

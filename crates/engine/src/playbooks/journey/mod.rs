@@ -31,7 +31,7 @@ use crate::scheduling::{
     load_cached, search,
 };
 use frontdesk_domain::leads::Dialogue;
-use frontdesk_domain::messaging::{Channel, Conversation, TemplateKey};
+use frontdesk_domain::messaging::{Conversation, TemplateKey};
 use frontdesk_domain::nlu::{Intent, OfferedSlot, SlotChoice, Understanding, understand};
 use frontdesk_domain::patients::Patient;
 use frontdesk_domain::scheduling::{Appointment, AppointmentAction, AppointmentStatus, SearchPreferences};
@@ -260,7 +260,8 @@ pub async fn resume(
     message_id: MessageId,
     text: &str,
 ) -> Result<(), JourneyError> {
-    if conversation.channel != Channel::Whatsapp && conversation.channel != Channel::Sms {
+    // WhatsApp, SMS and e-mail are answered alike (a reply e-mail threads itself).
+    if !conversation.channel.is_messaging() {
         return Ok(());
     }
     let tenant = ctx.store.tenant_by_id(patient.tenant_id).await?.ok_or(StoreError::NotFound)?;
