@@ -238,6 +238,13 @@ impl TenantSettings {
         ]
         .into_iter()
         .flatten()
+        .chain(m.email.iter().filter_map(|e| e.gmail.as_ref()).flat_map(|g| {
+            [
+                ("messaging.email.gmail.api_base_url", g.api_base_url.as_str()),
+                ("messaging.email.gmail.token_url", g.token_url.as_str()),
+                ("messaging.email.gmail.certs_url", g.certs_url.as_str()),
+            ]
+        }))
         .collect()
     }
 

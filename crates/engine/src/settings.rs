@@ -59,11 +59,21 @@ pub async fn apply_patch(
         frontdesk_providers::egress::check_url(url, ctx.media.allow_private_network)
             .map_err(|e| invalid(format!("{field} {e}")))?;
     }
+    // The SMTP server gets the clinic's mail (and its password): the same rule, by name.
+    if let Some(smtp) = next.messaging.email.as_ref().and_then(|e| e.smtp.as_ref()) {
+        frontdesk_providers::egress::check_url(&format!("https://{}/", smtp.host), ctx.media.allow_private_network)
+            .map_err(|e| invalid(format!("messaging.email.smtp.host {e}")))?;
+    }
     if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));
     }
     next.default_region = next.default_region.to_ascii_uppercase();
     let version = ctx.store.save_tenant_settings_if(tenant, &next, expected.unwrap_or(version)).await?;
     ctx.tenants.forget(tenant);
+    // A Gmail inbox (newly) set up: its watch starts now and renews itself.
+    let gmail_of = |s: &TenantSettings| s.messaging.email.as_ref().and_then(|e| e.gmail.clone());
+    if gmail_of(&next) != gmail_of(&current) {
+        crate::messaging::gmail::schedule_watch(ctx, tenant, next.messaging.email.as_ref()).await?;
+    }
     Ok((next, version))
 }

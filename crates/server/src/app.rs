@@ -113,6 +113,11 @@ impl App {
         {
             tracing::warn!(error = %e, "could not schedule the weekly and monthly reports");
         }
+        if role != Role::Web
+            && let Err(e) = frontdesk_engine::messaging::gmail::schedule_all_watches(&self.ctx).await
+        {
+            tracing::warn!(error = %e, "could not schedule the Gmail watch renewals");
+        }
         // On shutdown readiness turns 503 at once; the listener keeps accepting for
         // `shutdown_delay_secs` so load balancers see it and stop sending traffic first.
         let stop_accepting = CancellationToken::new();

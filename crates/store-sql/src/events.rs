@@ -102,6 +102,24 @@ macro_rules! event_store {
                     Ok(row.map(InboundEvent::from))
                 }
 
+                async fn sync_cursor(&self, tenant: TenantId, name: &str) -> StoreResult<Option<String>> {
+                    let sql = "SELECT value FROM sync_cursors WHERE tenant_id = $1 AND name = $2";
+                    Ok(sqlx::query_scalar(sql).bind(tenant.0).bind(name).fetch_optional(self.reader()).await.map_err(db_err)?)
+                }
+
+                async fn set_sync_cursor(&self, tenant: TenantId, name: &str, value: &str, now: Timestamp) -> StoreResult<()> {
+                    exec!(
+                        self.writer(),
+                        "INSERT INTO sync_cursors (tenant_id, name, value, updated_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (tenant_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                        tenant.0,
+                        name,
+                        value,
+                        DbTime(now),
+                    )?;
+                    Ok(())
+                }
+
                 async fn recent_inbound_events(
                     &self,
                     tenant: TenantId,

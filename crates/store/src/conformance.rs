@@ -506,6 +506,12 @@ pub async fn inbound_event_dedupes_with_follow_ups(store: DynStore) {
     assert_eq!(store.recent_inbound_events(t.id, "twilio", 1).await.unwrap().len(), 1);
     assert!(store.recent_inbound_events(t.id, "helena", 10).await.unwrap().is_empty());
     assert!(store.recent_inbound_events(other.id, "twilio", 10).await.unwrap().is_empty());
+    // Sync cursors: none, set, moved, per tenant.
+    assert_eq!(store.sync_cursor(t.id, "gmail.history_id").await.unwrap(), None);
+    store.set_sync_cursor(t.id, "gmail.history_id", "100", t0()).await.unwrap();
+    store.set_sync_cursor(t.id, "gmail.history_id", "250", at(1)).await.unwrap();
+    assert_eq!(store.sync_cursor(t.id, "gmail.history_id").await.unwrap().as_deref(), Some("250"));
+    assert_eq!(store.sync_cursor(other.id, "gmail.history_id").await.unwrap(), None);
 }
 
 /// Webhook retries race their originals; whatever the backend does to write concurrent

@@ -159,6 +159,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::webhooks::helena))
         .routes(routes!(routes::email::mailgun))
         .routes(routes!(routes::email::sendgrid))
+        .routes(routes!(routes::email::gmail_push))
         .routes(routes!(routes::public::appointment_calendar))
         .routes(routes!(routes::voice_webhooks::vapi))
         .routes(routes!(routes::voice_webhooks::generic))

@@ -22,6 +22,63 @@ pub struct EmailSettings {
     /// (`/webhooks/email/{tenant}/sendgrid?token=...`). Write-only.
     #[serde(default)]
     pub inbound_token: Option<String>,
+    /// The clinic's inbox is a Gmail (Google Workspace) mailbox read through its API.
+    #[serde(default)]
+    pub gmail: Option<GmailSettings>,
+}
+
+/// Gmail: an OAuth client and a refresh token with `gmail.readonly` (or `gmail.modify`),
+/// the Pub/Sub topic `users.watch` publishes to, and how its pushes are authenticated
+/// (a secret in the push URL, or Google's signed token for an audience and service
+/// account).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GmailSettings {
+    pub client_id: String,
+    /// Write-only.
+    pub client_secret: String,
+    /// Write-only.
+    pub refresh_token: String,
+    /// `projects/<project>/topics/<topic>`; the watch is renewed daily.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// The secret in the push URL (`/webhooks/gmail/{tenant}?token=...`). Write-only.
+    #[serde(default)]
+    pub push_token: Option<String>,
+    /// The audience of the push subscription's OIDC token (by default its endpoint URL).
+    #[serde(default)]
+    pub push_audience: Option<String>,
+    /// The service account the push subscription signs as.
+    #[serde(default)]
+    pub push_service_account: Option<String>,
+    #[serde(default = "default_gmail_api")]
+    pub api_base_url: String,
+    #[serde(default = "default_google_token")]
+    pub token_url: String,
+    #[serde(default = "default_google_certs")]
+    pub certs_url: String,
+}
+
+fn default_gmail_api() -> String {
+    "https://gmail.googleapis.com".into()
+}
+
+fn default_google_token() -> String {
+    "https://oauth2.googleapis.com/token".into()
+}
+
+fn default_google_certs() -> String {
+    "https://www.googleapis.com/oauth2/v3/certs".into()
+}
+
+impl fmt::Debug for GmailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GmailSettings")
+            .field("client_id", &self.client_id)
+            .field("topic", &self.topic)
+            .field("api_base_url", &self.api_base_url)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +149,13 @@ impl EmailSettings {
         if let Some(p) = self.smtp.as_mut().and_then(|s| s.password.as_mut()) {
             mask.clone_into(p);
         }
+        if let Some(g) = self.gmail.as_mut() {
+            mask.clone_into(&mut g.client_secret);
+            mask.clone_into(&mut g.refresh_token);
+            if g.push_token.is_some() {
+                g.push_token = Some(mask.to_owned());
+            }
+        }
     }
 
     /// Keeps a stored secret where a client sent back `mask`.
@@ -105,6 +169,14 @@ impl EmailSettings {
         keep(&mut self.inbound_token, &previous.inbound_token);
         if let (Some(new), Some(old)) = (self.smtp.as_mut(), previous.smtp.as_ref()) {
             keep(&mut new.password, &old.password);
+        }
+        if let (Some(new), Some(old)) = (self.gmail.as_mut(), previous.gmail.as_ref()) {
+            for (n, o) in [(&mut new.client_secret, &old.client_secret), (&mut new.refresh_token, &old.refresh_token)] {
+                if n == mask {
+                    n.clone_from(o);
+                }
+            }
+            keep(&mut new.push_token, &old.push_token);
         }
     }
 
@@ -122,6 +194,24 @@ impl EmailSettings {
             }
             if smtp.password.is_some() != smtp.username.is_some() {
                 return Err("email.smtp.username and password go together".into());
+            }
+        }
+        if let Some(g) = &self.gmail {
+            for (name, v) in [("client_id", &g.client_id), ("client_secret", &g.client_secret), ("refresh_token", &g.refresh_token)] {
+                if v.trim().is_empty() || v == mask {
+                    return Err(format!("email.gmail.{name} must be set"));
+                }
+            }
+            if g.push_token.as_deref().is_some_and(|t| t.trim().len() < 16 || t == mask) {
+                return Err("email.gmail.push_token must be a secret of at least 16 characters".into());
+            }
+            if g.push_token.is_none() && (g.push_audience.is_none() || g.push_service_account.is_none()) {
+                return Err(
+                    "email.gmail needs push_token, or push_audience and push_service_account, to authenticate pushes".into(),
+                );
+            }
+            if g.topic.as_deref().is_some_and(|t| !t.starts_with("projects/") || !t.contains("/topics/")) {
+                return Err("email.gmail.topic must read projects/<project>/topics/<topic>".into());
             }
         }
         for (name, s) in [("mailgun_signing_key", &self.mailgun_signing_key), ("inbound_token", &self.inbound_token)] {

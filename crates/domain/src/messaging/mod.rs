@@ -57,7 +57,7 @@ mod props;
 
 pub use channel::{Channel, Direction, ParseEnumError};
 pub use consent::{Consent, ConsentKeyword, ConsentState, keyword, may_send_automated};
-pub use email_settings::{EmailSettings, SmtpSecurity, SmtpSettings};
+pub use email_settings::{EmailSettings, GmailSettings, SmtpSecurity, SmtpSettings};
 pub use conversation::{Conversation, ConversationStatus, WHATSAPP_WINDOW};
 pub use message::{Media, Message, MessageText, Sender, search_key};
 pub use quiet_hours::{QuietHours, QuietHoursError, next_allowed};

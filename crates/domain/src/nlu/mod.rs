@@ -72,6 +72,7 @@
 //! (rules alone 0.933, with the model 0.968; `examples/nlu_cv.rs`). Dates, times, names, the slot choice and urgency always come from the rules.
 
 mod classify;
+pub mod confusion;
 pub mod contact_prefs;
 mod entities;
 mod eval;

@@ -117,7 +117,7 @@ pub(super) async fn apply_bounce(ctx: &Ctx, tenant: TenantId, event: &InboundMes
 
 /// Files an inbound e-mail as an inbound message event (stored before the webhook answers,
 /// deduplicated by its `Message-ID`). Returns whether it was new.
-async fn accept_email(ctx: &Ctx, tenant: TenantId, via: &str, email: InboundEmail) -> Result<bool, WebhookError> {
+pub(super) async fn accept_email(ctx: &Ctx, tenant: TenantId, via: &str, email: InboundEmail) -> Result<bool, WebhookError> {
     let from = email.from_address.clone().unwrap_or_default();
     // A message without an id (rare) is keyed by what identifies its content.
     let id = email.message_id.clone().unwrap_or_else(|| {

@@ -5,6 +5,7 @@
 mod assignment;
 pub mod contact_prefs;
 pub mod email;
+pub mod gmail;
 mod inbound;
 mod notifier;
 mod outbound;
@@ -56,5 +57,7 @@ impl From<MessagingFailure> for crate::jobs::JobError {
 pub fn register_jobs(registry: &mut JobRegistry, ctx: Ctx) {
     registry.register(PROCESS_INBOUND_JOB, inbound::ProcessInbound { ctx: ctx.clone() });
     registry.register(SEND_JOB, send_job::SendHandler { ctx: ctx.clone() });
+    registry.register(gmail::SYNC_JOB, gmail::GmailSync { ctx: ctx.clone() });
+    registry.register(gmail::WATCH_JOB, gmail::GmailWatch { ctx: ctx.clone() });
     registry.register(APPLY_STATUS_JOB, status::ApplyStatusLater { ctx });
 }

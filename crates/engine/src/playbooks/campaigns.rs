@@ -321,6 +321,10 @@ async fn reply_outcome(
     let Some(text) = m.transcript.as_ref().or(m.body.as_ref()) else { return Ok(None) };
     let Some(t) = ctx.store.tenant_by_id(tenant).await? else { return Ok(None) };
     let today = ctx.clock.now().to_zoned(t.timezone.time_zone()).date();
+    // "Quem é?": the assistant explains the campaign; the patient may still book.
+    if frontdesk_domain::nlu::confusion::is_confused(text.as_str()) {
+        return Ok(None);
+    }
     let understood = frontdesk_domain::nlu::understand(text.as_str(), &[], today);
     Ok(frontdesk_domain::campaigns::reply_outcome(understood.intent).map(|state| (state, m)))
 }

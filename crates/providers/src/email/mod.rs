@@ -2,15 +2,17 @@
 //! unsubscribing one click (RFC 8058), and reading what comes back (`mail-parser`): a
 //! patient's reply with the quoted history cut off, or a bounce naming the message it
 //! returns. Inbound mail reaches Frontdesk through a provider's webhook: Mailgun routes
-//! (HMAC-signed) or SendGrid Inbound Parse (raw MIME, a secret in the URL).
+//! (HMAC-signed) or SendGrid Inbound Parse (raw MIME, a secret in the URL), or Gmail's
+//! push notifications and API (`gmail`).
 
+pub mod gmail;
 mod inbound;
 mod mailgun;
 mod reply_text;
 mod sendgrid;
 mod smtp;
 
-pub use inbound::{Bounce, InboundEmail, parse_mime};
+pub use inbound::{Bounce, InboundEmail, parse_mime, parse_mime_lenient};
 pub use mailgun::{MailgunError, mailgun_email, verify_mailgun};
 pub use reply_text::strip_quoted;
 pub use sendgrid::{SendgridError, sendgrid_email};

@@ -20,6 +20,7 @@ mod crash;
 mod data_rights;
 mod dialogue_care;
 mod email;
+mod email_campaign;
 mod facts;
 mod faults;
 mod fhir;

@@ -127,3 +127,31 @@ pub async fn unmatched(State(state): State<AppState>, who: Principal) -> Result<
         .collect();
     Ok(Json(UnmatchedList { items }))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct PushToken {
+    /// The tenant's `email.gmail.push_token`, when pushes are authenticated by URL.
+    token: Option<String>,
+}
+
+/// Gmail push (Pub/Sub): authenticated by `?token=` or Google's signed bearer token, stored
+/// once per Pub/Sub message, acknowledged at once; a job then reads the mailbox.
+#[utoipa::path(post, path = "/webhooks/gmail/{tenant}", tag = "webhooks",
+    params(("tenant" = String, Path), PushToken),
+    request_body(content = Object, description = "Pub/Sub push: {message: {data, messageId}, subscription}"),
+    responses((status = 204, description = "Acknowledged"), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn gmail_push(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    Query(q): Query<PushToken>,
+    headers: HeaderMap,
+    ApiBytes(body): ApiBytes,
+) -> Result<StatusCode, ApiError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    frontdesk_engine::messaging::gmail::push(&state.ctx, &tenant, q.token.as_deref(), bearer, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

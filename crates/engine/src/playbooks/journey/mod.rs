@@ -8,6 +8,7 @@
 //! the same path as every other booking: never two appointments for one slot.
 
 mod answered;
+mod campaign_reply;
 mod callback;
 mod classifier;
 mod language;
@@ -514,6 +515,10 @@ async fn respond(
         return confirm_cancel(turn, state, u, appointment_id).await;
     }
     let reminder_reply = reminder_digit(text, &state);
+    // "Quem é?" in answer to a campaign: who writes and why, not "não entendi".
+    if reminder_reply.is_none() && state.step == Step::Idle && campaign_reply::clarify(turn, text).await? {
+        return Ok(state);
+    }
     match (reminder_reply.unwrap_or(u.intent), &state.step) {
         (Intent::HumanRequest, _) => hand_off(turn, state).await,
         (Intent::Cancel, _) => ask_to_cancel(turn, state, u).await,

@@ -1,0 +1,8 @@
+-- Where a tenant's sync with a provider stands (a Gmail history id, a watch's expiry).
+CREATE TABLE sync_cursors (
+    tenant_id   UUID NOT NULL REFERENCES tenants(id),
+    name        TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (tenant_id, name)
+);
