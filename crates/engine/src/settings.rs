@@ -61,8 +61,11 @@ pub async fn apply_patch(
     }
     // The SMTP server gets the clinic's mail (and its password): the same rule, by name.
     if let Some(smtp) = next.messaging.email.as_ref().and_then(|e| e.smtp.as_ref()) {
-        frontdesk_providers::egress::check_url(&format!("https://{}/", smtp.host), ctx.media.allow_private_network)
-            .map_err(|e| invalid(format!("messaging.email.smtp.host {e}")))?;
+        frontdesk_providers::egress::check_url(
+            &format!("https://{}/", smtp.host),
+            ctx.media.allow_private_network,
+        )
+        .map_err(|e| invalid(format!("messaging.email.smtp.host {e}")))?;
     }
     if next.default_region.len() != 2 || !next.default_region.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(invalid("default_region must be a two-letter ISO 3166 code such as BR".into()));

@@ -432,6 +432,67 @@ macro_rules! campaign_store {
                     rows.into_iter().map(Enrollment::try_from).collect()
                 }
 
+                async fn mark_enrollment_replied(&self, tenant: TenantId, id: Uuid, at: Timestamp) -> StoreResult<()> {
+                    exec!(
+                        self.writer(),
+                        "UPDATE campaign_enrollments SET replied_at = $3 WHERE tenant_id = $1 AND id = $2 AND replied_at IS NULL",
+                        tenant.0,
+                        id,
+                        DbTime(at),
+                    )?;
+                    Ok(())
+                }
+
+                async fn campaign_results(
+                    &self,
+                    tenant: TenantId,
+                    month_start: Timestamp,
+                    ninety_days_ago: Timestamp,
+                ) -> StoreResult<Vec<(Uuid, frontdesk_domain::campaigns::results::ResultCounts)>> {
+                    type Row = (Uuid, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+                    let rows: Vec<Row> = fetch!(
+                        fetch_all(self.reader()),
+                        "SELECT e.campaign_id, COUNT(*),
+                           CAST(SUM(CASE WHEN e.steps_sent > 0 AND e.state <> 'bounced' THEN 1 ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.replied_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.state = 'needs_staff' THEN 1 ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.state = 'booked' THEN 1 ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.state = 'booked' THEN
+                               (SELECT COALESCE(SUM(s.price_cents), 0) FROM appointments a
+                                  JOIN services s ON s.tenant_id = a.tenant_id AND s.id = a.service_id
+                                 WHERE a.tenant_id = e.tenant_id AND a.patient_id = e.patient_id
+                                   AND a.created_at >= e.created_at
+                                   AND a.status IN ('booked', 'confirmed', 'checked_in', 'completed'))
+                             ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.created_at >= $2 THEN 1 ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.created_at >= $2 AND e.state = 'booked' THEN 1 ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.created_at >= $3 THEN 1 ELSE 0 END) AS BIGINT),
+                           CAST(SUM(CASE WHEN e.created_at >= $3 AND e.state = 'booked' THEN 1 ELSE 0 END) AS BIGINT)
+                         FROM campaign_enrollments e WHERE e.tenant_id = $1 GROUP BY e.campaign_id",
+                        tenant.0,
+                        DbTime(month_start),
+                        DbTime(ninety_days_ago)
+                    )?;
+                    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+                    Ok(rows
+                        .into_iter()
+                        .map(|r| {
+                            (r.0, frontdesk_domain::campaigns::results::ResultCounts {
+                                enrolled: n(r.1),
+                                reached: n(r.2),
+                                engaged: n(r.3),
+                                handed_off: n(r.4),
+                                booked: n(r.5),
+                                recovered_revenue_cents: r.6,
+                                enrolled_this_month: n(r.7),
+                                booked_this_month: n(r.8),
+                                enrolled_last_90_days: n(r.9),
+                                booked_last_90_days: n(r.10),
+                            })
+                        })
+                        .collect())
+                }
+
                 async fn enrollment_counts(&self, tenant: TenantId, campaign: Uuid) -> StoreResult<EnrollmentCounts> {
                     let rows: Vec<(String, i64, Option<i64>)> = fetch!(
                         fetch_all(self.reader()),

@@ -117,6 +117,16 @@ pub trait CampaignStore: Send + Sync {
     /// How many of the campaign's enrollments are in each state, and how many steps were
     /// sent in all.
     async fn enrollment_counts(&self, tenant: TenantId, campaign: Uuid) -> StoreResult<EnrollmentCounts>;
+    /// Notes the patient's first reply to the campaign (later ones change nothing).
+    async fn mark_enrollment_replied(&self, tenant: TenantId, id: Uuid, at: Timestamp) -> StoreResult<()>;
+    /// Every campaign's results (see `frontdesk_domain::campaigns::results`): "this month"
+    /// counts enrollments from `month_start`, "90 days" from `ninety_days_ago`.
+    async fn campaign_results(
+        &self,
+        tenant: TenantId,
+        month_start: Timestamp,
+        ninety_days_ago: Timestamp,
+    ) -> StoreResult<Vec<(Uuid, frontdesk_domain::campaigns::results::ResultCounts)>>;
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -112,7 +112,13 @@ pub trait InboundEventStore: Send + Sync {
     /// Where the tenant's sync with a provider stands (`gmail.history_id`...); `None`
     /// before the first.
     async fn sync_cursor(&self, tenant: TenantId, name: &str) -> StoreResult<Option<String>>;
-    async fn set_sync_cursor(&self, tenant: TenantId, name: &str, value: &str, now: Timestamp) -> StoreResult<()>;
+    async fn set_sync_cursor(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        value: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
     /// The tenant's latest events from `provider`, newest first, at most `limit`.
     async fn recent_inbound_events(
         &self,

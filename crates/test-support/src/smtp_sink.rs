@@ -98,7 +98,13 @@ impl SmtpSink {
             }
             let upper = line.trim_end().to_ascii_uppercase();
             let arg = |prefix: &str| {
-                line.trim_end()[prefix.len()..].trim().trim_start_matches('<').split('>').next().unwrap_or("").to_owned()
+                line.trim_end()[prefix.len()..]
+                    .trim()
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
             };
             if upper.starts_with("EHLO") || upper.starts_with("HELO") {
                 say(&mut write, "250-sink.test\r\n250 8BITMIME").await;

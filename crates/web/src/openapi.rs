@@ -141,6 +141,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::webhook_deliveries::get_delivery))
         .routes(routes!(routes::webhook_deliveries::replay_delivery))
         .routes(routes!(routes::campaigns::create, routes::campaigns::list))
+        .routes(routes!(routes::campaigns::results))
         .routes(routes!(routes::campaigns::get_one))
         .routes(routes!(routes::campaigns::preview))
         .routes(routes!(routes::campaigns::start))

@@ -6,6 +6,7 @@
 //! here are pure: what may change a campaign's status, whether a step is due, when an
 //! enrollment stops, the next time a step may be sent.
 
+pub mod results;
 use crate::messaging::{Channel, TemplateKey};
 use crate::{LocationId, PatientId, PractitionerId, ServiceId, TenantId};
 use jiff::civil::Time;

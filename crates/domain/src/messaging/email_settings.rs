@@ -171,7 +171,9 @@ impl EmailSettings {
             keep(&mut new.password, &old.password);
         }
         if let (Some(new), Some(old)) = (self.gmail.as_mut(), previous.gmail.as_ref()) {
-            for (n, o) in [(&mut new.client_secret, &old.client_secret), (&mut new.refresh_token, &old.refresh_token)] {
+            for (n, o) in
+                [(&mut new.client_secret, &old.client_secret), (&mut new.refresh_token, &old.refresh_token)]
+            {
                 if n == mask {
                     n.clone_from(o);
                 }
@@ -197,7 +199,11 @@ impl EmailSettings {
             }
         }
         if let Some(g) = &self.gmail {
-            for (name, v) in [("client_id", &g.client_id), ("client_secret", &g.client_secret), ("refresh_token", &g.refresh_token)] {
+            for (name, v) in [
+                ("client_id", &g.client_id),
+                ("client_secret", &g.client_secret),
+                ("refresh_token", &g.refresh_token),
+            ] {
                 if v.trim().is_empty() || v == mask {
                     return Err(format!("email.gmail.{name} must be set"));
                 }
@@ -214,7 +220,9 @@ impl EmailSettings {
                 return Err("email.gmail.topic must read projects/<project>/topics/<topic>".into());
             }
         }
-        for (name, s) in [("mailgun_signing_key", &self.mailgun_signing_key), ("inbound_token", &self.inbound_token)] {
+        for (name, s) in
+            [("mailgun_signing_key", &self.mailgun_signing_key), ("inbound_token", &self.inbound_token)]
+        {
             if s.as_deref().is_some_and(|v| v.trim().len() < 16 || v == mask) {
                 return Err(format!("email.{name} must be a secret of at least 16 characters"));
             }

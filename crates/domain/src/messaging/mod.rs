@@ -57,8 +57,8 @@ mod props;
 
 pub use channel::{Channel, Direction, ParseEnumError};
 pub use consent::{Consent, ConsentKeyword, ConsentState, keyword, may_send_automated};
-pub use email_settings::{EmailSettings, GmailSettings, SmtpSecurity, SmtpSettings};
 pub use conversation::{Conversation, ConversationStatus, WHATSAPP_WINDOW};
+pub use email_settings::{EmailSettings, GmailSettings, SmtpSecurity, SmtpSettings};
 pub use message::{Media, Message, MessageText, Sender, search_key};
 pub use quiet_hours::{QuietHours, QuietHoursError, next_allowed};
 pub use settings::{

@@ -49,7 +49,8 @@ pub fn is_confused(text: &str) -> bool {
     let normalized = normalize(text);
     let t = format!(" {normalized} ");
     let has = |p: &&str| t.contains(&format!(" {p} "));
-    PHRASES.iter().any(has) || (normalized.split_whitespace().count() <= SHORT && SHORT_PHRASES.iter().any(has))
+    PHRASES.iter().any(has)
+        || (normalized.split_whitespace().count() <= SHORT && SHORT_PHRASES.iter().any(has))
 }
 
 #[cfg(test)]

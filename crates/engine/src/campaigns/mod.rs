@@ -4,6 +4,7 @@
 //! (`playbooks::campaigns`), which acts only through this module and messaging.
 
 use crate::Ctx;
+use frontdesk_domain::campaigns::results::{ResultCounts, by_kind};
 use frontdesk_domain::campaigns::{
     Campaign, CampaignAction, CampaignError, CampaignKind, CampaignStatus, InvalidCampaignTransition,
     Segment, SendingWindow, Step, transition,
@@ -187,6 +188,43 @@ pub async fn preview(ctx: &Ctx, campaign: &Campaign, sample: usize) -> Result<Pr
         }
         after = page.last().copied();
     }
+}
+
+/// Every campaign's results with its name, kind and status (newest first), the sums by
+/// kind and the clinic's total: "this month" is the clinic's calendar month.
+pub struct CampaignResults {
+    pub campaigns: Vec<(Campaign, ResultCounts)>,
+    pub by_kind: Vec<(CampaignKind, ResultCounts)>,
+    pub total: ResultCounts,
+}
+
+pub async fn results(ctx: &Ctx, tenant: TenantId) -> Result<CampaignResults, CampaignFailure> {
+    let now = ctx.clock.now();
+    let zone = ctx.store.tenant_by_id(tenant).await?.ok_or(CampaignFailure::NotFound)?.timezone.time_zone();
+    let today = now.to_zoned(zone.clone()).date();
+    let month_start = today.first_of_month().to_zoned(zone).map_or(now, |z| z.timestamp());
+    let ninety_days_ago = now.checked_sub(jiff::SignedDuration::from_hours(24 * 90)).unwrap_or(now);
+    let counts: std::collections::HashMap<Uuid, ResultCounts> =
+        ctx.store.campaign_results(tenant, month_start, ninety_days_ago).await?.into_iter().collect();
+    let mut campaigns = Vec::new();
+    let mut page = frontdesk_domain::page::PageRequest::new(None, Some(100));
+    loop {
+        let listed = ctx.store.list_campaigns(tenant, page).await?;
+        for c in listed.items {
+            let n = counts.get(&c.id).copied().unwrap_or_default();
+            campaigns.push((c, n));
+        }
+        match listed.next_cursor {
+            Some(next) => page = frontdesk_domain::page::PageRequest::new(Some(next), Some(100)),
+            None => break,
+        }
+    }
+    let kinds: Vec<(CampaignKind, ResultCounts)> = campaigns.iter().map(|(c, n)| (c.kind, *n)).collect();
+    let mut total = ResultCounts::default();
+    for (_, n) in &kinds {
+        total += *n;
+    }
+    Ok(CampaignResults { by_kind: by_kind(&kinds), campaigns, total })
 }
 
 pub async fn counts(ctx: &Ctx, tenant: TenantId, id: Uuid) -> Result<EnrollmentCounts, CampaignFailure> {

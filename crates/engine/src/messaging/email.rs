@@ -40,9 +40,16 @@ pub fn message_id_for(message: &Message, email: Option<&EmailSettings>) -> Strin
 
 /// The message of the clinic's that an inbound e-mail answers, found from its
 /// `In-Reply-To`, then its `References` (latest first).
-async fn answered_message(ctx: &Ctx, tenant: TenantId, email: &serde_json::Value) -> Result<Option<Message>, JobError> {
+async fn answered_message(
+    ctx: &Ctx,
+    tenant: TenantId,
+    email: &serde_json::Value,
+) -> Result<Option<Message>, JobError> {
     let ids = |k: &str| -> Vec<String> {
-        email[k].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        email[k]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
     };
     let mut candidates = ids("in_reply_to");
     candidates.extend(ids("references").into_iter().rev());
@@ -90,7 +97,11 @@ pub(super) async fn keep_unmatched(
 
 /// A bounce: the returned message is marked undelivered (or failed, for a permanent
 /// refusal) with the report's status. Returns whether a message of ours was named.
-pub(super) async fn apply_bounce(ctx: &Ctx, tenant: TenantId, event: &InboundMessageEvent) -> Result<bool, JobError> {
+pub(super) async fn apply_bounce(
+    ctx: &Ctx,
+    tenant: TenantId,
+    event: &InboundMessageEvent,
+) -> Result<bool, JobError> {
     let bounce = &event.extra["bounce"];
     let permanent = bounce["permanent"].as_bool().unwrap_or(true);
     let status = bounce["status"].as_str().map(str::to_owned);
@@ -117,7 +128,12 @@ pub(super) async fn apply_bounce(ctx: &Ctx, tenant: TenantId, event: &InboundMes
 
 /// Files an inbound e-mail as an inbound message event (stored before the webhook answers,
 /// deduplicated by its `Message-ID`). Returns whether it was new.
-pub(super) async fn accept_email(ctx: &Ctx, tenant: TenantId, via: &str, email: InboundEmail) -> Result<bool, WebhookError> {
+pub(super) async fn accept_email(
+    ctx: &Ctx,
+    tenant: TenantId,
+    via: &str,
+    email: InboundEmail,
+) -> Result<bool, WebhookError> {
     let from = email.from_address.clone().unwrap_or_default();
     // A message without an id (rare) is keyed by what identifies its content.
     let id = email.message_id.clone().unwrap_or_else(|| {
@@ -149,7 +165,11 @@ pub(super) async fn accept_email(ctx: &Ctx, tenant: TenantId, via: &str, email: 
 }
 
 /// A Mailgun route post (form fields), checked against the tenant's signing key.
-pub async fn mailgun_webhook(ctx: &Ctx, slug: &str, fields: &[(String, String)]) -> Result<bool, WebhookError> {
+pub async fn mailgun_webhook(
+    ctx: &Ctx,
+    slug: &str,
+    fields: &[(String, String)],
+) -> Result<bool, WebhookError> {
     let entry = super::webhooks::tenant(ctx, slug).await?;
     let key = entry
         .settings
@@ -203,18 +223,19 @@ pub(super) async fn compose(
 ) -> Result<Result<Composed, &'static str>, JobError> {
     let Some(to) = patient.email.as_ref() else { return Ok(Err("no_email_address")) };
     let thread = ctx.store.list_messages(tenant.id, message.conversation_id).await?;
-    let ids: Vec<String> = thread
-        .iter()
-        .filter(|m| m.id != message.id)
-        .filter_map(|m| m.provider_message_id.clone())
-        .collect();
+    let ids: Vec<String> =
+        thread.iter().filter(|m| m.id != message.id).filter_map(|m| m.provider_message_id.clone()).collect();
     let last_inbound =
         thread.iter().rev().find(|m| m.direction == Direction::Inbound && m.provider_message_id.is_some());
     let subject = match last_inbound {
         Some(m) => {
             let stored = ctx
                 .store
-                .inbound_event(tenant.id, INBOUND_PROVIDER, m.provider_message_id.as_deref().unwrap_or_default())
+                .inbound_event(
+                    tenant.id,
+                    INBOUND_PROVIDER,
+                    m.provider_message_id.as_deref().unwrap_or_default(),
+                )
                 .await?;
             let theirs = stored.and_then(|e| e.payload["extra"]["subject"].as_str().map(str::to_owned));
             match theirs {
@@ -261,10 +282,8 @@ fn bodies(body: &str, unsubscribe: Option<&str>, locale: Locale, clinic: &str) -
         Locale::En => "Don't want messages from the clinic anymore? Unsubscribe here:",
     };
     let mut text = body.to_owned();
-    let paragraphs: String = body
-        .split("\n\n")
-        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
-        .collect();
+    let paragraphs: String =
+        body.split("\n\n").map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>"))).collect();
     let mut html = format!(
         "<!doctype html><html lang=\"{}\"><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}",
         locale.as_str()
@@ -316,7 +335,12 @@ pub(super) async fn send_smtp(
 
 /// One-click unsubscribe (RFC 8058), or the page's button: the patient is opted out of
 /// every channel, calls included. Returns whether anything changed.
-pub async fn unsubscribe(ctx: &Ctx, slug: &str, patient: PatientId, token: &str) -> Result<bool, WebhookError> {
+pub async fn unsubscribe(
+    ctx: &Ctx,
+    slug: &str,
+    patient: PatientId,
+    token: &str,
+) -> Result<bool, WebhookError> {
     let entry = super::webhooks::tenant(ctx, slug).await?;
     let signer = ctx.links.as_ref().ok_or(WebhookError::NotConfigured("signed links"))?;
     if !signer.verify_unsubscribe(entry.tenant.id, patient, token) {
@@ -325,7 +349,8 @@ pub async fn unsubscribe(ctx: &Ctx, slug: &str, patient: PatientId, token: &str)
     let Some(p) = ctx.store.get_patient(entry.tenant.id, patient).await? else {
         return Err(WebhookError::Forbidden("the unsubscribe link is not valid".into()));
     };
-    Ok(opt_out(ctx, &p, OptOutScope::Everything, "unsubscribe_link", &format!("unsubscribe:{patient}")).await?)
+    Ok(opt_out(ctx, &p, OptOutScope::Everything, "unsubscribe_link", &format!("unsubscribe:{patient}"))
+        .await?)
 }
 
 #[cfg(test)]
@@ -334,7 +359,8 @@ mod tests {
 
     #[test]
     fn bodies_escape_the_text_and_end_with_the_unsubscribe_line() {
-        let (text, html) = bodies("Olá <Maria>!\n\nAté & logo", Some("https://x/u?a=1&b=2"), Locale::PtBr, "Clínica");
+        let (text, html) =
+            bodies("Olá <Maria>!\n\nAté & logo", Some("https://x/u?a=1&b=2"), Locale::PtBr, "Clínica");
         assert!(text.ends_with("Cancele aqui: https://x/u?a=1&b=2"));
         assert!(html.contains("<p>Olá &lt;Maria&gt;!</p><p>Até &amp; logo</p>"));
         assert!(html.contains("href=\"https://x/u?a=1&amp;b=2\""));

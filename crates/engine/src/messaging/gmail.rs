@@ -111,7 +111,8 @@ pub async fn push(
     body: &[u8],
 ) -> Result<bool, WebhookError> {
     let entry = super::webhooks::tenant(ctx, slug).await?;
-    let g = gmail_settings(entry.settings.messaging.email.as_ref()).ok_or(WebhookError::NotConfigured("Gmail"))?;
+    let g = gmail_settings(entry.settings.messaging.email.as_ref())
+        .ok_or(WebhookError::NotConfigured("Gmail"))?;
     authenticate(ctx, g, token, bearer).await?;
     let push = gmail::parse_push(body).map_err(|e| WebhookError::Invalid(e.to_string()))?;
     let now = ctx.clock.now();
@@ -122,8 +123,13 @@ pub async fn push(
         kind: "push".into(),
         payload: serde_json::json!({"history_id": push.history_id}),
     };
-    let job = NewJob::new(entry.tenant.id, SYNC_JOB, serde_json::json!(SyncPayload { history_id: push.history_id }), now)
-        .with_dedupe_key(format!("gmail-sync:{}", push.history_id));
+    let job = NewJob::new(
+        entry.tenant.id,
+        SYNC_JOB,
+        serde_json::json!(SyncPayload { history_id: push.history_id }),
+        now,
+    )
+    .with_dedupe_key(format!("gmail-sync:{}", push.history_id));
     Ok(!ctx.store.record_event(&record, &[job], now).await?.duplicate)
 }
 
@@ -157,7 +163,8 @@ impl JobHandler for GmailSync {
         let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
         let Some(email) = settings.messaging.email.as_ref() else { return Ok(()) };
         let Some(g) = email.gmail.as_ref() else { return Ok(()) };
-        let start: Option<u64> = ctx.store.sync_cursor(tenant, HISTORY_CURSOR).await?.and_then(|v| v.parse().ok());
+        let start: Option<u64> =
+            ctx.store.sync_cursor(tenant, HISTORY_CURSOR).await?.and_then(|v| v.parse().ok());
         // Already read up to this push (a late or repeated one).
         if start.is_some_and(|s| s >= p.history_id) {
             return Ok(());
@@ -222,7 +229,8 @@ pub(super) struct GmailWatch {
 /// the next 03:00 UTC (see [`next_renewal`]), so however many processes or restarts file
 /// it, one job per day is live.
 pub fn watch_job(tenant: TenantId, at: Timestamp) -> NewJob {
-    NewJob::new(tenant, WATCH_JOB, serde_json::json!({}), at).with_dedupe_key(format!("gmail-watch:{}", at.as_second()))
+    NewJob::new(tenant, WATCH_JOB, serde_json::json!({}), at)
+        .with_dedupe_key(format!("gmail-watch:{}", at.as_second()))
 }
 
 /// The next 03:00 UTC strictly after `now`: the daily renewal (a watch lasts 7 days).
@@ -259,7 +267,11 @@ impl JobHandler for GmailWatch {
 }
 
 /// A watch now (Gmail newly set up or changed); it files the daily renewal itself.
-pub async fn schedule_watch(ctx: &Ctx, tenant: TenantId, email: Option<&EmailSettings>) -> Result<(), frontdesk_store::StoreError> {
+pub async fn schedule_watch(
+    ctx: &Ctx,
+    tenant: TenantId,
+    email: Option<&EmailSettings>,
+) -> Result<(), frontdesk_store::StoreError> {
     if gmail_settings(email).is_some_and(|g| g.topic.is_some()) {
         let now = ctx.clock.now();
         ctx.store.enqueue(&watch_job(tenant, now), now).await?;

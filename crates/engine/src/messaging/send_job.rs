@@ -89,8 +89,12 @@ impl JobHandler for SendHandler {
             .map_err(retry)?
             .ok_or_else(|| JobError::permanent("patient gone"))?;
         let settings = ctx.store.tenant_settings(tenant).await.map_err(retry)?;
-        let tenant_record =
-            ctx.store.tenant_by_id(tenant).await.map_err(retry)?.ok_or_else(|| JobError::permanent("no tenant"))?;
+        let tenant_record = ctx
+            .store
+            .tenant_by_id(tenant)
+            .await
+            .map_err(retry)?
+            .ok_or_else(|| JobError::permanent("no tenant"))?;
         let slug = tenant_record.slug.to_string();
         let outcome = match message.provider.parse::<ProviderKind>().unwrap_or(ProviderKind::Sandbox) {
             // The sandbox "delivers" e-mail under its real Message-ID, so replies thread.
@@ -196,7 +200,8 @@ async fn send_email(
     message: &Message,
     patient: &Patient,
 ) -> Result<Outcome, JobError> {
-    let email = settings.messaging.email.as_ref().ok_or_else(|| JobError::permanent("e-mail is not configured"))?;
+    let email =
+        settings.messaging.email.as_ref().ok_or_else(|| JobError::permanent("e-mail is not configured"))?;
     let composed = match super::email::compose(ctx, email, tenant, message, patient).await? {
         Ok(c) => c,
         Err(code) => {

@@ -353,10 +353,14 @@ impl JobHandler for CampaignResults {
         // A reply counts for the enrollments that sent a step before it arrived; the message
         // is read only when there is one.
         let sent_before = |e: &Enrollment| e.last_sent_at.filter(|sent| *sent <= fact.at);
-        let reply = if fact.kind == frontdesk_domain::facts::FactKind::MessageReceived
-            && !p.automatic
-            && enrollments.iter().any(|e| sent_before(e).is_some())
-        {
+        let answering = fact.kind == frontdesk_domain::facts::FactKind::MessageReceived && !p.automatic;
+        // Engaged: the patient wrote back to a campaign that had written to them.
+        if answering {
+            for e in enrollments.iter().filter(|e| sent_before(e).is_some()) {
+                ctx.store.mark_enrollment_replied(job.tenant_id, e.id, fact.at).await?;
+            }
+        }
+        let reply = if answering && enrollments.iter().any(|e| sent_before(e).is_some()) {
             reply_outcome(ctx, job.tenant_id, p.message_id).await?
         } else {
             None

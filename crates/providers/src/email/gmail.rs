@@ -94,7 +94,8 @@ pub fn parse_push(body: &[u8]) -> Result<PushNotification, GmailError> {
         .map_err(|_| GmailError::InvalidPush("message.data is not base64"))?;
     let data: PushData =
         serde_json::from_slice(&raw).map_err(|_| GmailError::InvalidPush("message.data is not Gmail's"))?;
-    let history_id = history_number(&data.history_id).ok_or(GmailError::InvalidPush("historyId is not a number"))?;
+    let history_id =
+        history_number(&data.history_id).ok_or(GmailError::InvalidPush("historyId is not a number"))?;
     let message_id = envelope.message.message_id.or(envelope.message.message_id_snake).unwrap_or_default();
     if message_id.trim().is_empty() {
         return Err(GmailError::InvalidPush("message.messageId is empty"));
@@ -120,7 +121,12 @@ struct GoogleClaims {
 
 /// Checks a push's bearer token against Google's keys (`certs`), the audience, the
 /// service account and its times (`now` in Unix seconds; 5 minutes of clock skew).
-pub fn verify_push_jwt(token: &str, certs: &JwkSet, expected: &PushAudience, now: i64) -> Result<(), GmailError> {
+pub fn verify_push_jwt(
+    token: &str,
+    certs: &JwkSet,
+    expected: &PushAudience,
+    now: i64,
+) -> Result<(), GmailError> {
     let bad = |why: &str| GmailError::BadToken(why.to_owned());
     let header = decode_header(token).map_err(|_| bad("not a JWT"))?;
     if header.alg != Algorithm::RS256 {
@@ -140,7 +146,9 @@ pub fn verify_push_jwt(token: &str, certs: &JwkSet, expected: &PushAudience, now
     if claims.exp + SKEW < now || claims.iat.is_some_and(|iat| iat - SKEW > now) {
         return Err(bad("expired or issued in the future"));
     }
-    if claims.email.as_deref() != Some(expected.service_account.as_str()) || claims.email_verified != Some(true) {
+    if claims.email.as_deref() != Some(expected.service_account.as_str())
+        || claims.email_verified != Some(true)
+    {
         return Err(bad("not the push subscription's service account"));
     }
     Ok(())
@@ -309,13 +317,18 @@ impl GmailClient {
                 message_ids.push(m.id);
             }
         }
-        Ok(HistoryPage { message_ids, next_page_token: r.next_page_token, history_id: history_number(&r.history_id) })
+        Ok(HistoryPage {
+            message_ids,
+            next_page_token: r.next_page_token,
+            history_id: history_number(&r.history_id),
+        })
     }
 
     /// The inbox's latest messages (the full sync after a stale history id).
     pub async fn recent_inbox(&self, max: u32) -> Result<Vec<String>, GmailError> {
         let max = max.to_string();
-        let r: ListResponse = self.get_json("messages", &[("labelIds", "INBOX"), ("maxResults", max.as_str())]).await?;
+        let r: ListResponse =
+            self.get_json("messages", &[("labelIds", "INBOX"), ("maxResults", max.as_str())]).await?;
         Ok(r.messages.into_iter().map(|m| m.id).collect())
     }
 
@@ -346,7 +359,8 @@ impl GmailClient {
         let expiration_ms = history_number(&w.expiration)
             .and_then(|v| i64::try_from(v).ok())
             .ok_or_else(|| GmailError::InvalidResponse("expiration".into()))?;
-        let history_id = history_number(&w.history_id).ok_or_else(|| GmailError::InvalidResponse("historyId".into()))?;
+        let history_id =
+            history_number(&w.history_id).ok_or_else(|| GmailError::InvalidResponse("historyId".into()))?;
         Ok(Watch { history_id, expiration_ms })
     }
 }
@@ -377,11 +391,15 @@ mod tests {
         assert_eq!(push.email_address, "user@example.com");
         assert_eq!(push.history_id, 9_876_543_210);
         assert_eq!(push.message_id, "2070443601311540");
-        let numeric = base64::engine::general_purpose::STANDARD.encode(r#"{"emailAddress":"a@b.c","historyId":42}"#);
+        let numeric =
+            base64::engine::general_purpose::STANDARD.encode(r#"{"emailAddress":"a@b.c","historyId":42}"#);
         let body = format!(r#"{{"message":{{"data":"{numeric}","message_id":"7"}}}}"#);
         assert_eq!(parse_push(body.as_bytes()).unwrap().history_id, 42);
         assert!(matches!(parse_push(b"{}"), Err(GmailError::InvalidPush(_))));
-        assert!(matches!(parse_push(br#"{"message":{"data":"!!","messageId":"1"}}"#), Err(GmailError::InvalidPush(_))));
+        assert!(matches!(
+            parse_push(br#"{"message":{"data":"!!","messageId":"1"}}"#),
+            Err(GmailError::InvalidPush(_))
+        ));
     }
 
     #[test]

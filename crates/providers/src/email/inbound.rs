@@ -91,7 +91,10 @@ pub fn parse_mime(raw: &[u8]) -> Option<InboundEmail> {
 /// Like [`parse_mime`], but what is not MIME is still an e-mail: its bytes as text, from
 /// nobody, so that it is kept and shown to staff rather than refused and lost.
 pub fn parse_mime_lenient(raw: &[u8]) -> InboundEmail {
-    parse_mime(raw).unwrap_or_else(|| InboundEmail { text: cap(String::from_utf8_lossy(raw).trim()), ..Default::default() })
+    parse_mime(raw).unwrap_or_else(|| InboundEmail {
+        text: cap(String::from_utf8_lossy(raw).trim()),
+        ..Default::default()
+    })
 }
 
 pub(super) fn cap(text: &str) -> String {

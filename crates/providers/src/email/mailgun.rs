@@ -52,12 +52,16 @@ pub fn mailgun_email(fields: &[(String, String)]) -> Result<InboundEmail, Mailgu
         return Ok(super::inbound::parse_mime_lenient(mime.as_bytes()));
     }
     let headers: Vec<(String, String)> = field(fields, "message-headers")
-        .map(|h| serde_json::from_str(h).map_err(|_| MailgunError::Unreadable("message-headers is not a list")))
+        .map(|h| {
+            serde_json::from_str(h).map_err(|_| MailgunError::Unreadable("message-headers is not a list"))
+        })
         .transpose()?
         .unwrap_or_default();
-    let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+    let header =
+        |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
     let from_field = field(fields, "from").or_else(|| header("From"));
-    let (from_name, from_address) = split_mailbox(from_field.or_else(|| field(fields, "sender")).unwrap_or_default());
+    let (from_name, from_address) =
+        split_mailbox(from_field.or_else(|| field(fields, "sender")).unwrap_or_default());
     let text = match (field(fields, "body-plain"), field(fields, "body-html")) {
         (Some(plain), _) if !plain.trim().is_empty() => plain.to_owned(),
         (_, Some(html)) => mail_parser::decoders::html::html_to_text(html),
@@ -86,10 +90,7 @@ pub(super) fn split_mailbox(raw: &str) -> (Option<String>, Option<String>) {
         (Some(open), Some(close)) if open < close => {
             let name = raw[..open].trim().trim_matches('"').trim();
             let address = raw[open + 1..close].trim();
-            (
-                (!name.is_empty()).then(|| name.to_owned()),
-                (!address.is_empty()).then(|| address.to_owned()),
-            )
+            ((!name.is_empty()).then(|| name.to_owned()), (!address.is_empty()).then(|| address.to_owned()))
         }
         _ => (None, (!raw.is_empty()).then(|| raw.to_owned())),
     }

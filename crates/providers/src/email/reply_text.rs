@@ -26,7 +26,10 @@ fn opens_quote(line: &str, next: Option<&str>) -> bool {
     (lower.starts_with("from:") || lower.starts_with("de:"))
         && next.is_some_and(|n| {
             let n = n.trim().to_lowercase();
-            n.starts_with("sent:") || n.starts_with("enviado:") || n.starts_with("date:") || n.starts_with("data:")
+            n.starts_with("sent:")
+                || n.starts_with("enviado:")
+                || n.starts_with("date:")
+                || n.starts_with("data:")
         })
 }
 

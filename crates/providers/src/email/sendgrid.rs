@@ -4,8 +4,8 @@
 //! the headers, text and HTML come as separate fields.
 
 use super::inbound::cap;
-use super::mailgun::split_mailbox;
 use super::inbound::parse_mime_lenient;
+use super::mailgun::split_mailbox;
 use super::{InboundEmail, parse_mime, strip_quoted};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

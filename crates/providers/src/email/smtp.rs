@@ -124,11 +124,15 @@ pub fn build_message(email: &OutboundEmail) -> Result<Message, EmailError> {
         builder = builder.references(refs);
     }
     if let Some(url) = &email.unsubscribe_url {
-        if !url.starts_with("https://") && !url.starts_with("http://") || url.contains(['<', '>', '\r', '\n']) {
+        if !url.starts_with("https://") && !url.starts_with("http://") || url.contains(['<', '>', '\r', '\n'])
+        {
             return Err(invalid("the unsubscribe link is not an http(s) URL"));
         }
         builder = builder
-            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
                 "List-Unsubscribe=One-Click".to_owned(),
@@ -163,7 +167,8 @@ impl SmtpSender {
                 SmtpSecurity::None => Tls::None,
             });
         if let (Some(user), Some(password)) = (&config.username, &config.password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password.expose_secret().to_owned()));
+            builder =
+                builder.credentials(Credentials::new(user.clone(), password.expose_secret().to_owned()));
         }
         Ok(Self { transport: builder.build() })
     }

@@ -76,7 +76,8 @@ async fn post_form(app: &TestApp, path: &str, fields: &[(String, String)]) -> re
 }
 
 async fn post_sendgrid(app: &TestApp, token: &str, raw: &str) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new().text("email", raw.to_owned()).text("to", "contato@sorriso.example");
+    let form =
+        reqwest::multipart::Form::new().text("email", raw.to_owned()).text("to", "contato@sorriso.example");
     app.http
         .post(app.url(&format!("/webhooks/email/sorriso/sendgrid?token={token}")))
         .multipart(form)
@@ -91,7 +92,8 @@ async fn messages_of(app: &TestApp, key: &str) -> Vec<Value> {
     for c in list["items"].as_array().unwrap() {
         assert_eq!(c["channel"], "email", "{c}");
         let id = c["id"].as_str().unwrap();
-        let v: Value = app.get(&format!("/api/v1/conversations/{id}"), key).send().await.unwrap().json().await.unwrap();
+        let v: Value =
+            app.get(&format!("/api/v1/conversations/{id}"), key).send().await.unwrap().json().await.unwrap();
         all.extend(v["messages"].as_array().unwrap().iter().cloned());
     }
     all
@@ -120,7 +122,13 @@ async fn an_email_goes_out_over_smtp_and_the_reply_threads_back_into_its_convers
     let text = sent.text().unwrap();
     assert!(text.starts_with("Olá, Maria! Faz tempo") && text.contains("/unsubscribe/sorriso/"), "{text}");
     let unsubscribe = sent.header("List-Unsubscribe").unwrap();
-    assert!(unsubscribe.starts_with(&format!("<{}/unsubscribe/sorriso/{id}?token=", app.ctx.public_url.trim_end_matches('/'))), "{unsubscribe}");
+    assert!(
+        unsubscribe.starts_with(&format!(
+            "<{}/unsubscribe/sorriso/{id}?token=",
+            app.ctx.public_url.trim_end_matches('/')
+        )),
+        "{unsubscribe}"
+    );
     assert_eq!(sent.header("List-Unsubscribe-Post").as_deref(), Some("List-Unsubscribe=One-Click"));
     assert!(sent.data.contains("text/html") && sent.data.contains("text/plain"));
     // The message is `sent` under its Message-ID: replies find it.
@@ -159,13 +167,17 @@ async fn an_email_goes_out_over_smtp_and_the_reply_threads_back_into_its_convers
     assert_eq!(answer.header("In-Reply-To").as_deref(), Some("<reply-1@mail.example.net>"));
     assert_eq!(answer.subject().as_deref(), Some("Re: Faz tempo"));
     let references = answer.header("References").unwrap();
-    assert!(references.contains(&message_id) && references.contains("<reply-1@mail.example.net>"), "{references}");
+    assert!(
+        references.contains(&message_id) && references.contains("<reply-1@mail.example.net>"),
+        "{references}"
+    );
 }
 
 async fn forged_inbound_email_is_refused_and_nothing_is_stored(app: TestApp) {
     let sink = SmtpSink::start().await;
     let (tenant, _) = email_clinic(&app, &sink).await;
-    let fields = vec![("from".to_owned(), "x@example.com".to_owned()), ("body-plain".to_owned(), "oi".to_owned())];
+    let fields =
+        vec![("from".to_owned(), "x@example.com".to_owned()), ("body-plain".to_owned(), "oi".to_owned())];
     // A wrong signature, a replayed old timestamp, no signature at all.
     let mut forged = signed_fields(&app, "tok-2", fields.clone());
     forged.last_mut().unwrap().1 = "00".repeat(32);
@@ -216,7 +228,8 @@ async fn unknown_senders_bounces_and_malformed_mail_are_kept_and_never_a_500(app
     );
     assert_eq!(post_sendgrid(&app, INBOUND_TOKEN, &huge).await.status(), 200);
     app.run_pending_jobs().await;
-    let unmatched: Value = app.get("/api/v1/email/unmatched", &key).send().await.unwrap().json().await.unwrap();
+    let unmatched: Value =
+        app.get("/api/v1/email/unmatched", &key).send().await.unwrap().json().await.unwrap();
     let items = unmatched["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "{unmatched}");
     let ana = items.iter().find(|i| i["message_id"] == "u1@unknown.example").unwrap();
@@ -230,14 +243,32 @@ async fn unknown_senders_bounces_and_malformed_mail_are_kept_and_never_a_500(app
     // A refused recipient: the send fails with the server's code, at once.
     sink.refuse("gone@example.com");
     let gone = patient(&app, &key, "+5511987650002", "gone@example.com").await;
-    app.post("/api/v1/messages", &key).json(&json!({"patient_id": gone, "channel": "email", "body": "Olá"})).send().await.unwrap();
+    app.post("/api/v1/messages", &key)
+        .json(&json!({"patient_id": gone, "channel": "email", "body": "Olá"}))
+        .send()
+        .await
+        .unwrap();
     // A later bounce report for a message the server took.
     let later = patient(&app, &key, "+5511987650003", "later@example.com").await;
-    app.post("/api/v1/messages", &key).json(&json!({"patient_id": later, "channel": "email", "body": "Olá"})).send().await.unwrap();
+    app.post("/api/v1/messages", &key)
+        .json(&json!({"patient_id": later, "channel": "email", "body": "Olá"}))
+        .send()
+        .await
+        .unwrap();
     // Without an address, e-mail cannot be sent: said at once.
-    let r = app.post("/api/v1/patients", &key).json(&json!({"name": "Sem Email", "phone": "+5511987650004"})).send().await.unwrap();
+    let r = app
+        .post("/api/v1/patients", &key)
+        .json(&json!({"name": "Sem Email", "phone": "+5511987650004"}))
+        .send()
+        .await
+        .unwrap();
     let no_mail = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
-    let r = app.post("/api/v1/messages", &key).json(&json!({"patient_id": no_mail, "channel": "email", "body": "Olá"})).send().await.unwrap();
+    let r = app
+        .post("/api/v1/messages", &key)
+        .json(&json!({"patient_id": no_mail, "channel": "email", "body": "Olá"}))
+        .send()
+        .await
+        .unwrap();
     let (status, _, message) = error_of(r).await;
     assert_eq!(status, 422, "{message}");
     assert!(message.contains("no e-mail address"), "{message}");
@@ -254,7 +285,8 @@ async fn unknown_senders_bounces_and_malformed_mail_are_kept_and_never_a_500(app
     );
     assert_eq!(post_sendgrid(&app, INBOUND_TOKEN, &dsn).await.status(), 200);
     app.run_pending_jobs().await;
-    let bounced = messages_of(&app, &key).await.into_iter().find(|m| m["patient_id"] == json!(later)).unwrap();
+    let bounced =
+        messages_of(&app, &key).await.into_iter().find(|m| m["patient_id"] == json!(later)).unwrap();
     assert_eq!(bounced["status"], "failed", "{bounced}");
     assert_eq!(bounced["error_code"], "bounced");
     assert!(bounced["error_message"].as_str().unwrap().contains("5.1.1"));
@@ -274,7 +306,11 @@ async fn one_click_unsubscribe_opts_the_patient_out_of_every_channel(app: TestAp
     let sink = SmtpSink::start().await;
     let (tenant, key) = email_clinic(&app, &sink).await;
     let id = patient(&app, &key, "+5511987650005", "maria@example.com").await;
-    app.post("/api/v1/messages", &key).json(&json!({"patient_id": id, "channel": "email", "body": "Olá"})).send().await.unwrap();
+    app.post("/api/v1/messages", &key)
+        .json(&json!({"patient_id": id, "channel": "email", "body": "Olá"}))
+        .send()
+        .await
+        .unwrap();
     app.run_pending_jobs().await;
     let link = sink.mails()[0].header("List-Unsubscribe").unwrap();
     // The link names the public address; the test server listens elsewhere.
@@ -303,7 +339,8 @@ async fn one_click_unsubscribe_opts_the_patient_out_of_every_channel(app: TestAp
     assert_eq!(r.status(), 200);
     let recorded = consents().await;
     for channel in [Channel::Whatsapp, Channel::Sms, Channel::Email, Channel::Voice] {
-        let latest = recorded.iter().rev().find(|c| c.channel == channel).unwrap_or_else(|| panic!("{channel:?}"));
+        let latest =
+            recorded.iter().rev().find(|c| c.channel == channel).unwrap_or_else(|| panic!("{channel:?}"));
         assert_eq!(latest.state, ConsentState::OptedOut);
         assert_eq!(latest.source, "unsubscribe_link");
     }

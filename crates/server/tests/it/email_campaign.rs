@@ -8,7 +8,9 @@
 use base64::Engine;
 use frontdesk_domain::Clock;
 use frontdesk_domain::messaging::{Channel, ConsentState};
-use frontdesk_test_support::{CalendarSpec, SmtpSink, TestApp, backend_tests, get, patch, post, setup_calendar};
+use frontdesk_test_support::{
+    CalendarSpec, SmtpSink, TestApp, backend_tests, get, patch, post, setup_calendar,
+};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -23,18 +25,26 @@ const PUSH_TOKEN: &str = "gmail-push-token-0123456789";
 fn push_body(message_id: &str, history_id: u64) -> String {
     let data = base64::engine::general_purpose::STANDARD
         .encode(format!(r#"{{"emailAddress":"contato@sorriso.example","historyId":"{history_id}"}}"#));
-    format!(r#"{{"message":{{"data":"{data}","messageId":"{message_id}","message_id":"{message_id}"}},"subscription":"projects/p/subscriptions/s"}}"#)
+    format!(
+        r#"{{"message":{{"data":"{data}","messageId":"{message_id}","message_id":"{message_id}"}},"subscription":"projects/p/subscriptions/s"}}"#
+    )
 }
 
 async fn mock_gmail(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "ya29.test", "expires_in": 3599})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "ya29.test", "expires_in": 3599})),
+        )
         .mount(server)
         .await;
     Mock::given(method("POST"))
         .and(path("/gmail/v1/users/me/watch"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"historyId": "1000", "expiration": "4102444800000"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"historyId": "1000", "expiration": "4102444800000"})),
+        )
         .mount(server)
         .await;
 }
@@ -48,7 +58,9 @@ async fn mailbox_step(server: &MockServer, from: u64, to: u64, messages: &[(Stri
     Mock::given(method("GET"))
         .and(path("/gmail/v1/users/me/history"))
         .and(query_param("startHistoryId", from.to_string()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"history": added, "historyId": to.to_string()})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"history": added, "historyId": to.to_string()})),
+        )
         .mount(server)
         .await;
     for (id, raw) in messages {
@@ -104,7 +116,13 @@ async fn a_recall_by_email_reads_replies_from_gmail_answers_each_intent_and_book
     let gmail = MockServer::start().await;
     mock_gmail(&gmail).await;
     let key = clinic(&app, &sink, &gmail, json!({"push_token": PUSH_TOKEN})).await;
-    let cal = setup_calendar(&app, &key, CalendarSpec::default()).await;
+    let spec = CalendarSpec {
+        services: vec![
+            json!({"name": "Limpeza", "department": "odontologia", "duration_minutes": 30, "price_cents": 18_000}),
+        ],
+        ..CalendarSpec::default()
+    };
+    let cal = setup_calendar(&app, &key, spec).await;
     // November 2025: four patients came; each has an e-mail address on file.
     app.clock.set("2025-11-03T12:00:00Z".parse().unwrap());
     let people = [
@@ -122,7 +140,11 @@ async fn a_recall_by_email_reads_replies_from_gmail_answers_each_intent_and_book
         let (s, p) = patch(&app, &key, &format!("/api/v1/patients/{patient}"), json!({"email": email})).await;
         assert_eq!(s, 200, "{p}");
         app.clock.set("2025-11-05T20:00:00Z".parse().unwrap());
-        let r = app.post(&format!("/api/v1/appointments/{}/check-in", a["id"].as_str().unwrap()), &key).send().await.unwrap();
+        let r = app
+            .post(&format!("/api/v1/appointments/{}/check-in", a["id"].as_str().unwrap()), &key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         app.clock.set("2025-11-03T12:00:00Z".parse().unwrap());
     }
@@ -139,8 +161,15 @@ async fn a_recall_by_email_reads_replies_from_gmail_answers_each_intent_and_book
         app.run_pending_jobs().await;
     }
     let sent = sink.mails();
-    assert_eq!(sent.len(), 4, "one e-mail per patient: {:?}", sent.iter().map(|m| m.to.clone()).collect::<Vec<_>>());
-    let to = |address: &str| sent.iter().find(|m| m.to == [address]).unwrap_or_else(|| panic!("{address}")).clone();
+    assert_eq!(
+        sent.len(),
+        4,
+        "one e-mail per patient: {:?}",
+        sent.iter().map(|m| m.to.clone()).collect::<Vec<_>>()
+    );
+    let to = |address: &str| {
+        sent.iter().find(|m| m.to == [address]).unwrap_or_else(|| panic!("{address}")).clone()
+    };
     for (_, email) in people {
         let m = to(email);
         assert!(m.text().unwrap().contains("/book/sorriso?patient="), "the personal booking link");
@@ -150,10 +179,37 @@ async fn a_recall_by_email_reads_replies_from_gmail_answers_each_intent_and_book
 
     // The replies reach the clinic's Gmail; a push says the mailbox moved from 1000 to 2000.
     let replies = [
-        ("g1".to_owned(), reply("Ana <ana@example.com>", "r1@example.com", &id_of("ana@example.com"), "Quero marcar sim!")),
-        ("g2".to_owned(), reply("bia@example.com", "r2@example.com", &id_of("bia@example.com"), "Não, obrigada. Já encontrei outra clínica.")),
-        ("g3".to_owned(), reply("caio@example.com", "r3@example.com", &id_of("caio@example.com"), "Hã? Quem é? Não entendi essa mensagem")),
-        ("g4".to_owned(), reply("davi@example.com", "r4@example.com", &id_of("davi@example.com"), "Vocês atendem aos sábados?")),
+        (
+            "g1".to_owned(),
+            reply("Ana <ana@example.com>", "r1@example.com", &id_of("ana@example.com"), "Quero marcar sim!"),
+        ),
+        (
+            "g2".to_owned(),
+            reply(
+                "bia@example.com",
+                "r2@example.com",
+                &id_of("bia@example.com"),
+                "Não, obrigada. Já encontrei outra clínica.",
+            ),
+        ),
+        (
+            "g3".to_owned(),
+            reply(
+                "caio@example.com",
+                "r3@example.com",
+                &id_of("caio@example.com"),
+                "Hã? Quem é? Não entendi essa mensagem",
+            ),
+        ),
+        (
+            "g4".to_owned(),
+            reply(
+                "davi@example.com",
+                "r4@example.com",
+                &id_of("davi@example.com"),
+                "Vocês atendem aos sábados?",
+            ),
+        ),
     ];
     mailbox_step(&gmail, 1000, 2000, &replies).await;
     assert_eq!(push(&app, "ps-1", 2000).await, 204);
@@ -170,7 +226,13 @@ async fn a_recall_by_email_reads_replies_from_gmail_answers_each_intent_and_book
         patient_of.insert(email, p.id.0.to_string());
     }
     let state_of = |enrollments: &Value, email: &str| {
-        enrollments["items"].as_array().unwrap().iter().find(|e| e["patient_id"] == json!(patient_of[email])).unwrap()["state"].clone()
+        enrollments["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["patient_id"] == json!(patient_of[email]))
+            .unwrap()["state"]
+            .clone()
     };
     let enrollments = get(&app, &key, &format!("/api/v1/campaigns/{id}/enrollments")).await;
     assert_eq!(state_of(&enrollments, "ana@example.com"), "active", "wants to book: {enrollments}");
@@ -180,22 +242,43 @@ async fn a_recall_by_email_reads_replies_from_gmail_answers_each_intent_and_book
     // Everyone got an answer by e-mail, in their thread.
     let answers = sink.mails();
     for (n, (_, email)) in people.iter().enumerate() {
-        let answer = answers[4..].iter().find(|m| m.to == [*email]).unwrap_or_else(|| panic!("{email} got no answer: {answers:?}"));
+        let answer = answers[4..]
+            .iter()
+            .find(|m| m.to == [*email])
+            .unwrap_or_else(|| panic!("{email} got no answer: {answers:?}"));
         assert_eq!(answer.header("In-Reply-To"), Some(format!("<r{}@example.com>", n + 1)));
         assert_eq!(answer.subject().as_deref(), Some("Re: Retorno"));
     }
     let text_to = |address: &str| answers[4..].iter().find(|m| m.to == [address]).unwrap().text().unwrap();
     // Booking request: the times; decline: a thank-you; confusion: who writes and why, with
     // the booking link; question: the clinic's answer.
-    assert!(text_to("ana@example.com").contains("Responda com o número do horário"), "{}", text_to("ana@example.com"));
+    assert!(
+        text_to("ana@example.com").contains("Responda com o número do horário"),
+        "{}",
+        text_to("ana@example.com")
+    );
     assert!(text_to("bia@example.com").starts_with("Tudo bem!"), "{}", text_to("bia@example.com"));
     let caio = text_to("caio@example.com");
     assert!(caio.contains("Aqui é da Clínica sorriso") && caio.contains("/book/sorriso?patient="), "{caio}");
-    assert!(text_to("davi@example.com").starts_with("Atendemos aos sábados das 8h às 12h."), "{}", text_to("davi@example.com"));
+    assert!(
+        text_to("davi@example.com").starts_with("Atendemos aos sábados das 8h às 12h."),
+        "{}",
+        text_to("davi@example.com")
+    );
     // Ana picks the first time offered; the mailbox moves on to 3000.
     let before = sink.mails().len();
-    let ana_answer = answers[4..].iter().find(|m| m.to == ["ana@example.com"]).unwrap().header("Message-ID").unwrap();
-    mailbox_step(&gmail, 2000, 3000, &[("g5".to_owned(), reply("ana@example.com", "r5@example.com", ana_answer.trim_matches(['<', '>']), "1"))]).await;
+    let ana_answer =
+        answers[4..].iter().find(|m| m.to == ["ana@example.com"]).unwrap().header("Message-ID").unwrap();
+    mailbox_step(
+        &gmail,
+        2000,
+        3000,
+        &[(
+            "g5".to_owned(),
+            reply("ana@example.com", "r5@example.com", ana_answer.trim_matches(['<', '>']), "1"),
+        )],
+    )
+    .await;
     assert_eq!(push(&app, "ps-2", 3000).await, 204);
     for _ in 0..3 {
         app.run_pending_jobs().await;
@@ -204,20 +287,51 @@ async fn a_recall_by_email_reads_replies_from_gmail_answers_each_intent_and_book
     assert_eq!(c["counts"]["booked"], 1, "{c}");
     let enrollments = get(&app, &key, &format!("/api/v1/campaigns/{id}/enrollments")).await;
     assert_eq!(state_of(&enrollments, "ana@example.com"), "booked", "{enrollments}");
-    let booked = get(&app, &key, &format!("/api/v1/appointments?patient_id={}", patient_of["ana@example.com"])).await;
-    assert!(booked["items"].as_array().unwrap().iter().any(|a| a["start"].as_str().unwrap().starts_with("2026-06-01")), "{booked}");
+    let booked =
+        get(&app, &key, &format!("/api/v1/appointments?patient_id={}", patient_of["ana@example.com"])).await;
+    assert!(
+        booked["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["start"].as_str().unwrap().starts_with("2026-06-01")),
+        "{booked}"
+    );
     let confirmation = &sink.mails()[before..];
     assert!(confirmation.iter().any(|m| m.to == ["ana@example.com"]), "the booking is confirmed by e-mail");
 
+    // The campaign KPIs: all four reached and replied, Davi's question with staff, Ana
+    // booked (the cleaning's price recovered); June's enrollments convert at 25%.
+    let results = get(&app, &key, "/api/v1/campaigns/results").await;
+    let row = &results["campaigns"][0];
+    assert_eq!(
+        (&row["enrolled"], &row["reached"], &row["engaged"], &row["handed_off"], &row["booked"]),
+        (&json!(4), &json!(4), &json!(4), &json!(1), &json!(1)),
+        "{results}"
+    );
+    assert_eq!(row["recovered_revenue_cents"], 18_000, "{results}");
+    assert_eq!((&row["conversion_this_month"], &row["conversion_lifetime"]), (&json!(0.25), &json!(0.25)));
+    assert_eq!(results["by_kind"][0]["kind"], "recall");
+    assert_eq!(results["total"]["booked"], 1);
     // Davi unsubscribes with one click: every channel, calls included.
     let link = to("davi@example.com").header("List-Unsubscribe").unwrap();
     let link = link.trim_matches(['<', '>']).replace(app.ctx.public_url.trim_end_matches('/'), &app.base);
-    let r = app.http.post(&link).header("content-type", "application/x-www-form-urlencoded").body("List-Unsubscribe=One-Click").send().await.unwrap();
+    let r = app
+        .http
+        .post(&link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let davi = app.ctx.store.patient_by_email(tenant.id, "davi@example.com").await.unwrap().unwrap();
     let consents = app.ctx.store.consents(tenant.id, davi.id).await.unwrap();
     for channel in [Channel::Whatsapp, Channel::Sms, Channel::Email, Channel::Voice] {
-        assert!(consents.iter().any(|c| c.channel == channel && c.state == ConsentState::OptedOut), "{channel:?}");
+        assert!(
+            consents.iter().any(|c| c.channel == channel && c.state == ConsentState::OptedOut),
+            "{channel:?}"
+        );
     }
 }
 
@@ -233,7 +347,12 @@ fn jwt(app: &TestApp, key_pem: &str, kid: &str, claims: Value) -> String {
     let mut body = json!({"iss": "https://accounts.google.com", "aud": AUDIENCE, "email": PUSH_ACCOUNT,
         "email_verified": true, "sub": "1137", "iat": now, "exp": now + 3600});
     body.as_object_mut().unwrap().extend(claims.as_object().unwrap().clone());
-    jsonwebtoken::encode(&header, &body, &jsonwebtoken::EncodingKey::from_rsa_pem(key_pem.as_bytes()).unwrap()).unwrap()
+    jsonwebtoken::encode(
+        &header,
+        &body,
+        &jsonwebtoken::EncodingKey::from_rsa_pem(key_pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
 }
 
 async fn signed_push(app: &TestApp, token: Option<&str>, message_id: &str, history_id: u64) -> u16 {
@@ -260,14 +379,20 @@ async fn forged_gmail_pushes_are_refused_and_genuine_ones_read_once(app: TestApp
         )
         .mount(&gmail)
         .await;
-    let key = clinic(&app, &sink, &gmail, json!({"push_audience": AUDIENCE, "push_service_account": PUSH_ACCOUNT})).await;
+    let key =
+        clinic(&app, &sink, &gmail, json!({"push_audience": AUDIENCE, "push_service_account": PUSH_ACCOUNT}))
+            .await;
     let google = include_str!("fixtures/google_push_test_key.pem");
     let forger = include_str!("fixtures/forger_test_key.pem");
     // The watch started with the settings: the mailbox is read from history 1000 on.
     app.run_pending_jobs().await;
     let tenant = app.ctx.store.tenant_by_slug("sorriso").await.unwrap().unwrap();
-    assert_eq!(app.ctx.store.sync_cursor(tenant.id, "gmail.history_id").await.unwrap().as_deref(), Some("1000"));
-    let watches = gmail.received_requests().await.unwrap().iter().filter(|r| r.url.path().ends_with("/watch")).count();
+    assert_eq!(
+        app.ctx.store.sync_cursor(tenant.id, "gmail.history_id").await.unwrap().as_deref(),
+        Some("1000")
+    );
+    let watches =
+        gmail.received_requests().await.unwrap().iter().filter(|r| r.url.path().ends_with("/watch")).count();
     assert_eq!(watches, 1);
     // Refused: no token, a forger's key, the wrong audience, another account, an expired
     // token, an unverified e-mail, garbage.
@@ -282,13 +407,29 @@ async fn forged_gmail_pushes_are_refused_and_genuine_ones_read_once(app: TestApp
         Some("not.a.jwt".to_owned()),
     ];
     for (n, token) in forged.iter().enumerate() {
-        assert_eq!(signed_push(&app, token.as_deref(), &format!("forged-{n}"), 2000).await, 403, "forgery {n}");
+        assert_eq!(
+            signed_push(&app, token.as_deref(), &format!("forged-{n}"), 2000).await,
+            403,
+            "forgery {n}"
+        );
     }
     // A URL token is no use when the clinic authenticates pushes by Google's signature.
-    let r = app.http.post(app.url("/webhooks/gmail/sorriso?token=guess")).body(push_body("x", 2000)).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/webhooks/gmail/sorriso?token=guess"))
+        .body(push_body("x", 2000))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     app.run_pending_jobs().await;
-    let read = gmail.received_requests().await.unwrap().iter().filter(|r| r.url.path().ends_with("/history")).count();
+    let read = gmail
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/history"))
+        .count();
     assert_eq!(read, 0, "a forged push made Frontdesk read the mailbox");
 
     // The genuine push is read once, whatever Pub/Sub redelivers; a malformed body is a 400.
@@ -297,10 +438,20 @@ async fn forged_gmail_pushes_are_refused_and_genuine_ones_read_once(app: TestApp
     let genuine = jwt(&app, google, "test-google-1", json!({}));
     assert_eq!(signed_push(&app, Some(&genuine), "ps-9", 2000).await, 204);
     assert_eq!(signed_push(&app, Some(&genuine), "ps-9", 2000).await, 204);
-    let r = app.http.post(app.url("/webhooks/gmail/sorriso")).bearer_auth(&genuine).body("{}").send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/webhooks/gmail/sorriso"))
+        .bearer_auth(&genuine)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     app.run_pending_jobs().await;
-    assert_eq!(app.ctx.store.sync_cursor(tenant.id, "gmail.history_id").await.unwrap().as_deref(), Some("2000"));
+    assert_eq!(
+        app.ctx.store.sync_cursor(tenant.id, "gmail.history_id").await.unwrap().as_deref(),
+        Some("2000")
+    );
     let unmatched = get(&app, &key, "/api/v1/email/unmatched").await;
     assert_eq!(unmatched["items"].as_array().unwrap().len(), 1, "{unmatched}");
     assert_eq!(unmatched["items"][0]["text"], "Quanto custa?");
@@ -314,7 +465,9 @@ async fn forged_gmail_pushes_are_refused_and_genuine_ones_read_once(app: TestApp
         .await;
     Mock::given(method("GET"))
         .and(path("/gmail/v1/users/me/messages"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": [{"id": "m1"}, {"id": "m2"}]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"messages": [{"id": "m1"}, {"id": "m2"}]})),
+        )
         .mount(&gmail)
         .await;
     let late = "From: Bia <bia@unknown.example>\r\nMessage-ID: <x2@unknown.example>\r\nSubject: oi\r\n\r\nVocês abrem sábado?\r\n";
@@ -323,11 +476,15 @@ async fn forged_gmail_pushes_are_refused_and_genuine_ones_read_once(app: TestApp
     app.run_pending_jobs().await;
     let unmatched = get(&app, &key, "/api/v1/email/unmatched").await;
     assert_eq!(unmatched["items"].as_array().unwrap().len(), 2, "m1 again is the same message: {unmatched}");
-    assert_eq!(app.ctx.store.sync_cursor(tenant.id, "gmail.history_id").await.unwrap().as_deref(), Some("5000"));
+    assert_eq!(
+        app.ctx.store.sync_cursor(tenant.id, "gmail.history_id").await.unwrap().as_deref(),
+        Some("5000")
+    );
 
     // The watch renews itself before it lapses.
     app.clock.advance(jiff::SignedDuration::from_hours(25));
     app.run_pending_jobs().await;
-    let watches = gmail.received_requests().await.unwrap().iter().filter(|r| r.url.path().ends_with("/watch")).count();
+    let watches =
+        gmail.received_requests().await.unwrap().iter().filter(|r| r.url.path().ends_with("/watch")).count();
     assert_eq!(watches, 2);
 }

@@ -330,7 +330,11 @@ async fn opt_out_on_a_call_stops_reminders_on_whatsapp(app: TestApp) {
     // "Messages" are every written channel: WhatsApp, SMS and e-mail.
     assert_eq!(
         channels,
-        vec![("whatsapp", "opted_out", "voice"), ("sms", "opted_out", "voice"), ("email", "opted_out", "voice")]
+        vec![
+            ("whatsapp", "opted_out", "voice"),
+            ("sms", "opted_out", "voice"),
+            ("email", "opted_out", "voice")
+        ]
     );
     // The reminder is not sent; calls are still allowed.
     let skipped = remind(&app, &key, &patient).await;

@@ -12,28 +12,140 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use frontdesk_domain::campaigns::results::ResultCounts;
 use frontdesk_domain::campaigns::{Campaign, EnrollmentState};
 use frontdesk_domain::page::PageRequest;
 use frontdesk_domain::tenant::Locale;
 use uuid::Uuid;
 
+/// One line of the results table: a campaign, a kind of campaign, or all of them.
 pub struct Row {
+    /// Empty for the kinds' and the total's lines (no page of their own).
     pub id: String,
     pub name: String,
     pub status: &'static str,
     pub kind: &'static str,
     pub enrolled: u64,
+    pub reached: u64,
+    pub engaged: u64,
+    pub handed_off: u64,
     pub booked: u64,
+    /// "R$ 450,00".
+    pub revenue: String,
     /// "12%", or "—" with nobody enrolled.
-    pub booking_rate: String,
+    pub this_month: String,
+    pub last_90_days: String,
+    pub lifetime: String,
+}
+
+impl Row {
+    fn of(
+        id: String,
+        name: String,
+        status: &'static str,
+        kind: &'static str,
+        n: &ResultCounts,
+        locale: Locale,
+    ) -> Self {
+        let c = n.conversion();
+        Self {
+            id,
+            name,
+            status,
+            kind,
+            enrolled: n.enrolled,
+            reached: n.reached,
+            engaged: n.engaged,
+            handed_off: n.handed_off,
+            booked: n.booked,
+            revenue: money(n.recovered_revenue_cents, locale),
+            this_month: percent(c.this_month),
+            last_90_days: percent(c.last_90_days),
+            lifetime: percent(c.lifetime),
+        }
+    }
+}
+
+/// The results table's headings.
+pub struct Headings {
+    pub campaign: &'static str,
+    pub enrolled: &'static str,
+    pub reached: &'static str,
+    pub engaged: &'static str,
+    pub handed_off: &'static str,
+    pub booked: &'static str,
+    pub revenue: &'static str,
+    pub conversion: &'static str,
+    pub this_month: &'static str,
+    pub last_90_days: &'static str,
+    pub lifetime: &'static str,
+    pub by_kind: &'static str,
+    pub total: &'static str,
+}
+
+fn headings(locale: Locale) -> &'static Headings {
+    match locale {
+        Locale::PtBr => &Headings {
+            campaign: "Campanha",
+            enrolled: "Inscritos",
+            reached: "Alcançados",
+            engaged: "Responderam",
+            handed_off: "Com a equipe",
+            booked: "Agendaram",
+            revenue: "Receita recuperada",
+            conversion: "Conversão",
+            this_month: "este mês",
+            last_90_days: "90 dias",
+            lifetime: "total",
+            by_kind: "Por tipo",
+            total: "Todas",
+        },
+        Locale::En => &Headings {
+            campaign: "Campaign",
+            enrolled: "Enrolled",
+            reached: "Reached",
+            engaged: "Replied",
+            handed_off: "With staff",
+            booked: "Booked",
+            revenue: "Recovered revenue",
+            conversion: "Conversion",
+            this_month: "this month",
+            last_90_days: "90 days",
+            lifetime: "lifetime",
+            by_kind: "By kind",
+            total: "All",
+        },
+    }
+}
+
+/// Cents as patients read money: "R$ 1.250,00" or "R$1,250.00".
+fn money(cents: i64, locale: Locale) -> String {
+    let (whole, part) = (cents.abs() / 100, cents.abs() % 100);
+    let digits = whole.to_string();
+    let sep = if locale == Locale::PtBr { '.' } else { ',' };
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(sep);
+        }
+        grouped.push(ch);
+    }
+    let sign = if cents < 0 { "-" } else { "" };
+    match locale {
+        Locale::PtBr => format!("{sign}R$ {grouped},{part:02}"),
+        Locale::En => format!("{sign}R${grouped}.{part:02}"),
+    }
 }
 
 #[derive(Template)]
 #[template(path = "campaigns.html")]
 struct ListPage {
     t: &'static Texts,
+    h: &'static Headings,
     chrome: Chrome,
     rows: Vec<Row>,
+    kinds: Vec<Row>,
+    total: Row,
 }
 
 /// A status or kind in the person's language.
@@ -66,32 +178,30 @@ fn percent(rate: Option<f64>) -> String {
 
 pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
     let locale = staff.locale();
-    let store = &state.ctx.store;
-    let campaigns = match store.list_campaigns(staff.tenant.id, PageRequest::new(None, Some(100))).await {
-        Ok(p) => p.items,
+    let results = match frontdesk_engine::campaigns::results(&state.ctx, staff.tenant.id).await {
+        Ok(r) => r,
         Err(e) => return internal(locale, &e),
     };
-    let mut rows = Vec::with_capacity(campaigns.len());
-    for c in &campaigns {
-        let n = match store.enrollment_counts(staff.tenant.id, c.id).await {
-            Ok(n) => n,
-            Err(e) => return internal(locale, &e),
-        };
-        rows.push(Row {
-            id: c.id.to_string(),
-            name: c.name.clone(),
-            status: word(locale, c.status.as_str()),
-            kind: word(locale, c.kind.as_str()),
-            enrolled: n.total(),
-            booked: n.get(EnrollmentState::Booked),
-            booking_rate: percent(n.kpis().booking_rate),
-        });
-    }
+    let rows = results
+        .campaigns
+        .iter()
+        .map(|(c, n)| {
+            let (status, kind) = (word(locale, c.status.as_str()), word(locale, c.kind.as_str()));
+            Row::of(c.id.to_string(), c.name.clone(), status, kind, n, locale)
+        })
+        .collect();
+    let kinds = results
+        .by_kind
+        .iter()
+        .map(|(k, n)| Row::of(String::new(), word(locale, k.as_str()).to_owned(), "", "", n, locale))
+        .collect();
+    let h = headings(locale);
+    let total = Row::of(String::new(), h.total.to_owned(), "", "", &results.total, locale);
     let chrome = match Chrome::new(&state, &staff, "campaigns").await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    render(&ListPage { t: staff.texts(), chrome, rows }, StatusCode::OK)
+    render(&ListPage { t: staff.texts(), h, chrome, rows, kinds, total }, StatusCode::OK)
 }
 
 #[derive(Template)]
@@ -168,4 +278,17 @@ pub async fn campaign(State(state): State<AppState>, staff: Staff, Path(id): Pat
         patients,
     };
     render(&page, StatusCode::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_patients_expect() {
+        assert_eq!(money(125_000, Locale::PtBr), "R$ 1.250,00");
+        assert_eq!(money(123_456_789, Locale::En), "R$1,234,567.89");
+        assert_eq!(money(0, Locale::PtBr), "R$ 0,00");
+        assert_eq!(money(-5, Locale::En), "-R$0.05");
+    }
 }

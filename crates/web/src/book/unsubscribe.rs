@@ -78,10 +78,23 @@ async fn locale_of(state: &AppState, slug: &str, patient: PatientId, fallback: L
     }
 }
 
-fn page(locale: Locale, title: &'static str, text: &'static str, ask: Option<String>, status: StatusCode) -> Response {
+fn page(
+    locale: Locale,
+    title: &'static str,
+    text: &'static str,
+    ask: Option<String>,
+    status: StatusCode,
+) -> Response {
     let w = words(locale);
     render(
-        &UnsubscribePage { t: texts(locale), title, text, ask: ask.is_some(), action: ask.unwrap_or_default(), button: w.button },
+        &UnsubscribePage {
+            t: texts(locale),
+            title,
+            text,
+            ask: ask.is_some(),
+            action: ask.unwrap_or_default(),
+            button: w.button,
+        },
         status,
     )
 }
@@ -95,7 +108,9 @@ pub(super) async fn show(
     let locale = locale_of(&state, &slug, patient, crate::app::browser_locale(&headers)).await;
     let w = words(locale);
     let genuine = match state.ctx.store.tenant_by_slug(&slug).await {
-        Ok(Some(t)) => state.ctx.links.as_ref().is_some_and(|s| s.verify_unsubscribe(t.id, patient, &q.token)),
+        Ok(Some(t)) => {
+            state.ctx.links.as_ref().is_some_and(|s| s.verify_unsubscribe(t.id, patient, &q.token))
+        }
         Ok(None) => false,
         Err(e) => return internal(locale, &e),
     };

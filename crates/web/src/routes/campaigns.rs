@@ -64,7 +64,7 @@ pub struct SegmentBody {
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepBody {
-    /// `whatsapp` or `sms`.
+    /// `whatsapp`, `sms` or `email`.
     pub channel: String,
     /// A message template (`GET /api/v1/settings` lists them), e.g. `booking_link` or `reactivation`.
     pub template: String,
@@ -479,5 +479,101 @@ pub async fn enrollments(
     Ok(Json(EnrollmentPage {
         items: page.items.into_iter().map(Into::into).collect(),
         next_cursor: page.next_cursor,
+    }))
+}
+
+/// What a campaign (or a kind of campaign, or all of them) achieved.
+#[derive(Serialize, ToSchema)]
+pub struct ResultsView {
+    /// Patients enrolled.
+    pub enrolled: u64,
+    /// Sent at least one step that did not come back.
+    pub reached: u64,
+    /// Wrote back.
+    pub engaged: u64,
+    /// Waiting for staff (a question, a request for a person, a reply after the last step).
+    pub handed_off: u64,
+    pub booked: u64,
+    /// The price of what the booked patients booked since enrolling (kept appointments).
+    pub recovered_revenue_cents: i64,
+    /// Booked / enrolled, for those enrolled this calendar month, in the last 90 days, ever;
+    /// `null` with nobody enrolled.
+    pub conversion_this_month: Option<f64>,
+    pub conversion_last_90_days: Option<f64>,
+    pub conversion_lifetime: Option<f64>,
+    pub enrolled_this_month: u64,
+    pub enrolled_last_90_days: u64,
+}
+
+impl From<frontdesk_domain::campaigns::results::ResultCounts> for ResultsView {
+    fn from(n: frontdesk_domain::campaigns::results::ResultCounts) -> Self {
+        let c = n.conversion();
+        Self {
+            enrolled: n.enrolled,
+            reached: n.reached,
+            engaged: n.engaged,
+            handed_off: n.handed_off,
+            booked: n.booked,
+            recovered_revenue_cents: n.recovered_revenue_cents,
+            conversion_this_month: c.this_month,
+            conversion_last_90_days: c.last_90_days,
+            conversion_lifetime: c.lifetime,
+            enrolled_this_month: n.enrolled_this_month,
+            enrolled_last_90_days: n.enrolled_last_90_days,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignResultsRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    #[serde(flatten)]
+    pub results: ResultsView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KindResultsRow {
+    pub kind: String,
+    #[serde(flatten)]
+    pub results: ResultsView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignResultsPage {
+    /// Every campaign, newest first.
+    pub campaigns: Vec<CampaignResultsRow>,
+    pub by_kind: Vec<KindResultsRow>,
+    pub total: ResultsView,
+}
+
+/// The campaign KPIs: per campaign, per kind and in all.
+#[utoipa::path(get, path = "/api/v1/campaigns/results", tag = "campaigns", security(("api_key" = [])),
+    responses((status = 200, body = CampaignResultsPage)))]
+pub async fn results(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<CampaignResultsPage>, ApiError> {
+    let r = campaigns::results(&state.ctx, who.tenant_id).await?;
+    Ok(Json(CampaignResultsPage {
+        campaigns: r
+            .campaigns
+            .into_iter()
+            .map(|(c, n)| CampaignResultsRow {
+                id: c.id,
+                name: c.name,
+                kind: c.kind.as_str().to_owned(),
+                status: c.status.as_str().to_owned(),
+                results: n.into(),
+            })
+            .collect(),
+        by_kind: r
+            .by_kind
+            .into_iter()
+            .map(|(k, n)| KindResultsRow { kind: k.as_str().to_owned(), results: n.into() })
+            .collect(),
+        total: r.total.into(),
     }))
 }

@@ -3,18 +3,21 @@
 
 use crate::auth::Principal;
 use crate::extract::ApiBytes;
-use frontdesk_engine::audit::{self, Access};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use frontdesk_engine::audit::{self, Access};
 use frontdesk_engine::messaging::email;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// The fields of a form post, urlencoded or multipart (files are read as text: an
 /// attachment's bytes are not kept, only the message's fields).
-async fn form_fields(headers: &HeaderMap, body: axum::body::Bytes) -> Result<Vec<(String, String)>, ApiError> {
+async fn form_fields(
+    headers: &HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Vec<(String, String)>, ApiError> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if content_type.starts_with("multipart/form-data") {
         let boundary = multer::parse_boundary(content_type)
@@ -23,19 +26,17 @@ async fn form_fields(headers: &HeaderMap, body: axum::body::Bytes) -> Result<Vec
         let mut parts = multer::Multipart::new(stream, boundary);
         let mut fields = Vec::new();
         loop {
-            let part = parts
-                .next_field()
-                .await
-                .map_err(|e| ApiError::bad_request("invalid_payload", format!("the multipart body is malformed: {e}")))?;
+            let part = parts.next_field().await.map_err(|e| {
+                ApiError::bad_request("invalid_payload", format!("the multipart body is malformed: {e}"))
+            })?;
             let Some(part) = part else { break };
             let name = part.name().unwrap_or_default().to_owned();
             if part.file_name().is_some() {
                 continue;
             }
-            let bytes = part
-                .bytes()
-                .await
-                .map_err(|e| ApiError::bad_request("invalid_payload", format!("the multipart body is malformed: {e}")))?;
+            let bytes = part.bytes().await.map_err(|e| {
+                ApiError::bad_request("invalid_payload", format!("the multipart body is malformed: {e}"))
+            })?;
             fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
         }
         Ok(fields)
@@ -107,9 +108,13 @@ pub struct UnmatchedList {
 /// add the sender to a patient's record.
 #[utoipa::path(get, path = "/api/v1/email/unmatched", tag = "conversations",
     responses((status = 200, body = UnmatchedList)), security(("api_key" = [])))]
-pub async fn unmatched(State(state): State<AppState>, who: Principal) -> Result<Json<UnmatchedList>, ApiError> {
+pub async fn unmatched(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<UnmatchedList>, ApiError> {
     let events = state.ctx.store.recent_inbound_events(who.tenant_id, email::UNMATCHED_PROVIDER, 100).await?;
-    let access = Access { action: "list", resource_type: "unmatched_email", resource_id: None, patient_id: None };
+    let access =
+        Access { action: "list", resource_type: "unmatched_email", resource_id: None, patient_id: None };
     audit::record(&state.ctx, &who.actor(), access).await?;
     let items = events
         .into_iter()

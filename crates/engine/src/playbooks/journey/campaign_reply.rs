@@ -21,7 +21,13 @@ pub(super) async fn clarify(turn: &Turn<'_>, text: &str) -> Result<bool, Journey
         return Ok(false);
     }
     let link = crate::links::booking_url(turn.ctx, &turn.tenant, turn.patient.id);
-    turn.reply_text(clarification(turn.locale(), &turn.tenant.name, turn.known_first_name(), link.as_deref())).await?;
+    turn.reply_text(clarification(
+        turn.locale(),
+        &turn.tenant.name,
+        turn.known_first_name(),
+        link.as_deref(),
+    ))
+    .await?;
     Ok(true)
 }
 

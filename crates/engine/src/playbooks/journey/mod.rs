@@ -8,8 +8,8 @@
 //! the same path as every other booking: never two appointments for one slot.
 
 mod answered;
-mod campaign_reply;
 mod callback;
+mod campaign_reply;
 mod classifier;
 mod language;
 mod n8n;

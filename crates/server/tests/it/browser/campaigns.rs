@@ -39,10 +39,20 @@ async fn a_campaign_and_where_its_patients_stand() {
     c.goto(&app.url("/app/campaigns")).await.unwrap();
     assert!(until_page_shows(&c, "Retorno de 6 meses").await, "{}", visible_text(&c).await);
     let text = visible_text(&c).await;
-    assert!(
-        text.contains("Em andamento") && text.contains("1 pacientes") && text.contains("0 agendaram (0%)"),
-        "{text}"
-    );
+    assert!(text.contains("Em andamento") && text.contains("Receita recuperada"), "{text}");
+    // The results table: one enrolled and reached, nobody replied or booked yet.
+    let row =
+        c.find(Locator::XPath("//table[contains(@class,'campaign-results')]/tbody/tr[1]")).await.unwrap();
+    let cells: Vec<String> = futures::future::join_all(
+        row.find_all(Locator::Css("td"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|td| async move { td.text().await.unwrap() }),
+    )
+    .await;
+    assert_eq!(cells[..6], ["1", "1", "0", "0", "0", "R$ 0,00"], "{cells:?}");
+    assert_eq!(cells[6..], ["0%", "0%", "0%"], "{cells:?}");
     accessible(&c, axe.as_deref(), "campaigns").await;
     screenshots(&c, "campaigns").await;
 
@@ -58,6 +68,10 @@ async fn a_campaign_and_where_its_patients_stand() {
     c.find(Locator::Css("#locale")).await.unwrap().select_by_value("en").await.unwrap();
     c.find(Locator::Css("form[action='/app/me'] button")).await.unwrap().click().await.unwrap();
     assert!(until_page_shows(&c, "My profile").await);
+    c.goto(&app.url("/app/campaigns")).await.unwrap();
+    assert!(until_page_shows(&c, "Recovered revenue").await);
+    accessible(&c, axe.as_deref(), "campaigns-en").await;
+    screenshots(&c, "campaigns-en").await;
     c.goto(&app.url(&format!("/app/campaigns/{id}"))).await.unwrap();
     assert!(until_page_shows(&c, "Where patients stand").await);
     accessible(&c, axe.as_deref(), "campaign-en").await;
