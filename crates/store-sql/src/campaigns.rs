@@ -257,8 +257,8 @@ macro_rules! campaign_store {
                 ) -> StoreResult<u64> {
                     let mut tx = self.writer().begin().await.map_err(db_err)?;
                     let mut first_steps = Vec::with_capacity(enrollments.len());
-                    // One statement per chunk, not a round trip per patient: a page of 500
-                    // enrolls at the speed of one insert. The rows it returns are the
+                    // One statement per chunk, not a round trip per patient: a page
+                    // enrolls at the speed of a few inserts. The rows it returns are the
                     // patients enrolled now (one enrolled before keeps their enrollment and
                     // gets no second first step).
                     for chunk in enrollments.chunks(ENROLLMENTS_PER_INSERT) {

@@ -3,7 +3,7 @@
 //!
 //! The patients are filed first (not timed). Then a custom campaign over all of them is
 //! started, as `POST /api/v1/campaigns/{id}/start` does, and its enroll jobs are run by the
-//! engine's own job runner until none is left: each page of 500 is one transaction that
+//! engine's own job runner until none is left: each page of 2,000 is one transaction that
 //! files the page's enrollments, their first-step jobs (spread at 60 a minute) and the next
 //! page's job. The clock stands still, so only the first minute's steps are sent; the rest
 //! stay planned. The run ends when every patient is enrolled with a first step planned.

@@ -22,7 +22,7 @@ pub const ENROLL_JOB: &str = "campaign.enroll";
 pub const STEP_JOB: &str = "campaign.step";
 
 /// Patients enrolled per page (per transaction).
-pub const ENROLL_PAGE: u32 = 500;
+pub const ENROLL_PAGE: u32 = 2_000;
 /// The most a preview counts: beyond it the audience is "at least" this.
 pub const PREVIEW_COUNT_CAP: u64 = 200_000;
 
