@@ -285,7 +285,7 @@ pub async fn schedule_all_watches(ctx: &Ctx) -> Result<(), frontdesk_store::Stor
     let now = ctx.clock.now();
     for t in ctx.store.list_tenants().await? {
         let settings = ctx.store.tenant_settings(t.id).await?;
-        if !gmail_settings(settings.messaging.email.as_ref()).is_some_and(|g| g.topic.is_some()) {
+        if gmail_settings(settings.messaging.email.as_ref()).is_none_or(|g| g.topic.is_none()) {
             continue;
         }
         ctx.store.enqueue(&watch_job(t.id, next_renewal(now)), now).await?;
