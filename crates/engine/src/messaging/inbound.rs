@@ -110,14 +110,14 @@ impl JobHandler for ProcessInbound {
         let (patient, first_contact) = if event.channel == Channel::Email {
             // A bounce names a message of ours; it is a delivery report, not a patient's words.
             if !event.extra["bounce"].is_null() {
-                if !super::email::apply_bounce(ctx, tenant, &event).await? {
-                    super::email::keep_unmatched(ctx, tenant, &event).await?;
+                if !super::email_threads::apply_bounce(ctx, tenant, &event.extra).await? {
+                    keep_unmatched(ctx, tenant, &event).await?;
                 }
                 return Ok(());
             }
-            match super::email::identify(ctx, tenant, &event).await? {
+            match super::email_threads::identify(ctx, tenant, &event.from, &event.extra).await? {
                 Some(p) => (p, false),
-                None => return super::email::keep_unmatched(ctx, tenant, &event).await,
+                None => return keep_unmatched(ctx, tenant, &event).await,
             }
         } else {
             identify_patient(ctx, tenant, &event).await?
@@ -370,4 +370,10 @@ async fn new_lead(
     };
     crate::leads::create_lead(ctx, tenant, intake).await?;
     Ok(())
+}
+
+/// An e-mail from nobody on file, kept whole for staff.
+async fn keep_unmatched(ctx: &Ctx, tenant: TenantId, event: &InboundMessageEvent) -> Result<(), JobError> {
+    let payload = serde_json::to_value(event).map_err(|e| JobError::permanent(e.to_string()))?;
+    super::email_threads::keep_unmatched(ctx, tenant, &event.provider_message_id, payload).await
 }

@@ -5,6 +5,8 @@
 mod assignment;
 pub mod contact_prefs;
 pub mod email;
+mod email_send;
+mod email_threads;
 pub mod gmail;
 mod inbound;
 mod notifier;

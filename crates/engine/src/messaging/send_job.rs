@@ -99,7 +99,7 @@ impl JobHandler for SendHandler {
         let outcome = match message.provider.parse::<ProviderKind>().unwrap_or(ProviderKind::Sandbox) {
             // The sandbox "delivers" e-mail under its real Message-ID, so replies thread.
             ProviderKind::Sandbox if message.channel == Channel::Email => Outcome::Accepted {
-                provider_id: super::email::message_id_for(&message, settings.messaging.email.as_ref()),
+                provider_id: super::email_send::message_id_for(&message, settings.messaging.email.as_ref()),
                 status: MessageStatus::Delivered,
             },
             ProviderKind::Sandbox => Outcome::Accepted {
@@ -202,7 +202,7 @@ async fn send_email(
 ) -> Result<Outcome, JobError> {
     let email =
         settings.messaging.email.as_ref().ok_or_else(|| JobError::permanent("e-mail is not configured"))?;
-    let composed = match super::email::compose(ctx, email, tenant, message, patient).await? {
+    let composed = match super::email_send::compose(ctx, email, tenant, message, patient).await? {
         Ok(c) => c,
         Err(code) => {
             return Ok(Outcome::Refused {
@@ -211,7 +211,7 @@ async fn send_email(
             });
         }
     };
-    Ok(match super::email::send_smtp(email, &composed).await? {
+    Ok(match super::email_send::send_smtp(email, &composed).await? {
         Ok(id) => Outcome::Accepted { provider_id: id, status: MessageStatus::Sent },
         Err((code, text)) => Outcome::Refused { code: Some(code), message: text },
     })
