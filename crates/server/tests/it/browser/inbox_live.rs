@@ -93,7 +93,12 @@ async fn the_inbox_updates_live_and_sends_templates_when_the_window_is_closed() 
     assert_eq!(reply["status"], "delivered", "{reply}");
     let mut delivered_shown = false;
     for _ in 0..80 {
-        let thread = c.find(Locator::Css("#thread")).await.unwrap().text().await.unwrap();
+        // The live update swaps `#thread` in: an element found just before the swap is
+        // stale when read, so look again.
+        let Ok(thread) = async { c.find(Locator::Css("#thread")).await?.text().await }.await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
         if thread.lines().any(|l| l.contains("entregue")) {
             delivered_shown = true;
             break;
