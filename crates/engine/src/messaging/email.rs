@@ -13,6 +13,7 @@ use super::inbound::{InboundMessageEvent, accept_inbound};
 use super::webhooks::WebhookError;
 use crate::Ctx;
 use frontdesk_domain::messaging::Channel;
+use frontdesk_domain::patients::Patient;
 use frontdesk_domain::{PatientId, TenantId};
 use frontdesk_providers::email::{self as provider, InboundEmail};
 use subtle::ConstantTimeEq;
@@ -107,15 +108,40 @@ pub async fn unsubscribe(
     slug: &str,
     patient: PatientId,
     token: &str,
-) -> Result<bool, WebhookError> {
+) -> Result<Patient, WebhookError> {
+    let p = unsubscribe_link_patient(ctx, slug, patient, token).await?;
+    opt_out(ctx, &p, OptOutScope::Everything, "unsubscribe_link", &format!("unsubscribe:{patient}")).await?;
+    Ok(p)
+}
+
+/// The patient an unsubscribe link names, when its token is genuine (the page shows
+/// itself in their language; a forged link learns nothing of them).
+pub async fn unsubscribe_link_patient(
+    ctx: &Ctx,
+    slug: &str,
+    patient: PatientId,
+    token: &str,
+) -> Result<Patient, WebhookError> {
     let entry = super::webhooks::tenant(ctx, slug).await?;
     let signer = ctx.links.as_ref().ok_or(WebhookError::NotConfigured("signed links"))?;
+    let invalid = || WebhookError::Forbidden("the unsubscribe link is not valid".into());
     if !signer.verify_unsubscribe(entry.tenant.id, patient, token) {
-        return Err(WebhookError::Forbidden("the unsubscribe link is not valid".into()));
+        return Err(invalid());
     }
-    let Some(p) = ctx.store.get_patient(entry.tenant.id, patient).await? else {
-        return Err(WebhookError::Forbidden("the unsubscribe link is not valid".into()));
-    };
-    Ok(opt_out(ctx, &p, OptOutScope::Everything, "unsubscribe_link", &format!("unsubscribe:{patient}"))
-        .await?)
+    ctx.store.get_patient(entry.tenant.id, patient).await?.ok_or_else(invalid)
+}
+
+/// The latest e-mails from nobody on file (newest first, at most `limit`), as they were
+/// received, with when.
+pub async fn unmatched(
+    ctx: &Ctx,
+    tenant: TenantId,
+    limit: u32,
+) -> Result<Vec<(jiff::Timestamp, InboundMessageEvent)>, frontdesk_store::StoreError> {
+    let events = ctx.store.recent_inbound_events(tenant, UNMATCHED_PROVIDER, limit).await?;
+    // An event this version cannot read (written by a later one) is left out, not a failure.
+    Ok(events
+        .into_iter()
+        .filter_map(|e| serde_json::from_value(e.payload).ok().map(|m| (e.received_at, m)))
+        .collect())
 }

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use frontdesk_domain::PatientId;
 use frontdesk_domain::tenant::Locale;
+use frontdesk_engine::messaging::email;
 use frontdesk_engine::messaging::webhooks::WebhookError;
 use serde::Deserialize;
 
@@ -69,15 +70,6 @@ fn words(locale: Locale) -> &'static Words {
     }
 }
 
-/// The patient's language when the link is genuine (the page is theirs), else the browser's.
-async fn locale_of(state: &AppState, slug: &str, patient: PatientId, fallback: Locale) -> Locale {
-    let Ok(Some(tenant)) = state.ctx.store.tenant_by_slug(slug).await else { return fallback };
-    match state.ctx.store.get_patient(tenant.id, patient).await {
-        Ok(Some(p)) => p.locale,
-        _ => fallback,
-    }
-}
-
 fn page(
     locale: Locale,
     title: &'static str,
@@ -105,22 +97,13 @@ pub(super) async fn show(
     Query(q): Query<TokenQuery>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let locale = locale_of(&state, &slug, patient, crate::app::browser_locale(&headers)).await;
-    let w = words(locale);
-    let genuine = match state.ctx.store.tenant_by_slug(&slug).await {
-        Ok(Some(t)) => {
-            state.ctx.links.as_ref().is_some_and(|s| s.verify_unsubscribe(t.id, patient, &q.token))
-        }
-        Ok(None) => false,
-        Err(e) => return internal(locale, &e),
-    };
-    if !genuine {
-        return page(locale, w.invalid_title, w.invalid_text, None, StatusCode::NOT_FOUND);
-    }
-    // A genuine token is hex: nothing in it needs escaping in the address.
-    let token = &q.token;
-    let action = format!("/unsubscribe/{slug}/{patient}?token={token}");
-    page(locale, w.ask_title, w.ask_text, Some(action), StatusCode::OK)
+    let link = email::unsubscribe_link_patient(&state.ctx, &slug, patient, &q.token).await;
+    answer(link, &headers, |locale| {
+        let w = words(locale);
+        // A genuine token is hex: nothing in it needs escaping in the address.
+        let action = format!("/unsubscribe/{slug}/{patient}?token={}", q.token);
+        page(locale, w.ask_title, w.ask_text, Some(action), StatusCode::OK)
+    })
 }
 
 pub(super) async fn confirm(
@@ -129,11 +112,27 @@ pub(super) async fn confirm(
     Query(q): Query<TokenQuery>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let locale = locale_of(&state, &slug, patient, crate::app::browser_locale(&headers)).await;
-    let w = words(locale);
-    match frontdesk_engine::messaging::email::unsubscribe(&state.ctx, &slug, patient, &q.token).await {
-        Ok(_) => page(locale, w.done_title, w.done_text, None, StatusCode::OK),
-        Err(WebhookError::Store(e)) => internal(locale, &e),
-        Err(_) => page(locale, w.invalid_title, w.invalid_text, None, StatusCode::NOT_FOUND),
+    let done = email::unsubscribe(&state.ctx, &slug, patient, &q.token).await;
+    answer(done, &headers, |locale| {
+        let w = words(locale);
+        page(locale, w.done_title, w.done_text, None, StatusCode::OK)
+    })
+}
+
+/// The page for a genuine link, in the patient's language; otherwise the invalid-link page
+/// in the browser's (or the error page).
+fn answer(
+    link: Result<frontdesk_domain::patients::Patient, WebhookError>,
+    headers: &axum::http::HeaderMap,
+    genuine: impl FnOnce(Locale) -> Response,
+) -> Response {
+    let browser = crate::app::browser_locale(headers);
+    match link {
+        Ok(p) => genuine(p.locale),
+        Err(WebhookError::Store(e)) => internal(browser, &e),
+        Err(_) => {
+            let w = words(browser);
+            page(browser, w.invalid_title, w.invalid_text, None, StatusCode::NOT_FOUND)
+        }
     }
 }

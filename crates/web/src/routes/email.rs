@@ -112,22 +112,19 @@ pub async fn unmatched(
     State(state): State<AppState>,
     who: Principal,
 ) -> Result<Json<UnmatchedList>, ApiError> {
-    let events = state.ctx.store.recent_inbound_events(who.tenant_id, email::UNMATCHED_PROVIDER, 100).await?;
+    let kept = email::unmatched(&state.ctx, who.tenant_id, 100).await?;
     let access =
         Access { action: "list", resource_type: "unmatched_email", resource_id: None, patient_id: None };
     audit::record(&state.ctx, &who.actor(), access).await?;
-    let items = events
+    let items = kept
         .into_iter()
-        .map(|e| {
-            let p = &e.payload;
-            UnmatchedEmail {
-                message_id: e.external_id,
-                received_at: e.received_at.to_string(),
-                from: p["from"].as_str().unwrap_or_default().to_owned(),
-                name: p["profile_name"].as_str().map(str::to_owned),
-                subject: p["extra"]["subject"].as_str().map(str::to_owned),
-                text: p["body"].as_str().unwrap_or_default().to_owned(),
-            }
+        .map(|(at, m)| UnmatchedEmail {
+            received_at: at.to_string(),
+            subject: m.extra["subject"].as_str().map(str::to_owned),
+            message_id: m.provider_message_id,
+            from: m.from,
+            name: m.profile_name,
+            text: m.body,
         })
         .collect();
     Ok(Json(UnmatchedList { items }))
