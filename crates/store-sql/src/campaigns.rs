@@ -85,7 +85,8 @@ pub fn status(s: CampaignStatus) -> &'static str {
 
 /// The audience query of a campaign kind. Parameters: $1 tenant, $2 after (patient id),
 /// $3 now, $4 the recall's cut-off, $5 service, $6 practitioner, $7 unit, $8 only
-/// patients who missed an appointment, $9 limit. The segment's filters apply to the
+/// patients who missed an appointment, $9 limit, $10 lead stage, $11 lead source, $12 to
+/// $14 tags the patient must all carry, $15 a channel they must be reachable on. The segment's filters apply to the
 /// appointment the kind is about (the last visit, the cancelled or missed one); for a
 /// custom campaign, to any appointment of the patient.
 pub fn audience_sql(kind: CampaignKind) -> String {
@@ -125,6 +126,14 @@ pub fn audience_sql(kind: CampaignKind) -> String {
                AND ls.stage = $10))
            AND ($11 IS NULL OR EXISTS (SELECT 1 FROM leads lo WHERE lo.tenant_id = p.tenant_id AND lo.patient_id = p.id
                AND lo.source = $11))
+           AND ($12 IS NULL OR EXISTS (SELECT 1 FROM patient_tags t1 WHERE t1.tenant_id = p.tenant_id AND t1.patient_id = p.id AND t1.tag = $12))
+           AND ($13 IS NULL OR EXISTS (SELECT 1 FROM patient_tags t2 WHERE t2.tenant_id = p.tenant_id AND t2.patient_id = p.id AND t2.tag = $13))
+           AND ($14 IS NULL OR EXISTS (SELECT 1 FROM patient_tags t3 WHERE t3.tenant_id = p.tenant_id AND t3.patient_id = p.id AND t3.tag = $14))
+           AND ($15 IS NULL OR (CASE WHEN $15 = 'email' THEN p.email IS NOT NULL AND p.email <> '' ELSE TRUE END
+               AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.tenant_id = p.tenant_id AND c.patient_id = p.id
+                   AND c.channel = $15 AND c.state = 'opted_out'
+                   AND NOT EXISTS (SELECT 1 FROM consents d WHERE d.tenant_id = c.tenant_id AND d.patient_id = c.patient_id
+                       AND d.channel = c.channel AND d.at > c.at))))
            AND {by_kind}
          ORDER BY p.id LIMIT $9"
     )
@@ -245,6 +254,10 @@ macro_rules! campaign_store {
                         i64::from(q.limit),
                         q.segment.lead_stage.map(|s| s.as_str()),
                         q.segment.lead_source.map(|s| s.as_str()),
+                        q.segment.tags.first().map(String::as_str),
+                        q.segment.tags.get(1).map(String::as_str),
+                        q.segment.tags.get(2).map(String::as_str),
+                        q.segment.reachable_on.map(|c| c.as_str()),
                     )?;
                     Ok(rows.into_iter().map(|(id,)| PatientId(id)).collect())
                 }
@@ -430,6 +443,20 @@ macro_rules! campaign_store {
                     ));
                     let rows: Vec<EnrollmentRow> = fetch!(fetch_all(self.writer()), sql, tenant.0, patient.0)?;
                     rows.into_iter().map(Enrollment::try_from).collect()
+                }
+
+                async fn next_step_job(&self, tenant: TenantId, enrollment: Uuid) -> StoreResult<Option<frontdesk_domain::jobs::Job>> {
+                    let prefix = format!("campaign-enrollment:{enrollment}:step:");
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "SELECT {} FROM jobs WHERE tenant_id = $1 AND status = 'queued' AND kind = 'campaign.step'
+                           AND substr(dedupe_key, 1, $3) = $2
+                         ORDER BY run_at LIMIT 1",
+                        $crate::jobs::JOB_COLUMNS
+                    ));
+                    let len = i32::try_from(prefix.len()).unwrap_or(i32::MAX);
+                    let row: Option<$crate::jobs::JobRow> =
+                        fetch!(fetch_optional(self.reader()), sql, tenant.0, prefix.as_str(), len)?;
+                    row.map(frontdesk_domain::jobs::Job::try_from).transpose()
                 }
 
                 async fn mark_enrollment_replied(&self, tenant: TenantId, id: Uuid, at: Timestamp) -> StoreResult<()> {

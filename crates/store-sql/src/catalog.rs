@@ -48,7 +48,7 @@ pub const PATIENT: &str = "SELECT id, tenant_id, name, phone, email, birth_date,
 macro_rules! catalog_store {
     ($store:ty) => {
         const _: () = {
-            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, sqlx, uuid};
+            use $crate::deps::{async_trait, frontdesk_domain, frontdesk_store, serde_json, sqlx, uuid};
             use $crate::catalog::{PATIENT, PatientRow};
             use $crate::{DbDate, DbTime, SqlBackend as _, db_err, exec, fetch, found};
             use frontdesk_domain::contact::PhoneE164;
@@ -285,6 +285,49 @@ macro_rules! catalog_store {
                     ));
                     let row: Option<PatientRow> = fetch!(fetch_optional(self.reader()), sql, tenant.0, email)?;
                     row.map(Patient::try_from).transpose()
+                }
+
+                async fn set_patient_tags(&self, tenant: TenantId, patient: PatientId, tags: &[String]) -> StoreResult<()> {
+                    let mut tx = self.writer().begin().await.map_err(db_err)?;
+                    exec!(&mut *tx, "DELETE FROM patient_tags WHERE tenant_id = $1 AND patient_id = $2", tenant.0, patient.0)?;
+                    for tag in tags {
+                        exec!(
+                            &mut *tx,
+                            "INSERT INTO patient_tags (tenant_id, patient_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            tenant.0,
+                            patient.0,
+                            tag.as_str(),
+                        )?;
+                    }
+                    tx.commit().await.map_err(db_err)
+                }
+
+                async fn add_patient_tags(&self, tenant: TenantId, patient: PatientId, tags: &[String]) -> StoreResult<()> {
+                    for tag in tags {
+                        exec!(
+                            self.writer(),
+                            "INSERT INTO patient_tags (tenant_id, patient_id, tag) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            tenant.0,
+                            patient.0,
+                            tag.as_str(),
+                        )?;
+                    }
+                    Ok(())
+                }
+
+                async fn patient_tags(&self, tenant: TenantId, patients: &[PatientId]) -> StoreResult<Vec<(PatientId, String)>> {
+                    if patients.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let sql = sqlx::AssertSqlSafe(format!(
+                        "SELECT patient_id, tag FROM patient_tags WHERE tenant_id = $1 AND patient_id IN ({})
+                         ORDER BY patient_id, tag",
+                        <$store as $crate::SqlBackend>::IDS_IN_2
+                    ));
+                    let hex: Vec<String> = patients.iter().map(|p| p.0.simple().to_string()).collect();
+                    let rows: Vec<(Uuid, String)> =
+                        fetch!(fetch_all(self.reader()), sql, tenant.0, serde_json::Value::from(hex).to_string())?;
+                    Ok(rows.into_iter().map(|(id, tag)| (PatientId(id), tag)).collect())
                 }
 
                 async fn set_patient_external_id(&self, tenant: TenantId, id: PatientId, external_id: &str) -> StoreResult<()> {

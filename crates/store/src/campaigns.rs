@@ -119,6 +119,14 @@ pub trait CampaignStore: Send + Sync {
     async fn enrollment_counts(&self, tenant: TenantId, campaign: Uuid) -> StoreResult<EnrollmentCounts>;
     /// Notes the patient's first reply to the campaign (later ones change nothing).
     async fn mark_enrollment_replied(&self, tenant: TenantId, id: Uuid, at: Timestamp) -> StoreResult<()>;
+    /// The enrollment's next queued step job (the earliest, when a step was filed again),
+    /// if any: where it stands in the sequence and when it runs. Step jobs carry the
+    /// dedupe key `campaign-enrollment:{id}:step:...`.
+    async fn next_step_job(
+        &self,
+        tenant: TenantId,
+        enrollment: Uuid,
+    ) -> StoreResult<Option<frontdesk_domain::jobs::Job>>;
     /// Every campaign's results (see `frontdesk_domain::campaigns::results`): "this month"
     /// counts enrollments from `month_start`, "90 days" from `ninety_days_ago`.
     async fn campaign_results(

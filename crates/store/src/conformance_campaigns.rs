@@ -33,7 +33,7 @@ fn campaign(c: &Clinic, kind: CampaignKind, segment: Segment) -> Campaign {
         name: "Retorno".into(),
         kind,
         segment,
-        steps: vec![Step { channel: Channel::Whatsapp, template: TemplateKey::BookingLink, delay_hours: 0 }],
+        steps: vec![Step::message(Channel::Whatsapp, TemplateKey::BookingLink, 0)],
         window: SendingWindow::default(),
         status: CampaignStatus::Draft,
         created_at: t0(),

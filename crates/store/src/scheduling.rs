@@ -75,6 +75,27 @@ pub trait PatientStore: Send + Sync {
     /// The patient with this e-mail address (compared without case), the earliest
     /// registered when two share it (a family address).
     async fn patient_by_email(&self, tenant: TenantId, email: &str) -> StoreResult<Option<Patient>>;
+    /// Replaces the patient's tags with `tags` (already normalized, see
+    /// `frontdesk_domain::patients::normalize_tags`), in one transaction.
+    async fn set_patient_tags(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+        tags: &[String],
+    ) -> StoreResult<()>;
+    /// Adds the tags the patient does not carry yet (a lead's form adds, never removes).
+    async fn add_patient_tags(
+        &self,
+        tenant: TenantId,
+        patient: PatientId,
+        tags: &[String],
+    ) -> StoreResult<()>;
+    /// The tags of these patients, by patient then tag.
+    async fn patient_tags(
+        &self,
+        tenant: TenantId,
+        patients: &[PatientId],
+    ) -> StoreResult<Vec<(PatientId, String)>>;
     async fn set_patient_external_id(
         &self,
         tenant: TenantId,

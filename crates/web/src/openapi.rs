@@ -149,6 +149,7 @@ pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(routes::campaigns::resume))
         .routes(routes!(routes::campaigns::stop))
         .routes(routes!(routes::campaigns::enrollments))
+        .routes(routes!(routes::campaign_enrollment::enrollment))
         .routes(routes!(routes::waitlist::join, routes::waitlist::list))
         .routes(routes!(routes::waitlist::get_entry, routes::waitlist::remove))
         .routes(routes!(routes::waitlist::list_offers))

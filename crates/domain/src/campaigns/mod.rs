@@ -7,6 +7,7 @@
 //! enrollment stops, the next time a step may be sent.
 
 pub mod results;
+pub mod standing;
 use crate::messaging::{Channel, TemplateKey};
 use crate::{LocationId, PatientId, PractitionerId, ServiceId, TenantId};
 use jiff::civil::Time;
@@ -126,17 +127,64 @@ pub struct Segment {
     pub lead_stage: Option<crate::leads::LeadStage>,
     /// Only patients with a lead from this source (`paid_ads`, `referral`, `import`...).
     pub lead_source: Option<crate::leads::LeadSource>,
+    /// Only patients carrying every one of these tags (at most [`MAX_SEGMENT_TAGS`];
+    /// compared as `patients::normalize_tag` writes them).
+    pub tags: Vec<String>,
+    /// Only patients the clinic can write to on this channel: an e-mail address on file
+    /// for `email`, and no opt-out recorded on it.
+    pub reachable_on: Option<Channel>,
 }
 
-/// One message of the sequence: on a channel, from a template, `delay_hours` after the
-/// previous step (the first step's delay counts from enrollment).
+/// A segment asks for at most this many tags.
+pub const MAX_SEGMENT_TAGS: usize = 3;
+
+/// One contact of the sequence, `delay_hours` after the previous step (the first step's
+/// delay counts from enrollment): a message on a channel, from a template, or an AI call
+/// (`voice`), tried up to `attempts` times `retry_after_hours` apart while nobody answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub channel: Channel,
-    pub template: TemplateKey,
+    /// The message; a call step has none (the voice assistant is told the campaign's kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateKey>,
     #[serde(default)]
     pub delay_hours: u32,
+    /// A call step: calls at most, while nobody answers (1 to [`MAX_CALL_ATTEMPTS`]).
+    #[serde(default = "one_attempt")]
+    pub attempts: u8,
+    /// A call step: hours between one unanswered call and the next.
+    #[serde(default = "default_retry_hours")]
+    pub retry_after_hours: u32,
+}
+
+/// A call step calls at most this many times.
+pub const MAX_CALL_ATTEMPTS: u8 = 3;
+/// The longest wait between two calls of a step.
+pub const MAX_RETRY_HOURS: u32 = 7 * 24;
+
+fn one_attempt() -> u8 {
+    1
+}
+
+fn default_retry_hours() -> u32 {
+    24
+}
+
+impl Step {
+    /// A message step.
+    pub fn message(channel: Channel, template: TemplateKey, delay_hours: u32) -> Self {
+        Self { channel, template: Some(template), delay_hours, attempts: 1, retry_after_hours: 24 }
+    }
+
+    /// A call step of up to `attempts` calls, `retry_after_hours` apart.
+    pub fn call(delay_hours: u32, attempts: u8, retry_after_hours: u32) -> Self {
+        Self { channel: Channel::Voice, template: None, delay_hours, attempts, retry_after_hours }
+    }
+
+    pub fn is_call(&self) -> bool {
+        self.channel == Channel::Voice
+    }
 }
 
 /// The local hours (and weekdays, Monday = 0; none means every day) a campaign may send in.
@@ -182,14 +230,22 @@ pub enum CampaignError {
     NoSteps,
     #[error("at most {MAX_STEPS} steps")]
     TooManySteps,
-    #[error("steps[{0}].channel: a campaign sends on whatsapp, sms or email")]
+    #[error("steps[{0}].channel: a campaign step is whatsapp, sms, email or voice (an AI call)")]
     Channel(usize),
+    #[error("steps[{0}].template: a message step needs a template; a call step has none")]
+    Template(usize),
+    #[error("steps[{0}].attempts: a call step calls 1 to {MAX_CALL_ATTEMPTS} times; a message step once")]
+    Attempts(usize),
+    #[error("steps[{0}].retry_after_hours: 1 to {MAX_RETRY_HOURS}")]
+    RetryAfter(usize),
     #[error("steps[{0}].delay_hours: at most {MAX_DELAY_HOURS}")]
     Delay(usize),
     #[error("segment: a recall needs last_visit_before_days (at least 1)")]
     RecallNeedsDays,
     #[error("window: from must be before to, and weekdays 0 (Monday) to 6")]
     Window,
+    #[error("segment.tags: {0}")]
+    Tags(String),
 }
 
 impl Campaign {
@@ -204,8 +260,26 @@ impl Campaign {
             return Err(CampaignError::TooManySteps);
         }
         for (i, step) in self.steps.iter().enumerate() {
-            if !step.channel.is_messaging() {
+            if !step.channel.is_messaging() && !step.is_call() {
                 return Err(CampaignError::Channel(i));
+            }
+            if step.is_call() {
+                if step.template.is_some() {
+                    return Err(CampaignError::Template(i));
+                }
+                if !(1..=MAX_CALL_ATTEMPTS).contains(&step.attempts) {
+                    return Err(CampaignError::Attempts(i));
+                }
+                if !(1..=MAX_RETRY_HOURS).contains(&step.retry_after_hours) {
+                    return Err(CampaignError::RetryAfter(i));
+                }
+            } else {
+                if step.template.is_none() {
+                    return Err(CampaignError::Template(i));
+                }
+                if step.attempts != 1 {
+                    return Err(CampaignError::Attempts(i));
+                }
             }
             if step.delay_hours > MAX_DELAY_HOURS {
                 return Err(CampaignError::Delay(i));
@@ -213,6 +287,15 @@ impl Campaign {
         }
         if self.kind == CampaignKind::Recall && self.segment.last_visit_before_days.unwrap_or(0) == 0 {
             return Err(CampaignError::RecallNeedsDays);
+        }
+        if self.segment.tags.len() > MAX_SEGMENT_TAGS {
+            return Err(CampaignError::Tags(format!("at most {MAX_SEGMENT_TAGS}")));
+        }
+        for tag in &self.segment.tags {
+            let normal = crate::patients::normalize_tag(tag).map_err(CampaignError::Tags)?;
+            if normal != *tag {
+                return Err(CampaignError::Tags(format!("{tag:?} is written {normal:?}")));
+            }
         }
         if self.window.from >= self.window.to || self.window.weekdays.iter().any(|d| *d > 6) {
             return Err(CampaignError::Window);
@@ -462,11 +545,7 @@ mod tests {
             name: "Retorno 6 meses".into(),
             kind: CampaignKind::Recall,
             segment: Segment { last_visit_before_days: Some(180), ..Default::default() },
-            steps: vec![Step {
-                channel: Channel::Whatsapp,
-                template: TemplateKey::BookingLink,
-                delay_hours: 0,
-            }],
+            steps: vec![Step::message(Channel::Whatsapp, TemplateKey::BookingLink, 0)],
             window: SendingWindow::default(),
             status: CampaignStatus::Draft,
             created_at: now,
@@ -482,7 +561,24 @@ mod tests {
         assert_eq!(c.validate(), Err(CampaignError::RecallNeedsDays));
         let mut c = campaign();
         c.steps[0].channel = Channel::Voice;
-        assert_eq!(c.validate(), Err(CampaignError::Channel(0)));
+        c.steps[0].template = None;
+        assert_eq!(c.validate(), Ok(()), "an AI call");
+        c.steps[0].attempts = MAX_CALL_ATTEMPTS + 1;
+        assert_eq!(c.validate(), Err(CampaignError::Attempts(0)));
+        c.steps[0].attempts = 2;
+        c.steps[0].retry_after_hours = 0;
+        assert_eq!(c.validate(), Err(CampaignError::RetryAfter(0)));
+        let mut c = campaign();
+        c.steps[0].template = None;
+        assert_eq!(c.validate(), Err(CampaignError::Template(0)));
+        let mut c = campaign();
+        c.steps[0].attempts = 2;
+        assert_eq!(c.validate(), Err(CampaignError::Attempts(0)), "a message goes once");
+        let mut c = campaign();
+        c.segment.tags = vec!["VIP".into()];
+        assert!(matches!(c.validate(), Err(CampaignError::Tags(_))), "written lower-case");
+        c.segment.tags = vec!["vip".into()];
+        assert_eq!(c.validate(), Ok(()));
         let mut c = campaign();
         c.steps = vec![c.steps[0].clone(); MAX_STEPS + 1];
         assert_eq!(c.validate(), Err(CampaignError::TooManySteps));
@@ -542,7 +638,7 @@ mod tests {
         // Saturday 07:00 with every day allowed: 09:00 the same day.
         let every_day = SendingWindow { weekdays: vec![], ..SendingWindow::default() };
         assert_eq!(next_in_window(&every_day, at("2026-06-06T10:00:00Z"), &sp), at("2026-06-06T12:00:00Z"));
-        let step = Step { channel: Channel::Sms, template: TemplateKey::Reactivation, delay_hours: 48 };
+        let step = Step::message(Channel::Sms, TemplateKey::Reactivation, 48);
         assert_eq!(step_due(&step, at("2026-06-01T13:00:00Z")), at("2026-06-03T13:00:00Z"));
     }
 

@@ -132,7 +132,17 @@ pub struct Call {
     pub updated_at: Timestamp,
 }
 
+/// How a campaign's call names its reason (`campaign_recall`...), told to the assistant:
+/// such a call is tried again by the campaign step's own attempts, not the clinic's retry
+/// cadence (and gets no missed-call message: the campaign has its own steps).
+pub const CAMPAIGN_REASON_PREFIX: &str = "campaign_";
+
 impl Call {
+    /// Placed by a campaign's call step.
+    pub fn placed_by_campaign(&self) -> bool {
+        self.reason.as_deref().is_some_and(|r| r.starts_with(CAMPAIGN_REASON_PREFIX))
+    }
+
     /// A new outbound call, not yet placed.
     pub fn outbound(
         tenant_id: TenantId,

@@ -13,7 +13,7 @@ mod settings;
 pub mod spoken;
 
 pub use cadence::{RetryCadence, RetryPlan, RetryStep, next_attempt};
-pub use call::{Call, CallDirection, CallStatus, TranscriptTurn};
+pub use call::{CAMPAIGN_REASON_PREFIX, Call, CallDirection, CallStatus, TranscriptTurn};
 pub use callback::{CallbackTime, callback_phrase, callback_time};
 pub use facts::{OutcomeTally, TelephonyFacts};
 pub use outcome::{CallOutcome, Classification, EndedCall, classify};

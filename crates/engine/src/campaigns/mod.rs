@@ -3,6 +3,9 @@
 //! time; the jobs that enroll and send the steps are the campaign playbook's
 //! (`playbooks::campaigns`), which acts only through this module and messaging.
 
+mod enrollment;
+pub use enrollment::{EnrollmentDetail, Interaction, MAX_INTERACTIONS, NextStep, enrollment_detail};
+
 use crate::Ctx;
 use frontdesk_domain::campaigns::results::{ResultCounts, by_kind};
 use frontdesk_domain::campaigns::{
@@ -67,12 +70,21 @@ pub struct StepPayload {
     pub enrollment_id: Uuid,
     pub step: u32,
     pub planned_at: jiff::Timestamp,
+    /// A call step: the calls placed so far for it (the job looks at the last one's
+    /// outcome before calling again or moving on); 0 for a message step.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempt: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl StepPayload {
     /// What the step's message is keyed by: the same for every run of this step (a retry,
     /// a step filed again after a pause), and time-ordered by when the step was planned, so
     /// the message sorts among the conversation's others by when it was meant to go.
+    /// (The same for every attempt of a call step: see [`StepPayload::call_key`].)
     pub fn anchor(&self) -> Uuid {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(format!("{}:{}", self.enrollment_id, self.step));
@@ -80,6 +92,12 @@ impl StepPayload {
         random.copy_from_slice(&digest[..10]);
         let ms = u64::try_from(self.planned_at.as_millisecond()).unwrap_or(0);
         uuid::Builder::from_unix_timestamp_millis(ms, &random).into_uuid()
+    }
+
+    /// What call `attempt` (0 for the first) of this step is keyed by: every run that
+    /// would place it finds the same call.
+    pub fn call_key(&self, tenant: TenantId, attempt: u32) -> Uuid {
+        crate::faults::derived_after(tenant, self.anchor(), u64::from(attempt), "campaign_call")
     }
 }
 
@@ -96,8 +114,9 @@ pub fn enroll_job(tenant: TenantId, p: &EnrollPayload, run_at: jiff::Timestamp) 
 /// again for later; what makes the step go once is the enrollment's step count and the
 /// message's key, not the job.
 pub fn step_job(tenant: TenantId, p: &StepPayload, run_at: jiff::Timestamp) -> NewJob {
+    let attempt = if p.attempt == 0 { String::new() } else { format!(":attempt:{}", p.attempt) };
     NewJob::new(tenant, STEP_JOB, serde_json::json!(p), run_at).with_dedupe_key(format!(
-        "campaign-enrollment:{}:step:{}:{}",
+        "campaign-enrollment:{}:step:{}:{}{attempt}",
         p.enrollment_id,
         p.step,
         run_at.as_second()
@@ -247,8 +266,12 @@ mod tests {
     #[test]
     fn a_steps_message_key_is_stable_and_sorts_by_when_it_was_planned() {
         let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
-        let step =
-            |n, planned: &str| StepPayload { enrollment_id: Uuid::nil(), step: n, planned_at: at(planned) };
+        let step = |n, planned: &str| StepPayload {
+            enrollment_id: Uuid::nil(),
+            step: n,
+            planned_at: at(planned),
+            attempt: 0,
+        };
         assert_eq!(step(0, "2026-06-01T12:00:00Z").anchor(), step(0, "2026-06-01T12:00:00Z").anchor());
         assert_ne!(step(0, "2026-06-01T12:00:00Z").anchor(), step(1, "2026-06-01T12:00:00Z").anchor());
         assert!(step(0, "2026-06-01T12:00:00Z").anchor() < step(1, "2026-06-03T12:00:00Z").anchor());

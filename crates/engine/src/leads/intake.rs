@@ -36,6 +36,9 @@ pub struct LeadIntake {
     pub first_message: Option<String>,
     /// The patient wrote in and is talking with the dialogue already: no outreach playbook.
     pub in_conversation: bool,
+    /// Labels for the lead's patient ("implante", "black friday"): added to the ones they
+    /// carry, for campaigns' segments.
+    pub tags: Vec<String>,
 }
 
 impl std::fmt::Debug for LeadIntake {
@@ -58,6 +61,7 @@ impl std::fmt::Debug for LeadIntake {
             .field("submitted_at", &self.submitted_at)
             .field("first_message", &Redacted(&self.first_message))
             .field("in_conversation", &self.in_conversation)
+            .field("tags", &self.tags)
             .finish()
     }
 }
@@ -113,9 +117,14 @@ pub async fn create_lead(
         frontdesk_domain::plausible::event_time(at, now)
             .map_err(|e| LeadFailure::Invalid(format!("submitted_at: {e}")))?;
     }
+    let tags = frontdesk_domain::patients::normalize_tags(&intake.tags)
+        .map_err(|e| LeadFailure::Invalid(format!("tags: {e}")))?;
     let tenant = ctx.store.tenant_by_id(tenant_id).await?.ok_or(LeadFailure::NotFound("tenant"))?;
     let settings = ctx.store.tenant_settings(tenant_id).await?;
     let patient = find_or_register(ctx, &intake, &settings.default_region, &tenant).await?;
+    if !tags.is_empty() {
+        ctx.store.add_patient_tags(tenant_id, patient.id, &tags).await?;
+    }
     let window = SignedDuration::from_hours(i64::from(settings.leads.dedupe_window_hours));
     if let Some(mut lead) = ctx.store.recent_lead_for_patient(tenant_id, patient.id, now - window).await? {
         // The same person again (a second form, a message after the form): one lead.

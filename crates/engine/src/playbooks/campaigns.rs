@@ -82,8 +82,11 @@ impl JobHandler for EnrollPage {
             );
             let due = step_due(&campaign.steps[0], now).checked_add(spread).unwrap_or(now);
             let at = next_in_window(&campaign.window, due, &tz);
-            let first =
-                step_job(job.tenant_id, &StepPayload { enrollment_id: id, step: 0, planned_at: at }, at);
+            let first = step_job(
+                job.tenant_id,
+                &StepPayload { enrollment_id: id, step: 0, planned_at: at, attempt: 0 },
+                at,
+            );
             enrollments.push((enrollment, first));
         }
         if page.len() == ENROLL_PAGE as usize {
@@ -105,7 +108,7 @@ impl JobHandler for EnrollPage {
     }
 }
 
-async fn clinic_zone(ctx: &Ctx, campaign: &Campaign) -> Result<jiff::tz::TimeZone, JobError> {
+pub(super) async fn clinic_zone(ctx: &Ctx, campaign: &Campaign) -> Result<jiff::tz::TimeZone, JobError> {
     let tenant =
         ctx.store.tenant_by_id(campaign.tenant_id).await?.ok_or_else(|| JobError::permanent("no tenant"))?;
     Ok(tenant.timezone.time_zone())
@@ -146,12 +149,16 @@ impl JobHandler for SendStep {
         else {
             return Ok(());
         };
-        let since = since_enrolled(ctx, &e, channel).await?;
+        let since = since_enrolled(ctx, &e, channel, reply_channel(&campaign, p.step)).await?;
         if let Some(end) = next_state(campaign.steps.len(), e.steps_sent, since) {
             end_and_complete(ctx, tenant, &e, end, now).await?;
             return Ok(());
         }
         let Some(step) = campaign.steps.get(p.step as usize) else { return Ok(()) };
+        // A call step under way: its last call's outcome decides (call again, or move on).
+        if p.attempt > 0 {
+            return super::campaign_call::follow_call(ctx, &campaign, &e, &p, step, now).await;
+        }
         // Another campaign wrote to this patient lately: this step waits for the gap (the
         // same step, so its message key stays the same).
         let cap = ctx.store.tenant_settings(tenant).await?.campaigns;
@@ -162,12 +169,15 @@ impl JobHandler for SendStep {
             ctx.store.enqueue(&step_job(tenant, &p, at), now).await?;
             return Ok(());
         }
+        let Some(template) = step.template else {
+            return super::campaign_call::place(ctx, &campaign, &e, &p, now).await;
+        };
         let variables = variables(ctx, &campaign, &e).await?;
         let request = SendRequest {
             tenant_id: tenant,
             patient_id: e.patient_id,
             channel: step.channel,
-            content: Content::Template { key: step.template, variables },
+            content: Content::Template { key: template, variables },
             automated: true,
             by: frontdesk_domain::messaging::Sender::Automation,
             campaign: Some(campaign.id),
@@ -192,28 +202,45 @@ impl JobHandler for SendStep {
             }
             Err(MessagingFailure::Store(s)) => return Err(s.into()),
         }
-        let next = p.step + 1;
-        let jobs = match campaign.steps.get(next as usize) {
-            Some(following) => {
-                let tz = clinic_zone(ctx, &campaign).await?;
-                let at = next_in_window(&campaign.window, step_due(following, now), &tz);
-                vec![step_job(tenant, &StepPayload { enrollment_id: e.id, step: next, planned_at: at }, at)]
-            }
-            // The last step: one more look once a day has passed, to close the enrollment
-            // (booked, or finished without an answer).
-            None => {
-                let at = now.checked_add(SignedDuration::from_hours(24)).unwrap_or(now);
-                vec![step_job(tenant, &StepPayload { enrollment_id: e.id, step: next, planned_at: at }, at)]
-            }
-        };
-        ctx.store.advance_enrollment(tenant, e.id, p.step, &jobs, now).await.map_err(retry)?;
-        Ok(())
+        advance(ctx, &campaign, &e, p.step, now).await
     }
+}
+
+/// Records step `step` as done and files the next one (in the window), or the closing look
+/// a day after the last.
+pub(super) async fn advance(
+    ctx: &Ctx,
+    campaign: &Campaign,
+    e: &Enrollment,
+    step: u32,
+    now: jiff::Timestamp,
+) -> Result<(), JobError> {
+    let next = step + 1;
+    let at = match campaign.steps.get(next as usize) {
+        Some(following) => {
+            let tz = clinic_zone(ctx, campaign).await?;
+            next_in_window(&campaign.window, step_due(following, now), &tz)
+        }
+        // The last step: one more look once a day has passed, to close the enrollment
+        // (booked, or finished without an answer).
+        None => now.checked_add(SignedDuration::from_hours(24)).unwrap_or(now),
+    };
+    let following = StepPayload { enrollment_id: e.id, step: next, planned_at: at, attempt: 0 };
+    let jobs = [step_job(e.tenant_id, &following, at)];
+    ctx.store.advance_enrollment(e.tenant_id, e.id, step, &jobs, now).await.map_err(retry)?;
+    Ok(())
+}
+
+/// Where a reply to the campaign would arrive, as step `step` looks: its own channel, or
+/// for a call, the channel of the last message before it (`None`: nothing was written).
+fn reply_channel(campaign: &Campaign, step: u32) -> Option<Channel> {
+    let upto = (step as usize + 1).min(campaign.steps.len());
+    campaign.steps[..upto].iter().rev().map(|s| s.channel).find(Channel::is_messaging)
 }
 
 /// Ends an enrollment and, when it was the campaign's last active one and the whole
 /// audience has been enrolled, completes the campaign.
-async fn end_and_complete(
+pub(super) async fn end_and_complete(
     ctx: &Ctx,
     tenant: frontdesk_domain::TenantId,
     e: &Enrollment,
@@ -230,26 +257,27 @@ async fn end_and_complete(
 async fn since_enrolled(
     ctx: &Ctx,
     e: &Enrollment,
-    channel: frontdesk_domain::messaging::Channel,
+    channel: Channel,
+    reply_on: Option<Channel>,
 ) -> Result<SinceEnrolled, JobError> {
     let upcoming = crate::scheduling::upcoming_for(ctx, e.tenant_id, e.patient_id).await?;
     let consents = ctx.store.consents(e.tenant_id, e.patient_id).await?;
     // They wrote back after the last step and have not booked: no more automated steps;
     // staff follow up. Before the first step nobody can have replied, so the conversation
     // is only looked up (created, if the channel is new) once a step has gone.
-    let (replied, bounced) = match e.last_sent_at {
-        None => (false, false),
-        Some(sent) => {
+    let (replied, bounced) = match (e.last_sent_at, reply_on) {
+        (Some(sent), Some(reply_on)) => {
             let template = frontdesk_domain::messaging::Conversation::new(
                 e.tenant_id,
                 e.patient_id,
-                channel,
+                reply_on,
                 ctx.clock.now(),
             );
             let conversation = ctx.store.conversation_for(&template).await?;
             let replied = conversation.last_inbound_at.is_some_and(|at| at > sent);
             (replied, channel == Channel::Email && last_email_bounced(ctx, &conversation).await?)
         }
+        _ => (false, false),
     };
     Ok(SinceEnrolled {
         booked: upcoming.iter().any(|a| a.created_at >= e.created_at),

@@ -3,6 +3,7 @@
 //! public functions. Dependencies go one way: playbooks -> capabilities (scheduling,
 //! leads, messaging, voice) -> store/providers -> domain; `tests/layers.rs` checks it.
 
+mod campaign_call;
 mod campaigns;
 mod confirm_call;
 mod dialogue;

@@ -46,6 +46,12 @@ pub(super) fn calling_time(settings: &TenantSettings, tz: &jiff::tz::TimeZone, a
     next_allowed(at, tz, &settings.messaging.quiet_hours)
 }
 
+/// The id of the call placed for `once` (see [`PlaceCallRequest::once`]): whoever asked
+/// for it finds it again.
+pub fn once_call_id(tenant: TenantId, once: uuid::Uuid) -> CallId {
+    CallId(crate::faults::derived_after(tenant, once, 0, "place_call"))
+}
+
 /// Stores the call and the job that places it (at once, or when calling hours begin).
 pub async fn place_call(ctx: &Ctx, req: PlaceCallRequest) -> Result<Call, VoiceFailure> {
     let store = &ctx.store;
@@ -61,7 +67,7 @@ pub async fn place_call(ctx: &Ctx, req: PlaceCallRequest) -> Result<Call, VoiceF
     call.assistant_id = req.assistant_id;
     call.lead_id = req.lead_id;
     if let Some(anchor) = req.once {
-        call.id = CallId(crate::faults::derived_after(req.tenant_id, anchor, 0, "place_call"));
+        call.id = once_call_id(req.tenant_id, anchor);
         if let Some(placed) = store.get_call(req.tenant_id, call.id).await? {
             return Ok(placed);
         }

@@ -28,6 +28,9 @@ pub(super) fn plan(
         return (Vec::new(), "no follow-up: the caller is not a known patient".into());
     }
     let quiet = &settings.messaging.quiet_hours;
+    if outcome.is_unreached() && call.placed_by_campaign() {
+        return (Vec::new(), "no retry here: the campaign's step calls again if it has attempts left".into());
+    }
     match outcome {
         o if o.is_unreached() => {
             let ended = call.ended_at.unwrap_or(now).max(now);

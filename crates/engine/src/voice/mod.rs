@@ -18,7 +18,7 @@ mod transfer;
 mod vapi_webhook;
 
 pub use callbacks::{CALLBACK_REASON, plan_callback};
-pub use calls::{CallDetail, PlaceCallRequest, call_detail, may_call, place_call};
+pub use calls::{CallDetail, PlaceCallRequest, call_detail, may_call, once_call_id, place_call};
 pub use generic::{GENERIC_PROVIDER, GenericCallReport, GenericTurn, check_generic_secret, generic_webhook};
 pub use provider::{CallBrief, PlaceError, PlacedCall, VoiceProvider, provider_for};
 pub use vapi_webhook::vapi_webhook;

@@ -259,9 +259,14 @@ async fn bad_campaigns_are_refused_by_name(app: TestApp) {
         (json!({"name": "x", "kind": "custom", "steps": []}), 422, "at least one step"),
         (json!({"name": " ", "kind": "custom", "steps": [step]}), 422, "name"),
         (
-            json!({"name": "x", "kind": "custom", "steps": [{"channel": "voice", "template": "booking_link"}]}),
+            json!({"name": "x", "kind": "custom", "steps": [{"channel": "fax", "template": "booking_link"}]}),
             422,
             "steps[0].channel",
+        ),
+        (
+            json!({"name": "x", "kind": "custom", "steps": [{"channel": "voice", "template": "booking_link"}]}),
+            422,
+            "steps[0].template",
         ),
         (
             json!({"name": "x", "kind": "custom", "steps": [{"channel": "sms", "template": "nope"}]}),

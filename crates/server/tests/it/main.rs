@@ -11,6 +11,7 @@ mod api;
 mod api_key_scopes;
 mod assistant;
 mod browser;
+mod campaign_calls;
 mod campaigns;
 mod cli;
 mod cli_secrets;

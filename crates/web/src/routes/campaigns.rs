@@ -59,18 +59,46 @@ pub struct SegmentBody {
     /// `referral`, `whatsapp`, `phone`, `crm`, `import`.
     #[serde(default)]
     pub lead_source: Option<String>,
+    /// Only patients carrying every one of these tags (at most 3; as the patient's `tags`
+    /// are written, e.g. `vip`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Only patients the clinic can reach on this channel (`email`: an address on file;
+    /// any: no opt-out recorded on it).
+    #[serde(default)]
+    pub reachable_on: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepBody {
-    /// `whatsapp`, `sms` or `email`.
+    /// `whatsapp`, `sms`, `email`, or `voice` for an AI call.
     pub channel: String,
-    /// A message template (`GET /api/v1/settings` lists them), e.g. `booking_link` or `reactivation`.
-    pub template: String,
+    /// A message step's template (`GET /api/v1/settings` lists them), e.g. `booking_link`
+    /// or `reactivation`; a call step has none.
+    #[serde(default)]
+    pub template: Option<String>,
     /// Hours after the previous step (the first: after enrollment).
     #[serde(default)]
     pub delay_hours: u32,
+    /// A call step: calls at most while nobody answers, 1 to 3 (default 1).
+    #[serde(default)]
+    pub attempts: Option<u8>,
+    /// A call step: hours between an unanswered call and the next (default 24).
+    #[serde(default)]
+    pub retry_after_hours: Option<u32>,
+}
+
+impl StepBody {
+    fn of(s: &Step) -> Self {
+        Self {
+            channel: s.channel.as_str().to_owned(),
+            template: s.template.map(|t| t.as_str().to_owned()),
+            delay_hours: s.delay_hours,
+            attempts: s.is_call().then_some(s.attempts),
+            retry_after_hours: s.is_call().then_some(s.retry_after_hours),
+        }
+    }
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
@@ -156,16 +184,10 @@ impl CampaignView {
                 had_no_show: c.segment.had_no_show,
                 lead_stage: c.segment.lead_stage.map(|s| s.as_str().to_owned()),
                 lead_source: c.segment.lead_source.map(|s| s.as_str().to_owned()),
+                tags: c.segment.tags.clone(),
+                reachable_on: c.segment.reachable_on.map(|ch| ch.as_str().to_owned()),
             },
-            steps: c
-                .steps
-                .iter()
-                .map(|s| StepBody {
-                    channel: s.channel.as_str().to_owned(),
-                    template: s.template.as_str().to_owned(),
-                    delay_hours: s.delay_hours,
-                })
-                .collect(),
+            steps: c.steps.iter().map(StepBody::of).collect(),
             window: WindowBody {
                 weekdays: c.window.weekdays.clone(),
                 from: c.window.from.strftime("%H:%M").to_string(),
@@ -208,15 +230,23 @@ fn new_campaign(b: NewCampaignBody) -> Result<NewCampaign, ApiError> {
         .map_err(|_| unprocessable("kind must be recall, recovery, reactivation or custom".to_owned()))?;
     let mut steps = Vec::with_capacity(b.steps.len());
     for (i, s) in b.steps.into_iter().enumerate() {
-        let channel = s
-            .channel
-            .parse::<Channel>()
-            .map_err(|_| unprocessable(format!("steps[{i}].channel must be whatsapp or sms")))?;
-        let template = s
-            .template
-            .parse::<TemplateKey>()
-            .map_err(|_| unprocessable(format!("steps[{i}].template: no template named {:?}", s.template)))?;
-        steps.push(Step { channel, template, delay_hours: s.delay_hours });
+        let channel = s.channel.parse::<Channel>().map_err(|_| {
+            unprocessable(format!("steps[{i}].channel must be whatsapp, sms, email or voice"))
+        })?;
+        let template = match s.template.as_deref() {
+            None => None,
+            Some(raw) => Some(
+                raw.parse::<TemplateKey>()
+                    .map_err(|_| unprocessable(format!("steps[{i}].template: no template named {raw:?}")))?,
+            ),
+        };
+        let mut step = match template {
+            Some(t) => Step::message(channel, t, s.delay_hours),
+            None => Step { channel, template: None, ..Step::call(s.delay_hours, 1, 24) },
+        };
+        step.attempts = s.attempts.unwrap_or(step.attempts);
+        step.retry_after_hours = s.retry_after_hours.unwrap_or(step.retry_after_hours);
+        steps.push(step);
     }
     let window = match b.window {
         None => None,
@@ -242,6 +272,14 @@ fn new_campaign(b: NewCampaignBody) -> Result<NewCampaign, ApiError> {
             unprocessable(format!("segment.lead_source must be one of {}", all.join(", ")))
         })?),
     };
+    let reachable_on = match s.reachable_on.as_deref() {
+        None => None,
+        Some(raw) => Some(raw.parse::<Channel>().map_err(|_| {
+            unprocessable("segment.reachable_on must be whatsapp, sms, email or voice".to_owned())
+        })?),
+    };
+    let tags = frontdesk_domain::patients::normalize_tags(&s.tags)
+        .map_err(|e| unprocessable(format!("segment.tags: {e}")))?;
     Ok(NewCampaign {
         name: b.name,
         kind,
@@ -253,6 +291,8 @@ fn new_campaign(b: NewCampaignBody) -> Result<NewCampaign, ApiError> {
             had_no_show: s.had_no_show,
             lead_stage,
             lead_source,
+            tags,
+            reachable_on,
         },
         steps,
         window,
@@ -346,11 +386,7 @@ pub async fn preview(
         audience: p.audience,
         capped: p.capped,
         sample: p.sample.into_iter().map(|p| p.0).collect(),
-        first_step: StepBody {
-            channel: first.channel.as_str().to_owned(),
-            template: first.template.as_str().to_owned(),
-            delay_hours: first.delay_hours,
-        },
+        first_step: StepBody::of(first),
     }))
 }
 

@@ -70,6 +70,10 @@ pub struct NewLead {
     pub submitted_at: Option<jiff::Timestamp>,
     /// What the patient wrote, if anything (scores stated intent and urgency).
     pub message: Option<String>,
+    /// Labels added to the patient ("implante", "black friday"; at most 20), which
+    /// campaigns' segments may ask for.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -118,6 +122,7 @@ pub async fn create_lead(
         submitted_at: Some(b.submitted_at.unwrap_or_else(|| state.ctx.clock.now())),
         first_message: b.message,
         in_conversation: false,
+        tags: b.tags,
     };
     let created = leads::create_lead(&state.ctx, who.tenant_id, intake).await?;
     audited(&state, &who, "create", Some(&created.lead)).await?;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod audit_export;
 pub mod availability;
 pub mod calls;
+pub mod campaign_enrollment;
 pub mod campaigns;
 pub mod catalog;
 pub mod conversations;

@@ -29,12 +29,15 @@ pub struct PatientView {
     pub birth_date: Option<jiff::civil::Date>,
     pub locale: String,
     pub external_id: Option<String>,
+    /// Labels staff put on the patient ("vip", "ortodontia"); campaigns' segments may ask
+    /// for them. Lower-case.
+    pub tags: Vec<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
 }
 
-impl From<Patient> for PatientView {
-    fn from(p: Patient) -> Self {
+impl PatientView {
+    fn new(p: Patient, tags: Vec<String>) -> Self {
         Self {
             id: p.id.0,
             name: p.name.as_str().to_owned(),
@@ -43,6 +46,7 @@ impl From<Patient> for PatientView {
             birth_date: p.birth_date,
             locale: p.locale.as_str().to_owned(),
             external_id: p.external_id,
+            tags,
             created_at: p.created_at,
         }
     }
@@ -59,6 +63,8 @@ pub struct PatientBody {
     /// `pt-BR` or `en`.
     #[schema(value_type = Option<String>)]
     pub locale: Option<Locale>,
+    /// Replaces the patient's tags (at most 20; letters, digits, spaces, `-`, `_`).
+    pub tags: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -115,6 +121,16 @@ async fn apply(state: &AppState, who: &Principal, p: &mut Patient, b: PatientBod
     Ok(())
 }
 
+/// The tags of one patient.
+async fn tags_of(state: &AppState, who: &Principal, id: PatientId) -> Result<Vec<String>, ApiError> {
+    Ok(state.ctx.store.patient_tags(who.tenant_id, &[id]).await?.into_iter().map(|(_, t)| t).collect())
+}
+
+/// Normalizes the body's tags, if it has any: `None` leaves the patient's tags alone.
+fn body_tags(b: &PatientBody) -> Result<Option<Vec<String>>, ApiError> {
+    b.tags.as_deref().map(frontdesk_domain::patients::normalize_tags).transpose().map_err(invalid)
+}
+
 fn phone_taken() -> ApiError {
     ApiError::conflict("phone_taken", "another patient of this clinic has that phone")
 }
@@ -139,13 +155,17 @@ pub async fn create_patient(
         tenant.locale,
         state.ctx.clock.now(),
     );
+    let tags = body_tags(&b)?.unwrap_or_default();
     apply(&state, &who, &mut p, PatientBody { name: None, phone: None, ..b }).await?;
     state.ctx.store.create_patient(&p).await.map_err(|e| match e {
         StoreError::Conflict(_) => phone_taken(),
         other => other.into(),
     })?;
+    if !tags.is_empty() {
+        state.ctx.store.set_patient_tags(who.tenant_id, p.id, &tags).await?;
+    }
     audited(&state, &who, "create", Some(p.id)).await?;
-    Ok((StatusCode::CREATED, Json(p.into())))
+    Ok((StatusCode::CREATED, Json(PatientView::new(p, tags))))
 }
 
 #[utoipa::path(get, path = "/api/v1/patients", tag = "patients", security(("api_key" = [])), params(PatientSearch),
@@ -161,8 +181,17 @@ pub async fn search_patients(
     let page =
         state.ctx.store.search_patients(who.tenant_id, &query, PageRequest::new(q.before, q.limit)).await?;
     audited(&state, &who, "search", None).await?;
+    let ids: Vec<PatientId> = page.items.iter().map(|p| p.id).collect();
+    let mut tags = state.ctx.store.patient_tags(who.tenant_id, &ids).await?;
     Ok(Json(PatientPage {
-        items: page.items.into_iter().map(PatientView::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|p| {
+                let own = tags.extract_if(.., |(id, _)| *id == p.id).map(|(_, t)| t).collect();
+                PatientView::new(p, own)
+            })
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -176,7 +205,8 @@ pub async fn get_patient(
 ) -> Result<Tagged<Json<PatientView>>, ApiError> {
     let Versioned { value: p, version } = load_versioned(&state, &who, id).await?;
     audited(&state, &who, "read", Some(p.id)).await?;
-    Ok(Tagged(version, Json(p.into())))
+    let tags = tags_of(&state, &who, p.id).await?;
+    Ok(Tagged(version, Json(PatientView::new(p, tags))))
 }
 
 async fn load_versioned(state: &AppState, who: &Principal, id: Uuid) -> Result<Versioned<Patient>, ApiError> {
@@ -199,6 +229,7 @@ pub async fn update_patient(
 ) -> Result<Tagged<Json<PatientView>>, ApiError> {
     let Versioned { value: mut p, version } = load_versioned(&state, &who, id).await?;
     if_match.check(version)?;
+    let new_tags = body_tags(&b)?;
     apply(&state, &who, &mut p, b).await?;
     let saved = match state.ctx.store.update_patient_if(&p, if_match.expected(version)).await {
         Err(StoreError::Conflict(Conflict::Duplicate { .. })) => return Err(phone_taken()),
@@ -209,6 +240,10 @@ pub async fn update_patient(
         Ok(store.get_patient_versioned(who.tenant_id, p.id).await?.map(|v| v.version))
     })
     .await?;
+    if let Some(tags) = new_tags {
+        store.set_patient_tags(who.tenant_id, p.id, &tags).await?;
+    }
     audited(&state, &who, "update", Some(p.id)).await?;
-    Ok(Tagged(version, Json(p.into())))
+    let tags = tags_of(&state, &who, p.id).await?;
+    Ok(Tagged(version, Json(PatientView::new(p, tags))))
 }
