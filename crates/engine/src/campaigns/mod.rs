@@ -135,6 +135,13 @@ pub fn enrollment_id(campaign: Uuid, patient: PatientId) -> Uuid {
 }
 
 pub async fn create(ctx: &Ctx, tenant: TenantId, new: NewCampaign) -> Result<Campaign, CampaignFailure> {
+    let campaign = draft(ctx, tenant, new)?;
+    ctx.store.insert_campaign(&campaign).await?;
+    Ok(campaign)
+}
+
+/// The draft `new` would be, checked, not saved: what a preview before creating reads.
+pub fn draft(ctx: &Ctx, tenant: TenantId, new: NewCampaign) -> Result<Campaign, CampaignFailure> {
     let now = ctx.clock.now();
     let campaign = Campaign {
         id: Uuid::now_v7(),
@@ -149,7 +156,6 @@ pub async fn create(ctx: &Ctx, tenant: TenantId, new: NewCampaign) -> Result<Cam
         updated_at: now,
     };
     campaign.validate()?;
-    ctx.store.insert_campaign(&campaign).await?;
     Ok(campaign)
 }
 

@@ -1,21 +1,26 @@
 //! Campaigns in the staff app: the list with each campaign's status and results, and a
-//! campaign's page with where its patients stand. Read-only: campaigns are created and
-//! started over the API or `frontdesk campaign` (docs/campaigns.md).
+//! campaign's page with where its patients stand, how many a draft would reach now, and
+//! the buttons that start, pause, resume or stop it (creating one: `campaign_new`; one
+//! patient's enrollment: `campaign_enrollment`).
 
 use super::chrome::Chrome;
 use super::i18n::Texts;
 use super::page::{day_time, internal, problem_page, render};
-use super::session::Staff;
+use super::session::{Staff, same_origin};
 use super::today::patient_name;
 use crate::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use frontdesk_domain::campaigns::CampaignAction;
 use frontdesk_domain::campaigns::results::ResultCounts;
 use frontdesk_domain::campaigns::{Campaign, EnrollmentState};
 use frontdesk_domain::page::PageRequest;
+use frontdesk_domain::staff::Permission;
 use frontdesk_domain::tenant::Locale;
+use frontdesk_engine::campaigns::CampaignFailure;
 use uuid::Uuid;
 
 /// One line of the results table: a campaign, a kind of campaign, or all of them.
@@ -146,10 +151,12 @@ struct ListPage {
     rows: Vec<Row>,
     kinds: Vec<Row>,
     total: Row,
+    can_work: bool,
+    new: &'static str,
 }
 
 /// A status or kind in the person's language.
-fn word(locale: Locale, key: &str) -> &'static str {
+pub(super) fn word(locale: Locale, key: &str) -> &'static str {
     let (pt, en) = match key {
         "draft" => ("Rascunho", "Draft"),
         "running" => ("Em andamento", "Running"),
@@ -167,6 +174,12 @@ fn word(locale: Locale, key: &str) -> &'static str {
         "needs_staff" => ("Aguarda a equipe", "Waiting for staff"),
         "finished" => ("Sem resposta", "No answer"),
         "bounced" => ("E-mail devolvido", "E-mail bounced"),
+        "start" => ("Iniciar", "Start"),
+        "pause" => ("Pausar", "Pause"),
+        "resume" => ("Retomar", "Resume"),
+        "stop" => ("Encerrar", "Stop"),
+        "new" => ("Nova campanha", "New campaign"),
+        "audience_now" => ("Alcançaria agora", "Would reach now"),
         _ => ("—", "—"),
     };
     if locale == Locale::PtBr { pt } else { en }
@@ -201,7 +214,9 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
         Ok(c) => c,
         Err(r) => return r,
     };
-    render(&ListPage { t: staff.texts(), h, chrome, rows, kinds, total }, StatusCode::OK)
+    let can_work = staff.require(Permission::Work).is_ok();
+    let new = word(locale, "new");
+    render(&ListPage { t: staff.texts(), h, chrome, rows, kinds, total, can_work, new }, StatusCode::OK)
 }
 
 #[derive(Template)]
@@ -209,6 +224,12 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> Response {
 struct CampaignPage {
     t: &'static Texts,
     chrome: Chrome,
+    id: Uuid,
+    problem: Option<String>,
+    /// (action, label) staff may take from the status, when they may act.
+    actions: Vec<(&'static str, &'static str)>,
+    /// A draft: (label, how many it would reach now).
+    audience_now: Option<(&'static str, u64)>,
     name: String,
     status: &'static str,
     kind: &'static str,
@@ -218,14 +239,32 @@ struct CampaignPage {
     counts: Vec<(&'static str, u64)>,
     /// (label, rate) of the enrolled.
     rates: Vec<(&'static str, String)>,
-    /// The latest patients: (name, state, since).
-    patients: Vec<(String, &'static str, String)>,
+    /// The latest patients: (enrollment id, name, state, since).
+    patients: Vec<(Uuid, String, &'static str, String)>,
 }
 
 pub async fn campaign(State(state): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<Uuid>() else { return problem_page(staff.locale(), StatusCode::NOT_FOUND) };
+    campaign_page(&state, &staff, id, None, StatusCode::OK).await
+}
+
+/// The actions a campaign in `status` allows, in the order they are offered.
+fn actions(status: frontdesk_domain::campaigns::CampaignStatus) -> Vec<CampaignAction> {
+    [CampaignAction::Start, CampaignAction::Pause, CampaignAction::Resume, CampaignAction::Stop]
+        .into_iter()
+        .filter(|a| frontdesk_domain::campaigns::transition(status, *a).is_ok())
+        .collect()
+}
+
+async fn campaign_page(
+    state: &AppState,
+    staff: &Staff,
+    id: Uuid,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
     let locale = staff.locale();
     let not_found = || problem_page(locale, StatusCode::NOT_FOUND);
-    let Ok(id) = id.parse::<Uuid>() else { return not_found() };
     let store = &state.ctx.store;
     let c: Campaign = match store.get_campaign(staff.tenant.id, id).await {
         Ok(Some(c)) => c,
@@ -242,12 +281,26 @@ pub async fn campaign(State(state): State<AppState>, staff: Staff, Path(id): Pat
     let tz = staff.tenant.timezone.time_zone();
     let mut patients = Vec::with_capacity(latest.len());
     for e in &latest {
-        let name = match patient_name(&state, &staff, e.patient_id).await {
+        let name = match patient_name(state, staff, e.patient_id).await {
             Ok(n) => n,
             Err(err) => return internal(locale, &err),
         };
-        patients.push((name, word(locale, e.state.as_str()), day_time(e.updated_at, &tz)));
+        patients.push((e.id, name, word(locale, e.state.as_str()), day_time(e.updated_at, &tz)));
     }
+    let audience_now = if c.status == frontdesk_domain::campaigns::CampaignStatus::Draft {
+        match frontdesk_engine::campaigns::preview(&state.ctx, &c, 0).await {
+            Ok(p) => Some((word(locale, "audience_now"), p.audience)),
+            Err(e) => return internal(locale, &e),
+        }
+    } else {
+        None
+    };
+    let can_work = staff.require(Permission::Work).is_ok();
+    let actions = if can_work {
+        actions(c.status).into_iter().map(|a| (a.as_str(), word(locale, a.as_str()))).collect()
+    } else {
+        Vec::new()
+    };
     let k = n.kpis();
     let pt = locale == Locale::PtBr;
     let rates = vec![
@@ -261,13 +314,17 @@ pub async fn campaign(State(state): State<AppState>, staff: Staff, Path(id): Pat
         .filter(|s| !matches!(s, EnrollmentState::Stopped | EnrollmentState::Bounced) || n.get(**s) > 0)
         .map(|s| (word(locale, s.as_str()), n.get(*s)))
         .collect();
-    let chrome = match Chrome::new(&state, &staff, "campaigns").await {
+    let chrome = match Chrome::new(state, staff, "campaigns").await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let page = CampaignPage {
         t: staff.texts(),
         chrome,
+        id,
+        problem,
+        actions,
+        audience_now,
         name: c.name,
         status: word(locale, c.status.as_str()),
         kind: word(locale, c.kind.as_str()),
@@ -277,7 +334,55 @@ pub async fn campaign(State(state): State<AppState>, staff: Staff, Path(id): Pat
         rates,
         patients,
     };
-    render(&page, StatusCode::OK)
+    render(&page, status)
+}
+
+#[derive(serde::Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Starts, pauses, resumes or stops a campaign, then shows it again; a move its status no
+/// longer allows (someone else moved it) is said on the page.
+pub async fn move_campaign(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    let locale = staff.locale();
+    if !same_origin(&headers) {
+        return problem_page(locale, StatusCode::FORBIDDEN);
+    }
+    if let Err(refused) = staff.check_csrf(&form.csrf).and_then(|()| staff.require(Permission::Work)) {
+        return refused;
+    }
+    let (Ok(id), Some(action)) = (id.parse::<Uuid>(), CampaignAction::parse(&action)) else {
+        return problem_page(locale, StatusCode::NOT_FOUND);
+    };
+    match frontdesk_engine::campaigns::act(&state.ctx, staff.tenant.id, id, action).await {
+        Ok(_) => Redirect::to(&format!("/app/campaigns/{id}")).into_response(),
+        Err(CampaignFailure::NotFound) => problem_page(locale, StatusCode::NOT_FOUND),
+        Err(CampaignFailure::Store(e)) => internal(locale, &e),
+        Err(CampaignFailure::Transition(e)) => {
+            let said = match locale {
+                Locale::PtBr => format!(
+                    "Não dá para {}: a campanha está {}.",
+                    word(locale, e.action).to_lowercase(),
+                    word(locale, e.current).to_lowercase()
+                ),
+                Locale::En => format!(
+                    "Cannot {}: the campaign is {}.",
+                    e.action,
+                    word(locale, e.current).to_lowercase()
+                ),
+            };
+            campaign_page(&state, &staff, id, Some(said), StatusCode::CONFLICT).await
+        }
+        Err(other) => campaign_page(&state, &staff, id, Some(other.to_string()), StatusCode::CONFLICT).await,
+    }
 }
 
 #[cfg(test)]

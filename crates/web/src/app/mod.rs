@@ -9,6 +9,8 @@
 mod assets;
 mod calendar;
 mod calls;
+mod campaign_enrollment;
+mod campaign_new;
 mod campaigns;
 mod chrome;
 mod dashboard;
@@ -72,7 +74,11 @@ pub fn router() -> Router<AppState> {
         .route("/app/calendar/{id}/{action}", post(calendar::act))
         .route("/app/calls", get(calls::list))
         .route("/app/campaigns", get(campaigns::list))
+        .route("/app/campaigns/new", get(campaign_new::show).post(campaign_new::create))
+        .route("/app/campaigns/new/preview", post(campaign_new::preview))
         .route("/app/campaigns/{id}", get(campaigns::campaign))
+        .route("/app/campaigns/{id}/enrollments/{enrollment}", get(campaign_enrollment::enrollment))
+        .route("/app/campaigns/{id}/{action}", post(campaigns::move_campaign))
         .route("/app/waitlist", get(waitlist::show).post(waitlist::join))
         .route("/app/waitlist/{id}/remove", post(waitlist::remove))
         .route("/app/calls/{id}", get(calls::call))

@@ -22,7 +22,8 @@ pub struct StandingView {
 
 #[derive(Serialize, ToSchema)]
 pub struct NextStepView {
-    /// The step's index, from 0.
+    /// The step's index, from 0 (one past the last: the look a day after it that closes
+    /// the enrollment, with no channel).
     pub step: u32,
     /// `whatsapp`, `sms`, `email` or `voice`.
     pub channel: Option<&'static str>,

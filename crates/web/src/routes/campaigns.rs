@@ -223,7 +223,7 @@ fn parse_time(field: &str, raw: &str) -> Result<jiff::civil::Time, ApiError> {
     raw.parse().map_err(|_| unprocessable(format!("{field}: expected a time like 09:00")))
 }
 
-fn new_campaign(b: NewCampaignBody) -> Result<NewCampaign, ApiError> {
+pub(crate) fn new_campaign(b: NewCampaignBody) -> Result<NewCampaign, ApiError> {
     let kind = b
         .kind
         .parse::<CampaignKind>()
