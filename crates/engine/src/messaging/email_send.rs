@@ -92,8 +92,20 @@ fn bodies(body: &str, unsubscribe: Option<&str>, locale: Locale, clinic: &str) -
         Locale::En => "Don't want messages from the clinic anymore? Unsubscribe here:",
     };
     let mut text = body.to_owned();
-    let paragraphs: String =
-        body.split("\n\n").map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>"))).collect();
+    let mut paragraphs: String = body.split("\n\n").map(|p| format!("<p>{}</p>", linked(p))).collect();
+    // A booking link (the recall's, the reply agent's) is also a button: on a phone, a tap
+    // target bigger than a line of text.
+    if let Some(url) = urls(body).find(|u| u.contains("/book/")) {
+        let label = match locale {
+            Locale::PtBr => "Escolher um horário",
+            Locale::En => "Choose a time",
+        };
+        paragraphs.push_str(&format!(
+            "<p><a href=\"{}\" style=\"display:inline-block;background:#0b5cad;color:#ffffff;padding:12px 20px;\
+             border-radius:6px;text-decoration:none;font-weight:bold\">{label}</a></p>",
+            escape(url)
+        ));
+    }
     let mut html = format!(
         "<!doctype html><html lang=\"{}\"><body style=\"font-family:sans-serif;line-height:1.5\">{paragraphs}",
         locale.as_str()
@@ -110,6 +122,34 @@ fn bodies(body: &str, unsubscribe: Option<&str>, locale: Locale, clinic: &str) -
     }
     html.push_str("</body></html>");
     (text, html)
+}
+
+/// The web addresses in `text` (`http://` or `https://` up to a space), without the
+/// punctuation that ends a sentence after them.
+fn urls(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace()
+        .filter(|w| w.starts_with("https://") || w.starts_with("http://"))
+        .map(|w| w.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']))
+}
+
+/// A paragraph as HTML: escaped, line breaks kept, web addresses as links.
+fn linked(paragraph: &str) -> String {
+    paragraph
+        .split('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| match urls(word).next() {
+                    Some(url) => {
+                        let rest = &word[url.len()..];
+                        format!("<a href=\"{0}\">{0}</a>{1}", escape(url), escape(rest))
+                    }
+                    None => escape(word),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 fn escape(s: &str) -> String {
@@ -156,5 +196,25 @@ mod tests {
         assert!(html.contains("href=\"https://x/u?a=1&amp;b=2\""));
         let (text, _) = bodies("Hi", None, Locale::En, "C");
         assert_eq!(text, "Hi");
+    }
+
+    #[test]
+    fn links_are_clickable_and_a_booking_link_is_a_button() {
+        let body = "Olá!\nAgende aqui: https://c.example/book/sorriso?patient=1&invite=2.\nAté logo";
+        let (text, html) = bodies(body, None, Locale::PtBr, "Clínica");
+        assert_eq!(text, body, "the plain text stays as written");
+        assert!(
+            html.contains(
+                "Agende aqui: <a href=\"https://c.example/book/sorriso?patient=1&amp;invite=2\">\
+                 https://c.example/book/sorriso?patient=1&amp;invite=2</a>.<br>Até logo"
+            ),
+            "{html}"
+        );
+        assert!(html.contains(">Escolher um horário</a>"), "{html}");
+        let (_, html) = bodies("See https://c.example/faq", None, Locale::En, "C");
+        assert!(
+            html.contains("<a href=\"https://c.example/faq\">") && !html.contains("Choose a time"),
+            "{html}"
+        );
     }
 }
