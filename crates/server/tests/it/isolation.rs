@@ -161,6 +161,33 @@ async fn victim(app: &TestApp) -> Victim {
     )
     .await;
     ids.insert("campaigns", id_of(&campaign));
+    // One of the campaign's enrollments, its first step far ahead (it never runs here).
+    let campaign_id: uuid::Uuid = id_of(&campaign).parse().unwrap();
+    let patient_id = frontdesk_domain::PatientId(patient.parse().unwrap());
+    let enrollment = frontdesk_domain::campaigns::Enrollment {
+        id: frontdesk_engine::campaigns::enrollment_id(campaign_id, patient_id),
+        tenant_id: tenant.id,
+        campaign_id,
+        patient_id,
+        state: frontdesk_domain::campaigns::EnrollmentState::Active,
+        steps_sent: 0,
+        last_sent_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let later = now + jiff::SignedDuration::from_hours(24 * 365);
+    let first = frontdesk_engine::campaigns::step_job(
+        tenant.id,
+        &frontdesk_engine::campaigns::StepPayload {
+            enrollment_id: enrollment.id,
+            step: 0,
+            planned_at: later,
+            attempt: 0,
+        },
+        later,
+    );
+    app.ctx.store.enroll(&[(enrollment.clone(), first)], &[], now).await.unwrap();
+    ids.insert("enrollments", enrollment.id.to_string());
     ids.insert("waitlist-offers", id_of(&offers["items"][0]));
     let deliveries: Value =
         serde_json::from_str(&send(app, Method::GET, "/api/v1/webhook-deliveries", &key, None).await.1)
