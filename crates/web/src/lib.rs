@@ -5,6 +5,7 @@ mod app;
 pub mod auth;
 mod body_limit;
 mod book;
+mod campaign_body;
 pub mod error;
 pub mod etag;
 pub mod extract;

@@ -9,7 +9,7 @@
 //! ends the enrollment the way a message does: a booking ends it `booked`, "do not call
 //! me" records the opt-out (which ends it at the next look).
 
-use super::campaigns::{advance, end_and_complete};
+use super::campaign_steps::{advance, clinic_zone, end_and_complete};
 use crate::Ctx;
 use crate::campaigns::{StepPayload, step_job};
 use crate::jobs::JobError;
@@ -91,7 +91,7 @@ pub(super) async fn follow_call(
     let ended = call.ended_at.unwrap_or(call.created_at);
     let due =
         ended.checked_add(SignedDuration::from_hours(i64::from(step.retry_after_hours))).unwrap_or(ended);
-    let tz = super::campaigns::clinic_zone(ctx, campaign).await?;
+    let tz = clinic_zone(ctx, campaign).await?;
     let at = next_in_window(&campaign.window, due, &tz);
     if at > now {
         // Not yet: the same look, when the next call is due.

@@ -9,6 +9,7 @@
 //! the message it filed); the step is recorded by moving the enrollment's count from the
 //! value it was sent at, which one worker only can do.
 
+use super::campaign_steps::{advance, clinic_zone, end_and_complete};
 use crate::Ctx;
 use crate::campaigns::{ENROLL_PAGE, EnrollPayload, StepPayload, enroll_job, enrollment_id, step_job};
 use crate::jobs::{JobError, JobHandler};
@@ -28,10 +29,6 @@ use jiff::SignedDuration;
 pub const FIRST_STEPS_PER_MINUTE: u64 = 60;
 /// How often a paused campaign's pending steps look again.
 const PAUSED_RECHECK: SignedDuration = SignedDuration::from_hours(1);
-
-fn retry(e: impl std::fmt::Display) -> JobError {
-    JobError::retryable(e.to_string())
-}
 
 pub struct EnrollPage {
     pub ctx: Ctx,
@@ -106,12 +103,6 @@ impl JobHandler for EnrollPage {
         }
         Ok(())
     }
-}
-
-pub(super) async fn clinic_zone(ctx: &Ctx, campaign: &Campaign) -> Result<jiff::tz::TimeZone, JobError> {
-    let tenant =
-        ctx.store.tenant_by_id(campaign.tenant_id).await?.ok_or_else(|| JobError::permanent("no tenant"))?;
-    Ok(tenant.timezone.time_zone())
 }
 
 pub struct SendStep {
@@ -206,51 +197,11 @@ impl JobHandler for SendStep {
     }
 }
 
-/// Records step `step` as done and files the next one (in the window), or the closing look
-/// a day after the last.
-pub(super) async fn advance(
-    ctx: &Ctx,
-    campaign: &Campaign,
-    e: &Enrollment,
-    step: u32,
-    now: jiff::Timestamp,
-) -> Result<(), JobError> {
-    let next = step + 1;
-    let at = match campaign.steps.get(next as usize) {
-        Some(following) => {
-            let tz = clinic_zone(ctx, campaign).await?;
-            next_in_window(&campaign.window, step_due(following, now), &tz)
-        }
-        // The last step: one more look once a day has passed, to close the enrollment
-        // (booked, or finished without an answer).
-        None => now.checked_add(SignedDuration::from_hours(24)).unwrap_or(now),
-    };
-    let following = StepPayload { enrollment_id: e.id, step: next, planned_at: at, attempt: 0 };
-    let jobs = [step_job(e.tenant_id, &following, at)];
-    ctx.store.advance_enrollment(e.tenant_id, e.id, step, &jobs, now).await.map_err(retry)?;
-    Ok(())
-}
-
 /// Where a reply to the campaign would arrive, as step `step` looks: its own channel, or
 /// for a call, the channel of the last message before it (`None`: nothing was written).
 fn reply_channel(campaign: &Campaign, step: u32) -> Option<Channel> {
     let upto = (step as usize + 1).min(campaign.steps.len());
     campaign.steps[..upto].iter().rev().map(|s| s.channel).find(Channel::is_messaging)
-}
-
-/// Ends an enrollment and, when it was the campaign's last active one and the whole
-/// audience has been enrolled, completes the campaign.
-pub(super) async fn end_and_complete(
-    ctx: &Ctx,
-    tenant: frontdesk_domain::TenantId,
-    e: &Enrollment,
-    state: EnrollmentState,
-    now: jiff::Timestamp,
-) -> Result<(), JobError> {
-    if ctx.store.end_enrollment(tenant, e.id, state, now).await? {
-        ctx.store.complete_campaign_if_done(tenant, e.campaign_id, now).await?;
-    }
-    Ok(())
 }
 
 /// What the patient did since enrolling that ends the sequence.

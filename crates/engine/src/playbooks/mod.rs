@@ -4,6 +4,7 @@
 //! leads, messaging, voice) -> store/providers -> domain; `tests/layers.rs` checks it.
 
 mod campaign_call;
+mod campaign_steps;
 mod campaigns;
 mod confirm_call;
 mod dialogue;

@@ -10,7 +10,7 @@ use super::i18n::Texts;
 use super::page::{internal, problem_page, render};
 use super::session::{Staff, same_origin};
 use crate::AppState;
-use crate::routes::campaigns::{NewCampaignBody, SegmentBody, StepBody, WindowBody, new_campaign};
+use crate::campaign_body::{NewCampaignBody, SegmentBody, StepBody, WindowBody, new_campaign};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -374,7 +374,7 @@ async fn read(
     };
     match new_campaign(body) {
         Ok(new) => Ok(new),
-        Err(e) => Err(refused(e.message).await),
+        Err(message) => Err(refused(message).await),
     }
 }
 
