@@ -241,6 +241,8 @@ macro_rules! erasure_impl {
                            AND variables <> '{}'",
                         "DELETE FROM dialogues WHERE tenant_id = $1 AND patient_id = $2",
                         "DELETE FROM external_ids WHERE tenant_id = $1 AND local_id = $2",
+                        // Tags may say what the patient is treated for.
+                        "DELETE FROM patient_tags WHERE tenant_id = $1 AND patient_id = $2",
                         // An erased patient is offered nothing more.
                         "DELETE FROM waitlist_offers WHERE tenant_id = $1 AND patient_id = $2",
                         "DELETE FROM waitlist_entries WHERE tenant_id = $1 AND patient_id = $2",

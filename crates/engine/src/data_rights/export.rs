@@ -58,6 +58,8 @@ pub struct PatientRecord {
     pub appointments: Vec<AppointmentRecord>,
     pub calls: Vec<CallRecord>,
     pub consents: Vec<Consent>,
+    /// The labels staff put on them.
+    pub tags: Vec<String>,
     /// Who read or changed this person's data, oldest first.
     pub access_log: Vec<AuditEntry>,
 }
@@ -139,6 +141,7 @@ async fn gather(ctx: &Ctx, tenant: TenantId, id: PatientId) -> StoreResult<Patie
     Ok(PatientRecord {
         exported_at: ctx.clock.now(),
         consents: store.consents(tenant, id).await?,
+        tags: store.patient_tags(tenant, &[id]).await?.into_iter().map(|(_, tag)| tag).collect(),
         patient,
         erased_at,
         leads,

@@ -100,7 +100,7 @@ async fn patient(app: &TestApp, key: &str) -> String {
         .http
         .patch(app.url(&format!("/api/v1/patients/{id}")))
         .header("X-API-KEY", key)
-        .json(&json!({"name": NAME, "email": "zuleica@example.com", "birth_date": "1980-02-03"}))
+        .json(&json!({"name": NAME, "email": "zuleica@example.com", "birth_date": "1980-02-03", "tags": ["diabetes"]}))
         .send()
         .await
         .unwrap();
@@ -123,6 +123,7 @@ async fn erasure_removes_the_person_everywhere_and_keeps_the_facts(app: TestApp)
     assert_eq!(doc["patient"]["name"], NAME);
     assert!(doc["conversations"][0]["messages"].to_string().contains(SECRET), "{doc}");
     assert!(doc["access_log"].as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(doc["tags"], json!(["diabetes"]), "a tag may say what they are treated for");
     let r = app.get(&format!("/api/v1/patients/{id}/export?format=fhir"), &key).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/fhir+json");
@@ -196,6 +197,7 @@ async fn erasure_removes_the_person_everywhere_and_keeps_the_facts(app: TestApp)
     let p: Value =
         app.get(&format!("/api/v1/patients/{id}"), &key).send().await.unwrap().json().await.unwrap();
     assert_eq!(p["name"], "[erased]");
+    assert_eq!(p["tags"], json!([]), "{p}");
     let doc: Value =
         app.get(&format!("/api/v1/patients/{id}/export"), &key).send().await.unwrap().json().await.unwrap();
     assert!(doc["erased_at"].is_string());
