@@ -287,8 +287,9 @@ struct NewPage {
     services: Vec<(String, String)>,
     practitioners: Vec<(String, String)>,
     units: Vec<(String, String)>,
-    stages: Vec<&'static str>,
-    sources: Vec<&'static str>,
+    /// (value, label).
+    stages: Vec<(&'static str, &'static str)>,
+    sources: Vec<(&'static str, &'static str)>,
     channels: Vec<(&'static str, &'static str)>,
     templates: Vec<(&'static str, &'static str)>,
     step_numbers: Vec<usize>,
@@ -334,8 +335,8 @@ async fn page(
         services: services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect(),
         practitioners: practitioners.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(),
         units: units.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(),
-        stages: LeadStage::ALL.iter().map(|s| s.as_str()).collect(),
-        sources: LeadSource::ALL.iter().map(|s| s.as_str()).collect(),
+        stages: LeadStage::ALL.iter().map(|s| (s.as_str(), t.stage(*s))).collect(),
+        sources: LeadSource::ALL.iter().map(|s| (s.as_str(), source_name(*s, locale))).collect(),
         channels: vec![("whatsapp", "WhatsApp"), ("sms", "SMS"), ("email", "E-mail"), ("voice", w.ai_call)],
         templates: TemplateKey::ALL.iter().map(|k| (k.as_str(), t.set.template_name(*k))).collect(),
         step_numbers: (1..=FORM_STEPS).collect(),
@@ -417,6 +418,21 @@ pub async fn preview(
             page(&state, &staff, form, problem, None, StatusCode::OK).await
         }
     }
+}
+
+/// Where a lead came from, in the person's language.
+fn source_name(source: LeadSource, locale: Locale) -> &'static str {
+    let (pt, en) = match source {
+        LeadSource::PaidAds => ("Anúncios pagos", "Paid ads"),
+        LeadSource::Organic => ("Busca orgânica", "Organic search"),
+        LeadSource::Social => ("Redes sociais", "Social media"),
+        LeadSource::Referral => ("Indicação", "Referral"),
+        LeadSource::Whatsapp => ("WhatsApp", "WhatsApp"),
+        LeadSource::Phone => ("Telefone", "Phone"),
+        LeadSource::Crm => ("CRM", "CRM"),
+        LeadSource::Import => ("Planilha importada", "Imported sheet"),
+    };
+    if locale == Locale::PtBr { pt } else { en }
 }
 
 fn channel_name(channel: &str, w: &NewTexts) -> &'static str {
