@@ -44,6 +44,8 @@ where
 /// request never waits on the terminal, pipe or journal behind `writer` (under load a
 /// blocked stderr write stalled a runtime worker and every request queued on it). Nothing
 /// is dropped: when the 128k-line buffer is full, callers wait as they would without it.
+/// Lines queued together reach `writer` in one write; an idle server's line is written at
+/// once, since the worker flushes whenever the queue runs dry.
 /// Keep the guards until exit; dropping them flushes what is buffered.
 pub fn init_background<W>(config: &Config, writer: W) -> BackgroundGuards
 where
@@ -52,7 +54,9 @@ where
     let (writer, lines) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("frontdesk-log")
-        .finish(writer);
+        // The worker writes every line it finds queued and then flushes: buffered, a burst
+        // of lines under load costs one write call instead of one per line.
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, writer));
     let traces = init(config, writer);
     BackgroundGuards { _traces: traces, _lines: lines }
 }

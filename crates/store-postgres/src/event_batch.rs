@@ -14,14 +14,11 @@ use frontdesk_store_sql::{DbTime, db_err};
 use jiff::Timestamp;
 use sqlx::PgPool;
 use std::collections::HashMap;
-use std::sync::Arc;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 /// Rows in one group: enough to absorb a burst, small enough for a quick statement.
 const MAX_GROUP: usize = 256;
-/// Groups in flight at once, so a slow commit does not hold the queue behind it.
-const WRITERS: usize = 2;
 
 pub(crate) struct Pending {
     pub event: NewInboundEvent,
@@ -37,13 +34,15 @@ pub(crate) struct EventBatcher {
 }
 
 impl EventBatcher {
-    /// Starts the writers; they stop once every clone of the store (every sender) is gone.
+    /// Starts the writer; it stops once every clone of the store (every sender) is gone.
+    ///
+    /// One writer, one group in flight: the next group forms while the current one is
+    /// written, so it holds every delivery that arrived meanwhile. Two writers were tried
+    /// (webhook benchmark, 64 connections): they split arrivals into groups half the size,
+    /// each paying the statement's fixed cost, and acknowledged about 7% fewer deliveries.
     pub fn start(pool: PgPool) -> Self {
-        let (queue, rx) = mpsc::channel(MAX_GROUP * WRITERS * 4);
-        let rx = Arc::new(Mutex::new(rx));
-        for _ in 0..WRITERS {
-            tokio::spawn(write_groups(pool.clone(), rx.clone()));
-        }
+        let (queue, rx) = mpsc::channel(MAX_GROUP * 4);
+        tokio::spawn(write_groups(pool, rx));
         Self { queue }
     }
 
@@ -62,24 +61,17 @@ impl EventBatcher {
     }
 }
 
-async fn write_groups(pool: PgPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
+async fn write_groups(pool: PgPool, mut rx: mpsc::Receiver<Pending>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
-    loop {
-        let received = {
-            let mut rx = rx.lock().await;
-            rx.recv_many(&mut group, MAX_GROUP).await
-        };
-        if received == 0 {
-            return;
-        }
-        let batch = std::mem::take(&mut group);
+    while rx.recv_many(&mut group, MAX_GROUP).await > 0 {
         // One bad delivery fails its whole group: its senders are dropped unanswered and
         // each caller writes its delivery alone, so only the bad one fails.
-        if let Ok(results) = write_group(&pool, &batch).await {
-            for (pending, result) in batch.into_iter().zip(results) {
+        if let Ok(results) = write_group(&pool, &group).await {
+            for (pending, result) in group.drain(..).zip(results) {
                 let _ = pending.reply.send(result);
             }
         }
+        group.clear();
     }
 }
 

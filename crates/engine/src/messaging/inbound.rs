@@ -79,8 +79,10 @@ pub async fn accept_inbound(
     };
     let payload =
         Payload { provider: event.provider.clone(), external_id: event.provider_message_id.clone() };
-    let job = NewJob::new(tenant, PROCESS_INBOUND_JOB, serde_json::json!(payload), ctx.clock.now())
-        .with_dedupe_key(format!("inbound:{}:{}", event.provider, event.provider_message_id));
+    // No dedupe key: the store adds the job only with a new event, so the event's own
+    // uniqueness (tenant, provider, id) already keeps a message to one processing job, and a
+    // key would cost a unique-index insert on every delivery for nothing.
+    let job = NewJob::new(tenant, PROCESS_INBOUND_JOB, serde_json::json!(payload), ctx.clock.now());
     ctx.store.record_event(&record, &[job], ctx.clock.now()).await
 }
 

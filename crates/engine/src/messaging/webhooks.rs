@@ -51,9 +51,10 @@ async fn twilio_verified(
         .as_ref()
         .map(|t| t.auth_token.clone())
         .ok_or(WebhookError::NotConfigured("Twilio"))?;
-    twilio::verify_signature(&token, url, body, signature)
+    let params = twilio::parse_form(body);
+    twilio::verify_parsed(&token, url, body, &params, signature)
         .map_err(|e| WebhookError::Forbidden(e.to_string()))?;
-    Ok((t.tenant.id, twilio::parse_form(body)))
+    Ok((t.tenant.id, params))
 }
 
 /// An inbound Twilio message (`url` is the public URL Twilio called, query included).

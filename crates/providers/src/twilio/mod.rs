@@ -16,7 +16,8 @@ pub use client::{IDEMPOTENCY_HEADER, MAX_BODY_CHARS, MAX_MEDIA_URLS, TwilioClien
 pub use config::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT, TwilioConfig, TwilioSender};
 pub use error::TwilioError;
 pub use signature::{
-    FormField, SIGNATURE_HEADER, SignatureError, compute_signature, verify_params, verify_signature,
+    FormField, SIGNATURE_HEADER, SignatureError, compute_signature, verify_params, verify_parsed,
+    verify_signature,
 };
 pub use types::{
     Channel, InboundMessage, Media, MessageContent, MessageStatus, OutboundSms, SentMessage, StatusUpdate,
