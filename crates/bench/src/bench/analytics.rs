@@ -87,7 +87,7 @@ pub async fn analytics(args: AnalyticsBenchArgs) -> anyhow::Result<()> {
             let (pg, schema) =
                 frontdesk_store_postgres::PgStore::connect_isolated(&args.postgres_url, 8).await?;
             pg.migrate().await?;
-            (Arc::new(pg) as frontdesk_store::DynStore, None, Some(schema))
+            (Arc::new(pg) as frontdesk_store::DynStore, super::Scratch::default(), Some(schema))
         } else {
             let (store, scratch) = fresh_store(backend, &args.postgres_url, 8).await?;
             (store, scratch, None)

@@ -80,24 +80,56 @@ impl Drop for ScratchDir {
     }
 }
 
-/// A new, migrated, empty store: SQLite in a fresh temp directory (kept until the returned
-/// guard drops), or PostgreSQL in a throwaway schema so nothing real is touched. The schema
-/// is left behind: dropping it needs SQL the store does not expose.
+/// What a bench's throwaway store leaves to remove: its SQLite directory, or its
+/// PostgreSQL schema (dropped when this guard drops, so repeated runs do not pile up
+/// schemas of a few hundred MB each).
+#[derive(Default)]
+pub struct Scratch {
+    _dir: Option<ScratchDir>,
+    schema: Option<(String, String)>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let Some((url, schema)) = self.schema.take() else { return };
+        // Drop runs inside the bench's runtime, which cannot block on itself: a short-lived
+        // thread with its own runtime does the SQL.
+        let dropped = std::thread::spawn(move || -> anyhow::Result<()> {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+                let admin = sqlx::PgPool::connect(&url).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                    .execute(&admin)
+                    .await?;
+                admin.close().await;
+                anyhow::Ok(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("the bench's scratch schema was left behind (drop it by hand)");
+        }
+    }
+}
+
+/// A new, migrated, empty store: SQLite in a fresh temp directory, or PostgreSQL in a
+/// throwaway schema so nothing real is touched; both removed when the guard drops (drop
+/// the store's servers first).
 pub async fn fresh_store(
     backend: &str,
     postgres_url: &str,
     pg_connections: u32,
-) -> anyhow::Result<(DynStore, Option<ScratchDir>)> {
+) -> anyhow::Result<(DynStore, Scratch)> {
     if backend == "sqlite" {
         let dir = ScratchDir::new("frontdesk-bench")?;
         let store = open_store(&format!("sqlite://{}/bench.db?mode=rwc", dir.0.display()), 8).await?;
-        Ok((store, Some(dir)))
+        Ok((store, Scratch { _dir: Some(dir), schema: None }))
     } else {
-        let (store, _) = PgStore::connect_isolated(postgres_url, pg_connections)
+        let (store, schema) = PgStore::connect_isolated(postgres_url, pg_connections)
             .await
             .with_context(|| "connecting to PostgreSQL (set --postgres-url)".to_string())?;
+        let scratch = Scratch { _dir: None, schema: Some((postgres_url.to_owned(), schema)) };
         store.migrate().await?;
-        Ok((Arc::new(store), None))
+        Ok((Arc::new(store), scratch))
     }
 }
 
