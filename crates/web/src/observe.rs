@@ -100,3 +100,27 @@ fn method_label(method: &Method) -> &'static str {
         _ => "other",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_outside_the_standard_set_share_one_label() {
+        assert_eq!(method_label(&Method::POST), "POST");
+        assert_eq!(method_label(&Method::from_bytes(b"BREW").expect("a token")), "other");
+        assert_eq!(method_label(&Method::from_bytes(b"PURGE").expect("a token")), "other");
+    }
+
+    #[test]
+    fn a_route_method_and_status_get_one_set_of_handles() {
+        let first = handles("/webhooks/twilio/{tenant}/messages", &Method::POST, StatusCode::OK);
+        let again = handles("/webhooks/twilio/{tenant}/messages", &Method::POST, StatusCode::OK);
+        let other = handles("/webhooks/twilio/{tenant}/messages", &Method::POST, StatusCode::FORBIDDEN);
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!Arc::ptr_eq(&first, &other));
+        let odd = handles("/health", &Method::from_bytes(b"BREW").expect("a token"), StatusCode::OK);
+        let odder = handles("/health", &Method::from_bytes(b"PURGE").expect("a token"), StatusCode::OK);
+        assert!(Arc::ptr_eq(&odd, &odder), "unknown methods share the `other` handles");
+    }
+}
