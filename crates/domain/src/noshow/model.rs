@@ -434,3 +434,54 @@ fn toward_no_show(fitted: &linfa_logistic::FittedLogisticRegression<f64, bool>) 
 fn apply_platt((a, b): (f64, f64), p: f64) -> f64 {
     sigmoid(a * logit(p) + b)
 }
+
+#[cfg(test)]
+mod refit_experiment {
+    //! How many rounds the refit on all days should run, chosen without the test split:
+    //! inside the training days, the last fifth (V) plays the days to predict, and the
+    //! protocol of `train` is repeated on the rest (F). Run with NOSHOW_CSV set:
+    //! `cargo test --release -p frontdesk-domain --lib refit_rounds -- --ignored --nocapture`
+    use super::*;
+
+    fn split(examples: &[Example]) -> (Vec<Example>, Vec<Example>) {
+        let mut days: Vec<jiff::civil::Date> = examples.iter().map(|e| e.day).collect();
+        days.sort_unstable();
+        days.dedup();
+        let held = ((days.len() as f64 * VALIDATION_SHARE).round() as usize).clamp(1, days.len() - 1);
+        let cut = days[days.len() - held];
+        examples.iter().cloned().partition(|e| e.day < cut)
+    }
+
+    #[test]
+    #[ignore = "needs the Vitória CSV in NOSHOW_CSV"]
+    fn refit_rounds() {
+        let path = std::env::var("NOSHOW_CSV").unwrap();
+        let (examples, _) = crate::noshow::vitoria::read(std::fs::File::open(path).unwrap()).unwrap();
+        let cutoff: jiff::civil::Date = "2016-05-25".parse().unwrap();
+        let d: Vec<Example> = examples.into_iter().filter(|e| e.day < cutoff).collect();
+        let (f, v) = split(&d);
+        let (f1, f2) = split(&f);
+        let auc = |model: &GradientBooster, enc: &Encoder| {
+            let rows: Vec<Vec<f64>> = v.iter().map(|e| enc.row(&e.features)).collect();
+            let labels: Vec<bool> = v.iter().map(|e| e.no_show).collect();
+            Metrics::of(&boosted_probabilities(model, &rows), &labels).auc
+        };
+        let enc1 = Encoder::fit(&f1);
+        let rows =
+            |ex: &[Example], enc: &Encoder| ex.iter().map(|e| enc.row(&e.features)).collect::<Vec<_>>();
+        let labels = |ex: &[Example]| ex.iter().map(|e| e.no_show).collect::<Vec<_>>();
+        let (r2, l2) = (rows(&f2, &enc1), labels(&f2));
+        let early = fit_boosted(&rows(&f1, &enc1), &labels(&f1), Rounds::EarlyStop(&r2, &l2)).unwrap();
+        let r1 = early.best_iteration.map_or(early.trees.len(), |b| b + 1);
+        println!("F1 {} F2 {} V {}; early stopping chose {r1} rounds", f1.len(), f2.len(), v.len());
+        println!("no refit (F1 only): V AUC {:.4}", auc(&early, &enc1));
+        let enc = Encoder::fit(&f);
+        let fr = rows(&f, &enc);
+        let fl = labels(&f);
+        for k in [0.75, 1.0, 1.25, 1.5, 2.0] {
+            let n = (r1 as f64 * k).round() as usize;
+            let model = fit_boosted(&fr, &fl, Rounds::Fixed(n)).unwrap();
+            println!("refit on F, {n} rounds (x{k}): V AUC {:.4}", auc(&model, &enc));
+        }
+    }
+}

@@ -22,7 +22,6 @@ use frontdesk_test_support::{
     Backend, CalendarSpec, TestApp, mock_twilio, patch, setup_calendar, twilio_messaging,
 };
 use serde_json::json;
-use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -170,7 +169,7 @@ impl Fleet {
             .env("FRONTDESK_PUBLIC_URL", PUBLIC)
             .env("FRONTDESK_ALLOW_PRIVATE_NETWORK", "true")
             .env("FRONTDESK_RATE_LIMIT_ENABLED", "false")
-            .env("FRONTDESK_DATABASE_MAX_CONNECTIONS", "8")
+            .env("FRONTDESK_DATABASE_MAX_CONNECTIONS", "6")
             // A killed process's jobs go to the others after this long.
             .env("FRONTDESK_JOBS_LEASE_SECS", "5")
             .env("FRONTDESK_JOBS_POLL_INTERVAL_MS", "200")
@@ -203,7 +202,8 @@ impl Drop for Fleet {
 }
 
 async fn wait_healthy(http: &reqwest::Client, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // Generous: under CI's full suite a debug build starting beside five other tests is slow.
+    let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
         if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/health")).send().await
             && r.status().is_success()
@@ -338,7 +338,9 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
             "phone_number_id": "p", "server_secret": VAPI_SECRET}}});
     let (s, body) = patch(&app, &key, "/api/v1/settings", settings).await;
     assert_eq!(s, 200, "{body}");
-    let db = PgPool::connect(app.db_url()).await.unwrap();
+    // Few connections: the suite runs other PostgreSQL tests beside this one, and the
+    // server's 100-connection limit is shared by all of them.
+    let db = sqlx::postgres::PgPoolOptions::new().max_connections(3).connect(app.db_url()).await.unwrap();
 
     // Due across the three kills (3.5 s apart) and a little after.
     let reminder_phones = book_reminders(&app, &key, tenant.id, Duration::from_secs(12)).await;
@@ -414,8 +416,9 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
     let load_secs = started.elapsed().as_secs_f64();
 
     // Jobs: every acknowledged message answered exactly once, by one of the processes
-    // (a killed one's leases run out after 5 s and the others take its jobs over).
-    let deadline = Instant::now() + Duration::from_secs(40);
+    // (a killed one's leases run out after 5 s and the others take its jobs over). The
+    // wait ends as soon as they are; its bound only matters under a loaded CI machine.
+    let deadline = Instant::now() + Duration::from_secs(180);
     let (answered, doubled, handed_off) = loop {
         let row: (i64, i64, i64) = sqlx::query_as(
             "WITH per AS (
@@ -459,7 +462,7 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
     }
     // A status is recorded before its answer and applied by a job right after: give the
     // workers a moment to apply the last ones before counting.
-    let applied_by = Instant::now() + Duration::from_secs(30);
+    let applied_by = Instant::now() + Duration::from_secs(120);
     loop {
         let applied: i64 = sqlx::query_scalar(
             "SELECT count(DISTINCT provider_message_id) FROM messages WHERE provider_message_id = ANY($1)
