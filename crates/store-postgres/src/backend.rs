@@ -114,16 +114,15 @@ impl SqlBackend for PgStore {
         Ok(ranges.collect())
     }
 
-    async fn announce_jobs(conn: &mut PgConnection) -> StoreResult<()> {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(crate::JOBS_CHANNEL)
-            .execute(conn)
-            .await
-            .map_err(db_err)?;
+    /// Nothing inside the transaction: a NOTIFY there would serialise every job-filing
+    /// commit (see `announce`); `jobs_committed` sends it after the commit.
+    async fn announce_jobs(_: &mut PgConnection) -> StoreResult<()> {
         Ok(())
     }
 
-    fn jobs_committed(&self) {}
+    fn jobs_committed(&self) {
+        self.announcer.announce();
+    }
 
     /// One delivery with one follow-up job goes through the group writer: one statement
     /// and one commit per group of concurrent deliveries.

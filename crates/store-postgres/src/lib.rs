@@ -2,6 +2,7 @@
 //! database; workers claim jobs with `FOR UPDATE SKIP LOCKED` and wake each other with
 //! `LISTEN/NOTIFY`.
 
+mod announce;
 mod backend;
 mod event_batch;
 
@@ -24,6 +25,7 @@ pub struct PgStore {
     wakeups: Arc<Notify>,
     key_ring: Arc<frontdesk_store::at_rest::KeyRing>,
     events: event_batch::EventBatcher,
+    announcer: announce::Announcer,
 }
 
 impl PgStore {
@@ -42,8 +44,9 @@ impl PgStore {
             .map_err(StoreError::backend)?;
         let wakeups = Arc::new(Notify::new());
         spawn_listener(pool.clone(), Arc::downgrade(&wakeups));
-        let events = event_batch::EventBatcher::start(pool.clone());
-        Ok(Self { pool, wakeups, events, key_ring: Arc::default() })
+        let announcer = announce::Announcer::start(pool.clone());
+        let events = event_batch::EventBatcher::start(pool.clone(), announcer.clone());
+        Ok(Self { pool, wakeups, events, announcer, key_ring: Arc::default() })
     }
 
     /// Creates a new, empty schema on the server at `url` and connects to it; tests use
