@@ -23,7 +23,6 @@ mod shared;
 pub use shared::WINDOW_SECS;
 
 use crate::ApiError;
-use crate::state::WebConfig;
 use axum::extract::{ConnectInfo, MatchedPath, Request};
 use frontdesk_store::RateCounterStore;
 use governor::clock::{Clock, DefaultClock};
@@ -191,34 +190,46 @@ pub struct RateLimits {
     online_booking_per_phone: Option<Limiter>,
 }
 
+/// What the limits are built from: the rate-limit part of the web configuration.
+pub struct LimitSettings<'a> {
+    pub enabled: bool,
+    pub api_per_minute: u32,
+    pub webhooks_per_minute: u32,
+    /// Requests with a missing or wrong API key, per client address.
+    pub auth_failures_per_minute: u32,
+    /// How often shared counts are sent to the database and the totals learned.
+    pub flush: std::time::Duration,
+    pub hash_key: &'a HashKey,
+}
+
 impl RateLimits {
     /// Limits counted in this process only.
-    pub fn new(config: &WebConfig) -> Self {
+    pub fn new(config: &LimitSettings<'_>) -> Self {
         Self::build(config, None)
     }
 
     /// Limits whose counts are also shared through `store` with every process using the
-    /// same database, flushed every `config.rate_limit_flush` (on the current runtime).
-    pub fn shared(config: &WebConfig, store: Arc<dyn RateCounterStore>) -> Self {
-        if !config.rate_limit_enabled {
+    /// same database, flushed every `config.flush` (on the current runtime).
+    pub fn shared(config: &LimitSettings<'_>, store: Arc<dyn RateCounterStore>) -> Self {
+        if !config.enabled {
             return Self::new(config);
         }
         let counts = Arc::new(SharedCounts::new(store, MAX_KEYS));
-        shared::spawn_flusher(&counts, config.rate_limit_flush);
+        shared::spawn_flusher(&counts, config.flush);
         Self::build(config, Some(counts))
     }
 
-    fn build(config: &WebConfig, shared: Option<Arc<SharedCounts>>) -> Self {
-        let hasher = Arc::new(KeyHasher::new(&config.rate_limit_hash_key));
+    fn build(config: &LimitSettings<'_>, shared: Option<Arc<SharedCounts>>) -> Self {
+        let hasher = Arc::new(KeyHasher::new(config.hash_key));
         let limiter = |name, per_minute| {
             config
-                .rate_limit_enabled
+                .enabled
                 .then(|| Limiter::new(name, per_minute, MAX_KEYS, hasher.clone(), shared.clone()))
                 .flatten()
         };
         Self {
-            api: limiter("api", config.api_requests_per_minute),
-            webhooks: limiter("webhooks", config.webhook_requests_per_minute),
+            api: limiter("api", config.api_per_minute),
+            webhooks: limiter("webhooks", config.webhooks_per_minute),
             auth_failures: limiter("auth-failures", config.auth_failures_per_minute),
             // Sign-in attempts: a few per account (guessing one person's password) and
             // more per address (a reception desk shares one).
@@ -314,12 +325,13 @@ mod tests {
     use super::*;
 
     fn limits(enabled: bool) -> RateLimits {
-        RateLimits::new(&WebConfig {
-            rate_limit_enabled: enabled,
-            api_requests_per_minute: 3,
-            webhook_requests_per_minute: 2,
+        RateLimits::new(&LimitSettings {
+            enabled,
+            api_per_minute: 3,
+            webhooks_per_minute: 2,
             auth_failures_per_minute: 2,
-            ..WebConfig::default()
+            flush: std::time::Duration::from_millis(250),
+            hash_key: &HashKey::random(),
         })
     }
 

@@ -70,10 +70,18 @@ pub struct Inner {
 
 impl AppState {
     pub fn new(ctx: Ctx, config: WebConfig) -> Self {
+        let settings = crate::ratelimit::LimitSettings {
+            enabled: config.rate_limit_enabled,
+            api_per_minute: config.api_requests_per_minute,
+            webhooks_per_minute: config.webhook_requests_per_minute,
+            auth_failures_per_minute: config.auth_failures_per_minute,
+            flush: config.rate_limit_flush,
+            hash_key: &config.rate_limit_hash_key,
+        };
         let limits = if config.rate_limit_shared {
-            RateLimits::shared(&config, ctx.store.clone())
+            RateLimits::shared(&settings, ctx.store.clone())
         } else {
-            RateLimits::new(&config)
+            RateLimits::new(&settings)
         };
         Self(Arc::new(Inner { ctx, config, limits, prometheus: crate::telemetry::prometheus() }))
     }

@@ -73,7 +73,8 @@ pub async fn search(args: SearchBenchArgs) -> anyhow::Result<()> {
         let reads = time_reads(&ctx, clinic.tenant, &variants, args.searches).await?;
         let pure = time_pure(&ctx, clinic.tenant, &variants, args.searches).await?;
         let bodies = variants.iter().map(serde_json::to_vec).collect::<Result<Vec<_>, _>>()?;
-        let http = search_http::run(store, clock, clinic.tenant, bodies, &args, backend).await?;
+        let load = search_http::Load { concurrency: args.concurrency, seconds: args.seconds };
+        let http = search_http::run(store, clock, clinic.tenant, bodies, load, backend).await?;
         http_errors += http.errors;
         report(backend, &clinic, [&engine, &reads, &pure], &http);
     }

@@ -1,7 +1,6 @@
 //! The HTTP half of `bench search`: the real server on 127.0.0.1:0 and N clients posting
 //! `/api/v1/slots/search` for a fixed time.
 
-use super::search::SearchBenchArgs;
 use super::{Latency, progress_bar};
 use frontdesk_domain::{ManualClock, TenantId};
 use frontdesk_engine::access;
@@ -11,6 +10,12 @@ use frontdesk_store::DynStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
+
+/// How hard and how long the clients post.
+pub struct Load {
+    pub concurrency: usize,
+    pub seconds: u64,
+}
 
 pub struct Figures {
     pub latency: Latency,
@@ -38,7 +43,7 @@ pub async fn run(
     clock: ManualClock,
     tenant: TenantId,
     bodies: Vec<Vec<u8>>,
-    args: &SearchBenchArgs,
+    args: Load,
     label: &str,
 ) -> anyhow::Result<Figures> {
     // No rate limit: it would measure the limiter, not the search.

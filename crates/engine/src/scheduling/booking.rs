@@ -2,7 +2,7 @@
 //! the one place that can see every concurrent booking).
 
 use super::calendar::Calendar;
-use super::reminders::jobs_for;
+use super::reminder_jobs::jobs_for;
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
 use frontdesk_domain::contact::{Email, PersonName, PhoneE164};

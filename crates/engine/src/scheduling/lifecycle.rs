@@ -3,7 +3,7 @@
 //! keeps a history line, and moves or cancels the reminder jobs in the same transaction.
 
 use super::calendar::Calendar;
-use super::reminders::{job_keys, jobs_for};
+use super::reminder_jobs::{job_keys, jobs_for};
 use super::{SchedulingFailure, SchedulingResult};
 use crate::Ctx;
 use frontdesk_domain::facts::FactKind;

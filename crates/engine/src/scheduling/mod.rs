@@ -15,6 +15,7 @@ mod lifecycle;
 mod noshow_training;
 mod notifier;
 mod online;
+mod reminder_jobs;
 mod reminders;
 mod risk;
 mod search;
@@ -40,7 +41,8 @@ pub use notifier::{Notification, Notifier, NotifyError, SandboxNotifier};
 pub use online::{
     MAX_UPCOMING_ONLINE, ONLINE_ACTOR, OnlineBooking, OnlinePatient, book_online, online_patient,
 };
-pub use reminders::{NO_SHOW_JOB, REMINDER_JOB, RISK_CHECK_JOB, jobs_for as reminder_jobs, register_jobs};
+pub use reminder_jobs::{NO_SHOW_JOB, REMINDER_JOB, RISK_CHECK_JOB, jobs_for as reminder_jobs};
+pub use reminders::register_jobs;
 pub use risk::{features as no_show_features, no_show_risks};
 pub use search::{Availability, SearchOutcome, availability, search};
 pub use upcoming::upcoming_for;

@@ -30,7 +30,16 @@ use std::time::{Duration, Instant};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// The clinic the clients write to: its slug, and its Twilio account, unique to the run so
+/// that the mock's requests can be told from strays. The mock servers come from wiremock's
+/// pool, and another test's server may still be sending to the one this run got: once,
+/// under the full suite, the mock counted two sends more than this run's database held,
+/// to patients nobody here had written for.
+#[derive(Clone)]
+struct Clinic {
+    slug: String,
+    account_sid: String,
+}
 const TOKEN: &str = "crash-token";
 const VAPI_SECRET: &str = "crash-vapi-secret";
 /// The address providers are configured with; every process signs and checks over it.
@@ -241,13 +250,14 @@ fn twilio_request(
         .body(body)
 }
 
-fn request(http: &reqwest::Client, port: u16, slug: &str, d: &Delivery) -> reqwest::RequestBuilder {
+fn request(http: &reqwest::Client, port: u16, clinic: &Clinic, d: &Delivery) -> reqwest::RequestBuilder {
+    let (slug, account) = (clinic.slug.as_str(), clinic.account_sid.as_str());
     match d {
         Delivery::Inbound { sid, from } => {
             let from = format!("whatsapp:{from}");
             let params = [
                 ("MessageSid", sid.as_str()),
-                ("AccountSid", SID),
+                ("AccountSid", account),
                 ("From", from.as_str()),
                 ("To", "whatsapp:+14155238886"),
                 ("Body", UNCLEAR),
@@ -256,7 +266,8 @@ fn request(http: &reqwest::Client, port: u16, slug: &str, d: &Delivery) -> reqwe
             twilio_request(http, port, &format!("/webhooks/twilio/{slug}/messages"), &params)
         }
         Delivery::Status { sid } => {
-            let params = [("MessageSid", sid.as_str()), ("MessageStatus", "delivered"), ("AccountSid", SID)];
+            let params =
+                [("MessageSid", sid.as_str()), ("MessageStatus", "delivered"), ("AccountSid", account)];
             twilio_request(http, port, &format!("/webhooks/twilio/{slug}/status"), &params)
         }
         Delivery::CallEnded { call_id, from } => {
@@ -282,7 +293,7 @@ struct Acks {
 async fn deliver(
     http: &reqwest::Client,
     ports: &RwLock<Vec<u16>>,
-    slug: &str,
+    clinic: &Clinic,
     d: &Delivery,
     n: usize,
 ) -> bool {
@@ -291,7 +302,7 @@ async fn deliver(
             let ports = ports.read().unwrap();
             ports[(n + attempt) % ports.len()]
         };
-        match request(http, port, slug, d).timeout(Duration::from_secs(5)).send().await {
+        match request(http, port, clinic, d).timeout(Duration::from_secs(5)).send().await {
             Ok(r) if r.status().is_success() => return true,
             Ok(r) if r.status().is_client_error() => panic!("refused: {}", r.status()),
             _ => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -318,8 +329,11 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
     println!("processes: {roles:?}");
     let started = Instant::now();
     let (tenant, key) = app.tenant_with_key("crash").await;
-    let slug = tenant.slug.to_string();
-    let twilio = mock_twilio(SID).await;
+    let clinic = Clinic {
+        slug: tenant.slug.to_string(),
+        account_sid: format!("AC{}", tenant.id.to_string().replace('-', "")),
+    };
+    let twilio = mock_twilio(&clinic.account_sid).await;
     let vapi = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
@@ -327,7 +341,7 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
         )
         .mount(&vapi)
         .await;
-    let mut messaging = twilio_messaging(&twilio, SID, TOKEN);
+    let mut messaging = twilio_messaging(&twilio, &clinic.account_sid, TOKEN);
     // Reminders go out whatever the hour CI runs at, with an approved template (no
     // patient here wrote in the last 24 hours).
     messaging["quiet_hours"] = json!({"start": "00:00", "end": "00:00", "days_off": []});
@@ -358,7 +372,7 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
     let sent_sids = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut clients = tokio::task::JoinSet::new();
     for c in 0..CLIENTS {
-        let (http, ports, slug) = (http.clone(), fleet.ports.clone(), slug.clone());
+        let (http, ports, clinic) = (http.clone(), fleet.ports.clone(), clinic.clone());
         let (acks, stop, counter, sent_sids) =
             (acks.clone(), stop.clone(), counter.clone(), sent_sids.clone());
         clients.spawn(async move {
@@ -371,7 +385,7 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
                     (None, 2) => Delivery::CallEnded { call_id: format!("call-{n}"), from: phone },
                     (None, _) => Delivery::Inbound { sid: format!("SM{n:032}"), from: phone },
                 };
-                if deliver(&http, &ports, &slug, &d, n).await {
+                if deliver(&http, &ports, &clinic, &d, n).await {
                     let mut a = acks.lock().unwrap();
                     match d {
                         Delivery::Inbound { sid, .. } => a.inbound.push(sid),
@@ -456,7 +470,7 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
     .unwrap();
     let ports = fleet.ports.clone();
     for (n, sid) in late.into_iter().enumerate() {
-        if deliver(&http, &ports, &slug, &Delivery::Status { sid: sid.clone() }, n).await {
+        if deliver(&http, &ports, &clinic, &Delivery::Status { sid: sid.clone() }, n).await {
             acks.statuses.push(sid);
         }
     }
@@ -559,8 +573,10 @@ async fn crash_run(roles: &[&'static str], kills: &[usize]) {
         .unwrap();
     println!("jobs: taken over after a lease expired={taken_over} dead={left}");
     let requests = twilio.received_requests().await.unwrap_or_default();
+    let ours = format!("/Accounts/{}/", clinic.account_sid);
     let recipients: Vec<String> = requests
         .iter()
+        .filter(|r| r.url.path().contains(&ours))
         .filter_map(|r| form_urlencoded::parse(&r.body).find(|(k, _)| k == "To").map(|(_, v)| v.into_owned()))
         .collect();
     let reminded: HashSet<&str> = reminder_phones.iter().map(String::as_str).collect();
