@@ -50,6 +50,7 @@ mod quiet_hours;
 mod settings;
 mod status;
 mod template_defaults;
+mod template_key;
 mod templates;
 
 #[cfg(test)]

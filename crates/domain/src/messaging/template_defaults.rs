@@ -4,7 +4,7 @@
 //! Written for WhatsApp and SMS: short, plain text, no markup. Optional variables are
 //! guarded with `is defined` because rendering uses strict undefined behaviour.
 
-use super::templates::TemplateKey;
+use super::template_key::TemplateKey;
 use crate::tenant::Locale;
 
 pub(super) fn source(key: TemplateKey, locale: Locale) -> &'static str {
