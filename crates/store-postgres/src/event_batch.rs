@@ -120,8 +120,9 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
         max_attempts.push(i32::try_from(p.job.max_attempts).unwrap_or(i32::MAX));
         dedupe_keys.push(p.job.dedupe_key.as_deref());
     }
-    // One statement is one transaction: the events and their jobs in a single round trip. WITH ORDINALITY keeps delivery order, so of two
-    // deliveries of one message in a group the first is the one stored.
+    // One statement is one transaction: the events and their jobs in a single round trip.
+    // WITH ORDINALITY keeps delivery order, so of two deliveries of one message in a group
+    // the first is the one stored.
     let inserted: Vec<Uuid> = sqlx::query_scalar(
         "WITH input AS (
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[],
@@ -139,7 +140,7 @@ async fn write_group(pool: &PgPool, group: &[Pending]) -> StoreResult<Vec<Record
             SELECT i.job_id, i.tenant_id, i.job_kind, i.job_payload, 'queued', i.run_at, 0, i.max_attempts,
                    i.dedupe_key, i.received_at, i.received_at
             FROM input i JOIN ev ON ev.id = i.id ORDER BY i.n
-            ON CONFLICT DO NOTHING RETURNING id)
+            ON CONFLICT DO NOTHING)
          SELECT id FROM ev",
     )
     .bind(&ids)

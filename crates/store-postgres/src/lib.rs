@@ -68,6 +68,31 @@ impl PgStore {
         Ok((Self::connect_with(scoped, max_connections).await?, schema))
     }
 
+    /// Drops a schema [`PgStore::connect_isolated`] created, with everything in it. Only a
+    /// name it made (`t_` and hex) is accepted: the name goes into the SQL as written.
+    pub async fn drop_isolated(url: &str, schema: &str) -> StoreResult<()> {
+        let made_here = schema
+            .strip_prefix("t_")
+            .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !made_here {
+            return Err(StoreError::Backend(
+                format!("{schema:?} is not a schema connect_isolated made").into(),
+            ));
+        }
+        let options = PgConnectOptions::from_str(url).map_err(StoreError::backend)?;
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::backend)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+            .execute(&admin)
+            .await
+            .map_err(StoreError::backend)?;
+        admin.close().await;
+        Ok(())
+    }
+
     /// Seals secrets at rest with `ring` (without one, secrets are stored as written).
     pub fn with_key_ring(mut self, ring: Arc<frontdesk_store::at_rest::KeyRing>) -> Self {
         self.key_ring = ring;

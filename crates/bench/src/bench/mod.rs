@@ -95,14 +95,11 @@ impl Drop for Scratch {
         // Drop runs inside the bench's runtime, which cannot block on itself: a short-lived
         // thread with its own runtime does the SQL.
         let dropped = std::thread::spawn(move || -> anyhow::Result<()> {
-            tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
-                let admin = sqlx::PgPool::connect(&url).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
-                    .execute(&admin)
-                    .await?;
-                admin.close().await;
-                anyhow::Ok(())
-            })
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(PgStore::drop_isolated(&url, &schema))?;
+            anyhow::Ok(())
         })
         .join();
         if !matches!(dropped, Ok(Ok(()))) {
