@@ -54,16 +54,7 @@ impl PgStore {
     pub async fn connect_isolated(url: &str, max_connections: u32) -> StoreResult<(Self, String)> {
         let options = PgConnectOptions::from_str(url).map_err(StoreError::backend)?;
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let admin = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await
-            .map_err(StoreError::backend)?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&admin)
-            .await
-            .map_err(StoreError::backend)?;
-        admin.close().await;
+        run_once(options.clone(), format!("CREATE SCHEMA {schema}")).await?;
         let scoped = options.options([("search_path", schema.as_str())]);
         Ok((Self::connect_with(scoped, max_connections).await?, schema))
     }
@@ -80,17 +71,7 @@ impl PgStore {
             ));
         }
         let options = PgConnectOptions::from_str(url).map_err(StoreError::backend)?;
-        let admin = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .map_err(StoreError::backend)?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
-            .execute(&admin)
-            .await
-            .map_err(StoreError::backend)?;
-        admin.close().await;
-        Ok(())
+        run_once(options, format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await
     }
 
     /// Seals secrets at rest with `ring` (without one, secrets are stored as written).
@@ -120,6 +101,15 @@ impl PgStore {
 
 /// Relays NOTIFYs from any process to this process's idle workers. Reconnects after a
 /// dropped connection; ends when the store is gone.
+/// Runs one statement on a connection of its own (schema DDL, outside any store's pool).
+async fn run_once(options: PgConnectOptions, sql: String) -> StoreResult<()> {
+    let admin =
+        PgPoolOptions::new().max_connections(1).connect_with(options).await.map_err(StoreError::backend)?;
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin).await.map_err(StoreError::backend);
+    admin.close().await;
+    done.map(|_| ())
+}
+
 fn spawn_listener(pool: PgPool, wakeups: Weak<Notify>) {
     tokio::spawn(async move {
         loop {
